@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * linux: an OCI spec -> a process in its namespaces, cgroup and root.
+ *
+ * oci_linux_create() clones the container's init (clone3 with
+ * CLONE_INTO_CGROUP, else clone + cgroup.procs), sets it up (namespaces,
+ * mounts resolved inside the rootfs, /dev, pivot_root or MS_MOVE+chroot,
+ * masked/readonly paths, sysctls, rlimits, user, capabilities,
+ * no_new_privs, seccomp) and returns once the init is ready.  Any setup
+ * error in the child reaches the caller as a struct err ("pivot_root:
+ * Invalid argument"), the child is reaped and the cgroup is left for the
+ * caller to remove.
+ *
+ * oci_linux_exec() starts a further process inside a running container.
+ */
+#ifndef NOOK_LINUX_H
+#define NOOK_LINUX_H
+
+#include "oci/seccomp.h"
+#include "oci/spec.h"
+#include "oci/util.h"
+
+struct oci_create_opts {
+	const char *id;
+	const struct oci_spec *spec; /* spec->process must be set */
+	const char *rootfs;	     /* absolute, real path */
+	int cgroup_fd;		     /* O_DIRECTORY fd of the container's cgroup */
+	const char *cgroup_path;     /* its path, for the clone() fallback */
+	/* NULL: exec as soon as setup is done (`run`).  Otherwise the init
+	 * blocks opening this fifo for writing until `start` reads it. */
+	const char *exec_fifo;
+	int console_socket; /* connected unix socket for the pty master, -1 */
+	int preserve_fds;   /* fds 3 .. 3+n-1 pass into the container */
+	int no_pivot;	    /* MS_MOVE + chroot instead of pivot_root */
+	/* Called in the parent once namespaces and mounts exist, before the
+	 * init pivots: prestart and createRuntime hooks.  May be NULL. */
+	int (*on_created)(void *arg, pid_t pid, struct err *e);
+	void *arg;
+	/* The OCI state JSON the container-side hooks get on stdin; built by
+	 * the caller for a pid.  May be NULL when there are no such hooks. */
+	char *(*state_json)(void *arg, pid_t pid);
+};
+
+/* Create the container init.  Returns its pid (in our pid namespace) or -1.
+ * With exec_fifo NULL the process has exec'd when this returns. */
+pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e);
+
+struct oci_exec_opts {
+	pid_t pid;		 /* the container's init */
+	const char *cgroup_path; /* its cgroup (fs path), may be NULL */
+	const struct oci_process *process;
+	const struct oci_seccomp *seccomp; /* the container's filter, or NULL */
+	int console_socket;		   /* -1 if none */
+	int preserve_fds;
+};
+
+/* Start process inside the container of o->pid.  Returns its pid (our
+ * child) once it has exec'd, or -1 with e set (e.g. the command is not
+ * found: `exec: "foo": executable file not found in $PATH`). */
+pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e);
+
+/* Run one hook with the state JSON on stdin, honouring its timeout.
+ * Fails when the hook cannot start, exits non-zero or times out. */
+int oci_hook_run(const struct oci_hook *h, const char *state_json,
+		 struct err *e);
+
+/* Open path below rootfd without leaving it (openat2 RESOLVE_IN_ROOT,
+ * or a component walk that treats symlinks as relative to rootfd).
+ * flags as for open(2); O_CREAT creates a final regular file; when mkdirs
+ * is set, missing directories on the way are created.  Returns an fd. */
+int oci_open_in_root(int rootfd, const char *path, int flags, int mkdirs,
+		     struct err *e);
+
+/* Re-exec the running binary from a sealed memfd copy, once, so that no
+ * process in a container can reach the host's binary through
+ * /proc/<pid>/exe (CVE-2019-5736).  Returns only if already sealed (or on
+ * failure, with e set). */
+int oci_reexec_sealed(char **argv, struct err *e);
+
+#endif

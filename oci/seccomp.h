@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * seccomp: the OCI seccomp section -> a BPF program, built with libseccomp
+ * in the parent before the container is cloned; the child installs the
+ * ready program with the raw seccomp(2) syscall (no libseccomp, no malloc
+ * after clone).  Unknown syscall names for this architecture are skipped,
+ * as runc does; an unknown action or architecture is an error.
+ */
+#ifndef NOOK_SECCOMP_H
+#define NOOK_SECCOMP_H
+
+#include "oci/spec.h"
+#include "oci/util.h"
+
+struct oci_bpf {
+	void *insns;	    /* struct sock_filter[len], malloc'd */
+	unsigned short len; /* number of instructions */
+	unsigned int flags; /* SECCOMP_FILTER_FLAG_* from spec flags */
+};
+
+/* Build the filter.  Returns 0 and fills out, or -1 with e naming the
+ * offending entry ("linux.seccomp.syscalls[3].action: unknown ..."). */
+int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out,
+		      struct err *e);
+/* Install a built filter in the calling process (seccomp(2), falling back
+ * to prctl(PR_SET_SECCOMP) when flags are 0).  Needs no_new_privs or
+ * CAP_SYS_ADMIN.  Safe after a raw clone: plain syscalls only. */
+int oci_seccomp_load(const struct oci_bpf *b, struct err *e);
+void oci_bpf_free(struct oci_bpf *b);
+
+/* Names this build supports, NULL-terminated (for `features`). */
+const char *const *oci_seccomp_actions(void);
+const char *const *oci_seccomp_archs(void);
+const char *const *oci_seccomp_flags(void);
+const char *const *oci_seccomp_operators(void);
+
+#endif

@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * util: errors, cleanup helpers, raw syscalls, file helpers, logging.
+ * Everything here is safe to call in a freshly cloned child (no locks, no
+ * cached thread state) except the logging, which the child never uses.
+ */
+#include "oci/util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/* On 32-bit MIPS o32 the new syscalls are numbered from 4000. */
+#if defined(__mips__) && _MIPS_SIM == _MIPS_SIM_ABI32
+#define NEWSYS(n) ((n) + 4000)
+#else
+#define NEWSYS(n) (n)
+#endif
+
+/* ---- errors ---------------------------------------------------------- */
+
+static int err_vset(struct err *e, int errnum, const char *fmt, va_list ap)
+{
+	if (e) {
+		e->errnum = errnum;
+		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	}
+	return -1;
+}
+
+int err_set(struct err *e, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(e, errnum, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int err_sys(struct err *e, const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(e, saved, fmt, ap);
+	va_end(ap);
+	errno = saved;
+	return -1;
+}
+
+int err_wrap(struct err *e, const char *fmt, ...)
+{
+	char ctx[256], old[sizeof(e->msg)];
+	va_list ap;
+
+	if (!e)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(ctx, sizeof(ctx), fmt, ap);
+	va_end(ap);
+	memcpy(old, e->msg, sizeof(old));
+	{
+		size_t n = strlen(ctx);
+
+		if (n + 2 >= sizeof(e->msg))
+			n = sizeof(e->msg) - 3;
+		memcpy(e->msg, ctx, n);
+		memcpy(e->msg + n, ": ", 2);
+		snprintf(e->msg + n + 2, sizeof(e->msg) - n - 2, "%.*s", (int)(sizeof(e->msg) - n - 3), old);
+	}
+	return -1;
+}
+
+const char *err_str(const struct err *e, char *buf, size_t len)
+{
+	if (e->errnum)
+		snprintf(buf, len, "%s: %s", e->msg, strerror(e->errnum));
+	else
+		snprintf(buf, len, "%s", e->msg);
+	return buf;
+}
+
+void err_print(const char *prog, const struct err *e)
+{
+	char buf[800];
+
+	err_str(e, buf, sizeof(buf));
+	if (log_is_json())
+		log_msg(LOG_ERROR, "%s", buf);
+	fprintf(stderr, "%s: %s\n", prog, buf);
+}
+
+/* ---- cleanup and memory ---------------------------------------------- */
+
+void util_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+void util_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+
+		close(*fd);
+		errno = saved;
+	}
+}
+
+void util_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+void util_strvfreep(char ***v)
+{
+	strv_free(*v);
+}
+
+static void *oom(void)
+{
+	static const char m[] = "nook: out of memory\n";
+
+	if (write(2, m, sizeof(m) - 1) < 0) {
+		/* nothing left to do */
+	}
+	_exit(125);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	return p ? p : oom();
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+
+	return p ? p : oom();
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	return p ? p : oom();
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	return p ? p : oom();
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	return r < 0 ? oom() : p;
+}
+
+size_t strv_len(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+void strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+char **strv_dup(char *const *v)
+{
+	size_t n = strv_len(v);
+	char **r = xcalloc(n + 1, sizeof(char *));
+
+	for (size_t i = 0; i < n; i++)
+		r[i] = xstrdup(v[i]);
+	return r;
+}
+
+void strv_push(char ***v, const char *s)
+{
+	size_t n = strv_len(*v);
+
+	*v = xrealloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = xstrdup(s);
+	(*v)[n + 1] = NULL;
+}
+
+/* ---- syscalls -------------------------------------------------------- */
+
+pid_t sys_clone3(struct nook_clone_args *args)
+{
+	return (pid_t)syscall(NEWSYS(SYS_clone3), args, sizeof(*args));
+}
+
+pid_t sys_clone(unsigned long flags)
+{
+	/* With a NULL stack the argument order differences between
+	 * architectures do not matter: every pointer argument is 0. */
+	return (pid_t)syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+}
+
+int sys_pivot_root(const char *new_root, const char *put_old)
+{
+	return (int)syscall(SYS_pivot_root, new_root, put_old);
+}
+
+int sys_pidfd_open(pid_t pid, unsigned int flags)
+{
+	return (int)syscall(NEWSYS(SYS_pidfd_open), pid, flags);
+}
+
+int sys_pidfd_send_signal(int pidfd, int sig)
+{
+	return (int)syscall(NEWSYS(SYS_pidfd_send_signal), pidfd, sig, NULL, 0);
+}
+
+int sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
+{
+	return (int)syscall(NEWSYS(SYS_close_range), first, last, flags);
+}
+
+int sys_openat2(int dirfd, const char *path, struct nook_open_how *how)
+{
+	return (int)syscall(NEWSYS(SYS_openat2), dirfd, path, how, sizeof(*how));
+}
+
+void fds_cloexec_from(int first)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (sys_close_range((unsigned)first, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	/* Kernels before 5.11: walk /proc/self/fd. */
+	d = opendir("/proc/self/fd");
+	if (!d) {
+		for (int fd = first; fd < 1024; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+		return;
+	}
+	while ((de = readdir(d))) {
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] == '.' || fd < first || fd == dirfd(d))
+			continue;
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	closedir(d);
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+char *file_read_at(int dirfd, const char *path, size_t *len, struct err *e)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 4096, n = 0;
+	char *buf;
+
+	if (fd < 0) {
+		err_sys(e, "open %s", path);
+		return NULL;
+	}
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n + 1 >= cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err_sys(e, "read %s", path);
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+char *file_read(const char *path, size_t *len, struct err *e)
+{
+	return file_read_at(AT_FDCWD, path, len, e);
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t r = write(fd, p, len);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+int file_write_at(int dirfd, const char *path, const char *s, struct err *e)
+{
+	_cleanup_close_ int fd =
+		openat(dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+	if (fd < 0)
+		return err_sys(e, "open %s", path);
+	if (write_all(fd, s, strlen(s)) < 0)
+		return err_sys(e, "write '%s' to %s", s, path);
+	return 0;
+}
+
+int file_write(const char *path, const char *s, struct err *e)
+{
+	return file_write_at(AT_FDCWD, path, s, e);
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len,
+		      mode_t mode, struct err *e)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
+	_cleanup_free_ char *dir = xstrdup(path);
+	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int dfd = -1;
+	char *slash;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return err_sys(e, "create %s", tmp);
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		err_sys(e, "write %s", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	if (rename(tmp, path) < 0) {
+		err_sys(e, "rename %s to %s", tmp, path);
+		unlink(tmp);
+		return -1;
+	}
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		fsync(dfd); /* tmpfs and friends: nothing to persist */
+	return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode, struct err *e)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return err_sys(e, "mkdir %s", p);
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return err_sys(e, "mkdir %s", p);
+	return 0;
+}
+
+uint64_t proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	char *p;
+	unsigned long long v = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The comm field may contain spaces and ')': skip to the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p++;
+	/* After ')' come fields 3..; starttime is field 22. */
+	for (int field = 3; field < 22 && p; field++) {
+		p = strchr(p + 1, ' ');
+	}
+	if (!p || sscanf(p, " %llu", &v) != 1)
+		return 0;
+	return v;
+}
+
+/* ---- names ----------------------------------------------------------- */
+
+int id_valid(const char *id, struct err *e)
+{
+	size_t n = strlen(id);
+
+	if (n == 0)
+		return err_set(e, EINVAL, "invalid id '': empty");
+	if (n > 255)
+		return err_set(e, EINVAL, "invalid id '%.32s...': longer than 255 characters", id);
+	if (!isalnum((unsigned char)id[0]))
+		return err_set(e, EINVAL,
+			       "invalid id '%s': must start with a letter or digit", id);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)id[i];
+
+		if (!isalnum(c) && c != '_' && c != '.' && c != '-')
+			return err_set(e, EINVAL,
+				       "invalid id '%s': character '%c' not allowed (use [A-Za-z0-9_.-])",
+				       id, c);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} signals[] = {
+	{ "HUP", SIGHUP },     { "INT", SIGINT },	{ "QUIT", SIGQUIT },
+	{ "ILL", SIGILL },     { "TRAP", SIGTRAP },	{ "ABRT", SIGABRT },
+	{ "IOT", SIGIOT },     { "BUS", SIGBUS },	{ "FPE", SIGFPE },
+	{ "KILL", SIGKILL },   { "USR1", SIGUSR1 },	{ "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 },   { "PIPE", SIGPIPE },	{ "ALRM", SIGALRM },
+	{ "TERM", SIGTERM },   { "CHLD", SIGCHLD },	{ "CONT", SIGCONT },
+	{ "STOP", SIGSTOP },   { "TSTP", SIGTSTP },	{ "TTIN", SIGTTIN },
+	{ "TTOU", SIGTTOU },   { "URG", SIGURG },	{ "XCPU", SIGXCPU },
+	{ "XFSZ", SIGXFSZ },   { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
+	{ "WINCH", SIGWINCH }, { "IO", SIGIO },		{ "POLL", SIGPOLL },
+	{ "PWR", SIGPWR },     { "SYS", SIGSYS },
+};
+
+int signal_parse(const char *s)
+{
+	char *end;
+	long n;
+
+	if (!s || !*s)
+		return -1;
+	if (isdigit((unsigned char)*s)) {
+		n = strtol(s, &end, 10);
+		if (*end || n <= 0 || n >= _NSIG)
+			return -1;
+		return (int)n;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
+		int base = toupper((unsigned char)s[3]) == 'I' ? SIGRTMIN : SIGRTMAX;
+		int off = 0;
+
+		if (s[5] == '+' || s[5] == '-') {
+			off = (int)strtol(s + 5, &end, 10);
+			if (*end)
+				return -1;
+		} else if (s[5]) {
+			return -1;
+		}
+		n = base + off;
+		return (n >= SIGRTMIN && n <= SIGRTMAX) ? (int)n : -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
+		if (strcasecmp(s, signals[i].name) == 0)
+			return signals[i].sig;
+	return -1;
+}
+
+const char *signal_name(int sig)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
+		if (signals[i].sig == sig)
+			return signals[i].name;
+	return NULL;
+}
+
+/* ---- logging --------------------------------------------------------- */
+
+static int log_fd = 2;
+static int log_json;
+static enum log_level log_level = LOG_WARN;
+
+void log_setup(int fd, int json, enum log_level level)
+{
+	log_fd = fd;
+	log_json = json;
+	log_level = level;
+}
+
+int log_is_json(void)
+{
+	return log_json;
+}
+
+static void json_escape(char *out, size_t len, const char *in)
+{
+	size_t o = 0;
+
+	for (; *in && o + 7 < len; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20) {
+			o += (size_t)snprintf(out + o, len - o, "\\u%04x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	out[o] = '\0';
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	static const char *names[] = { "error", "warning", "info", "debug" };
+	char msg[1024], line[2200], ts[40];
+	struct timespec now;
+	struct tm tm;
+	va_list ap;
+	int n;
+
+	if (lvl > log_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (log_json) {
+		char esc[2048];
+
+		json_escape(esc, sizeof(esc), msg);
+		n = snprintf(line, sizeof(line),
+			     "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
+			     names[lvl], esc, ts, now.tv_nsec);
+	} else if (log_fd == 2) {
+		if (lvl == LOG_ERROR)
+			return; /* errors reach stderr through err_print */
+		n = snprintf(line, sizeof(line), "nook: %s: %s\n", names[lvl], msg);
+	} else {
+		n = snprintf(line, sizeof(line), "%sZ %s: %s\n", ts, names[lvl], msg);
+	}
+	if (n > 0)
+		write_all(log_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
