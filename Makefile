@@ -64,7 +64,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
 DEPS_STAMP := $(if $(DEPS),$(DEPS)/.done)
 
-.PHONY: all deps cross check unit-check priv-check vm-check bench clean install demo format format-check
+.PHONY: unit-build all deps cross check unit-check priv-check vm-check bench clean install demo format format-check
 
 all: $(BUILD)/nook $(BUILD)/nook-test
 
@@ -112,13 +112,16 @@ $(UNIT_BUILD)/obj/%.o: %.c
 $(UNIT_BUILD)/%: tests/unit/%.c $(UNIT_LIB_OBJS) tests/unit/unit.h
 	$(UNIT_CC) $(NOOK_CFLAGS) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIB_OBJS) -lseccomp -lcjson
 
+unit-build: $(UNIT_TESTS)
+
 unit-check: $(UNIT_TESTS)
 	tests/run-unit.sh $(UNIT_TESTS)
 
 priv-check: all
 	tests/run-priv.sh $(BUILD)
 
-check: unit-check priv-check
+check: all $(UNIT_TESTS)
+	tests/check.sh $(BUILD) $(UNIT_TESTS)
 
 vm-check: all
 	board/vm/run.sh $(BUILD)

@@ -987,9 +987,10 @@ static int finish_process(const struct oci_process *p, int setgroups_ok, char *e
 static int exec_process(const struct oci_process *p, const char *exe,
 			const struct oci_bpf *bpf, int preserve_fds, struct err *e)
 {
+	/* Before the filter: a strict profile may refuse close_range. */
+	fds_cloexec_from(3 + preserve_fds);
 	if (bpf && bpf->len && oci_seccomp_load(bpf, e) < 0)
 		return -1;
-	fds_cloexec_from(3 + preserve_fds);
 	execve(exe, p->args, p->env ? p->env : (char *[]){ NULL });
 	return err_set(e, 0, "exec: \"%s\": %s", p->args[0],
 		       errno == EACCES ? "permission denied" : strerror(errno));

@@ -24,10 +24,13 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 
 #include "oci/cgroup.h"
@@ -339,6 +342,7 @@ struct create_opts {
 	int preserve_fds;
 	int detach;
 	int no_fifo; /* run: exec as soon as set up */
+	int console_fd; /* run: our end of a socketpair for the pty, or -1 */
 };
 
 static int resources_want_limits(const struct oci_spec *s)
@@ -439,8 +443,8 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 		err_set(e, EINVAL, "cannot allocate tty if runc will detach without setting console socket");
 		goto fail;
 	}
-	if (spec->process->terminal && !co->console_socket) {
-		err_set(e, EINVAL, "process.terminal is true but no --console-socket was given (set \"terminal\": false to use the caller's stdio)");
+	if (spec->process->terminal && !co->console_socket && co->console_fd < 0) {
+		err_set(e, EINVAL, "process.terminal is true but no --console-socket was given");
 		goto fail;
 	}
 
@@ -502,6 +506,8 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 		console = connect_console(co->console_socket, e);
 		if (console < 0)
 			goto fail;
+	} else if (co->console_fd >= 0) {
+		console = fcntl(co->console_fd, F_DUPFD_CLOEXEC, 3);
 	}
 
 	hc.spec = spec;
@@ -573,6 +579,7 @@ static int parse_create(const char *cmd, int argc, char **argv, struct create_op
 	long v;
 
 	memset(co, 0, sizeof(*co));
+	co->console_fd = -1;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+b:dh", create_longopts, NULL)) != -1) {
 		switch (c) {
@@ -764,12 +771,16 @@ static int kill_container(const struct state *st, int sig, int all, struct err *
 	return 0;
 }
 
-/* Foreground run: forward signals to the init, reap it, return its code
- * (128+N for a signal, like a shell). */
-static int wait_foreground(pid_t pid)
+/* Foreground run/exec: forward signals to the process, relay its
+ * terminal when we hold the pty master (pty >= 0), reap it, return its
+ * code (128+N for a signal, like a shell).  The caller has SIGCHLD
+ * blocked since before the clone, so no exit is lost. */
+static int wait_foreground(pid_t pid, int pty)
 {
+	struct termios saved;
+	int raw = 0, st = 0, sfd, in_open = 1;
 	sigset_t all;
-	int st = 0;
+	char buf[4096];
 
 	sigfillset(&all);
 	sigdelset(&all, SIGSEGV);
@@ -777,28 +788,93 @@ static int wait_foreground(pid_t pid)
 	sigdelset(&all, SIGILL);
 	sigdelset(&all, SIGFPE);
 	sigprocmask(SIG_BLOCK, &all, NULL);
-	for (;;) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&all, &si);
-		pid_t r;
+	sfd = signalfd(-1, &all, SFD_CLOEXEC);
+	if (pty >= 0 && isatty(0) && tcgetattr(0, &saved) == 0) {
+		struct termios t = saved;
+		struct winsize ws;
 
-		if (sig < 0)
+		cfmakeraw(&t);
+		raw = tcsetattr(0, TCSANOW, &t) == 0;
+		if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+			ioctl(pty, TIOCSWINSZ, &ws);
+	}
+	for (;;) {
+		struct pollfd p[3] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = pty, .events = POLLIN },
+				       { .fd = in_open && pty >= 0 ? 0 : -1, .events = POLLIN } };
+		struct signalfd_siginfo si;
+		ssize_t n;
+
+		if (poll(p, 3, -1) < 0)
 			continue;
-		if (sig != SIGCHLD) {
-			kill(pid, sig);
+		if (p[1].revents & (POLLIN | POLLHUP)) {
+			n = read(pty, buf, sizeof(buf));
+			if (n > 0)
+				write_all(1, buf, (size_t)n);
+			else if (n <= 0 && errno != EINTR && errno != EAGAIN)
+				pty = -1; /* EIO: the last slave closed */
+		}
+		if (p[2].revents & (POLLIN | POLLHUP)) {
+			n = read(0, buf, sizeof(buf));
+			if (n > 0)
+				write_all(pty, buf, (size_t)n);
+			else
+				in_open = 0;
+		}
+		if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGWINCH && pty >= 0) {
+			struct winsize ws;
+
+			if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+				ioctl(pty, TIOCSWINSZ, &ws);
+			continue;
+		}
+		if (si.ssi_signo != SIGCHLD) {
+			kill(pid, (int)si.ssi_signo);
 			continue;
 		}
 		/* Reap every child; ours decides. */
-		while ((r = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (pid_t r; (r = waitpid(-1, &st, WNOHANG)) > 0;)
 			if (r == pid)
 				goto done;
-		}
 	}
 done:
+	/* Drain what the process wrote last. */
+	while (pty >= 0) {
+		struct pollfd p = { .fd = pty, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 0) <= 0 || (n = read(pty, buf, sizeof(buf))) <= 0)
+			break;
+		write_all(1, buf, (size_t)n);
+	}
+	if (raw)
+		tcsetattr(0, TCSANOW, &saved);
+	close(sfd);
 	sigprocmask(SIG_UNBLOCK, &all, NULL);
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return 128 + WTERMSIG(st);
+}
+
+/* For a foreground terminal without --console-socket we are the console
+ * socket's other end: a socketpair whose far end receives the master. */
+static int recv_pty(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], data[64];
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	int fd = -1;
+
+	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) < 0)
+		return -1;
+	c = CMSG_FIRSTHDR(&mh);
+	if (c && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
 }
 
 static int cmd_run(struct rt *rt, int argc, char **argv)
@@ -810,18 +886,34 @@ static int cmd_run(struct rt *rt, int argc, char **argv)
 	struct err e = { 0 };
 	const char *id;
 	sigset_t chld, old;
-	int code;
+	int code, sp[2] = { -1, -1 }, pty = -1;
 
 	if (parse_create("run", argc, argv, &co, &id))
 		return 1;
 	co.no_fifo = 1;
+	if (!co.console_socket && !co.detach) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+			err_sys(&e, "socketpair");
+			return fail(&e);
+		}
+		co.console_fd = sp[1];
+	}
 	/* SIGCHLD must not be lost between the exec and our wait. */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
 	if (do_create(rt, id, &co, &st, &spec, &e) < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (sp[0] >= 0) {
+			close(sp[0]);
+			close(sp[1]);
+		}
 		return fail(&e);
+	}
+	if (sp[0] >= 0) {
+		close(sp[1]);
+		pty = recv_pty(sp[0]);
+		close(sp[0]);
 	}
 	hc.spec = spec;
 	if (run_hooks(&hc, OCI_HOOK_POSTSTART, st.pid, &e) < 0)
@@ -832,7 +924,9 @@ static int cmd_run(struct rt *rt, int argc, char **argv)
 		oci_spec_free(spec);
 		return 0;
 	}
-	code = wait_foreground(st.pid);
+	code = wait_foreground(st.pid, pty);
+	if (pty >= 0)
+		close(pty);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (destroy(rt, &st, &e) < 0)
 		fail(&e);
@@ -1148,7 +1242,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		goto out;
 	if (pid_file && write_pid_file(pid_file, pid, &e) < 0)
 		goto out;
-	rc = detach ? 0 : wait_foreground(pid);
+	rc = detach ? 0 : wait_foreground(pid, -1);
 	goto done;
 out:
 	fail(&e);

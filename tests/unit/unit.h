@@ -15,7 +15,7 @@
 
 static int unit_failed_total;
 static int unit_cur_failed;
-static char unit_why[512];
+static char unit_why[1024];
 
 #define CHECK(cond)                                                            \
 	do {                                                                   \
@@ -32,7 +32,7 @@ static char unit_why[512];
 		const char *_a = (a), *_b = (b);                               \
 		if (!_a || !_b || strcmp(_a, _b) != 0) {                       \
 			snprintf(unit_why, sizeof(unit_why),                   \
-				 "%s:%d: '%s' != '%s'", __FILE__, __LINE__,    \
+				 "%s:%d: '%.400s' != '%.400s'", __FILE__, __LINE__, \
 				 _a ? _a : "(null)", _b ? _b : "(null)");      \
 			unit_cur_failed = 1;                                   \
 			return;                                                \
@@ -45,7 +45,7 @@ static char unit_why[512];
 		const char *_s = (s), *_u = (sub);                             \
 		if (!_s || !strstr(_s, _u)) {                                  \
 			snprintf(unit_why, sizeof(unit_why),                   \
-				 "%s:%d: '%s' does not contain '%s'",          \
+				 "%s:%d: '%.400s' does not contain '%.200s'", \
 				 __FILE__, __LINE__, _s ? _s : "(null)", _u);  \
 			unit_cur_failed = 1;                                   \
 			return;                                                \

@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Prepare a Debian 12 host (as root) to build and test nook: the packages
+# below, and a deb-src entry so board/deps.sh can fetch the sources of musl,
+# libseccomp and cJSON.  Idempotent: does nothing when all is there.
+set -eu
+
+pkgs="make gcc libc6-dev gperf file cpio busybox-static dpkg-dev
+libseccomp-dev libcjson-dev jq clang-format
+qemu-system-x86 linux-image-amd64 crun runc iproute2 procps"
+[ "${NOOK_CROSS:-0}" = 1 ] && pkgs="$pkgs qemu-user-static gcc-arm-linux-gnueabihf
+gcc-aarch64-linux-gnu gcc-mips-linux-gnu gcc-mipsel-linux-gnu"
+
+if [ "$(id -u)" != 0 ]; then
+	echo "board/setup.sh: run as root (it installs packages)" >&2
+	exit 1
+fi
+
+need_update=0
+src=/etc/apt/sources.list.d/nook-deb-src.sources
+if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ &&
+   ! grep -qs '^deb-src' /etc/apt/sources.list; then
+	if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+		sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$src"
+	else
+		sed -n 's/^deb /deb-src /p' /etc/apt/sources.list > /etc/apt/sources.list.d/nook-deb-src.list
+	fi
+	need_update=1
+fi
+
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ] || [ "$need_update" = 1 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	[ -z "$missing" ] || apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+echo "board/setup.sh: host ready"

@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Everything `make check` runs, in order, into one log; the closing line is
+# "N passed, N failed, N skipped" (tests/summary.sh).
+#   1. unit tests (host gcc, ASan/UBSan)          tests/unit/
+#   2. privileged tests: real containers (root)    tests/priv/
+#   3. the test VM: cgroup v2 with all controllers board/vm/
+#   4. style: clang-format of the C sources
+# usage: tests/check.sh BUILD_DIR UNIT_TEST_BINARIES...
+build=$1
+shift
+log=build/check.log
+mkdir -p build
+: > "$log"
+
+section() { echo "== $1" | tee -a "$log"; }
+
+section "unit tests"
+tests/run-unit.sh "$@" 2>&1 | tee -a "$log"
+
+section "privileged tests"
+tests/run-priv.sh "$build" 2>&1 | tee -a "$log"
+
+section "VM tests"
+if [ "${NOOK_SKIP_VM:-0}" = 1 ]; then
+	echo "skip - vm: all: NOOK_SKIP_VM=1" | tee -a "$log"
+else
+	board/vm/run.sh "$build" 2>&1 | tee -a "$log"
+fi
+
+section "style"
+if command -v clang-format >/dev/null; then
+	files=$(ls oci/*.[ch] engine/*.[ch] store/*.[ch] monitor/*.[ch] tests/unit/*.[ch] tests/payload/*.c 2>/dev/null)
+	# shellcheck disable=SC2086
+	if out=$(clang-format --dry-run $files 2>&1) && [ -z "$out" ]; then
+		echo "ok - style: clang-format" | tee -a "$log"
+	else
+		echo "not ok - style: clang-format: $(echo "$out" | grep -c 'warning:') lines differ (make format)" | tee -a "$log"
+	fi
+else
+	echo "skip - style: clang-format: optional: clang-format not installed" | tee -a "$log"
+fi
+
+echo "==" | tee -a "$log"
+tests/summary.sh "$log"

@@ -1,0 +1,798 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test-seccomp: oci/seccomp, from hand-built struct oci_seccomp (no parser).
+ * Filters are really loaded, each in a forked child that sets no_new_privs,
+ * installs the filter, makes the syscalls under test and reports through its
+ * exit code (or dies of SIGSYS).  Filters block only the syscalls under test
+ * so that ASan/UBSan's own syscalls in the child keep working.  Without
+ * kernel seccomp (qemu-user) the loading tests are skipped, saying why.
+ */
+#define UNIT_NAME "test-seccomp"
+#include "tests/unit/unit.h"
+
+#include <ctype.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "oci/seccomp.h"
+
+/* mkdir(2) is mkdirat(2) on newer architectures; the name this arch lacks
+ * is skipped by the builder, which also exercises that path. */
+static char *mkdir_names[] = { "mkdir", "mkdirat", NULL };
+/* A path where mkdir fails with ENOENT when no filter is in the way. */
+#define NO_DIR "/proc/nook-test-seccomp-no-such-dir/x"
+
+static pid_t parent_pid;
+
+static struct oci_seccomp profile(enum oci_seccomp_action def,
+				  struct oci_seccomp_rule *rules, size_t n)
+{
+	return (struct oci_seccomp){
+		.default_action = def,
+		.rules = rules,
+		.n_rules = n,
+	};
+}
+
+static struct oci_seccomp_rule rule(char **names, enum oci_seccomp_action a)
+{
+	return (struct oci_seccomp_rule){ .names = names, .action = a };
+}
+
+static struct oci_seccomp_rule rule_errno(char **names, unsigned ret)
+{
+	return (struct oci_seccomp_rule){
+		.names = names,
+		.action = OCI_SCMP_ERRNO,
+		.has_errno_ret = 1,
+		.errno_ret = ret,
+	};
+}
+
+/* Build and return the instruction count, or -1 (message on stderr). */
+static int build_len(const struct oci_seccomp *s)
+{
+	struct oci_bpf b;
+	struct err e = { 0 };
+	int len;
+
+	if (oci_seccomp_build(s, &b, &e) < 0) {
+		fprintf(stderr, "# build: %s\n", e.msg);
+		return -1;
+	}
+	len = b.len;
+	oci_bpf_free(&b);
+	return len;
+}
+
+/* Leave the child by the bare syscall: ASan instruments every call of a
+ * noreturn function such as _exit with __asan_handle_no_return, which makes
+ * syscalls (sigaltstack) that a default-deny filter refuses. */
+static void child_exit(int code)
+{
+	syscall(SYS_exit_group, code);
+	_exit(code);
+}
+
+/* Fork a child that loads b and exits with fn()'s result; return the wait
+ * status.  Exit codes 100+ mean the setup failed. */
+static int child_run(const struct oci_bpf *b, int (*fn)(void))
+{
+	int status;
+	pid_t pid;
+
+	parent_pid = getpid();
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct rlimit no_core = { 0, 0 };
+		struct err e = { 0 };
+
+		/* The SIGSYS deaths below must not leave core dumps. */
+		setrlimit(RLIMIT_CORE, &no_core);
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			_exit(100);
+		if (oci_seccomp_load(b, &e) < 0)
+			_exit(101);
+		child_exit(fn());
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return status;
+}
+
+/* The child exited 0; else say how it ended on stderr. */
+static int exited_ok(int status)
+{
+	if (status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 1;
+	if (status == -1)
+		fprintf(stderr, "# child: not run\n");
+	else
+		fprintf(stderr, "# child: %s %d\n",
+			WIFEXITED(status) ? "exit" : "signal",
+			WIFEXITED(status) ? WEXITSTATUS(status)
+					  : WTERMSIG(status));
+	return 0;
+}
+
+/* Build s and run fn under it in a child; the wait status or -1. */
+static int build_and_run(const struct oci_seccomp *s, int (*fn)(void))
+{
+	struct oci_bpf b;
+	struct err e = { 0 };
+	int status;
+
+	if (oci_seccomp_build(s, &b, &e) < 0) {
+		fprintf(stderr, "# build: %s\n", e.msg);
+		return -1;
+	}
+	status = child_run(&b, fn);
+	oci_bpf_free(&b);
+	return status;
+}
+
+/* ---- child bodies: 0 = as expected, else the failing step ------------- */
+
+static int mkdir_fails_with(int want)
+{
+	errno = 0;
+	if (mkdir(NO_DIR, 0700) == 0 || errno != want)
+		return 1;
+	if (getppid() != parent_pid)
+		return 2;
+	return 0;
+}
+
+static int child_mkdir_enosys(void)
+{
+	return mkdir_fails_with(ENOSYS);
+}
+
+static int child_mkdir_enotblk(void)
+{
+	return mkdir_fails_with(ENOTBLK);
+}
+
+static int child_mkdir_eperm(void)
+{
+	return mkdir_fails_with(EPERM);
+}
+
+static int child_mkdir_enoent(void)
+{
+	return mkdir_fails_with(ENOENT);
+}
+
+static int child_mkdir(void)
+{
+	mkdir(NO_DIR, 0700);
+	return 3; /* still alive: the action did not kill */
+}
+
+static int child_personality_ne(void)
+{
+	errno = 0;
+	if (personality(0xffffffff) == -1)
+		return 1;
+	errno = 0;
+	if (personality(PER_LINUX) != -1 || errno != ENOTBLK)
+		return 2;
+	return 0;
+}
+
+static int child_personality_or(void)
+{
+	errno = 0;
+	if (personality(ADDR_NO_RANDOMIZE) != -1 || errno != ENOTBLK)
+		return 1;
+	errno = 0; /* MASKED_EQ 0xff == PER_LINUX32 */
+	if (personality(PER_LINUX32 | READ_IMPLIES_EXEC) != -1 ||
+	    errno != ENOTBLK)
+		return 2;
+	errno = 0;
+	if (personality(0xffffffff) == -1)
+		return 3;
+	return 0;
+}
+
+static int child_getpriority_and(void)
+{
+	errno = 0;
+	if (getpriority(PRIO_PROCESS, 424242) != -1 || errno != ENOTBLK)
+		return 1;
+	errno = 0; /* arg 0 differs: the kernel answers */
+	if (getpriority(PRIO_PGRP, 424242) != -1 || errno != ESRCH)
+		return 2;
+	errno = 0; /* arg 1 differs */
+	getpriority(PRIO_PROCESS, 0);
+	if (errno != 0)
+		return 3;
+	return 0;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static int seccomp_available(void)
+{
+	return !(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 &&
+		 (errno == EINVAL || errno == ENOSYS));
+}
+
+#define RUN_LOAD(fn)                                                           \
+	do {                                                                   \
+		if (seccomp_available())                                       \
+			RUN(fn);                                               \
+		else                                                           \
+			printf("skip - %s: %s: optional: seccomp not "         \
+			       "available (qemu-user)\n",                      \
+			       UNIT_NAME, #fn);                                \
+	} while (0)
+
+static void test_errno_rule_loaded(void)
+{
+	struct oci_seccomp_rule r = rule_errno(mkdir_names, ENOSYS);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+	struct oci_seccomp_rule r2 = rule(mkdir_names, OCI_SCMP_ERRNO);
+	struct oci_seccomp s2 = profile(OCI_SCMP_ALLOW, &r2, 1);
+	struct oci_seccomp none = profile(OCI_SCMP_ALLOW, NULL, 0);
+
+	/* Without a filter the path gives ENOENT. */
+	CHECK(mkdir(NO_DIR, 0700) < 0 && errno == ENOENT);
+	CHECK(exited_ok(build_and_run(&none, child_mkdir_enoent)));
+	CHECK(exited_ok(build_and_run(&s, child_mkdir_enosys)));
+	/* ERRNO without errnoRet is EPERM. */
+	CHECK(exited_ok(build_and_run(&s2, child_mkdir_eperm)));
+}
+
+static void test_unknown_name_skipped(void)
+{
+	char *unknown[] = { "nook_no_such_syscall", NULL };
+	char *mixed[] = { "nook_no_such_syscall", "mkdir", "mkdirat", NULL };
+	struct oci_seccomp_rule r = rule(unknown, OCI_SCMP_ERRNO);
+	struct oci_seccomp_rule r2 = rule(mixed, OCI_SCMP_ERRNO);
+	struct oci_seccomp none = profile(OCI_SCMP_ALLOW, NULL, 0);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+	struct oci_seccomp s2 = profile(OCI_SCMP_ALLOW, &r2, 1);
+	int base = build_len(&none);
+
+	CHECK(base > 0);
+	CHECK(build_len(&s) == base);
+	CHECK(build_len(&s2) > base);
+}
+
+/* e.msg is want (else both on stderr). */
+static int msg_is(const struct err *e, const char *want)
+{
+	if (!strcmp(e->msg, want))
+		return 1;
+	fprintf(stderr, "# got '%s', want '%s'\n", e->msg, want);
+	return 0;
+}
+
+static void check_build_err(const struct oci_seccomp *s, const char *want,
+			    int *ok)
+{
+	struct oci_bpf b = { .insns = (void *)1 };
+	struct err e = { 0 };
+
+	*ok = oci_seccomp_build(s, &b, &e) == -1 && !b.insns && !b.len &&
+	      msg_is(&e, want);
+}
+
+static void test_bad_action(void)
+{
+	struct oci_seccomp_rule r[2] = {
+		rule(mkdir_names, OCI_SCMP_ERRNO),
+		rule(mkdir_names, OCI_SCMP_NOTIFY),
+	};
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, r, 2);
+	int ok;
+
+	check_build_err(&s,
+			"linux.seccomp.syscalls[1].action: SCMP_ACT_NOTIFY "
+			"is not supported (no seccomp listener)",
+			&ok);
+	CHECK(ok);
+	r[1].action = (enum oci_seccomp_action)99;
+	check_build_err(
+		&s, "linux.seccomp.syscalls[1].action: unknown action 99", &ok);
+	CHECK(ok);
+	s = profile(OCI_SCMP_NOTIFY, NULL, 0);
+	check_build_err(&s,
+			"linux.seccomp.defaultAction: SCMP_ACT_NOTIFY is not "
+			"supported (no seccomp listener)",
+			&ok);
+	CHECK(ok);
+	r[0] = rule_errno(mkdir_names, 5000);
+	s = profile(OCI_SCMP_ALLOW, r, 1);
+	check_build_err(&s,
+			"linux.seccomp.syscalls[0].errnoRet: 5000 out of "
+			"range (0-4094)",
+			&ok);
+	CHECK(ok);
+	s = profile(OCI_SCMP_ERRNO, NULL, 0);
+	s.has_default_errno_ret = 1;
+	s.default_errno_ret = 4095;
+	check_build_err(&s,
+			"linux.seccomp.defaultErrnoRet: 4095 out of range "
+			"(0-4094)",
+			&ok);
+	CHECK(ok);
+}
+
+static void test_bad_name_and_args(void)
+{
+	char *empty[] = { "mkdir", "", NULL };
+	struct oci_seccomp_arg bad_index = { .index = 6,
+					     .op = OCI_SCMP_CMP_EQ };
+	struct oci_seccomp_arg args[2] = {
+		{ .index = 0, .op = OCI_SCMP_CMP_EQ },
+		{ .index = 1, .op = (enum oci_seccomp_op)42 },
+	};
+	struct oci_seccomp_rule r = rule(empty, OCI_SCMP_ERRNO);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+	int ok;
+
+	check_build_err(
+		&s, "linux.seccomp.syscalls[0].names[1]: empty syscall name",
+		&ok);
+	CHECK(ok);
+	r = rule(mkdir_names, OCI_SCMP_ERRNO);
+	r.args = &bad_index;
+	r.n_args = 1;
+	check_build_err(&s,
+			"linux.seccomp.syscalls[0].args[0].index: 6 out of "
+			"range (0-5)",
+			&ok);
+	CHECK(ok);
+	r.args = args;
+	r.n_args = 2;
+	check_build_err(&s,
+			"linux.seccomp.syscalls[0].args[1].op: unknown "
+			"operator 42",
+			&ok);
+	CHECK(ok);
+}
+
+/* The spec name of the native architecture, from libseccomp. */
+static const char *native_arch(void)
+{
+	for (const char *const *a = oci_seccomp_archs(); *a; a++) {
+		char low[32];
+		size_t j;
+
+		for (j = 0; (*a)[10 + j] && j < sizeof(low) - 1; j++)
+			low[j] = (char)tolower((unsigned char)(*a)[10 + j]);
+		low[j] = '\0';
+		if (seccomp_arch_resolve_name(low) == seccomp_arch_native())
+			return *a;
+	}
+	return NULL;
+}
+
+static void test_arch(void)
+{
+	const char *native = native_arch();
+	/* A filter holds arches of one byte order only. */
+	const char *other = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				    ? "SCMP_ARCH_MIPS"
+				    : "SCMP_ARCH_MIPSEL";
+	char *bad[] = { (char *)native, "SCMP_ARCH_VAX", NULL };
+	char *lower[] = { "scmp_arch_x86_64", NULL };
+	char *mixed[] = { (char *)native, (char *)other, NULL };
+	char want[128];
+	struct oci_seccomp_rule r = rule_errno(mkdir_names, ENOSYS);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+	int ok;
+
+	CHECK(native);
+	s.architectures = bad;
+	check_build_err(&s,
+			"linux.seccomp.architectures[1] \"SCMP_ARCH_VAX\": "
+			"unknown architecture",
+			&ok);
+	CHECK(ok);
+	s.architectures = lower;
+	check_build_err(&s,
+			"linux.seccomp.architectures[0] \"scmp_arch_x86_64\": "
+			"unknown architecture",
+			&ok);
+	CHECK(ok);
+	s.architectures = mixed;
+	snprintf(want, sizeof(want),
+		 "linux.seccomp.architectures[1] \"%s\": add to filter", other);
+	check_build_err(&s, want, &ok);
+	CHECK(ok);
+}
+
+/* The native arch listed again is fine; more arches make a longer filter
+ * that still acts on the native one. */
+static void test_multi_arch_loaded(void)
+{
+#if defined(__x86_64__) && !defined(__ILP32__)
+	static char *n[] = { "SCMP_ARCH_X86_64", NULL };
+	static char *m[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
+			     "SCMP_ARCH_X32", NULL };
+	char **native = n, **multi = m;
+#elif defined(__aarch64__)
+	static char *n[] = { "SCMP_ARCH_AARCH64", NULL };
+	static char *m[] = { "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", NULL };
+	char **native = n, **multi = m;
+#else
+	char **native = NULL, **multi = NULL;
+#endif
+	struct oci_seccomp_rule r = rule_errno(mkdir_names, ENOSYS);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+	int base = build_len(&s);
+
+	CHECK(base > 0);
+	if (!native)
+		return; /* no second arch known to pair with this one */
+	s.architectures = native;
+	CHECK(build_len(&s) == base);
+	s.architectures = multi;
+	CHECK(build_len(&s) > base);
+	CHECK(exited_ok(build_and_run(&s, child_mkdir_enosys)));
+}
+
+static void test_args_ne_loaded(void)
+{
+	char *names[] = { "personality", NULL };
+	struct oci_seccomp_arg a = {
+		.index = 0,
+		.op = OCI_SCMP_CMP_NE,
+		.value = 0xffffffff,
+	};
+	struct oci_seccomp_rule r = rule_errno(names, ENOTBLK);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+
+	r.args = &a;
+	r.n_args = 1;
+	CHECK(exited_ok(build_and_run(&s, child_personality_ne)));
+}
+
+/* Two tests of argument 0: each becomes its own rule (OR), as in runc. */
+static void test_args_same_index_loaded(void)
+{
+	char *names[] = { "personality", NULL };
+	struct oci_seccomp_arg a[2] = {
+		{ .index = 0,
+		  .op = OCI_SCMP_CMP_EQ,
+		  .value = ADDR_NO_RANDOMIZE },
+		{ .index = 0,
+		  .op = OCI_SCMP_CMP_MASKED_EQ,
+		  .value = 0xff,
+		  .value_two = PER_LINUX32 },
+	};
+	struct oci_seccomp_rule r = rule_errno(names, ENOTBLK);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+
+	r.args = a;
+	r.n_args = 2;
+	CHECK(exited_ok(build_and_run(&s, child_personality_or)));
+}
+
+/* Tests of different arguments are ANDed in one rule. */
+static void test_args_and_loaded(void)
+{
+	char *names[] = { "getpriority", NULL };
+	struct oci_seccomp_arg a[2] = {
+		{ .index = 0, .op = OCI_SCMP_CMP_EQ, .value = PRIO_PROCESS },
+		{ .index = 1, .op = OCI_SCMP_CMP_EQ, .value = 424242 },
+	};
+	struct oci_seccomp_rule r = rule_errno(names, ENOTBLK);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+
+	r.args = a;
+	r.n_args = 2;
+	CHECK(exited_ok(build_and_run(&s, child_getpriority_and)));
+}
+
+/* A Docker-sized rule (over 32 names) gets libseccomp's binary tree; the
+ * names this arch lacks (vm86, create_module...) are skipped. */
+static void test_large_profile_loaded(void)
+{
+	char *names[] = { "acct",
+			  "add_key",
+			  "bpf",
+			  "clock_adjtime",
+			  "create_module",
+			  "delete_module",
+			  "finit_module",
+			  "init_module",
+			  "kexec_load",
+			  "keyctl",
+			  "lookup_dcookie",
+			  "mount",
+			  "move_pages",
+			  "nfsservctl",
+			  "open_by_handle_at",
+			  "perf_event_open",
+			  "pivot_root",
+			  "quotactl",
+			  "reboot",
+			  "request_key",
+			  "setns",
+			  "swapon",
+			  "swapoff",
+			  "sysfs",
+			  "_sysctl",
+			  "umount",
+			  "umount2",
+			  "unshare",
+			  "uselib",
+			  "userfaultfd",
+			  "ustat",
+			  "vm86",
+			  "vm86old",
+			  "iopl",
+			  "ioperm",
+			  "kcmp",
+			  "get_mempolicy",
+			  "set_mempolicy",
+			  "mbind",
+			  "syslog",
+			  "mkdir",
+			  "mkdirat",
+			  NULL };
+	struct oci_seccomp_rule r = rule_errno(names, ENOSYS);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+
+	CHECK(exited_ok(build_and_run(&s, child_mkdir_enosys)));
+}
+
+/* Default ERRNO: everything but the allowed calls fails with the
+ * defaultErrnoRet (EPERM without one). */
+static void test_default_errno_loaded(void)
+{
+	char *allow[] = { "exit_group", "getppid", NULL };
+	struct oci_seccomp_rule r = rule(allow, OCI_SCMP_ALLOW);
+	struct oci_seccomp s = profile(OCI_SCMP_ERRNO, &r, 1);
+
+	CHECK(exited_ok(build_and_run(&s, child_mkdir_eperm)));
+	s.has_default_errno_ret = 1;
+	s.default_errno_ret = ENOTBLK;
+	CHECK(exited_ok(build_and_run(&s, child_mkdir_enotblk)));
+}
+
+static void test_flags_loaded(void)
+{
+	char *flags[] = { "SECCOMP_FILTER_FLAG_LOG",
+			  "SECCOMP_FILTER_FLAG_TSYNC",
+			  "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL };
+	char *bad[] = { "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_BOGUS",
+			NULL };
+	struct oci_seccomp_rule r = rule_errno(mkdir_names, ENOSYS);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+	struct oci_bpf b;
+	struct err e = { 0 };
+	int ok, status;
+
+	s.flags = flags;
+	CHECK(oci_seccomp_build(&s, &b, &e) == 0);
+	/* WAIT_KILLABLE_RECV is accepted but needs a listener: dropped. */
+	CHECK(b.flags == (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_TSYNC));
+	status = child_run(&b, child_mkdir_enosys);
+	oci_bpf_free(&b);
+	CHECK(exited_ok(status));
+	s.flags = bad;
+	check_build_err(&s,
+			"linux.seccomp.flags[1] \"SECCOMP_FILTER_FLAG_BOGUS\": "
+			"unknown flag",
+			&ok);
+	CHECK(ok);
+}
+
+static void test_load_errors(void)
+{
+	struct oci_seccomp none = profile(OCI_SCMP_ALLOW, NULL, 0);
+	struct oci_bpf b = { 0 };
+	struct err e = { 0 };
+
+	CHECK(oci_seccomp_load(&b, &e) == -1);
+	CHECK(msg_is(&e, "seccomp: load filter: empty program"));
+	/* An unknown flag fails before anything is installed. */
+	CHECK(oci_seccomp_build(&none, &b, &e) == 0);
+	b.flags = 1U << 30;
+	CHECK(oci_seccomp_load(&b, &e) == -1);
+	oci_bpf_free(&b);
+	CHECK(e.errnum == EINVAL);
+	CHECK(msg_is(&e, "seccomp: load filter (flags 0x40000000)"));
+	CHECK(!b.insns && !b.len);
+}
+
+/* A rule with the default action is dropped, not refused by libseccomp. */
+static void test_redundant_rule_skipped(void)
+{
+	char *getpid_names[] = { "getpid", NULL };
+	struct oci_seccomp_rule r = rule(getpid_names, OCI_SCMP_ALLOW);
+	struct oci_seccomp none = profile(OCI_SCMP_ALLOW, NULL, 0);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+	int base = build_len(&none);
+
+	CHECK(base > 0);
+	CHECK(build_len(&s) == base);
+	/* ERRNO(EPERM) spelled out equals the default ERRNO. */
+	none = profile(OCI_SCMP_ERRNO, NULL, 0);
+	base = build_len(&none);
+	r = rule_errno(getpid_names, EPERM);
+	s = profile(OCI_SCMP_ERRNO, &r, 1);
+	CHECK(base > 0);
+	CHECK(build_len(&s) == base);
+	/* SCMP_ACT_KILL is SCMP_ACT_KILL_THREAD. */
+	none = profile(OCI_SCMP_KILL, NULL, 0);
+	base = build_len(&none);
+	r = rule(getpid_names, OCI_SCMP_KILL_THREAD);
+	s = profile(OCI_SCMP_KILL, &r, 1);
+	CHECK(base > 0);
+	CHECK(build_len(&s) == base);
+}
+
+/* The killing actions end the child with SIGSYS at its mkdir. */
+static void test_kill_loaded(void)
+{
+	static const enum oci_seccomp_action acts[] = {
+		OCI_SCMP_KILL_PROCESS,
+		OCI_SCMP_KILL,
+		OCI_SCMP_KILL_THREAD,
+		OCI_SCMP_TRAP,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(acts); i++) {
+		struct oci_seccomp_rule r = rule(mkdir_names, acts[i]);
+		struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+		int status = build_and_run(&s, child_mkdir);
+
+		CHECK(status != -1);
+		CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS);
+	}
+}
+
+/* LOG and TRACE (no tracer: ENOSYS) load and let the process live. */
+static void test_log_trace_loaded(void)
+{
+	struct oci_seccomp_rule r = rule(mkdir_names, OCI_SCMP_LOG);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+
+	CHECK(exited_ok(build_and_run(&s, child_mkdir_enoent)));
+	r.action = OCI_SCMP_TRACE;
+	CHECK(exited_ok(build_and_run(&s, child_mkdir_enosys)));
+}
+
+/* b has a `ret k` instruction. */
+static int bpf_returns(const struct oci_bpf *b, uint32_t k)
+{
+	const struct sock_filter *f = b->insns;
+
+	for (unsigned i = 0; i < b->len; i++)
+		if (f[i].code == (BPF_RET | BPF_K) && f[i].k == k)
+			return 1;
+	return 0;
+}
+
+/* Each action reaches the program as the right SECCOMP_RET_* value (also
+ * those a test process cannot tell apart: TRACE without a tracer, KILL_*
+ * in a single-threaded child).  Runs under qemu-user, minus the actions
+ * libseccomp asks the kernel about. */
+static void test_action_codes(void)
+{
+	static const struct {
+		enum oci_seccomp_action act;
+		int has_ret;
+		unsigned ret;
+		uint32_t k;
+		int probed; /* libseccomp checks kernel support */
+	} t[] = {
+		{ OCI_SCMP_KILL, 0, 0, SECCOMP_RET_KILL_THREAD, 0 },
+		{ OCI_SCMP_KILL_THREAD, 0, 0, SECCOMP_RET_KILL_THREAD, 0 },
+		{ OCI_SCMP_KILL_PROCESS, 0, 0, SECCOMP_RET_KILL_PROCESS, 1 },
+		{ OCI_SCMP_TRAP, 0, 0, SECCOMP_RET_TRAP, 0 },
+		{ OCI_SCMP_ERRNO, 0, 0, SECCOMP_RET_ERRNO | EPERM, 0 },
+		{ OCI_SCMP_ERRNO, 1, 0, SECCOMP_RET_ERRNO | 0, 0 },
+		{ OCI_SCMP_ERRNO, 1, 4094, SECCOMP_RET_ERRNO | 4094, 0 },
+		{ OCI_SCMP_TRACE, 0, 0, SECCOMP_RET_TRACE | EPERM, 0 },
+		{ OCI_SCMP_TRACE, 1, 4711, SECCOMP_RET_TRACE | 4711, 0 },
+		{ OCI_SCMP_LOG, 0, 0, SECCOMP_RET_LOG, 1 },
+	};
+	int avail = seccomp_available();
+
+	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
+		struct oci_seccomp_rule r = rule(mkdir_names, t[i].act);
+		struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+		struct oci_bpf b;
+		struct err e = { 0 };
+		int ok;
+
+		if (t[i].probed && !avail)
+			continue;
+		r.has_errno_ret = t[i].has_ret;
+		r.errno_ret = t[i].ret;
+		CHECK(oci_seccomp_build(&s, &b, &e) == 0);
+		ok = bpf_returns(&b, t[i].k) &&
+		     bpf_returns(&b, SECCOMP_RET_ALLOW);
+		/* The bad-arch check returns KILL_THREAD; never KILL_PROCESS.
+		 */
+		if (t[i].k != SECCOMP_RET_KILL_PROCESS)
+			ok = ok && !bpf_returns(&b, SECCOMP_RET_KILL_PROCESS);
+		oci_bpf_free(&b);
+		if (!ok)
+			fprintf(stderr, "# case %zu: no ret 0x%x\n", i, t[i].k);
+		CHECK(ok);
+	}
+	/* The default action too, with its errno. */
+	{
+		char *allow[] = { "getppid", NULL };
+		struct oci_seccomp_rule r = rule(allow, OCI_SCMP_ALLOW);
+		struct oci_seccomp s = profile(OCI_SCMP_ERRNO, &r, 1);
+		struct oci_bpf b;
+		struct err e = { 0 };
+		int ok;
+
+		s.has_default_errno_ret = 1;
+		s.default_errno_ret = ENOTBLK;
+		CHECK(oci_seccomp_build(&s, &b, &e) == 0);
+		ok = bpf_returns(&b, SECCOMP_RET_ERRNO | ENOTBLK) &&
+		     bpf_returns(&b, SECCOMP_RET_ALLOW);
+		oci_bpf_free(&b);
+		CHECK(ok);
+	}
+}
+
+static int has(const char *const *list, const char *name)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, name))
+			return 1;
+	return 0;
+}
+
+static void test_features(void)
+{
+	CHECK(has(oci_seccomp_actions(), "SCMP_ACT_KILL_PROCESS"));
+	CHECK(has(oci_seccomp_actions(), "SCMP_ACT_LOG"));
+	CHECK(!has(oci_seccomp_actions(), "SCMP_ACT_NOTIFY"));
+	CHECK(has(oci_seccomp_archs(), "SCMP_ARCH_X86_64"));
+	CHECK(has(oci_seccomp_archs(), "SCMP_ARCH_MIPSEL"));
+	CHECK(has(oci_seccomp_archs(), "SCMP_ARCH_AARCH64"));
+	CHECK(has(oci_seccomp_flags(), "SECCOMP_FILTER_FLAG_SPEC_ALLOW"));
+	CHECK(!has(oci_seccomp_flags(),
+		   "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"));
+	CHECK(has(oci_seccomp_operators(), "SCMP_CMP_MASKED_EQ"));
+	CHECK(has(oci_seccomp_operators(), "SCMP_CMP_NE"));
+}
+
+int main(void)
+{
+	RUN(test_unknown_name_skipped);
+	RUN(test_bad_action);
+	RUN(test_bad_name_and_args);
+	RUN(test_arch);
+	RUN(test_redundant_rule_skipped);
+	RUN(test_features);
+	RUN(test_action_codes);
+	RUN_LOAD(test_errno_rule_loaded);
+	RUN_LOAD(test_multi_arch_loaded);
+	RUN_LOAD(test_args_ne_loaded);
+	RUN_LOAD(test_args_same_index_loaded);
+	RUN_LOAD(test_args_and_loaded);
+	RUN_LOAD(test_large_profile_loaded);
+	RUN_LOAD(test_default_errno_loaded);
+	RUN_LOAD(test_flags_loaded);
+	RUN_LOAD(test_load_errors);
+	RUN_LOAD(test_kill_loaded);
+	RUN_LOAD(test_log_trace_loaded);
+	UNIT_EXIT();
+}
