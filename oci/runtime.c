@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "oci/cgroup.h"
+#include "oci/devcg.h"
 #include "oci/linux.h"
 #include "oci/seccomp.h"
 #include "oci/spec.h"
@@ -487,6 +488,14 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 			free(st->cgroup);
 			st->cgroup = NULL;
 			goto fail;
+		}
+		{
+			const char *skipped = NULL;
+
+			if (oci_devcg_apply(cgfd, spec, &skipped, e) < 0)
+				goto fail;
+			if (skipped)
+				log_msg(LOG_WARN, "linux.resources.devices not enforced: %s", skipped);
 		}
 	} else if (resources_want_limits(spec)) {
 		err_set(e, ENOENT, "linux.resources: no cgroup v2 filesystem is mounted, limits cannot be applied");
