@@ -19,7 +19,9 @@ int main(int argc, char **argv)
 {
 	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 
-	if (strcmp(prog, "nook-runtime") == 0 || strcmp(prog, "runc") == 0)
+	/* "runtime": the runtime re-executed itself from a sealed memfd with
+	 * the argv it was given (see oci_reexec_sealed). */
+	if (strcmp(prog, "nook-runtime") == 0 || strcmp(prog, "runtime") == 0)
 		return oci_runtime_main(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "runtime") == 0)
 		return oci_runtime_main(argc - 1, argv + 1);
