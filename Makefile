@@ -143,6 +143,6 @@ install: $(BUILD)/nook
 	ln -sf nook $(DESTDIR)$(PREFIX)/bin/nook-runtime
 
 clean:
-	rm -rf build/x86_64 build/armhf build/aarch64 build/mips build/mipsel build/unit
+	rm -rf build/x86_64 build/armhf build/aarch64 build/mips build/mipsel build/unit build/vm
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_LIB_OBJS:.o=.d)

@@ -441,10 +441,21 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 			return err_sys(e, "mount %s: bind source %s", m->destination, src ? src : "(none)");
 		is_dir = S_ISDIR(st.st_mode);
 	}
-	fd = oci_open_in_root(c->rootfd, m->destination,
-			      O_PATH | (is_dir ? O_DIRECTORY : O_CREAT | O_WRONLY), 1, e);
-	if (fd < 0 && !is_dir && e->errnum == EISDIR)
-		return err_wrap(e, "mount %s", m->destination);
+	if (is_dir) {
+		fd = oci_open_in_root(c->rootfd, m->destination, O_PATH | O_DIRECTORY, 1, e);
+	} else {
+		/* A file mount point: create it if missing (O_PATH cannot
+		 * create), then take an O_PATH handle of what is there. */
+		fd = oci_open_in_root(c->rootfd, m->destination, O_PATH, 0, e);
+		if (fd < 0 && e->errnum == ENOENT) {
+			int tmp = oci_open_in_root(c->rootfd, m->destination,
+						   O_WRONLY | O_CREAT | O_EXCL, 1, e);
+
+			if (tmp >= 0)
+				close(tmp);
+			fd = oci_open_in_root(c->rootfd, m->destination, O_PATH, 0, e);
+		}
+	}
 	if (fd < 0)
 		return err_wrap(e, "mount %s", m->destination);
 	fdpath(p, sizeof(p), fd);
@@ -957,11 +968,19 @@ static int join_namespaces(const int *fds, const int *types, struct err *e)
 
 /* Everything between "joined the namespaces" and "ready to exec" that the
  * init and exec'd processes share: user, capabilities, cwd, lookup. */
-static int finish_process(const struct oci_process *p, int setgroups_ok, char *exe,
-			  size_t exe_len, struct err *e)
+static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf,
+			  int setgroups_ok, char *exe, size_t exe_len, struct err *e)
 {
 	if (set_rlimits(p, e) < 0)
 		return -1;
+	/* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN:
+	 * do it before the capabilities go (runc's order).  With it, as
+	 * late as possible, just before execve. */
+	if (bpf && bpf->len && !p->no_new_privileges) {
+		fds_cloexec_from(3); /* close_range may not pass the filter */
+		if (oci_seccomp_load(bpf, e) < 0)
+			return -1;
+	}
 	if (p->has_oom_score_adj) {
 		char v[16];
 
@@ -989,7 +1008,7 @@ static int exec_process(const struct oci_process *p, const char *exe,
 {
 	/* Before the filter: a strict profile may refuse close_range. */
 	fds_cloexec_from(3 + preserve_fds);
-	if (bpf && bpf->len && oci_seccomp_load(bpf, e) < 0)
+	if (bpf && bpf->len && p->no_new_privileges && oci_seccomp_load(bpf, e) < 0)
 		return -1;
 	execve(exe, p->args, p->env ? p->env : (char *[]){ NULL });
 	return err_set(e, 0, "exec: \"%s\": %s", p->args[0],
@@ -1087,6 +1106,9 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	if (do_pivot(o->rootfs, o->no_pivot, &e) < 0)
 		child_fail(a->sock, &e);
 	close(mc.rootfd);
+	/* Before the read-only paths: /proc/sys is usually one of them. */
+	if (set_sysctls(s, &e) < 0)
+		child_fail(a->sock, &e);
 	if (mask_paths(s->linux.masked_paths, &e) < 0 ||
 	    readonly_paths(s->linux.readonly_paths, &e) < 0)
 		child_fail(a->sock, &e);
@@ -1097,11 +1119,9 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		err_sys(&e, "set rootfs propagation");
 		child_fail(a->sock, &e);
 	}
-	if (set_sysctls(s, &e) < 0)
-		child_fail(a->sock, &e);
 	if (p->terminal && open_pty(p, a->sock, &e) < 0)
 		child_fail(a->sock, &e);
-	if (finish_process(p, 1, exe, sizeof(exe), &e) < 0)
+	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), &e) < 0)
 		child_fail(a->sock, &e);
 
 	if (a->fifo_fd >= 0) {
@@ -1454,7 +1474,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 	}
 	if (p->terminal && open_pty(p, a->sock, &e) < 0)
 		child_fail(a->sock, &e);
-	if (finish_process(p, 1, exe, sizeof(exe), &e) < 0)
+	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), &e) < 0)
 		child_fail(a->sock, &e);
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	exec_process(p, exe, a->bpf, a->o->preserve_fds, &e);

@@ -1,0 +1,169 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# board/vm/run.sh BUILD_DIR: the cgroup tests in a qemu VM that has cgroup v2
+# with every controller (the dev/CI host has a hybrid cgroup2 with hugetlb
+# only, so memory, pids, cpu and io limits can only be tested here).
+#
+# What it does (about 10 s, no network, no disk image):
+#  1. builds build/vm/test-cgroup (tests/unit/test-cgroup.c, static musl);
+#  2. stages an initramfs in build/vm/root: busybox-static with its applet
+#     links, board/vm/init as /init, BUILD_DIR's nook and nook-test in /nook,
+#     board/vm/tests/*.sh in /tests, a busybox rootfs for containers in
+#     /rootfs, and the kernel modules in VM_MODULES (with their dependencies
+#     from modules.dep);
+#  3. packs it reproducibly (sorted names, mtimes at SOURCE_DATE_EPOCH or 0,
+#     cpio --reproducible, gzip -n) into build/vm/initramfs.gz;
+#  4. boots Debian's kernel (/boot/vmlinuz-*, newest; VM_KERNEL overrides)
+#     with qemu TCG (KVM does not work on these hosts) under `timeout 300`;
+#  5. prints the result lines the tests wrote on the serial console
+#     (build/vm/console.log keeps all of it).  No NOOK-VM-DONE marker (a
+#     timeout, a kernel panic) is a failure, shown with the console's last
+#     30 lines.
+# Exit status: 0 if every line is ok/skip, 1 otherwise.
+#
+# The tests drive the runtime as "$RT": "/nook/nook runtime" by default.  To
+# check the test scripts against another runc-compatible runtime, name its
+# binary in NOOK_VM_RUNTIME (e.g. /usr/sbin/runc): it is copied in with the
+# libraries ldd lists and used instead.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${1:?usage: board/vm/run.sh BUILD_DIR}
+OUT=build/vm
+ROOT=$OUT/root
+VM_MODULES=${VM_MODULES:-overlay}
+EPOCH=${SOURCE_DATE_EPOCH:-0}
+MUSL_GCC=${MUSL_GCC:-build/deps/x86_64/bin/musl-gcc}
+rc=0
+
+fail() {
+	echo "not ok - vm: $*"
+	exit 1
+}
+
+KERNEL=${VM_KERNEL:-$(ls /boot/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)}
+[ -n "$KERNEL" ] && [ -r "$KERNEL" ] ||
+	fail "no readable kernel in /boot (apt-get install linux-image-amd64)"
+KVER=${KERNEL##*/vmlinuz-}
+MODDIR=/lib/modules/$KVER
+command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not installed"
+[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 ||
+	fail "/bin/busybox is missing or not static (apt-get install busybox-static)"
+
+mkdir -p "$OUT"
+if [ ! -x "$BUILD/nook" ]; then
+	# Still boot: the cgroup unit test runs without it.
+	echo "not ok - vm: $BUILD/nook is missing (run make first)"
+	rc=1
+fi
+
+# 1. the cgroup unit test, static, for the VM
+rm -f "$OUT/test-cgroup"
+if [ -x "$MUSL_GCC" ]; then
+	"$MUSL_GCC" -static -Os -std=gnu11 -D_GNU_SOURCE -I. -Wno-format-truncation \
+		-o "$OUT/test-cgroup" tests/unit/test-cgroup.c oci/cgroup.c oci/util.c \
+		>"$OUT/test-cgroup.log" 2>&1 ||
+		{ echo "not ok - vm: build test-cgroup: see $OUT/test-cgroup.log"; rc=1; }
+else
+	echo "skip - vm: test-cgroup: $MUSL_GCC missing (make deps)"
+fi
+
+# 2. stage the initramfs
+rm -rf "$ROOT"
+for d in bin dev proc sys tmp run newroot nook tests etc rootfs; do
+	mkdir -p "$ROOT/$d"
+done
+ln -s bin "$ROOT/sbin"
+mknod -m 600 "$ROOT/dev/console" c 5 1
+mknod -m 666 "$ROOT/dev/null" c 1 3
+
+# busybox and its applets into DIR/bin
+install_busybox() {
+	cp /bin/busybox "$1/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[ "$a" = busybox ] || ln -s busybox "$1/bin/$a"
+	done
+}
+install_busybox "$ROOT"
+cp board/vm/init "$ROOT/init"
+chmod 755 "$ROOT/init"
+echo "root:x:0:0:root:/root:/bin/sh" >"$ROOT/etc/passwd"
+echo "root:x:0:" >"$ROOT/etc/group"
+
+for f in nook nook-test; do
+	[ -x "$BUILD/$f" ] && cp "$BUILD/$f" "$ROOT/nook/$f"
+done
+[ -x "$ROOT/nook/nook" ] && ln -s nook "$ROOT/nook/nook-runtime"
+[ -x "$OUT/test-cgroup" ] && cp "$OUT/test-cgroup" "$ROOT/nook/test-cgroup"
+for t in board/vm/tests/*.sh; do
+	[ -f "$t" ] && cp "$t" "$ROOT/tests/"
+done
+
+# The containers' rootfs: busybox, nook-test, the usual mount points.
+mkdir -p "$ROOT/rootfs/bin" "$ROOT/rootfs/etc" "$ROOT/rootfs/proc" \
+	"$ROOT/rootfs/sys" "$ROOT/rootfs/dev" "$ROOT/rootfs/tmp" "$ROOT/rootfs/root"
+ln -s bin "$ROOT/rootfs/sbin"
+install_busybox "$ROOT/rootfs"
+[ -x "$BUILD/nook-test" ] && cp "$BUILD/nook-test" "$ROOT/rootfs/bin/nook-test"
+cp "$ROOT/etc/passwd" "$ROOT/etc/group" "$ROOT/rootfs/etc/"
+
+# Modules with their dependencies, dependencies first.
+: >"$ROOT/modules.list"
+add_module() { # $1: path relative to $MODDIR
+	grep -qx "/lib/modules/$KVER/$1" "$ROOT/modules.list" && return
+	for dep in $(grep "^$1:" "$MODDIR/modules.dep" | cut -d: -f2); do
+		add_module "$dep"
+	done
+	mkdir -p "$ROOT/lib/modules/$KVER/${1%/*}"
+	cp "$MODDIR/$1" "$ROOT/lib/modules/$KVER/$1"
+	echo "/lib/modules/$KVER/$1" >>"$ROOT/modules.list"
+}
+for m in $VM_MODULES; do
+	p=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" "$MODDIR/modules.dep" | cut -d: -f1)
+	[ -n "$p" ] || fail "module $m not in $MODDIR/modules.dep"
+	add_module "$p"
+done
+
+# What the tests are told.
+RT="/nook/nook runtime"
+if [ -n "${NOOK_VM_RUNTIME:-}" ]; then
+	[ -x "$NOOK_VM_RUNTIME" ] || fail "NOOK_VM_RUNTIME=$NOOK_VM_RUNTIME is not executable"
+	cp "$NOOK_VM_RUNTIME" "$ROOT/nook/"
+	for lib in $(ldd "$NOOK_VM_RUNTIME" | grep -o '/[^ ]*'); do
+		mkdir -p "$ROOT${lib%/*}"
+		cp -L "$lib" "$ROOT$lib"
+	done
+	RT=/nook/${NOOK_VM_RUNTIME##*/}
+fi
+cat >"$ROOT/vm.env" <<EOF
+NOOK=/nook/nook
+NOOK_TEST=/nook/nook-test
+RT="$RT"
+ROOTFS=/rootfs
+EOF
+
+# 3. pack
+find "$ROOT" -exec touch -h -d "@$EPOCH" {} +
+(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --reproducible --quiet) |
+	gzip -n -1 >"$OUT/initramfs.gz" || fail "cpio/gzip of $ROOT failed"
+
+# 4. boot
+timeout 300 qemu-system-x86_64 -M pc -accel tcg,thread=multi -cpu max -smp 2 \
+	-m 512M -nographic -no-reboot -kernel "$KERNEL" -initrd "$OUT/initramfs.gz" \
+	-append "console=ttyS0 panic=-1 rdinit=/init quiet" \
+	</dev/null >"$OUT/console.raw" 2>&1
+qrc=$?
+tr -d '\r' <"$OUT/console.raw" >"$OUT/console.log"
+rm -f "$OUT/console.raw"
+
+# 5. results
+grep -aE '^(ok|not ok|skip) - ' "$OUT/console.log"
+grep -aqE '^not ok - ' "$OUT/console.log" && rc=1
+if ! grep -aqx 'NOOK-VM-DONE' "$OUT/console.log"; then
+	why="exit $qrc"
+	[ "$qrc" = 124 ] && why="timed out after 300 s"
+	grep -aq 'Kernel panic' "$OUT/console.log" && why="kernel panic"
+	echo "not ok - vm: no NOOK-VM-DONE marker on the console ($why); last 30 lines:"
+	tail -n 30 "$OUT/console.log" | sed 's/^/    /'
+	rc=1
+fi
+exit $rc
