@@ -1578,6 +1578,60 @@ out:
 	return pid;
 }
 
+/* ---- start ----------------------------------------------------------- */
+
+static int init_gone(pid_t pid, uint64_t start)
+{
+	char path[64], buf[512];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	char *p;
+
+	if (proc_start_time(pid) != start)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return 1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return !p || p[2] == 'Z' || p[2] == 'X';
+}
+
+int oci_linux_start(const char *exec_fifo, pid_t pid, uint64_t pid_start, struct err *e)
+{
+	_cleanup_close_ int fd = open(exec_fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char b;
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return err_set(e, 0, "cannot start an already running container");
+		return err_sys(e, "open %s", exec_fifo);
+	}
+	for (;;) {
+		/* The init opens the fifo for writing (it blocked until we
+		 * opened it for reading) and writes one byte.  Poll with a
+		 * bounded wait so a dead init is noticed. */
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int r = poll(&p, 1, 100);
+
+		if (r > 0 && read(fd, &b, 1) == 1)
+			break;
+		if (r < 0 && errno != EINTR)
+			return err_sys(e, "poll %s", exec_fifo);
+		if (init_gone(pid, pid_start))
+			return err_set(e, 0, "cannot start a container that has stopped");
+		if (r > 0) {
+			/* POLLHUP before the writer wrote: a moment. */
+			struct timespec ts = { 0, 1000000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	unlink(exec_fifo);
+	return 0;
+}
+
 /* ---- hooks ----------------------------------------------------------- */
 
 int oci_hook_run(const struct oci_hook *h, const char *state_json, struct err *e)

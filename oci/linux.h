@@ -59,6 +59,12 @@ struct oci_exec_opts {
  * found: `exec: "foo": executable file not found in $PATH`). */
 pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e);
 
+/* Release an init created with an exec fifo: read its byte (it then
+ * execs) and remove the fifo.  Never blocks on a dead init: pid and its
+ * start time (proc_start_time) are checked while waiting.  Errors are
+ * runc's texts ("cannot start a container that has stopped"). */
+int oci_linux_start(const char *exec_fifo, pid_t pid, uint64_t pid_start, struct err *e);
+
 /* Run one hook with the state JSON on stdin, honouring its timeout.
  * Fails when the hook cannot start, exits non-zero or times out. */
 int oci_hook_run(const struct oci_hook *h, const char *state_json,

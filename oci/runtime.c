@@ -635,40 +635,6 @@ static int cmd_create(struct rt *rt, int argc, char **argv)
 	return 0;
 }
 
-/* Open the exec fifo and read the init's byte: it then execs.  The init
- * may have died meanwhile: never block on it forever. */
-static int release_init(const struct rt *rt, const struct state *st, struct err *e)
-{
-	_cleanup_free_ char *fifo = xasprintf("%s/%s/exec.fifo", rt->root, st->id);
-	_cleanup_close_ int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	char b;
-
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return err_set(e, 0, "cannot start an already running container");
-		return err_sys(e, "open %s", fifo);
-	}
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int r = poll(&p, 1, 100);
-
-		if (r > 0 && read(fd, &b, 1) == 1)
-			break;
-		if (r < 0 && errno != EINTR)
-			return err_sys(e, "poll %s", fifo);
-		if (!pid_alive(st) || pid_zombie(st->pid))
-			return err_set(e, 0, "cannot start a container that has stopped");
-		if (r > 0) {
-			/* POLLHUP before the writer wrote: wait a moment. */
-			struct timespec ts = { 0, 1000000 };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-	unlink(fifo);
-	return 0;
-}
-
 static struct oci_spec *load_saved_spec(const struct rt *rt, const char *id, struct err *e)
 {
 	_cleanup_free_ char *p = xasprintf("%s/%s/config.json", rt->root, id);
@@ -682,6 +648,7 @@ static int cmd_start(struct rt *rt, int argc, char **argv)
 	struct err e = { 0 };
 	struct oci_spec *spec;
 	struct hook_ctx hc = { .rt = rt, .st = &st, .status = "running" };
+	_cleanup_free_ char *fifo = NULL;
 	const char *status;
 	int r = 0;
 
@@ -698,7 +665,8 @@ static int cmd_start(struct rt *rt, int argc, char **argv)
 		state_free(&st);
 		return fail(&e);
 	}
-	if (release_init(rt, &st, &e) < 0) {
+	fifo = xasprintf("%s/%s/exec.fifo", rt->root, st.id);
+	if (oci_linux_start(fifo, st.pid, st.pid_start, &e) < 0) {
 		state_free(&st);
 		return fail(&e);
 	}
