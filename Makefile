@@ -91,7 +91,7 @@ $(BUILD)/nook: $(BUILD)/nook.unstripped
 
 # The static test payload run inside containers by the tests.
 $(BUILD)/nook-test: tests/payload/nook-test.c $(DEPS_STAMP)
-	$(CC) $(NOOK_CFLAGS) $(CFLAGS) $(NOOK_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
+	$(CC) $(NOOK_CFLAGS) $(CFLAGS) $(NOOK_LDFLAGS) $(LDFLAGS) -o $@ $<
 	$(STRIP) $@
 
 cross:

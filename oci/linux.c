@@ -1370,6 +1370,11 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 		}
 	}
 	a.new_userns = !!(flags & CLONE_NEWUSER);
+	if ((s->hostname || s->domainname) && !(a.unshare_flags & CLONE_NEWUTS)) {
+		err_set(e, EINVAL, "%s is set but there is no new uts namespace: it would change the host's",
+			s->hostname ? "hostname" : "domainname");
+		goto fail;
+	}
 	if (a.new_userns && !s->linux.n_uid_mappings) {
 		err_set(e, EINVAL, "linux.uidMappings: required with a new user namespace");
 		goto fail;
@@ -1725,6 +1730,17 @@ int oci_reexec_sealed(char **argv, struct err *e)
 	}
 	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
 		return err_sys(e, "seal memfd");
+	{
+		/* The copy has no path: tell it where the binary lives (the
+		 * engine's exit commands need it). */
+		char real[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", real, sizeof(real) - 1);
+
+		if (n > 0) {
+			real[n] = '\0';
+			setenv("NOOK_EXE", real, 1);
+		}
+	}
 	fexecve(mfd, argv, environ);
 	return err_sys(e, "re-exec from the sealed memfd");
 }

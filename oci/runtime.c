@@ -166,12 +166,15 @@ static const char *jstr(const cJSON *j, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* Load <root>/<id>/state.json.  A missing container is ENOENT with
- * runc's text "container does not exist". */
+#define STATE_MISSING (-2)
+
+/* Load <root>/<id>/state.json.  A missing container returns STATE_MISSING
+ * with runc's text "container ... does not exist". */
 static int state_load(const struct rt *rt, const char *id, struct state *s, struct err *e)
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_free_ char *text = NULL;
+	struct err le = { 0 };
 	cJSON *j;
 	const cJSON *pid, *start;
 
@@ -179,10 +182,15 @@ static int state_load(const struct rt *rt, const char *id, struct state *s, stru
 	if (id_valid(id, e) < 0)
 		return -1;
 	path = xasprintf("%s/%s/state.json", rt->root, id);
-	text = file_read(path, NULL, e);
+	text = file_read(path, NULL, &le);
 	if (!text) {
-		if (e->errnum == ENOENT)
-			return err_set(e, ENOENT, "container does not exist");
+		if (e)
+			*e = le;
+		if (le.errnum == ENOENT) {
+			/* runc's words, which callers match, plus the id */
+			err_set(e, 0, "container \"%s\" does not exist", id);
+			return STATE_MISSING;
+		}
 		return -1;
 	}
 	j = cJSON_Parse(text);
@@ -854,6 +862,20 @@ static int recv_pty(int sock)
 	return fd;
 }
 
+/* The process could not be started: 127 not found, 126 not executable,
+ * as a shell (and podman) say; 1 for anything else. */
+static int exec_error_code(const struct err *e)
+{
+	if (strncmp(e->msg, "exec: ", 6) != 0)
+		return 1;
+	if (strstr(e->msg, "executable file not found") || strstr(e->msg, "no such file") ||
+	    strstr(e->msg, "No such file"))
+		return 127;
+	if (strstr(e->msg, "permission denied"))
+		return 126;
+	return 1;
+}
+
 static int cmd_run(struct rt *rt, int argc, char **argv)
 {
 	struct create_opts co;
@@ -885,7 +907,8 @@ static int cmd_run(struct rt *rt, int argc, char **argv)
 			close(sp[0]);
 			close(sp[1]);
 		}
-		return fail(&e);
+		fail(&e);
+		return exec_error_code(&e);
 	}
 	if (sp[0] >= 0) {
 		close(sp[1]);
@@ -970,8 +993,10 @@ static int delete_one(struct rt *rt, const char *id, int force)
 	const char *status;
 	int r;
 
-	if (state_load(rt, id, &st, &e) < 0) {
-		if (force && e.errnum == ENOENT)
+	int r0 = state_load(rt, id, &st, &e);
+
+	if (r0 < 0) {
+		if (force && r0 == STATE_MISSING)
 			return 0; /* containerd deletes twice */
 		return fail(&e);
 	}
@@ -1060,6 +1085,23 @@ static int parse_user(const char *s, struct oci_user *u)
 		u->gid = 0;
 	}
 	return 0;
+}
+
+/* Set "K=V" in env, replacing an existing K (exec --env overrides the
+ * container's own value, as in runc). */
+static void env_set(char ***env, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+
+	for (size_t i = 0; *env && (*env)[i]; i++) {
+		if (strncmp((*env)[i], kv, klen) == 0 && (*env)[i][klen] == '=') {
+			free((*env)[i]);
+			(*env)[i] = xstrdup(kv);
+			return;
+		}
+	}
+	strv_push(env, kv);
 }
 
 static int cmd_exec(struct rt *rt, int argc, char **argv)
@@ -1159,7 +1201,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		proc->args = strv_dup(argv + optind + 1);
 		proc->terminal = tty;
 		for (size_t i = 0; envs && envs[i]; i++)
-			strv_push(&proc->env, envs[i]);
+			env_set(&proc->env, envs[i]);
 		if (cwd) {
 			free(proc->cwd);
 			proc->cwd = xstrdup(cwd);
@@ -1223,13 +1265,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 	goto done;
 out:
 	fail(&e);
-	rc = 255;
-	if (strstr(e.msg, "executable file not found") || strstr(e.msg, "no such file"))
-		rc = 127;
-	else if (strstr(e.msg, "permission denied"))
-		rc = 126;
-	else
-		rc = 1;
+	rc = exec_error_code(&e);
 done:
 	if (proc && proc != spec->process)
 		oci_process_free(proc);

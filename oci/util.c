@@ -44,6 +44,7 @@ static int err_vset(struct err *e, int errnum, const char *fmt, va_list ap)
 {
 	if (e) {
 		e->errnum = errnum;
+		e->kind = ERRK_GENERIC;
 		vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	}
 	return -1;

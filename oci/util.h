@@ -29,8 +29,25 @@
 
 /* ---- errors ---------------------------------------------------------- */
 
+/* What kind of failure, for callers that act on it (the engine maps
+ * kinds to exit codes and to API.md's error kinds).  err_set and friends
+ * reset it to ERRK_GENERIC; set it after them. */
+enum err_kind {
+	ERRK_GENERIC = 0,
+	ERRK_STATE_INVALID,   /* the container's state refuses the operation */
+	ERRK_ALREADY_STOPPED, /* stop of a stopped container: not a failure */
+	ERRK_REMOVED,	      /* the container went away meanwhile */
+	ERRK_INVALID_ARG,
+	ERRK_NOT_IMPLEMENTED,
+	ERRK_INTERNAL,
+	ERRK_NO_SUCH, /* no such container */
+	ERRK_DEPENDENCY,
+	ERRK_RUNTIME, /* the OS refused: errnum says why */
+};
+
 struct err {
 	int errnum;	/* errno of the failing call, 0 if none */
+	int kind;	/* enum err_kind */
 	char msg[512];	/* "action value: reason" without the strerror part */
 };
 
