@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * store: where containers live on disk, and the rules for touching it.
+ *
+ *   <root>     (default /var/lib/nook, NOOK_ROOT; persists, often flash)
+ *     containers/<id>/config.json   written once at create
+ *     containers/<id>/state.json    rewritten at each transition
+ *     containers/<id>/lock          flock(LOCK_EX) for read-modify-write
+ *     containers/<id>/artifacts/    small named files
+ *     names/<name>                  symlink -> <id>: atomic name reservation
+ *   <runroot>  (default /run/nook, NOOK_RUNROOT; RAM, gone at reboot)
+ *     containers/<id>/              logs, attach socket, exec fifo, monitor pid
+ *     exits/<id>                    exit files, watched with inotify
+ *     events.log                    the event log (size-capped)
+ *
+ * Ids are 64 hex characters; a unique prefix or the name also finds a
+ * container.  Every JSON file is written atomically (tmp, fsync where the
+ * filesystem persists, rename, fsync of the directory).  A corrupt or
+ * truncated file is an error naming the file, never a silent reset.
+ */
+#ifndef NOOK_STORE_H
+#define NOOK_STORE_H
+
+#include <cjson/cJSON.h>
+
+#include "oci/util.h"
+
+#define STORE_ID_LEN 64
+
+struct store {
+	char *root;    /* absolute */
+	char *runroot; /* absolute */
+};
+
+/* Create the directories if missing.  root/runroot NULL: the environment
+ * (NOOK_ROOT, NOOK_RUNROOT) or the defaults. */
+int store_open(struct store *s, const char *root, const char *runroot, struct err *e);
+void store_close(struct store *s);
+
+/* A new random id (getrandom), NUL-terminated. */
+void store_new_id(char id[STORE_ID_LEN + 1]);
+/* Names: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128 chars; error names it. */
+int store_name_valid(const char *name, struct err *e);
+
+/* Resolve a reference (full id, unique id prefix, or name) to the full id.
+ * Errors: ENOENT "no such container: REF", EINVAL "ambiguous id prefix
+ * REF: N containers match". */
+int store_lookup(const struct store *s, const char *ref, char id[STORE_ID_LEN + 1],
+		 struct err *e);
+/* All container ids (malloc'd vector, NULL-terminated; caller frees). */
+char **store_list(const struct store *s, struct err *e);
+
+/* Paths (caller frees).  file may be NULL for the directory itself. */
+char *store_path(const struct store *s, const char *id, const char *file);
+char *store_run_path(const struct store *s, const char *id, const char *file);
+char *store_exit_path(const struct store *s, const char *id); /* exits/<id> */
+char *store_exit_dir(const struct store *s);
+
+/* Reserve name for id and create containers/<id>/ with config.json.
+ * EEXIST "name NAME is already in use by container ID". */
+int store_create(const struct store *s, const char *id, const char *name, const cJSON *config,
+		 struct err *e);
+/* Remove everything of id (both trees, the name link).  Missing parts are
+ * fine. */
+int store_remove(const struct store *s, const char *id, const char *name, struct err *e);
+
+/* flock(LOCK_EX) of containers/<id>/lock.  Returns the fd (release with
+ * store_unlock) or -1. */
+int store_lock(const struct store *s, const char *id, struct err *e);
+void store_unlock(int fd);
+
+/* Read and parse a JSON file.  ENOENT passes through (errnum ENOENT);
+ * a parse error is "PATH: corrupt JSON file (N bytes)". */
+cJSON *store_read_json(const char *path, struct err *e);
+/* Atomic write; durable: fsync file and directory (persistent root). */
+int store_write_json(const char *path, const cJSON *j, int durable, struct err *e);
+
+/* /proc/sys/kernel/random/boot_id into out. */
+int store_boot_id(char out[40], struct err *e);
+
+/* Artifacts: containers/<id>/artifacts/<name>.  Names as store_name_valid. */
+int store_artifact_add(const struct store *s, const char *id, const char *name,
+		       const void *data, size_t len, struct err *e);
+char *store_artifact_get(const struct store *s, const char *id, const char *name, size_t *len,
+			 struct err *e);
+int store_artifact_remove(const struct store *s, const char *id, const char *name,
+			  struct err *e);
+
+#endif
