@@ -23,8 +23,8 @@ int events_append(const struct store *s, const char *status, const char *id, con
 
 struct events_filter {
 	int64_t since_ns, until_ns; /* 0 = unbounded */
-	char **containers;	    /* ids, id prefixes or names; NULL = all */
-	char **statuses;	    /* event names; NULL = all */
+	char **containers; /* ids, id prefixes or names; NULL = all */
+	char **statuses; /* event names; NULL = all */
 };
 
 /* Print matching events to out_fd, as JSON lines (json) or podman's text

@@ -66,8 +66,7 @@ static int dir_open(const char *path, struct err *e)
 
 /* Write value to <path>/<file>; the error names both, as the user needs to
  * see what the kernel refused: write "100" to .../pids.max: Invalid argument */
-static int cg_write(int dfd, const char *path, const char *file,
-		    const char *value, struct err *e)
+static int cg_write(int dfd, const char *path, const char *file, const char *value, struct err *e)
 {
 	_cleanup_close_ int fd = openat(dfd, file, O_WRONLY | O_CLOEXEC);
 
@@ -76,8 +75,7 @@ static int cg_write(int dfd, const char *path, const char *file,
 	return 0;
 }
 
-static char *cg_read(int dfd, const char *path, const char *file,
-		     struct err *e)
+static char *cg_read(int dfd, const char *path, const char *file, struct err *e)
 {
 	struct err local;
 	char *s = file_read_at(dfd, file, NULL, &local);
@@ -127,8 +125,7 @@ static int word_in(const char *list, const char *word)
 	size_t n = strlen(word);
 
 	for (const char *p = list; (p = strstr(p, word)); p += n)
-		if ((p == list || p[-1] == ' ') &&
-		    (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
 			return 1;
 	return 0;
 }
@@ -141,10 +138,9 @@ static void unescape_octal(char *s)
 	char *o = s;
 
 	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 +
-				      (s[3] - '0'));
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
 			s += 3;
 		} else {
 			*o++ = *s;
@@ -204,8 +200,7 @@ static char *own_cgroup(struct err *e)
 
 /* Append the components of rel to out (which has room), skipping empty and
  * "." ones; ".." is refused.  Returns the number appended or -1. */
-static int append_components(char *out, const char *rel, const char *orig,
-			     struct err *e)
+static int append_components(char *out, const char *rel, const char *orig, struct err *e)
 {
 	_cleanup_free_ char *copy = xstrdup(rel);
 	char *save = NULL, *c;
@@ -215,8 +210,8 @@ static int append_components(char *out, const char *rel, const char *orig,
 		if (strcmp(c, ".") == 0)
 			continue;
 		if (strcmp(c, "..") == 0)
-			return err_set(e, 0,
-				       "linux.cgroupsPath \"%s\": \"..\" is not allowed", orig);
+			return err_set(e, 0, "linux.cgroupsPath \"%s\": \"..\" is not allowed",
+				       orig);
 		strcat(out, "/");
 		strcat(out, c);
 		n++;
@@ -275,14 +270,12 @@ struct needs {
 	size_t n;
 };
 
-static void need_add(struct needs *nd, const char *name, size_t len,
-		     const char *why)
+static void need_add(struct needs *nd, const char *name, size_t len, const char *why)
 {
 	if (len >= sizeof(nd->v[0].name) || nd->n == ARRAY_SIZE(nd->v))
 		return;
 	for (size_t i = 0; i < nd->n; i++)
-		if (strlen(nd->v[i].name) == len &&
-		    strncmp(nd->v[i].name, name, len) == 0)
+		if (strlen(nd->v[i].name) == len && strncmp(nd->v[i].name, name, len) == 0)
 			return;
 	memcpy(nd->v[nd->n].name, name, len);
 	nd->v[nd->n].name[len] = '\0';
@@ -301,8 +294,8 @@ static int want_memory(const struct oci_resources *r)
 
 static int want_cpu(const struct oci_resources *r)
 {
-	return (r->has_cpu_shares && r->cpu_shares != 0) || r->has_cpu_quota ||
-	       r->has_cpu_period || r->has_cpu_idle;
+	return (r->has_cpu_shares && r->cpu_shares != 0) || r->has_cpu_quota || r->has_cpu_period ||
+	       r->has_cpu_idle;
 }
 
 static int want_io(const struct oci_resources *r)
@@ -336,8 +329,7 @@ static void collect_needs(const struct oci_resources *r, struct needs *nd)
 		need_add(nd, "pids", 4, "linux.resources.pids");
 	if (want_cpu(r))
 		need_add(nd, "cpu", 3, "linux.resources.cpu");
-	if ((r->cpuset_cpus && *r->cpuset_cpus) ||
-	    (r->cpuset_mems && *r->cpuset_mems))
+	if ((r->cpuset_cpus && *r->cpuset_cpus) || (r->cpuset_mems && *r->cpuset_mems))
 		need_add(nd, "cpuset", 6, "linux.resources.cpu.cpus/mems");
 	if (want_io(r))
 		need_add(nd, "io", 2, "linux.resources.blockIO");
@@ -355,8 +347,7 @@ static void collect_needs(const struct oci_resources *r, struct needs *nd)
 }
 
 /* Every needed controller is listed in <path>/cgroup.controllers. */
-static int check_available(int dfd, const char *path, const struct needs *nd,
-			   struct err *e)
+static int check_available(int dfd, const char *path, const struct needs *nd, struct err *e)
 {
 	_cleanup_free_ char *list = NULL;
 
@@ -366,9 +357,10 @@ static int check_available(int dfd, const char *path, const struct needs *nd,
 		return -1;
 	for (size_t i = 0; i < nd->n; i++)
 		if (!word_in(list, nd->v[i].name))
-			return err_set(e, 0,
-				       "cgroup controller \"%s\" is not available in %s (needed for %s)",
-				       nd->v[i].name, path, nd->v[i].why);
+			return err_set(
+				e, 0,
+				"cgroup controller \"%s\" is not available in %s (needed for %s)",
+				nd->v[i].name, path, nd->v[i].why);
 	return 0;
 }
 
@@ -401,8 +393,7 @@ static int mount_of(const char *path, char *mnt, size_t len, struct err *e)
 		return -1;
 	mlen = strcmp(mnt, "/") == 0 ? 0 : strlen(mnt);
 	if (strncmp(path, mnt, mlen) != 0 || path[mlen] != '/' || !path[mlen + 1])
-		return err_set(e, 0, "cgroup %s is not below the cgroup2 mount %s",
-			       path, mnt);
+		return err_set(e, 0, "cgroup %s is not below the cgroup2 mount %s", path, mnt);
 	return (int)mlen;
 }
 
@@ -410,8 +401,7 @@ static int mount_of(const char *path, char *mnt, size_t len, struct err *e)
  * a cgroup can only enable what its own parent enabled for it.  Write errors
  * name the file (EBUSY: an ancestor has processes of its own, which v2's
  * "no internal processes" rule forbids). */
-static int enable_controllers(const char *path, const struct needs *nd,
-			      struct err *e)
+static int enable_controllers(const char *path, const struct needs *nd, struct err *e)
 {
 	char mnt[4096];
 	_cleanup_free_ char *p = xstrdup(path);
@@ -420,8 +410,8 @@ static int enable_controllers(const char *path, const struct needs *nd,
 
 	if (nd->n == 0)
 		return 0;
-	if ((mlen = mount_of(path, mnt, sizeof(mnt), e)) < 0 ||
-	    (mfd = dir_open(mnt, e)) < 0 || check_available(mfd, mnt, nd, e) < 0)
+	if ((mlen = mount_of(path, mnt, sizeof(mnt), e)) < 0 || (mfd = dir_open(mnt, e)) < 0 ||
+	    check_available(mfd, mnt, nd, e) < 0)
 		return -1;
 	/* p + mlen is "/a/b/leaf": enable in mnt, mnt/a, mnt/a/b. */
 	for (char *s = p + mlen; (s = strchr(s, '/')); s++) {
@@ -437,8 +427,7 @@ static int enable_controllers(const char *path, const struct needs *nd,
 
 /* ---- resources ------------------------------------------------------- */
 
-static int write_u64(int dfd, const char *path, const char *file, uint64_t v,
-		     struct err *e)
+static int write_u64(int dfd, const char *path, const char *file, uint64_t v, struct err *e)
 {
 	char buf[32];
 
@@ -447,16 +436,14 @@ static int write_u64(int dfd, const char *path, const char *file, uint64_t v,
 }
 
 /* -1 (or any negative value) means no limit. */
-static int write_limit(int dfd, const char *path, const char *file, int64_t v,
-		       struct err *e)
+static int write_limit(int dfd, const char *path, const char *file, int64_t v, struct err *e)
 {
 	if (v < 0)
 		return cg_write(dfd, path, file, "max", e);
 	return write_u64(dfd, path, file, (uint64_t)v, e);
 }
 
-static int apply_memory(int dfd, const char *path,
-			const struct oci_resources *r, struct err *e)
+static int apply_memory(int dfd, const char *path, const struct oci_resources *r, struct err *e)
 {
 	int64_t lim = r->has_memory_limit ? r->memory_limit : 0;
 
@@ -474,21 +461,19 @@ static int apply_memory(int dfd, const char *path,
 		if (r->memory_swap < 0)
 			return cg_write(dfd, path, "memory.swap.max", "max", e);
 		if (lim <= 0)
-			return err_set(e, 0,
-				       "linux.resources.memory.swap needs a memory.limit");
+			return err_set(e, 0, "linux.resources.memory.swap needs a memory.limit");
 		if (r->memory_swap < lim)
-			return err_set(e, 0,
-				       "linux.resources.memory.swap (%" PRId64
-				       ") is memory + swap: it cannot be below memory.limit (%" PRId64 ")",
-				       r->memory_swap, lim);
-		return write_u64(dfd, path, "memory.swap.max",
-				 (uint64_t)(r->memory_swap - lim), e);
+			return err_set(
+				e, 0,
+				"linux.resources.memory.swap (%" PRId64
+				") is memory + swap: it cannot be below memory.limit (%" PRId64 ")",
+				r->memory_swap, lim);
+		return write_u64(dfd, path, "memory.swap.max", (uint64_t)(r->memory_swap - lim), e);
 	}
 	return 0;
 }
 
-static int apply_cpu(int dfd, const char *path, const struct oci_resources *r,
-		     struct err *e)
+static int apply_cpu(int dfd, const char *path, const struct oci_resources *r, struct err *e)
 {
 	char buf[64], quota[32] = "max";
 	uint64_t period = 100000;
@@ -499,8 +484,7 @@ static int apply_cpu(int dfd, const char *path, const struct oci_resources *r,
 		uint64_t s = r->cpu_shares;
 
 		s = s < 2 ? 2 : s > 262144 ? 262144 : s;
-		if (write_u64(dfd, path, "cpu.weight",
-			      1 + ((s - 2) * 9999) / 262142, e) < 0)
+		if (write_u64(dfd, path, "cpu.weight", 1 + ((s - 2) * 9999) / 262142, e) < 0)
 			return -1;
 	}
 	if (r->has_cpu_quota || r->has_cpu_period) {
@@ -543,8 +527,7 @@ static uint64_t io_weight(uint64_t w)
 
 /* io.weight comes with iocost; without it, BFQ's io.bfq.weight takes the
  * blkio value [1, 1000] as is. */
-static int write_weight(int dfd, const char *path, const char *dev,
-			uint16_t w, struct err *e)
+static int write_weight(int dfd, const char *path, const char *dev, uint16_t w, struct err *e)
 {
 	char buf[64];
 
@@ -557,8 +540,7 @@ static int write_weight(int dfd, const char *path, const char *dev,
 	return cg_write(dfd, path, "io.weight", buf, e);
 }
 
-static int apply_io(int dfd, const char *path, const struct oci_resources *r,
-		    struct err *e)
+static int apply_io(int dfd, const char *path, const struct oci_resources *r, struct err *e)
 {
 	static const char *const keys[4] = { "rbps", "wbps", "riops", "wiops" };
 	char dev[48], buf[96];
@@ -579,8 +561,8 @@ static int apply_io(int dfd, const char *path, const struct oci_resources *r,
 		for (size_t i = 0; i < r->n_io_throttle[k]; i++) {
 			const struct oci_throttle *t = &r->io_throttle[k][i];
 
-			snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
-				 t->major, t->minor, keys[k], t->rate);
+			snprintf(buf, sizeof(buf), "%" PRId64 ":%" PRId64 " %s=%" PRIu64, t->major,
+				 t->minor, keys[k], t->rate);
 			if (cg_write(dfd, path, "io.max", buf, e) < 0)
 				return -1;
 		}
@@ -588,26 +570,34 @@ static int apply_io(int dfd, const char *path, const struct oci_resources *r,
 	return 0;
 }
 
-static int apply_unified(int dfd, const char *path,
-			 const struct oci_resources *r, struct err *e)
+static int apply_unified(int dfd, const char *path, const struct oci_resources *r, struct err *e)
 {
 	for (size_t i = 0; i < r->n_unified; i++) {
 		const char *k = r->unified[i].key;
 
 		if (!*k || k[0] == '.' || strchr(k, '/'))
-			return err_set(e, 0,
-				       "linux.resources.unified: invalid key \"%s\"", k);
+			return err_set(e, 0, "linux.resources.unified: invalid key \"%s\"", k);
 		if (faccessat(dfd, k, F_OK, 0) < 0)
-			return err_sys(e, "linux.resources.unified: \"%s\": no such file in %s",
-				       k, path);
+			return err_sys(e, "linux.resources.unified: \"%s\": no such file in %s", k,
+				       path);
 		if (cg_write(dfd, path, k, r->unified[i].value, e) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-int oci_cgroup_apply(const char *path, const struct oci_resources *r,
-		     struct err *e)
+int oci_cgroup_limits_requested(const struct oci_resources *r)
+{
+	if (!r)
+		return 0;
+	return r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap ||
+	       r->has_pids_limit || r->has_cpu_shares || r->has_cpu_quota || r->has_cpu_period ||
+	       r->has_cpu_idle || r->cpuset_cpus || r->cpuset_mems || r->has_io_weight ||
+	       r->n_io_weight_devices || r->n_io_throttle[0] || r->n_io_throttle[1] ||
+	       r->n_io_throttle[2] || r->n_io_throttle[3] || r->n_hugepage_limits || r->n_unified;
+}
+
+int oci_cgroup_apply(const char *path, const struct oci_resources *r, struct err *e)
 {
 	_cleanup_close_ int dfd = -1;
 	struct needs nd;
@@ -623,8 +613,7 @@ int oci_cgroup_apply(const char *path, const struct oci_resources *r,
 	    apply_memory(dfd, path, r, e) < 0)
 		return -1;
 	if (r->has_pids_limit && (r->pids_limit > 0 || faccessat(dfd, "pids.max", F_OK, 0) == 0) &&
-	    write_limit(dfd, path, "pids.max",
-			r->pids_limit > 0 ? r->pids_limit : -1, e) < 0)
+	    write_limit(dfd, path, "pids.max", r->pids_limit > 0 ? r->pids_limit : -1, e) < 0)
 		return -1;
 	if (apply_cpu(dfd, path, r, e) < 0 || apply_io(dfd, path, r, e) < 0)
 		return -1;
@@ -657,8 +646,7 @@ static void undo_mkdirs(char *path, size_t stop)
 	}
 }
 
-int oci_cgroup_create(const char *path, const struct oci_resources *r,
-		      struct err *e)
+int oci_cgroup_create(const char *path, const struct oci_resources *r, struct err *e)
 {
 	char mnt[4096];
 	_cleanup_free_ char *p = xstrdup(path);
@@ -670,8 +658,8 @@ int oci_cgroup_create(const char *path, const struct oci_resources *r,
 	/* Refuse a missing controller before anything exists to undo. */
 	if (r)
 		collect_needs(r, &nd);
-	if ((mlen = mount_of(path, mnt, sizeof(mnt), e)) < 0 ||
-	    (mfd = dir_open(mnt, e)) < 0 || check_available(mfd, mnt, &nd, e) < 0)
+	if ((mlen = mount_of(path, mnt, sizeof(mnt), e)) < 0 || (mfd = dir_open(mnt, e)) < 0 ||
+	    check_available(mfd, mnt, &nd, e) < 0)
 		return -1;
 
 	for (char *s = p + mlen + 1;; s++) {
@@ -721,8 +709,7 @@ int oci_cgroup_enter(const char *path, pid_t pid, struct err *e)
 /* ---- events, freeze, signal ------------------------------------------ */
 
 /* Wait until cgroup.events says "key want", at most CG_WAIT_MS. */
-static int wait_event(int dfd, const char *path, const char *key,
-		      uint64_t want, struct err *e)
+static int wait_event(int dfd, const char *path, const char *key, uint64_t want, struct err *e)
 {
 	_cleanup_close_ int fd = openat(dfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
 	int64_t deadline = now_ms() + CG_WAIT_MS;
@@ -743,8 +730,9 @@ static int wait_event(int dfd, const char *path, const char *key,
 			return 0;
 		left = deadline - now_ms();
 		if (left <= 0)
-			return err_set(e, ETIMEDOUT, "wait for \"%s %" PRIu64 "\" in %s/cgroup.events",
-				       key, want, path);
+			return err_set(e, ETIMEDOUT,
+				       "wait for \"%s %" PRIu64 "\" in %s/cgroup.events", key, want,
+				       path);
 		poll(&pfd, 1, left < 50 ? (int)left : 50);
 	}
 }
@@ -756,8 +744,9 @@ int oci_cgroup_freeze(const char *path, int frozen, struct err *e)
 	if (dfd < 0)
 		return -1;
 	if (faccessat(dfd, "cgroup.freeze", F_OK, 0) < 0)
-		return err_sys(e, "freeze %s: no cgroup.freeze (the cgroup v2 freezer needs Linux 5.2)",
-			       path);
+		return err_sys(
+			e, "freeze %s: no cgroup.freeze (the cgroup v2 freezer needs Linux 5.2)",
+			path);
 	if (cg_write(dfd, path, "cgroup.freeze", frozen ? "1" : "0", e) < 0)
 		return -1;
 	if (wait_event(dfd, path, "frozen", frozen ? 1 : 0, e) < 0) {
@@ -817,14 +806,13 @@ static int kill_tree(const char *path, int sig, struct err *e)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (pids[i] > 0 && kill(pids[i], sig) < 0 && errno != ESRCH)
-			return err_sys(e, "kill %d (in %s) with signal %d",
-				       (int)pids[i], path, sig);
+			return err_sys(e, "kill %d (in %s) with signal %d", (int)pids[i], path,
+				       sig);
 	if (!(d = opendir(path)))
 		return err_sys(e, "open cgroup %s", path);
 	while (rc == 0 && (de = readdir(d))) {
 		if (de->d_type == DT_DIR && de->d_name[0] != '.') {
-			_cleanup_free_ char *sub =
-				xasprintf("%s/%s", path, de->d_name);
+			_cleanup_free_ char *sub = xasprintf("%s/%s", path, de->d_name);
 
 			rc = kill_tree(sub, sig, e);
 		}
@@ -884,8 +872,7 @@ static int rmdir_tree(const char *path, struct err *e)
 		return errno == ENOENT ? 0 : err_sys(e, "open cgroup %s", path);
 	while (rc == 0 && (de = readdir(d))) {
 		if (de->d_type == DT_DIR && de->d_name[0] != '.') {
-			_cleanup_free_ char *sub =
-				xasprintf("%s/%s", path, de->d_name);
+			_cleanup_free_ char *sub = xasprintf("%s/%s", path, de->d_name);
 
 			rc = rmdir_tree(sub, e);
 		}
@@ -920,8 +907,7 @@ int oci_cgroup_remove(const char *path, struct err *e)
 
 /* ---- stats ----------------------------------------------------------- */
 
-int oci_cgroup_stats(const char *path, struct oci_cgroup_stats *st,
-		     struct err *e)
+int oci_cgroup_stats(const char *path, struct oci_cgroup_stats *st, struct err *e)
 {
 	_cleanup_close_ int dfd = dir_open(path, e);
 	_cleanup_free_ char *ev = NULL, *cpu = NULL;

@@ -25,12 +25,14 @@ char *oci_cgroup_path(const char *cgroups_path, const char *id, struct err *e);
  * cgroup.subtree_control the controllers the resources need, apply r (may be
  * NULL).  Returns an O_DIRECTORY|O_CLOEXEC fd of the new cgroup (for
  * CLONE_INTO_CGROUP); -1 on failure, after removing what it created. */
-int oci_cgroup_create(const char *path, const struct oci_resources *r,
-		      struct err *e);
+int oci_cgroup_create(const char *path, const struct oci_resources *r, struct err *e);
+
+/* Does r (may be NULL) ask for any limit?  Without cgroup v2 a container
+ * can still run when nothing is asked. */
+int oci_cgroup_limits_requested(const struct oci_resources *r);
 
 /* Apply (or update) resources on an existing cgroup. */
-int oci_cgroup_apply(const char *path, const struct oci_resources *r,
-		     struct err *e);
+int oci_cgroup_apply(const char *path, const struct oci_resources *r, struct err *e);
 
 /* Move pid into the cgroup (cgroup.procs): the clone() fallback. */
 int oci_cgroup_enter(const char *path, pid_t pid, struct err *e);
@@ -62,7 +64,6 @@ struct oci_cgroup_stats {
 	uint64_t cpu_nr_throttled, cpu_throttled_usec;
 };
 /* Fills what the available controllers report; the rest stays 0. */
-int oci_cgroup_stats(const char *path, struct oci_cgroup_stats *st,
-		     struct err *e);
+int oci_cgroup_stats(const char *path, struct oci_cgroup_stats *st, struct err *e);
 
 #endif

@@ -19,7 +19,7 @@
 
 /* Registers: r2 type, r3 access, r4 major, r5 minor, r1 scratch (the
  * context pointer is consumed first). */
-#define INSN(c, d, s, o, i)                                                                        \
+#define INSN(c, d, s, o, i) \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
 struct rule {
@@ -49,14 +49,14 @@ static unsigned access_mask(const char *a)
 static const struct rule default_rules[] = {
 	{ 'c', -1, -1, BPF_DEVCG_ACC_MKNOD, 1 }, /* mknod of anything: using it is checked */
 	{ 'b', -1, -1, BPF_DEVCG_ACC_MKNOD, 1 },
-	{ 'c', 1, 3, ACC_ALL, 1 },    /* null */
-	{ 'c', 1, 5, ACC_ALL, 1 },    /* zero */
-	{ 'c', 1, 7, ACC_ALL, 1 },    /* full */
-	{ 'c', 1, 8, ACC_ALL, 1 },    /* random */
-	{ 'c', 1, 9, ACC_ALL, 1 },    /* urandom */
-	{ 'c', 5, 0, ACC_ALL, 1 },    /* tty */
-	{ 'c', 5, 1, ACC_ALL, 1 },    /* console */
-	{ 'c', 5, 2, ACC_ALL, 1 },    /* ptmx */
+	{ 'c', 1, 3, ACC_ALL, 1 }, /* null */
+	{ 'c', 1, 5, ACC_ALL, 1 }, /* zero */
+	{ 'c', 1, 7, ACC_ALL, 1 }, /* full */
+	{ 'c', 1, 8, ACC_ALL, 1 }, /* random */
+	{ 'c', 1, 9, ACC_ALL, 1 }, /* urandom */
+	{ 'c', 5, 0, ACC_ALL, 1 }, /* tty */
+	{ 'c', 5, 1, ACC_ALL, 1 }, /* console */
+	{ 'c', 5, 2, ACC_ALL, 1 }, /* ptmx */
 	{ 'c', 136, -1, ACC_ALL, 1 }, /* pts */
 };
 
@@ -74,7 +74,8 @@ static int emit_rule(struct bpf_insn *out, size_t *n, const struct rule *r)
 	if ((r->access & ACC_ALL) != ACC_ALL) {
 		/* the request must be covered: (access & ~rule) == 0 */
 		blk[k++] = INSN(BPF_ALU64 | BPF_MOV | BPF_X, 1, 3, 0, 0);
-		blk[k++] = INSN(BPF_ALU | BPF_AND | BPF_K, 1, 0, 0, (int32_t)(~r->access & ACC_ALL));
+		blk[k++] =
+			INSN(BPF_ALU | BPF_AND | BPF_K, 1, 0, 0, (int32_t)(~r->access & ACC_ALL));
 		blk[k++] = INSN(BPF_JMP | BPF_JNE | BPF_K, 1, 0, 0, 0);
 	}
 	if (r->major >= 0)
@@ -109,9 +110,9 @@ int oci_devcg_build(const struct oci_spec *s, struct devcg_prog *p, struct err *
 			return err_set(e, EINVAL, "linux.resources.devices[%zu].type: invalid '%c'",
 				       i, d->type);
 		}
-		rules[k++] = (struct rule){ d->type, d->major, d->minor,
-					    d->access[0] ? access_mask(d->access) : ACC_ALL,
-					    d->allow };
+		rules[k++] =
+			(struct rule){ d->type, d->major, d->minor,
+				       d->access[0] ? access_mask(d->access) : ACC_ALL, d->allow };
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(default_rules); i++)
 		rules[k++] = default_rules[i];
@@ -120,8 +121,8 @@ int oci_devcg_build(const struct oci_spec *s, struct devcg_prog *p, struct err *
 
 		if (d->type == 'p')
 			continue; /* fifos are no devices */
-		rules[k++] = (struct rule){ d->type == 'b' ? 'b' : 'c', d->major, d->minor,
-					    ACC_ALL, 1 };
+		rules[k++] =
+			(struct rule){ d->type == 'b' ? 'b' : 'c', d->major, d->minor, ACC_ALL, 1 };
 	}
 	out = xcalloc(6 + k * 8 + 2, sizeof(*out));
 	/* r2 = type, r3 = access, r4 = major, r5 = minor */
@@ -150,8 +151,7 @@ void oci_devcg_free(struct devcg_prog *p)
 	p->len = 0;
 }
 
-int oci_devcg_apply(int cgroup_fd, const struct oci_spec *s, const char **skipped,
-		    struct err *e)
+int oci_devcg_apply(int cgroup_fd, const struct oci_spec *s, const char **skipped, struct err *e)
 {
 	struct devcg_prog p = { 0 };
 	union bpf_attr a;
@@ -221,29 +221,21 @@ int oci_devcg_eval(const struct devcg_prog *p, char type, unsigned major, unsign
 		const struct bpf_insn *i = &in[pc];
 
 		switch (i->code) {
-		case BPF_LDX | BPF_W | BPF_MEM:
-			r[i->dst_reg] = ctx[i->off / 4];
-			break;
+		case BPF_LDX | BPF_W | BPF_MEM: r[i->dst_reg] = ctx[i->off / 4]; break;
 		case BPF_ALU | BPF_AND | BPF_K:
 			r[i->dst_reg] = (uint32_t)r[i->dst_reg] & (uint32_t)i->imm;
 			break;
 		case BPF_ALU | BPF_RSH | BPF_K:
 			r[i->dst_reg] = (uint32_t)r[i->dst_reg] >> i->imm;
 			break;
-		case BPF_ALU64 | BPF_MOV | BPF_X:
-			r[i->dst_reg] = r[i->src_reg];
-			break;
-		case BPF_ALU64 | BPF_MOV | BPF_K:
-			r[i->dst_reg] = (uint64_t)(int64_t)i->imm;
-			break;
+		case BPF_ALU64 | BPF_MOV | BPF_X: r[i->dst_reg] = r[i->src_reg]; break;
+		case BPF_ALU64 | BPF_MOV | BPF_K: r[i->dst_reg] = (uint64_t)(int64_t)i->imm; break;
 		case BPF_JMP | BPF_JNE | BPF_K:
 			if (r[i->dst_reg] != (uint64_t)(int64_t)i->imm)
 				pc += (size_t)i->off;
 			break;
-		case BPF_JMP | BPF_EXIT:
-			return (int)r[0];
-		default:
-			return -1;
+		case BPF_JMP | BPF_EXIT: return (int)r[0];
+		default: return -1;
 		}
 	}
 	return -1;

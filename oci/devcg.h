@@ -28,8 +28,7 @@ void oci_devcg_free(struct devcg_prog *p);
  * has no device rules.  A kernel without cgroup BPF (ENOSYS/EINVAL from
  * bpf(2)) or a user namespace (EPERM) is reported in *skipped (may be NULL)
  * with success: nothing can be enforced there. */
-int oci_devcg_apply(int cgroup_fd, const struct oci_spec *s, const char **skipped,
-		    struct err *e);
+int oci_devcg_apply(int cgroup_fd, const struct oci_spec *s, const char **skipped, struct err *e);
 
 /* Run a built program on one access, in C: for tests and for `nook
  * system check`.  type 'c' or 'b'; access a subset of "rwm".  1 allowed. */

@@ -79,13 +79,13 @@
 /* ---- parent <-> child protocol -------------------------------------- */
 
 enum {
-	MSG_GO = 1,	  /* parent: carry on */
-	MSG_CREATED,	  /* child: namespaces and mounts exist, run hooks */
-	MSG_READY,	  /* child: set up, about to wait for start / exec */
-	MSG_ERROR,	  /* child: failed; errnum + msg */
-	MSG_PTY,	  /* child: the pty master travels as SCM_RIGHTS */
-	MSG_STATE_REQ,	  /* child: send me the state JSON for hooks */
-	MSG_STATE,	  /* parent: here it is (variable length) */
+	MSG_GO = 1, /* parent: carry on */
+	MSG_CREATED, /* child: namespaces and mounts exist, run hooks */
+	MSG_READY, /* child: set up, about to wait for start / exec */
+	MSG_ERROR, /* child: failed; errnum + msg */
+	MSG_PTY, /* child: the pty master travels as SCM_RIGHTS */
+	MSG_STATE_REQ, /* child: send me the state JSON for hooks */
+	MSG_STATE, /* parent: here it is (variable length) */
 };
 
 struct sync_msg {
@@ -112,8 +112,10 @@ static int sync_recv(int fd, struct sync_msg *m, int *fd_out)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { .iov_base = m, .iov_len = sizeof(*m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *c;
 	ssize_t n;
 
@@ -148,8 +150,10 @@ static int send_fd(int sock, int type, int fd, const char *name)
 	struct sync_msg m = { .type = type };
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov;
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *c;
 
 	memset(cbuf, 0, sizeof(cbuf));
@@ -191,8 +195,7 @@ static void reset_signals(void)
 
 /* ---- paths inside the rootfs ---------------------------------------- */
 
-static int open_in_root_walk(int rootfd, const char *path, int flags, int mkdirs,
-			     struct err *e)
+static int open_in_root_walk(int rootfd, const char *path, int flags, int mkdirs, struct err *e)
 {
 	/* A component walk from rootfd.  Symlinks are read and their target
 	 * is resolved again from rootfd (absolute) or the current directory;
@@ -240,7 +243,8 @@ static int open_in_root_walk(int rootfd, const char *path, int flags, int mkdirs
 			if (depth > 0)
 				close(stack[depth--]);
 			if (last) {
-				ret = openat(stack[depth], ".", (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
+				ret = openat(stack[depth], ".",
+					     (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
 				if (ret < 0)
 					err_sys(e, "open %s", path);
 				break;
@@ -276,7 +280,8 @@ static int open_in_root_walk(int rootfd, const char *path, int flags, int mkdirs
 
 			close(fd);
 			if (n < 0 || ++follows > SYMLINK_MAX_FOLLOW) {
-				err_set(e, n < 0 ? errno : ELOOP, "resolve symlink %s in %s", comp, path);
+				err_set(e, n < 0 ? errno : ELOOP, "resolve symlink %s in %s", comp,
+					path);
 				break;
 			}
 			target[n] = '\0';
@@ -284,7 +289,8 @@ static int open_in_root_walk(int rootfd, const char *path, int flags, int mkdirs
 				while (depth > 0)
 					close(stack[depth--]);
 			}
-			if (snprintf(nbuf, sizeof(nbuf), "%s/%s", target, rest) >= (int)sizeof(buf)) {
+			if (snprintf(nbuf, sizeof(nbuf), "%s/%s", target, rest) >=
+			    (int)sizeof(buf)) {
 				err_set(e, ENAMETOOLONG, "resolve %s", path);
 				break;
 			}
@@ -301,7 +307,8 @@ static int open_in_root_walk(int rootfd, const char *path, int flags, int mkdirs
 				/* Reopen the O_PATH fd we just checked: the
 				 * name cannot be swapped under us. */
 				snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
-				ret = open(p, (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
+				ret = open(p,
+					   (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
 				if (ret < 0)
 					err_sys(e, "open %s", path);
 				close(fd);
@@ -325,8 +332,7 @@ static int open_in_root_walk(int rootfd, const char *path, int flags, int mkdirs
 	return ret;
 }
 
-int oci_open_in_root(int rootfd, const char *path, int flags, int mkdirs,
-		     struct err *e)
+int oci_open_in_root(int rootfd, const char *path, int flags, int mkdirs, struct err *e)
 {
 	struct nook_open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
@@ -411,8 +417,8 @@ static int bind_remount(const char *target, unsigned long flags, struct err *e)
 	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags, NULL) == 0)
 		return 0;
 	if (errno == EPERM && statvfs(target, &sv) == 0 &&
-	    mount(NULL, target, NULL,
-		  MS_REMOUNT | MS_BIND | flags | statvfs_to_ms(sv.f_flag), NULL) == 0)
+	    mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags | statvfs_to_ms(sv.f_flag),
+		  NULL) == 0)
 		return 0;
 	return err_sys(e, "remount %s", target);
 }
@@ -438,7 +444,8 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 
 	if (m->bind) {
 		if (!src || stat(src, &st) < 0)
-			return err_sys(e, "mount %s: bind source %s", m->destination, src ? src : "(none)");
+			return err_sys(e, "mount %s: bind source %s", m->destination,
+				       src ? src : "(none)");
 		is_dir = S_ISDIR(st.st_mode);
 	}
 	if (is_dir) {
@@ -472,7 +479,8 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 				return err_sys(e, "mount cgroup2 on %s", m->destination);
 		} else if (c->cgroup_path) {
 			if (mount(c->cgroup_path, p, NULL, MS_BIND | MS_REC, NULL) < 0)
-				return err_sys(e, "bind mount %s on %s", c->cgroup_path, m->destination);
+				return err_sys(e, "bind mount %s on %s", c->cgroup_path,
+					       m->destination);
 		} else {
 			return 0;
 		}
@@ -485,9 +493,11 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 					return err_sys(e, "bind mount /sys on %s", m->destination);
 			} else {
 				return err_sys(e, "mount %s on %s (type %s%s%s)",
-					       src ? src : type ? type : "none", m->destination,
-					       type ? type : "none", m->data ? ", options " : "",
-					       m->data ? m->data : "");
+					       src    ? src
+					       : type ? type
+						      : "none",
+					       m->destination, type ? type : "none",
+					       m->data ? ", options " : "", m->data ? m->data : "");
 			}
 		}
 	}
@@ -518,9 +528,8 @@ static const struct {
 
 /* Create one device node; in a user namespace mknod is refused, so bind
  * the host's node instead (runc does the same). */
-static int make_device(int rootfd, const char *path, char type, unsigned maj,
-		       unsigned min, mode_t mode, uid_t uid, gid_t gid, int userns,
-		       struct err *e)
+static int make_device(int rootfd, const char *path, char type, unsigned maj, unsigned min,
+		       mode_t mode, uid_t uid, gid_t gid, int userns, struct err *e)
 {
 	_cleanup_close_ int dir = -1;
 	_cleanup_close_ int fd = -1;
@@ -557,11 +566,10 @@ static int make_device(int rootfd, const char *path, char type, unsigned maj,
 	return 0;
 }
 
-static int setup_dev(struct mount_ctx *c, const struct oci_spec *s, int dev_tmpfs,
-		     struct err *e)
+static int setup_dev(struct mount_ctx *c, const struct oci_spec *s, int dev_tmpfs, struct err *e)
 {
 	static const char *const links[][2] = {
-		{ "/proc/self/fd", "fd" },    { "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd", "fd" },	 { "/proc/self/fd/0", "stdin" },
 		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
 		{ "/proc/kcore", "core" },
 	};
@@ -579,10 +587,9 @@ static int setup_dev(struct mount_ctx *c, const struct oci_spec *s, int dev_tmpf
 	for (size_t i = 0; i < s->linux.n_devices; i++) {
 		const struct oci_device *d = &s->linux.devices[i];
 
-		if (make_device(c->rootfd, d->path, d->type, (unsigned)d->major,
-				(unsigned)d->minor, d->has_file_mode ? d->file_mode : 0666,
-				d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, c->userns,
-				e) < 0)
+		if (make_device(c->rootfd, d->path, d->type, (unsigned)d->major, (unsigned)d->minor,
+				d->has_file_mode ? d->file_mode : 0666, d->has_uid ? d->uid : 0,
+				d->has_gid ? d->gid : 0, c->userns, e) < 0)
 			return -1;
 	}
 	if (!dev_tmpfs)
@@ -816,8 +823,7 @@ static const char *env_get(char *const *env, const char *name)
 /* Find args[0] the way execvp would, in the container's filesystem, with
  * the process's PATH.  Error texts are runc's: podman maps "not found"
  * to 127 and "permission denied" to 126 by matching them. */
-static int lookup_exec(const char *cmd, char *const *env, char *out, size_t len,
-		       struct err *e)
+static int lookup_exec(const char *cmd, char *const *env, char *out, size_t len, struct err *e)
 {
 	const char *path;
 	int saw_eacces = 0;
@@ -828,7 +834,8 @@ static int lookup_exec(const char *cmd, char *const *env, char *out, size_t len,
 		struct stat st;
 
 		if (stat(cmd, &st) < 0)
-			return err_set(e, 0, "exec: \"%s\": stat %s: %s", cmd, cmd, strerror(errno));
+			return err_set(e, 0, "exec: \"%s\": stat %s: %s", cmd, cmd,
+				       strerror(errno));
 		if (S_ISDIR(st.st_mode) || access(cmd, X_OK) < 0)
 			return err_set(e, 0, "exec: \"%s\": permission denied", cmd);
 		snprintf(out, len, "%s", cmd);
@@ -915,8 +922,7 @@ static int open_pty(const struct oci_process *p, int sock, struct err *e)
 
 /* Ask the parent for the state JSON, run the hooks of one kind.  Hooks
  * run here are found in the filesystem the child sees at that moment. */
-static int child_hooks(int sock, const struct oci_spec *s, enum oci_hook_kind k,
-		       struct err *e)
+static int child_hooks(int sock, const struct oci_spec *s, enum oci_hook_kind k, struct err *e)
 {
 	char *json;
 	ssize_t n;
@@ -968,8 +974,8 @@ static int join_namespaces(const int *fds, const int *types, struct err *e)
 
 /* Everything between "joined the namespaces" and "ready to exec" that the
  * init and exec'd processes share: user, capabilities, cwd, lookup. */
-static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf,
-			  int setgroups_ok, char *exe, size_t exe_len, struct err *e)
+static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int setgroups_ok,
+			  char *exe, size_t exe_len, struct err *e)
 {
 	if (set_rlimits(p, e) < 0)
 		return -1;
@@ -1003,8 +1009,8 @@ static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf
 	return 0;
 }
 
-static int exec_process(const struct oci_process *p, const char *exe,
-			const struct oci_bpf *bpf, int preserve_fds, struct err *e)
+static int exec_process(const struct oci_process *p, const char *exe, const struct oci_bpf *bpf,
+			int preserve_fds, struct err *e)
 {
 	/* Before the filter: a strict profile may refuse close_range. */
 	fds_cloexec_from(3 + preserve_fds);
@@ -1155,8 +1161,8 @@ late_fail:
 	 * container's stderr. */
 	{
 		char buf[700];
-		int n = snprintf(buf, sizeof(buf), "nook: %s%s%s\n", e.msg,
-				 e.errnum ? ": " : "", e.errnum ? strerror(e.errnum) : "");
+		int n = snprintf(buf, sizeof(buf), "nook: %s%s%s\n", e.msg, e.errnum ? ": " : "",
+				 e.errnum ? strerror(e.errnum) : "");
 
 		if (n > 0)
 			write_all(2, buf, (size_t)n);
@@ -1171,8 +1177,8 @@ static const struct {
 	const char *file;
 } ns_files[] = {
 	/* user first: joining the others needs its capabilities. */
-	{ CLONE_NEWUSER, "user" }, { CLONE_NEWNS, "mnt" },   { CLONE_NEWNET, "net" },
-	{ CLONE_NEWIPC, "ipc" },   { CLONE_NEWUTS, "uts" },  { CLONE_NEWCGROUP, "cgroup" },
+	{ CLONE_NEWUSER, "user" }, { CLONE_NEWNS, "mnt" },    { CLONE_NEWNET, "net" },
+	{ CLONE_NEWIPC, "ipc" },   { CLONE_NEWUTS, "uts" },   { CLONE_NEWCGROUP, "cgroup" },
 	{ CLONE_NEWPID, "pid" },   { CLONE_NEWTIME, "time" },
 };
 
@@ -1264,7 +1270,8 @@ static int forward_pty(int console_socket, int master, struct err *e)
 {
 	if (console_socket < 0) {
 		close(master);
-		return err_set(e, EINVAL, "process.terminal is set but no --console-socket was given");
+		return err_set(e, EINVAL,
+			       "process.terminal is set but no --console-socket was given");
 	}
 	if (send_fd(console_socket, 0, master, "/dev/ptmx") < 0) {
 		close(master);
@@ -1277,8 +1284,7 @@ static int forward_pty(int console_socket, int master, struct err *e)
 /* Serve the child until it is ready (or has exec'd, or failed). */
 static int parent_loop(int sock, pid_t pid, int console_socket,
 		       int (*on_created)(void *, pid_t, struct err *),
-		       char *(*state_json)(void *, pid_t), void *arg, int want_eof,
-		       struct err *e)
+		       char *(*state_json)(void *, pid_t), void *arg, int want_eof, struct err *e)
 {
 	for (;;) {
 		struct sync_msg m;
@@ -1315,8 +1321,7 @@ static int parent_loop(int sock, pid_t pid, int console_socket,
 			if (want_eof)
 				return 0; /* execve closed the socket */
 			return err_set(e, 0, "container init exited during setup");
-		default:
-			return err_sys(e, "read from container init");
+		default: return err_sys(e, "read from container init");
 		}
 	}
 }
@@ -1337,9 +1342,10 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 		return err_set(e, EINVAL, "config.json: process is required");
 	for (size_t i = 0; i < s->n_mounts; i++)
 		if (path_escapes(s->mounts[i].destination))
-			return err_set(e, EINVAL,
-				       "mounts[%zu].destination \"%s\": outside the container's root",
-				       i, s->mounts[i].destination);
+			return err_set(
+				e, EINVAL,
+				"mounts[%zu].destination \"%s\": outside the container's root", i,
+				s->mounts[i].destination);
 
 	/* Namespaces: open the ones to join (user first), pick the new ones. */
 	for (size_t k = 0; k < ARRAY_SIZE(ns_files); k++) {
@@ -1371,7 +1377,8 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 	}
 	a.new_userns = !!(flags & CLONE_NEWUSER);
 	if ((s->hostname || s->domainname) && !(a.unshare_flags & CLONE_NEWUTS)) {
-		err_set(e, EINVAL, "%s is set but there is no new uts namespace: it would change the host's",
+		err_set(e, EINVAL,
+			"%s is set but there is no new uts namespace: it would change the host's",
 			s->hostname ? "hostname" : "domainname");
 		goto fail;
 	}
@@ -1416,8 +1423,10 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 	if (!in_cgroup && o->cgroup_path && oci_cgroup_enter(o->cgroup_path, pid, e) < 0)
 		goto fail_child;
 	if (a.new_userns) {
-		if (write_idmap(pid, "uid_map", s->linux.uid_mappings, s->linux.n_uid_mappings, e) < 0 ||
-		    write_idmap(pid, "gid_map", s->linux.gid_mappings, s->linux.n_gid_mappings, e) < 0) {
+		if (write_idmap(pid, "uid_map", s->linux.uid_mappings, s->linux.n_uid_mappings, e) <
+			    0 ||
+		    write_idmap(pid, "gid_map", s->linux.gid_mappings, s->linux.n_gid_mappings, e) <
+			    0) {
 			err_wrap(e, "user namespace mappings");
 			goto fail_child;
 		}
@@ -1692,8 +1701,8 @@ int oci_hook_run(const struct oci_hook *h, const char *state_json, struct err *e
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (WIFEXITED(st))
-		return err_set(e, 0, "hook %s: exited with status %d%s", h->path,
-			       WEXITSTATUS(st), WEXITSTATUS(st) == 127 ? " (cannot execute?)" : "");
+		return err_set(e, 0, "hook %s: exited with status %d%s", h->path, WEXITSTATUS(st),
+			       WEXITSTATUS(st) == 127 ? " (cannot execute?)" : "");
 	return err_set(e, 0, "hook %s: killed by signal %d", h->path, WTERMSIG(st));
 }
 

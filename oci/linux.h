@@ -23,15 +23,15 @@
 struct oci_create_opts {
 	const char *id;
 	const struct oci_spec *spec; /* spec->process must be set */
-	const char *rootfs;	     /* absolute, real path */
-	int cgroup_fd;		     /* O_DIRECTORY fd of the container's cgroup */
-	const char *cgroup_path;     /* its path, for the clone() fallback */
+	const char *rootfs; /* absolute, real path */
+	int cgroup_fd; /* O_DIRECTORY fd of the container's cgroup */
+	const char *cgroup_path; /* its path, for the clone() fallback */
 	/* NULL: exec as soon as setup is done (`run`).  Otherwise the init
 	 * blocks opening this fifo for writing until `start` reads it. */
 	const char *exec_fifo;
 	int console_socket; /* connected unix socket for the pty master, -1 */
-	int preserve_fds;   /* fds 3 .. 3+n-1 pass into the container */
-	int no_pivot;	    /* MS_MOVE + chroot instead of pivot_root */
+	int preserve_fds; /* fds 3 .. 3+n-1 pass into the container */
+	int no_pivot; /* MS_MOVE + chroot instead of pivot_root */
 	/* Called in the parent once namespaces and mounts exist, before the
 	 * init pivots: prestart and createRuntime hooks.  May be NULL. */
 	int (*on_created)(void *arg, pid_t pid, struct err *e);
@@ -46,11 +46,11 @@ struct oci_create_opts {
 pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e);
 
 struct oci_exec_opts {
-	pid_t pid;		 /* the container's init */
+	pid_t pid; /* the container's init */
 	const char *cgroup_path; /* its cgroup (fs path), may be NULL */
 	const struct oci_process *process;
 	const struct oci_seccomp *seccomp; /* the container's filter, or NULL */
-	int console_socket;		   /* -1 if none */
+	int console_socket; /* -1 if none */
 	int preserve_fds;
 };
 
@@ -67,15 +67,13 @@ int oci_linux_start(const char *exec_fifo, pid_t pid, uint64_t pid_start, struct
 
 /* Run one hook with the state JSON on stdin, honouring its timeout.
  * Fails when the hook cannot start, exits non-zero or times out. */
-int oci_hook_run(const struct oci_hook *h, const char *state_json,
-		 struct err *e);
+int oci_hook_run(const struct oci_hook *h, const char *state_json, struct err *e);
 
 /* Open path below rootfd without leaving it (openat2 RESOLVE_IN_ROOT,
  * or a component walk that treats symlinks as relative to rootfd).
  * flags as for open(2); O_CREAT creates a final regular file; when mkdirs
  * is set, missing directories on the way are created.  Returns an fd. */
-int oci_open_in_root(int rootfd, const char *path, int flags, int mkdirs,
-		     struct err *e);
+int oci_open_in_root(int rootfd, const char *path, int flags, int mkdirs, struct err *e);
 
 /* Re-exec the running binary from a sealed memfd copy, once, so that no
  * process in a container can reach the host's binary through

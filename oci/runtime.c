@@ -100,8 +100,7 @@ static int fail(const struct err *e)
 	return 1;
 }
 
-static int usage_error(const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int usage_error(const char *cmd, const char *fmt, ...)
 {
 	struct err e = { 0 };
@@ -354,20 +353,6 @@ struct create_opts {
 	int console_fd; /* run: our end of a socketpair for the pty, or -1 */
 };
 
-static int resources_want_limits(const struct oci_spec *s)
-{
-	const struct oci_resources *r = &s->linux.resources;
-
-	if (!s->linux.has_resources)
-		return 0;
-	return r->has_memory_limit || r->has_memory_reservation || r->has_memory_swap ||
-	       r->has_pids_limit || r->has_cpu_shares || r->has_cpu_quota ||
-	       r->has_cpu_period || r->has_cpu_idle || r->cpuset_cpus || r->cpuset_mems ||
-	       r->has_io_weight || r->n_io_weight_devices || r->n_io_throttle[0] ||
-	       r->n_io_throttle[1] || r->n_io_throttle[2] || r->n_io_throttle[3] ||
-	       r->n_hugepage_limits || r->n_unified;
-}
-
 static int connect_console(const char *path, struct err *e)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -419,7 +404,9 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 	if (id_valid(id, e) < 0)
 		return -1;
 	if (rt->systemd_cgroup)
-		return err_set(e, EINVAL, "--systemd-cgroup: the systemd cgroup driver is not supported (nook manages cgroupfs itself)");
+		return err_set(e, EINVAL,
+			       "--systemd-cgroup: the systemd cgroup driver is not supported (nook "
+			       "manages cgroupfs itself)");
 	bundle = realpath(co->bundle ? co->bundle : ".", NULL);
 	if (!bundle)
 		return err_sys(e, "bundle %s", co->bundle ? co->bundle : ".");
@@ -449,7 +436,8 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 		}
 	}
 	if (spec->process->terminal && !co->console_socket && co->detach) {
-		err_set(e, EINVAL, "cannot allocate tty if runc will detach without setting console socket");
+		err_set(e, EINVAL,
+			"cannot allocate tty if runc will detach without setting console socket");
 		goto fail;
 	}
 	if (spec->process->terminal && !co->console_socket && co->console_fd < 0) {
@@ -490,8 +478,8 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 		st->cgroup = oci_cgroup_path(spec->linux.cgroups_path, id, e);
 		if (!st->cgroup)
 			goto fail;
-		cgfd = oci_cgroup_create(st->cgroup,
-					 spec->linux.has_resources ? &spec->linux.resources : NULL, e);
+		cgfd = oci_cgroup_create(
+			st->cgroup, spec->linux.has_resources ? &spec->linux.resources : NULL, e);
 		if (cgfd < 0) {
 			free(st->cgroup);
 			st->cgroup = NULL;
@@ -503,10 +491,14 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 			if (oci_devcg_apply(cgfd, spec, &skipped, e) < 0)
 				goto fail;
 			if (skipped)
-				log_msg(LOG_WARN, "linux.resources.devices not enforced: %s", skipped);
+				log_msg(LOG_WARN, "linux.resources.devices not enforced: %s",
+					skipped);
 		}
-	} else if (resources_want_limits(spec)) {
-		err_set(e, ENOENT, "linux.resources: no cgroup v2 filesystem is mounted, limits cannot be applied");
+	} else if (oci_cgroup_limits_requested(spec->linux.has_resources ? &spec->linux.resources
+									 : NULL)) {
+		err_set(e, ENOENT,
+			"linux.resources: no cgroup v2 filesystem is mounted, limits cannot be "
+			"applied");
 		goto fail;
 	}
 
@@ -604,10 +596,12 @@ static int parse_create(const char *cmd, int argc, char **argv, struct create_op
 		case 'p': co->pid_file = optarg; break;
 		case 'c': co->console_socket = optarg; break;
 		case 'P': co->no_pivot = 1; break;
-		case 'K': case 'k': break;
+		case 'K':
+		case 'k': break;
 		case 'f':
 			if (parse_uint(optarg, 1 << 20, &v) < 0)
-				return usage_error(cmd, "--preserve-fds: invalid number '%s'", optarg);
+				return usage_error(cmd, "--preserve-fds: invalid number '%s'",
+						   optarg);
 			co->preserve_fds = (int)v;
 			break;
 		case 'd': co->detach = 1; break;
@@ -616,8 +610,7 @@ static int parse_create(const char *cmd, int argc, char **argv, struct create_op
 			       "[--no-pivot] [--preserve-fds N]%s ID\n",
 			       cmd, strcmp(cmd, "run") == 0 ? " [--detach]" : "");
 			exit(0);
-		default:
-			return usage_error(cmd, "invalid option (see --help)");
+		default: return usage_error(cmd, "invalid option (see --help)");
 		}
 	}
 	if (optind != argc - 1)
@@ -849,8 +842,10 @@ static int recv_pty(int sock)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))], data[64];
 	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
-			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *c;
 	int fd = -1;
 
@@ -1003,7 +998,8 @@ static int delete_one(struct rt *rt, const char *id, int force)
 	status = state_status(rt, &st);
 	if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) {
 		if (!force) {
-			err_set(&e, 0, "cannot delete container %s that is not stopped: %s", id, status);
+			err_set(&e, 0, "cannot delete container %s that is not stopped: %s", id,
+				status);
 			state_free(&st);
 			return fail(&e);
 		}
@@ -1157,14 +1153,17 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		case 'P': pid_file = optarg; break;
 		case 'f':
 			if (parse_uint(optarg, 1 << 20, &preserve) < 0)
-				return usage_error("exec", "--preserve-fds: invalid number '%s'", optarg);
+				return usage_error("exec", "--preserve-fds: invalid number '%s'",
+						   optarg);
 			break;
-		case 'l': case 'a': case 'i': case 'C': break;
+		case 'l':
+		case 'a':
+		case 'i':
+		case 'C': break;
 		case 'h':
 			printf("usage: exec [--process FILE | OPTIONS] ID [COMMAND [ARG...]]\n");
 			return 0;
-		default:
-			return usage_error("exec", "invalid option (see --help)");
+		default: return usage_error("exec", "invalid option (see --help)");
 		}
 	}
 	if (optind >= argc)
@@ -1207,7 +1206,8 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 			proc->cwd = xstrdup(cwd);
 		}
 		if (user && parse_user(user, &proc->user) < 0) {
-			err_set(&e, EINVAL, "exec --user: invalid value '%s' (want UID[:GID])", user);
+			err_set(&e, EINVAL, "exec --user: invalid value '%s' (want UID[:GID])",
+				user);
 			goto out;
 		}
 		if (gids) {
@@ -1217,13 +1217,15 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 			proc->user.additional_gids = xcalloc(n, sizeof(uint32_t));
 			proc->user.n_additional_gids = n;
 			for (size_t i = 0; i < n; i++)
-				proc->user.additional_gids[i] = (uint32_t)strtoul(gids[i], NULL, 10);
+				proc->user.additional_gids[i] =
+					(uint32_t)strtoul(gids[i], NULL, 10);
 		}
 		for (size_t i = 0; caps && caps[i]; i++) {
 			int cap = oci_cap_from_name(caps[i]);
 
 			if (cap < 0) {
-				err_set(&e, EINVAL, "exec --cap: unknown capability \"%s\"", caps[i]);
+				err_set(&e, EINVAL, "exec --cap: unknown capability \"%s\"",
+					caps[i]);
 				goto out;
 			}
 			proc->caps.present = 1;
@@ -1372,7 +1374,7 @@ static int cmd_list(struct rt *rt, int argc, char **argv)
 	if (quiet) {
 		const cJSON *it;
 
-		cJSON_ArrayForEach(it, arr)
+		cJSON_ArrayForEach (it, arr)
 			puts(jstr(it, "id"));
 	} else if (strcmp(format, "json") == 0) {
 		char *t = cJSON_PrintUnformatted(arr);
@@ -1384,7 +1386,7 @@ static int cmd_list(struct rt *rt, int argc, char **argv)
 
 		printf("%-12s %-8s %-10s %-40s %-32s %s\n", "ID", "PID", "STATUS", "BUNDLE",
 		       "CREATED", "OWNER");
-		cJSON_ArrayForEach(it, arr) {
+		cJSON_ArrayForEach (it, arr) {
 			const cJSON *pid = cJSON_GetObjectItemCaseSensitive(it, "pid");
 
 			printf("%-12s %-8d %-10s %-40s %-32s %s\n", jstr(it, "id"),
@@ -1435,18 +1437,43 @@ static int cmd_update(struct rt *rt, int argc, char **argv)
 		}
 		switch (c) {
 		case 'r': file = optarg; break;
-		case 'm': r.has_memory_limit = 1; r.memory_limit = v; break;
-		case 'R': r.has_memory_reservation = 1; r.memory_reservation = v; break;
-		case 's': r.has_memory_swap = 1; r.memory_swap = v; break;
-		case 'p': r.has_pids_limit = 1; r.pids_limit = v; break;
-		case 'q': r.has_cpu_quota = 1; r.cpu_quota = v; break;
-		case 'P': r.has_cpu_period = 1; r.cpu_period = (uint64_t)v; break;
-		case 'S': r.has_cpu_shares = 1; r.cpu_shares = (uint64_t)v; break;
-		case 'c': free(r.cpuset_cpus); r.cpuset_cpus = xstrdup(optarg); break;
-		case 'M': free(r.cpuset_mems); r.cpuset_mems = xstrdup(optarg); break;
-		default:
-			oci_resources_free(&r);
-			return usage_error("update", "invalid option");
+		case 'm':
+			r.has_memory_limit = 1;
+			r.memory_limit = v;
+			break;
+		case 'R':
+			r.has_memory_reservation = 1;
+			r.memory_reservation = v;
+			break;
+		case 's':
+			r.has_memory_swap = 1;
+			r.memory_swap = v;
+			break;
+		case 'p':
+			r.has_pids_limit = 1;
+			r.pids_limit = v;
+			break;
+		case 'q':
+			r.has_cpu_quota = 1;
+			r.cpu_quota = v;
+			break;
+		case 'P':
+			r.has_cpu_period = 1;
+			r.cpu_period = (uint64_t)v;
+			break;
+		case 'S':
+			r.has_cpu_shares = 1;
+			r.cpu_shares = (uint64_t)v;
+			break;
+		case 'c':
+			free(r.cpuset_cpus);
+			r.cpuset_cpus = xstrdup(optarg);
+			break;
+		case 'M':
+			free(r.cpuset_mems);
+			r.cpuset_mems = xstrdup(optarg);
+			break;
+		default: oci_resources_free(&r); return usage_error("update", "invalid option");
 		}
 	}
 	if (optind != argc - 1) {
@@ -1454,8 +1481,8 @@ static int cmd_update(struct rt *rt, int argc, char **argv)
 		return usage_error("update", "requires exactly 1 argument: the container id");
 	}
 	if (file) {
-		_cleanup_free_ char *text = file_read(strcmp(file, "-") == 0 ? "/dev/stdin" : file,
-						      NULL, &e);
+		_cleanup_free_ char *text =
+			file_read(strcmp(file, "-") == 0 ? "/dev/stdin" : file, NULL, &e);
 
 		oci_resources_free(&r);
 		memset(&r, 0, sizeof(r));
@@ -1527,16 +1554,24 @@ static cJSON *strv_json(const char *const *v)
 
 static int cmd_features(struct rt *rt, int argc, char **argv)
 {
-	static const char *const hooks[] = { "prestart", "createRuntime", "createContainer",
-					     "startContainer", "poststart", "poststop", NULL };
+	static const char *const hooks[] = { "prestart",
+					     "createRuntime",
+					     "createContainer",
+					     "startContainer",
+					     "poststart",
+					     "poststop",
+					     NULL };
 	static const char *const mopts[] = {
-		"async", "atime", "bind", "defaults", "dev", "diratime", "dirsync", "exec",
-		"mand", "noatime", "nodev", "nodiratime", "noexec", "nomand", "norelatime",
-		"nostrictatime", "nosuid", "private", "rbind", "relatime", "remount", "ro",
-		"rprivate", "rshared", "rslave", "runbindable", "rw", "shared", "slave",
-		"strictatime", "suid", "sync", "unbindable", NULL };
-	static const char *const nss[] = { "cgroup", "ipc", "mount", "network", "pid", "time",
-					   "user", "uts", NULL };
+		"async",	 "atime",      "bind",	     "defaults", "dev",
+		"diratime",	 "dirsync",    "exec",	     "mand",	 "noatime",
+		"nodev",	 "nodiratime", "noexec",     "nomand",	 "norelatime",
+		"nostrictatime", "nosuid",     "private",    "rbind",	 "relatime",
+		"remount",	 "ro",	       "rprivate",   "rshared",	 "rslave",
+		"runbindable",	 "rw",	       "shared",     "slave",	 "strictatime",
+		"suid",		 "sync",       "unbindable", NULL
+	};
+	static const char *const nss[] = { "cgroup", "ipc",  "mount", "network", "pid",
+					   "time",   "user", "uts",   NULL };
 	cJSON *j = cJSON_CreateObject(), *lx, *cg, *sc, *caps, *x;
 	const struct scmp_version *v = seccomp_version();
 	char ver[32];
@@ -1585,31 +1620,30 @@ static int cmd_features(struct rt *rt, int argc, char **argv)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: nook runtime [GLOBAL OPTIONS] COMMAND [OPTIONS] ID ...\n"
-		"The runc-compatible OCI runtime of nook.\n\n"
-		"commands:\n"
-		"  create    create a container from a bundle (the init waits for start)\n"
-		"  start     start a created container\n"
-		"  run       create and start; waits for it unless --detach\n"
-		"  state     print the OCI state of a container\n"
-		"  kill      send a signal (default TERM) to the init, or --all processes\n"
-		"  delete    delete a stopped container (--force: any)\n"
-		"  exec      run a process in a running container\n"
-		"  pause     freeze every process of a container\n"
-		"  resume    thaw a paused container\n"
-		"  ps        list the processes of a container\n"
-		"  list      list containers\n"
-		"  update    change resource limits\n"
-		"  spec      write a default config.json\n"
-		"  features  print the features this runtime supports (JSON)\n\n"
-		"global options:\n"
-		"  --root DIR        state directory (default " DEFAULT_ROOT ")\n"
-		"  --log FILE        log file (errors are also printed on stderr)\n"
-		"  --log-format F    text or json\n"
-		"  --debug           debug logging\n"
-		"  --systemd-cgroup  accepted; refused when a container is created\n"
-		"  --version\n");
+	fprintf(f, "usage: nook runtime [GLOBAL OPTIONS] COMMAND [OPTIONS] ID ...\n"
+		   "The runc-compatible OCI runtime of nook.\n\n"
+		   "commands:\n"
+		   "  create    create a container from a bundle (the init waits for start)\n"
+		   "  start     start a created container\n"
+		   "  run       create and start; waits for it unless --detach\n"
+		   "  state     print the OCI state of a container\n"
+		   "  kill      send a signal (default TERM) to the init, or --all processes\n"
+		   "  delete    delete a stopped container (--force: any)\n"
+		   "  exec      run a process in a running container\n"
+		   "  pause     freeze every process of a container\n"
+		   "  resume    thaw a paused container\n"
+		   "  ps        list the processes of a container\n"
+		   "  list      list containers\n"
+		   "  update    change resource limits\n"
+		   "  spec      write a default config.json\n"
+		   "  features  print the features this runtime supports (JSON)\n\n"
+		   "global options:\n"
+		   "  --root DIR        state directory (default " DEFAULT_ROOT ")\n"
+		   "  --log FILE        log file (errors are also printed on stderr)\n"
+		   "  --log-format F    text or json\n"
+		   "  --debug           debug logging\n"
+		   "  --systemd-cgroup  accepted; refused when a container is created\n"
+		   "  --version\n");
 }
 
 int oci_runtime_main(int argc, char **argv)
@@ -1639,7 +1673,8 @@ int oci_runtime_main(int argc, char **argv)
 		case 'f': log_format = optarg; break;
 		case 'd': rt.debug = 1; break;
 		case 's': rt.systemd_cgroup = 1; break;
-		case 'R': case 'C': break;
+		case 'R':
+		case 'C': break;
 		case 'v': {
 			const struct scmp_version *v = seccomp_version();
 
@@ -1647,16 +1682,15 @@ int oci_runtime_main(int argc, char **argv)
 			       NOOK_VERSION, OCI_VERSION, v->major, v->minor, v->micro);
 			return 0;
 		}
-		case 'h':
-			usage(stdout);
-			return 0;
+		case 'h': usage(stdout); return 0;
 		default:
 			return usage_error("nook-runtime", "unknown global option '%s'",
 					   argv[optind - 1]);
 		}
 	}
 	if (strcmp(log_format, "text") && strcmp(log_format, "json"))
-		return usage_error("nook-runtime", "--log-format: unknown format \"%s\" (text or json)",
+		return usage_error("nook-runtime",
+				   "--log-format: unknown format \"%s\" (text or json)",
 				   log_format);
 	if (rt.log_path) {
 		int fd = open(rt.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);

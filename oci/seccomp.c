@@ -66,14 +66,12 @@ static const char *const action_names[] = {
 
 /* The runtime-spec names; libseccomp's name is the lowercased suffix. */
 static const char *const arch_names[] = {
-	"SCMP_ARCH_X86",      "SCMP_ARCH_X86_64",      "SCMP_ARCH_X32",
-	"SCMP_ARCH_ARM",      "SCMP_ARCH_AARCH64",     "SCMP_ARCH_MIPS",
-	"SCMP_ARCH_MIPS64",   "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",
-	"SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-	"SCMP_ARCH_PPC64",    "SCMP_ARCH_PPC64LE",     "SCMP_ARCH_S390",
-	"SCMP_ARCH_S390X",    "SCMP_ARCH_PARISC",      "SCMP_ARCH_PARISC64",
-	"SCMP_ARCH_RISCV64",  "SCMP_ARCH_LOONGARCH64", "SCMP_ARCH_M68K",
-	"SCMP_ARCH_SH",	      "SCMP_ARCH_SHEB",
+	"SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",	    "SCMP_ARCH_ARM",
+	"SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",	   "SCMP_ARCH_MIPS64",	    "SCMP_ARCH_MIPS64N32",
+	"SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+	"SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",	    "SCMP_ARCH_S390X",
+	"SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",	    "SCMP_ARCH_LOONGARCH64",
+	"SCMP_ARCH_M68K",    "SCMP_ARCH_SH",	   "SCMP_ARCH_SHEB",
 };
 
 static const struct {
@@ -110,47 +108,35 @@ static void ctx_releasep(scmp_filter_ctx *ctx)
 
 /* OCI action (+ errnoRet) -> SCMP_ACT_*.  path names the entry, e.g.
  * "linux.seccomp.syscalls[3]"; ret_field the errnoRet key. */
-static int action_get(enum oci_seccomp_action a, int has_ret, unsigned ret,
-		      const char *path, const char *act_field,
-		      const char *ret_field, uint32_t *out, struct err *e)
+static int action_get(enum oci_seccomp_action a, int has_ret, unsigned ret, const char *path,
+		      const char *act_field, const char *ret_field, uint32_t *out, struct err *e)
 {
 	switch (a) {
 	case OCI_SCMP_KILL:
-	case OCI_SCMP_KILL_THREAD:
-		*out = SCMP_ACT_KILL_THREAD;
-		return 0;
-	case OCI_SCMP_KILL_PROCESS:
-		*out = SCMP_ACT_KILL_PROCESS;
-		return 0;
-	case OCI_SCMP_TRAP:
-		*out = SCMP_ACT_TRAP;
-		return 0;
+	case OCI_SCMP_KILL_THREAD: *out = SCMP_ACT_KILL_THREAD; return 0;
+	case OCI_SCMP_KILL_PROCESS: *out = SCMP_ACT_KILL_PROCESS; return 0;
+	case OCI_SCMP_TRAP: *out = SCMP_ACT_TRAP; return 0;
 	case OCI_SCMP_ERRNO:
 		if (has_ret && ret > ERRNO_RET_MAX)
-			return err_set(e, 0, "%s.%s: %u out of range (0-%d)",
-				       path, ret_field, ret, ERRNO_RET_MAX);
+			return err_set(e, 0, "%s.%s: %u out of range (0-%d)", path, ret_field, ret,
+				       ERRNO_RET_MAX);
 		*out = SCMP_ACT_ERRNO(has_ret ? ret : EPERM);
 		return 0;
 	case OCI_SCMP_TRACE:
 		if (has_ret && ret > 0xffff)
-			return err_set(e, 0, "%s.%s: %u out of range (0-65535)",
-				       path, ret_field, ret);
+			return err_set(e, 0, "%s.%s: %u out of range (0-65535)", path, ret_field,
+				       ret);
 		*out = SCMP_ACT_TRACE(has_ret ? ret : EPERM);
 		return 0;
-	case OCI_SCMP_ALLOW:
-		*out = SCMP_ACT_ALLOW;
-		return 0;
-	case OCI_SCMP_LOG:
-		*out = SCMP_ACT_LOG;
-		return 0;
+	case OCI_SCMP_ALLOW: *out = SCMP_ACT_ALLOW; return 0;
+	case OCI_SCMP_LOG: *out = SCMP_ACT_LOG; return 0;
 	case OCI_SCMP_NOTIFY:
 		return err_set(e, 0,
 			       "%s.%s: SCMP_ACT_NOTIFY is not supported "
 			       "(no seccomp listener)",
 			       path, act_field);
 	}
-	return err_set(e, 0, "%s.%s: unknown action %d", path, act_field,
-		       (int)a);
+	return err_set(e, 0, "%s.%s: unknown action %d", path, act_field, (int)a);
 }
 
 /* "SCMP_ARCH_MIPSEL64N32" -> libseccomp's "mipsel64n32" -> its token;
@@ -172,8 +158,7 @@ static uint32_t arch_resolve(const char *name)
 	return seccomp_arch_resolve_name(low);
 }
 
-static int arch_add(scmp_filter_ctx ctx, size_t i, const char *name,
-		    struct err *e)
+static int arch_add(scmp_filter_ctx ctx, size_t i, const char *name, struct err *e)
 {
 	uint32_t arch = arch_resolve(name);
 	int rc;
@@ -193,8 +178,7 @@ static int arch_add(scmp_filter_ctx ctx, size_t i, const char *name,
 	return 0;
 }
 
-static int flag_get(size_t i, const char *name, unsigned int *flags,
-		    struct err *e)
+static int flag_get(size_t i, const char *name, unsigned int *flags, struct err *e)
 {
 	for (size_t k = 0; k < ARRAY_SIZE(filter_flags); k++) {
 		if (!strcmp(name, filter_flags[k].name)) {
@@ -202,14 +186,13 @@ static int flag_get(size_t i, const char *name, unsigned int *flags,
 			return 0;
 		}
 	}
-	return err_set(e, 0, "linux.seccomp.flags[%zu] \"%s\": unknown flag", i,
-		       name);
+	return err_set(e, 0, "linux.seccomp.flags[%zu] \"%s\": unknown flag", i, name);
 }
 
 /* Translate a rule's args into cmp[]; *split says whether an argument is
  * tested twice (then every condition goes into a rule of its own). */
-static int conds_get(const struct oci_seccomp_rule *r, size_t ri,
-		     struct scmp_arg_cmp *cmp, int *split, struct err *e)
+static int conds_get(const struct oci_seccomp_rule *r, size_t ri, struct scmp_arg_cmp *cmp,
+		     int *split, struct err *e)
 {
 	unsigned count[6] = { 0 };
 
@@ -239,8 +222,8 @@ static int conds_get(const struct oci_seccomp_rule *r, size_t ri,
 	return 0;
 }
 
-static int rule_add(scmp_filter_ctx ctx, const struct oci_seccomp_rule *r,
-		    size_t ri, uint32_t def_action, struct err *e)
+static int rule_add(scmp_filter_ctx ctx, const struct oci_seccomp_rule *r, size_t ri,
+		    uint32_t def_action, struct err *e)
 {
 	struct scmp_arg_cmp *cmp = NULL;
 	uint32_t action;
@@ -248,8 +231,8 @@ static int rule_add(scmp_filter_ctx ctx, const struct oci_seccomp_rule *r,
 	char path[64];
 
 	snprintf(path, sizeof(path), "linux.seccomp.syscalls[%zu]", ri);
-	if (action_get(r->action, r->has_errno_ret, r->errno_ret, path,
-		       "action", "errnoRet", &action, e) < 0)
+	if (action_get(r->action, r->has_errno_ret, r->errno_ret, path, "action", "errnoRet",
+		       &action, e) < 0)
 		return -1;
 	/* Checked even when the rule turns out redundant: a bad profile is
 	 * bad on every host. */
@@ -270,8 +253,7 @@ static int rule_add(scmp_filter_ctx ctx, const struct oci_seccomp_rule *r,
 		int nr;
 
 		if (!*name) {
-			rc = err_set(e, 0, "%s.names[%zu]: empty syscall name",
-				     path, i);
+			rc = err_set(e, 0, "%s.names[%zu]: empty syscall name", path, i);
 			break;
 		}
 		/* Unknown here (newer kernel, other arch): skip, as runc. */
@@ -281,16 +263,13 @@ static int rule_add(scmp_filter_ctx ctx, const struct oci_seccomp_rule *r,
 		/* Non-exact: libseccomp maps the rule onto every arch of the
 		 * filter (and onto socketcall/ipc multiplexers). */
 		if (!split) {
-			rc = seccomp_rule_add_array(ctx, action, nr,
-						    (unsigned)r->n_args, cmp);
+			rc = seccomp_rule_add_array(ctx, action, nr, (unsigned)r->n_args, cmp);
 		} else {
 			for (size_t k = 0; k < r->n_args && rc == 0; k++)
-				rc = seccomp_rule_add_array(ctx, action, nr, 1,
-							    &cmp[k]);
+				rc = seccomp_rule_add_array(ctx, action, nr, 1, &cmp[k]);
 		}
 		if (rc < 0) {
-			rc = err_set(e, -rc, "%s.names[%zu] \"%s\": add rule",
-				     path, i, name);
+			rc = err_set(e, -rc, "%s.names[%zu] \"%s\": add rule", path, i, name);
 			break;
 		}
 	}
@@ -317,8 +296,7 @@ static int bpf_export(scmp_filter_ctx ctx, struct oci_bpf *out, struct err *e)
 		return err_sys(e, "seccomp: stat exported filter");
 	size = (size_t)st.st_size;
 	if (!size || size % sizeof(struct sock_filter))
-		return err_set(e, 0, "seccomp: exported filter has %zu bytes",
-			       size);
+		return err_set(e, 0, "seccomp: exported filter has %zu bytes", size);
 	/* The kernel's limit; also keeps len within unsigned short. */
 	if (size / sizeof(struct sock_filter) > BPF_MAXINSNS)
 		return err_set(e, E2BIG,
@@ -327,14 +305,12 @@ static int bpf_export(scmp_filter_ctx ctx, struct oci_bpf *out, struct err *e)
 			       size / sizeof(struct sock_filter), BPF_MAXINSNS);
 	buf = xmalloc(size);
 	while (done < size) {
-		ssize_t n =
-			pread(fd, (char *)buf + done, size - done, (off_t)done);
+		ssize_t n = pread(fd, (char *)buf + done, size - done, (off_t)done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return err_set(e, n < 0 ? errno : EIO,
-				       "seccomp: read exported filter");
+			return err_set(e, n < 0 ? errno : EIO, "seccomp: read exported filter");
 		done += (size_t)n;
 	}
 	out->insns = steal_ptr(buf);
@@ -342,8 +318,7 @@ static int bpf_export(scmp_filter_ctx ctx, struct oci_bpf *out, struct err *e)
 	return 0;
 }
 
-int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out,
-		      struct err *e)
+int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out, struct err *e)
 {
 	__attribute__((cleanup(ctx_releasep))) scmp_filter_ctx ctx = NULL;
 	uint32_t def_action;
@@ -352,9 +327,8 @@ int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (action_get(s->default_action, s->has_default_errno_ret,
-		       s->default_errno_ret, "linux.seccomp", "defaultAction",
-		       "defaultErrnoRet", &def_action, e) < 0)
+	if (action_get(s->default_action, s->has_default_errno_ret, s->default_errno_ret,
+		       "linux.seccomp", "defaultAction", "defaultErrnoRet", &def_action, e) < 0)
 		return -1;
 	ctx = seccomp_init(def_action);
 	if (!ctx)
@@ -402,14 +376,11 @@ int oci_seccomp_load(const struct oci_bpf *b, struct err *e)
 	};
 
 	if (!b->insns || !b->len)
-		return err_set(e, EINVAL,
-			       "seccomp: load filter: empty program");
-	if (syscall(SYS_seccomp, (long)SECCOMP_SET_MODE_FILTER, (long)b->flags,
-		    &prog) == 0)
+		return err_set(e, EINVAL, "seccomp: load filter: empty program");
+	if (syscall(SYS_seccomp, (long)SECCOMP_SET_MODE_FILTER, (long)b->flags, &prog) == 0)
 		return 0;
 	if (errno != ENOSYS)
-		return err_sys(e, "seccomp: load filter (flags 0x%x)",
-			       b->flags);
+		return err_sys(e, "seccomp: load filter (flags 0x%x)", b->flags);
 	/* Kernels before 3.17 have no seccomp(2); prctl takes no flags. */
 	if (b->flags)
 		return err_sys(e,

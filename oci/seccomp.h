@@ -13,15 +13,14 @@
 #include "oci/util.h"
 
 struct oci_bpf {
-	void *insns;	    /* struct sock_filter[len], malloc'd */
+	void *insns; /* struct sock_filter[len], malloc'd */
 	unsigned short len; /* number of instructions */
 	unsigned int flags; /* SECCOMP_FILTER_FLAG_* from spec flags */
 };
 
 /* Build the filter.  Returns 0 and fills out, or -1 with e naming the
  * offending entry ("linux.seccomp.syscalls[3].action: unknown ..."). */
-int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out,
-		      struct err *e);
+int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out, struct err *e);
 /* Install a built filter in the calling process (seccomp(2), falling back
  * to prctl(PR_SET_SECCOMP) when flags are 0).  Needs no_new_privs or
  * CAP_SYS_ADMIN.  Safe after a raw clone: plain syscalls only. */

@@ -46,8 +46,8 @@ struct oci_process {
 	unsigned console_height, console_width;
 	struct oci_user user;
 	char **args; /* NULL-terminated, at least one element */
-	char **env;  /* NULL-terminated, may be empty */
-	char *cwd;   /* absolute */
+	char **env; /* NULL-terminated, may be empty */
+	char *cwd; /* absolute */
 	struct oci_caps caps;
 	struct oci_rlimit *rlimits;
 	size_t n_rlimits;
@@ -55,27 +55,27 @@ struct oci_process {
 	int has_oom_score_adj;
 	int oom_score_adj;
 	char *apparmor_profile; /* accepted, not applied */
-	char *selinux_label;	/* accepted, not applied */
+	char *selinux_label; /* accepted, not applied */
 };
 
 /* A mount's "options" split into what mount(2) needs. */
 struct oci_mount {
 	char *destination; /* absolute, inside the container */
-	char *source;	   /* may be NULL (e.g. tmpfs without source) */
-	char *type;	   /* may be NULL (bind mounts) */
-	unsigned long flags;	   /* MS_RDONLY, MS_NOSUID, ... to set */
+	char *source; /* may be NULL (e.g. tmpfs without source) */
+	char *type; /* may be NULL (bind mounts) */
+	unsigned long flags; /* MS_RDONLY, MS_NOSUID, ... to set */
 	unsigned long clear_flags; /* flags explicitly cleared ("rw", "suid") */
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE
 				    * (| MS_REC), 0 if none */
-	int bind;		   /* "bind" or "rbind" */
-	int recursive;		   /* "rbind" */
-	char *data;		   /* remaining options joined by ',' (size=, mode=) or NULL */
+	int bind; /* "bind" or "rbind" */
+	int recursive; /* "rbind" */
+	char *data; /* remaining options joined by ',' (size=, mode=) or NULL */
 };
 
 struct oci_hook {
 	char *path;
 	char **args; /* may be NULL */
-	char **env;  /* may be NULL */
+	char **env; /* may be NULL */
 	int timeout; /* seconds, 0 = none */
 };
 
@@ -95,7 +95,7 @@ struct oci_hooks {
 };
 
 struct oci_namespace {
-	int type;   /* CLONE_NEWPID, CLONE_NEWNS, ... */
+	int type; /* CLONE_NEWPID, CLONE_NEWNS, ... */
 	char *path; /* join this namespace; NULL = create a new one */
 };
 
@@ -118,7 +118,7 @@ struct oci_device_rule {
 	int allow;
 	char type; /* 'a', 'c', 'b' */
 	int64_t major, minor; /* -1 = wildcard */
-	char access[4];	      /* subset of "rwm" */
+	char access[4]; /* subset of "rwm" */
 };
 
 struct oci_throttle {
@@ -218,7 +218,7 @@ struct oci_seccomp {
 	int has_default_errno_ret;
 	unsigned default_errno_ret;
 	char **architectures; /* "SCMP_ARCH_X86_64", ...; may be NULL */
-	char **flags;	      /* "SECCOMP_FILTER_FLAG_LOG", ...; may be NULL */
+	char **flags; /* "SECCOMP_FILTER_FLAG_LOG", ...; may be NULL */
 	struct oci_seccomp_rule *rules;
 	size_t n_rules;
 };
@@ -236,10 +236,10 @@ struct oci_linux {
 	struct oci_keyval *sysctl;
 	size_t n_sysctl;
 	struct oci_seccomp *seccomp; /* NULL = no filter */
-	char **masked_paths;	     /* may be NULL */
-	char **readonly_paths;	     /* may be NULL */
+	char **masked_paths; /* may be NULL */
+	char **readonly_paths; /* may be NULL */
 	unsigned long rootfs_propagation; /* 0 = default (MS_REC|MS_SLAVE) */
-	char *mount_label;		  /* accepted and ignored (no SELinux) */
+	char *mount_label; /* accepted and ignored (no SELinux) */
 	/* linux.timeOffsets for the time namespace */
 	int has_time_offsets;
 	int64_t boottime_secs, monotonic_secs;
@@ -249,7 +249,7 @@ struct oci_linux {
 struct oci_spec {
 	char *oci_version;
 	struct oci_process *process; /* NULL if absent (allowed for create only) */
-	char *root_path;	     /* as given (may be relative to the bundle) */
+	char *root_path; /* as given (may be relative to the bundle) */
 	int root_readonly;
 	char *hostname, *domainname;
 	struct oci_mount *mounts;
@@ -272,13 +272,11 @@ struct oci_process *oci_process_parse(const char *json, struct err *e);
 void oci_process_free(struct oci_process *p);
 
 /* Parse a resources object (runc update --resources). */
-int oci_resources_parse(const char *json, struct oci_resources *r,
-			struct err *e);
+int oci_resources_parse(const char *json, struct oci_resources *r, struct err *e);
 void oci_resources_free(struct oci_resources *r);
 
 /* Find a namespace entry of type (CLONE_NEW*), or NULL. */
-const struct oci_namespace *oci_spec_namespace(const struct oci_spec *s,
-					       int type);
+const struct oci_namespace *oci_spec_namespace(const struct oci_spec *s, int type);
 
 /* Capability name ("CAP_SYS_ADMIN") to number, -1 if unknown; and back. */
 int oci_cap_from_name(const char *name);

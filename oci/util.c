@@ -90,7 +90,8 @@ int err_wrap(struct err *e, const char *fmt, ...)
 			n = sizeof(e->msg) - 3;
 		memcpy(e->msg, ctx, n);
 		memcpy(e->msg + n, ": ", 2);
-		snprintf(e->msg + n + 2, sizeof(e->msg) - n - 2, "%.*s", (int)(sizeof(e->msg) - n - 3), old);
+		snprintf(e->msg + n + 2, sizeof(e->msg) - n - 2, "%.*s",
+			 (int)(sizeof(e->msg) - n - 3), old);
 	}
 	return -1;
 }
@@ -352,8 +353,7 @@ int write_all(int fd, const void *buf, size_t len)
 
 int file_write_at(int dirfd, const char *path, const char *s, struct err *e)
 {
-	_cleanup_close_ int fd =
-		openat(dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 
 	if (fd < 0)
 		return err_sys(e, "open %s", path);
@@ -367,8 +367,7 @@ int file_write(const char *path, const char *s, struct err *e)
 	return file_write_at(AT_FDCWD, path, s, e);
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len,
-		      mode_t mode, struct err *e)
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *e)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
 	_cleanup_free_ char *dir = xstrdup(path);
@@ -460,15 +459,15 @@ int id_valid(const char *id, struct err *e)
 	if (n > 255)
 		return err_set(e, EINVAL, "invalid id '%.32s...': longer than 255 characters", id);
 	if (!isalnum((unsigned char)id[0]))
-		return err_set(e, EINVAL,
-			       "invalid id '%s': must start with a letter or digit", id);
+		return err_set(e, EINVAL, "invalid id '%s': must start with a letter or digit", id);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)id[i];
 
 		if (!isalnum(c) && c != '_' && c != '.' && c != '-')
-			return err_set(e, EINVAL,
-				       "invalid id '%s': character '%c' not allowed (use [A-Za-z0-9_.-])",
-				       id, c);
+			return err_set(
+				e, EINVAL,
+				"invalid id '%s': character '%c' not allowed (use [A-Za-z0-9_.-])",
+				id, c);
 	}
 	return 0;
 }
@@ -477,17 +476,14 @@ static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-	{ "HUP", SIGHUP },     { "INT", SIGINT },	{ "QUIT", SIGQUIT },
-	{ "ILL", SIGILL },     { "TRAP", SIGTRAP },	{ "ABRT", SIGABRT },
-	{ "IOT", SIGIOT },     { "BUS", SIGBUS },	{ "FPE", SIGFPE },
-	{ "KILL", SIGKILL },   { "USR1", SIGUSR1 },	{ "SEGV", SIGSEGV },
-	{ "USR2", SIGUSR2 },   { "PIPE", SIGPIPE },	{ "ALRM", SIGALRM },
-	{ "TERM", SIGTERM },   { "CHLD", SIGCHLD },	{ "CONT", SIGCONT },
-	{ "STOP", SIGSTOP },   { "TSTP", SIGTSTP },	{ "TTIN", SIGTTIN },
-	{ "TTOU", SIGTTOU },   { "URG", SIGURG },	{ "XCPU", SIGXCPU },
-	{ "XFSZ", SIGXFSZ },   { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF },
-	{ "WINCH", SIGWINCH }, { "IO", SIGIO },		{ "POLL", SIGPOLL },
-	{ "PWR", SIGPWR },     { "SYS", SIGSYS },
+	{ "HUP", SIGHUP },   { "INT", SIGINT },	      { "QUIT", SIGQUIT }, { "ILL", SIGILL },
+	{ "TRAP", SIGTRAP }, { "ABRT", SIGABRT },     { "IOT", SIGIOT },   { "BUS", SIGBUS },
+	{ "FPE", SIGFPE },   { "KILL", SIGKILL },     { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
+	{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE },     { "ALRM", SIGALRM }, { "TERM", SIGTERM },
+	{ "CHLD", SIGCHLD }, { "CONT", SIGCONT },     { "STOP", SIGSTOP }, { "TSTP", SIGTSTP },
+	{ "TTIN", SIGTTIN }, { "TTOU", SIGTTOU },     { "URG", SIGURG },   { "XCPU", SIGXCPU },
+	{ "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH },
+	{ "IO", SIGIO },     { "POLL", SIGPOLL },     { "PWR", SIGPWR },   { "SYS", SIGSYS },
 };
 
 int signal_parse(const char *s)

@@ -34,9 +34,9 @@
  * reset it to ERRK_GENERIC; set it after them. */
 enum err_kind {
 	ERRK_GENERIC = 0,
-	ERRK_STATE_INVALID,   /* the container's state refuses the operation */
+	ERRK_STATE_INVALID, /* the container's state refuses the operation */
 	ERRK_ALREADY_STOPPED, /* stop of a stopped container: not a failure */
-	ERRK_REMOVED,	      /* the container went away meanwhile */
+	ERRK_REMOVED, /* the container went away meanwhile */
 	ERRK_INVALID_ARG,
 	ERRK_NOT_IMPLEMENTED,
 	ERRK_INTERNAL,
@@ -46,20 +46,17 @@ enum err_kind {
 };
 
 struct err {
-	int errnum;	/* errno of the failing call, 0 if none */
-	int kind;	/* enum err_kind */
-	char msg[512];	/* "action value: reason" without the strerror part */
+	int errnum; /* errno of the failing call, 0 if none */
+	int kind; /* enum err_kind */
+	char msg[512]; /* "action value: reason" without the strerror part */
 };
 
 /* Set e (if non-NULL) and return -1, so callers can `return err_set(...)`. */
-int err_set(struct err *e, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int err_set(struct err *e, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* err_set with errnum = errno. */
-int err_sys(struct err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int err_sys(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prepend "context: " to the message already in e; returns -1. */
-int err_wrap(struct err *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int err_wrap(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The full one-line text: "msg: strerror(errnum)" (or just msg). */
 const char *err_str(const struct err *e, char *buf, size_t len);
 /* Print "prog: <err_str>" on stderr. */
@@ -78,17 +75,17 @@ void util_strvfreep(char ***v);
 #define _cleanup_strv_ __attribute__((cleanup(util_strvfreep)))
 
 /* Take ownership out of a guarded variable. */
-#define steal_ptr(p)                                                           \
-	({                                                                     \
-		__typeof__(p) _t = (p);                                        \
-		(p) = NULL;                                                    \
-		_t;                                                            \
+#define steal_ptr(p)                    \
+	({                              \
+		__typeof__(p) _t = (p); \
+		(p) = NULL;             \
+		_t;                     \
 	})
-#define steal_fd(fd)                                                           \
-	({                                                                     \
-		int _t = (fd);                                                 \
-		(fd) = -1;                                                     \
-		_t;                                                            \
+#define steal_fd(fd)           \
+	({                     \
+		int _t = (fd); \
+		(fd) = -1;     \
+		_t;            \
 	})
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -172,8 +169,7 @@ char *file_read_at(int dirfd, const char *path, size_t *len, struct err *e);
 int file_write(const char *path, const char *s, struct err *e);
 int file_write_at(int dirfd, const char *path, const char *s, struct err *e);
 /* Write data to path atomically: path.tmp, fsync, rename, fsync dir. */
-int file_write_atomic(const char *path, const void *data, size_t len,
-		      mode_t mode, struct err *e);
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
 /* mkdir -p with mode; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct err *e);
 /* Full write, retrying on EINTR and short writes. */
@@ -197,8 +193,7 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 /* Where log lines go: stderr by default; a file in text or runc's JSON form
  * ({"level":"error","msg":"...","time":"..."}). */
 void log_setup(int fd, int json, enum log_level level);
-void log_msg(enum log_level lvl, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int log_is_json(void);
 
 #endif

@@ -28,7 +28,7 @@
 #define STORE_ID_LEN 64
 
 struct store {
-	char *root;    /* absolute */
+	char *root; /* absolute */
 	char *runroot; /* absolute */
 };
 
@@ -45,8 +45,7 @@ int store_name_valid(const char *name, struct err *e);
 /* Resolve a reference (full id, unique id prefix, or name) to the full id.
  * Errors: ENOENT "no such container: REF", EINVAL "ambiguous id prefix
  * REF: N containers match". */
-int store_lookup(const struct store *s, const char *ref, char id[STORE_ID_LEN + 1],
-		 struct err *e);
+int store_lookup(const struct store *s, const char *ref, char id[STORE_ID_LEN + 1], struct err *e);
 /* All container ids (malloc'd vector, NULL-terminated; caller frees). */
 char **store_list(const struct store *s, struct err *e);
 
@@ -79,11 +78,10 @@ int store_write_json(const char *path, const cJSON *j, int durable, struct err *
 int store_boot_id(char out[40], struct err *e);
 
 /* Artifacts: containers/<id>/artifacts/<name>.  Names as store_name_valid. */
-int store_artifact_add(const struct store *s, const char *id, const char *name,
-		       const void *data, size_t len, struct err *e);
+int store_artifact_add(const struct store *s, const char *id, const char *name, const void *data,
+		       size_t len, struct err *e);
 char *store_artifact_get(const struct store *s, const char *id, const char *name, size_t *len,
 			 struct err *e);
-int store_artifact_remove(const struct store *s, const char *id, const char *name,
-			  struct err *e);
+int store_artifact_remove(const struct store *s, const char *id, const char *name, struct err *e);
 
 #endif

@@ -413,13 +413,13 @@ static void test_create_rollback(void)
 
 /* Controller present: the value lands.  Absent: an error naming it, and no
  * directory left behind. */
-#define CHECK_ABSENT(cg, e, ctrl, field)                                       \
-	do {                                                                   \
-		CHECK(oci_cgroup_create(cg, &r, &e) < 0);                      \
+#define CHECK_ABSENT(cg, e, ctrl, field)                                                 \
+	do {                                                                             \
+		CHECK(oci_cgroup_create(cg, &r, &e) < 0);                                \
 		CHECK_HAS(e.msg, "cgroup controller \"" ctrl "\" is not available in "); \
-		CHECK_HAS(e.msg, mnt);                                         \
-		CHECK_HAS(e.msg, "(needed for " field);                        \
-		CHECK(!exists(cg));                                            \
+		CHECK_HAS(e.msg, mnt);                                                   \
+		CHECK_HAS(e.msg, "(needed for " field);                                  \
+		CHECK(!exists(cg));                                                      \
 	} while (0)
 
 static void test_limit_pids(void)
@@ -513,8 +513,8 @@ static void test_limit_memory(void)
 	if (pid == 0) {
 		while (!pid_in(cg, getpid()))
 			msleep(5);
-		char *p = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *p = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
 
 		if (p == MAP_FAILED)
 			_exit(2);
@@ -618,14 +618,13 @@ static void test_stats(void)
 
 /* ---- main ------------------------------------------------------------ */
 
-#define RUN_ROOT(fn)                                                           \
-	do {                                                                   \
-		if (!can_write)                                                \
-			printf("skip - %s: %s: optional: %s\n", UNIT_NAME, #fn, \
-			       skip_why);                                      \
-		else                                                           \
-			RUN(fn);                                               \
-		cleanup_children();                                            \
+#define RUN_ROOT(fn)                                                                       \
+	do {                                                                               \
+		if (!can_write)                                                            \
+			printf("skip - %s: %s: optional: %s\n", UNIT_NAME, #fn, skip_why); \
+		else                                                                       \
+			RUN(fn);                                                           \
+		cleanup_children();                                                        \
 	} while (0)
 
 int main(void)
@@ -653,8 +652,7 @@ int main(void)
 	} else {
 		can_write = 1;
 	}
-	counters = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	counters = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (counters == MAP_FAILED)
 		return 1;
 	RUN_ROOT(test_create_remove);

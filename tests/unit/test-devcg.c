@@ -6,11 +6,11 @@
 
 #include "oci/devcg.h"
 
-static struct oci_device_rule deny_all = { .allow = 0, .type = 'a', .major = -1, .minor = -1,
-					   .access = "rwm" };
+static struct oci_device_rule deny_all = {
+	.allow = 0, .type = 'a', .major = -1, .minor = -1, .access = "rwm"
+};
 
-static void build(struct oci_spec *s, struct oci_device_rule *rules, size_t n,
-		  struct devcg_prog *p)
+static void build(struct oci_spec *s, struct oci_device_rule *rules, size_t n, struct devcg_prog *p)
 {
 	struct err e = { 0 };
 
@@ -28,14 +28,14 @@ static void test_deny_all_keeps_defaults(void)
 
 	build(&s, &deny_all, 1, &p);
 	CHECK(p.len > 0);
-	CHECK(oci_devcg_eval(&p, 'c', 1, 3, "rw") == 1);  /* /dev/null */
-	CHECK(oci_devcg_eval(&p, 'c', 1, 9, "r") == 1);   /* /dev/urandom */
+	CHECK(oci_devcg_eval(&p, 'c', 1, 3, "rw") == 1); /* /dev/null */
+	CHECK(oci_devcg_eval(&p, 'c', 1, 9, "r") == 1); /* /dev/urandom */
 	CHECK(oci_devcg_eval(&p, 'c', 136, 4, "rw") == 1); /* a pts */
-	CHECK(oci_devcg_eval(&p, 'b', 8, 0, "r") == 0);   /* the host's disk */
+	CHECK(oci_devcg_eval(&p, 'b', 8, 0, "r") == 0); /* the host's disk */
 	CHECK(oci_devcg_eval(&p, 'b', 8, 0, "w") == 0);
 	CHECK(oci_devcg_eval(&p, 'c', 10, 200, "rw") == 0); /* /dev/net/tun */
-	CHECK(oci_devcg_eval(&p, 'b', 8, 0, "m") == 1);   /* mknod is fine ... */
-	CHECK(oci_devcg_eval(&p, 'b', 8, 0, "mr") == 0);  /* ... using it is not */
+	CHECK(oci_devcg_eval(&p, 'b', 8, 0, "m") == 1); /* mknod is fine ... */
+	CHECK(oci_devcg_eval(&p, 'b', 8, 0, "mr") == 0); /* ... using it is not */
 	oci_devcg_free(&p);
 }
 
@@ -79,7 +79,9 @@ static void test_spec_devices_allowed(void)
 
 static void test_bad_type(void)
 {
-	struct oci_device_rule r = { .allow = 1, .type = 'x', .major = 1, .minor = 1, .access = "r" };
+	struct oci_device_rule r = {
+		.allow = 1, .type = 'x', .major = 1, .minor = 1, .access = "r"
+	};
 	struct oci_spec s;
 	struct devcg_prog p = { 0 };
 	struct err e = { 0 };

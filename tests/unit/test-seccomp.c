@@ -32,8 +32,8 @@ static char *mkdir_names[] = { "mkdir", "mkdirat", NULL };
 
 static pid_t parent_pid;
 
-static struct oci_seccomp profile(enum oci_seccomp_action def,
-				  struct oci_seccomp_rule *rules, size_t n)
+static struct oci_seccomp profile(enum oci_seccomp_action def, struct oci_seccomp_rule *rules,
+				  size_t n)
 {
 	return (struct oci_seccomp){
 		.default_action = def,
@@ -121,10 +121,8 @@ static int exited_ok(int status)
 	if (status == -1)
 		fprintf(stderr, "# child: not run\n");
 	else
-		fprintf(stderr, "# child: %s %d\n",
-			WIFEXITED(status) ? "exit" : "signal",
-			WIFEXITED(status) ? WEXITSTATUS(status)
-					  : WTERMSIG(status));
+		fprintf(stderr, "# child: %s %d\n", WIFEXITED(status) ? "exit" : "signal",
+			WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return 0;
 }
 
@@ -199,8 +197,7 @@ static int child_personality_or(void)
 	if (personality(ADDR_NO_RANDOMIZE) != -1 || errno != ENOTBLK)
 		return 1;
 	errno = 0; /* MASKED_EQ 0xff == PER_LINUX32 */
-	if (personality(PER_LINUX32 | READ_IMPLIES_EXEC) != -1 ||
-	    errno != ENOTBLK)
+	if (personality(PER_LINUX32 | READ_IMPLIES_EXEC) != -1 || errno != ENOTBLK)
 		return 2;
 	errno = 0;
 	if (personality(0xffffffff) == -1)
@@ -227,18 +224,17 @@ static int child_getpriority_and(void)
 
 static int seccomp_available(void)
 {
-	return !(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 &&
-		 (errno == EINVAL || errno == ENOSYS));
+	return !(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && (errno == EINVAL || errno == ENOSYS));
 }
 
-#define RUN_LOAD(fn)                                                           \
-	do {                                                                   \
-		if (seccomp_available())                                       \
-			RUN(fn);                                               \
-		else                                                           \
-			printf("skip - %s: %s: optional: seccomp not "         \
-			       "available (qemu-user)\n",                      \
-			       UNIT_NAME, #fn);                                \
+#define RUN_LOAD(fn)                                                   \
+	do {                                                           \
+		if (seccomp_available())                               \
+			RUN(fn);                                       \
+		else                                                   \
+			printf("skip - %s: %s: optional: seccomp not " \
+			       "available (qemu-user)\n",              \
+			       UNIT_NAME, #fn);                        \
 	} while (0)
 
 static void test_errno_rule_loaded(void)
@@ -282,14 +278,12 @@ static int msg_is(const struct err *e, const char *want)
 	return 0;
 }
 
-static void check_build_err(const struct oci_seccomp *s, const char *want,
-			    int *ok)
+static void check_build_err(const struct oci_seccomp *s, const char *want, int *ok)
 {
 	struct oci_bpf b = { .insns = (void *)1 };
 	struct err e = { 0 };
 
-	*ok = oci_seccomp_build(s, &b, &e) == -1 && !b.insns && !b.len &&
-	      msg_is(&e, want);
+	*ok = oci_seccomp_build(s, &b, &e) == -1 && !b.insns && !b.len && msg_is(&e, want);
 }
 
 static void test_bad_action(void)
@@ -307,8 +301,7 @@ static void test_bad_action(void)
 			&ok);
 	CHECK(ok);
 	r[1].action = (enum oci_seccomp_action)99;
-	check_build_err(
-		&s, "linux.seccomp.syscalls[1].action: unknown action 99", &ok);
+	check_build_err(&s, "linux.seccomp.syscalls[1].action: unknown action 99", &ok);
 	CHECK(ok);
 	s = profile(OCI_SCMP_NOTIFY, NULL, 0);
 	check_build_err(&s,
@@ -336,8 +329,7 @@ static void test_bad_action(void)
 static void test_bad_name_and_args(void)
 {
 	char *empty[] = { "mkdir", "", NULL };
-	struct oci_seccomp_arg bad_index = { .index = 6,
-					     .op = OCI_SCMP_CMP_EQ };
+	struct oci_seccomp_arg bad_index = { .index = 6, .op = OCI_SCMP_CMP_EQ };
 	struct oci_seccomp_arg args[2] = {
 		{ .index = 0, .op = OCI_SCMP_CMP_EQ },
 		{ .index = 1, .op = (enum oci_seccomp_op)42 },
@@ -346,9 +338,7 @@ static void test_bad_name_and_args(void)
 	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
 	int ok;
 
-	check_build_err(
-		&s, "linux.seccomp.syscalls[0].names[1]: empty syscall name",
-		&ok);
+	check_build_err(&s, "linux.seccomp.syscalls[0].names[1]: empty syscall name", &ok);
 	CHECK(ok);
 	r = rule(mkdir_names, OCI_SCMP_ERRNO);
 	r.args = &bad_index;
@@ -387,9 +377,8 @@ static void test_arch(void)
 {
 	const char *native = native_arch();
 	/* A filter holds arches of one byte order only. */
-	const char *other = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-				    ? "SCMP_ARCH_MIPS"
-				    : "SCMP_ARCH_MIPSEL";
+	const char *other =
+		__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "SCMP_ARCH_MIPS" : "SCMP_ARCH_MIPSEL";
 	char *bad[] = { (char *)native, "SCMP_ARCH_VAX", NULL };
 	char *lower[] = { "scmp_arch_x86_64", NULL };
 	char *mixed[] = { (char *)native, (char *)other, NULL };
@@ -412,8 +401,7 @@ static void test_arch(void)
 			&ok);
 	CHECK(ok);
 	s.architectures = mixed;
-	snprintf(want, sizeof(want),
-		 "linux.seccomp.architectures[1] \"%s\": add to filter", other);
+	snprintf(want, sizeof(want), "linux.seccomp.architectures[1] \"%s\": add to filter", other);
 	check_build_err(&s, want, &ok);
 	CHECK(ok);
 }
@@ -424,8 +412,7 @@ static void test_multi_arch_loaded(void)
 {
 #if defined(__x86_64__) && !defined(__ILP32__)
 	static char *n[] = { "SCMP_ARCH_X86_64", NULL };
-	static char *m[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
-			     "SCMP_ARCH_X32", NULL };
+	static char *m[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", NULL };
 	char **native = n, **multi = m;
 #elif defined(__aarch64__)
 	static char *n[] = { "SCMP_ARCH_AARCH64", NULL };
@@ -469,9 +456,7 @@ static void test_args_same_index_loaded(void)
 {
 	char *names[] = { "personality", NULL };
 	struct oci_seccomp_arg a[2] = {
-		{ .index = 0,
-		  .op = OCI_SCMP_CMP_EQ,
-		  .value = ADDR_NO_RANDOMIZE },
+		{ .index = 0, .op = OCI_SCMP_CMP_EQ, .value = ADDR_NO_RANDOMIZE },
 		{ .index = 0,
 		  .op = OCI_SCMP_CMP_MASKED_EQ,
 		  .value = 0xff,
@@ -570,11 +555,9 @@ static void test_default_errno_loaded(void)
 
 static void test_flags_loaded(void)
 {
-	char *flags[] = { "SECCOMP_FILTER_FLAG_LOG",
-			  "SECCOMP_FILTER_FLAG_TSYNC",
+	char *flags[] = { "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_TSYNC",
 			  "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", NULL };
-	char *bad[] = { "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_BOGUS",
-			NULL };
+	char *bad[] = { "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_BOGUS", NULL };
 	struct oci_seccomp_rule r = rule_errno(mkdir_names, ENOSYS);
 	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
 	struct oci_bpf b;
@@ -721,8 +704,7 @@ static void test_action_codes(void)
 		r.has_errno_ret = t[i].has_ret;
 		r.errno_ret = t[i].ret;
 		CHECK(oci_seccomp_build(&s, &b, &e) == 0);
-		ok = bpf_returns(&b, t[i].k) &&
-		     bpf_returns(&b, SECCOMP_RET_ALLOW);
+		ok = bpf_returns(&b, t[i].k) && bpf_returns(&b, SECCOMP_RET_ALLOW);
 		/* The bad-arch check returns KILL_THREAD; never KILL_PROCESS.
 		 */
 		if (t[i].k != SECCOMP_RET_KILL_PROCESS)
@@ -768,8 +750,7 @@ static void test_features(void)
 	CHECK(has(oci_seccomp_archs(), "SCMP_ARCH_MIPSEL"));
 	CHECK(has(oci_seccomp_archs(), "SCMP_ARCH_AARCH64"));
 	CHECK(has(oci_seccomp_flags(), "SECCOMP_FILTER_FLAG_SPEC_ALLOW"));
-	CHECK(!has(oci_seccomp_flags(),
-		   "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"));
+	CHECK(!has(oci_seccomp_flags(), "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"));
 	CHECK(has(oci_seccomp_operators(), "SCMP_CMP_MASKED_EQ"));
 	CHECK(has(oci_seccomp_operators(), "SCMP_CMP_NE"));
 }

@@ -17,53 +17,51 @@ static int unit_failed_total;
 static int unit_cur_failed;
 static char unit_why[1024];
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			snprintf(unit_why, sizeof(unit_why), "%s:%d: %s",      \
-				 __FILE__, __LINE__, #cond);                   \
-			unit_cur_failed = 1;                                   \
-			return;                                                \
-		}                                                              \
+#define CHECK(cond)                                                                           \
+	do {                                                                                  \
+		if (!(cond)) {                                                                \
+			snprintf(unit_why, sizeof(unit_why), "%s:%d: %s", __FILE__, __LINE__, \
+				 #cond);                                                      \
+			unit_cur_failed = 1;                                                  \
+			return;                                                               \
+		}                                                                             \
 	} while (0)
 
-#define CHECK_STR(a, b)                                                        \
-	do {                                                                   \
-		const char *_a = (a), *_b = (b);                               \
-		if (!_a || !_b || strcmp(_a, _b) != 0) {                       \
-			snprintf(unit_why, sizeof(unit_why),                   \
-				 "%s:%d: '%.400s' != '%.400s'", __FILE__, __LINE__, \
-				 _a ? _a : "(null)", _b ? _b : "(null)");      \
-			unit_cur_failed = 1;                                   \
-			return;                                                \
-		}                                                              \
+#define CHECK_STR(a, b)                                                                       \
+	do {                                                                                  \
+		const char *_a = (a), *_b = (b);                                              \
+		if (!_a || !_b || strcmp(_a, _b) != 0) {                                      \
+			snprintf(unit_why, sizeof(unit_why), "%s:%d: '%.400s' != '%.400s'",   \
+				 __FILE__, __LINE__, _a ? _a : "(null)", _b ? _b : "(null)"); \
+			unit_cur_failed = 1;                                                  \
+			return;                                                               \
+		}                                                                             \
 	} while (0)
 
 /* The string s contains sub. */
-#define CHECK_HAS(s, sub)                                                      \
-	do {                                                                   \
-		const char *_s = (s), *_u = (sub);                             \
-		if (!_s || !strstr(_s, _u)) {                                  \
-			snprintf(unit_why, sizeof(unit_why),                   \
-				 "%s:%d: '%.400s' does not contain '%.200s'", \
-				 __FILE__, __LINE__, _s ? _s : "(null)", _u);  \
-			unit_cur_failed = 1;                                   \
-			return;                                                \
-		}                                                              \
+#define CHECK_HAS(s, sub)                                                                         \
+	do {                                                                                      \
+		const char *_s = (s), *_u = (sub);                                                \
+		if (!_s || !strstr(_s, _u)) {                                                     \
+			snprintf(unit_why, sizeof(unit_why),                                      \
+				 "%s:%d: '%.400s' does not contain '%.200s'", __FILE__, __LINE__, \
+				 _s ? _s : "(null)", _u);                                         \
+			unit_cur_failed = 1;                                                      \
+			return;                                                                   \
+		}                                                                                 \
 	} while (0)
 
-#define RUN(fn)                                                                \
-	do {                                                                   \
-		unit_cur_failed = 0;                                           \
-		fn();                                                          \
-		if (unit_cur_failed) {                                         \
-			unit_failed_total++;                                   \
-			printf("not ok - %s: %s: %s\n", UNIT_NAME, #fn,        \
-			       unit_why);                                      \
-		} else {                                                       \
-			printf("ok - %s: %s\n", UNIT_NAME, #fn);               \
-		}                                                              \
-		fflush(stdout);                                                \
+#define RUN(fn)                                                                    \
+	do {                                                                       \
+		unit_cur_failed = 0;                                               \
+		fn();                                                              \
+		if (unit_cur_failed) {                                             \
+			unit_failed_total++;                                       \
+			printf("not ok - %s: %s: %s\n", UNIT_NAME, #fn, unit_why); \
+		} else {                                                           \
+			printf("ok - %s: %s\n", UNIT_NAME, #fn);                   \
+		}                                                                  \
+		fflush(stdout);                                                    \
 	} while (0)
 
 #define UNIT_EXIT() return unit_failed_total ? 1 : 0
