@@ -43,10 +43,12 @@ void store_new_id(char id[STORE_ID_LEN + 1]);
 int store_name_valid(const char *name, struct err *e);
 
 /* Resolve a reference (full id, unique id prefix, or name) to the full id.
- * Errors: ENOENT "no such container: REF", EINVAL "ambiguous id prefix
- * REF: N containers match". */
+ * Errors: ENOENT "no such container: REF" (kind ERRK_NO_SUCH), EINVAL
+ * "ambiguous id prefix REF: N containers match" (ERRK_INVALID_ARG). */
 int store_lookup(const struct store *s, const char *ref, char id[STORE_ID_LEN + 1], struct err *e);
-/* All container ids (malloc'd vector, NULL-terminated; caller frees). */
+/* All container ids, sorted (malloc'd vector, NULL-terminated; caller
+ * frees).  A directory without config.json is a create in progress (or a
+ * crash's leftover): skip it on ENOENT.  Finishes crashed removes. */
 char **store_list(const struct store *s, struct err *e);
 
 /* Paths (caller frees).  file may be NULL for the directory itself. */
@@ -56,15 +58,20 @@ char *store_exit_path(const struct store *s, const char *id); /* exits/<id> */
 char *store_exit_dir(const struct store *s);
 
 /* Reserve name for id and create containers/<id>/ with config.json.
- * EEXIST "name NAME is already in use by container ID". */
+ * EEXIST "name NAME is already in use by container ID"; all undone on
+ * failure.  name NULL: no name.  A name link whose container directory is
+ * gone (a crash) is taken over. */
 int store_create(const struct store *s, const char *id, const char *name, const cJSON *config,
 		 struct err *e);
-/* Remove everything of id (both trees, the name link).  Missing parts are
- * fine. */
+/* Remove everything of id (both trees, the name link if it points to id;
+ * name NULL: found by a scan of names/).  Missing parts are fine. */
 int store_remove(const struct store *s, const char *id, const char *name, struct err *e);
 
 /* flock(LOCK_EX) of containers/<id>/lock.  Returns the fd (release with
- * store_unlock) or -1. */
+ * store_unlock) or -1: ENOENT "no such container" (ERRK_NO_SUCH), or
+ * ERRK_REMOVED when the container was removed while we waited.  The lock
+ * belongs to the open file: a child forked while it is held holds it too
+ * until it closes the fd or execs (O_CLOEXEC). */
 int store_lock(const struct store *s, const char *id, struct err *e);
 void store_unlock(int fd);
 

@@ -1,0 +1,2133 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * container: the lifecycle of shared/API.md.
+ *
+ * Locking discipline.  ctr_open() takes the container's flock and loads
+ * config and state; ctr_sync() asks the kernel and the monitor what is
+ * true now; the operation decides from that; ctr_save() writes state.json
+ * (only if it changed) and ctr_close() drops the lock.  Waits for a
+ * process (stop's timeout, wait, attach, exec) happen with the lock
+ * released, then the lock is taken again and the state synced again.
+ *
+ * Process model.  init: the monitor is spawned (monitor/), it creates the
+ * init which waits on its exec fifo: state created.  start: the fifo is
+ * released: running.  When the init exits the monitor writes the exit
+ * file and runs `nook cleanup ID`, which applies the restart policy or
+ * tears the runtime side down: exited.
+ */
+#include "engine/container.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "engine/events.h"
+#include "monitor/monitor.h"
+#include "oci/cgroup.h"
+#include "oci/linux.h"
+#include "oci/spec.h"
+#include "store/tar.h"
+
+enum cstate {
+	ST_CONFIGURED,
+	ST_CREATED,
+	ST_RUNNING,
+	ST_PAUSED,
+	ST_STOPPED,
+	ST_EXITED,
+	ST_REMOVING,
+	ST_UNKNOWN
+};
+
+static const char *const state_names[] = { "configured", "created", "running",	"paused",
+					   "stopped",	 "exited",  "removing", "unknown" };
+
+#define DEFAULT_STOP_TIMEOUT 10
+
+struct ctr {
+	struct engine *en;
+	char id[STORE_ID_LEN + 1];
+	int lock;
+	cJSON *config; /* config.json: read-only */
+	cJSON *state; /* state.json: what ctr_save writes */
+	char *saved; /* state.json text as loaded, to skip no-op writes */
+	enum cstate st;
+};
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int64_t jint(const cJSON *o, const char *k, int64_t def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
+}
+
+static int jbool(const cJSON *o, const char *k)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+static void jset_num(cJSON *o, const char *k, double v)
+{
+	cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (it && cJSON_IsNumber(it))
+		cJSON_SetNumberValue(it, v);
+	else if (it)
+		cJSON_ReplaceItemInObjectCaseSensitive(o, k, cJSON_CreateNumber(v));
+	else
+		cJSON_AddNumberToObject(o, k, v);
+}
+
+static void jset_str(cJSON *o, const char *k, const char *v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(o, k);
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+}
+
+static void jset_bool(cJSON *o, const char *k, int v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(o, k);
+	cJSON_AddBoolToObject(o, k, v);
+}
+
+static int kind(struct err *e, int k)
+{
+	e->kind = k;
+	return -1;
+}
+
+static const char *cname(const struct ctr *c)
+{
+	const char *n = jstr(c->config, "name");
+
+	return n ? n : c->id;
+}
+
+static int state_error(struct ctr *c, const char *op, struct err *e)
+{
+	err_set(e, 0, "cannot %s container %s: container state is %s", op, cname(c),
+		state_names[c->st]);
+	return kind(e, ERRK_STATE_INVALID);
+}
+
+static void event(struct ctr *c, const char *status, const cJSON *attrs)
+{
+	struct err e;
+
+	/* An event that cannot be written must not undo the operation. */
+	if (events_append(&c->en->st, status, c->id, cname(c), attrs, &e) < 0) {
+		char buf[600];
+
+		log_msg(LOG_WARN, "event %s: %s", status, err_str(&e, buf, sizeof(buf)));
+	}
+}
+
+/* ---- load, sync, save ---------------------------------------------------- */
+
+static enum cstate state_from(const char *s)
+{
+	for (size_t i = 0; s && i < ARRAY_SIZE(state_names); i++)
+		if (strcmp(s, state_names[i]) == 0)
+			return (enum cstate)i;
+	return ST_UNKNOWN;
+}
+
+static void ctr_set_state(struct ctr *c, enum cstate st)
+{
+	c->st = st;
+	jset_str(c->state, "state", state_names[st]);
+}
+
+static void ctr_close(struct ctr *c)
+{
+	if (c->lock >= 0)
+		store_unlock(c->lock);
+	c->lock = -1;
+	cJSON_Delete(c->config);
+	cJSON_Delete(c->state);
+	free(c->saved);
+	c->config = c->state = NULL;
+	c->saved = NULL;
+}
+
+static int ctr_save(struct ctr *c, struct err *e)
+{
+	_cleanup_free_ char *path = store_path(&c->en->st, c->id, "state.json");
+	char *text = cJSON_PrintUnformatted(c->state);
+
+	if (c->saved && strcmp(text, c->saved) == 0) {
+		free(text); /* flash wears out: write only on a change */
+		return 0;
+	}
+	if (store_write_json(path, c->state, 1, e) < 0) {
+		free(text);
+		return -1;
+	}
+	free(c->saved);
+	c->saved = text;
+	return 0;
+}
+
+/* Is the process (pid, start time) still there and not a zombie? */
+static int proc_alive(pid_t pid, uint64_t start)
+{
+	char path[64], buf[512];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	char *p;
+
+	if (pid <= 0 || proc_start_time(pid) != start)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[2] != 'Z' && p[2] != 'X';
+}
+
+static char *ctr_cgroup(const struct ctr *c)
+{
+	const char *cg = jstr(c->state, "cgroup");
+
+	return cg ? xstrdup(cg) : NULL;
+}
+
+/* The init is gone: record how, once (sync runs often). */
+static void record_exit(struct ctr *c, const struct monitor_exit *x)
+{
+	cJSON *a = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(a, "exitCode", x->exit_code);
+	if (x->oom_killed)
+		cJSON_AddBoolToObject(a, "oomKilled", 1);
+	event(c, "died", a);
+	cJSON_Delete(a);
+	jset_num(c->state, "exitCode", x->exit_code);
+	jset_num(c->state, "signal", x->signal);
+	jset_bool(c->state, "oomKilled", x->oom_killed);
+	jset_num(c->state, "finishedAt", (double)x->time_ns);
+}
+
+/* Bring the recorded state in line with the kernel: the exit file, the
+ * monitor's and the init's liveness, the cgroup's freezer. */
+static int ctr_sync(struct ctr *c, struct err *e)
+{
+	_cleanup_free_ char *exitp = NULL;
+	struct monitor_exit x;
+	struct err le;
+
+	if (c->st != ST_CREATED && c->st != ST_RUNNING && c->st != ST_PAUSED)
+		return 0;
+	exitp = store_exit_path(&c->en->st, c->id);
+	if (monitor_exit_read(exitp, &x, &le) == 0) {
+		record_exit(c, &x);
+		ctr_set_state(c, ST_STOPPED);
+		return 0;
+	}
+	if (le.errnum != ENOENT) {
+		*e = le;
+		return -1;
+	}
+	if (!proc_alive((pid_t)jint(c->state, "monitorPid", 0),
+			(uint64_t)jint(c->state, "monitorStart", 0))) {
+		/* The monitor is gone (killed?) and left no exit file: the
+		 * exit code is unknown; nothing may hang on it. */
+		if (monitor_exit_read(exitp, &x, &le) == 0) {
+			record_exit(c, &x);
+		} else {
+			struct monitor_exit unknown = { .exit_code = -1, .time_ns = now_ns() };
+
+			record_exit(c, &unknown);
+		}
+		ctr_set_state(c, ST_STOPPED);
+		return 0;
+	}
+	if (c->st == ST_RUNNING || c->st == ST_PAUSED) {
+		_cleanup_free_ char *cg = ctr_cgroup(c);
+		int fr = cg ? oci_cgroup_frozen(cg) : 0;
+
+		if (fr == 1)
+			ctr_set_state(c, ST_PAUSED);
+		else if (fr == 0)
+			ctr_set_state(c, ST_RUNNING);
+	}
+	return 0;
+}
+
+/* Open, lock, load and sync a container. */
+static int ctr_open(struct engine *en, const char *ref, struct ctr *c, struct err *e)
+{
+	_cleanup_free_ char *cfg = NULL;
+	_cleanup_free_ char *stp = NULL;
+
+	memset(c, 0, sizeof(*c));
+	c->en = en;
+	c->lock = -1;
+	if (store_lookup(&en->st, ref, c->id, e) < 0)
+		return kind(e, e->errnum == ENOENT ? ERRK_NO_SUCH : ERRK_INVALID_ARG);
+	c->lock = store_lock(&en->st, c->id, e);
+	if (c->lock < 0) {
+		if (e->errnum == ENOENT) {
+			err_set(e, 0, "no such container: %s", ref);
+			return kind(e, ERRK_NO_SUCH);
+		}
+		return -1;
+	}
+	cfg = store_path(&en->st, c->id, "config.json");
+	stp = store_path(&en->st, c->id, "state.json");
+	c->config = store_read_json(cfg, e);
+	if (!c->config)
+		goto fail;
+	c->state = store_read_json(stp, e);
+	if (!c->state) {
+		if (e->errnum == ENOENT) {
+			/* removed between lookup and lock */
+			err_set(e, 0, "no such container: %s", ref);
+			kind(e, ERRK_NO_SUCH);
+		}
+		goto fail;
+	}
+	c->saved = cJSON_PrintUnformatted(c->state);
+	c->st = state_from(jstr(c->state, "state"));
+	if (c->st == ST_UNKNOWN) {
+		err_set(e, 0, "%s: unknown state \"%s\"", stp, jstr(c->state, "state") ?: "");
+		kind(e, ERRK_INTERNAL);
+		goto fail;
+	}
+	if (ctr_sync(c, e) < 0 || ctr_save(c, e) < 0)
+		goto fail;
+	return 0;
+fail:
+	ctr_close(c);
+	return -1;
+}
+
+/* ---- create ----------------------------------------------------------- */
+
+/* podman's default capabilities. */
+static const char *const default_caps[] = {
+	"CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",	 "CAP_FSETID",
+	"CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",	 "CAP_SETGID",
+	"CAP_SETPCAP", "CAP_SETUID",	       "CAP_SYS_CHROOT", NULL,
+};
+
+/* The default seccomp profile: allow, except what a container never
+ * needs and what has hurt hosts (kernel modules, kexec, keyrings, bpf,
+ * perf, userfaultfd, clock setting, swap, reboot, quotas, handles).  The
+ * capabilities already gate most of them; this is the second fence. */
+static const char *const denied_syscalls[] = {
+	"acct",
+	"add_key",
+	"bpf",
+	"clock_adjtime",
+	"clock_settime",
+	"create_module",
+	"delete_module",
+	"finit_module",
+	"get_kernel_syms",
+	"get_mempolicy",
+	"init_module",
+	"ioperm",
+	"iopl",
+	"kcmp",
+	"kexec_file_load",
+	"kexec_load",
+	"keyctl",
+	"lookup_dcookie",
+	"mbind",
+	"move_pages",
+	"name_to_handle_at",
+	"nfsservctl",
+	"open_by_handle_at",
+	"perf_event_open",
+	"pivot_root",
+	"process_vm_readv",
+	"process_vm_writev",
+	"query_module",
+	"quotactl",
+	"reboot",
+	"request_key",
+	"set_mempolicy",
+	"settimeofday",
+	"stime",
+	"swapoff",
+	"swapon",
+	"sysfs",
+	"_sysctl",
+	"uselib",
+	"userfaultfd",
+	"ustat",
+	"vm86",
+	"vm86old",
+	NULL,
+};
+
+static cJSON *strv_to_json(char *const *v)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; v && v[i]; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}
+
+static cJSON *default_seccomp(void)
+{
+	cJSON *s = cJSON_CreateObject(), *rules = cJSON_CreateArray(), *r;
+
+	cJSON_AddStringToObject(s, "defaultAction", "SCMP_ACT_ALLOW");
+	r = cJSON_CreateObject();
+	cJSON_AddItemToObject(r, "names", strv_to_json((char *const *)denied_syscalls));
+	cJSON_AddStringToObject(r, "action", "SCMP_ACT_ERRNO");
+	cJSON_AddNumberToObject(r, "errnoRet", EPERM);
+	cJSON_AddItemToArray(rules, r);
+	cJSON_AddItemToObject(s, "syscalls", rules);
+	return s;
+}
+
+static int has_str(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (strcasecmp(v[i], s) == 0 ||
+		    (strncasecmp(v[i], "CAP_", 4) != 0 && strcasecmp(s + 4, v[i]) == 0))
+			return 1;
+	return 0;
+}
+
+static cJSON *capabilities(const struct engine_create_opts *o, struct err *e)
+{
+	cJSON *caps = cJSON_CreateObject(), *set = cJSON_CreateArray();
+	static const char *const sets[] = { "bounding", "effective", "permitted" };
+
+	for (size_t i = 0; o->cap_add && o->cap_add[i]; i++) {
+		if (strcasecmp(o->cap_add[i], "ALL") && oci_cap_from_name(o->cap_add[i]) < 0) {
+			cJSON_Delete(caps);
+			cJSON_Delete(set);
+			err_set(e, 0, "--cap-add: unknown capability \"%s\"", o->cap_add[i]);
+			kind(e, ERRK_INVALID_ARG);
+			return NULL;
+		}
+	}
+	for (size_t i = 0; o->cap_drop && o->cap_drop[i]; i++) {
+		if (strcasecmp(o->cap_drop[i], "ALL") && oci_cap_from_name(o->cap_drop[i]) < 0) {
+			cJSON_Delete(caps);
+			cJSON_Delete(set);
+			err_set(e, 0, "--cap-drop: unknown capability \"%s\"", o->cap_drop[i]);
+			kind(e, ERRK_INVALID_ARG);
+			return NULL;
+		}
+	}
+	for (int cap = 0; cap <= oci_cap_last(); cap++) {
+		const char *n = oci_cap_name(cap);
+		int on;
+
+		if (!n)
+			continue;
+		on = o->privileged || has_str((char *const *)default_caps, n);
+		if (has_str(o->cap_drop, "ALL") || has_str(o->cap_drop, n))
+			on = 0;
+		if (has_str(o->cap_add, "ALL") || has_str(o->cap_add, n))
+			on = 1;
+		if (on)
+			cJSON_AddItemToArray(set, cJSON_CreateString(n));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
+		cJSON_AddItemToObject(caps, sets[i], cJSON_Duplicate(set, 1));
+	cJSON_Delete(set);
+	return caps;
+}
+
+/* uid[:gid] numbers, or names looked up in the rootfs's /etc/passwd and
+ * /etc/group (read inside the rootfs: a symlink there cannot point us
+ * at the host's files). */
+static int lookup_id(int rootfd, const char *file, const char *name, int field, long *out)
+{
+	struct err e;
+	_cleanup_close_ int fd = oci_open_in_root(rootfd, file, O_RDONLY, 0, &e);
+	_cleanup_free_ char *text = NULL;
+	char *save = NULL, *line;
+
+	if (fd < 0 || !(text = file_read_at(fd, "", NULL, &e))) {
+		char p[64];
+
+		if (fd < 0)
+			return -1;
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		if (!(text = file_read(p, NULL, &e)))
+			return -1;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[4] = { 0 };
+		char *p = line;
+
+		for (int i = 0; i < 4 && p; i++) {
+			f[i] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		if (f[0] && strcmp(f[0], name) == 0 && f[field]) {
+			*out = strtol(f[field], NULL, 10);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int resolve_user(const char *rootfs, const char *spec, cJSON *user, struct err *e)
+{
+	_cleanup_free_ char *u = xstrdup(spec);
+	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char *g = strchr(u, ':'), *end;
+	long uid = -1, gid = -1;
+
+	if (g)
+		*g++ = '\0';
+	uid = strtol(u, &end, 10);
+	if (*end || end == u) {
+		if (lookup_id(rootfd, "/etc/passwd", u, 2, &uid) < 0) {
+			err_set(e, 0, "user \"%s\" not found in the container's /etc/passwd", u);
+			return kind(e, ERRK_INVALID_ARG);
+		}
+		if (!g && lookup_id(rootfd, "/etc/passwd", u, 3, &gid) < 0)
+			gid = 0;
+	} else if (!g) {
+		gid = 0;
+	}
+	if (g) {
+		gid = strtol(g, &end, 10);
+		if ((*end || end == g) && lookup_id(rootfd, "/etc/group", g, 2, &gid) < 0) {
+			err_set(e, 0, "group \"%s\" not found in the container's /etc/group", g);
+			return kind(e, ERRK_INVALID_ARG);
+		}
+	}
+	if (uid < 0 || gid < 0) {
+		err_set(e, 0, "invalid user \"%s\"", spec);
+		return kind(e, ERRK_INVALID_ARG);
+	}
+	jset_num(user, "uid", (double)uid);
+	jset_num(user, "gid", (double)gid);
+	return 0;
+}
+
+static cJSON *mount_json(const char *dst, const char *type, const char *src, const char *opts)
+{
+	cJSON *m = cJSON_CreateObject(), *o = cJSON_CreateArray();
+	_cleanup_free_ char *copy = xstrdup(opts ? opts : "");
+	char *save = NULL;
+
+	cJSON_AddStringToObject(m, "destination", dst);
+	cJSON_AddStringToObject(m, "type", type);
+	cJSON_AddStringToObject(m, "source", src);
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		cJSON_AddItemToArray(o, cJSON_CreateString(t));
+	cJSON_AddItemToObject(m, "options", o);
+	return m;
+}
+
+/* The OCI spec of a new container, from runc's default plus the flags. */
+static cJSON *build_spec(const struct engine_create_opts *o, const char *id, const char *rootfs,
+			 struct err *e)
+{
+	_cleanup_free_ char *text = oci_spec_default_json(0);
+	cJSON *s = cJSON_Parse(text), *proc, *lin, *res, *mounts, *nss, *env, *caps;
+	char host[13];
+
+	proc = cJSON_GetObjectItemCaseSensitive(s, "process");
+	lin = cJSON_GetObjectItemCaseSensitive(s, "linux");
+	mounts = cJSON_GetObjectItemCaseSensitive(s, "mounts");
+	nss = cJSON_GetObjectItemCaseSensitive(lin, "namespaces");
+
+	/* process */
+	cJSON_ReplaceItemInObjectCaseSensitive(
+		proc, "args",
+		o->argv && o->argv[0] ? strv_to_json(o->argv)
+				      : strv_to_json((char *[]){ "/bin/sh", NULL }));
+	jset_bool(proc, "terminal", o->tty);
+	env = cJSON_CreateArray();
+	cJSON_AddItemToArray(
+		env, cJSON_CreateString(
+			     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+	if (o->tty)
+		cJSON_AddItemToArray(env, cJSON_CreateString("TERM=xterm"));
+	snprintf(host, sizeof(host), "%.12s", id);
+	{
+		char hn[300];
+
+		snprintf(hn, sizeof(hn), "HOSTNAME=%s", o->hostname ? o->hostname : host);
+		cJSON_AddItemToArray(env, cJSON_CreateString(hn));
+	}
+	for (size_t i = 0; o->env && o->env[i]; i++) {
+		const char *eq = strchr(o->env[i], '=');
+		size_t kl = eq ? (size_t)(eq - o->env[i]) : strlen(o->env[i]);
+		cJSON *it;
+		int replaced = 0;
+
+		if (!eq) {
+			/* -e NAME: take the value from our environment */
+			const char *v = getenv(o->env[i]);
+			char *kv;
+
+			if (!v)
+				continue;
+			kv = xasprintf("%s=%s", o->env[i], v);
+			cJSON_AddItemToArray(env, cJSON_CreateString(kv));
+			free(kv);
+			continue;
+		}
+		cJSON_ArrayForEach (it, env) {
+			if (strncmp(it->valuestring, o->env[i], kl) == 0 &&
+			    it->valuestring[kl] == '=') {
+				cJSON_SetValuestring(it, o->env[i]);
+				replaced = 1;
+			}
+		}
+		if (!replaced)
+			cJSON_AddItemToArray(env, cJSON_CreateString(o->env[i]));
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(proc, "env", env);
+	jset_str(proc, "cwd", o->workdir ? o->workdir : "/");
+	if (o->user &&
+	    resolve_user(rootfs, o->user, cJSON_GetObjectItemCaseSensitive(proc, "user"), e) < 0)
+		goto fail;
+	caps = capabilities(o, e);
+	if (!caps)
+		goto fail;
+	cJSON_ReplaceItemInObjectCaseSensitive(proc, "capabilities", caps);
+	jset_bool(proc, "noNewPrivileges", o->no_new_privs);
+	/* podman does not cap open files at 1024 */
+	cJSON_DeleteItemFromObjectCaseSensitive(proc, "rlimits");
+
+	/* root, hostname */
+	{
+		cJSON *root = cJSON_GetObjectItemCaseSensitive(s, "root");
+
+		jset_str(root, "path", rootfs);
+		jset_bool(root, "readonly", o->read_only);
+	}
+	jset_str(s, "hostname", o->hostname ? o->hostname : host);
+
+	/* namespaces: a new network one unless --network host */
+	if (o->network && strcmp(o->network, "host") == 0) {
+		cJSON *it;
+		int i = 0;
+
+		cJSON_ArrayForEach (it, nss) {
+			if (strcmp(jstr(it, "type") ?: "", "network") == 0) {
+				cJSON_DeleteItemFromArray(nss, i);
+				break;
+			}
+			i++;
+		}
+		/* sysfs of the host's network namespace cannot be mounted
+		 * anew: bind it read-only instead */
+		cJSON_ArrayForEach (it, mounts) {
+			if (strcmp(jstr(it, "destination") ?: "", "/sys") == 0) {
+				jset_str(it, "type", "bind");
+				jset_str(it, "source", "/sys");
+				cJSON_ReplaceItemInObjectCaseSensitive(
+					it, "options",
+					strv_to_json((char *[]){ "rbind", "nosuid", "noexec",
+								 "nodev", "ro", NULL }));
+			}
+		}
+	} else if (o->network && strcmp(o->network, "none") != 0) {
+		err_set(e, 0, "--network %s: only \"none\" and \"host\" are supported", o->network);
+		kind(e, ERRK_INVALID_ARG);
+		goto fail;
+	}
+
+	/* volumes and tmpfs */
+	for (size_t i = 0; i < o->n_mounts; i++) {
+		const struct mount_opt *m = &o->mounts[i];
+
+		if (m->tmpfs) {
+			cJSON_AddItemToArray(mounts,
+					     mount_json(m->dst, "tmpfs", "tmpfs",
+							m->src ? m->src : "rw,nosuid,nodev"));
+		} else {
+			char *real = realpath(m->src, NULL);
+
+			if (!real) {
+				err_sys(e, "volume source %s", m->src);
+				kind(e, ERRK_INVALID_ARG);
+				goto fail;
+			}
+			cJSON_AddItemToArray(mounts, mount_json(m->dst, "bind", real,
+								m->ro ? "rbind,ro" : "rbind,rw"));
+			free(real);
+		}
+	}
+
+	/* cgroup and limits */
+	{
+		char cg[100];
+
+		snprintf(cg, sizeof(cg), "/nook/%s", id);
+		jset_str(lin, "cgroupsPath", cg);
+	}
+	res = cJSON_GetObjectItemCaseSensitive(lin, "resources");
+	if (!res)
+		res = cJSON_AddObjectToObject(lin, "resources");
+	if (o->memory > 0)
+		cJSON_AddNumberToObject(cJSON_AddObjectToObject(res, "memory"), "limit",
+					(double)o->memory);
+	if (o->pids_limit > 0)
+		cJSON_AddNumberToObject(cJSON_AddObjectToObject(res, "pids"), "limit",
+					(double)o->pids_limit);
+	if (o->cpus > 0) {
+		cJSON *cpu = cJSON_AddObjectToObject(res, "cpu");
+
+		cJSON_AddNumberToObject(cpu, "quota", (double)(int64_t)(o->cpus * 100000));
+		cJSON_AddNumberToObject(cpu, "period", 100000);
+	}
+	if (o->privileged) {
+		/* all devices, no masks, no filter */
+		cJSON_DeleteItemFromObjectCaseSensitive(res, "devices");
+		cJSON_DeleteItemFromObjectCaseSensitive(lin, "maskedPaths");
+		cJSON_DeleteItemFromObjectCaseSensitive(lin, "readonlyPaths");
+	}
+
+	/* seccomp */
+	if (!o->privileged && !(o->seccomp && strcmp(o->seccomp, "unconfined") == 0)) {
+		cJSON *sc;
+
+		if (o->seccomp) {
+			_cleanup_free_ char *prof = file_read(o->seccomp, NULL, e);
+
+			if (!prof) {
+				err_wrap(e, "--security-opt seccomp");
+				kind(e, ERRK_INVALID_ARG);
+				goto fail;
+			}
+			sc = cJSON_Parse(prof);
+			if (!sc) {
+				err_set(e, 0, "--security-opt seccomp=%s: invalid JSON",
+					o->seccomp);
+				kind(e, ERRK_INVALID_ARG);
+				goto fail;
+			}
+		} else {
+			sc = default_seccomp();
+		}
+		cJSON_AddItemToObject(lin, "seccomp", sc);
+	}
+	if (o->annotations) {
+		cJSON *an = cJSON_AddObjectToObject(s, "annotations");
+
+		for (size_t i = 0; o->annotations[i]; i++) {
+			_cleanup_free_ char *kv = xstrdup(o->annotations[i]);
+			char *eq = strchr(kv, '=');
+
+			if (eq)
+				*eq++ = '\0';
+			cJSON_AddStringToObject(an, kv, eq ? eq : "");
+		}
+	}
+
+	/* What the runtime side would refuse should be refused now. */
+	{
+		char *t = cJSON_PrintUnformatted(s);
+		struct oci_spec *check = oci_spec_parse(t, e);
+
+		free(t);
+		if (!check) {
+			err_wrap(e, "container configuration");
+			kind(e, ERRK_INVALID_ARG);
+			goto fail;
+		}
+		oci_spec_free(check);
+	}
+	return s;
+fail:
+	cJSON_Delete(s);
+	return NULL;
+}
+
+static const char *const restart_names[] = { "no", "on-failure", "always", "unless-stopped" };
+
+int engine_create(struct engine *en, const struct engine_create_opts *o, char id[STORE_ID_LEN + 1],
+		  struct err *e)
+{
+	_cleanup_free_ char *rootfs = NULL;
+	_cleanup_free_ char *gen_name = NULL;
+	cJSON *cfg = NULL, *spec, *deps, *st = NULL;
+	struct stat sb;
+	const char *name = o->name;
+	int r = -1;
+
+	if (!o->rootfs) {
+		err_set(e, 0, "a root filesystem is required (--rootfs DIR)");
+		return kind(e, ERRK_INVALID_ARG);
+	}
+	rootfs = realpath(o->rootfs, NULL);
+	if (!rootfs || stat(rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		err_set(e, rootfs ? ENOTDIR : errno, "rootfs %s", o->rootfs);
+		return kind(e, ERRK_INVALID_ARG);
+	}
+	store_new_id(id);
+	if (!name) {
+		gen_name = xasprintf("nook_%.8s", id);
+		name = gen_name;
+	}
+	if (store_name_valid(name, e) < 0)
+		return kind(e, ERRK_INVALID_ARG);
+	spec = build_spec(o, id, rootfs, e);
+	if (!spec)
+		return -1;
+
+	cfg = cJSON_CreateObject();
+	cJSON_AddStringToObject(cfg, "id", id);
+	cJSON_AddStringToObject(cfg, "name", name);
+	cJSON_AddStringToObject(cfg, "rootfs", rootfs);
+	cJSON_AddNumberToObject(cfg, "created", (double)now_ns());
+	cJSON_AddStringToObject(cfg, "restartPolicy", restart_names[o->restart]);
+	cJSON_AddNumberToObject(cfg, "restartMax", o->restart_max);
+	cJSON_AddNumberToObject(cfg, "stopSignal", o->stop_signal > 0 ? o->stop_signal : SIGTERM);
+	cJSON_AddNumberToObject(cfg, "stopTimeout",
+				o->stop_timeout >= 0 ? o->stop_timeout : DEFAULT_STOP_TIMEOUT);
+	cJSON_AddNumberToObject(cfg, "logSizeMax", (double)o->log_size_max);
+	cJSON_AddBoolToObject(cfg, "tty", o->tty);
+	cJSON_AddBoolToObject(cfg, "interactive", o->interactive);
+	cJSON_AddBoolToObject(cfg, "autoRemove", o->auto_remove);
+	cJSON_AddBoolToObject(cfg, "privileged", o->privileged);
+	deps = cJSON_AddArrayToObject(cfg, "requires");
+	for (size_t i = 0; o->requires && o->requires[i]; i++) {
+		char did[STORE_ID_LEN + 1];
+
+		if (store_lookup(&en->st, o->requires[i], did, e) < 0) {
+			err_wrap(e, "--requires");
+			kind(e, ERRK_DEPENDENCY);
+			goto out;
+		}
+		cJSON_AddItemToArray(deps, cJSON_CreateString(did));
+	}
+	cJSON_AddItemToObject(cfg, "spec", spec);
+
+	if (store_create(&en->st, id, name, cfg, e) < 0) {
+		kind(e, e->errnum == EEXIST ? ERRK_INVALID_ARG : ERRK_RUNTIME);
+		goto out;
+	}
+	st = cJSON_CreateObject();
+	cJSON_AddStringToObject(st, "state", "configured");
+	cJSON_AddNumberToObject(st, "restartCount", 0);
+	{
+		_cleanup_free_ char *p = store_path(&en->st, id, "state.json");
+
+		if (store_write_json(p, st, 1, e) < 0) {
+			store_remove(&en->st, id, name, NULL);
+			goto out;
+		}
+	}
+	events_append(&en->st, "create", id, name, NULL, NULL);
+	r = 0;
+out:
+	cJSON_Delete(cfg);
+	cJSON_Delete(st);
+	return r;
+}
+
+/* ---- runtime side ------------------------------------------------------ */
+
+static char *run_dir(const struct ctr *c)
+{
+	return store_run_path(&c->en->st, c->id, NULL);
+}
+
+/* Tear down what init made: the cgroup, the monitor's files but the log
+ * (logs after exit must work). */
+static int teardown(struct ctr *c, struct err *e)
+{
+	_cleanup_free_ char *cg = ctr_cgroup(c);
+	_cleanup_free_ char *dir = run_dir(c);
+	static const char *const files[] = { "config.json", "exec.fifo", "attach", "monitor.pid" };
+
+	if (cg && oci_cgroup_remove(cg, e) < 0)
+		return err_wrap(e, "container %s", cname(c));
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *p = xasprintf("%s/%s", dir, files[i]);
+
+		unlink(p);
+	}
+	jset_str(c->state, "cgroup", NULL);
+	jset_num(c->state, "pid", 0);
+	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "execSessions");
+	return 0;
+}
+
+static int start_deps(struct ctr *c, int recursive, struct err *e)
+{
+	const cJSON *deps = cJSON_GetObjectItemCaseSensitive(c->config, "requires"), *d;
+
+	cJSON_ArrayForEach (d, deps) {
+		struct ctr dc;
+
+		if (ctr_open(c->en, d->valuestring, &dc, e) < 0) {
+			err_wrap(e, "dependency of %s", cname(c));
+			return kind(e, ERRK_DEPENDENCY);
+		}
+		if (dc.st == ST_RUNNING) {
+			ctr_close(&dc);
+			continue;
+		}
+		ctr_close(&dc);
+		if (!recursive) {
+			err_set(e, 0, "dependency %s of container %s is not running",
+				d->valuestring, cname(c));
+			return kind(e, ERRK_DEPENDENCY);
+		}
+		if (engine_start(c->en, d->valuestring, 1, NULL, NULL, e) < 0) {
+			err_wrap(e, "start dependency of %s", cname(c));
+			return kind(e, ERRK_DEPENDENCY);
+		}
+	}
+	return 0;
+}
+
+static int signal_init(struct ctr *c, int sig, struct err *e);
+static int wait_exit(struct engine *en, const char *id, int timeout_ms);
+
+static int do_init(struct ctr *c, struct err *e)
+{
+	_cleanup_free_ char *dir = run_dir(c);
+	_cleanup_free_ char *cfgp = NULL;
+	_cleanup_free_ char *exitp = store_exit_path(&c->en->st, c->id);
+	_cleanup_free_ char *cg = NULL;
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(c->config, "spec");
+	const char *cgp = jstr(cJSON_GetObjectItemCaseSensitive(spec, "linux"), "cgroupsPath");
+	char *exit_cmd[] = { c->en->self,	"--root",  c->en->st.root, "--runroot",
+			     c->en->st.runroot, "cleanup", c->id,	   NULL };
+	struct monitor_opts mo = {
+		.id = c->id,
+		.dir = dir,
+		.exit_path = exitp,
+		.stdin_open = jbool(c->config, "interactive"),
+		.log_size_max = (uint64_t)jint(c->config, "logSizeMax", 0),
+		.exit_command = exit_cmd,
+		/* the binary on disk, not our sealed copy: its pages are
+		 * shared by every monitor */
+		.monitor_exe = c->en->self,
+	};
+	pid_t pid, mpid;
+	char bid[40];
+
+	if (c->st == ST_STOPPED && teardown(c, e) < 0)
+		return -1;
+	if (mkdir_p(dir, 0700, e) < 0)
+		return -1;
+	cfgp = xasprintf("%s/config.json", dir);
+	if (store_write_json(cfgp, spec, 0, e) < 0)
+		return -1;
+	unlink(exitp);
+	if (monitor_spawn(&mo, &pid, &mpid, e) < 0) {
+		kind(e, ERRK_RUNTIME);
+		return err_wrap(e, "container %s", cname(c));
+	}
+	{
+		char mnt[PATH_MAX];
+
+		if (oci_cgroup_mount(mnt, sizeof(mnt), NULL) == 0)
+			cg = oci_cgroup_path(cgp, c->id, NULL);
+	}
+	if (store_boot_id(bid, e) < 0)
+		bid[0] = '\0';
+	ctr_set_state(c, ST_CREATED);
+	jset_num(c->state, "pid", pid);
+	jset_num(c->state, "pidStart", (double)proc_start_time(pid));
+	jset_num(c->state, "monitorPid", mpid);
+	jset_num(c->state, "monitorStart", (double)proc_start_time(mpid));
+	jset_str(c->state, "cgroup", cg);
+	jset_str(c->state, "bootId", bid);
+	jset_bool(c->state, "stoppedByUser", 0);
+	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "exitCode");
+	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "signal");
+	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "oomKilled");
+	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "finishedAt");
+	if (ctr_save(c, e) < 0) {
+		/* The store cannot record it (full disk?): nothing may run
+		 * that the state does not know about.  The monitor runs
+		 * cleanup, which finds the old state and leaves it. */
+		struct err le;
+
+		signal_init(c, SIGKILL, &le);
+		wait_exit(c->en, c->id, 5000);
+		if (cg)
+			oci_cgroup_remove(cg, NULL);
+		unlink(exitp);
+		return -1;
+	}
+	event(c, "init", NULL);
+	return 0;
+}
+
+int engine_init(struct engine *en, const char *ref, int recursive, struct err *e)
+{
+	struct ctr c;
+	int r = -1;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if (c.st == ST_CREATED) {
+		err_set(e, 0, "container %s has already been created in runtime", cname(&c));
+		kind(e, ERRK_STATE_INVALID);
+	} else if (c.st != ST_CONFIGURED && c.st != ST_STOPPED && c.st != ST_EXITED) {
+		state_error(&c, "initialize", e);
+	} else if (start_deps(&c, recursive, e) == 0) {
+		r = do_init(&c, e);
+	}
+	ctr_close(&c);
+	return r;
+}
+
+static int do_start(struct ctr *c, struct err *e)
+{
+	_cleanup_free_ char *dir = run_dir(c);
+	_cleanup_free_ char *fifo = xasprintf("%s/exec.fifo", dir);
+
+	if (oci_linux_start(fifo, (pid_t)jint(c->state, "pid", 0),
+			    (uint64_t)jint(c->state, "pidStart", 0), e) < 0) {
+		kind(e, ERRK_RUNTIME);
+		return err_wrap(e, "start container %s", cname(c));
+	}
+	ctr_set_state(c, ST_RUNNING);
+	jset_num(c->state, "startedAt", (double)now_ns());
+	if (ctr_save(c, e) < 0)
+		return -1;
+	event(c, "start", NULL);
+	return 0;
+}
+
+/* Bring a container to created (init if needed); lock held. */
+static int prepare_start(struct ctr *c, int recursive, struct err *e)
+{
+	if (c->st == ST_RUNNING || c->st == ST_PAUSED || c->st == ST_REMOVING)
+		return state_error(c, "start", e);
+	if (c->st == ST_CREATED)
+		return 0;
+	if (start_deps(c, recursive, e) < 0)
+		return -1;
+	return do_init(c, e);
+}
+
+struct start_cb {
+	struct ctr *c;
+};
+
+/* Called by monitor_attach once connected: start, then let go of the
+ * lock: the streaming that follows may last for days. */
+static int start_when_attached(void *arg, struct err *e)
+{
+	struct start_cb *s = arg;
+	int r = do_start(s->c, e);
+
+	store_unlock(s->c->lock);
+	s->c->lock = -1;
+	return r;
+}
+
+int engine_start(struct engine *en, const char *ref, int recursive, const struct engine_attach *at,
+		 int *exit_code, struct err *e)
+{
+	struct ctr c;
+	int r;
+
+	if (exit_code)
+		*exit_code = -1;
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if (!at && (c.st == ST_RUNNING)) {
+		/* podman: starting a running container is a no-op */
+		ctr_close(&c);
+		return 0;
+	}
+	if (prepare_start(&c, recursive, e) < 0) {
+		ctr_close(&c);
+		return -1;
+	}
+	if (!at) {
+		r = do_start(&c, e);
+		ctr_close(&c);
+		return r;
+	}
+	/* start -a: attached before the process runs, so no output is lost.
+	 * The start happens in the attach callback, under our lock; the
+	 * streaming itself must not hold the lock: release it there. */
+	{
+		_cleanup_free_ char *dir = run_dir(&c);
+		char id[STORE_ID_LEN + 1];
+		struct start_cb cb = { &c };
+		struct monitor_attach_opts mo = {
+			.in_fd = at->in_fd,
+			.out_fd = at->out_fd,
+			.err_fd = at->err_fd,
+			.detach_keys = at->detach_keys,
+			.tty = at->tty,
+			.on_connected = start_when_attached,
+			.arg = &cb,
+		};
+
+		memcpy(id, c.id, sizeof(id));
+		r = monitor_attach(dir, &mo, e);
+		ctr_close(&c);
+		if (r < 0)
+			return -1;
+		/* The EXIT frame carries the code: with --rm the exit file
+		 * may already be gone with the container. */
+		if (r == 0 && exit_code)
+			*exit_code = mo.exit_code;
+		(void)id;
+		return 0;
+	}
+}
+
+/* Send sig to the init (pidfd: no pid reuse race). */
+static int signal_init(struct ctr *c, int sig, struct err *e)
+{
+	pid_t pid = (pid_t)jint(c->state, "pid", 0);
+	uint64_t start = (uint64_t)jint(c->state, "pidStart", 0);
+	int pfd;
+
+	if (!proc_alive(pid, start))
+		return 0; /* already gone: the monitor will report it */
+	pfd = sys_pidfd_open(pid, 0);
+	if (pfd >= 0) {
+		int r = sys_pidfd_send_signal(pfd, sig);
+
+		close(pfd);
+		if (r < 0 && errno != ESRCH)
+			return err_sys(e, "signal %d to container %s", sig, cname(c));
+		return 0;
+	}
+	if (kill(pid, sig) < 0 && errno != ESRCH)
+		return err_sys(e, "signal %d to container %s", sig, cname(c));
+	return 0;
+}
+
+/* cleanup with the lock held: restart policy first, else teardown. */
+static int do_cleanup(struct ctr *c, int allow_restart, struct err *e)
+{
+	const char *policy = jstr(c->config, "restartPolicy");
+	int code = (int)jint(c->state, "exitCode", 0);
+	int count = (int)jint(c->state, "restartCount", 0);
+	int max = (int)jint(c->config, "restartMax", 0);
+	int restart = 0;
+	cJSON *sessions;
+
+	if (c->st == ST_RUNNING || c->st == ST_PAUSED)
+		return state_error(c, "clean up", e);
+	if (c->st == ST_CONFIGURED || c->st == ST_EXITED)
+		return 0;
+	if (c->st == ST_STOPPED && allow_restart && !jbool(c->state, "stoppedByUser") && policy) {
+		if (strcmp(policy, "always") == 0 || strcmp(policy, "unless-stopped") == 0)
+			restart = 1;
+		else if (strcmp(policy, "on-failure") == 0 && code != 0 && (!max || count < max))
+			restart = 1;
+	}
+	if (restart) {
+		jset_num(c->state, "restartCount", count + 1);
+		if (do_init(c, e) == 0 && do_start(c, e) == 0) {
+			event(c, "restart", NULL);
+			return 0;
+		}
+		/* could not restart: record it and tear down */
+		err_wrap(e, "restart");
+		log_msg(LOG_WARN, "%s", e->msg);
+		ctr_set_state(c, ST_STOPPED);
+	}
+	sessions = cJSON_GetObjectItemCaseSensitive(c->state, "execSessions");
+	if (cJSON_GetArraySize(sessions) > 0) {
+		/* an exec session of a dead container cannot outlive it */
+		cJSON_DeleteItemFromObjectCaseSensitive(c->state, "execSessions");
+	}
+	if (teardown(c, e) < 0)
+		return -1;
+	ctr_set_state(c, ST_EXITED);
+	if (ctr_save(c, e) < 0)
+		return -1;
+	event(c, "cleanup", NULL);
+	return 0;
+}
+
+static int remove_locked(struct ctr *c, struct err *e);
+
+int engine_cleanup(struct engine *en, const char *ref, struct err *e)
+{
+	struct ctr c;
+	int r;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if (c.st == ST_CREATED) {
+		/* the init died before start: nothing to restart */
+		ctr_set_state(&c, ST_STOPPED);
+	}
+	r = do_cleanup(&c, 1, e);
+	if (r == 0 && c.st == ST_EXITED && jbool(c.config, "autoRemove"))
+		r = remove_locked(&c, e);
+	ctr_close(&c);
+	return r;
+}
+
+/* Wait (without the lock) for the exit file, up to timeout_ms. */
+static int wait_exit(struct engine *en, const char *id, int timeout_ms)
+{
+	_cleanup_free_ char *exitp = store_exit_path(&en->st, id);
+	struct monitor_exit x;
+	struct err e;
+
+	return monitor_exit_wait(exitp, timeout_ms, &x, &e);
+}
+
+/* stop or kill by the user: the restart policy must not bring it back. */
+static int mark_stopped_by_user(struct ctr *c, struct err *e)
+{
+	jset_bool(c->state, "stoppedByUser", 1);
+	return ctr_save(c, e);
+}
+
+int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
+{
+	struct ctr c;
+	char id[STORE_ID_LEN + 1];
+	_cleanup_free_ char *cg = NULL;
+	int sig;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if (c.st == ST_STOPPED || c.st == ST_EXITED || c.st == ST_CONFIGURED) {
+		err_set(e, 0, "container %s is already stopped", cname(&c));
+		ctr_close(&c);
+		return kind(e, ERRK_ALREADY_STOPPED);
+	}
+	if (c.st != ST_CREATED && c.st != ST_RUNNING && c.st != ST_PAUSED) {
+		state_error(&c, "stop", e);
+		ctr_close(&c);
+		return -1;
+	}
+	if (timeout < 0)
+		timeout = (int)jint(c.config, "stopTimeout", DEFAULT_STOP_TIMEOUT);
+	sig = (int)jint(c.config, "stopSignal", SIGTERM);
+	memcpy(id, c.id, sizeof(id));
+	cg = ctr_cgroup(&c);
+	if (mark_stopped_by_user(&c, e) < 0) {
+		ctr_close(&c);
+		return -1;
+	}
+	if (c.st == ST_PAUSED && cg)
+		oci_cgroup_freeze(cg, 0, NULL); /* a frozen process gets no signal */
+	if (c.st == ST_CREATED || timeout == 0)
+		sig = SIGKILL;
+	if (signal_init(&c, sig, e) < 0) {
+		ctr_close(&c);
+		return -1;
+	}
+	store_unlock(c.lock);
+	c.lock = -1;
+	if (sig != SIGKILL && wait_exit(en, id, timeout * 1000) < 0) {
+		if (cg)
+			oci_cgroup_signal_all(cg, SIGKILL, NULL);
+		else
+			signal_init(&c, SIGKILL, NULL);
+	}
+	ctr_close(&c);
+	/* The monitor writes the exit file and runs cleanup; wait for the
+	 * exit file, then clean up here too (idempotent) so that `stop`
+	 * returns with the container exited. */
+	if (wait_exit(en, id, 30000) < 0) {
+		err_set(e, ETIMEDOUT, "container %s did not stop", ref);
+		return kind(e, ERRK_RUNTIME);
+	}
+	if (ctr_open(en, id, &c, e) < 0)
+		return e->kind == ERRK_NO_SUCH ? 0 : -1; /* --rm removed it */
+	{
+		int r = do_cleanup(&c, 0, e);
+
+		if (r == 0 && c.st == ST_EXITED && jbool(c.config, "autoRemove"))
+			r = remove_locked(&c, e);
+		if (r == 0) {
+			cJSON *a = cJSON_CreateObject();
+
+			event(&c, "stop", a);
+			cJSON_Delete(a);
+		}
+		ctr_close(&c);
+		return r;
+	}
+}
+
+int engine_restart(struct engine *en, const char *ref, int timeout, struct err *e)
+{
+	struct ctr c;
+	char id[STORE_ID_LEN + 1];
+	int running;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if (c.st == ST_PAUSED || c.st == ST_REMOVING) {
+		state_error(&c, "restart", e);
+		ctr_close(&c);
+		return -1;
+	}
+	running = c.st == ST_RUNNING || c.st == ST_CREATED;
+	memcpy(id, c.id, sizeof(id));
+	ctr_close(&c);
+	if (running && engine_stop(en, id, timeout, e) < 0 && e->kind != ERRK_ALREADY_STOPPED)
+		return -1;
+	if (engine_start(en, id, 0, NULL, NULL, e) < 0)
+		return -1;
+	if (ctr_open(en, id, &c, e) == 0) {
+		jset_num(c.state, "restartCount", (double)(jint(c.state, "restartCount", 0) + 1));
+		ctr_save(&c, e);
+		event(&c, "restart", NULL);
+		ctr_close(&c);
+	}
+	return 0;
+}
+
+int engine_kill(struct engine *en, const char *ref, int sig, struct err *e)
+{
+	struct ctr c;
+	int r = -1;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if (c.st != ST_RUNNING && c.st != ST_PAUSED) {
+		state_error(&c, "kill", e);
+	} else if (mark_stopped_by_user(&c, e) == 0 && signal_init(&c, sig, e) == 0) {
+		cJSON *a = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(a, "signal", sig);
+		event(&c, "kill", a);
+		cJSON_Delete(a);
+		r = 0;
+	}
+	ctr_close(&c);
+	return r;
+}
+
+int engine_pause(struct engine *en, const char *ref, int pause, struct err *e)
+{
+	struct ctr c;
+	_cleanup_free_ char *cg = NULL;
+	int r = -1;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	cg = ctr_cgroup(&c);
+	if (pause && c.st == ST_PAUSED) {
+		err_set(e, 0, "container %s is already paused", cname(&c));
+		kind(e, ERRK_STATE_INVALID);
+	} else if (pause && c.st != ST_RUNNING) {
+		err_set(e, 0, "container %s is not running: container state is %s", cname(&c),
+			state_names[c.st]);
+		kind(e, ERRK_STATE_INVALID);
+	} else if (!pause && c.st != ST_PAUSED) {
+		err_set(e, 0, "container %s is not paused: container state is %s", cname(&c),
+			state_names[c.st]);
+		kind(e, ERRK_STATE_INVALID);
+	} else if (!cg) {
+		err_set(e, 0, "container %s has no cgroup v2: it cannot be %s", cname(&c),
+			pause ? "paused" : "unpaused");
+		kind(e, ERRK_RUNTIME);
+	} else if (oci_cgroup_freeze(cg, pause, e) < 0) {
+		kind(e, ERRK_RUNTIME);
+	} else {
+		ctr_set_state(&c, pause ? ST_PAUSED : ST_RUNNING);
+		r = ctr_save(&c, e);
+		if (r == 0)
+			event(&c, pause ? "pause" : "unpause", NULL);
+	}
+	ctr_close(&c);
+	return r;
+}
+
+static int remove_locked(struct ctr *c, struct err *e)
+{
+	_cleanup_free_ char *name = xstrdup(cname(c));
+
+	ctr_set_state(c, ST_REMOVING);
+	if (ctr_save(c, e) < 0)
+		return -1;
+	if (teardown(c, e) < 0)
+		return -1;
+	if (store_remove(&c->en->st, c->id, name, e) < 0)
+		return -1;
+	events_append(&c->en->st, "remove", c->id, name, NULL, NULL);
+	return 0;
+}
+
+int engine_remove(struct engine *en, const char *ref, int force, struct err *e)
+{
+	struct ctr c;
+	char id[STORE_ID_LEN + 1];
+	int r;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if ((c.st == ST_RUNNING || c.st == ST_PAUSED || c.st == ST_CREATED) && !force) {
+		err_set(e, 0,
+			"cannot remove container %s as it is %s - running or paused containers "
+			"cannot be removed without force",
+			cname(&c), state_names[c.st]);
+		ctr_close(&c);
+		return kind(e, ERRK_STATE_INVALID);
+	}
+	if (jint(c.state, "mountCount", 0) > 0 && !force) {
+		err_set(e, 0, "container %s is mounted (%d times): unmount it or use --force",
+			cname(&c), (int)jint(c.state, "mountCount", 0));
+		ctr_close(&c);
+		return kind(e, ERRK_STATE_INVALID);
+	}
+	if (c.st == ST_RUNNING || c.st == ST_PAUSED || c.st == ST_CREATED) {
+		_cleanup_free_ char *cg = ctr_cgroup(&c);
+
+		memcpy(id, c.id, sizeof(id));
+		mark_stopped_by_user(&c, NULL);
+		if (cg)
+			oci_cgroup_signal_all(cg, SIGKILL, NULL);
+		else
+			signal_init(&c, SIGKILL, NULL);
+		store_unlock(c.lock);
+		c.lock = -1;
+		ctr_close(&c);
+		wait_exit(en, id, 10000);
+		if (ctr_open(en, id, &c, e) < 0)
+			return e->kind == ERRK_NO_SUCH ? 0 : -1;
+		if (c.st == ST_CREATED || c.st == ST_RUNNING || c.st == ST_PAUSED)
+			ctr_set_state(&c, ST_STOPPED); /* the monitor is gone too */
+	}
+	r = remove_locked(&c, e);
+	ctr_close(&c);
+	return r;
+}
+
+int engine_sync(struct engine *en, const char *ref, struct err *e)
+{
+	struct ctr c;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	/* ctr_open synced and saved; a stopped container with a dead
+	 * monitor also needs its cleanup (the monitor could not run it). */
+	if (c.st == ST_STOPPED && !proc_alive((pid_t)jint(c.state, "monitorPid", 0),
+					      (uint64_t)jint(c.state, "monitorStart", 0)))
+		do_cleanup(&c, 0, e);
+	event(&c, "sync", NULL);
+	ctr_close(&c);
+	return 0;
+}
+
+/* ---- wait ----------------------------------------------------------- */
+
+static int condition_met(const struct ctr *c, const char *cond)
+{
+	if (!cond || strcmp(cond, "stopped") == 0)
+		return c->st == ST_STOPPED || c->st == ST_EXITED || c->st == ST_CONFIGURED;
+	return strcmp(state_names[c->st], cond) == 0;
+}
+
+int engine_wait(struct engine *en, const char *ref, const char *condition, int *exit_code,
+		struct err *e)
+{
+	char id[STORE_ID_LEN + 1];
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_free_ char *exitdir = NULL;
+	_cleanup_close_ int in = -1;
+	struct ctr c;
+
+	if (condition && state_from(condition) == ST_UNKNOWN && strcmp(condition, "stopped")) {
+		err_set(e, 0, "invalid condition \"%s\"", condition);
+		return kind(e, ERRK_INVALID_ARG);
+	}
+	if (store_lookup(&en->st, ref, id, e) < 0)
+		return kind(e, ERRK_NO_SUCH);
+	/* Watch first, then look: no change can slip between. */
+	in = inotify_init1(IN_CLOEXEC);
+	if (in < 0)
+		return err_sys(e, "inotify_init1");
+	dir = store_path(&en->st, id, NULL);
+	exitdir = store_exit_dir(&en->st);
+	if (inotify_add_watch(in, dir, IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF) < 0 ||
+	    inotify_add_watch(in, exitdir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
+		return err_sys(e, "inotify_add_watch %s", dir);
+	for (;;) {
+		char buf[4096];
+
+		if (ctr_open(en, id, &c, e) < 0) {
+			if (e->kind == ERRK_NO_SUCH) {
+				err_set(e, 0, "container %s was removed", ref);
+				kind(e, ERRK_REMOVED);
+			}
+			return -1;
+		}
+		if (condition_met(&c, condition)) {
+			if (exit_code)
+				*exit_code = (int)jint(c.state, "exitCode", 0);
+			ctr_close(&c);
+			return 0;
+		}
+		ctr_close(&c);
+		/* Any change of state.json or an exit file: look again. */
+		if (read(in, buf, sizeof(buf)) < 0 && errno != EINTR)
+			return err_sys(e, "read inotify");
+	}
+}
+
+/* ---- attach, exec --------------------------------------------------- */
+
+int engine_attach(struct engine *en, const char *ref, const struct engine_attach *at,
+		  int *exit_code, struct err *e)
+{
+	struct ctr c;
+	_cleanup_free_ char *dir = NULL;
+	char id[STORE_ID_LEN + 1];
+	struct monitor_attach_opts mo = { 0 };
+	int r;
+
+	if (exit_code)
+		*exit_code = -1;
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if (c.st != ST_CREATED && c.st != ST_RUNNING) {
+		state_error(&c, "attach to", e);
+		ctr_close(&c);
+		return -1;
+	}
+	dir = run_dir(&c);
+	memcpy(id, c.id, sizeof(id));
+	event(&c, "attach", NULL);
+	ctr_close(&c);
+	mo.in_fd = at->in_fd;
+	mo.out_fd = at->out_fd;
+	mo.err_fd = at->err_fd;
+	mo.detach_keys = at->detach_keys;
+	mo.tty = at->tty;
+	r = monitor_attach(dir, &mo, e);
+	if (r < 0)
+		return -1;
+	if (r == 0 && exit_code)
+		*exit_code = mo.exit_code;
+	(void)id;
+	return 0;
+}
+
+static void session_set(struct engine *en, const char *id, const char *sid, pid_t pid, char **argv)
+{
+	struct ctr c;
+	struct err e;
+	cJSON *ss;
+
+	if (ctr_open(en, id, &c, &e) < 0)
+		return;
+	ss = cJSON_GetObjectItemCaseSensitive(c.state, "execSessions");
+	if (!ss)
+		ss = cJSON_AddObjectToObject(c.state, "execSessions");
+	cJSON_DeleteItemFromObjectCaseSensitive(ss, sid);
+	if (pid > 0) {
+		cJSON *s = cJSON_AddObjectToObject(ss, sid);
+
+		cJSON_AddNumberToObject(s, "pid", pid);
+		cJSON_AddNumberToObject(s, "pidStart", (double)proc_start_time(pid));
+		cJSON_AddItemToObject(s, "command", strv_to_json(argv));
+	}
+	ctr_save(&c, &e);
+	ctr_close(&c);
+}
+
+static int wait_child(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return 125;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opts *o,
+		int *exit_code, struct err *e)
+{
+	struct ctr c;
+	struct oci_spec *spec = NULL;
+	struct oci_process *p;
+	struct oci_exec_opts xo = { .console_socket = -1 };
+	char id[STORE_ID_LEN + 1], sid[STORE_ID_LEN + 1];
+	_cleanup_free_ char *cg = NULL;
+	_cleanup_free_ char *rootfs = NULL;
+	char *text;
+	pid_t pid;
+	int code;
+
+	*exit_code = -1;
+	if (!o->argv || !o->argv[0]) {
+		err_set(e, 0, "exec: a command is required");
+		return kind(e, ERRK_INVALID_ARG);
+	}
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if (c.st != ST_RUNNING) {
+		state_error(&c, "exec in", e);
+		ctr_close(&c);
+		return -1;
+	}
+	text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c.config, "spec"));
+	spec = oci_spec_parse(text, e);
+	free(text);
+	memcpy(id, c.id, sizeof(id));
+	xo.pid = (pid_t)jint(c.state, "pid", 0);
+	cg = ctr_cgroup(&c);
+	rootfs = xstrdup(jstr(c.config, "rootfs") ?: "/nonexistent");
+	ctr_close(&c);
+	if (!spec)
+		return kind(e, ERRK_INTERNAL);
+	p = spec->process;
+	strv_free(p->args);
+	p->args = strv_dup(o->argv);
+	for (size_t i = 0; o->env && o->env[i]; i++) {
+		const char *eq = strchr(o->env[i], '=');
+		size_t kl = eq ? (size_t)(eq - o->env[i]) : strlen(o->env[i]);
+		int done = 0;
+
+		for (size_t k = 0; p->env && p->env[k]; k++) {
+			if (strncmp(p->env[k], o->env[i], kl) == 0 && p->env[k][kl] == '=') {
+				free(p->env[k]);
+				p->env[k] = xstrdup(o->env[i]);
+				done = 1;
+			}
+		}
+		if (!done)
+			strv_push(&p->env, o->env[i]);
+	}
+	if (o->workdir) {
+		free(p->cwd);
+		p->cwd = xstrdup(o->workdir);
+	}
+	if (o->user) {
+		cJSON *u = cJSON_CreateObject();
+
+		if (resolve_user(rootfs, o->user, u, e) < 0) {
+			cJSON_Delete(u);
+			oci_spec_free(spec);
+			return -1;
+		}
+		p->user.uid = (uint32_t)jint(u, "uid", 0);
+		p->user.gid = (uint32_t)jint(u, "gid", 0);
+		p->user.n_additional_gids = 0;
+		cJSON_Delete(u);
+	}
+	if (o->privileged) {
+		p->caps.present = 1;
+		p->caps.bounding = p->caps.effective = p->caps.permitted = ~0ULL;
+	}
+	p->terminal = 0; /* exec -t: not yet (see README) */
+	xo.cgroup_path = cg;
+	xo.process = p;
+	xo.seccomp = o->privileged ? NULL : spec->linux.seccomp;
+	xo.preserve_fds = o->preserve_fds;
+	store_new_id(sid);
+
+	if (o->detach) {
+		/* A small waiter keeps the session's record while it runs. */
+		int pfd[2];
+		pid_t w;
+
+		if (pipe2(pfd, O_CLOEXEC) < 0) {
+			oci_spec_free(spec);
+			return err_sys(e, "pipe");
+		}
+		w = fork();
+		if (w == 0) {
+			close(pfd[0]);
+			if (fork() != 0)
+				_exit(0);
+			setsid();
+			pid = oci_linux_exec(&xo, e);
+			write_all(pfd[1], pid > 0 ? "1" : "0", 1);
+			close(pfd[1]);
+			if (pid < 0)
+				_exit(125);
+			session_set(en, id, sid, pid, o->argv);
+			code = wait_child(pid);
+			session_set(en, id, sid, 0, NULL);
+			_exit(0);
+		}
+		close(pfd[1]);
+		wait_child(w);
+		{
+			char ok = '0';
+
+			if (read(pfd[0], &ok, 1) != 1 || ok != '1') {
+				close(pfd[0]);
+				oci_spec_free(spec);
+				err_set(e, 0, "exec in container %s failed", ref);
+				return kind(e, ERRK_RUNTIME);
+			}
+		}
+		close(pfd[0]);
+		oci_spec_free(spec);
+		*exit_code = 0;
+		return 0;
+	}
+	{
+		sigset_t chld;
+
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &chld, NULL);
+	}
+	pid = oci_linux_exec(&xo, e);
+	oci_spec_free(spec);
+	if (pid < 0)
+		return kind(e, ERRK_RUNTIME);
+	session_set(en, id, sid, pid, o->argv);
+	code = wait_child(pid);
+	session_set(en, id, sid, 0, NULL);
+	{
+		struct ctr c2;
+
+		if (ctr_open(en, id, &c2, e) == 0) {
+			cJSON *a = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(a, "exitCode", code);
+			event(&c2, "exec-died", a);
+			cJSON_Delete(a);
+			ctr_close(&c2);
+		}
+	}
+	*exit_code = code;
+	return 0;
+}
+
+/* ---- mount, export, artifacts --------------------------------------- */
+
+char *engine_mount(struct engine *en, const char *ref, struct err *e)
+{
+	struct ctr c;
+	char *path = NULL;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return NULL;
+	if (c.st == ST_REMOVING) {
+		state_error(&c, "mount", e);
+	} else {
+		/* --rootfs containers use their directory as it is: mounting
+		 * is counting (the API's contract), the path is the rootfs. */
+		jset_num(c.state, "mountCount", (double)(jint(c.state, "mountCount", 0) + 1));
+		if (ctr_save(&c, e) == 0) {
+			path = xstrdup(jstr(c.config, "rootfs"));
+			event(&c, "mount", NULL);
+		}
+	}
+	ctr_close(&c);
+	return path;
+}
+
+int engine_unmount(struct engine *en, const char *ref, int force, struct err *e)
+{
+	struct ctr c;
+	int r = -1, n;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	n = (int)jint(c.state, "mountCount", 0);
+	if (n <= 0) {
+		err_set(e, 0, "container %s is not mounted", cname(&c));
+		kind(e, ERRK_STATE_INVALID);
+	} else if (n == 1 && !force && (c.st == ST_RUNNING || c.st == ST_PAUSED)) {
+		err_set(e, 0, "cannot unmount container %s: it is %s and needs its root filesystem",
+			cname(&c), state_names[c.st]);
+		kind(e, ERRK_STATE_INVALID);
+	} else {
+		jset_num(c.state, "mountCount", force ? 0 : n - 1);
+		r = ctr_save(&c, e);
+		if (r == 0)
+			event(&c, "unmount", NULL);
+	}
+	ctr_close(&c);
+	return r;
+}
+
+int engine_export(struct engine *en, const char *ref, int out_fd, struct err *e)
+{
+	struct ctr c;
+	_cleanup_close_ int root = -1;
+	int r = -1;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if (c.st == ST_REMOVING) {
+		state_error(&c, "export", e);
+		ctr_close(&c);
+		return -1;
+	}
+	root = open(jstr(c.config, "rootfs"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0) {
+		err_sys(e, "open rootfs %s", jstr(c.config, "rootfs"));
+		kind(e, ERRK_RUNTIME);
+	} else {
+		r = tar_write_tree(root, out_fd, e);
+	}
+	if (r == 0)
+		event(&c, "export", NULL);
+	ctr_close(&c);
+	return r;
+}
+
+int engine_artifact(struct engine *en, const char *ref, const char *op, const char *name, int fd,
+		    struct err *e)
+{
+	struct ctr c;
+	int r = -1;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if (strcmp(op, "add") == 0) {
+		_cleanup_free_ char *data = NULL;
+		char p[64];
+		size_t len = 0;
+
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		data = file_read(p, &len, e);
+		if (data)
+			r = store_artifact_add(&en->st, c.id, name, data, len, e);
+	} else if (strcmp(op, "get") == 0) {
+		size_t len;
+		_cleanup_free_ char *data = store_artifact_get(&en->st, c.id, name, &len, e);
+
+		if (data)
+			r = write_all(fd, data, len) < 0 ? err_sys(e, "write") : 0;
+	} else if (strcmp(op, "rm") == 0) {
+		r = store_artifact_remove(&en->st, c.id, name, e);
+	} else {
+		err_set(e, 0, "artifact: unknown operation \"%s\" (add, get, rm)", op);
+		kind(e, ERRK_INVALID_ARG);
+	}
+	ctr_close(&c);
+	return r;
+}
+
+/* ---- inspect, list ------------------------------------------------------ */
+
+static void add_time(cJSON *o, const char *k, int64_t ns)
+{
+	char buf[64], ts[40];
+	time_t s = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	if (ns <= 0) {
+		cJSON_AddStringToObject(o, k, "0001-01-01T00:00:00Z");
+		return;
+	}
+	gmtime_r(&s, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, sizeof(buf), "%s.%09lldZ", ts, (long long)(ns % 1000000000));
+	cJSON_AddStringToObject(o, k, buf);
+}
+
+static cJSON *inspect_locked(struct ctr *c)
+{
+	cJSON *j = cJSON_CreateObject(), *st, *cfg, *hc, *rp, *execs;
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(c->config, "spec");
+	const cJSON *proc = cJSON_GetObjectItemCaseSensitive(spec, "process");
+	const cJSON *ss = cJSON_GetObjectItemCaseSensitive(c->state, "execSessions"), *s;
+	int running = c->st == ST_RUNNING || c->st == ST_PAUSED;
+
+	cJSON_AddStringToObject(j, "Id", c->id);
+	cJSON_AddStringToObject(j, "Name", cname(c));
+	add_time(j, "Created", jint(c->config, "created", 0));
+	cJSON_AddStringToObject(j, "Rootfs", jstr(c->config, "rootfs"));
+	cJSON_AddItemToObject(
+		j, "Path",
+		cJSON_Duplicate(
+			cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(proc, "args"), 0), 1));
+	st = cJSON_AddObjectToObject(j, "State");
+	cJSON_AddStringToObject(st, "Status", state_names[c->st]);
+	cJSON_AddBoolToObject(st, "Running", c->st == ST_RUNNING);
+	cJSON_AddBoolToObject(st, "Paused", c->st == ST_PAUSED);
+	cJSON_AddNumberToObject(st, "Pid",
+				running || c->st == ST_CREATED ? jint(c->state, "pid", 0) : 0);
+	cJSON_AddNumberToObject(st, "ConmonPid",
+				running || c->st == ST_CREATED ? jint(c->state, "monitorPid", 0)
+							       : 0);
+	cJSON_AddNumberToObject(st, "ExitCode", (double)jint(c->state, "exitCode", 0));
+	cJSON_AddBoolToObject(st, "OOMKilled", jbool(c->state, "oomKilled"));
+	add_time(st, "StartedAt", jint(c->state, "startedAt", 0));
+	add_time(st, "FinishedAt", jint(c->state, "finishedAt", 0));
+	cJSON_AddBoolToObject(st, "StoppedByUser", jbool(c->state, "stoppedByUser"));
+	if (jstr(c->state, "cgroup"))
+		cJSON_AddStringToObject(st, "CgroupPath", jstr(c->state, "cgroup"));
+	cJSON_AddNumberToObject(j, "RestartCount", (double)jint(c->state, "restartCount", 0));
+	cJSON_AddNumberToObject(j, "MountCount", (double)jint(c->state, "mountCount", 0));
+	execs = cJSON_AddArrayToObject(j, "ExecIDs");
+	cJSON_ArrayForEach (s, ss)
+		cJSON_AddItemToArray(execs, cJSON_CreateString(s->string));
+	cJSON_AddItemToObject(j, "ExecSessions",
+			      ss ? cJSON_Duplicate(ss, 1) : cJSON_CreateObject());
+	cfg = cJSON_AddObjectToObject(j, "Config");
+	cJSON_AddStringToObject(cfg, "Hostname", jstr(spec, "hostname") ?: "");
+	cJSON_AddItemToObject(cfg, "Env",
+			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(proc, "env"), 1));
+	cJSON_AddItemToObject(cfg, "Cmd",
+			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(proc, "args"), 1));
+	cJSON_AddStringToObject(cfg, "WorkingDir", jstr(proc, "cwd") ?: "/");
+	cJSON_AddBoolToObject(cfg, "Tty", jbool(c->config, "tty"));
+	cJSON_AddBoolToObject(cfg, "OpenStdin", jbool(c->config, "interactive"));
+	{
+		const char *sn = signal_name((int)jint(c->config, "stopSignal", SIGTERM));
+		char sig[32];
+
+		snprintf(sig, sizeof(sig), "SIG%s", sn ? sn : "TERM");
+		cJSON_AddStringToObject(cfg, "StopSignal", sig);
+	}
+	cJSON_AddNumberToObject(cfg, "StopTimeout", (double)jint(c->config, "stopTimeout", 10));
+	hc = cJSON_AddObjectToObject(j, "HostConfig");
+	rp = cJSON_AddObjectToObject(hc, "RestartPolicy");
+	cJSON_AddStringToObject(rp, "Name", jstr(c->config, "restartPolicy") ?: "no");
+	cJSON_AddNumberToObject(rp, "MaximumRetryCount", (double)jint(c->config, "restartMax", 0));
+	cJSON_AddBoolToObject(hc, "AutoRemove", jbool(c->config, "autoRemove"));
+	cJSON_AddBoolToObject(hc, "Privileged", jbool(c->config, "privileged"));
+	cJSON_AddItemToObject(
+		j, "Dependencies",
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(c->config, "requires"), 1));
+	cJSON_AddItemToObject(j, "Mounts",
+			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(spec, "mounts"), 1));
+	cJSON_AddItemToObject(j, "OCIConfig", cJSON_Duplicate(spec, 1));
+	return j;
+}
+
+cJSON *engine_inspect(struct engine *en, const char *ref, struct err *e)
+{
+	struct ctr c;
+	cJSON *j;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return NULL;
+	j = inspect_locked(&c);
+	ctr_close(&c);
+	return j;
+}
+
+cJSON *engine_list(struct engine *en, int all, struct err *e)
+{
+	_cleanup_strv_ char **ids = store_list(&en->st, e);
+	cJSON *arr;
+
+	if (!ids)
+		return NULL;
+	arr = cJSON_CreateArray();
+	for (size_t i = 0; ids[i]; i++) {
+		struct ctr c;
+		struct err le;
+
+		if (ctr_open(en, ids[i], &c, &le) < 0)
+			continue; /* removed meanwhile */
+		if (all || c.st == ST_RUNNING || c.st == ST_PAUSED)
+			cJSON_AddItemToArray(arr, inspect_locked(&c));
+		ctr_close(&c);
+	}
+	return arr;
+}
+
+int engine_resolve(struct engine *en, const char *ref, char id[STORE_ID_LEN + 1], char **name,
+		   struct err *e)
+{
+	struct ctr c;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	memcpy(id, c.id, STORE_ID_LEN + 1);
+	if (name)
+		*name = xstrdup(cname(&c));
+	ctr_close(&c);
+	return 0;
+}
+
+/* ---- batch, refresh ----------------------------------------------------- */
+
+int engine_batch(struct engine *en, const char *ref, char **ops, struct err *e)
+{
+	struct ctr c;
+	int r = 0;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	for (size_t i = 0; ops[i] && r == 0; i++) {
+		const char *op = ops[i];
+
+		if (strcmp(op, "start") == 0) {
+			r = prepare_start(&c, 0, e);
+			if (r == 0)
+				r = do_start(&c, e);
+		} else if (strcmp(op, "init") == 0) {
+			r = (c.st == ST_CONFIGURED || c.st == ST_STOPPED || c.st == ST_EXITED)
+				    ? do_init(&c, e)
+				    : state_error(&c, "initialize", e);
+		} else if (strncmp(op, "kill", 4) == 0) {
+			int sig = op[4] == ':' ? signal_parse(op + 5) : SIGKILL;
+
+			if (sig < 0) {
+				err_set(e, 0, "batch: unknown signal in \"%s\"", op);
+				r = kind(e, ERRK_INVALID_ARG);
+			} else if (c.st != ST_RUNNING && c.st != ST_PAUSED) {
+				r = state_error(&c, "kill", e);
+			} else {
+				r = mark_stopped_by_user(&c, e);
+				if (r == 0)
+					r = signal_init(&c, sig, e);
+				if (r == 0)
+					event(&c, "kill", NULL);
+			}
+		} else if (strcmp(op, "pause") == 0 || strcmp(op, "unpause") == 0) {
+			int p = op[0] == 'p';
+			_cleanup_free_ char *cg = ctr_cgroup(&c);
+
+			if (c.st != (p ? ST_RUNNING : ST_PAUSED) || !cg)
+				r = state_error(&c, op, e);
+			else if ((r = oci_cgroup_freeze(cg, p, e)) == 0) {
+				ctr_set_state(&c, p ? ST_PAUSED : ST_RUNNING);
+				r = ctr_save(&c, e);
+				event(&c, op, NULL);
+			}
+		} else if (strcmp(op, "sync") == 0) {
+			r = ctr_sync(&c, e);
+			if (r == 0)
+				r = ctr_save(&c, e);
+		} else if (strcmp(op, "cleanup") == 0) {
+			r = do_cleanup(&c, 1, e);
+		} else {
+			err_set(e, 0,
+				"batch: unknown operation \"%s\" (init, start, kill[:SIG], pause, "
+				"unpause, sync, cleanup)",
+				op);
+			r = kind(e, ERRK_INVALID_ARG);
+		}
+	}
+	ctr_close(&c);
+	return r;
+}
+
+int engine_refresh(struct engine *en, struct err *e)
+{
+	_cleanup_strv_ char **ids = store_list(&en->st, e);
+	char boot[40];
+	int rc = 0;
+
+	if (!ids || store_boot_id(boot, e) < 0)
+		return -1;
+	/* First reset everything: after a reboot nothing of ours exists in
+	 * the kernel.  The boot id tells, not a guess. */
+	for (size_t i = 0; ids[i]; i++) {
+		struct ctr c;
+		struct err le;
+		const char *b;
+
+		if (ctr_open(en, ids[i], &c, &le) < 0) {
+			char buf[600];
+
+			log_msg(LOG_WARN, "refresh: %s", err_str(&le, buf, sizeof(buf)));
+			rc = -1;
+			*e = le;
+			continue;
+		}
+		b = jstr(c.state, "bootId");
+		if (b && strcmp(b, boot) != 0) {
+			if (c.st == ST_CREATED || c.st == ST_RUNNING || c.st == ST_PAUSED ||
+			    c.st == ST_STOPPED) {
+				if (!cJSON_GetObjectItemCaseSensitive(c.state, "exitCode"))
+					jset_num(c.state, "exitCode", -1);
+				ctr_set_state(&c, ST_EXITED);
+			}
+			jset_str(c.state, "cgroup", NULL);
+			jset_num(c.state, "pid", 0);
+			jset_num(c.state, "mountCount", 0);
+			cJSON_DeleteItemFromObjectCaseSensitive(c.state, "execSessions");
+			jset_str(c.state, "bootId", boot);
+			if (ctr_save(&c, &le) < 0) {
+				*e = le;
+				rc = -1;
+			}
+			event(&c, "refresh", NULL);
+		}
+		ctr_close(&c);
+	}
+	/* Then start what the restart policy asks for. */
+	for (size_t i = 0; ids[i]; i++) {
+		struct ctr c;
+		struct err le;
+		const char *pol;
+		int want;
+
+		if (ctr_open(en, ids[i], &c, &le) < 0)
+			continue;
+		pol = jstr(c.config, "restartPolicy") ?: "no";
+		want = (strcmp(pol, "always") == 0 ||
+			(strcmp(pol, "unless-stopped") == 0 && !jbool(c.state, "stoppedByUser"))) &&
+		       (c.st == ST_EXITED || c.st == ST_CONFIGURED);
+		ctr_close(&c);
+		if (want && engine_start(en, ids[i], 1, NULL, NULL, &le) < 0) {
+			char buf[600];
+
+			log_msg(LOG_WARN, "refresh: start %s: %s", ids[i],
+				err_str(&le, buf, sizeof(buf)));
+			*e = le;
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* ---- open --------------------------------------------------------------- */
+
+int engine_open(struct engine *en, const char *root, const char *runroot, struct err *e)
+{
+	char self[PATH_MAX];
+	ssize_t n;
+
+	memset(en, 0, sizeof(*en));
+	if (store_open(&en->st, root, runroot, e) < 0)
+		return kind(e, ERRK_RUNTIME);
+	/* The exit command needs our path on disk; from the sealed memfd
+	 * copy it is in NOOK_EXE. */
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if (strncmp(self, "/memfd:", 7) == 0 && getenv("NOOK_EXE"))
+			snprintf(self, sizeof(self), "%s", getenv("NOOK_EXE"));
+	} else {
+		snprintf(self, sizeof(self), "/usr/bin/nook");
+	}
+	en->self = xstrdup(self);
+	return 0;
+}
+
+void engine_close(struct engine *en)
+{
+	store_close(&en->st);
+	free(en->self);
+}

@@ -1,0 +1,1759 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * monitor: the per-container monitor (conmon's flow, libubox's size).
+ *
+ * monitor_spawn() forks; the child calls setsid() and forks the monitor,
+ * then exits, so the monitor is reparented to init (or procd) and outlives
+ * the CLI.  The monitor closes every fd it inherited (the caller's flock on
+ * the container's lock must not live on in it), becomes a child subreaper,
+ * optionally re-executes the binary (`nook __monitor ...`, monitor_main(),
+ * through a read-only bind mount of it) for a small address space whose
+ * code pages all monitors share, creates the container through oci/, reports
+ * {init pid | errno + message} through a pipe and serves one poll() loop:
+ *
+ *   signalfd(SIGCHLD) -> reap; the init's status ends the loop
+ *   stdout/stderr pipes or the pty master -> ctr.log + attach clients
+ *   the attach socket -> clients; their STDIN frames -> the stdin pipe/pty
+ *
+ * Invariants.  The monitor never blocks on a peer: container output is
+ * read as it comes, clients get non-blocking sends and are dropped when
+ * their buffer is full, stdin is buffered (bounded) and the clients are not
+ * read while it is full.  Once the init died, what is left of the output
+ * is drained for at most DRAIN_MS; whatever still runs in the cgroup is
+ * the business of `nook cleanup` (the exit command).  Log records are
+ * complete before the exit file appears, so a reader that sees the exit
+ * file and drains the log has everything.
+ */
+#include "monitor/monitor.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+
+#include "oci/cgroup.h"
+#include "oci/devcg.h"
+#include "oci/linux.h"
+#include "oci/spec.h"
+
+#define LOG_NAME "ctr.log"
+#define LOG_OLD "ctr.log.1"
+#define LOG_DEFAULT_MAX (1024 * 1024)
+#define LOG_CHUNK 16384 /* longest record text; also the read size */
+#define CLIENTS_MAX 16 /* attach clients at once */
+#define CLIENT_OUT_MAX (256 * 1024) /* a client further behind is dropped */
+#define STDIN_BUF 8192
+#define DRAIN_MS 500 /* output still read after the init died */
+#define FLUSH_MS 1000 /* last frames to clients */
+#define OOM_ADJ "/proc/self/oom_score_adj"
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Milliseconds to a deadline for poll(): -1 without one, never below 0. */
+static int ms_left(int64_t deadline)
+{
+	int64_t d;
+
+	if (deadline < 0)
+		return -1;
+	d = deadline - mono_ms();
+	return d < 0 ? 0 : d > INT_MAX ? INT_MAX : (int)d;
+}
+
+static void set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* write_all for fds that may be non-blocking (a shared tty). */
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd pf = { .fd = fd, .events = POLLOUT };
+
+			poll(&pf, 1, -1);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* "2026-11-22T12:00:00.123456789Z" (30 characters). */
+static int ts_format(int64_t ns, char *out, size_t len)
+{
+	time_t s = (time_t)(ns / 1000000000);
+	long frac = (long)(ns % 1000000000);
+	struct tm tm;
+
+	if (frac < 0) {
+		frac += 1000000000;
+		s--;
+	}
+	gmtime_r(&s, &tm);
+	return snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+			tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+/* RFC 3339 with any fraction and Z or +hh:mm, as k8s-file writers use. */
+static int ts_parse(const char *s, size_t n, int64_t *ns)
+{
+	struct tm tm = { 0 };
+	char t[48];
+	int64_t frac = 0, scale = 1000000000, off = 0;
+	size_t i = 19;
+	time_t secs;
+
+	if (n < 20 || n >= sizeof(t))
+		return -1;
+	memcpy(t, s, n);
+	t[n] = '\0';
+	if (t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' ||
+	    sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+		   &tm.tm_min, &tm.tm_sec) != 6)
+		return -1;
+	if (t[i] == '.')
+		for (i++; isdigit((unsigned char)t[i]); i++)
+			if (scale > 1) {
+				scale /= 10;
+				frac += (t[i] - '0') * scale;
+			}
+	if (t[i] == 'Z') {
+		i++;
+	} else if ((t[i] == '+' || t[i] == '-') && n - i == 6 && t[i + 3] == ':') {
+		off = ((t[i + 1] - '0') * 10 + t[i + 2] - '0') * 3600 +
+		      ((t[i + 4] - '0') * 10 + t[i + 5] - '0') * 60;
+		if (t[i] == '-')
+			off = -off;
+		i += 6;
+	}
+	if (i != n)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	secs = timegm(&tm);
+	*ns = ((int64_t)secs - off) * 1000000000 + frac;
+	return 0;
+}
+
+/* Path of <dirfd>/name usable where only a path is taken (bind, connect):
+ * short whatever the length of the directory's own path. */
+static void fd_path(char *buf, size_t len, int dirfd, const char *name)
+{
+	snprintf(buf, len, "/proc/self/fd/%d/%s", dirfd, name);
+}
+
+/* ---- the log writer --------------------------------------------------- */
+
+int monitor_log_open(struct monitor_log *l, int dirfd, uint64_t max, struct err *e)
+{
+	struct stat st;
+
+	l->dirfd = dirfd;
+	l->max = max ? max : LOG_DEFAULT_MAX;
+	l->fd = openat(dirfd, LOG_NAME, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (l->fd < 0)
+		return err_sys(e, "open %s", LOG_NAME);
+	l->size = fstat(l->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+	return 0;
+}
+
+void monitor_log_close(struct monitor_log *l)
+{
+	close_fd(&l->fd);
+}
+
+static int log_rotate(struct monitor_log *l, struct err *e)
+{
+	if (renameat(l->dirfd, LOG_NAME, l->dirfd, LOG_OLD) < 0)
+		return err_sys(e, "rename %s to %s", LOG_NAME, LOG_OLD);
+	close(l->fd);
+	l->size = 0;
+	l->fd = openat(l->dirfd, LOG_NAME, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+		       0600);
+	if (l->fd < 0)
+		return err_sys(e, "open %s", LOG_NAME);
+	return 0;
+}
+
+/* One record with one writev(): readers never see half of one that has
+ * been complete for a while, and only the tail can be torn. */
+static int log_record(struct monitor_log *l, const char *hdr, size_t hn, const char *text,
+		      size_t tn, struct err *e)
+{
+	struct iovec iov[3] = { { (void *)hdr, hn }, { (void *)text, tn }, { "\n", 1 } };
+	size_t len = hn + tn + 1;
+	ssize_t n;
+
+	if (l->fd < 0) {
+		/* a failed rotation: try again now */
+		l->fd = openat(l->dirfd, LOG_NAME, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (l->fd < 0)
+			return err_sys(e, "open %s", LOG_NAME);
+	}
+	if (l->size > 0 && l->size + len > l->max && log_rotate(l, e) < 0)
+		return -1;
+	do
+		n = writev(l->fd, iov, 3);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_sys(e, "write %s", LOG_NAME);
+	l->size += (uint64_t)n;
+	if ((size_t)n != len)
+		return err_set(e, ENOSPC, "write %s: short write", LOG_NAME);
+	return 0;
+}
+
+int monitor_log_write(struct monitor_log *l, int stream, const char *buf, size_t len, int64_t ts_ns,
+		      struct err *e)
+{
+	char hdr[64];
+	int hn = ts_format(ts_ns ? ts_ns : now_ns(), hdr, sizeof(hdr) - 10);
+
+	memcpy(hdr + hn, stream == 2 ? " stderr X " : " stdout X ", 10);
+	while (len > 0) {
+		size_t look = len < LOG_CHUNK + 1 ? len : LOG_CHUNK + 1;
+		const char *nl = memchr(buf, '\n', look);
+		size_t take = nl ? (size_t)(nl - buf) : len < LOG_CHUNK ? len : LOG_CHUNK;
+
+		hdr[hn + 8] = nl ? 'F' : 'P';
+		if (log_record(l, hdr, (size_t)hn + 10, buf, take, e) < 0)
+			return -1;
+		take += nl ? 1 : 0;
+		buf += take;
+		len -= take;
+	}
+	return 0;
+}
+
+/* ---- the log reader --------------------------------------------------- */
+
+struct log_rd {
+	int fd;
+	char *buf;
+	size_t cap, start, end;
+};
+
+struct log_rec {
+	const char *ts; /* as written, ts_len characters */
+	size_t ts_len;
+	int64_t ts_ns;
+	int stream; /* 1, 2 */
+	int partial;
+	const char *text;
+	size_t len;
+};
+
+static void rd_reset(struct log_rd *r, int fd)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = fd;
+	r->start = r->end = 0;
+}
+
+/* The next complete line of r, without its '\n'.  1 found, 0 not (yet). */
+static int rd_next(struct log_rd *r, const char **line, size_t *n)
+{
+	for (;;) {
+		char *nl = r->buf ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
+		ssize_t k;
+
+		if (nl) {
+			*line = r->buf + r->start;
+			*n = (size_t)(nl - *line);
+			r->start = (size_t)(nl + 1 - r->buf);
+			return 1;
+		}
+		if (r->fd < 0)
+			return 0;
+		if (r->start > 0) {
+			memmove(r->buf, r->buf + r->start, r->end - r->start);
+			r->end -= r->start;
+			r->start = 0;
+		}
+		if (r->end == r->cap) {
+			/* Records are short; a longer line is garbage. */
+			if (r->cap >= 1 << 20)
+				r->end = 0;
+			else
+				r->buf = xrealloc(r->buf, r->cap = r->cap ? r->cap * 2 : 65536);
+		}
+		k = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return 0;
+		r->end += (size_t)k;
+	}
+}
+
+static int rec_parse(const char *s, size_t n, struct log_rec *r)
+{
+	const char *end = s + n, *p = memchr(s, ' ', n);
+
+	if (!p || ts_parse(s, (size_t)(p - s), &r->ts_ns) < 0)
+		return -1;
+	r->ts = s;
+	r->ts_len = (size_t)(p - s);
+	p++;
+	if (end - p < 8 || (memcmp(p, "stdout ", 7) && memcmp(p, "stderr ", 7)))
+		return -1;
+	r->stream = p[3] == 'o' ? 1 : 2;
+	p += 7;
+	r->partial = *p == 'P';
+	p = memchr(p, ' ', (size_t)(end - p));
+	r->text = p ? p + 1 : end;
+	r->len = (size_t)(end - r->text);
+	return 0;
+}
+
+struct obuf {
+	int fd;
+	size_t n;
+	char b[8192];
+};
+
+static void ob_flush(struct obuf *o)
+{
+	if (o->fd >= 0 && o->n)
+		write_full(o->fd, o->b, o->n);
+	o->n = 0;
+}
+
+static void ob_put(struct obuf *o, const char *s, size_t n)
+{
+	if (o->fd < 0)
+		return;
+	if (o->n + n > sizeof(o->b))
+		ob_flush(o);
+	if (n > sizeof(o->b)) {
+		write_full(o->fd, s, n);
+		return;
+	}
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
+}
+
+struct logs_ctx {
+	const struct monitor_logs_opts *o;
+	struct obuf *ob[3];
+	int counting; /* pass 1 of a tail: count lines only */
+	long lines; /* lines started */
+	long skip; /* lines still to skip (tail) */
+	int open[3]; /* a line of the stream is in progress */
+	int show[3];
+};
+
+static void logs_rec(struct logs_ctx *c, const struct log_rec *r)
+{
+	const struct monitor_logs_opts *o = c->o;
+	int s = r->stream;
+
+	if (!c->open[s]) {
+		c->open[s] = 1;
+		c->lines++;
+		if (c->counting) {
+			c->show[s] = 0;
+		} else if (c->skip > 0) {
+			c->skip--;
+			c->show[s] = 0;
+		} else {
+			c->show[s] = (!o->since_ns || r->ts_ns >= o->since_ns) &&
+				     (!o->until_ns || r->ts_ns <= o->until_ns);
+		}
+		if (c->show[s] && o->timestamps) {
+			ob_put(c->ob[s], r->ts, r->ts_len);
+			ob_put(c->ob[s], " ", 1);
+		}
+	}
+	if (c->show[s]) {
+		ob_put(c->ob[s], r->text, r->len);
+		if (!r->partial)
+			ob_put(c->ob[s], "\n", 1);
+	}
+	if (!r->partial)
+		c->open[s] = 0;
+}
+
+static void logs_drain(struct logs_ctx *c, struct log_rd *r)
+{
+	const char *line;
+	size_t n;
+	struct log_rec rec;
+
+	while (rd_next(r, &line, &n))
+		if (rec_parse(line, n, &rec) == 0)
+			logs_rec(c, &rec);
+}
+
+/* Read both generations from the start, counting or printing. */
+static void logs_pass(struct logs_ctx *c, struct log_rd *old, struct log_rd *cur)
+{
+	struct log_rd *rs[2] = { old, cur };
+
+	c->open[1] = c->open[2] = 0;
+	for (int i = 0; i < 2; i++) {
+		if (rs[i]->fd < 0)
+			continue;
+		lseek(rs[i]->fd, 0, SEEK_SET);
+		rs[i]->start = rs[i]->end = 0;
+		logs_drain(c, rs[i]);
+	}
+}
+
+static int same_file(int dirfd, const char *name, int fd)
+{
+	struct stat a, b;
+
+	if (fstatat(dirfd, name, &a, 0) < 0)
+		return 1; /* not there (yet): keep what we have */
+	return fd >= 0 && fstat(fd, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+
+	return path && stat(path, &st) == 0;
+}
+
+/* inotify watch on the directory of path; *base gets its last component. */
+static int watch_dir_of(int ino, const char *path, uint32_t mask, const char **base, struct err *e)
+{
+	_cleanup_free_ char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+
+	*base = slash ? path + (slash - dir) + 1 : path;
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	if (inotify_add_watch(ino, dir, mask) < 0)
+		return err_sys(e, "watch %s", dir);
+	return 0;
+}
+
+static void inotify_drain(int ino, int timeout_ms)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	struct pollfd p = { .fd = ino, .events = POLLIN };
+
+	if (poll(&p, 1, timeout_ms) > 0)
+		while (read(ino, buf, sizeof(buf)) > 0)
+			;
+}
+
+int monitor_logs(const char *dir, const struct monitor_logs_opts *o, int out_fd, int err_fd,
+		 struct err *e)
+{
+	static struct obuf ob_out, ob_err; /* 16 KiB: not on the stack */
+	_cleanup_close_ int dfd = -1;
+	_cleanup_close_ int ino = -1;
+	struct log_rd old = { .fd = -1 }, cur = { .fd = -1 };
+	struct logs_ctx c = { .o = o, .ob = { NULL, &ob_out, &ob_err } };
+	const char *base;
+
+	ob_out.fd = out_fd;
+	ob_err.fd = err_fd;
+	ob_out.n = ob_err.n = 0;
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_sys(e, "open %s", dir);
+	/* Watches first, then the files: no event can fall in between. */
+	if (o->follow) {
+		ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+		if (ino < 0)
+			return err_sys(e, "inotify_init");
+		if (inotify_add_watch(ino, dir,
+				      IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO) < 0)
+			return err_sys(e, "watch %s", dir);
+		if (o->exit_path &&
+		    watch_dir_of(ino, o->exit_path, IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE, &base,
+				 e) < 0)
+			return -1;
+	}
+	old.fd = openat(dfd, LOG_OLD, O_RDONLY | O_CLOEXEC);
+	cur.fd = openat(dfd, LOG_NAME, O_RDONLY | O_CLOEXEC);
+	if (o->tail >= 0) {
+		c.counting = 1;
+		logs_pass(&c, &old, &cur);
+		c.counting = 0;
+		c.skip = c.lines > o->tail ? c.lines - o->tail : 0;
+	}
+	logs_pass(&c, &old, &cur);
+	rd_reset(&old, -1);
+	while (o->follow) {
+		/* Seen before the last drain: then that drain is complete. */
+		int done = exists(o->exit_path);
+
+		logs_drain(&c, &cur);
+		if (!same_file(dfd, LOG_NAME, cur.fd)) {
+			/* Rotated: the rest of the old generation, then the new. */
+			logs_drain(&c, &cur);
+			rd_reset(&cur, openat(dfd, LOG_NAME, O_RDONLY | O_CLOEXEC));
+			continue;
+		}
+		ob_flush(&ob_out);
+		ob_flush(&ob_err);
+		if (done)
+			break;
+		inotify_drain(ino, -1);
+	}
+	ob_flush(&ob_out);
+	ob_flush(&ob_err);
+	rd_reset(&cur, -1);
+	free(old.buf);
+	free(cur.buf);
+	return 0;
+}
+
+/* ---- exit files ------------------------------------------------------- */
+
+int monitor_exit_write(const char *exit_path, const struct monitor_exit *x, struct err *e)
+{
+	char buf[160];
+	int n = snprintf(buf, sizeof(buf),
+			 "{\"exitCode\":%d,\"signal\":%d,\"oomKilled\":%s,\"time\":%lld}\n",
+			 x->exit_code, x->signal, x->oom_killed ? "true" : "false",
+			 (long long)x->time_ns);
+
+	return file_write_atomic(exit_path, buf, (size_t)n, 0644, e);
+}
+
+/* The value of "key" in our flat JSON object, as text; NULL if absent. */
+static const char *json_val(const char *s, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (const char *p = s; (p = strchr(p, '"')); p++) {
+		if (strncmp(p + 1, key, kl) == 0 && p[kl + 1] == '"') {
+			p += kl + 2;
+			while (isspace((unsigned char)*p))
+				p++;
+			if (*p != ':')
+				return NULL;
+			for (p++; isspace((unsigned char)*p); p++)
+				;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+int monitor_exit_read(const char *exit_path, struct monitor_exit *x, struct err *e)
+{
+	_cleanup_free_ char *s = file_read(exit_path, NULL, e);
+	const char *code, *sig, *oom, *t;
+	char *end;
+
+	if (!s)
+		return -1;
+	code = json_val(s, "exitCode");
+	sig = json_val(s, "signal");
+	oom = json_val(s, "oomKilled");
+	t = json_val(s, "time");
+	memset(x, 0, sizeof(*x));
+	if (!code || (x->exit_code = (int)strtol(code, &end, 10), end == code))
+		return err_set(e, EINVAL, "exit file %s: no exitCode", exit_path);
+	x->signal = sig ? atoi(sig) : 0;
+	x->oom_killed = oom && strncmp(oom, "true", 4) == 0;
+	x->time_ns = t ? strtoll(t, NULL, 10) : 0;
+	return 0;
+}
+
+int monitor_exit_wait(const char *exit_path, int timeout_ms, struct monitor_exit *x, struct err *e)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	_cleanup_close_ int ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	int64_t deadline = timeout_ms >= 0 ? mono_ms() + timeout_ms : -1;
+	const char *base;
+
+	if (ino < 0)
+		return err_sys(e, "inotify_init");
+	/* The watch before the first look: a file renamed into place in
+	 * between is either seen by the look or queued as an event. */
+	if (watch_dir_of(ino, exit_path,
+			 IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF,
+			 &base, e) < 0)
+		return -1;
+	for (;;) {
+		struct pollfd p = { .fd = ino, .events = POLLIN };
+		int again = 0, r;
+		ssize_t n;
+		struct err le = { 0 };
+
+		if (monitor_exit_read(exit_path, x, &le) == 0)
+			return 0;
+		if (le.errnum != ENOENT) {
+			if (e)
+				*e = le;
+			return -1;
+		}
+		while (!again) {
+			r = poll(&p, 1, ms_left(deadline));
+			if (r < 0 && errno != EINTR)
+				return err_sys(e, "poll inotify");
+			if (r == 0)
+				return err_set(e, ETIMEDOUT, "wait for %s", exit_path);
+			while ((n = read(ino, buf, sizeof(buf))) > 0) {
+				for (char *q = buf; q < buf + n;) {
+					struct inotify_event *ev = (struct inotify_event *)q;
+
+					if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF))
+						return err_set(
+							e, ENOENT,
+							"wait for %s: its directory went away",
+							exit_path);
+					if ((ev->mask & IN_Q_OVERFLOW) ||
+					    (ev->len && strcmp(ev->name, base) == 0))
+						again = 1;
+					q += sizeof(*ev) + ev->len;
+				}
+			}
+		}
+	}
+}
+
+/* ---- frames ----------------------------------------------------------- */
+
+/* Incremental frame parser.  Payloads of STDIN/STDOUT/STDERR are passed
+ * on in pieces as they arrive (no frame is ever buffered whole); RESIZE and
+ * EXIT are small and delivered once, complete (cut to 31 bytes). */
+struct frame_rd {
+	unsigned char hdr[5];
+	unsigned hn;
+	uint32_t left;
+	char small[32];
+	unsigned sn;
+};
+
+typedef int (*frame_cb)(void *arg, int type, const char *data, size_t n);
+
+static int frame_small(int type)
+{
+	return type == MONITOR_FRAME_RESIZE || type == MONITOR_FRAME_EXIT ||
+	       type == MONITOR_FRAME_EOF_STDIN;
+}
+
+static int frame_feed(struct frame_rd *r, const char *p, size_t n, frame_cb cb, void *arg)
+{
+	while (n > 0 || (r->hn == 5 && r->left == 0)) {
+		int type = r->hdr[0];
+		size_t k;
+
+		if (r->hn < 5) {
+			r->hdr[r->hn++] = (unsigned char)*p++;
+			n--;
+			if (r->hn == 5) {
+				r->left = (uint32_t)r->hdr[1] << 24 | (uint32_t)r->hdr[2] << 16 |
+					  (uint32_t)r->hdr[3] << 8 | r->hdr[4];
+				r->sn = 0;
+			}
+			continue;
+		}
+		k = n < r->left ? n : r->left;
+		if (frame_small(type)) {
+			for (size_t i = 0; i < k && r->sn < sizeof(r->small) - 1; i++)
+				r->small[r->sn++] = p[i];
+		} else if (k && cb(arg, type, p, k) < 0) {
+			return -1;
+		}
+		p += k;
+		n -= k;
+		r->left -= (uint32_t)k;
+		if (r->left == 0) {
+			r->hn = 0;
+			if (frame_small(type)) {
+				r->small[r->sn] = '\0';
+				if (cb(arg, type, r->small, r->sn) < 0)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static void frame_hdr(unsigned char h[5], int type, size_t n)
+{
+	h[0] = (unsigned char)type;
+	h[1] = (unsigned char)(n >> 24);
+	h[2] = (unsigned char)(n >> 16);
+	h[3] = (unsigned char)(n >> 8);
+	h[4] = (unsigned char)n;
+}
+
+/* Blocking send of one frame (clients). */
+static int frame_send(int sock, int type, const void *data, size_t n)
+{
+	unsigned char h[5];
+	struct iovec iov[2] = { { h, 5 }, { (void *)data, n } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	frame_hdr(h, type, n);
+	while (mh.msg_iovlen) {
+		ssize_t k = sendmsg(sock, &mh, MSG_NOSIGNAL);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		while (mh.msg_iovlen && (size_t)k >= mh.msg_iov->iov_len) {
+			k -= (ssize_t)mh.msg_iov->iov_len;
+			mh.msg_iov++;
+			mh.msg_iovlen--;
+		}
+		if (mh.msg_iovlen) {
+			mh.msg_iov->iov_base = (char *)mh.msg_iov->iov_base + k;
+			mh.msg_iov->iov_len -= (size_t)k;
+		}
+	}
+	return 0;
+}
+
+static int attach_connect(const char *dir, struct err *e)
+{
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (dfd < 0)
+		return err_sys(e, "open %s", dir);
+	fd_path(sa.sun_path, sizeof(sa.sun_path), dfd, "attach");
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return err_sys(e, "socket");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err_sys(e, "connect to %s/attach", dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- the monitor process ---------------------------------------------- */
+
+struct report {
+	int32_t pid; /* the init, or -1 */
+	int32_t monitor_pid;
+	int32_t errnum;
+	char msg[sizeof(((struct err *)0)->msg)];
+};
+
+struct client {
+	int fd; /* -1: free slot */
+	struct frame_rd rd;
+	char *out; /* what a slow client has not taken yet */
+	size_t olen, ocap;
+};
+
+struct mon {
+	const struct monitor_opts *o;
+	int dirfd, sig_fd, listen_fd;
+	int out_fd, err_fd; /* read ends; with a tty out_fd is the pty master */
+	int in_fd; /* the stdin pipe's write end, or the master; -1 */
+	int tty, stdin_eof;
+	char *cgroup; /* NULL without cgroup v2 */
+	uint64_t oom_start;
+	pid_t init;
+	int status, exited;
+	int64_t exit_ns;
+	int made_fifo, made_sock;
+	char oom_adj[16]; /* ours before -1000, restored for the exit command */
+	struct monitor_log log;
+	struct client cl[CLIENTS_MAX];
+	size_t inlen;
+	char inbuf[STDIN_BUF];
+};
+
+static void report_send(int fd, pid_t pid, const struct err *e)
+{
+	struct report r = { .pid = pid, .monitor_pid = getpid() };
+
+	if (e) {
+		r.errnum = e->errnum;
+		memcpy(r.msg, e->msg, sizeof(r.msg));
+	}
+	write_all(fd, &r, sizeof(r)); /* < PIPE_BUF: one atomic write */
+}
+
+static uint64_t oom_kills(const char *cgroup)
+{
+	struct oci_cgroup_stats st = { 0 };
+
+	if (cgroup)
+		oci_cgroup_stats(cgroup, &st, NULL);
+	return st.memory_oom_kill;
+}
+
+static int attach_listen(struct mon *m, struct err *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	unlinkat(m->dirfd, "attach", 0);
+	fd_path(sa.sun_path, sizeof(sa.sun_path), m->dirfd, "attach");
+	m->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (m->listen_fd < 0)
+		return err_sys(e, "socket");
+	if (bind(m->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return err_sys(e, "bind %s/attach", m->o->dir);
+	m->made_sock = 1;
+	fchmodat(m->dirfd, "attach", 0600, 0);
+	if (listen(m->listen_fd, CLIENTS_MAX) < 0)
+		return err_sys(e, "listen on %s/attach", m->o->dir);
+	return 0;
+}
+
+static int recv_master(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], data[64];
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	int fd = -1;
+
+	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) < 0)
+		return -1;
+	c = CMSG_FIRSTHDR(&mh);
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* Clone the init with our stdio: the pty (its master comes back over the
+ * console socket) or pipes put on fds 0-2 for the clone only. */
+static pid_t create_init(struct mon *m, struct oci_create_opts *co, struct err *e)
+{
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, pi[2] = { -1, -1 }, cs[2] = { -1, -1 };
+	int null = -1;
+	pid_t pid = -1;
+
+	if (m->tty) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cs) < 0)
+			return err_sys(e, "socketpair");
+		co->console_socket = cs[1];
+		pid = oci_linux_create(co, e);
+		close(cs[1]);
+		if (pid > 0) {
+			m->out_fd = m->in_fd = recv_master(cs[0]);
+			if (m->out_fd < 0) {
+				err_set(e, EPROTO, "no pty master from the container init");
+				kill(pid, SIGKILL);
+				waitpid(pid, NULL, 0);
+				pid = -1;
+			}
+		}
+		close(cs[0]);
+		return pid;
+	}
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null < 0 || pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 ||
+	    (m->o->stdin_open && pipe2(pi, O_CLOEXEC) < 0)) {
+		err_sys(e, "pipe");
+		goto out;
+	}
+	/* dup2 clears CLOEXEC on 0-2: the init inherits exactly these. */
+	if (dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0 || dup2(pi[0] >= 0 ? pi[0] : null, 0) < 0) {
+		err_sys(e, "dup2");
+		goto out;
+	}
+	pid = oci_linux_create(co, e);
+	m->out_fd = steal_fd(po[0]);
+	m->err_fd = steal_fd(pe[0]);
+	m->in_fd = steal_fd(pi[1]);
+out:
+	for (int i = 0; i < 3; i++)
+		dup2(null, i);
+	close_fd(&null);
+	for (int i = 0; i < 2; i++) {
+		close_fd(&po[i]);
+		close_fd(&pe[i]);
+		close_fd(&pi[i]);
+	}
+	return pid;
+}
+
+static int mon_setup(struct mon *m, struct err *e)
+{
+	const struct monitor_opts *o = m->o;
+	_cleanup_free_ char *cfg = xasprintf("%s/config.json", o->dir);
+	_cleanup_free_ char *fifo = xasprintf("%s/exec.fifo", o->dir);
+	_cleanup_free_ char *root = NULL;
+	_cleanup_free_ char *pidfile = NULL;
+	_cleanup_close_ int cgfd = -1;
+	struct oci_create_opts co = { .id = o->id, .console_socket = -1, .cgroup_fd = -1 };
+	struct oci_spec *spec;
+	char rootfs[PATH_MAX], mnt[PATH_MAX], buf[64];
+	sigset_t chld;
+	int rc = -1;
+
+	m->dirfd = open(o->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (m->dirfd < 0)
+		return err_sys(e, "open %s", o->dir);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	m->sig_fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (m->sig_fd < 0)
+		return err_sys(e, "signalfd");
+	spec = oci_spec_load(cfg, e);
+	if (!spec)
+		return -1;
+	if (!spec->process || !spec->root_path) {
+		err_set(e, EINVAL, "%s: %s: required", cfg,
+			spec->process ? "root.path" : "process");
+		goto out;
+	}
+	root = spec->root_path[0] == '/' ? xstrdup(spec->root_path)
+					 : xasprintf("%s/%s", o->dir, spec->root_path);
+	if (!realpath(root, rootfs)) {
+		err_sys(e, "rootfs %s", root);
+		goto out;
+	}
+	m->tty = spec->process->terminal;
+
+	/* cgroup v2, or none when none is mounted and no limit is asked
+	 * for (oci/runtime does the same). */
+	if (oci_cgroup_mount(mnt, sizeof(mnt), NULL) == 0) {
+		m->cgroup = oci_cgroup_path(spec->linux.cgroups_path, o->id, e);
+		if (!m->cgroup)
+			goto out;
+		cgfd = oci_cgroup_create(
+			m->cgroup, spec->linux.has_resources ? &spec->linux.resources : NULL, e);
+		if (cgfd < 0) {
+			free(m->cgroup);
+			m->cgroup = NULL;
+			goto out;
+		}
+		if (oci_devcg_apply(cgfd, spec, NULL, e) < 0)
+			goto out;
+		m->oom_start = oom_kills(m->cgroup);
+	} else if (oci_cgroup_limits_requested(spec->linux.has_resources ? &spec->linux.resources
+									 : NULL)) {
+		err_set(e, ENOENT,
+			"linux.resources: no cgroup v2 filesystem is mounted, limits cannot be "
+			"applied");
+		goto out;
+	}
+	if (attach_listen(m, e) < 0 || monitor_log_open(&m->log, m->dirfd, o->log_size_max, e) < 0)
+		goto out;
+	unlink(fifo);
+	if (mkfifo(fifo, 0622) < 0) {
+		err_sys(e, "mkfifo %s", fifo);
+		goto out;
+	}
+	m->made_fifo = 1;
+	chmod(fifo, 0622); /* the init may run as any user */
+
+	co.spec = spec;
+	co.rootfs = rootfs;
+	co.cgroup_fd = cgfd;
+	co.cgroup_path = m->cgroup;
+	co.exec_fifo = fifo;
+	m->init = create_init(m, &co, e);
+	if (m->init < 0) {
+		m->init = 0;
+		goto out;
+	}
+	set_nonblock(m->out_fd);
+	if (m->err_fd >= 0)
+		set_nonblock(m->err_fd);
+	if (m->in_fd >= 0)
+		set_nonblock(m->in_fd);
+	/* The OOM killer must not take the exit status with us.  Only now:
+	 * the init got our score at its clone, not this one. */
+	{
+		_cleanup_free_ char *adj = file_read(OOM_ADJ, NULL, NULL);
+
+		if (adj && file_write(OOM_ADJ, "-1000", NULL) == 0)
+			snprintf(m->oom_adj, sizeof(m->oom_adj), "%.*s", (int)strcspn(adj, "\n"),
+				 adj);
+	}
+	pidfile = xasprintf("%s/monitor.pid", o->dir);
+	snprintf(buf, sizeof(buf), "%d %llu", (int)getpid(),
+		 (unsigned long long)proc_start_time(getpid()));
+	rc = file_write_atomic(pidfile, buf, strlen(buf), 0644, e);
+out:
+	oci_spec_free(spec);
+	return rc;
+}
+
+/* Undo a failed setup: nothing may be left behind. */
+static void mon_undo(struct mon *m)
+{
+	if (m->init > 0) {
+		kill(m->init, SIGKILL);
+		waitpid(m->init, NULL, 0);
+	}
+	if (m->made_fifo)
+		unlinkat(m->dirfd, "exec.fifo", 0);
+	if (m->made_sock)
+		unlinkat(m->dirfd, "attach", 0);
+	if (m->cgroup)
+		oci_cgroup_remove(m->cgroup, NULL);
+}
+
+static void client_drop(struct client *c)
+{
+	close_fd(&c->fd);
+	free(c->out);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+static void client_flush(struct client *c)
+{
+	ssize_t n;
+
+	if (c->fd < 0 || !c->olen)
+		return;
+	n = send(c->fd, c->out, c->olen, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0 && errno != EAGAIN && errno != EINTR) {
+		client_drop(c);
+	} else if (n > 0) {
+		memmove(c->out, c->out + n, c->olen - (size_t)n);
+		c->olen -= (size_t)n;
+	}
+}
+
+/* Queue a frame without ever blocking: sent at once when the client keeps
+ * up, buffered up to CLIENT_OUT_MAX when it does not, dropped beyond. */
+static void client_send(struct client *c, int type, const char *data, size_t n)
+{
+	unsigned char h[5];
+	struct iovec iov[2] = { { h, 5 }, { (void *)data, n } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	size_t sent = 0, need;
+
+	frame_hdr(h, type, n);
+	if (c->olen == 0) {
+		ssize_t k = sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (k < 0 && errno != EAGAIN && errno != EINTR) {
+			client_drop(c);
+			return;
+		}
+		sent = k > 0 ? (size_t)k : 0;
+	}
+	if (sent == 5 + n)
+		return;
+	need = c->olen + 5 + n - sent;
+	if (need > CLIENT_OUT_MAX) {
+		client_drop(c);
+		return;
+	}
+	if (need > c->ocap) {
+		c->ocap = need < 16384		      ? 16384
+			  : need * 2 > CLIENT_OUT_MAX ? CLIENT_OUT_MAX
+						      : need * 2;
+		c->out = xrealloc(c->out, c->ocap);
+	}
+	for (size_t i = sent; i < 5 + n; i++)
+		c->out[c->olen++] = (char)(i < 5 ? h[i] : data[i - 5]);
+}
+
+static void broadcast(struct mon *m, int type, const char *data, size_t n)
+{
+	for (size_t i = 0; i < CLIENTS_MAX; i++)
+		if (m->cl[i].fd >= 0)
+			client_send(&m->cl[i], type, data, n);
+}
+
+/* One read of the container's output: 1 data or nothing to read now,
+ * 0 the stream ended (EOF, or EIO on a pty master whose slave is gone). */
+static int read_output(struct mon *m, int *fd, int stream)
+{
+	static char buf[LOG_CHUNK];
+	ssize_t n = read(*fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 1;
+	if (n <= 0) {
+		if (*fd == m->in_fd)
+			m->in_fd = -1;
+		close_fd(fd);
+		return 0;
+	}
+	monitor_log_write(&m->log, stream, buf, (size_t)n, 0, NULL);
+	broadcast(m, stream == 2 ? MONITOR_FRAME_STDERR : MONITOR_FRAME_STDOUT, buf, (size_t)n);
+	return 1;
+}
+
+static void stdin_close(struct mon *m)
+{
+	if (!m->tty)
+		close_fd(&m->in_fd);
+}
+
+static void stdin_flush(struct mon *m)
+{
+	ssize_t n;
+
+	if (m->in_fd >= 0 && m->inlen) {
+		n = write(m->in_fd, m->inbuf, m->inlen);
+		if (n > 0) {
+			memmove(m->inbuf, m->inbuf + n, m->inlen - (size_t)n);
+			m->inlen -= (size_t)n;
+		} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			m->inlen = 0; /* EPIPE: nobody reads stdin any more */
+			stdin_close(m);
+		}
+	}
+	if (m->stdin_eof && !m->inlen)
+		stdin_close(m);
+}
+
+static int mon_frame(void *arg, int type, const char *d, size_t n)
+{
+	struct mon *m = arg;
+	unsigned w, h;
+
+	switch (type) {
+	case MONITOR_FRAME_STDIN:
+		/* Clients are read only while there is room for what they
+		 * send: n always fits. */
+		if (m->in_fd >= 0 && !m->stdin_eof && n <= sizeof(m->inbuf) - m->inlen) {
+			memcpy(m->inbuf + m->inlen, d, n);
+			m->inlen += n;
+		}
+		break;
+	case MONITOR_FRAME_RESIZE:
+		if (m->tty && m->out_fd >= 0 && sscanf(d, "%u %u", &w, &h) == 2) {
+			struct winsize ws = { .ws_row = (unsigned short)h,
+					      .ws_col = (unsigned short)w };
+
+			ioctl(m->out_fd, TIOCSWINSZ, &ws);
+		}
+		break;
+	case MONITOR_FRAME_EOF_STDIN:
+		if (m->tty && m->in_fd >= 0 && m->inlen < sizeof(m->inbuf))
+			m->inbuf[m->inlen++] = 4; /* ^D: VEOF of a canonical tty */
+		else
+			m->stdin_eof = 1;
+		break;
+	}
+	return 0;
+}
+
+static void client_read(struct mon *m, struct client *c)
+{
+	char buf[4096];
+	size_t room = sizeof(m->inbuf) - m->inlen;
+	ssize_t n;
+
+	if (room == 0) {
+		client_drop(c); /* hung up while stdin is stuck */
+		return;
+	}
+	n = recv(c->fd, buf, room < sizeof(buf) ? room : sizeof(buf), MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0 || frame_feed(&c->rd, buf, (size_t)n, mon_frame, m) < 0)
+		client_drop(c);
+}
+
+static void client_accept(struct mon *m)
+{
+	int fd = accept4(m->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < CLIENTS_MAX; i++) {
+		if (m->cl[i].fd < 0) {
+			m->cl[i].fd = fd;
+			return;
+		}
+	}
+	close(fd); /* full */
+}
+
+static void reap(struct mon *m)
+{
+	struct signalfd_siginfo si;
+	int st;
+	pid_t pid;
+
+	while (read(m->sig_fd, &si, sizeof(si)) > 0)
+		;
+	/* As subreaper we also get the container's orphans: reap them too. */
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (pid == m->init) {
+			m->status = st;
+			m->exited = 1;
+			m->exit_ns = now_ns();
+		}
+	}
+}
+
+enum { P_SIG, P_OUT, P_ERR, P_IN, P_LISTEN, P_CLIENTS };
+
+static void mon_loop(struct mon *m)
+{
+	struct pollfd p[P_CLIENTS + CLIENTS_MAX];
+	int64_t deadline;
+
+	while (!m->exited) {
+		int room = m->inlen < sizeof(m->inbuf);
+
+		p[P_SIG] = (struct pollfd){ .fd = m->sig_fd, .events = POLLIN };
+		p[P_OUT] = (struct pollfd){ .fd = m->out_fd,
+					    .events = POLLIN | (m->tty && m->inlen ? POLLOUT : 0) };
+		p[P_ERR] = (struct pollfd){ .fd = m->err_fd, .events = POLLIN };
+		p[P_IN] = (struct pollfd){ .fd = !m->tty && m->inlen ? m->in_fd : -1,
+					   .events = POLLOUT };
+		p[P_LISTEN] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
+		for (size_t i = 0; i < CLIENTS_MAX; i++)
+			p[P_CLIENTS + i] =
+				(struct pollfd){ .fd = m->cl[i].fd,
+						 .events = (room ? POLLIN : 0) |
+							   (m->cl[i].olen ? POLLOUT : 0) };
+		if (poll(p, ARRAY_SIZE(p), -1) < 0)
+			continue; /* EINTR */
+		/* Accept first: a client that connected before the output
+		 * it waits for (attach before start) must get all of it. */
+		if (p[P_LISTEN].revents)
+			client_accept(m);
+		if (p[P_SIG].revents)
+			reap(m);
+		if (p[P_OUT].revents & (POLLIN | POLLHUP | POLLERR))
+			read_output(m, &m->out_fd, 1);
+		if (p[P_ERR].revents)
+			read_output(m, &m->err_fd, 2);
+		for (size_t i = 0; i < CLIENTS_MAX; i++) {
+			short re = p[P_CLIENTS + i].revents;
+
+			if (re & POLLOUT)
+				client_flush(&m->cl[i]);
+			if ((re & (POLLIN | POLLHUP | POLLERR)) && m->cl[i].fd >= 0)
+				client_read(m, &m->cl[i]);
+		}
+		if (m->inlen || m->stdin_eof)
+			stdin_flush(m); /* at once: most writes do not block */
+	}
+	/* The init is gone: what it wrote is in the pipes or the pty.  Read
+	 * to EOF, but not forever: an orphan may hold the other end. */
+	deadline = mono_ms() + DRAIN_MS;
+	while (m->out_fd >= 0 || m->err_fd >= 0) {
+		struct pollfd d[2] = { { .fd = m->out_fd, .events = POLLIN },
+				       { .fd = m->err_fd, .events = POLLIN } };
+		int r = poll(d, 2, ms_left(deadline));
+
+		if (r == 0 || (r < 0 && errno != EINTR))
+			break;
+		if (d[0].revents)
+			read_output(m, &m->out_fd, 1);
+		if (d[1].revents)
+			read_output(m, &m->err_fd, 2);
+	}
+}
+
+static __attribute__((noreturn)) void mon_finish(struct mon *m)
+{
+	const struct monitor_opts *o = m->o;
+	struct monitor_exit x = { .time_ns = m->exit_ns };
+	char code[16];
+	sigset_t none;
+	int64_t deadline;
+
+	if (WIFSIGNALED(m->status)) {
+		x.signal = WTERMSIG(m->status);
+		x.exit_code = 128 + x.signal;
+	} else {
+		x.exit_code = WEXITSTATUS(m->status);
+	}
+	x.oom_killed = m->cgroup && oom_kills(m->cgroup) > m->oom_start;
+	monitor_log_close(&m->log);
+	monitor_exit_write(o->exit_path, &x, NULL);
+
+	snprintf(code, sizeof(code), "%d", x.exit_code);
+	broadcast(m, MONITOR_FRAME_EXIT, code, strlen(code));
+	deadline = mono_ms() + FLUSH_MS;
+	for (;;) {
+		struct pollfd p[CLIENTS_MAX];
+		nfds_t n = 0;
+
+		for (size_t i = 0; i < CLIENTS_MAX; i++)
+			if (m->cl[i].fd >= 0 && m->cl[i].olen)
+				p[n++] = (struct pollfd){ .fd = m->cl[i].fd, .events = POLLOUT };
+		if (!n || poll(p, n, ms_left(deadline)) <= 0)
+			break;
+		for (size_t i = 0; i < CLIENTS_MAX; i++)
+			client_flush(&m->cl[i]);
+	}
+	for (size_t i = 0; i < CLIENTS_MAX; i++)
+		client_drop(&m->cl[i]);
+	unlinkat(m->dirfd, "attach", 0);
+	unlinkat(m->dirfd, "monitor.pid", 0);
+	unlinkat(m->dirfd, "exec.fifo", 0); /* died before start */
+	sys_close_range(3, ~0U, 0);
+
+	if (o->exit_command && o->exit_command[0]) {
+		/* A clean process for `nook cleanup`: no subreaper, the
+		 * OOM score we had (it may start the next monitor and init),
+		 * default signals. */
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
+		if (m->oom_adj[0])
+			file_write(OOM_ADJ, m->oom_adj, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execv(o->exit_command[0], o->exit_command);
+		_exit(127);
+	}
+	_exit(0);
+}
+
+static __attribute__((noreturn)) void monitor_run(const struct monitor_opts *o, int rep)
+{
+	static struct mon m; /* bss: 8 KiB of stdin buffer touched only if used */
+	struct err e = { 0 };
+	sigset_t chld;
+
+	m.o = o;
+	m.dirfd = m.sig_fd = m.listen_fd = m.out_fd = m.err_fd = m.in_fd = -1;
+	m.log.fd = -1;
+	for (size_t i = 0; i < CLIENTS_MAX; i++)
+		m.cl[i].fd = -1;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (mon_setup(&m, &e) < 0) {
+		mon_undo(&m);
+		report_send(rep, -1, &e);
+		_exit(1);
+	}
+	report_send(rep, m.init, NULL);
+	close(rep);
+	mon_loop(&m);
+	mon_finish(&m);
+}
+
+/* Keep only the report pipe (moved to >= 3) and /dev/null on 0-2. */
+static int fds_reset(int rep)
+{
+	int null;
+
+	if (rep < 3)
+		rep = fcntl(rep, F_DUPFD_CLOEXEC, 3);
+	if (sys_close_range(3, (unsigned)rep - 1, 0) < 0 ||
+	    sys_close_range((unsigned)rep + 1, ~0U, 0) < 0) {
+		for (int fd = 3; fd < 65536; fd++) /* kernels before 5.9 */
+			if (fd != rep)
+				close(fd);
+	}
+	null = open("/dev/null", O_RDWR);
+	for (int i = 0; null >= 0 && i < 3; i++)
+		if (null != i)
+			dup2(null, i);
+	if (null > 2)
+		close(null);
+	return rep;
+}
+
+/* An O_PATH fd of the monitor binary seen through a read-only bind mount
+ * that is already detached (runc 1.1's answer to CVE-2019-5736): the
+ * monitor and the init it clones run it, and a process in the container
+ * cannot reopen /proc/<pid>/exe for writing (EROFS).  Unlike a sealed
+ * memfd copy, the page cache of the binary stays shared by every monitor.
+ * Needs CAP_SYS_ADMIN; -1 (and the plain path) without. */
+static int exe_ro_open(const struct monitor_opts *o)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s/.monitor-exe", o->dir);
+	int fd = -1, t = open(tmp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0500);
+
+	if (t < 0)
+		return -1;
+	close(t);
+	if (mount(o->monitor_exe, tmp, NULL, MS_BIND, NULL) == 0) {
+		if (mount(NULL, tmp, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) == 0)
+			fd = open(tmp, O_PATH | O_CLOEXEC);
+		umount2(tmp, MNT_DETACH);
+	}
+	unlink(tmp);
+	return fd;
+}
+
+static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o, int rep)
+{
+	struct err e = { 0 };
+	sigset_t none;
+
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	prctl(PR_SET_NAME, "nook-monitor");
+	rep = fds_reset(rep);
+	/* Whatever the CLI blocked or ignored is not ours. */
+	for (int sig = 1; sig < _NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (chdir("/") < 0)
+		_exit(1);
+	umask(022);
+	if (o->monitor_exe) {
+		char **argv = NULL;
+		char n[24];
+		int exe;
+
+		strv_push(&argv, "nook");
+		strv_push(&argv, "__monitor");
+		strv_push(&argv, o->id);
+		strv_push(&argv, o->dir);
+		strv_push(&argv, o->exit_path);
+		strv_push(&argv, o->stdin_open ? "1" : "0");
+		snprintf(n, sizeof(n), "%llu", (unsigned long long)o->log_size_max);
+		strv_push(&argv, n);
+		snprintf(n, sizeof(n), "%d", rep);
+		strv_push(&argv, n);
+		for (size_t i = 0; o->exit_command && o->exit_command[i]; i++)
+			strv_push(&argv, o->exit_command[i]);
+		fcntl(rep, F_SETFD, 0);
+		if ((exe = exe_ro_open(o)) >= 0)
+			fexecve(exe, argv, environ);
+		execv(o->monitor_exe, argv);
+		err_sys(&e, "exec the monitor %s", o->monitor_exe);
+		report_send(rep, -1, &e);
+		_exit(127);
+	}
+	monitor_run(o, rep);
+}
+
+int monitor_main(int argc, char **argv)
+{
+	struct monitor_opts o = { 0 };
+	int rep;
+
+	if (argc > 0 && strcmp(argv[0], "__monitor") == 0) {
+		argc++; /* main() shifted argv: back to {"nook", "__monitor", ...} */
+		argv--;
+	}
+	if (argc < 8 || strcmp(argv[1], "__monitor") != 0) {
+		fprintf(stderr, "nook __monitor: internal command, run by nook itself\n");
+		return 125;
+	}
+	prctl(PR_SET_NAME, "nook-monitor"); /* exec named us after the file */
+	o.id = argv[2];
+	o.dir = argv[3];
+	o.exit_path = argv[4];
+	o.stdin_open = atoi(argv[5]);
+	o.log_size_max = strtoull(argv[6], NULL, 10);
+	rep = atoi(argv[7]);
+	o.exit_command = argc > 8 ? &argv[8] : NULL;
+	fcntl(rep, F_SETFD, FD_CLOEXEC);
+	monitor_run(&o, rep);
+}
+
+int monitor_spawn(const struct monitor_opts *o, pid_t *init_pid, pid_t *monitor_pid, struct err *e)
+{
+	struct report r;
+	int rep[2], st;
+	pid_t pid;
+	size_t got = 0;
+
+	if (!o->id || !o->dir || !o->exit_path || o->dir[0] != '/' || o->exit_path[0] != '/')
+		return err_set(e, EINVAL,
+			       "monitor: id, and absolute dir and exit path are required");
+	if (pipe2(rep, O_CLOEXEC) < 0)
+		return err_sys(e, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		err_sys(e, "fork");
+		close(rep[0]);
+		close(rep[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(rep[0]);
+		setsid();
+		pid = fork();
+		if (pid < 0) {
+			err_sys(e, "fork the monitor");
+			report_send(rep[1], -1, e);
+		}
+		if (pid != 0)
+			_exit(0);
+		monitor_child(o, rep[1]);
+	}
+	close(rep[1]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	while (got < sizeof(r)) {
+		ssize_t n = read(rep[0], (char *)&r + got, sizeof(r) - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(rep[0]);
+	if (got != sizeof(r))
+		return err_set(e, 0, "monitor of %s: exited during setup", o->id);
+	if (r.pid <= 0) {
+		if (e) {
+			e->errnum = r.errnum;
+			memcpy(e->msg, r.msg, sizeof(e->msg));
+			e->msg[sizeof(e->msg) - 1] = '\0';
+		}
+		return -1;
+	}
+	*init_pid = r.pid;
+	*monitor_pid = r.monitor_pid;
+	return 0;
+}
+
+/* ---- clients ---------------------------------------------------------- */
+
+/* Docker's detach key syntax: "ctrl-p,ctrl-q", "a,ctrl-@". */
+static int detach_keys_parse(const char *s, unsigned char *keys, size_t *n, struct err *e)
+{
+	static const char ctrl_sym[] = "@[\\]^_";
+	_cleanup_free_ char *copy = xstrdup(s ? s : "ctrl-p,ctrl-q");
+	char *save = NULL;
+
+	*n = 0;
+	for (char *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
+		const char *sym;
+		unsigned char c;
+
+		if (*n == 16)
+			return err_set(e, EINVAL, "detach keys \"%s\": too many", s);
+		if (strlen(k) == 1) {
+			c = (unsigned char)k[0];
+		} else if (strncasecmp(k, "ctrl-", 5) == 0 && strlen(k) == 6 &&
+			   isalpha((unsigned char)k[5])) {
+			c = (unsigned char)(tolower((unsigned char)k[5]) - 'a' + 1);
+		} else if (strncasecmp(k, "ctrl-", 5) == 0 && strlen(k) == 6 && k[5] &&
+			   (sym = strchr(ctrl_sym, k[5]))) {
+			c = sym == ctrl_sym ? 0 : (unsigned char)(27 + (sym - ctrl_sym) - 1);
+		} else {
+			return err_set(e, EINVAL, "detach keys \"%s\": unknown key \"%s\"", s, k);
+		}
+		keys[(*n)++] = c;
+	}
+	return 0;
+}
+
+struct attach_ctx {
+	struct monitor_attach_opts *o;
+	int exited;
+};
+
+static int attach_frame(void *arg, int type, const char *d, size_t n)
+{
+	struct attach_ctx *a = arg;
+	int fd = type == MONITOR_FRAME_STDERR && a->o->err_fd >= 0 ? a->o->err_fd : a->o->out_fd;
+
+	if (type == MONITOR_FRAME_EXIT) {
+		a->exited = 1;
+		a->o->exit_code = atoi(d);
+	} else if ((type == MONITOR_FRAME_STDOUT || type == MONITOR_FRAME_STDERR) && fd >= 0 &&
+		   write_full(fd, d, n) < 0)
+		return -1;
+	return 0;
+}
+
+static int send_resize(int sock, const struct monitor_attach_opts *o)
+{
+	struct winsize ws;
+	char buf[32];
+
+	if (ioctl(o->in_fd, TIOCGWINSZ, &ws) < 0 && ioctl(o->out_fd, TIOCGWINSZ, &ws) < 0)
+		return 0;
+	snprintf(buf, sizeof(buf), "%u %u", ws.ws_col, ws.ws_row);
+	return frame_send(sock, MONITOR_FRAME_RESIZE, buf, strlen(buf));
+}
+
+int monitor_attach(const char *dir, struct monitor_attach_opts *o, struct err *e)
+{
+	unsigned char keys[16];
+	size_t nkeys = 0, held = 0;
+	_cleanup_close_ int sock = -1;
+	_cleanup_close_ int sfd = -1;
+	struct termios saved, raw;
+	sigset_t winch, oldmask;
+	int is_raw = 0, masked = 0, in_open = o->in_fd >= 0, rc = -1;
+	struct frame_rd rd = { 0 };
+	struct attach_ctx ac = { .o = o };
+
+	if (detach_keys_parse(o->detach_keys, keys, &nkeys, e) < 0)
+		return -1;
+	sock = attach_connect(dir, e);
+	if (sock < 0)
+		return -1;
+	if (o->tty) {
+		if (o->in_fd >= 0 && isatty(o->in_fd) && tcgetattr(o->in_fd, &saved) == 0) {
+			raw = saved;
+			cfmakeraw(&raw);
+			is_raw = tcsetattr(o->in_fd, TCSANOW, &raw) == 0;
+		}
+		sigemptyset(&winch);
+		sigaddset(&winch, SIGWINCH);
+		masked = sigprocmask(SIG_BLOCK, &winch, &oldmask) == 0;
+		sfd = signalfd(-1, &winch, SFD_NONBLOCK | SFD_CLOEXEC);
+		if (send_resize(sock, o) < 0) {
+			err_sys(e, "attach %s: send", dir);
+			goto out;
+		}
+	}
+	if (o->on_connected && o->on_connected(o->arg, e) < 0)
+		goto out;
+	for (;;) {
+		struct pollfd p[3] = { { .fd = sock, .events = POLLIN },
+				       { .fd = in_open ? o->in_fd : -1, .events = POLLIN },
+				       { .fd = sfd, .events = POLLIN } };
+		char buf[16384];
+		ssize_t n;
+
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			err_sys(e, "poll");
+			break;
+		}
+		if (p[0].revents) {
+			n = read(sock, buf, sizeof(buf));
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n <= 0) {
+				err_set(e, n < 0 ? errno : EPIPE,
+					"attach %s: the monitor closed the connection", dir);
+				break;
+			}
+			if (frame_feed(&rd, buf, (size_t)n, attach_frame, &ac) < 0) {
+				err_sys(e, "attach %s: write output", dir);
+				break;
+			}
+			if (ac.exited) {
+				rc = 0;
+				break;
+			}
+		}
+		if (p[2].revents) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) > 0)
+				;
+			send_resize(sock, o);
+		}
+		if (p[1].revents) {
+			char out[sizeof(buf) + 16];
+			size_t k = 0;
+			int detach = 0;
+
+			n = read(o->in_fd, buf, 4096);
+			if (n < 0 && (errno == EINTR || errno == EAGAIN))
+				continue;
+			if (n <= 0) {
+				/* Keys held back as a possible detach go out. */
+				if ((held &&
+				     frame_send(sock, MONITOR_FRAME_STDIN, keys, held) < 0) ||
+				    frame_send(sock, MONITOR_FRAME_EOF_STDIN, NULL, 0) < 0) {
+					err_sys(e, "attach %s: send", dir);
+					break;
+				}
+				held = 0;
+				in_open = 0;
+				continue;
+			}
+			/* Match the detach sequence in the stream; bytes of a
+			 * partial match are held back until it fails. */
+			for (ssize_t i = 0; i < n && !detach; i++) {
+				unsigned char c = (unsigned char)buf[i];
+
+				if (nkeys && c == keys[held]) {
+					detach = ++held == nkeys;
+					continue;
+				}
+				memcpy(out + k, keys, held);
+				k += held;
+				held = 0;
+				if (nkeys && c == keys[0])
+					held = 1;
+				else
+					out[k++] = (char)c;
+			}
+			if (k && frame_send(sock, MONITOR_FRAME_STDIN, out, k) < 0) {
+				err_sys(e, "attach %s: send", dir);
+				break;
+			}
+			if (detach) {
+				rc = 1;
+				break;
+			}
+		}
+	}
+out:
+	if (is_raw)
+		tcsetattr(o->in_fd, TCSANOW, &saved);
+	if (masked)
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	return rc;
+}
+
+int monitor_resize(const char *dir, unsigned width, unsigned height, struct err *e)
+{
+	_cleanup_close_ int sock = attach_connect(dir, e);
+	char buf[32];
+
+	if (sock < 0)
+		return -1;
+	snprintf(buf, sizeof(buf), "%u %u", width, height);
+	if (frame_send(sock, MONITOR_FRAME_RESIZE, buf, strlen(buf)) < 0)
+		return err_sys(e, "resize %s", dir);
+	return 0;
+}
