@@ -166,6 +166,8 @@ static void env_file(const char *path, char ***env, struct err *e)
 	}
 }
 
+static int parse_until(const char *s, int64_t *ns, struct err *e);
+
 /* ---- create / run ------------------------------------------------------ */
 
 enum {
@@ -575,7 +577,16 @@ static int op_unpause(struct cli *c, const char *ref, void *arg, struct err *e)
 
 static int op_rm(struct cli *c, const char *ref, void *arg, struct err *e)
 {
-	return engine_remove(&c->en, ref, *(int *)arg, e);
+	int force = *(int *)arg;
+
+	if (engine_remove(&c->en, ref, force, e) == 0)
+		return 0;
+	/* rm -f of what is not there is fine (podman) */
+	if (force && e->kind == ERRK_NO_SUCH) {
+		e->kind = ERRK_ALREADY_STOPPED; /* quiet success in for_each */
+		return -1;
+	}
+	return -1;
 }
 
 static int op_cleanup(struct cli *c, const char *ref, void *arg, struct err *e)
@@ -880,7 +891,7 @@ static int cmd_logs(struct cli *c, int argc, char **argv)
 				return report(&e);
 			break;
 		case 'u':
-			if (events_parse_time(optarg, &lo2.until_ns, &e) < 0)
+			if (parse_until(optarg, &lo2.until_ns, &e) < 0)
 				return report(&e);
 			break;
 		case 't': lo2.timestamps = 1; break;
@@ -1166,6 +1177,12 @@ static int cmd_ps(struct cli *c, int argc, char **argv)
 		cJSON *row = ps_row(it);
 		int m = ps_match(row, filters);
 
+		if (notrunc)
+			cJSON_ReplaceItemInObjectCaseSensitive(
+				row, "ID",
+				cJSON_CreateString(
+					cJSON_GetObjectItemCaseSensitive(row, "Id")->valuestring));
+
 		if (m < 0) {
 			cJSON_Delete(row);
 			cJSON_Delete(rows);
@@ -1192,8 +1209,17 @@ static int cmd_ps(struct cli *c, int argc, char **argv)
 
 		if (strncmp(tmpl, "table ", 6) == 0)
 			tmpl += 6; /* no header line from a custom table: keep it simple */
-		cJSON_ArrayForEach (it, rows)
-			render(stdout, tmpl, it);
+		cJSON_ArrayForEach (it, rows) {
+			/* in templates .Names is one string, as podman's */
+			cJSON *row = cJSON_Duplicate(it, 1);
+			const cJSON *n = cJSON_GetArrayItem(
+				cJSON_GetObjectItemCaseSensitive(row, "Names"), 0);
+
+			cJSON_ReplaceItemInObjectCaseSensitive(row, "Names",
+							       cJSON_CreateString(n->valuestring));
+			render(stdout, tmpl, row);
+			cJSON_Delete(row);
+		}
 	} else {
 		printf("%-13s %-24s %-20s %-16s %-28s %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
 		       "CREATED", "STATUS", "NAMES");
@@ -1354,6 +1380,23 @@ static int cmd_export(struct cli *c, int argc, char **argv)
 	return r < 0 ? report(&e) : 0;
 }
 
+/* --until: podman counts a duration forward ("--until 3s": three seconds
+ * from now), --since backward. */
+static int parse_until(const char *s, int64_t *ns, struct err *e)
+{
+	struct timespec ts;
+	int64_t now;
+
+	if (events_parse_time(s, ns, e) < 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	/* a bare duration ("3s", "1h30m"): no date, no Unix time */
+	if (strpbrk(s, "hmsun") && !strpbrk(s, "-:T") && *ns < now)
+		*ns = now + (now - *ns);
+	return 0;
+}
+
 static int cmd_events(struct cli *c, int argc, char **argv)
 {
 	static const struct option lo[] = { { "since", required_argument, NULL, 's' },
@@ -1379,7 +1422,7 @@ static int cmd_events(struct cli *c, int argc, char **argv)
 				return report(&e);
 			break;
 		case 'u':
-			if (events_parse_time(optarg, &f.until_ns, &e) < 0)
+			if (parse_until(optarg, &f.until_ns, &e) < 0)
 				return report(&e);
 			break;
 		case 'f':

@@ -23,6 +23,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -289,8 +290,12 @@ static int ctr_open(struct engine *en, const char *ref, struct ctr *c, struct er
 	memset(c, 0, sizeof(*c));
 	c->en = en;
 	c->lock = -1;
-	if (store_lookup(&en->st, ref, c->id, e) < 0)
-		return kind(e, e->errnum == ENOENT ? ERRK_NO_SUCH : ERRK_INVALID_ARG);
+	if (store_lookup(&en->st, ref, c->id, e) < 0) {
+		int no = e->errnum == ENOENT;
+
+		e->errnum = 0; /* the message says it all */
+		return kind(e, no ? ERRK_NO_SUCH : ERRK_INVALID_ARG);
+	}
 	c->lock = store_lock(&en->st, c->id, e);
 	if (c->lock < 0) {
 		if (e->errnum == ENOENT) {
@@ -449,7 +454,8 @@ static cJSON *capabilities(const struct engine_create_opts *o, struct err *e)
 
 		if (!n)
 			continue;
-		on = o->privileged || has_str((char *const *)default_caps, n);
+		on = o->privileged ? (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+				   : has_str((char *const *)default_caps, n);
 		if (has_str(o->cap_drop, "ALL") || has_str(o->cap_drop, n))
 			on = 0;
 		if (has_str(o->cap_add, "ALL") || has_str(o->cap_add, n))
@@ -1220,12 +1226,12 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 
 	if (ctr_open(en, ref, &c, e) < 0)
 		return -1;
-	if (c.st == ST_STOPPED || c.st == ST_EXITED || c.st == ST_CONFIGURED) {
+	if (c.st == ST_STOPPED || c.st == ST_EXITED) {
 		err_set(e, 0, "container %s is already stopped", cname(&c));
 		ctr_close(&c);
 		return kind(e, ERRK_ALREADY_STOPPED);
 	}
-	if (c.st != ST_CREATED && c.st != ST_RUNNING && c.st != ST_PAUSED) {
+	if (c.st != ST_CREATED && c.st != ST_RUNNING) {
 		state_error(&c, "stop", e);
 		ctr_close(&c);
 		return -1;
@@ -1301,9 +1307,8 @@ int engine_restart(struct engine *en, const char *ref, int timeout, struct err *
 		return -1;
 	if (engine_start(en, id, 0, NULL, NULL, e) < 0)
 		return -1;
+	/* RestartCount counts the policy's restarts only (podman's). */
 	if (ctr_open(en, id, &c, e) == 0) {
-		jset_num(c.state, "restartCount", (double)(jint(c.state, "restartCount", 0) + 1));
-		ctr_save(&c, e);
 		event(&c, "restart", NULL);
 		ctr_close(&c);
 	}
@@ -1317,7 +1322,7 @@ int engine_kill(struct engine *en, const char *ref, int sig, struct err *e)
 
 	if (ctr_open(en, ref, &c, e) < 0)
 		return -1;
-	if (c.st != ST_RUNNING && c.st != ST_PAUSED) {
+	if (c.st != ST_RUNNING) {
 		state_error(&c, "kill", e);
 	} else if (mark_stopped_by_user(&c, e) == 0 && signal_init(&c, sig, e) == 0) {
 		cJSON *a = cJSON_CreateObject();
@@ -1537,17 +1542,14 @@ int engine_attach(struct engine *en, const char *ref, const struct engine_attach
 	return 0;
 }
 
-static void session_set(struct engine *en, const char *id, const char *sid, pid_t pid, char **argv)
+/* Record (pid > 0) or drop an exec session; c is open and locked. */
+static void session_put(struct ctr *c, const char *sid, pid_t pid, char **argv)
 {
-	struct ctr c;
+	cJSON *ss = cJSON_GetObjectItemCaseSensitive(c->state, "execSessions");
 	struct err e;
-	cJSON *ss;
 
-	if (ctr_open(en, id, &c, &e) < 0)
-		return;
-	ss = cJSON_GetObjectItemCaseSensitive(c.state, "execSessions");
 	if (!ss)
-		ss = cJSON_AddObjectToObject(c.state, "execSessions");
+		ss = cJSON_AddObjectToObject(c->state, "execSessions");
 	cJSON_DeleteItemFromObjectCaseSensitive(ss, sid);
 	if (pid > 0) {
 		cJSON *s = cJSON_AddObjectToObject(ss, sid);
@@ -1556,7 +1558,28 @@ static void session_set(struct engine *en, const char *id, const char *sid, pid_
 		cJSON_AddNumberToObject(s, "pidStart", (double)proc_start_time(pid));
 		cJSON_AddItemToObject(s, "command", strv_to_json(argv));
 	}
-	ctr_save(&c, &e);
+	if (ctr_save(c, &e) < 0) {
+		char buf[600];
+
+		log_msg(LOG_WARN, "exec session %s: %s", sid, err_str(&e, buf, sizeof(buf)));
+	}
+}
+
+/* The session ended: drop it, say so. */
+static void session_end(struct engine *en, const char *id, const char *sid, int code)
+{
+	struct ctr c;
+	struct err e;
+	cJSON *a;
+
+	if (ctr_open(en, id, &c, &e) < 0)
+		return; /* the container went away meanwhile */
+	session_put(&c, sid, 0, NULL);
+	a = cJSON_CreateObject();
+	cJSON_AddNumberToObject(a, "exitCode", code);
+	cJSON_AddStringToObject(a, "execID", sid);
+	event(&c, "exec-died", a);
+	cJSON_Delete(a);
 	ctr_close(&c);
 }
 
@@ -1570,43 +1593,22 @@ static int wait_child(pid_t pid)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opts *o,
-		int *exit_code, struct err *e)
+static uint64_t all_caps(void)
 {
-	struct ctr c;
-	struct oci_spec *spec = NULL;
-	struct oci_process *p;
-	struct oci_exec_opts xo = { .console_socket = -1 };
-	char id[STORE_ID_LEN + 1], sid[STORE_ID_LEN + 1];
-	_cleanup_free_ char *cg = NULL;
-	_cleanup_free_ char *rootfs = NULL;
-	char *text;
-	pid_t pid;
-	int code;
+	uint64_t m = 0;
 
-	*exit_code = -1;
-	if (!o->argv || !o->argv[0]) {
-		err_set(e, 0, "exec: a command is required");
-		return kind(e, ERRK_INVALID_ARG);
-	}
-	if (ctr_open(en, ref, &c, e) < 0)
-		return -1;
-	if (c.st != ST_RUNNING) {
-		state_error(&c, "exec in", e);
-		ctr_close(&c);
-		return -1;
-	}
-	text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c.config, "spec"));
-	spec = oci_spec_parse(text, e);
-	free(text);
-	memcpy(id, c.id, sizeof(id));
-	xo.pid = (pid_t)jint(c.state, "pid", 0);
-	cg = ctr_cgroup(&c);
-	rootfs = xstrdup(jstr(c.config, "rootfs") ?: "/nonexistent");
-	ctr_close(&c);
-	if (!spec)
-		return kind(e, ERRK_INTERNAL);
-	p = spec->process;
+	/* what we hold ourselves: the host may lack some (CAP_SYS_RESOURCE
+	 * on these hosts), and asking for more is EPERM */
+	for (int cap = 0; cap <= oci_cap_last() && cap < 64; cap++)
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			m |= 1ULL << cap;
+	return m;
+}
+
+/* The process of an exec: the container's, with the options applied. */
+static int exec_process_of(struct oci_process *p, const struct engine_exec_opts *o,
+			   const char *rootfs, struct err *e)
+{
 	strv_free(p->args);
 	p->args = strv_dup(o->argv);
 	for (size_t i = 0; o->env && o->env[i]; i++) {
@@ -1630,67 +1632,123 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 	}
 	if (o->user) {
 		cJSON *u = cJSON_CreateObject();
+		int r = resolve_user(rootfs, o->user, u, e);
 
-		if (resolve_user(rootfs, o->user, u, e) < 0) {
-			cJSON_Delete(u);
-			oci_spec_free(spec);
-			return -1;
-		}
 		p->user.uid = (uint32_t)jint(u, "uid", 0);
 		p->user.gid = (uint32_t)jint(u, "gid", 0);
 		p->user.n_additional_gids = 0;
 		cJSON_Delete(u);
+		if (r < 0)
+			return -1;
 	}
 	if (o->privileged) {
 		p->caps.present = 1;
-		p->caps.bounding = p->caps.effective = p->caps.permitted = ~0ULL;
+		p->caps.bounding = p->caps.effective = p->caps.permitted = all_caps();
+		p->caps.inheritable = p->caps.ambient = 0;
 	}
 	p->terminal = 0; /* exec -t: not yet (see README) */
+	return 0;
+}
+
+int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opts *o,
+		int *exit_code, struct err *e)
+{
+	struct ctr c;
+	struct oci_spec *spec = NULL;
+	struct oci_exec_opts xo = { .console_socket = -1 };
+	char id[STORE_ID_LEN + 1], sid[STORE_ID_LEN + 1];
+	_cleanup_free_ char *cg = NULL;
+	char *text;
+	pid_t pid;
+	int code;
+
+	*exit_code = -1;
+	if (!o->argv || !o->argv[0]) {
+		err_set(e, 0, "exec: a command is required");
+		return kind(e, ERRK_INVALID_ARG);
+	}
+	/* The lock is held until the process runs: a concurrent pause must
+	 * not freeze it half-made, a stop must not miss its session. */
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if (c.st != ST_RUNNING) {
+		state_error(&c, "exec in", e);
+		ctr_close(&c);
+		return -1;
+	}
+	text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c.config, "spec"));
+	spec = oci_spec_parse(text, e);
+	free(text);
+	if (!spec) {
+		ctr_close(&c);
+		return kind(e, ERRK_INTERNAL);
+	}
+	if (exec_process_of(spec->process, o, jstr(c.config, "rootfs") ?: "/nonexistent", e) < 0) {
+		oci_spec_free(spec);
+		ctr_close(&c);
+		return -1;
+	}
+	memcpy(id, c.id, sizeof(id));
+	cg = ctr_cgroup(&c);
+	xo.pid = (pid_t)jint(c.state, "pid", 0);
 	xo.cgroup_path = cg;
-	xo.process = p;
+	xo.process = spec->process;
 	xo.seccomp = o->privileged ? NULL : spec->linux.seccomp;
 	xo.preserve_fds = o->preserve_fds;
 	store_new_id(sid);
+	{
+		cJSON *a = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(a, "execID", sid);
+		event(&c, "exec", a);
+		cJSON_Delete(a);
+	}
 
 	if (o->detach) {
-		/* A small waiter keeps the session's record while it runs. */
+		/* A small waiter, outside our session, keeps the session's
+		 * record while the process runs; its output goes nowhere. */
 		int pfd[2];
 		pid_t w;
+		char ok = '0';
 
 		if (pipe2(pfd, O_CLOEXEC) < 0) {
 			oci_spec_free(spec);
+			ctr_close(&c);
 			return err_sys(e, "pipe");
 		}
 		w = fork();
 		if (w == 0) {
+			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
 			close(pfd[0]);
 			if (fork() != 0)
 				_exit(0);
 			setsid();
+			for (int fd = 0; fd < 3 && null >= 0; fd++)
+				dup2(null, fd);
 			pid = oci_linux_exec(&xo, e);
+			if (pid > 0)
+				session_put(&c, sid, pid, o->argv); /* our copy of the lock */
 			write_all(pfd[1], pid > 0 ? "1" : "0", 1);
 			close(pfd[1]);
 			if (pid < 0)
 				_exit(125);
-			session_set(en, id, sid, pid, o->argv);
-			code = wait_child(pid);
-			session_set(en, id, sid, 0, NULL);
+			ctr_close(&c);
+			session_end(en, id, sid, wait_child(pid));
 			_exit(0);
 		}
 		close(pfd[1]);
-		wait_child(w);
-		{
-			char ok = '0';
-
-			if (read(pfd[0], &ok, 1) != 1 || ok != '1') {
-				close(pfd[0]);
-				oci_spec_free(spec);
-				err_set(e, 0, "exec in container %s failed", ref);
-				return kind(e, ERRK_RUNTIME);
-			}
+		if (w > 0)
+			wait_child(w);
+		if (read(pfd[0], &ok, 1) != 1 || ok != '1') {
+			err_set(e, 0, "exec in container %s failed to start", ref);
+			kind(e, ERRK_RUNTIME);
 		}
 		close(pfd[0]);
 		oci_spec_free(spec);
+		ctr_close(&c);
+		if (ok != '1')
+			return -1;
 		*exit_code = 0;
 		return 0;
 	}
@@ -1703,23 +1761,14 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 	}
 	pid = oci_linux_exec(&xo, e);
 	oci_spec_free(spec);
-	if (pid < 0)
+	if (pid < 0) {
+		ctr_close(&c);
 		return kind(e, ERRK_RUNTIME);
-	session_set(en, id, sid, pid, o->argv);
-	code = wait_child(pid);
-	session_set(en, id, sid, 0, NULL);
-	{
-		struct ctr c2;
-
-		if (ctr_open(en, id, &c2, e) == 0) {
-			cJSON *a = cJSON_CreateObject();
-
-			cJSON_AddNumberToObject(a, "exitCode", code);
-			event(&c2, "exec-died", a);
-			cJSON_Delete(a);
-			ctr_close(&c2);
-		}
 	}
+	session_put(&c, sid, pid, o->argv);
+	ctr_close(&c);
+	code = wait_child(pid);
+	session_end(en, id, sid, code);
 	*exit_code = code;
 	return 0;
 }
@@ -1759,11 +1808,9 @@ int engine_unmount(struct engine *en, const char *ref, int force, struct err *e)
 	if (n <= 0) {
 		err_set(e, 0, "container %s is not mounted", cname(&c));
 		kind(e, ERRK_STATE_INVALID);
-	} else if (n == 1 && !force && (c.st == ST_RUNNING || c.st == ST_PAUSED)) {
-		err_set(e, 0, "cannot unmount container %s: it is %s and needs its root filesystem",
-			cname(&c), state_names[c.st]);
-		kind(e, ERRK_STATE_INVALID);
 	} else {
+		/* A running container holds a mount of its own, not counted
+		 * here: the users' mounts can all go. */
 		jset_num(c.state, "mountCount", force ? 0 : n - 1);
 		r = ctr_save(&c, e);
 		if (r == 0)

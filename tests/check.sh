@@ -4,8 +4,9 @@
 # "N passed, N failed, N skipped" (tests/summary.sh).
 #   1. unit tests (host gcc, ASan/UBSan)          tests/unit/
 #   2. privileged tests: real containers (root)    tests/priv/
-#   3. the test VM: cgroup v2 with all controllers board/vm/
-#   4. style: clang-format of the C sources
+#   3. the engine end to end (root)                tests/e2e/
+#   4. the test VM: cgroup v2 with all controllers board/vm/
+#   5. style: clang-format of the C sources
 # usage: tests/check.sh BUILD_DIR UNIT_TEST_BINARIES...
 build=$1
 shift
@@ -20,6 +21,9 @@ tests/run-unit.sh "$@" 2>&1 | tee -a "$log"
 
 section "privileged tests"
 tests/run-priv.sh "$build" 2>&1 | tee -a "$log"
+
+section "engine end-to-end tests"
+tests/run-e2e.sh "$build" 2>&1 | tee -a "$log"
 
 section "VM tests"
 if [ "${NOOK_SKIP_VM:-0}" = 1 ]; then
