@@ -1,0 +1,109 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `--rm`: the container is removed when it exits, with everything it had:
+# `ps -a` no longer lists it, `inspect` fails, no process, mount, cgroup or
+# file named by its id is left (store, runroot, cgroup hierarchy).
+. "$(dirname "$0")/lib.sh"
+
+# leftovers ID: what is left on the host that names ID
+leftovers() {
+	{
+		find "$T_DIR/root" "$T_DIR/run" "$T_DIR/tmp" -name "*$1*" 2>/dev/null
+		grep -F "$1" /proc/self/mountinfo | awk '{ print "mount " $5 }'
+		find /sys/fs/cgroup -maxdepth 6 -type d -name "*$1*" 2>/dev/null
+		for _p in $(procs_mentioning "$1"); do
+			echo "pid $_p $(tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null | cut -c1-60)"
+		done
+	} | tr '\n' ' '
+}
+
+# gone NAME ID: the container is removed and left nothing behind
+gone() {
+	nk ps -a --format '{{.Names}}' 2>/dev/null | grep -qx "$1" &&
+		t_why "ps -a still lists $1"
+	nk ps -a -q --no-trunc 2>/dev/null | grep -qx "$2" &&
+		t_why "ps -a -q still lists $2"
+	out=$(nk inspect "$1" 2>&1)
+	expect_status "inspect $1" $? 125 "$out"
+	out=$(nk inspect "$2" 2>&1)
+	expect_status "inspect $2" $? 125 "$out"
+	[ -n "$2" ] && expect_eq "left behind" "$(leftovers "$2")" ""
+}
+
+# removed NAME [SECONDS=10]: poll until inspect fails
+no_inspect() {
+	! nk inspect "$1" >/dev/null 2>&1
+}
+
+removed() {
+	wait_for "${2:-10}" no_inspect "$1"
+}
+
+t_begin "autorm: run --rm in the foreground"
+out=$(nk_run --rm --name fg --rootfs "$ROOTFS" /bin/nook-test echo hi 2>&1)
+expect_status "run --rm" $? 0 "$out"
+expect_eq "output" "$out" hi
+# run returns after the removal
+gone fg ""
+t_end
+
+t_begin "autorm: run --rm -d: removed after it exits"
+id=$(nk_run --rm -d --name bg --rootfs "$ROOTFS" /bin/sh -c 'sleep 1' 2>&1)
+expect_status "run --rm -d" $? 0 "$id"
+expect_eq "AutoRemove" "$(insp bg .HostConfig.AutoRemove)" true
+expect_eq "ps -a while running" "$(nk ps -a --format '{{.Names}}' 2>&1)" bg
+if removed bg 10; then
+	gone bg "$id"
+else
+	t_why "still there 10 s later: status '$(cstatus bg)'"
+fi
+t_end
+
+t_begin "autorm: run --rm with a failing command keeps its code and goes"
+out=$(nk_run --rm --name fail --rootfs "$ROOTFS" /bin/nook-test exit 3 2>&1)
+expect_status "run --rm" $? 3 "$out"
+gone fail ""
+t_end
+
+t_begin "autorm: run --rm -d then stop: removed"
+id=$(nk_run --rm -d --name stopped --rootfs "$ROOTFS" /bin/nook-test sleep inf 2>&1)
+expect_status "run --rm -d" $? 0 "$id"
+wait_logs stopped '^ready$' 5
+out=$(nk stop stopped 2>&1)
+expect_status "stop" $? 0 "$out"
+if removed stopped 10; then
+	gone stopped "$id"
+else
+	t_why "still there 10 s later: status '$(cstatus stopped)'"
+fi
+t_end
+
+t_begin "autorm: run --rm -d then kill: removed"
+id=$(nk_run --rm -d --name killed --rootfs "$ROOTFS" /bin/nook-test sleep inf 2>&1)
+expect_status "run --rm -d" $? 0 "$id"
+wait_logs killed '^ready$' 5
+out=$(nk kill killed 2>&1)
+expect_status "kill" $? 0 "$out"
+if removed killed 10; then
+	gone killed "$id"
+else
+	t_why "still there 10 s later: status '$(cstatus killed)'"
+fi
+t_end
+
+t_begin "autorm: rm -f leaves nothing behind either"
+id=$(nk_run -d --name plain --rootfs "$ROOTFS" /bin/nook-test sleep inf 2>&1)
+expect_status "run -d" $? 0 "$id"
+wait_logs plain '^ready$' 5
+out=$(nk rm -f plain 2>&1)
+expect_status "rm -f" $? 0 "$out"
+gone plain "$id"
+t_end
+
+t_begin "autorm: --rm and --restart always do not mix"
+out=$(nk_run --rm -d --restart always --name both --rootfs "$ROOTFS" /bin/nook-test true 2>&1)
+expect_status "run --rm --restart always" $? 125 "$out"
+expect_match "message" "$out" 'rm|restart'
+t_end
+
+exit $T_RC
