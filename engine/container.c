@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1646,7 +1647,7 @@ static int exec_process_of(struct oci_process *p, const struct engine_exec_opts 
 		p->caps.bounding = p->caps.effective = p->caps.permitted = all_caps();
 		p->caps.inheritable = p->caps.ambient = 0;
 	}
-	p->terminal = 0; /* exec -t: not yet (see README) */
+	p->terminal = o->tty;
 	return 0;
 }
 
@@ -1704,6 +1705,14 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 		cJSON_Delete(a);
 	}
 
+	if (o->detach && o->tty) {
+		oci_spec_free(spec);
+		ctr_close(&c);
+		err_set(e, 0,
+			"exec: -d and -t together are not supported (nothing would hold the "
+			"terminal)");
+		return kind(e, ERRK_INVALID_ARG);
+	}
 	if (o->detach) {
 		/* A small waiter, outside our session, keeps the session's
 		 * record while the process runs; its output goes nowhere. */
@@ -1759,15 +1768,36 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 		sigaddset(&chld, SIGCHLD);
 		sigprocmask(SIG_BLOCK, &chld, NULL);
 	}
-	pid = oci_linux_exec(&xo, e);
-	oci_spec_free(spec);
-	if (pid < 0) {
+	{
+		int sp[2] = { -1, -1 }, pty = -1;
+
+		/* -t: we are the console socket's far end and relay the pty */
+		if (o->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+			oci_spec_free(spec);
+			ctr_close(&c);
+			return err_sys(e, "socketpair");
+		}
+		xo.console_socket = sp[1];
+		pid = oci_linux_exec(&xo, e);
+		oci_spec_free(spec);
+		if (sp[1] >= 0)
+			close(sp[1]);
+		if (pid < 0) {
+			if (sp[0] >= 0)
+				close(sp[0]);
+			ctr_close(&c);
+			return kind(e, ERRK_RUNTIME);
+		}
+		if (sp[0] >= 0) {
+			pty = oci_linux_recv_fd(sp[0]);
+			close(sp[0]);
+		}
+		session_put(&c, sid, pid, o->argv);
 		ctr_close(&c);
-		return kind(e, ERRK_RUNTIME);
+		code = oci_linux_wait(pid, pty);
+		if (pty >= 0)
+			close(pty);
 	}
-	session_put(&c, sid, pid, o->argv);
-	ctr_close(&c);
-	code = wait_child(pid);
 	session_end(en, id, sid, code);
 	*exit_code = code;
 	return 0;

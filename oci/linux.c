@@ -40,6 +40,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -1590,6 +1591,116 @@ out:
 		close(sp[1]);
 	oci_bpf_free(&bpf);
 	return pid;
+}
+
+/* ---- foreground ------------------------------------------------------ */
+
+/* Foreground run/exec: forward signals to the process, relay its
+ * terminal when we hold the pty master (pty >= 0), reap it, return its
+ * code (128+N for a signal, like a shell).  The caller has SIGCHLD
+ * blocked since before the clone, so no exit is lost. */
+int oci_linux_wait(pid_t pid, int pty)
+{
+	struct termios saved;
+	int raw = 0, st = 0, sfd, in_open = 1;
+	sigset_t all;
+	char buf[4096];
+
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGFPE);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	sfd = signalfd(-1, &all, SFD_CLOEXEC);
+	if (pty >= 0 && isatty(0) && tcgetattr(0, &saved) == 0) {
+		struct termios t = saved;
+		struct winsize ws;
+
+		cfmakeraw(&t);
+		raw = tcsetattr(0, TCSANOW, &t) == 0;
+		if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+			ioctl(pty, TIOCSWINSZ, &ws);
+	}
+	for (;;) {
+		struct pollfd p[3] = { { .fd = sfd, .events = POLLIN },
+				       { .fd = pty, .events = POLLIN },
+				       { .fd = in_open && pty >= 0 ? 0 : -1, .events = POLLIN } };
+		struct signalfd_siginfo si;
+		ssize_t n;
+
+		if (poll(p, 3, -1) < 0)
+			continue;
+		if (p[1].revents & (POLLIN | POLLHUP)) {
+			n = read(pty, buf, sizeof(buf));
+			if (n > 0)
+				write_all(1, buf, (size_t)n);
+			else if (n <= 0 && errno != EINTR && errno != EAGAIN)
+				pty = -1; /* EIO: the last slave closed */
+		}
+		if (p[2].revents & (POLLIN | POLLHUP)) {
+			n = read(0, buf, sizeof(buf));
+			if (n > 0)
+				write_all(pty, buf, (size_t)n);
+			else
+				in_open = 0;
+		}
+		if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
+			continue;
+		if (si.ssi_signo == SIGWINCH && pty >= 0) {
+			struct winsize ws;
+
+			if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+				ioctl(pty, TIOCSWINSZ, &ws);
+			continue;
+		}
+		if (si.ssi_signo != SIGCHLD) {
+			kill(pid, (int)si.ssi_signo);
+			continue;
+		}
+		/* Reap every child; ours decides. */
+		for (pid_t r; (r = waitpid(-1, &st, WNOHANG)) > 0;)
+			if (r == pid)
+				goto done;
+	}
+done:
+	/* Drain what the process wrote last. */
+	while (pty >= 0) {
+		struct pollfd p = { .fd = pty, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 0) <= 0 || (n = read(pty, buf, sizeof(buf))) <= 0)
+			break;
+		write_all(1, buf, (size_t)n);
+	}
+	if (raw)
+		tcsetattr(0, TCSANOW, &saved);
+	close(sfd);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + WTERMSIG(st);
+}
+
+/* For a foreground terminal without --console-socket we are the console
+ * socket's other end: a socketpair whose far end receives the master. */
+int oci_linux_recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))], data[64];
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	int fd = -1;
+
+	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) < 0)
+		return -1;
+	c = CMSG_FIRSTHDR(&mh);
+	if (c && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
 }
 
 /* ---- start ----------------------------------------------------------- */

@@ -65,6 +65,14 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e);
  * runc's texts ("cannot start a container that has stopped"). */
 int oci_linux_start(const char *exec_fifo, pid_t pid, uint64_t pid_start, struct err *e);
 
+/* Wait for our child pid in the foreground: forward the signals we get
+ * to it, relay its terminal when we hold its pty master (pty >= 0; our
+ * stdin goes raw while it runs), reap it.  Returns its code, 128+N for a
+ * signal.  The caller blocks SIGCHLD before the child exists. */
+int oci_linux_wait(pid_t pid, int pty);
+/* Receive an fd passed with SCM_RIGHTS (a pty master), -1 if none. */
+int oci_linux_recv_fd(int sock);
+
 /* Run one hook with the state JSON on stdin, honouring its timeout.
  * Fails when the hook cannot start, exits non-zero or times out. */
 int oci_hook_run(const struct oci_hook *h, const char *state_json, struct err *e);
