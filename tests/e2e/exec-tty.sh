@@ -16,7 +16,7 @@ else
 	# script(1) passes the child's status through with -e
 	expect_status "exit code" $st 6 "$out"
 	out=$(nk exec et /bin/nook-test tty 2>&1)
-	expect_nomatch "no terminal without -t" "$out" 'isatty 1'
+	expect_match "no terminal without -t" "$out" '^1 notty'
 fi
 t_end
 
