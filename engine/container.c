@@ -919,6 +919,8 @@ static int start_deps(struct ctr *c, int recursive, struct err *e)
 
 static int signal_init(struct ctr *c, int sig, struct err *e);
 static int wait_exit(struct engine *en, const char *id, int timeout_ms);
+static int wait_cond(struct engine *en, const char *id, const char *cond, int timeout_ms,
+		     int *exit_code, struct err *e);
 
 static int do_init(struct ctr *c, struct err *e)
 {
@@ -1256,7 +1258,8 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 	}
 	store_unlock(c.lock);
 	c.lock = -1;
-	if (sig != SIGKILL && wait_exit(en, id, timeout * 1000) < 0) {
+	if (sig != SIGKILL && wait_cond(en, id, "stopped", timeout * 1000, NULL, e) < 0 &&
+	    e->kind != ERRK_REMOVED) {
 		if (cg)
 			oci_cgroup_signal_all(cg, SIGKILL, NULL);
 		else
@@ -1266,7 +1269,9 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 	/* The monitor writes the exit file and runs cleanup; wait for the
 	 * exit file, then clean up here too (idempotent) so that `stop`
 	 * returns with the container exited. */
-	if (wait_exit(en, id, 30000) < 0) {
+	if (wait_cond(en, id, "stopped", 30000, NULL, e) < 0) {
+		if (e->kind == ERRK_REMOVED)
+			return 0; /* --rm: cleanup removed it */
 		err_set(e, ETIMEDOUT, "container %s did not stop", ref);
 		return kind(e, ERRK_RUNTIME);
 	}
@@ -1422,7 +1427,7 @@ int engine_remove(struct engine *en, const char *ref, int force, struct err *e)
 		store_unlock(c.lock);
 		c.lock = -1;
 		ctr_close(&c);
-		wait_exit(en, id, 10000);
+		wait_cond(en, id, "stopped", 10000, NULL, e);
 		if (ctr_open(en, id, &c, e) < 0)
 			return e->kind == ERRK_NO_SUCH ? 0 : -1;
 		if (c.st == ST_CREATED || c.st == ST_RUNNING || c.st == ST_PAUSED)
@@ -1458,51 +1463,86 @@ static int condition_met(const struct ctr *c, const char *cond)
 	return strcmp(state_names[c->st], cond) == 0;
 }
 
-int engine_wait(struct engine *en, const char *ref, const char *condition, int *exit_code,
-		struct err *e)
+/* Wait until id meets cond, without holding its lock: inotify on its
+ * directory (state.json rewritten, the directory removed or renamed away)
+ * and on the exit files; every event means "look again".  timeout_ms < 0
+ * waits forever; ETIMEDOUT otherwise.  A removed container is
+ * ERRK_REMOVED. */
+static int wait_cond(struct engine *en, const char *id, const char *cond, int timeout_ms,
+		     int *exit_code, struct err *e)
 {
-	char id[STORE_ID_LEN + 1];
-	_cleanup_free_ char *dir = NULL;
-	_cleanup_free_ char *exitdir = NULL;
-	_cleanup_close_ int in = -1;
+	_cleanup_free_ char *dir = store_path(&en->st, id, NULL);
+	_cleanup_free_ char *exitdir = store_exit_dir(&en->st);
+	_cleanup_close_ int in = inotify_init1(IN_CLOEXEC);
+	int64_t deadline = timeout_ms >= 0 ? now_ns() + (int64_t)timeout_ms * 1000000 : 0;
 	struct ctr c;
 
-	if (condition && state_from(condition) == ST_UNKNOWN && strcmp(condition, "stopped")) {
-		err_set(e, 0, "invalid condition \"%s\"", condition);
-		return kind(e, ERRK_INVALID_ARG);
-	}
-	if (store_lookup(&en->st, ref, id, e) < 0)
-		return kind(e, ERRK_NO_SUCH);
-	/* Watch first, then look: no change can slip between. */
-	in = inotify_init1(IN_CLOEXEC);
 	if (in < 0)
 		return err_sys(e, "inotify_init1");
-	dir = store_path(&en->st, id, NULL);
-	exitdir = store_exit_dir(&en->st);
-	if (inotify_add_watch(in, dir, IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF) < 0 ||
-	    inotify_add_watch(in, exitdir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
+	/* Watch first, then look: no change can slip between. */
+	if (inotify_add_watch(in, dir,
+			      IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF) < 0 &&
+	    errno != ENOENT)
 		return err_sys(e, "inotify_add_watch %s", dir);
+	if (inotify_add_watch(in, exitdir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
+		return err_sys(e, "inotify_add_watch %s", exitdir);
 	for (;;) {
+		struct pollfd p = { .fd = in, .events = POLLIN };
 		char buf[4096];
+		int ms = -1, r;
 
 		if (ctr_open(en, id, &c, e) < 0) {
 			if (e->kind == ERRK_NO_SUCH) {
-				err_set(e, 0, "container %s was removed", ref);
+				err_set(e, 0, "container %s was removed", id);
 				kind(e, ERRK_REMOVED);
 			}
 			return -1;
 		}
-		if (condition_met(&c, condition)) {
+		if (condition_met(&c, cond)) {
 			if (exit_code)
 				*exit_code = (int)jint(c.state, "exitCode", 0);
 			ctr_close(&c);
 			return 0;
 		}
 		ctr_close(&c);
-		/* Any change of state.json or an exit file: look again. */
-		if (read(in, buf, sizeof(buf)) < 0 && errno != EINTR)
+		if (deadline) {
+			int64_t left = deadline - now_ns();
+
+			if (left <= 0) {
+				err_set(e, ETIMEDOUT, "container %s: waiting for %s", id,
+					cond ? cond : "stopped");
+				return kind(e, ERRK_RUNTIME);
+			}
+			ms = (int)(left / 1000000) + 1;
+		}
+		r = poll(&p, 1, ms);
+		if (r < 0 && errno != EINTR)
+			return err_sys(e, "poll inotify");
+		if (r > 0 && read(in, buf, sizeof(buf)) < 0 && errno != EINTR)
 			return err_sys(e, "read inotify");
 	}
+}
+
+int engine_wait(struct engine *en, const char *ref, const char *condition, int *exit_code,
+		struct err *e)
+{
+	char id[STORE_ID_LEN + 1];
+	int r;
+
+	if (condition && state_from(condition) == ST_UNKNOWN && strcmp(condition, "stopped")) {
+		err_set(e, 0, "invalid condition \"%s\"", condition);
+		return kind(e, ERRK_INVALID_ARG);
+	}
+	if (store_lookup(&en->st, ref, id, e) < 0) {
+		e->errnum = 0;
+		return kind(e, ERRK_NO_SUCH);
+	}
+	r = wait_cond(en, id, condition, -1, exit_code, e);
+	if (r < 0 && e->kind == ERRK_REMOVED) {
+		err_set(e, 0, "container %s was removed", ref);
+		kind(e, ERRK_REMOVED);
+	}
+	return r;
 }
 
 /* ---- attach, exec --------------------------------------------------- */
