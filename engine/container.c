@@ -919,7 +919,7 @@ static int start_deps(struct ctr *c, int recursive, struct err *e)
 
 static int signal_init(struct ctr *c, int sig, struct err *e);
 static int wait_exit(struct engine *en, const char *id, int timeout_ms);
-static int wait_cond(struct engine *en, const char *id, const char *cond, int timeout_ms,
+static int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, int timeout_ms,
 		     int *exit_code, struct err *e);
 
 static int do_init(struct ctr *c, struct err *e)
@@ -1225,6 +1225,7 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 	struct ctr c;
 	char id[STORE_ID_LEN + 1];
 	_cleanup_free_ char *cg = NULL;
+	pid_t run;
 	int sig;
 
 	if (ctr_open(en, ref, &c, e) < 0)
@@ -1242,6 +1243,7 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 	if (timeout < 0)
 		timeout = (int)jint(c.config, "stopTimeout", DEFAULT_STOP_TIMEOUT);
 	sig = (int)jint(c.config, "stopSignal", SIGTERM);
+	run = (pid_t)jint(c.state, "pid", 0);
 	memcpy(id, c.id, sizeof(id));
 	cg = ctr_cgroup(&c);
 	if (mark_stopped_by_user(&c, e) < 0) {
@@ -1258,7 +1260,7 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 	}
 	store_unlock(c.lock);
 	c.lock = -1;
-	if (sig != SIGKILL && wait_cond(en, id, "stopped", timeout * 1000, NULL, e) < 0 &&
+	if (sig != SIGKILL && wait_cond(en, id, "stopped", run, timeout * 1000, NULL, e) < 0 &&
 	    e->kind != ERRK_REMOVED) {
 		if (cg)
 			oci_cgroup_signal_all(cg, SIGKILL, NULL);
@@ -1269,7 +1271,7 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 	/* The monitor writes the exit file and runs cleanup; wait for the
 	 * exit file, then clean up here too (idempotent) so that `stop`
 	 * returns with the container exited. */
-	if (wait_cond(en, id, "stopped", 30000, NULL, e) < 0) {
+	if (wait_cond(en, id, "stopped", run, 30000, NULL, e) < 0) {
 		if (e->kind == ERRK_REMOVED)
 			return 0; /* --rm: cleanup removed it */
 		err_set(e, ETIMEDOUT, "container %s did not stop", ref);
@@ -1278,7 +1280,9 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 	if (ctr_open(en, id, &c, e) < 0)
 		return e->kind == ERRK_NO_SUCH ? 0 : -1; /* --rm removed it */
 	{
-		int r = do_cleanup(&c, 0, e);
+		/* someone may have started it again meanwhile: that run is
+		 * not ours to clean up */
+		int r = c.st == ST_STOPPED ? do_cleanup(&c, 0, e) : 0;
 
 		if (r == 0 && c.st == ST_EXITED && jbool(c.config, "autoRemove"))
 			r = remove_locked(&c, e);
@@ -1418,6 +1422,8 @@ int engine_remove(struct engine *en, const char *ref, int force, struct err *e)
 	if (c.st == ST_RUNNING || c.st == ST_PAUSED || c.st == ST_CREATED) {
 		_cleanup_free_ char *cg = ctr_cgroup(&c);
 
+		pid_t run = (pid_t)jint(c.state, "pid", 0);
+
 		memcpy(id, c.id, sizeof(id));
 		mark_stopped_by_user(&c, NULL);
 		if (cg)
@@ -1427,7 +1433,7 @@ int engine_remove(struct engine *en, const char *ref, int force, struct err *e)
 		store_unlock(c.lock);
 		c.lock = -1;
 		ctr_close(&c);
-		wait_cond(en, id, "stopped", 10000, NULL, e);
+		wait_cond(en, id, "stopped", run, 10000, NULL, e);
 		if (ctr_open(en, id, &c, e) < 0)
 			return e->kind == ERRK_NO_SUCH ? 0 : -1;
 		if (c.st == ST_CREATED || c.st == ST_RUNNING || c.st == ST_PAUSED)
@@ -1467,8 +1473,9 @@ static int condition_met(const struct ctr *c, const char *cond)
  * directory (state.json rewritten, the directory removed or renamed away)
  * and on the exit files; every event means "look again".  timeout_ms < 0
  * waits forever; ETIMEDOUT otherwise.  A removed container is
- * ERRK_REMOVED. */
-static int wait_cond(struct engine *en, const char *id, const char *cond, int timeout_ms,
+ * ERRK_REMOVED.  run > 0: the run whose init had that pid is enough to
+ * have ended (stop must not wait for a run someone else started since). */
+static int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, int timeout_ms,
 		     int *exit_code, struct err *e)
 {
 	_cleanup_free_ char *dir = store_path(&en->st, id, NULL);
@@ -1498,7 +1505,7 @@ static int wait_cond(struct engine *en, const char *id, const char *cond, int ti
 			}
 			return -1;
 		}
-		if (condition_met(&c, cond)) {
+		if (condition_met(&c, cond) || (run > 0 && jint(c.state, "pid", 0) != run)) {
 			if (exit_code)
 				*exit_code = (int)jint(c.state, "exitCode", 0);
 			ctr_close(&c);
@@ -1537,7 +1544,7 @@ int engine_wait(struct engine *en, const char *ref, const char *condition, int *
 		e->errnum = 0;
 		return kind(e, ERRK_NO_SUCH);
 	}
-	r = wait_cond(en, id, condition, -1, exit_code, e);
+	r = wait_cond(en, id, condition, 0, -1, exit_code, e);
 	if (r < 0 && e->kind == ERRK_REMOVED) {
 		err_set(e, 0, "container %s was removed", ref);
 		kind(e, ERRK_REMOVED);

@@ -12,7 +12,7 @@ else
 	run_sleeper et || t_why "no container: $RUN_OUT"
 	out=$(script -qec "$NOOK $T_GLOBAL exec -it et sh -c 'tty; exit 6'" /dev/null 2>&1 </dev/null)
 	st=$?
-	expect_match "tty inside" "$out" '^/dev/pts/[0-9]+'
+	expect_match "tty inside" "$out" "/dev/pts/[0-9]+"
 	# script(1) passes the child's status through with -e
 	expect_status "exit code" $st 6 "$out"
 	out=$(nk exec et /bin/nook-test tty 2>&1)

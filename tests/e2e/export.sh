@@ -12,8 +12,14 @@ BB=
 for c in busybox /bin/busybox /usr/bin/busybox; do
 	command -v "$c" >/dev/null 2>&1 && "$c" tar --help >/dev/null 2>&1 && BB=$c && break
 done
+# by path first: busybox ash may run its own tar applet for "tar"
 GNUTAR=
-tar --version 2>/dev/null | grep -q 'GNU tar' && GNUTAR=tar
+for c in gtar /usr/bin/tar /bin/tar tar; do
+	if command -v "$c" >/dev/null 2>&1 && "$c" --version 2>/dev/null | grep -q 'GNU tar'; then
+		GNUTAR=$c
+		break
+	fi
+done
 
 # check_tar WHAT FILE: both tars list bin/busybox and the marker, and
 # extract the same busybox
@@ -23,13 +29,13 @@ check_tar() {
 		return
 	}
 	if [ -n "$GNUTAR" ]; then
-		l=$(tar -tf "$2" 2>&1)
+		l=$($GNUTAR -tf "$2" 2>&1)
 		expect_status "$1: tar -tf" $? 0 "$l"
 		expect_match "$1: tar -tf" "$l" '^(\./)?bin/busybox$'
 		expect_match "$1: tar -tf" "$l" '^(\./)?marker$'
 		rm -rf "$T_DIR/x"
 		mkdir "$T_DIR/x"
-		tar -xf "$2" -C "$T_DIR/x" 2>"$T_DIR/x.err" || t_why "$1: tar -xf: $(cat "$T_DIR/x.err")"
+		$GNUTAR -xf "$2" -C "$T_DIR/x" 2>"$T_DIR/x.err" || t_why "$1: tar -xf: $(cat "$T_DIR/x.err")"
 		cmp -s "$T_DIR/x/bin/busybox" "$ROOTFS/bin/busybox" || t_why "$1: bin/busybox differs after tar -x"
 		expect_eq "$1: bin/sh link" "$(readlink "$T_DIR/x/bin/sh")" "$(readlink "$ROOTFS/bin/sh")"
 		expect_eq "$1: tmp mode" "$(stat -c %a "$T_DIR/x/tmp")" 1777

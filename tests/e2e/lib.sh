@@ -401,7 +401,8 @@ t_cleanup() {
 	if [ -n "$_procs" ]; then
 		_what=
 		for _p in $_procs; do
-			_what="$_what $_p:$(tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null | cut -c1-80)"
+			_what="$_what $_p:$(tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null |
+				sed "s|$T_DIR|\$T|g" | cut -c1-160)"
 			# started by this script's engine calls: ours to end
 			kill -9 "$_p" 2>/dev/null
 		done

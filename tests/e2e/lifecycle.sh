@@ -118,16 +118,16 @@ t_end
 t_begin "lifecycle: ps --filter name= and status="
 run_sleeper other || t_why "second container: $RUN_OUT"
 nk_create --name fresh --rootfs "$ROOTFS" /bin/nook-test true >/dev/null 2>&1 || t_why "create fresh failed"
-nk_run --name done --rootfs "$ROOTFS" /bin/nook-test true >/dev/null 2>&1 || t_why "run done failed"
-wait_status done exited 5
+nk_run --name finished --rootfs "$ROOTFS" /bin/nook-test true >/dev/null 2>&1 || t_why "run finished failed"
+wait_status finished exited 5
 out=$(nk ps -a --filter name=other --format '{{.Names}}' 2>&1)
 expect_eq "--filter name=other" "$out" other
 out=$(nk ps -a --filter status=exited --format '{{.Names}}' 2>&1)
-expect_eq "--filter status=exited" "$out" done
+expect_eq "--filter status=exited" "$out" finished
 out=$(nk ps --filter status=running --format '{{.Names}}' 2>&1 | sort | tr '\n' ' ')
 expect_eq "--filter status=running" "$out" "lc other "
 out=$(nk ps -a --format '{{.Names}}' 2>&1 | sort | tr '\n' ' ')
-expect_eq "ps -a names" "$out" "done fresh lc other "
+expect_eq "ps -a names" "$out" "finished fresh lc other "
 out=$(nk ps --format '{{.Names}}' 2>&1 | sort | tr '\n' ' ')
 expect_eq "ps names" "$out" "lc other "
 t_end

@@ -82,7 +82,7 @@ t_begin "output: logs -f follows a running container and ends when it exits"
 nk_run -d --name follow --rootfs "$ROOTFS" /bin/sh -c \
 	'for i in 1 2 3; do echo f$i; sleep 0.5; done' >/dev/null 2>&1
 t0=$(now_ms)
-out=$(timeout -s KILL 15 $NOOK $T_GLOBAL logs -f follow 2>&1)
+out=$(nk logs -f follow 2>&1)
 st=$?
 t1=$(now_ms)
 expect_status "logs -f" $st 0 "$out"
@@ -93,7 +93,7 @@ t_end
 
 t_begin "output: logs -f of an exited container returns at once"
 t0=$(now_ms)
-out=$(timeout -s KILL 15 $NOOK $T_GLOBAL logs -f five 2>&1)
+out=$(nk logs -f five 2>&1)
 expect_status "logs -f" $? 0 "$out"
 t1=$(now_ms)
 expect_eq "logs -f" "$(printf '%s' "$out" | tr '\n' ' ')" "l1 l2 l3 l4 l5"

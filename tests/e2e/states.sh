@@ -222,10 +222,11 @@ t_end
 t_begin "states: stop of a configured container"
 if mk_configured; then
 	out=$(nk stop "$C" 2>&1)
+	st=$?
 	if [ "$T_PODMAN" = 1 ]; then
-		expect_status "stop (podman)" $? 0 "$out"
+		expect_status "stop (podman)" $st 0 "$out"
 	else
-		expect_refused "stop" $? "$out" "$C" configured
+		expect_refused "stop" $st "$out" "$C" configured
 		state_is configured
 	fi
 fi
