@@ -1135,8 +1135,10 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		char path[64];
 		int fd;
 
-		sync_send(a->sock, MSG_READY, NULL);
+		/* `create` exits once it reads READY: stop dying with it
+		 * first, or a slow init is killed by its parent's exit. */
 		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+		sync_send(a->sock, MSG_READY, NULL);
 		/* Blocks until `start` opens the fifo for reading. */
 		fdpath(path, sizeof(path), a->fifo_fd);
 		fd = open(path, O_WRONLY | O_CLOEXEC);
