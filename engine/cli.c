@@ -20,6 +20,7 @@
 
 #include "engine/container.h"
 #include "engine/events.h"
+#include "engine/syscheck.h"
 #include "monitor/monitor.h"
 #include "oci/linux.h"
 #include "oci/runtime.h"
@@ -485,6 +486,11 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 		};
 
 		r = engine_start(&c->en, id, 1, &at, &code, &e);
+		/* --rm: gone when run returns (the monitor's cleanup would
+		 * remove it too, a moment later; whichever comes second finds
+		 * nothing to do) */
+		if (r == 0 && o.auto_remove && code >= 0)
+			engine_remove(&c->en, id, 1, NULL);
 	}
 	if (r < 0) {
 		code = report(&e);
@@ -1520,6 +1526,8 @@ static int cmd_system(struct cli *c, int argc, char **argv)
 			return report(&e);
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "check") == 0)
+		return syscheck_main(argc - 1, argv + 1);
 	return usage_err("system", "unknown subcommand (refresh)");
 }
 

@@ -844,6 +844,15 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 	st = cJSON_CreateObject();
 	cJSON_AddStringToObject(st, "state", "configured");
 	cJSON_AddNumberToObject(st, "restartCount", 0);
+	/* what ps shows, so that ps reads one small file per container */
+	cJSON_AddStringToObject(st, "name", name);
+	cJSON_AddStringToObject(st, "rootfs", rootfs);
+	cJSON_AddNumberToObject(st, "created", jint(cfg, "created", 0));
+	cJSON_AddItemToObject(
+		st, "command",
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetObjectItemCaseSensitive(spec, "process"), "args"),
+				1));
 	{
 		_cleanup_free_ char *p = store_path(&en->st, id, "state.json");
 
@@ -1469,65 +1478,135 @@ static int condition_met(const struct ctr *c, const char *cond)
 	return strcmp(state_names[c->st], cond) == 0;
 }
 
+/* Closing the last reference of an inotify fd waits for an SRCU grace
+ * period: 1-20 ms on these kernels, which `wait` would add to its answer.
+ * A child takes over the reference and drops it after we let go. */
+static void inotify_close_async(int fd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		close(fd);
+		return;
+	}
+	if (pid == 0) {
+		char b;
+
+		close(p[1]);
+		/* until the parent has closed its copy: then ours is last */
+		while (read(p[0], &b, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	close(fd);
+	close(p[1]);
+}
+
+/* Does one of the inotify events concern this container? */
+static int relevant(const char *buf, ssize_t n, const char *id)
+{
+	for (const char *q = buf; q < buf + n;) {
+		const struct inotify_event *ev = (const struct inotify_event *)q;
+
+		if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_Q_OVERFLOW | IN_IGNORED))
+			return 1;
+		if (ev->len && (strcmp(ev->name, "state.json") == 0 || strcmp(ev->name, id) == 0))
+			return 1;
+		q += sizeof(*ev) + ev->len;
+	}
+	return 0;
+}
+
 /* Wait until id meets cond, without holding its lock: inotify on its
- * directory (state.json rewritten, the directory removed or renamed away)
- * and on the exit files; every event means "look again".  timeout_ms < 0
- * waits forever; ETIMEDOUT otherwise.  A removed container is
- * ERRK_REMOVED.  run > 0: the run whose init had that pid is enough to
- * have ended (stop must not wait for a run someone else started since). */
+ * directory (state.json renamed into place, the directory removed or
+ * renamed away) and on the exit files.  timeout_ms < 0 waits forever;
+ * ETIMEDOUT otherwise.  A removed container is ERRK_REMOVED.  run > 0:
+ * the run whose init had that pid is enough to have ended (stop must not
+ * wait for a run someone else started since).  For "stopped" the exit
+ * file answers first, without the lock: the monitor writes it the moment
+ * the init is reaped. */
 static int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, int timeout_ms,
 		     int *exit_code, struct err *e)
 {
 	_cleanup_free_ char *dir = store_path(&en->st, id, NULL);
 	_cleanup_free_ char *exitdir = store_exit_dir(&en->st);
-	_cleanup_close_ int in = inotify_init1(IN_CLOEXEC);
+	_cleanup_free_ char *exitp = store_exit_path(&en->st, id);
+	int in = inotify_init1(IN_CLOEXEC);
 	int64_t deadline = timeout_ms >= 0 ? now_ns() + (int64_t)timeout_ms * 1000000 : 0;
+	int stopped = !cond || strcmp(cond, "stopped") == 0;
+	int r = -1;
 	struct ctr c;
 
 	if (in < 0)
 		return err_sys(e, "inotify_init1");
 	/* Watch first, then look: no change can slip between. */
-	if (inotify_add_watch(in, dir,
-			      IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF) < 0 &&
-	    errno != ENOENT)
-		return err_sys(e, "inotify_add_watch %s", dir);
-	if (inotify_add_watch(in, exitdir, IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
-		return err_sys(e, "inotify_add_watch %s", exitdir);
+	if (inotify_add_watch(in, dir, IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF) < 0 &&
+	    errno != ENOENT) {
+		err_sys(e, "inotify_add_watch %s", dir);
+		goto out;
+	}
+	if (inotify_add_watch(in, exitdir, IN_MOVED_TO) < 0) {
+		err_sys(e, "inotify_add_watch %s", exitdir);
+		goto out;
+	}
 	for (;;) {
 		struct pollfd p = { .fd = in, .events = POLLIN };
-		char buf[4096];
-		int ms = -1, r;
+		char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+		struct monitor_exit x;
+		struct err le;
+		int ms = -1, pr;
+		ssize_t n;
 
+		if (stopped && run <= 0 && monitor_exit_read(exitp, &x, &le) == 0) {
+			if (exit_code)
+				*exit_code = x.exit_code;
+			r = 0;
+			goto out;
+		}
 		if (ctr_open(en, id, &c, e) < 0) {
 			if (e->kind == ERRK_NO_SUCH) {
 				err_set(e, 0, "container %s was removed", id);
 				kind(e, ERRK_REMOVED);
 			}
-			return -1;
+			goto out;
 		}
 		if (condition_met(&c, cond) || (run > 0 && jint(c.state, "pid", 0) != run)) {
 			if (exit_code)
 				*exit_code = (int)jint(c.state, "exitCode", 0);
 			ctr_close(&c);
-			return 0;
+			r = 0;
+			goto out;
 		}
 		ctr_close(&c);
-		if (deadline) {
-			int64_t left = deadline - now_ns();
+		do {
+			if (deadline) {
+				int64_t left = deadline - now_ns();
 
-			if (left <= 0) {
-				err_set(e, ETIMEDOUT, "container %s: waiting for %s", id,
-					cond ? cond : "stopped");
-				return kind(e, ERRK_RUNTIME);
+				if (left <= 0) {
+					err_set(e, ETIMEDOUT, "container %s: waiting for %s", id,
+						cond ? cond : "stopped");
+					kind(e, ERRK_RUNTIME);
+					goto out;
+				}
+				ms = (int)(left / 1000000) + 1;
 			}
-			ms = (int)(left / 1000000) + 1;
-		}
-		r = poll(&p, 1, ms);
-		if (r < 0 && errno != EINTR)
-			return err_sys(e, "poll inotify");
-		if (r > 0 && read(in, buf, sizeof(buf)) < 0 && errno != EINTR)
-			return err_sys(e, "read inotify");
+			pr = poll(&p, 1, ms);
+			if (pr < 0 && errno != EINTR) {
+				err_sys(e, "poll inotify");
+				goto out;
+			}
+			n = pr > 0 ? read(in, buf, sizeof(buf)) : 0;
+			if (n < 0 && errno != EINTR) {
+				err_sys(e, "read inotify");
+				goto out;
+			}
+		} while (n <= 0 || !relevant(buf, n, id));
 	}
+out:
+	inotify_close_async(in);
+	return r;
 }
 
 int engine_wait(struct engine *en, const char *ref, const char *condition, int *exit_code,
@@ -2057,6 +2136,53 @@ cJSON *engine_inspect(struct engine *en, const char *ref, struct err *e)
 	return j;
 }
 
+/* ps: one small state.json per container, no lock, nothing written.  A
+ * run the kernel says is over (exit file there, monitor gone) shows as
+ * stopped; the next locked operation records it. */
+static cJSON *list_row(struct engine *en, const char *id, cJSON *st)
+{
+	cJSON *j = cJSON_CreateObject(), *s, *cfg;
+	enum cstate cs = state_from(jstr(st, "state"));
+	int64_t finished = jint(st, "finishedAt", 0);
+	int code = (int)jint(st, "exitCode", 0);
+
+	if (cs == ST_CREATED || cs == ST_RUNNING || cs == ST_PAUSED) {
+		_cleanup_free_ char *exitp = store_exit_path(&en->st, id);
+		struct monitor_exit x;
+		struct err le;
+
+		if (monitor_exit_read(exitp, &x, &le) == 0) {
+			cs = ST_STOPPED;
+			code = x.exit_code;
+			finished = x.time_ns;
+		} else if (!proc_alive((pid_t)jint(st, "monitorPid", 0),
+				       (uint64_t)jint(st, "monitorStart", 0))) {
+			cs = ST_STOPPED;
+			code = -1;
+		} else if (jstr(st, "cgroup") && oci_cgroup_frozen(jstr(st, "cgroup")) == 1) {
+			cs = ST_PAUSED;
+		}
+	}
+	cJSON_AddStringToObject(j, "Id", id);
+	cJSON_AddStringToObject(j, "Name", jstr(st, "name") ?: id);
+	cJSON_AddStringToObject(j, "Rootfs", jstr(st, "rootfs") ?: "");
+	add_time(j, "Created", jint(st, "created", 0));
+	s = cJSON_AddObjectToObject(j, "State");
+	cJSON_AddStringToObject(s, "Status", state_names[cs]);
+	cJSON_AddNumberToObject(
+		s, "Pid",
+		cs == ST_RUNNING || cs == ST_PAUSED || cs == ST_CREATED ? jint(st, "pid", 0) : 0);
+	cJSON_AddNumberToObject(s, "ExitCode", code);
+	add_time(s, "StartedAt", jint(st, "startedAt", 0));
+	add_time(s, "FinishedAt", finished);
+	cfg = cJSON_AddObjectToObject(j, "Config");
+	cJSON_AddItemToObject(cfg, "Cmd",
+			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(st, "command"), 1)
+				      ?: cJSON_CreateArray());
+	cJSON_AddNumberToObject(j, "RestartCount", (double)jint(st, "restartCount", 0));
+	return j;
+}
+
 cJSON *engine_list(struct engine *en, int all, struct err *e)
 {
 	_cleanup_strv_ char **ids = store_list(&en->st, e);
@@ -2066,14 +2192,20 @@ cJSON *engine_list(struct engine *en, int all, struct err *e)
 		return NULL;
 	arr = cJSON_CreateArray();
 	for (size_t i = 0; ids[i]; i++) {
-		struct ctr c;
+		_cleanup_free_ char *p = store_path(&en->st, ids[i], "state.json");
 		struct err le;
+		cJSON *st = store_read_json(p, &le), *row;
+		const char *status;
 
-		if (ctr_open(en, ids[i], &c, &le) < 0)
-			continue; /* removed meanwhile */
-		if (all || c.st == ST_RUNNING || c.st == ST_PAUSED)
-			cJSON_AddItemToArray(arr, inspect_locked(&c));
-		ctr_close(&c);
+		if (!st)
+			continue; /* removed meanwhile, or not yet created */
+		row = list_row(en, ids[i], st);
+		cJSON_Delete(st);
+		status = jstr(cJSON_GetObjectItemCaseSensitive(row, "State"), "Status");
+		if (all || strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)
+			cJSON_AddItemToArray(arr, row);
+		else
+			cJSON_Delete(row);
 	}
 	return arr;
 }
