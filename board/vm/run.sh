@@ -18,7 +18,9 @@
 #  5. prints the result lines the tests wrote on the serial console
 #     (build/vm/console.log keeps all of it).  No NOOK-VM-DONE marker (a
 #     timeout, a kernel panic) is a failure, shown with the console's last
-#     30 lines.
+#     30 lines;
+#  6. runs board/vm/boot-test.sh on the same initramfs: three boots of busybox
+#     init with an ext4 disk for /var/lib/nook (VM_BOOT_TEST=0 skips it).
 # Exit status: 0 if every line is ok/skip, 1 otherwise.
 #
 # The tests drive the runtime as "$RT": "/nook/nook runtime" by default.  To
@@ -30,7 +32,9 @@ cd "$(dirname "$0")/../.." || exit 1
 BUILD=${1:?usage: board/vm/run.sh BUILD_DIR}
 OUT=build/vm
 ROOT=$OUT/root
-VM_MODULES=${VM_MODULES:-overlay}
+# overlay for the tests; virtio_pci, virtio_blk, crc32c and ext4 for the
+# boot test's data disk (boot-test.sh).
+VM_MODULES=${VM_MODULES:-overlay virtio_pci virtio_blk crc32c_generic ext4}
 EPOCH=${SOURCE_DATE_EPOCH:-0}
 MUSL_GCC=${MUSL_GCC:-build/deps/x86_64/bin/musl-gcc}
 rc=0
@@ -123,6 +127,20 @@ for m in $VM_MODULES; do
 	add_module "$p"
 done
 
+# The three-boot test (board/vm/boot-test.sh): busybox init's files, used
+# only when the kernel command line has nookboot=N.  S60nook is the sysv
+# script users install (board/sysv/).
+mkdir -p "$ROOT/etc/init.d" "$ROOT/boot-test" "$ROOT/var/lib/nook" "$ROOT/usr/bin"
+cp board/vm/boot/inittab "$ROOT/etc/inittab"
+cp board/vm/boot/rcS board/vm/boot/rcK "$ROOT/etc/init.d/"
+cp board/vm/boot/test.sh "$ROOT/boot-test/test.sh"
+ln -s ../../boot-test/test.sh "$ROOT/etc/init.d/S05boottest"
+ln -s ../../boot-test/test.sh "$ROOT/etc/init.d/S99boottest"
+for s in board/sysv/S??nook; do
+	[ -f "$s" ] && cp "$s" "$ROOT/etc/init.d/" && chmod 755 "$ROOT/etc/init.d/${s##*/}"
+done
+ln -s /nook/nook "$ROOT/usr/bin/nook"
+
 # What the tests are told.
 RT="/nook/nook runtime"
 if [ -n "${NOOK_VM_RUNTIME:-}" ]; then
@@ -165,5 +183,10 @@ if ! grep -aqx 'NOOK-VM-DONE' "$OUT/console.log"; then
 	echo "not ok - vm: no NOOK-VM-DONE marker on the console ($why); last 30 lines:"
 	tail -n 30 "$OUT/console.log" | sed 's/^/    /'
 	rc=1
+fi
+
+# 6. the three-boot test (VM_BOOT_TEST=0 skips it)
+if [ "${VM_BOOT_TEST:-1}" != 0 ]; then
+	VM_KERNEL=$KERNEL board/vm/boot-test.sh "$OUT/initramfs.gz" || rc=1
 fi
 exit $rc
