@@ -489,14 +489,20 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 		/* --rm: gone when run returns (the monitor's cleanup would
 		 * remove it too, a moment later; whichever comes second finds
 		 * nothing to do) */
-		if (r == 0 && o.auto_remove && code >= 0)
-			engine_remove(&c->en, id, 1, NULL);
+		if (r == 0 && o.auto_remove && code >= 0) {
+			struct err ignored;
+
+			engine_remove(&c->en, id, 1, &ignored);
+		}
 	}
 	if (r < 0) {
 		code = report(&e);
 		/* a run that could not start leaves nothing behind with --rm */
-		if (o.auto_remove)
-			engine_remove(&c->en, id, 1, NULL);
+		if (o.auto_remove) {
+			struct err ignored;
+
+			engine_remove(&c->en, id, 1, &ignored);
+		}
 	}
 	free_create_opts(&o);
 	return code < 0 ? 0 : code;

@@ -118,7 +118,8 @@ static void jset_bool(cJSON *o, const char *k, int v)
 
 static int kind(struct err *e, int k)
 {
-	e->kind = k;
+	if (e)
+		e->kind = k;
 	return -1;
 }
 
@@ -1434,7 +1435,11 @@ int engine_remove(struct engine *en, const char *ref, int force, struct err *e)
 		pid_t run = (pid_t)jint(c.state, "pid", 0);
 
 		memcpy(id, c.id, sizeof(id));
-		mark_stopped_by_user(&c, NULL);
+		{
+			struct err ignored;
+
+			mark_stopped_by_user(&c, &ignored);
+		}
 		if (cg)
 			oci_cgroup_signal_all(cg, SIGKILL, NULL);
 		else
@@ -2199,6 +2204,28 @@ cJSON *engine_list(struct engine *en, int all, struct err *e)
 
 		if (!st)
 			continue; /* removed meanwhile, or not yet created */
+		if (!jstr(st, "name")) {
+			/* a state without ps's summary (written before it
+			 * existed): take it from config.json */
+			_cleanup_free_ char *cp = store_path(&en->st, ids[i], "config.json");
+			cJSON *cfg = store_read_json(cp, &le);
+
+			if (cfg) {
+				const cJSON *spec = cJSON_GetObjectItemCaseSensitive(cfg, "spec");
+
+				jset_str(st, "name", jstr(cfg, "name"));
+				jset_str(st, "rootfs", jstr(cfg, "rootfs"));
+				jset_num(st, "created", (double)jint(cfg, "created", 0));
+				cJSON_AddItemToObject(
+					st, "command",
+					cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+								cJSON_GetObjectItemCaseSensitive(
+									spec, "process"),
+								"args"),
+							1));
+				cJSON_Delete(cfg);
+			}
+		}
 		row = list_row(en, ids[i], st);
 		cJSON_Delete(st);
 		status = jstr(cJSON_GetObjectItemCaseSensitive(row, "State"), "Status");
