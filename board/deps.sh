@@ -3,8 +3,9 @@
 # Build the static musl toolchain prefix for one target: musl libc, the
 # kernel UAPI headers, cJSON and libseccomp, all from Debian's source
 # packages, into build/deps/<target>.  The result is cached: a prefix with a
-# .done stamp is reused.  Used by the Makefile only when the caller did not
-# hand us its own toolchain (OpenWrt SDK, Yocto).
+# .done stamp is reused (the stamp holds the extra flags it was built with; a
+# change of them rebuilds).  Used by the Makefile only when the caller did
+# not hand us its own toolchain (OpenWrt SDK, Yocto).
 #
 # usage: board/deps.sh TARGET OUTDIR
 set -eu
@@ -22,7 +23,18 @@ mipsel)  triple=mipsel-linux-gnu;    arch=mips ;;
 *) echo "deps.sh: unknown target '$target' (x86_64 armhf aarch64 mips mipsel)" >&2; exit 1 ;;
 esac
 
-[ -f "$out/.done" ] && exit 0
+# Extra code generation flags for the whole prefix (the Makefile gives nook
+# the same): Debian's MIPS gcc makes PIC code by default (PIE), which a
+# static executable does not need: nook is 12% smaller without.
+case $target in
+mips | mipsel) xflags="-fno-pie -mno-shared -mplt" xldflags=-no-pie ;;
+*) xflags='' xldflags='' ;;
+esac
+
+if [ -f "$out/.done" ] && [ "$(cat "$out/.done")" = "$xflags" ]; then
+	touch "$out/.done" # newer than this script: make is satisfied
+	exit 0
+fi
 
 if [ "$target" = x86_64 ] && [ "$(uname -m)" = x86_64 ]; then
 	cross=
@@ -64,7 +76,7 @@ echo "  DEPS    musl for $target"
 cp -a "$musl_src" "$work/musl"
 (cd "$work/musl" &&
 	./configure --prefix="$out" --disable-shared --target="$triple" \
-		CROSS_COMPILE="$cross" CC="$hostcc" >/dev/null &&
+		CROSS_COMPILE="$cross" CC="$hostcc" CFLAGS="$xflags" >/dev/null &&
 	make -j"$(nproc)" >/dev/null && make install >/dev/null)
 
 # Kernel UAPI headers: musl ships none, libseccomp and we need them.
@@ -76,7 +88,8 @@ cc="$out/bin/musl-gcc"
 [ -x "$cc" ] || { echo "deps.sh: musl-gcc wrapper missing in $out/bin" >&2; exit 1; }
 
 echo "  DEPS    cJSON for $target"
-"$cc" -Os -ffunction-sections -fdata-sections -c "$cjson_src/cJSON.c" -o "$work/cJSON.o"
+# shellcheck disable=SC2086
+"$cc" -Os $xflags -ffunction-sections -fdata-sections -c "$cjson_src/cJSON.c" -o "$work/cJSON.o"
 "${cross}ar" rcs "$out/lib/libcjson.a" "$work/cJSON.o"
 mkdir -p "$out/include/cjson"
 cp "$cjson_src/cJSON.h" "$out/include/cjson/"
@@ -86,11 +99,12 @@ cp -a "$seccomp_src" "$work/seccomp"
 (cd "$work/seccomp" &&
 	./configure --host="$triple" --prefix="$out" --enable-static \
 		--disable-shared --disable-python CC="$cc" \
-		CFLAGS="-Os -ffunction-sections -fdata-sections" >/dev/null &&
+		CFLAGS="-Os $xflags -ffunction-sections -fdata-sections" \
+		LDFLAGS="$xldflags" >/dev/null &&
 	make -j"$(nproc)" -C include >/dev/null &&
 	make -j"$(nproc)" -C src libseccomp.la >/dev/null &&
 	make -C include install >/dev/null &&
 	make -C src install-libLTLIBRARIES >/dev/null)
 
 rm -rf "$work"
-touch "$out/.done"
+printf '%s' "$xflags" > "$out/.done"

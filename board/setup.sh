@@ -3,13 +3,20 @@
 # Prepare a Debian 12 host (as root) to build and test nook: the packages
 # below, and a deb-src entry so board/deps.sh can fetch the sources of musl,
 # libseccomp and cJSON.  Idempotent: does nothing when all is there.
+# The cross compilers (with the kernel headers board/deps.sh copies) and
+# qemu-user for `make cross-check` are part of it: NOOK_CROSS=0 leaves them
+# out.
 set -eu
 
 pkgs="make gcc libc6-dev gperf file cpio busybox-static dpkg-dev
 libseccomp-dev libcjson-dev jq clang-format
-qemu-system-x86 linux-image-amd64 crun runc iproute2 procps"
-[ "${NOOK_CROSS:-0}" = 1 ] && pkgs="$pkgs qemu-user-static gcc-arm-linux-gnueabihf
-gcc-aarch64-linux-gnu gcc-mips-linux-gnu gcc-mipsel-linux-gnu"
+qemu-system-x86 linux-image-amd64 crun runc iproute2 procps e2fsprogs util-linux
+podman conmon"
+[ "${NOOK_CROSS:-1}" = 1 ] && pkgs="$pkgs qemu-user-static
+gcc-arm-linux-gnueabihf linux-libc-dev-armhf-cross
+gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross
+gcc-mips-linux-gnu linux-libc-dev-mips-cross
+gcc-mipsel-linux-gnu linux-libc-dev-mipsel-cross"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "board/setup.sh: run as root (it installs packages)" >&2

@@ -15,27 +15,28 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-#ifndef SYS_clone3
-#define SYS_clone3 435
-#endif
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
-#ifndef SYS_close_range
-#define SYS_close_range 436
-#endif
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-
-/* On 32-bit MIPS o32 the new syscalls are numbered from 4000. */
-#if defined(__mips__) && _MIPS_SIM == _MIPS_SIM_ABI32
+/* For C libraries older than these syscalls.  The kernel numbers them alike
+ * on every architecture, from 4000 on 32-bit MIPS o32 (where the C library
+ * defines them, its numbers already include that). */
+#if defined(__mips__) && _MIPS_SIM == _ABIO32
 #define NEWSYS(n) ((n) + 4000)
 #else
 #define NEWSYS(n) (n)
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 NEWSYS(435)
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open NEWSYS(434)
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal NEWSYS(424)
+#endif
+#ifndef SYS_close_range
+#define SYS_close_range NEWSYS(436)
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 NEWSYS(437)
 #endif
 
 /* ---- errors ---------------------------------------------------------- */
@@ -231,7 +232,7 @@ void strv_push(char ***v, const char *s)
 
 pid_t sys_clone3(struct nook_clone_args *args)
 {
-	return (pid_t)syscall(NEWSYS(SYS_clone3), args, sizeof(*args));
+	return (pid_t)syscall(SYS_clone3, args, sizeof(*args));
 }
 
 pid_t sys_clone(unsigned long flags)
@@ -248,22 +249,22 @@ int sys_pivot_root(const char *new_root, const char *put_old)
 
 int sys_pidfd_open(pid_t pid, unsigned int flags)
 {
-	return (int)syscall(NEWSYS(SYS_pidfd_open), pid, flags);
+	return (int)syscall(SYS_pidfd_open, pid, flags);
 }
 
 int sys_pidfd_send_signal(int pidfd, int sig)
 {
-	return (int)syscall(NEWSYS(SYS_pidfd_send_signal), pidfd, sig, NULL, 0);
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
 int sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
 {
-	return (int)syscall(NEWSYS(SYS_close_range), first, last, flags);
+	return (int)syscall(SYS_close_range, first, last, flags);
 }
 
 int sys_openat2(int dirfd, const char *path, struct nook_open_how *how)
 {
-	return (int)syscall(NEWSYS(SYS_openat2), dirfd, path, how, sizeof(*how));
+	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
 
 void fds_cloexec_from(int first)

@@ -5,8 +5,9 @@
 #   1. unit tests (host gcc, ASan/UBSan)          tests/unit/
 #   2. privileged tests: real containers (root)    tests/priv/
 #   3. the engine end to end (root)                tests/e2e/
-#   4. the test VM: cgroup v2 with all controllers board/vm/
-#   5. style: clang-format of the C sources
+#   4. cross builds + unit tests in qemu-user      make cross-check
+#   5. the test VM: cgroup v2 with all controllers board/vm/
+#   6. style: clang-format of the C sources
 # usage: tests/check.sh BUILD_DIR UNIT_TEST_BINARIES...
 build=$1
 shift
@@ -24,6 +25,13 @@ tests/run-priv.sh "$build" 2>&1 | tee -a "$log"
 
 section "engine end-to-end tests"
 tests/run-e2e.sh "$build" 2>&1 | tee -a "$log"
+
+section "cross builds and qemu-user unit tests"
+if [ "${NOOK_SKIP_CROSS:-0}" = 1 ]; then
+	echo "skip - cross: all: NOOK_SKIP_CROSS=1" | tee -a "$log"
+else
+	make --no-print-directory cross-check 2>&1 | tee -a "$log"
+fi
 
 section "VM tests"
 if [ "${NOOK_SKIP_VM:-0}" = 1 ]; then

@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -1333,11 +1334,23 @@ static void priv_setup(void)
 	struct stat st;
 	const char *env = getenv("NOOK_TEST_ROOTFS");
 	_cleanup_free_ char *stamp = NULL;
+	pid_t probe;
 
 	if (geteuid() != 0) {
 		snprintf(priv_why, sizeof(priv_why), "needs root");
 		return;
 	}
+	/* qemu-user (make cross-check) refuses clone with namespace flags */
+	probe = sys_clone(CLONE_NEWNS);
+	if (probe == 0)
+		_exit(0);
+	if (probe < 0 && errno == EINVAL) {
+		snprintf(priv_why, sizeof(priv_why),
+			 "qemu-user has no clone3/seccomp (clone with namespaces: EINVAL)");
+		return;
+	}
+	if (probe > 0)
+		waitpid(probe, NULL, 0);
 	if (!realpath(env ? env : "build/test-rootfs", rootfs) ||
 	    stat(stamp = path_in(rootfs, ".nook-rootfs"), &st) < 0) {
 		/* make one (needs a static busybox) */
