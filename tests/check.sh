@@ -40,6 +40,9 @@ else
 	board/vm/run.sh "$build" 2>&1 | tee -a "$log"
 fi
 
+section "packaging"
+sh board/openwrt/check.sh 2>&1 | tee -a "$log"
+
 section "style"
 if command -v clang-format >/dev/null; then
 	files=$(ls oci/*.[ch] engine/*.[ch] store/*.[ch] monitor/*.[ch] tests/unit/*.[ch] tests/payload/*.c 2>/dev/null)
