@@ -47,87 +47,11 @@ T_WHY=
 
 # ---- results ---------------------------------------------------------------
 
-# The text of $1 on one line, cut to 400 characters.
-oneline() {
-	printf '%s' "$1" | tr '\n\t' '  ' | cut -c1-400
-}
-
-ok() {
-	echo "ok - priv: $1"
-}
-
-fail() {
-	echo "not ok - priv: $1: $(oneline "$2")"
-	T_RC=1
-}
-
-skip() {
-	echo "skip - priv: $1: $2"
-}
-
-# A check made of several expectations: t_begin NAME; expect_* ...; t_end.
-# The first argument of each expect_* says what is being looked at.
-t_begin() {
-	T_CUR=$1
-	T_WHY=
-}
-
-t_why() {
-	if [ -n "$T_WHY" ]; then
-		T_WHY="$T_WHY; $1"
-	else
-		T_WHY=$1
-	fi
-}
-
-t_end() {
-	if [ -z "$T_WHY" ]; then
-		ok "$T_CUR"
-	else
-		fail "$T_CUR" "$T_WHY"
-	fi
-}
-
-# expect_eq WHAT GOT WANT
-expect_eq() {
-	[ "$2" = "$3" ] || t_why "$1: got '$(oneline "$2")', want '$3'"
-}
-
-# expect_ne WHAT GOT UNWANTED
-expect_ne() {
-	[ "$2" != "$3" ] || t_why "$1: got '$(oneline "$2")'"
-}
-
-# expect_match WHAT TEXT ERE: some line of TEXT matches ERE
-expect_match() {
-	printf '%s\n' "$2" | grep -Eq -- "$3" ||
-		t_why "$1: '$(oneline "$2")' does not match /$3/"
-}
-
-# expect_nomatch WHAT TEXT ERE: no line of TEXT matches ERE
-expect_nomatch() {
-	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
-		t_why "$1: '$(oneline "$2")' matches /$3/"
-	fi
-}
-
-# expect_status WHAT GOT WANT [OUTPUT shown on mismatch]
-expect_status() {
-	[ "$2" = "$3" ] || t_why "$1: exit status $2, want $3${4:+ ($(oneline "$4"))}"
-}
-
-# The value of "KEY value" lines (nook-test's output format).
-field() {
-	printf '%s\n' "$2" | awk -v k="$1" '$1 == k { sub(/^[^ ]+ ?/, ""); print; exit }'
-}
+T_TIER=priv
+. "$T_TOP/tests/result.sh"
 
 # ---- the runtime -----------------------------------------------------------
 
-if command -v timeout >/dev/null 2>&1; then
-	T_TIMEOUT_CMD="timeout -s KILL $T_TIMEOUT"
-else
-	T_TIMEOUT_CMD=
-fi
 
 # rt ARGS...: the runtime with our --root.
 rt() {
