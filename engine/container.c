@@ -186,7 +186,9 @@ static int ctr_save(struct ctr *c, struct err *e)
 		free(text); /* flash wears out: write only on a change */
 		return 0;
 	}
-	if (store_write_json(path, c->state, 1, e) < 0) {
+	/* A --rm container does not outlive its run: its state need not
+	 * survive a power cut, and each fsync costs (flash, slow disks). */
+	if (store_write_json(path, c->state, !jbool(c->config, "autoRemove"), e) < 0) {
 		free(text);
 		return -1;
 	}
@@ -857,7 +859,7 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 	{
 		_cleanup_free_ char *p = store_path(&en->st, id, "state.json");
 
-		if (store_write_json(p, st, 1, e) < 0) {
+		if (store_write_json(p, st, !o->auto_remove, e) < 0) {
 			store_remove(&en->st, id, name, NULL);
 			goto out;
 		}
