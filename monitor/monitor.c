@@ -849,7 +849,8 @@ static int attach_listen(struct mon *m, struct err *e)
 	if (bind(m->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return err_sys(e, "bind %s/attach", m->o->dir);
 	m->made_sock = 1;
-	fchmodat(m->dirfd, "attach", 0600, 0);
+	if (fchmodat(m->dirfd, "attach", 0600, 0) < 0)
+		return err_sys(e, "chmod %s/attach", m->o->dir);
 	if (listen(m->listen_fd, CLIENTS_MAX) < 0)
 		return err_sys(e, "listen on %s/attach", m->o->dir);
 	return 0;
