@@ -1101,7 +1101,6 @@ int engine_start(struct engine *en, const char *ref, int recursive, const struct
 	 * streaming itself must not hold the lock: release it there. */
 	{
 		_cleanup_free_ char *dir = run_dir(&c);
-		char id[STORE_ID_LEN + 1];
 		struct start_cb cb = { &c };
 		struct monitor_attach_opts mo = {
 			.in_fd = at->in_fd,
@@ -1113,7 +1112,6 @@ int engine_start(struct engine *en, const char *ref, int recursive, const struct
 			.arg = &cb,
 		};
 
-		memcpy(id, c.id, sizeof(id));
 		r = monitor_attach(dir, &mo, e);
 		ctr_close(&c);
 		if (r < 0)
@@ -1122,7 +1120,6 @@ int engine_start(struct engine *en, const char *ref, int recursive, const struct
 		 * may already be gone with the container. */
 		if (r == 0 && exit_code)
 			*exit_code = mo.exit_code;
-		(void)id;
 		return 0;
 	}
 }
@@ -1645,7 +1642,6 @@ int engine_attach(struct engine *en, const char *ref, const struct engine_attach
 {
 	struct ctr c;
 	_cleanup_free_ char *dir = NULL;
-	char id[STORE_ID_LEN + 1];
 	struct monitor_attach_opts mo = { 0 };
 	int r;
 
@@ -1659,7 +1655,6 @@ int engine_attach(struct engine *en, const char *ref, const struct engine_attach
 		return -1;
 	}
 	dir = run_dir(&c);
-	memcpy(id, c.id, sizeof(id));
 	event(&c, "attach", NULL);
 	ctr_close(&c);
 	mo.in_fd = at->in_fd;
@@ -1672,7 +1667,6 @@ int engine_attach(struct engine *en, const char *ref, const struct engine_attach
 		return -1;
 	if (r == 0 && exit_code)
 		*exit_code = mo.exit_code;
-	(void)id;
 	return 0;
 }
 
