@@ -63,6 +63,22 @@ static int usage_err(const char *cmd, const char *fmt, ...)
 	return EXIT_ENGINE;
 }
 
+/* ps, inspect, logs, wait: a missing store is an empty one, not one to
+ * create (the root may be a disk that is not mounted yet). */
+static int open_engine_ro(struct cli *c)
+{
+	struct err e = { 0 };
+
+	if (c->opened)
+		return 0;
+	if (engine_open_ro(&c->en, c->root, c->runroot, &e) < 0) {
+		report(&e);
+		return -1;
+	}
+	c->opened = 1;
+	return 0;
+}
+
 static int open_engine(struct cli *c)
 {
 	struct err e = { 0 };
@@ -854,7 +870,7 @@ static int cmd_wait(struct cli *c, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_err("wait", "requires at least 1 container");
-	if (open_engine(c) < 0)
+	if (open_engine_ro(c) < 0)
 		return EXIT_ENGINE;
 	for (int i = optind; i < argc; i++) {
 		struct err e = { 0 };
@@ -912,7 +928,7 @@ static int cmd_logs(struct cli *c, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_err("logs", "requires exactly 1 container");
-	if (open_engine(c) < 0)
+	if (open_engine_ro(c) < 0)
 		return EXIT_ENGINE;
 	if (engine_resolve(&c->en, argv[optind], id, NULL, &e) < 0)
 		return report(&e);
@@ -1179,7 +1195,7 @@ static int cmd_ps(struct cli *c, int argc, char **argv)
 		default: return usage_err("ps", "invalid option");
 		}
 	}
-	if (open_engine(c) < 0)
+	if (open_engine_ro(c) < 0)
 		return EXIT_ENGINE;
 	list = engine_list(&c->en, all || filters, &e);
 	if (!list)
@@ -1276,7 +1292,7 @@ static int cmd_inspect(struct cli *c, int argc, char **argv)
 		cJSON_Delete(arr);
 		return usage_err("inspect", "requires at least 1 container");
 	}
-	if (open_engine(c) < 0) {
+	if (open_engine_ro(c) < 0) {
 		cJSON_Delete(arr);
 		return EXIT_ENGINE;
 	}

@@ -2383,13 +2383,16 @@ int engine_refresh(struct engine *en, struct err *e)
 
 /* ---- open --------------------------------------------------------------- */
 
-int engine_open(struct engine *en, const char *root, const char *runroot, struct err *e)
+static int engine_open_store(struct engine *en, const char *root, const char *runroot, int ro,
+			     struct err *e)
 {
 	char self[PATH_MAX];
 	ssize_t n;
 
 	memset(en, 0, sizeof(*en));
-	if (store_open(&en->st, root, runroot, e) < 0)
+	if (ro)
+		store_open_ro(&en->st, root, runroot);
+	else if (store_open(&en->st, root, runroot, e) < 0)
 		return kind(e, ERRK_RUNTIME);
 	/* The exit command needs our path on disk; from the sealed memfd
 	 * copy it is in NOOK_EXE. */
@@ -2403,6 +2406,16 @@ int engine_open(struct engine *en, const char *root, const char *runroot, struct
 	}
 	en->self = xstrdup(self);
 	return 0;
+}
+
+int engine_open(struct engine *en, const char *root, const char *runroot, struct err *e)
+{
+	return engine_open_store(en, root, runroot, 0, e);
+}
+
+int engine_open_ro(struct engine *en, const char *root, const char *runroot, struct err *e)
+{
+	return engine_open_store(en, root, runroot, 1, e);
 }
 
 void engine_close(struct engine *en)

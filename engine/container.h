@@ -26,6 +26,8 @@ struct engine {
 };
 
 int engine_open(struct engine *en, const char *root, const char *runroot, struct err *e);
+/* For commands that only read: creates no directory (store_open_ro). */
+int engine_open_ro(struct engine *en, const char *root, const char *runroot, struct err *e);
 void engine_close(struct engine *en);
 
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED };

@@ -127,6 +127,26 @@ static const char *pick(const char *arg, const char *env, const char *def)
 	return v && *v ? v : def;
 }
 
+/* An absolute path for what may not exist (yet): nothing is created. */
+static char *abs_path(const char *path)
+{
+	char cwd[PATH_MAX];
+	char *r = realpath(path, NULL);
+
+	if (r)
+		return r;
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		return xstrdup(path);
+	return xasprintf("%s/%s", cwd, path);
+}
+
+int store_open_ro(struct store *s, const char *root, const char *runroot)
+{
+	s->root = abs_path(pick(root, "NOOK_ROOT", "/var/lib/nook"));
+	s->runroot = abs_path(pick(runroot, "NOOK_RUNROOT", "/run/nook"));
+	return 0;
+}
+
 int store_open(struct store *s, const char *root, const char *runroot, struct err *e)
 {
 	s->root = dir_setup(pick(root, "NOOK_ROOT", "/var/lib/nook"), e);
@@ -318,6 +338,8 @@ char **store_list(const struct store *s, struct err *e)
 	DIR *d = opendir(dir);
 
 	if (!d) {
+		if (errno == ENOENT)
+			return v; /* no store (yet): no containers */
 		err_sys(e, "open %s", dir);
 		free(v);
 		return NULL;

@@ -35,6 +35,10 @@ struct store {
 /* Create the directories if missing.  root/runroot NULL: the environment
  * (NOOK_ROOT, NOOK_RUNROOT) or the defaults. */
 int store_open(struct store *s, const char *root, const char *runroot, struct err *e);
+/* The same paths for commands that only read (ps, inspect, logs, wait):
+ * nothing is created, so a root on a disk not mounted yet stays an empty
+ * mount point.  A missing store then simply has no containers. */
+int store_open_ro(struct store *s, const char *root, const char *runroot);
 void store_close(struct store *s);
 
 /* A new random id (getrandom), NUL-terminated. */
