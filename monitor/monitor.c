@@ -36,6 +36,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -1032,6 +1033,60 @@ out:
 	return rc;
 }
 
+/* Setup ran most of the binary (spec parsing, cgroups, seccomp, clone);
+ * the loop needs a small part of it.  Unmap our view of the binary's
+ * file pages (they stay in the page cache, shared): what the loop
+ * touches faults back in, the rest no longer counts in our VmRSS. */
+static void drop_setup_pages(void)
+{
+	char line[512], self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	FILE *f;
+
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		char perms[8];
+		int path_at = 0;
+
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &lo, &hi, perms, &path_at) < 3 ||
+		    !path_at || perms[2] != 'x')
+			continue; /* code only: read-only data may hold relocated
+				   * pointers (RELRO) that must not revert to the file */
+		line[strcspn(line, "\n")] = '\0';
+		if (strcmp(line + path_at, self) == 0)
+			madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
+	fclose(f);
+}
+
+/* Setup went deep into the stack (PATH_MAX buffers, the spec parser):
+ * give back what lies below the loop's frame.  Stack grows down; a page
+ * of margin under our own frame stays. */
+static void drop_setup_stack(void)
+{
+	char line[512];
+	volatile char here = 0;
+	unsigned long sp = (unsigned long)&here & ~4095UL;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		if (strstr(line, "[stack]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2 &&
+		    sp - 2 * 4096 > lo && sp < hi)
+			madvise((void *)lo, sp - 2 * 4096 - lo, MADV_DONTNEED);
+	}
+	fclose(f);
+}
+
 /* Undo a failed setup: nothing may be left behind. */
 static void mon_undo(struct mon *m)
 {
@@ -1379,6 +1434,8 @@ static __attribute__((noreturn)) void monitor_run(const struct monitor_opts *o, 
 	}
 	report_send(rep, m.init, NULL);
 	close(rep);
+	drop_setup_pages();
+	drop_setup_stack();
 	mon_loop(&m);
 	mon_finish(&m);
 }
