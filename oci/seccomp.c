@@ -50,20 +50,6 @@
  * threshold; libseccomp <= 2.5.4 misbehaves with the tree and no rules). */
 #define OPTIMIZE_MIN_NAMES 32
 
-/* For `features` (SCMP_ACT_NOTIFY is refused, so not listed); also the
- * name of an enum oci_seccomp_action in messages. */
-static const char *const action_names[] = {
-	[OCI_SCMP_KILL] = "SCMP_ACT_KILL",
-	[OCI_SCMP_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-	[OCI_SCMP_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
-	[OCI_SCMP_TRAP] = "SCMP_ACT_TRAP",
-	[OCI_SCMP_ERRNO] = "SCMP_ACT_ERRNO",
-	[OCI_SCMP_TRACE] = "SCMP_ACT_TRACE",
-	[OCI_SCMP_ALLOW] = "SCMP_ACT_ALLOW",
-	[OCI_SCMP_LOG] = "SCMP_ACT_LOG",
-	[OCI_SCMP_NOTIFY] = NULL, /* the list's end */
-};
-
 /* The runtime-spec names; libseccomp's name is the lowercased suffix. */
 static const char *const arch_names[] = {
 	"SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",	    "SCMP_ARCH_ARM",
@@ -335,7 +321,7 @@ int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out, struct e
 		return err_set(e, 0,
 			       "linux.seccomp.defaultAction \"%s\": not "
 			       "supported by this kernel or libseccomp",
-			       action_names[s->default_action]);
+			       oci_seccomp_action_name(s->default_action));
 	/* We set no_new_privs ourselves (or not: CAP_SYS_ADMIN may load
 	 * without it).  The attribute matters only to seccomp_load(), which
 	 * we never call.  TSYNC stays at libseccomp's default (off): setting
@@ -400,9 +386,14 @@ void oci_bpf_free(struct oci_bpf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* For `features`: every action but SCMP_ACT_NOTIFY (refused here). */
 const char *const *oci_seccomp_actions(void)
 {
-	return action_names;
+	static const char *list[OCI_SCMP_NOTIFY + 1];
+
+	for (int i = 0; i < OCI_SCMP_NOTIFY; i++)
+		list[i] = oci_seccomp_action_name((enum oci_seccomp_action)i);
+	return list;
 }
 
 /* Only the architectures this libseccomp knows. */

@@ -148,6 +148,11 @@ static const char *const scmp_actions[] = {
 	[OCI_SCMP_NOTIFY] = "SCMP_ACT_NOTIFY",
 };
 
+const char *oci_seccomp_action_name(enum oci_seccomp_action a)
+{
+	return (size_t)a < ARRAY_SIZE(scmp_actions) ? scmp_actions[a] : "?";
+}
+
 static const char *const scmp_ops[] = {
 	[OCI_SCMP_CMP_NE] = "SCMP_CMP_NE", [OCI_SCMP_CMP_LT] = "SCMP_CMP_LT",
 	[OCI_SCMP_CMP_LE] = "SCMP_CMP_LE", [OCI_SCMP_CMP_EQ] = "SCMP_CMP_EQ",

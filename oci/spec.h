@@ -278,6 +278,9 @@ void oci_resources_free(struct oci_resources *r);
 /* Find a namespace entry of type (CLONE_NEW*), or NULL. */
 const struct oci_namespace *oci_spec_namespace(const struct oci_spec *s, int type);
 
+/* "SCMP_ACT_KILL", ...: the name of a seccomp action. */
+const char *oci_seccomp_action_name(enum oci_seccomp_action a);
+
 /* Capability name ("CAP_SYS_ADMIN") to number, -1 if unknown; and back. */
 int oci_cap_from_name(const char *name);
 const char *oci_cap_name(int cap);
