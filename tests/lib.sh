@@ -177,11 +177,6 @@ cg2_mount() {
 	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") { print $5; exit } break } }' /proc/self/mountinfo
 }
 
-# Mount points of this (host) mount namespace under DIR.
-mounts_under() {
-	awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo
-}
-
 # Pids of processes whose command line, root or cwd mentions STR (other
 # than this shell and the helpers it runs here).
 procs_mentioning() {
@@ -217,31 +212,12 @@ t_cleanup() {
 	fi
 	rm -rf "$T_ROOT"
 	if [ -n "$T_DIR" ] && [ -d "$T_DIR" ]; then
-		_m=$(mounts_under "$T_DIR")
-		if [ -n "$_m" ]; then
-			fail "$T_NAME: cleanup" "host mounts left under $T_DIR: $_m"
-			# deepest first; never rm -rf across a mount
-			printf '%s\n' "$_m" | sort -r | while read -r _mp; do
-				umount -l "$_mp" 2>/dev/null
-			done
-		fi
-		if [ -z "$(mounts_under "$T_DIR")" ]; then
-			rm -rf "$T_DIR"
-		fi
+		t_drop_dir "$T_DIR" ""
 	fi
 }
 
 t_init() {
-	if [ "$(id -u)" != 0 ]; then
-		skip "$T_NAME" "needs root"
-		exit 0
-	fi
-	for _c in jq timeout; do
-		if ! command -v "$_c" >/dev/null 2>&1; then
-			skip "$T_NAME" "needs $_c (apt-get install jq coreutils)"
-			exit 0
-		fi
-	done
+	t_need_root_tools
 	if ! command -v "$RUNTIME" >/dev/null 2>&1 && [ ! -x "$RUNTIME" ]; then
 		fail "$T_NAME" "no runtime at $RUNTIME (set NOOK_RUNTIME)"
 		exit 1

@@ -98,3 +98,38 @@ if command -v timeout >/dev/null 2>&1; then
 else
 	T_TIMEOUT_CMD=
 fi
+
+# Mount points of this (host) mount namespace at or under DIR.
+mounts_under() {
+	awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo
+}
+
+# Remove the scratch directory DIR; a mount left under it is a failure
+# (WHAT says after what), unmounted deepest first: never rm -rf across a
+# mount.
+t_drop_dir() {
+	_m=$(mounts_under "$1")
+	if [ -n "$_m" ]; then
+		fail "$T_NAME: cleanup" "host mounts left under $1 $2: $(oneline "$_m")"
+		printf '%s\n' "$_m" | sort -r | while read -r _mp; do
+			umount -l "$_mp" 2>/dev/null
+		done
+	fi
+	if [ -z "$(mounts_under "$1")" ]; then
+		rm -rf "$1"
+	fi
+}
+
+# A test needs root, jq and timeout: skip the whole script without them.
+t_need_root_tools() {
+	if [ "$(id -u)" != 0 ]; then
+		skip "$T_NAME" "needs root"
+		exit 0
+	fi
+	for _c in jq timeout; do
+		if ! command -v "$_c" >/dev/null 2>&1; then
+			skip "$T_NAME" "needs $_c (apt-get install jq coreutils)"
+			exit 0
+		fi
+	done
+}

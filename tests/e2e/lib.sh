@@ -216,11 +216,6 @@ EV_ID='(.ID // .id // "")'
 
 # ---- host observations -----------------------------------------------------
 
-# Mount points of this (host) mount namespace under DIR.
-mounts_under() {
-	awk -v d="$1" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo
-}
-
 # Pids of processes whose command line, root, cwd or an open file mentions
 # STR (other than this shell and the helpers it runs here): the monitors
 # (conmon) hold the runroot's files open.  A container's own processes are
@@ -319,30 +314,11 @@ t_cleanup() {
 		done
 		fail "$T_NAME: cleanup" "processes left after rm -f:$_what"
 	fi
-	_m=$(mounts_under "$T_DIR")
-	if [ -n "$_m" ]; then
-		fail "$T_NAME: cleanup" "host mounts left under $T_DIR after rm -f: $(oneline "$_m")"
-		# deepest first; never rm -rf across a mount
-		printf '%s\n' "$_m" | sort -r | while read -r _mp; do
-			umount -l "$_mp" 2>/dev/null
-		done
-	fi
-	if [ -z "$(mounts_under "$T_DIR")" ]; then
-		rm -rf "$T_DIR"
-	fi
+	t_drop_dir "$T_DIR" "after rm -f"
 }
 
 t_init() {
-	if [ "$(id -u)" != 0 ]; then
-		skip "$T_NAME" "needs root"
-		exit 0
-	fi
-	for _c in jq timeout; do
-		if ! command -v "$_c" >/dev/null 2>&1; then
-			skip "$T_NAME" "needs $_c (apt-get install jq coreutils)"
-			exit 0
-		fi
-	done
+	t_need_root_tools
 	if ! command -v "${NOOK%% *}" >/dev/null 2>&1; then
 		fail "$T_NAME" "no engine at ${NOOK%% *} (set NOOK)"
 		exit 1
