@@ -85,6 +85,9 @@ ifeq ($(WERROR),1)
 NOOK_CFLAGS += -Werror
 endif
 NOOK_LDFLAGS := $(STATIC) -Wl,--gc-sections
+# The monitor's working set in one place (monitor/hot.ld); empty it for a
+# linker without INSERT scripts.
+HOT_LDFLAGS ?= -Wl,-T,monitor/hot.ld
 
 LIB_SRCS := $(wildcard oci/*.c store/*.c monitor/*.c) $(filter-out engine/cli.c,$(wildcard engine/*.c))
 MAIN_SRC := engine/cli.c
@@ -109,12 +112,13 @@ $(BUILD)/libnook.a: $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/nook.unstripped: $(MAIN_OBJ) $(BUILD)/libnook.a
-	$(CC) $(CFLAGS) $(NOOK_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BUILD)/nook.unstripped: $(MAIN_OBJ) $(BUILD)/libnook.a monitor/hot.ld
+	$(CC) $(CFLAGS) $(NOOK_LDFLAGS) $(HOT_LDFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libnook.a $(LIBS)
 
 $(BUILD)/nook: $(BUILD)/nook.unstripped
-	cp $< $@
-	$(STRIP) $@
+	cp $< $@.tmp
+	$(STRIP) $@.tmp
+	mv -f $@.tmp $@ # a running monitor executes the old one
 	ln -sf nook $(BUILD)/nook-runtime
 	@echo "  SIZE    $@: $$(stat -c %s $@) bytes stripped"
 

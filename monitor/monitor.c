@@ -29,6 +29,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <link.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
@@ -61,9 +62,17 @@
 #define FLUSH_MS 1000 /* last frames to clients */
 #define OOM_ADJ "/proc/self/oom_score_adj"
 
+/* What the loop runs while a container lives sits in one section, which
+ * monitor/hot.ld places at the front of the text together with the libc
+ * functions it calls.  Setup touches most of the binary; the monitor then
+ * gives those pages back (drop_setup_pages), and the kernel maps file
+ * pages 64 KiB at a time (fault-around): code spread over the binary
+ * would bring most of it back into every monitor's VmRSS. */
+#define HOT __attribute__((section(".text.nook_hot")))
+
 /* ---- small helpers ---------------------------------------------------- */
 
-static int64_t now_ns(void)
+static HOT int64_t now_ns(void)
 {
 	struct timespec ts;
 
@@ -71,7 +80,7 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static int64_t mono_ms(void)
+static HOT int64_t mono_ms(void)
 {
 	struct timespec ts;
 
@@ -80,7 +89,7 @@ static int64_t mono_ms(void)
 }
 
 /* Milliseconds to a deadline for poll(): -1 without one, never below 0. */
-static int ms_left(int64_t deadline)
+static HOT int ms_left(int64_t deadline)
 {
 	int64_t d;
 
@@ -98,7 +107,7 @@ static void set_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-static void close_fd(int *fd)
+static HOT void close_fd(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
@@ -129,20 +138,64 @@ static int write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* "2026-11-22T12:00:00.123456789Z" (30 characters). */
-static int ts_format(int64_t ns, char *out, size_t len)
+/* Put the n digits of v at p. */
+static HOT char *digits(char *p, unsigned long v, int n)
 {
-	time_t s = (time_t)(ns / 1000000000);
-	long frac = (long)(ns % 1000000000);
-	struct tm tm;
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
 
+/* "2026-11-22T12:00:00.123456789Z" (30 characters): by hand, not with
+ * gmtime_r and snprintf, so the log path of the loop stays in the hot
+ * section (see HOT).  Days to a civil date counts in 400-year eras of
+ * 146097 days whose years start on March 1st (the leap day is last). */
+static HOT int ts_format(int64_t ns, char *out, size_t len)
+{
+	int64_t s = ns / 1000000000, frac = ns % 1000000000, days, sod;
+	int64_t era, doe, yoe, doy, mp, y;
+	unsigned mon, mday;
+	char *p = out;
+
+	if (len < 31)
+		return 0;
 	if (frac < 0) {
 		frac += 1000000000;
 		s--;
 	}
-	gmtime_r(&s, &tm);
-	return snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-			tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	days = s / 86400;
+	sod = s % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	days += 719468; /* 0000-03-01 to 1970-01-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	mday = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	mon = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	y = yoe + era * 400 + (mon <= 2);
+	if (y < 0 || y > 9999)
+		y = 0;
+	p = digits(p, (unsigned long)y, 4);
+	*p++ = '-';
+	p = digits(p, mon, 2);
+	*p++ = '-';
+	p = digits(p, mday, 2);
+	*p++ = 'T';
+	p = digits(p, (unsigned long)(sod / 3600), 2);
+	*p++ = ':';
+	p = digits(p, (unsigned long)(sod / 60 % 60), 2);
+	*p++ = ':';
+	p = digits(p, (unsigned long)(sod % 60), 2);
+	*p++ = '.';
+	p = digits(p, (unsigned long)frac, 9);
+	*p++ = 'Z';
+	*p = '\0';
+	return (int)(p - out);
 }
 
 /* RFC 3339 with any fraction and Z or +hh:mm, as k8s-file writers use. */
@@ -213,7 +266,7 @@ void monitor_log_close(struct monitor_log *l)
 	close_fd(&l->fd);
 }
 
-static int log_rotate(struct monitor_log *l, struct err *e)
+static HOT int log_rotate(struct monitor_log *l, struct err *e)
 {
 	if (renameat(l->dirfd, LOG_NAME, l->dirfd, LOG_OLD) < 0)
 		return err_sys(e, "rename %s to %s", LOG_NAME, LOG_OLD);
@@ -228,10 +281,11 @@ static int log_rotate(struct monitor_log *l, struct err *e)
 
 /* One record with one writev(): readers never see half of one that has
  * been complete for a while, and only the tail can be torn. */
-static int log_record(struct monitor_log *l, const char *hdr, size_t hn, const char *text,
-		      size_t tn, struct err *e)
+static HOT int log_record(struct monitor_log *l, const char *hdr, size_t hn, const char *text,
+			  size_t tn, struct err *e)
 {
-	struct iovec iov[3] = { { (void *)hdr, hn }, { (void *)text, tn }, { "\n", 1 } };
+	char nl = '\n'; /* not a literal: see put_stream */
+	struct iovec iov[3] = { { (void *)hdr, hn }, { (void *)text, tn }, { &nl, 1 } };
 	size_t len = hn + tn + 1;
 	ssize_t n;
 
@@ -254,13 +308,29 @@ static int log_record(struct monitor_log *l, const char *hdr, size_t hn, const c
 	return 0;
 }
 
-int monitor_log_write(struct monitor_log *l, int stream, const char *buf, size_t len, int64_t ts_ns,
-		      struct err *e)
+/* " stdout X " or " stderr X " by stores, not copied from a literal:
+ * string literals are merged with equal ones anywhere in the binary, and
+ * reading one would fault a cold 64 KiB of read-only data into the
+ * monitor (see HOT). */
+static HOT void put_stream(char *p, int stream)
+{
+	p[0] = p[7] = p[9] = ' ';
+	p[1] = 's';
+	p[2] = 't';
+	p[3] = 'd';
+	p[4] = stream == 2 ? 'e' : 'o';
+	p[5] = stream == 2 ? 'r' : 'u';
+	p[6] = stream == 2 ? 'r' : 't';
+	p[8] = 'X';
+}
+
+HOT int monitor_log_write(struct monitor_log *l, int stream, const char *buf, size_t len,
+			  int64_t ts_ns, struct err *e)
 {
 	char hdr[64];
 	int hn = ts_format(ts_ns ? ts_ns : now_ns(), hdr, sizeof(hdr) - 10);
 
-	memcpy(hdr + hn, stream == 2 ? " stderr X " : " stdout X ", 10);
+	put_stream(hdr + hn, stream);
 	while (len > 0) {
 		size_t look = len < LOG_CHUNK + 1 ? len : LOG_CHUNK + 1;
 		const char *nl = memchr(buf, '\n', look);
@@ -682,13 +752,13 @@ struct frame_rd {
 
 typedef int (*frame_cb)(void *arg, int type, const char *data, size_t n);
 
-static int frame_small(int type)
+static HOT int frame_small(int type)
 {
 	return type == MONITOR_FRAME_RESIZE || type == MONITOR_FRAME_EXIT ||
 	       type == MONITOR_FRAME_EOF_STDIN;
 }
 
-static int frame_feed(struct frame_rd *r, const char *p, size_t n, frame_cb cb, void *arg)
+static HOT int frame_feed(struct frame_rd *r, const char *p, size_t n, frame_cb cb, void *arg)
 {
 	while (n > 0 || (r->hn == 5 && r->left == 0)) {
 		int type = r->hdr[0];
@@ -726,7 +796,7 @@ static int frame_feed(struct frame_rd *r, const char *p, size_t n, frame_cb cb, 
 	return 0;
 }
 
-static void frame_hdr(unsigned char h[5], int type, size_t n)
+static HOT void frame_hdr(unsigned char h[5], int type, size_t n)
 {
 	h[0] = (unsigned char)type;
 	h[1] = (unsigned char)(n >> 24);
@@ -1033,36 +1103,66 @@ out:
 	return rc;
 }
 
+/* The binary's read-only pages (code, constants): its PT_LOAD segments
+ * without PF_W, minus RELRO, whose pages were written at relocation and
+ * must not revert to the file.  Page-rounded outward, then cut back where
+ * they would meet a writable page. */
+struct ro_map {
+	unsigned long lo[8], hi[8];
+	size_t n;
+};
+
+static int ro_map_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct ro_map *r = arg;
+	unsigned long pg = (unsigned long)sysconf(_SC_PAGESIZE), wlo[8], whi[8];
+	size_t wn = 0;
+
+	(void)size;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < info->dlpi_phnum; i++) {
+			const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+			unsigned long lo = (info->dlpi_addr + ph->p_vaddr) & ~(pg - 1);
+			unsigned long hi =
+				(info->dlpi_addr + ph->p_vaddr + ph->p_memsz + pg - 1) & ~(pg - 1);
+			int writable = ph->p_type == PT_GNU_RELRO ||
+				       (ph->p_type == PT_LOAD && (ph->p_flags & PF_W));
+
+			if (pass == 0 && writable && wn < ARRAY_SIZE(wlo)) {
+				wlo[wn] = lo;
+				whi[wn++] = hi;
+			} else if (pass == 1 && ph->p_type == PT_LOAD && !(ph->p_flags & PF_W) &&
+				   r->n < ARRAY_SIZE(r->lo)) {
+				for (size_t w = 0; w < wn; w++) {
+					if (wlo[w] <= lo && whi[w] > lo)
+						lo = whi[w];
+					if (wlo[w] < hi && whi[w] >= hi)
+						hi = wlo[w];
+					if (wlo[w] > lo && whi[w] < hi)
+						hi = lo; /* a hole inside: leave it alone */
+				}
+				if (lo < hi) {
+					r->lo[r->n] = lo;
+					r->hi[r->n++] = hi;
+				}
+			}
+		}
+	}
+	return 1; /* the first object is the program itself */
+}
+
 /* Setup ran most of the binary (spec parsing, cgroups, seccomp, clone);
  * the loop needs a small part of it.  Unmap our view of the binary's
- * file pages (they stay in the page cache, shared): what the loop
- * touches faults back in, the rest no longer counts in our VmRSS. */
-static void drop_setup_pages(void)
+ * read-only pages (they stay in the page cache, shared): what the loop
+ * touches faults back in, the rest no longer counts in our VmRSS.  HOT:
+ * the last code to run before the loop must not fault its window back. */
+static HOT void drop_setup_pages(void)
 {
-	char line[512], self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	FILE *f;
+	struct ro_map r = { .n = 0 };
 
-	if (n <= 0)
-		return;
-	self[n] = '\0';
-	f = fopen("/proc/self/maps", "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-		char perms[8];
-		int path_at = 0;
-
-		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &lo, &hi, perms, &path_at) < 3 ||
-		    !path_at || perms[2] != 'x')
-			continue; /* code only: read-only data may hold relocated
-				   * pointers (RELRO) that must not revert to the file */
-		line[strcspn(line, "\n")] = '\0';
-		if (strcmp(line + path_at, self) == 0)
-			madvise((void *)lo, hi - lo, MADV_DONTNEED);
-	}
-	fclose(f);
+	dl_iterate_phdr(ro_map_cb, &r);
+	for (size_t i = 0; i < r.n; i++)
+		madvise((void *)r.lo[i], r.hi[i] - r.lo[i], MADV_DONTNEED);
 }
 
 /* Setup went deep into the stack (PATH_MAX buffers, the spec parser):
@@ -1102,7 +1202,7 @@ static void mon_undo(struct mon *m)
 		oci_cgroup_remove(m->cgroup, NULL);
 }
 
-static void client_drop(struct client *c)
+static HOT void client_drop(struct client *c)
 {
 	close_fd(&c->fd);
 	free(c->out);
@@ -1110,7 +1210,7 @@ static void client_drop(struct client *c)
 	c->fd = -1;
 }
 
-static void client_flush(struct client *c)
+static HOT void client_flush(struct client *c)
 {
 	ssize_t n;
 
@@ -1127,7 +1227,7 @@ static void client_flush(struct client *c)
 
 /* Queue a frame without ever blocking: sent at once when the client keeps
  * up, buffered up to CLIENT_OUT_MAX when it does not, dropped beyond. */
-static void client_send(struct client *c, int type, const char *data, size_t n)
+static HOT void client_send(struct client *c, int type, const char *data, size_t n)
 {
 	unsigned char h[5];
 	struct iovec iov[2] = { { h, 5 }, { (void *)data, n } };
@@ -1161,7 +1261,7 @@ static void client_send(struct client *c, int type, const char *data, size_t n)
 		c->out[c->olen++] = (char)(i < 5 ? h[i] : data[i - 5]);
 }
 
-static void broadcast(struct mon *m, int type, const char *data, size_t n)
+static HOT void broadcast(struct mon *m, int type, const char *data, size_t n)
 {
 	for (size_t i = 0; i < CLIENTS_MAX; i++)
 		if (m->cl[i].fd >= 0)
@@ -1170,7 +1270,7 @@ static void broadcast(struct mon *m, int type, const char *data, size_t n)
 
 /* One read of the container's output: 1 data or nothing to read now,
  * 0 the stream ended (EOF, or EIO on a pty master whose slave is gone). */
-static int read_output(struct mon *m, int *fd, int stream)
+static HOT int read_output(struct mon *m, int *fd, int stream)
 {
 	static char buf[LOG_CHUNK];
 	ssize_t n = read(*fd, buf, sizeof(buf));
@@ -1188,13 +1288,13 @@ static int read_output(struct mon *m, int *fd, int stream)
 	return 1;
 }
 
-static void stdin_close(struct mon *m)
+static HOT void stdin_close(struct mon *m)
 {
 	if (!m->tty)
 		close_fd(&m->in_fd);
 }
 
-static void stdin_flush(struct mon *m)
+static HOT void stdin_flush(struct mon *m)
 {
 	ssize_t n;
 
@@ -1212,7 +1312,7 @@ static void stdin_flush(struct mon *m)
 		stdin_close(m);
 }
 
-static int mon_frame(void *arg, int type, const char *d, size_t n)
+static HOT int mon_frame(void *arg, int type, const char *d, size_t n)
 {
 	struct mon *m = arg;
 	unsigned w, h;
@@ -1244,7 +1344,7 @@ static int mon_frame(void *arg, int type, const char *d, size_t n)
 	return 0;
 }
 
-static void client_read(struct mon *m, struct client *c)
+static HOT void client_read(struct mon *m, struct client *c)
 {
 	char buf[4096];
 	size_t room = sizeof(m->inbuf) - m->inlen;
@@ -1261,7 +1361,7 @@ static void client_read(struct mon *m, struct client *c)
 		client_drop(c);
 }
 
-static void client_accept(struct mon *m)
+static HOT void client_accept(struct mon *m)
 {
 	int fd = accept4(m->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
@@ -1276,7 +1376,7 @@ static void client_accept(struct mon *m)
 	close(fd); /* full */
 }
 
-static void reap(struct mon *m)
+static HOT void reap(struct mon *m)
 {
 	struct signalfd_siginfo si;
 	int st;
@@ -1296,7 +1396,7 @@ static void reap(struct mon *m)
 
 enum { P_SIG, P_OUT, P_ERR, P_IN, P_LISTEN, P_CLIENTS };
 
-static void mon_loop(struct mon *m)
+static HOT void mon_loop(struct mon *m)
 {
 	struct pollfd p[P_CLIENTS + CLIENTS_MAX];
 	int64_t deadline;
@@ -1356,7 +1456,7 @@ static void mon_loop(struct mon *m)
 	}
 }
 
-static __attribute__((noreturn)) void mon_finish(struct mon *m)
+static __attribute__((noreturn, noinline)) void mon_finish(struct mon *m)
 {
 	const struct monitor_opts *o = m->o;
 	struct monitor_exit x = { .time_ns = m->exit_ns };
@@ -1412,6 +1512,18 @@ static __attribute__((noreturn)) void mon_finish(struct mon *m)
 	_exit(0);
 }
 
+/* The container's lifetime: from here on only HOT code runs, and no
+ * return into the cold code that called us. */
+static HOT __attribute__((noreturn, noinline)) void mon_serve(struct mon *m)
+{
+	/* libc finds the vDSO's clock_gettime on the first call (strcmp and
+	 * version strings far from here): make that call now. */
+	(void)now_ns();
+	drop_setup_pages();
+	mon_loop(m);
+	mon_finish(m);
+}
+
 static __attribute__((noreturn)) void monitor_run(const struct monitor_opts *o, int rep)
 {
 	static struct mon m; /* bss: 8 KiB of stdin buffer touched only if used */
@@ -1434,10 +1546,8 @@ static __attribute__((noreturn)) void monitor_run(const struct monitor_opts *o, 
 	}
 	report_send(rep, m.init, NULL);
 	close(rep);
-	drop_setup_pages();
 	drop_setup_stack();
-	mon_loop(&m);
-	mon_finish(&m);
+	mon_serve(&m);
 }
 
 /* Keep only the report pipe (moved to >= 3) and /dev/null on 0-2. */

@@ -277,6 +277,53 @@ static void test_log_format(void)
 	rm_rf(d);
 }
 
+/* The record time is formatted by hand (no gmtime_r in the monitor's
+ * loop): it must agree with libc's calendar, leap days and century years
+ * included, over the years a log can carry (int64 nanoseconds end in 2262). */
+static void test_log_time_calendar(void)
+{
+	static const int64_t at[] = { 0,	  951782400,  951868800,  4107542400,
+				      4107628800, 1709164800, 1709251199, 9000000000 };
+	_cleanup_free_ char *d = scratch();
+	_cleanup_close_ int dfd = -1;
+	struct monitor_log l;
+	struct err e = { 0 };
+	uint64_t x = 88172645463325252ULL;
+	int bad = 0;
+
+	CHECK(d);
+	dfd = open(d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (int i = 0; i < 2000 && !bad; i++) {
+		_cleanup_free_ char *text = NULL;
+		char want[64];
+		struct tm tm;
+		time_t s;
+		int64_t ns;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		s = i < (int)ARRAY_SIZE(at) ? (time_t)at[i] : (time_t)(x % 9200000000ULL);
+		ns = (int64_t)s * SEC + (int64_t)(x % SEC);
+		CHECK(gmtime_r(&s, &tm) != NULL);
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%09dZ stdout F x\n",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec, (int)(ns % SEC));
+		unlinkat(dfd, "ctr.log", 0);
+		CHECK(monitor_log_open(&l, dfd, 0, &e) == 0);
+		CHECK(monitor_log_write(&l, 1, "x\n", 2, ns, &e) == 0);
+		monitor_log_close(&l);
+		text = slurp(d, "ctr.log");
+		if (!text || strcmp(text, want) != 0) {
+			fprintf(stderr, "  time %lld: got '%s', want '%s'\n", (long long)ns,
+				text ? text : "(none)", want);
+			bad = 1;
+		}
+	}
+	CHECK(!bad);
+	rm_rf(d);
+}
+
 static void test_log_long_line(void)
 {
 	_cleanup_free_ char *d = scratch();
@@ -1392,6 +1439,7 @@ int main(int argc, char **argv)
 	RUN(test_exit_wait);
 	RUN(test_exit_wait_timeout);
 	RUN(test_log_format);
+	RUN(test_log_time_calendar);
 	RUN(test_log_long_line);
 	RUN(test_log_rotation);
 	RUN(test_logs_filters);
