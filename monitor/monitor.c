@@ -1252,10 +1252,17 @@ static HOT void client_send(struct client *c, int type, const char *data, size_t
 		return;
 	}
 	if (need > c->ocap) {
-		c->ocap = need < 16384		      ? 16384
-			  : need * 2 > CLIENT_OUT_MAX ? CLIENT_OUT_MAX
-						      : need * 2;
-		c->out = xrealloc(c->out, c->ocap);
+		size_t cap = need < 16384		 ? 16384
+			     : need * 2 > CLIENT_OUT_MAX ? CLIENT_OUT_MAX
+							 : need * 2;
+		char *out = realloc(c->out, cap);
+
+		if (!out) { /* a slow client is not worth the container's monitor */
+			client_drop(c);
+			return;
+		}
+		c->out = out;
+		c->ocap = cap;
 	}
 	for (size_t i = sent; i < 5 + n; i++)
 		c->out[c->olen++] = (char)(i < 5 ? h[i] : data[i - 5]);
