@@ -32,6 +32,7 @@
 #include <link.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/auxv.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -1103,12 +1104,14 @@ out:
 	return rc;
 }
 
-/* The binary's read-only pages (code, constants): its PT_LOAD segments
- * without PF_W, minus RELRO, whose pages were written at relocation and
- * must not revert to the file.  Page-rounded outward, then cut back where
- * they would meet a writable page. */
+/* The read-only pages (code, constants) of the program and of every
+ * shared library it may have (a dynamic build: OpenWrt's libseccomp and
+ * libcjson ran in setup only): each object's PT_LOAD segments without
+ * PF_W, minus RELRO, whose pages were written at relocation and must not
+ * revert to the file.  Page-rounded outward, then cut back where they
+ * would meet a writable page. */
 struct ro_map {
-	unsigned long lo[8], hi[8];
+	unsigned long lo[32], hi[32];
 	size_t n;
 };
 
@@ -1116,9 +1119,12 @@ static int ro_map_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct ro_map *r = arg;
 	unsigned long pg = (unsigned long)sysconf(_SC_PAGESIZE), wlo[8], whi[8];
+	unsigned long vdso = getauxval(AT_SYSINFO_EHDR);
 	size_t wn = 0;
 
 	(void)size;
+	if (vdso && (unsigned long)info->dlpi_phdr - vdso < 65536)
+		return 0; /* the vDSO is the kernel's */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < info->dlpi_phnum; i++) {
 			const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -1128,7 +1134,9 @@ static int ro_map_cb(struct dl_phdr_info *info, size_t size, void *arg)
 			int writable = ph->p_type == PT_GNU_RELRO ||
 				       (ph->p_type == PT_LOAD && (ph->p_flags & PF_W));
 
-			if (pass == 0 && writable && wn < ARRAY_SIZE(wlo)) {
+			if (pass == 0 && writable) {
+				if (wn == ARRAY_SIZE(wlo))
+					return 0; /* too odd to be sure: leave this one */
 				wlo[wn] = lo;
 				whi[wn++] = hi;
 			} else if (pass == 1 && ph->p_type == PT_LOAD && !(ph->p_flags & PF_W) &&
@@ -1148,12 +1156,13 @@ static int ro_map_cb(struct dl_phdr_info *info, size_t size, void *arg)
 			}
 		}
 	}
-	return 1; /* the first object is the program itself */
+	return 0; /* on to the next object */
 }
 
 /* Setup ran most of the binary (spec parsing, cgroups, seccomp, clone);
- * the loop needs a small part of it.  Unmap our view of the binary's
- * read-only pages (they stay in the page cache, shared): what the loop
+ * the loop needs a small part of it.  Unmap our view of the read-only
+ * pages of the binary and its libraries (they stay in the page cache,
+ * shared; the vDSO's come back on use): what the loop
  * touches faults back in, the rest no longer counts in our VmRSS.  HOT:
  * the last code to run before the loop must not fault its window back. */
 static HOT void drop_setup_pages(void)
