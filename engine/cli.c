@@ -93,8 +93,12 @@ static int open_engine(struct cli *c)
 	return 0;
 }
 
-/* Commands that clone or join a container run from a sealed copy of the
- * binary (CVE-2019-5736). */
+/* exec, whose child joins a container from this process's image, runs from
+ * a sealed copy of the binary (CVE-2019-5736).  The other commands never
+ * enter a container: its init is cloned by the monitor, a fresh exec of
+ * the binary on disk through a read-only bind mount (monitor_opts.
+ * monitor_exe), not of our image.  For them the copy (a 360 KB memfd and
+ * one more exec per call) would protect nothing. */
 static int seal(struct cli *c)
 {
 	struct err e = { 0 };
@@ -481,7 +485,7 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 
 	if (parse_create("run", argc, argv, &o, &rf))
 		return (free_create_opts(&o), EXIT_ENGINE);
-	if (seal(c) < 0 || open_engine(c) < 0)
+	if (open_engine(c) < 0)
 		return (free_create_opts(&o), EXIT_ENGINE);
 	r = engine_create(&c->en, &o, id, &e);
 	if (r < 0) {
@@ -537,6 +541,21 @@ static int opt_help(int argc, char **argv, const char *usage)
 		}
 	}
 	return 0;
+}
+
+/* Commands without options still take flags anywhere (podman's cobra
+ * intersperses them) and "--": the index of the first container argument
+ * (argv permuted), or -1 after a usage error for an unknown option. */
+static int no_opts(const char *cmd, int argc, char **argv)
+{
+	static const struct option none[] = { { 0 } };
+
+	optind = 0;
+	if (getopt_long(argc, argv, "", none, NULL) != -1) {
+		usage_err(cmd, "invalid option");
+		return -1;
+	}
+	return optind;
 }
 
 /* Run op for each container argument; the last error decides the code. */
@@ -639,7 +658,7 @@ static int cmd_start(struct cli *c, int argc, char **argv)
 	if (opt_help(argc, argv, "usage: nook start [-a] [-i] [--detach-keys KEYS] CONTAINER..."))
 		return 0;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+ai", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "ai", lo, NULL)) != -1) {
 		if (ch == 'a')
 			attach = 1;
 		else if (ch == 'i')
@@ -649,8 +668,6 @@ static int cmd_start(struct cli *c, int argc, char **argv)
 		else
 			return usage_err("start", "invalid option");
 	}
-	if (seal(c) < 0)
-		return EXIT_ENGINE;
 	if (attach) {
 		struct err e = { 0 };
 		struct engine_attach at = { .in_fd = inter ? 0 : -1,
@@ -681,7 +698,7 @@ static int parse_timeout(const char *cmd, int argc, char **argv, int *t)
 
 	*t = -1;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+t:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:", lo, NULL)) != -1) {
 		if (ch != 't' || parse_int(optarg, 0, 1 << 20, &v) < 0)
 			return usage_err(cmd, "invalid option or timeout");
 		*t = (int)v;
@@ -706,7 +723,7 @@ static int cmd_restart(struct cli *c, int argc, char **argv)
 
 	if (opt_help(argc, argv, "usage: nook restart [-t SECONDS] CONTAINER..."))
 		return 0;
-	if (parse_timeout("restart", argc, argv, &t) || seal(c) < 0)
+	if (parse_timeout("restart", argc, argv, &t))
 		return EXIT_ENGINE;
 	return for_each(c, argc, argv, optind, "restart", op_restart, &t, 1);
 }
@@ -719,7 +736,7 @@ static int cmd_kill(struct cli *c, int argc, char **argv)
 	if (opt_help(argc, argv, "usage: nook kill [-s SIGNAL] CONTAINER..."))
 		return 0;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+s:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:", lo, NULL)) != -1) {
 		if (ch != 's' || (sig = signal_parse(optarg)) < 0)
 			return usage_err("kill", "invalid signal \"%s\"", optarg ? optarg : "");
 	}
@@ -736,7 +753,7 @@ static int cmd_rm(struct cli *c, int argc, char **argv)
 	if (opt_help(argc, argv, "usage: nook rm [-f] [-v] CONTAINER..."))
 		return 0;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+fv", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "fv", lo, NULL)) != -1) {
 		if (ch == 'f')
 			force = 1;
 		else if (ch != 'v')
@@ -749,13 +766,14 @@ static int cmd_simple(struct cli *c, int argc, char **argv, const char *cmd,
 		      int (*op)(struct cli *, const char *, void *, struct err *), int print)
 {
 	char usage[128];
+	int first;
 
 	snprintf(usage, sizeof(usage), "usage: nook %s CONTAINER...", cmd);
 	if (opt_help(argc, argv, usage))
 		return 0;
-	if ((strcmp(cmd, "init") == 0 || strcmp(cmd, "cleanup") == 0) && seal(c) < 0)
+	if ((first = no_opts(cmd, argc, argv)) < 0)
 		return EXIT_ENGINE;
-	return for_each(c, argc, argv, 1, cmd, op, NULL, print);
+	return for_each(c, argc, argv, first, cmd, op, NULL, print);
 }
 
 /* ---- attach, exec, wait, logs ------------------------------------------- */
@@ -773,7 +791,7 @@ static int cmd_attach(struct cli *c, int argc, char **argv)
 	if (opt_help(argc, argv, "usage: nook attach [--detach-keys KEYS] [--no-stdin] CONTAINER"))
 		return 0;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		if (ch == 'k')
 			at.detach_keys = optarg;
 		else if (ch == 'n')
@@ -862,7 +880,7 @@ static int cmd_wait(struct cli *c, int argc, char **argv)
 	if (opt_help(argc, argv, "usage: nook wait [--condition STATE] CONTAINER..."))
 		return 0;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		if (ch == 'c')
 			cond = optarg;
 		else if (ch != 'i')
@@ -905,6 +923,8 @@ static int cmd_logs(struct cli *c, int argc, char **argv)
 	if (opt_help(argc, argv,
 		     "usage: nook logs [-f] [--tail N] [--since T] [--until T] [-t] CONTAINER"))
 		return 0;
+	/* podman's logs alone takes no flags after the container (cobra's
+	 * SetInterspersed(false)): `logs NAME -f` is a second container. */
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "+fn:t", lo, NULL)) != -1) {
 		switch (ch) {
@@ -1053,115 +1073,145 @@ static void fmt_ago(char *buf, size_t len, int64_t ns, const char *suffix)
 			 suffix);
 }
 
-static int64_t iso_to_ns(const char *s)
+/* podman's time format in its JSON: RFC 3339 with nanoseconds; its zero
+ * time for "never". */
+static void fmt_iso(char *buf, size_t len, int64_t ns)
 {
-	struct err e;
-	int64_t ns = 0;
+	char ts[40];
+	time_t s = (time_t)(ns / 1000000000);
+	struct tm tm;
 
-	if (!s || strncmp(s, "0001", 4) == 0 || events_parse_time(s, &ns, &e) < 0)
-		return 0;
-	return ns;
+	if (ns <= 0) {
+		snprintf(buf, len, "0001-01-01T00:00:00Z");
+		return;
+	}
+	gmtime_r(&s, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%09lldZ", ts, (long long)(ns % 1000000000));
 }
 
-/* ps's row in podman's JSON shape. */
-static cJSON *ps_row(const cJSON *in)
+static int ps_exited(const char *status)
 {
-	cJSON *r = cJSON_CreateObject(), *names;
-	const cJSON *st = cJSON_GetObjectItemCaseSensitive(in, "State");
-	const char *status = cJSON_GetObjectItemCaseSensitive(st, "Status")->valuestring;
-	const char *id = cJSON_GetObjectItemCaseSensitive(in, "Id")->valuestring;
-	char buf[128], ago[64], shortid[13];
-	const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(
-			    cJSON_GetObjectItemCaseSensitive(in, "Config"), "Cmd"),
-		    *a;
-	char cmdline[256] = "";
+	return strcmp(status, "exited") == 0 || strcmp(status, "stopped") == 0;
+}
+
+/* The STATUS column: "Up 3 minutes", "Exited (0) 2 hours ago", "Created". */
+static void ps_status(char *buf, size_t len, const struct engine_ps_row *r)
+{
+	char ago[64];
+
+	if (strcmp(r->status, "running") == 0 || strcmp(r->status, "paused") == 0) {
+		fmt_ago(ago, sizeof(ago), r->started_ns, "");
+		snprintf(buf, len, "Up %s%s", ago,
+			 strcmp(r->status, "paused") == 0 ? " (paused)" : "");
+	} else if (ps_exited(r->status)) {
+		fmt_ago(ago, sizeof(ago), r->finished_ns, " ago");
+		snprintf(buf, len, "Exited (%d) %s", r->exit_code, ago);
+	} else if (strcmp(r->status, "created") == 0 || strcmp(r->status, "configured") == 0) {
+		snprintf(buf, len, "Created");
+	} else {
+		snprintf(buf, len, "%s", r->status);
+	}
+}
+
+static void ps_cmdline(char *buf, size_t len, const cJSON *cmd)
+{
+	const cJSON *a;
 	size_t off = 0;
 
-	snprintf(shortid, sizeof(shortid), "%.12s", id);
-	cJSON_AddStringToObject(r, "Id", id);
-	cJSON_AddStringToObject(r, "ID", shortid);
-	names = cJSON_AddArrayToObject(r, "Names");
-	cJSON_AddItemToArray(
-		names,
-		cJSON_CreateString(cJSON_GetObjectItemCaseSensitive(in, "Name")->valuestring));
-	cJSON_AddStringToObject(r, "Image",
-				cJSON_GetObjectItemCaseSensitive(in, "Rootfs")->valuestring);
-	cJSON_AddItemToObject(r, "Command", cJSON_Duplicate(cmd, 1));
+	buf[0] = '\0';
 	cJSON_ArrayForEach (a, cmd)
-		off += (size_t)snprintf(cmdline + off,
-					off < sizeof(cmdline) ? sizeof(cmdline) - off : 0, "%s%s",
-					off ? " " : "", a->valuestring);
-	cJSON_AddStringToObject(r, "CommandLine", cmdline);
-	cJSON_AddStringToObject(r, "State", status);
-	if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) {
-		fmt_ago(ago, sizeof(ago),
-			iso_to_ns(cJSON_GetObjectItemCaseSensitive(st, "StartedAt")->valuestring),
-			"");
-		snprintf(buf, sizeof(buf), "Up %s%s", ago,
-			 strcmp(status, "paused") == 0 ? " (paused)" : "");
-	} else if (strcmp(status, "exited") == 0 || strcmp(status, "stopped") == 0) {
-		fmt_ago(ago, sizeof(ago),
-			iso_to_ns(cJSON_GetObjectItemCaseSensitive(st, "FinishedAt")->valuestring),
-			" ago");
-		snprintf(buf, sizeof(buf), "Exited (%d) %s",
-			 (int)cJSON_GetObjectItemCaseSensitive(st, "ExitCode")->valuedouble, ago);
-	} else if (strcmp(status, "created") == 0 || strcmp(status, "configured") == 0) {
-		snprintf(buf, sizeof(buf), "Created");
-	} else {
-		snprintf(buf, sizeof(buf), "%s", status);
-	}
-	cJSON_AddStringToObject(r, "Status", buf);
-	cJSON_AddNumberToObject(r, "Pid", cJSON_GetObjectItemCaseSensitive(st, "Pid")->valuedouble);
-	cJSON_AddNumberToObject(r, "ExitCode",
-				cJSON_GetObjectItemCaseSensitive(st, "ExitCode")->valuedouble);
-	cJSON_AddBoolToObject(r, "Exited",
-			      strcmp(status, "exited") == 0 || strcmp(status, "stopped") == 0);
-	{
-		int64_t created =
-			iso_to_ns(cJSON_GetObjectItemCaseSensitive(in, "Created")->valuestring);
-
-		cJSON_AddNumberToObject(r, "Created", (double)(created / 1000000000));
-		cJSON_AddStringToObject(
-			r, "CreatedAt",
-			cJSON_GetObjectItemCaseSensitive(in, "Created")->valuestring);
-		fmt_ago(ago, sizeof(ago), created, " ago");
-		cJSON_AddStringToObject(r, "CreatedHuman", ago);
-	}
-	cJSON_AddNumberToObject(r, "RestartCount",
-				cJSON_GetObjectItemCaseSensitive(in, "RestartCount")->valuedouble);
-	return r;
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s",
+					off ? " " : "", a->valuestring ?: "");
 }
 
-static int ps_match(const cJSON *row, char **filters)
+/* ps's row in podman's JSON shape (--format json and templates). */
+static cJSON *ps_row(const struct engine_ps_row *r, int notrunc)
+{
+	cJSON *j = cJSON_CreateObject(), *names;
+	char buf[256], shortid[13];
+
+	snprintf(shortid, sizeof(shortid), "%.12s", r->id);
+	cJSON_AddStringToObject(j, "Id", r->id);
+	cJSON_AddStringToObject(j, "ID", notrunc ? r->id : shortid);
+	names = cJSON_AddArrayToObject(j, "Names");
+	cJSON_AddItemToArray(names, cJSON_CreateString(r->name));
+	cJSON_AddStringToObject(j, "Image", r->rootfs);
+	cJSON_AddItemToObject(j, "Command", cJSON_Duplicate(r->command, 1) ?: cJSON_CreateArray());
+	ps_cmdline(buf, sizeof(buf), r->command);
+	cJSON_AddStringToObject(j, "CommandLine", buf);
+	cJSON_AddStringToObject(j, "State", r->status);
+	ps_status(buf, sizeof(buf), r);
+	cJSON_AddStringToObject(j, "Status", buf);
+	cJSON_AddNumberToObject(j, "Pid", (double)r->pid);
+	cJSON_AddNumberToObject(j, "ExitCode", r->exit_code);
+	cJSON_AddBoolToObject(j, "Exited", ps_exited(r->status));
+	cJSON_AddNumberToObject(j, "Created", (double)(r->created_ns / 1000000000));
+	fmt_iso(buf, sizeof(buf), r->created_ns);
+	cJSON_AddStringToObject(j, "CreatedAt", buf);
+	fmt_ago(buf, sizeof(buf), r->created_ns, " ago");
+	cJSON_AddStringToObject(j, "CreatedHuman", buf);
+	cJSON_AddNumberToObject(j, "RestartCount", r->restart_count);
+	return j;
+}
+
+/* 1 a supported filter (name=, id=, status=), 0 not. */
+static int ps_filter_known(const char *f)
+{
+	return strncmp(f, "name=", 5) == 0 || strncmp(f, "id=", 3) == 0 ||
+	       strncmp(f, "status=", 7) == 0;
+}
+
+static int ps_match(const struct engine_ps_row *r, char **filters)
 {
 	for (size_t i = 0; filters && filters[i]; i++) {
-		const char *f = filters[i], *eq = strchr(f, '=');
-		const char *v = eq ? eq + 1 : "";
-		size_t kl = eq ? (size_t)(eq - f) : strlen(f);
+		const char *f = filters[i], *v = strchr(f, '=') + 1;
 
-		if (kl == 4 && strncmp(f, "name", 4) == 0) {
-			const char *n = cJSON_GetArrayItem(
-						cJSON_GetObjectItemCaseSensitive(row, "Names"), 0)
-						->valuestring;
-
-			if (!strstr(n, v))
+		if (f[0] == 'n') {
+			if (!strstr(r->name, v))
 				return 0;
-		} else if (kl == 2 && strncmp(f, "id", 2) == 0) {
-			if (strncmp(cJSON_GetObjectItemCaseSensitive(row, "Id")->valuestring, v,
-				    strlen(v)) != 0)
+		} else if (f[0] == 'i') {
+			if (strncmp(r->id, v, strlen(v)) != 0)
 				return 0;
-		} else if (kl == 6 && strncmp(f, "status", 6) == 0) {
-			const char *s = cJSON_GetObjectItemCaseSensitive(row, "State")->valuestring;
-
-			if (strcmp(s, v) != 0 &&
-			    !(strcmp(v, "exited") == 0 && strcmp(s, "stopped") == 0) &&
-			    !(strcmp(v, "created") == 0 && strcmp(s, "configured") == 0))
-				return 0;
-		} else {
-			return -1;
+		} else if (strcmp(r->status, v) != 0 &&
+			   !(strcmp(v, "exited") == 0 && strcmp(r->status, "stopped") == 0) &&
+			   !(strcmp(v, "created") == 0 && strcmp(r->status, "configured") == 0)) {
+			return 0;
 		}
 	}
 	return 1;
+}
+
+struct ps_out {
+	int quiet, notrunc;
+	const char *format; /* NULL: the table */
+	char **filters;
+	cJSON *rows; /* --format json or a template */
+};
+
+/* One row: printed at once (the table, -q) into stdout's buffer, or kept
+ * for the JSON formats.  No JSON is built for the table. */
+static int ps_each(const struct engine_ps_row *r, void *arg)
+{
+	struct ps_out *o = arg;
+	char cmd[256], status[128], ago[64];
+
+	if (!ps_match(r, o->filters))
+		return 0;
+	if (o->quiet) {
+		printf("%.*s\n", o->notrunc ? STORE_ID_LEN : 12, r->id);
+		return 0;
+	}
+	if (o->format) {
+		cJSON_AddItemToArray(o->rows, ps_row(r, o->notrunc));
+		return 0;
+	}
+	ps_cmdline(cmd, sizeof(cmd), r->command);
+	ps_status(status, sizeof(status), r);
+	fmt_ago(ago, sizeof(ago), r->created_ns, " ago");
+	printf("%-13.*s %-24.24s %-20.20s %-16s %-28s %s\n", o->notrunc ? STORE_ID_LEN : 12, r->id,
+	       r->rootfs, cmd, ago, status, r->name);
+	return 0;
 }
 
 static int cmd_ps(struct cli *c, int argc, char **argv)
@@ -1173,71 +1223,64 @@ static int cmd_ps(struct cli *c, int argc, char **argv)
 					    { "no-trunc", no_argument, NULL, 'n' },
 					    { "latest", no_argument, NULL, 'l' },
 					    { 0 } };
-	int all = 0, quiet = 0, ch, notrunc = 0;
-	const char *format = NULL;
+	/* musl ignores setvbuf's size without a buffer of ours; it must
+	 * outlive main's return, when stdout is flushed. */
+	static char obuf[1 << 16];
+	int all = 0, ch, rc;
 	_cleanup_strv_ char **filters = NULL;
+	struct ps_out o = { 0 };
 	struct err e = { 0 };
-	cJSON *list, *it, *rows;
+	const cJSON *it;
 
 	if (opt_help(argc, argv,
 		     "usage: nook ps [-a] [-q] [--format json|TEMPLATE] [--filter "
 		     "name=|id=|status=]"))
 		return 0;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+aqf:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "aqf:", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'a': all = 1; break;
-		case 'q': quiet = 1; break;
-		case 'f': format = optarg; break;
-		case 'F': strv_push(&filters, optarg); break;
-		case 'n': notrunc = 1; break;
+		case 'q': o.quiet = 1; break;
+		case 'f': o.format = optarg; break;
+		case 'F':
+			if (!ps_filter_known(optarg))
+				return usage_err("ps", "unsupported filter (name=, id=, status=)");
+			strv_push(&filters, optarg);
+			break;
+		case 'n': o.notrunc = 1; break;
 		case 'l': break;
 		default: return usage_err("ps", "invalid option");
 		}
 	}
 	if (open_engine_ro(c) < 0)
 		return EXIT_ENGINE;
-	list = engine_list(&c->en, all || filters, &e);
-	if (!list)
+	o.filters = filters;
+	if (o.format && !o.quiet)
+		o.rows = cJSON_CreateArray();
+	else
+		o.format = NULL;
+	/* A thousand rows: a few large writes, not one per 1 KiB. */
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	if (!o.quiet && !o.format)
+		printf("%-13s %-24s %-20s %-16s %-28s %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
+		       "CREATED", "STATUS", "NAMES");
+	rc = engine_list_each(&c->en, all || filters, ps_each, &o, &e);
+	if (rc < 0) {
+		cJSON_Delete(o.rows);
+		fflush(stdout);
 		return report(&e);
-	rows = cJSON_CreateArray();
-	cJSON_ArrayForEach (it, list) {
-		cJSON *row = ps_row(it);
-		int m = ps_match(row, filters);
-
-		if (notrunc)
-			cJSON_ReplaceItemInObjectCaseSensitive(
-				row, "ID",
-				cJSON_CreateString(
-					cJSON_GetObjectItemCaseSensitive(row, "Id")->valuestring));
-
-		if (m < 0) {
-			cJSON_Delete(row);
-			cJSON_Delete(rows);
-			cJSON_Delete(list);
-			return usage_err("ps", "unsupported filter (name=, id=, status=)");
-		}
-		if (m)
-			cJSON_AddItemToArray(rows, row);
-		else
-			cJSON_Delete(row);
 	}
-	cJSON_Delete(list);
-	if (quiet) {
-		cJSON_ArrayForEach (it, rows)
-			puts(cJSON_GetObjectItemCaseSensitive(it, notrunc ? "Id" : "ID")
-				     ->valuestring);
-	} else if (format && strcmp(format, "json") == 0) {
-		char *t = cJSON_Print(rows);
+	if (o.format && strcmp(o.format, "json") == 0) {
+		char *t = cJSON_Print(o.rows);
 
 		puts(t);
 		free(t);
-	} else if (format) {
-		const char *tmpl = format;
+	} else if (o.format) {
+		const char *tmpl = o.format;
 
 		if (strncmp(tmpl, "table ", 6) == 0)
 			tmpl += 6; /* no header line from a custom table: keep it simple */
-		cJSON_ArrayForEach (it, rows) {
+		cJSON_ArrayForEach (it, o.rows) {
 			/* in templates .Names is one string, as podman's */
 			cJSON *row = cJSON_Duplicate(it, 1);
 			const cJSON *n = cJSON_GetArrayItem(
@@ -1248,21 +1291,8 @@ static int cmd_ps(struct cli *c, int argc, char **argv)
 			render(stdout, tmpl, row);
 			cJSON_Delete(row);
 		}
-	} else {
-		printf("%-13s %-24s %-20s %-16s %-28s %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
-		       "CREATED", "STATUS", "NAMES");
-		cJSON_ArrayForEach (it, rows) {
-			printf("%-13s %-24.24s %-20.20s %-16s %-28s %s\n",
-			       cJSON_GetObjectItemCaseSensitive(it, "ID")->valuestring,
-			       cJSON_GetObjectItemCaseSensitive(it, "Image")->valuestring,
-			       cJSON_GetObjectItemCaseSensitive(it, "CommandLine")->valuestring,
-			       cJSON_GetObjectItemCaseSensitive(it, "CreatedHuman")->valuestring,
-			       cJSON_GetObjectItemCaseSensitive(it, "Status")->valuestring,
-			       cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(it, "Names"), 0)
-				       ->valuestring);
-		}
 	}
-	cJSON_Delete(rows);
+	cJSON_Delete(o.rows);
 	return 0;
 }
 
@@ -1280,7 +1310,7 @@ static int cmd_inspect(struct cli *c, int argc, char **argv)
 		return 0;
 	}
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+f:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
 		if (ch == 'f')
 			format = optarg;
 		else if (ch != 't') {
@@ -1322,15 +1352,17 @@ static int cmd_inspect(struct cli *c, int argc, char **argv)
 
 static int cmd_mount(struct cli *c, int argc, char **argv)
 {
-	int rc = 0;
+	int rc = 0, first;
 
 	if (opt_help(argc, argv, "usage: nook mount CONTAINER..."))
 		return 0;
-	if (argc < 2)
+	if ((first = no_opts("mount", argc, argv)) < 0)
+		return EXIT_ENGINE;
+	if (first >= argc)
 		return usage_err("mount", "requires at least 1 container");
 	if (open_engine(c) < 0)
 		return EXIT_ENGINE;
-	for (int i = 1; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct err e = { 0 };
 		char *p = engine_mount(&c->en, argv[i], &e);
 
@@ -1357,7 +1389,7 @@ static int cmd_unmount(struct cli *c, int argc, char **argv)
 	if (opt_help(argc, argv, "usage: nook unmount [-f] CONTAINER..."))
 		return 0;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+f", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
 		if (ch != 'f')
 			return usage_err("unmount", "invalid option");
 		force = 1;
@@ -1376,7 +1408,7 @@ static int cmd_export(struct cli *c, int argc, char **argv)
 	if (opt_help(argc, argv, "usage: nook export [-o FILE] CONTAINER"))
 		return 0;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+o:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "o:", lo, NULL)) != -1) {
 		if (ch != 'o')
 			return usage_err("export", "invalid option");
 		out = optarg;
@@ -1443,7 +1475,7 @@ static int cmd_events(struct cli *c, int argc, char **argv)
 		     "[--format json]"))
 		return 0;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "+f:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			if (events_parse_time(optarg, &f.since_ns, &e) < 0)
@@ -1530,7 +1562,7 @@ static int cmd_batch(struct cli *c, int argc, char **argv)
 		return 0;
 	if (argc < 3)
 		return usage_err("batch", "requires a container and at least one operation");
-	if (seal(c) < 0 || open_engine(c) < 0)
+	if (open_engine(c) < 0)
 		return EXIT_ENGINE;
 	if (engine_batch(&c->en, argv[1], argv + 2, &e) < 0)
 		return report(&e);
@@ -1542,7 +1574,7 @@ static int cmd_system(struct cli *c, int argc, char **argv)
 	struct err e = { 0 };
 
 	if (argc >= 2 && strcmp(argv[1], "refresh") == 0) {
-		if (seal(c) < 0 || open_engine(c) < 0)
+		if (open_engine(c) < 0)
 			return EXIT_ENGINE;
 		if (engine_refresh(&c->en, &e) < 0)
 			return report(&e);

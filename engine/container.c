@@ -285,8 +285,9 @@ static int ctr_sync(struct ctr *c, struct err *e)
 	return 0;
 }
 
-/* Open, lock, load and sync a container. */
-static int ctr_open(struct engine *en, const char *ref, struct ctr *c, struct err *e)
+/* Open, lock, load and sync a container; save: record what the sync
+ * found (else the caller's next ctr_save does). */
+static int ctr_load(struct engine *en, const char *ref, struct ctr *c, int save, struct err *e)
 {
 	_cleanup_free_ char *cfg = NULL;
 	_cleanup_free_ char *stp = NULL;
@@ -329,12 +330,17 @@ static int ctr_open(struct engine *en, const char *ref, struct ctr *c, struct er
 		kind(e, ERRK_INTERNAL);
 		goto fail;
 	}
-	if (ctr_sync(c, e) < 0 || ctr_save(c, e) < 0)
+	if (ctr_sync(c, e) < 0 || (save && ctr_save(c, e) < 0))
 		goto fail;
 	return 0;
 fail:
 	ctr_close(c);
 	return -1;
+}
+
+static int ctr_open(struct engine *en, const char *ref, struct ctr *c, struct err *e)
+{
+	return ctr_load(en, ref, c, 1, e);
 }
 
 /* ---- create ----------------------------------------------------------- */
@@ -840,7 +846,8 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 	}
 	cJSON_AddItemToObject(cfg, "spec", spec);
 
-	if (store_create(&en->st, id, name, cfg, e) < 0) {
+	/* --rm: nothing of it need survive a power cut (as ctr_save) */
+	if (store_create(&en->st, id, name, cfg, !o->auto_remove, e) < 0) {
 		kind(e, e->errnum == EEXIST ? ERRK_INVALID_ARG : ERRK_RUNTIME);
 		goto out;
 	}
@@ -1409,22 +1416,29 @@ static int remove_locked(struct ctr *c, struct err *e)
 int engine_remove(struct engine *en, const char *ref, int force, struct err *e)
 {
 	struct ctr c;
+	struct err ignored;
 	char id[STORE_ID_LEN + 1];
 	int r;
 
-	if (ctr_open(en, ref, &c, e) < 0)
+	/* Not saved yet: each branch below saves (removing, or stopped by
+	 * user) before it acts.  An unsaved sync is found again by the next
+	 * open (the exit file stays until the remove): one write less on
+	 * flash, where each costs. */
+	if (ctr_load(en, ref, &c, 0, e) < 0)
 		return -1;
 	if ((c.st == ST_RUNNING || c.st == ST_PAUSED || c.st == ST_CREATED) && !force) {
 		err_set(e, 0,
 			"cannot remove container %s as it is %s - running or paused containers "
 			"cannot be removed without force",
 			cname(&c), state_names[c.st]);
+		ctr_save(&c, &ignored);
 		ctr_close(&c);
 		return kind(e, ERRK_STATE_INVALID);
 	}
 	if (jint(c.state, "mountCount", 0) > 0 && !force) {
 		err_set(e, 0, "container %s is mounted (%d times): unmount it or use --force",
 			cname(&c), (int)jint(c.state, "mountCount", 0));
+		ctr_save(&c, &ignored);
 		ctr_close(&c);
 		return kind(e, ERRK_STATE_INVALID);
 	}
@@ -1434,11 +1448,7 @@ int engine_remove(struct engine *en, const char *ref, int force, struct err *e)
 		pid_t run = (pid_t)jint(c.state, "pid", 0);
 
 		memcpy(id, c.id, sizeof(id));
-		{
-			struct err ignored;
-
-			mark_stopped_by_user(&c, &ignored);
-		}
+		mark_stopped_by_user(&c, &ignored);
 		if (cg)
 			oci_cgroup_signal_all(cg, SIGKILL, NULL);
 		else
@@ -2137,16 +2147,17 @@ cJSON *engine_inspect(struct engine *en, const char *ref, struct err *e)
 	return j;
 }
 
-/* ps: one small state.json per container, no lock, nothing written.  A
- * run the kernel says is over (exit file there, monitor gone) shows as
- * stopped; the next locked operation records it. */
-static cJSON *list_row(struct engine *en, const char *id, cJSON *st)
+/* ps: one small state.json per container, read relative to the
+ * containers directory in one read, no lock, nothing written.  A run the
+ * kernel says is over (exit file there, monitor gone) shows as stopped;
+ * the next locked operation records it. */
+static void list_fill(struct engine *en, const char *id, const cJSON *st, struct engine_ps_row *r)
 {
-	cJSON *j = cJSON_CreateObject(), *s, *cfg;
 	enum cstate cs = state_from(jstr(st, "state"));
-	int64_t finished = jint(st, "finishedAt", 0);
-	int code = (int)jint(st, "exitCode", 0);
 
+	memset(r, 0, sizeof(*r));
+	r->finished_ns = jint(st, "finishedAt", 0);
+	r->exit_code = (int)jint(st, "exitCode", 0);
 	if (cs == ST_CREATED || cs == ST_RUNNING || cs == ST_PAUSED) {
 		_cleanup_free_ char *exitp = store_exit_path(&en->st, id);
 		struct monitor_exit x;
@@ -2154,81 +2165,118 @@ static cJSON *list_row(struct engine *en, const char *id, cJSON *st)
 
 		if (monitor_exit_read(exitp, &x, &le) == 0) {
 			cs = ST_STOPPED;
-			code = x.exit_code;
-			finished = x.time_ns;
+			r->exit_code = x.exit_code;
+			r->finished_ns = x.time_ns;
 		} else if (!proc_alive((pid_t)jint(st, "monitorPid", 0),
 				       (uint64_t)jint(st, "monitorStart", 0))) {
 			cs = ST_STOPPED;
-			code = -1;
+			r->exit_code = -1;
 		} else if (jstr(st, "cgroup") && oci_cgroup_frozen(jstr(st, "cgroup")) == 1) {
 			cs = ST_PAUSED;
 		}
 	}
-	cJSON_AddStringToObject(j, "Id", id);
-	cJSON_AddStringToObject(j, "Name", jstr(st, "name") ?: id);
-	cJSON_AddStringToObject(j, "Rootfs", jstr(st, "rootfs") ?: "");
-	add_time(j, "Created", jint(st, "created", 0));
+	r->id = id;
+	r->name = jstr(st, "name") ?: id;
+	r->rootfs = jstr(st, "rootfs") ?: "";
+	r->status = state_names[cs];
+	r->command = cJSON_GetObjectItemCaseSensitive(st, "command");
+	r->created_ns = jint(st, "created", 0);
+	r->started_ns = jint(st, "startedAt", 0);
+	r->pid = cs == ST_RUNNING || cs == ST_PAUSED || cs == ST_CREATED ? jint(st, "pid", 0) : 0;
+	r->restart_count = (int)jint(st, "restartCount", 0);
+}
+
+/* A state without ps's summary (written before it existed): take it from
+ * config.json. */
+static void list_summary_from_config(int cfd, const char *id, cJSON *st)
+{
+	char buf[8192];
+	size_t len;
+	char *text = store_read_at(cfd, id, "config.json", buf, sizeof(buf), &len);
+	cJSON *cfg = text && strlen(text) == len ? cJSON_ParseWithOpts(text, NULL, 1) : NULL;
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(cfg, "spec");
+
+	if (text && text != buf)
+		free(text);
+	if (!cfg)
+		return;
+	jset_str(st, "name", jstr(cfg, "name"));
+	jset_str(st, "rootfs", jstr(cfg, "rootfs"));
+	jset_num(st, "created", (double)jint(cfg, "created", 0));
+	cJSON_AddItemToObject(
+		st, "command",
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetObjectItemCaseSensitive(spec, "process"), "args"),
+				1));
+	cJSON_Delete(cfg);
+}
+
+int engine_list_each(struct engine *en, int all,
+		     int (*fn)(const struct engine_ps_row *r, void *arg), void *arg, struct err *e)
+{
+	_cleanup_strv_ char **ids = store_list(&en->st, e);
+	_cleanup_close_ int cfd = -1;
+
+	if (!ids)
+		return -1;
+	if (!ids[0])
+		return 0;
+	cfd = store_containers_fd(&en->st);
+	if (cfd < 0)
+		return errno == ENOENT ? 0 : err_sys(e, "open %s/containers", en->st.root);
+	for (size_t i = 0; ids[i]; i++) {
+		char buf[4096];
+		size_t len;
+		char *text = store_read_at(cfd, ids[i], "state.json", buf, sizeof(buf), &len);
+		/* a torn file (embedded NUL) is as corrupt as a truncated one */
+		cJSON *st = text && strlen(text) == len ? cJSON_ParseWithOpts(text, NULL, 1) : NULL;
+		struct engine_ps_row r;
+		int rc = 0;
+
+		if (text && text != buf)
+			free(text);
+		if (!st)
+			continue; /* removed meanwhile, not yet created, or corrupt */
+		if (!jstr(st, "name"))
+			list_summary_from_config(cfd, ids[i], st);
+		list_fill(en, ids[i], st, &r);
+		if (all || strcmp(r.status, "running") == 0 || strcmp(r.status, "paused") == 0)
+			rc = fn(&r, arg);
+		cJSON_Delete(st);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int list_add(const struct engine_ps_row *r, void *arg)
+{
+	cJSON *j = cJSON_CreateObject(), *s, *cfg;
+
+	cJSON_AddStringToObject(j, "Id", r->id);
+	cJSON_AddStringToObject(j, "Name", r->name);
+	cJSON_AddStringToObject(j, "Rootfs", r->rootfs);
+	add_time(j, "Created", r->created_ns);
 	s = cJSON_AddObjectToObject(j, "State");
-	cJSON_AddStringToObject(s, "Status", state_names[cs]);
-	cJSON_AddNumberToObject(
-		s, "Pid",
-		cs == ST_RUNNING || cs == ST_PAUSED || cs == ST_CREATED ? jint(st, "pid", 0) : 0);
-	cJSON_AddNumberToObject(s, "ExitCode", code);
-	add_time(s, "StartedAt", jint(st, "startedAt", 0));
-	add_time(s, "FinishedAt", finished);
+	cJSON_AddStringToObject(s, "Status", r->status);
+	cJSON_AddNumberToObject(s, "Pid", (double)r->pid);
+	cJSON_AddNumberToObject(s, "ExitCode", r->exit_code);
+	add_time(s, "StartedAt", r->started_ns);
+	add_time(s, "FinishedAt", r->finished_ns);
 	cfg = cJSON_AddObjectToObject(j, "Config");
-	cJSON_AddItemToObject(cfg, "Cmd",
-			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(st, "command"), 1)
-				      ?: cJSON_CreateArray());
-	cJSON_AddNumberToObject(j, "RestartCount", (double)jint(st, "restartCount", 0));
-	return j;
+	cJSON_AddItemToObject(cfg, "Cmd", cJSON_Duplicate(r->command, 1) ?: cJSON_CreateArray());
+	cJSON_AddNumberToObject(j, "RestartCount", r->restart_count);
+	cJSON_AddItemToArray(arg, j);
+	return 0;
 }
 
 cJSON *engine_list(struct engine *en, int all, struct err *e)
 {
-	_cleanup_strv_ char **ids = store_list(&en->st, e);
-	cJSON *arr;
+	cJSON *arr = cJSON_CreateArray();
 
-	if (!ids)
+	if (engine_list_each(en, all, list_add, arr, e) < 0) {
+		cJSON_Delete(arr);
 		return NULL;
-	arr = cJSON_CreateArray();
-	for (size_t i = 0; ids[i]; i++) {
-		_cleanup_free_ char *p = store_path(&en->st, ids[i], "state.json");
-		struct err le;
-		cJSON *st = store_read_json(p, &le), *row;
-		const char *status;
-
-		if (!st)
-			continue; /* removed meanwhile, or not yet created */
-		if (!jstr(st, "name")) {
-			/* a state without ps's summary (written before it
-			 * existed): take it from config.json */
-			_cleanup_free_ char *cp = store_path(&en->st, ids[i], "config.json");
-			cJSON *cfg = store_read_json(cp, &le);
-
-			if (cfg) {
-				const cJSON *spec = cJSON_GetObjectItemCaseSensitive(cfg, "spec");
-
-				jset_str(st, "name", jstr(cfg, "name"));
-				jset_str(st, "rootfs", jstr(cfg, "rootfs"));
-				jset_num(st, "created", (double)jint(cfg, "created", 0));
-				cJSON_AddItemToObject(
-					st, "command",
-					cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
-								cJSON_GetObjectItemCaseSensitive(
-									spec, "process"),
-								"args"),
-							1));
-				cJSON_Delete(cfg);
-			}
-		}
-		row = list_row(en, ids[i], st);
-		cJSON_Delete(st);
-		status = jstr(cJSON_GetObjectItemCaseSensitive(row, "State"), "Status");
-		if (all || strcmp(status, "running") == 0 || strcmp(status, "paused") == 0)
-			cJSON_AddItemToArray(arr, row);
-		else
-			cJSON_Delete(row);
 	}
 	return arr;
 }

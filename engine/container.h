@@ -128,6 +128,20 @@ int engine_export(struct engine *en, const char *ref, int out_fd, struct err *e)
 cJSON *engine_inspect(struct engine *en, const char *ref, struct err *e);
 /* ps: an array of inspect-like summaries (caller deletes). */
 cJSON *engine_list(struct engine *en, int all, struct err *e);
+/* ps without building JSON: one row per container (all, or only the
+ * running and paused ones) in id order, read without a lock from the
+ * summary state.json carries.  A row and its strings live only during the
+ * call; fn returning < 0 stops the walk, and that is returned. */
+struct engine_ps_row {
+	const char *id, *name, *rootfs;
+	const char *status; /* a state name: "running", "exited", ... */
+	const cJSON *command; /* array of strings; NULL if unknown */
+	int64_t created_ns, started_ns, finished_ns; /* 0: never */
+	int64_t pid; /* 0 unless created, running or paused */
+	int exit_code, restart_count;
+};
+int engine_list_each(struct engine *en, int all,
+		     int (*fn)(const struct engine_ps_row *r, void *arg), void *arg, struct err *e);
 
 /* Run several operations on one container under one lock: ops like
  * "start", "stop", "kill:SIG", "pause", "unpause", "restart", "sync". */

@@ -169,17 +169,20 @@ int oci_devcg_apply(int cgroup_fd, const struct oci_spec *s, const char **skippe
 	a.insns = (uint64_t)(uintptr_t)p.insns;
 	a.insn_cnt = (uint32_t)p.len;
 	a.license = (uint64_t)(uintptr_t) "GPL";
-	a.log_buf = (uint64_t)(uintptr_t)log;
-	a.log_size = sizeof(log);
-	a.log_level = 1;
+	/* Without a verifier log first: with one, the verifier also writes
+	 * its trace of every instruction, which overflows the buffer (ENOSPC)
+	 * and costs a second load on every container start. */
 	prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
-	if (prog < 0 && errno == ENOSPC) {
-		/* The verifier log was too small, the program itself is fine:
-		 * load it again without a log. */
-		a.log_buf = 0;
-		a.log_size = 0;
-		a.log_level = 0;
+	if (prog < 0 && errno != ENOSYS && errno != EPERM) {
+		/* Rejected: load it again for the verifier's word on why. */
+		int saved = errno;
+
+		a.log_buf = (uint64_t)(uintptr_t)log;
+		a.log_size = sizeof(log);
+		a.log_level = 1;
 		prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+		if (prog < 0)
+			errno = saved;
 	}
 	oci_devcg_free(&p);
 	if (prog < 0) {

@@ -333,7 +333,8 @@ static int cmp_str(const void *a, const void *b)
 char **store_list(const struct store *s, struct err *e)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/containers", s->root);
-	char **v = xcalloc(1, sizeof(char *));
+	size_t n = 0, cap = 64;
+	char **v = xcalloc(cap + 1, sizeof(char *));
 	struct dirent *de;
 	DIR *d = opendir(dir);
 
@@ -344,15 +345,59 @@ char **store_list(const struct store *s, struct err *e)
 		free(v);
 		return NULL;
 	}
+	/* Grown here, not with strv_push: that counts the vector on each
+	 * push, quadratic in the number of containers. */
 	while ((de = readdir(d))) {
-		if (is_id(de->d_name))
-			strv_push(&v, de->d_name);
-		else if (strncmp(de->d_name, REMOVING_PREFIX, strlen(REMOVING_PREFIX)) == 0)
+		if (is_id(de->d_name)) {
+			if (n == cap) {
+				cap *= 2;
+				v = xrealloc(v, (cap + 1) * sizeof(char *));
+			}
+			v[n++] = xstrdup(de->d_name);
+			v[n] = NULL;
+		} else if (strncmp(de->d_name, REMOVING_PREFIX, strlen(REMOVING_PREFIX)) == 0) {
 			rm_tree(dirfd(d), de->d_name, NULL); /* a crashed remove */
+		}
 	}
 	closedir(d);
-	qsort(v, strv_len(v), sizeof(char *), cmp_str);
+	qsort(v, n, sizeof(char *), cmp_str);
 	return v;
+}
+
+int store_containers_fd(const struct store *s)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/containers", s->root);
+
+	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+char *store_read_at(int cfd, const char *id, const char *file, char *buf, size_t size, size_t *len)
+{
+	char rel[STORE_ID_LEN + 64];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	if (!is_id(id) || snprintf(rel, sizeof(rel), "%s/%s", id, file) >= (int)sizeof(rel)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = openat(cfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return NULL;
+	if ((size_t)n < size - 1) {
+		/* Short: the whole file.  These files are only ever replaced
+		 * by rename, never written in place, so what one open sees
+		 * does not grow. */
+		buf[n] = '\0';
+		*len = (size_t)n;
+		return buf;
+	}
+	return file_read_at(cfd, rel, len, NULL); /* larger than buf */
 }
 
 /* ---- create and remove ----------------------------------------------- */
@@ -491,7 +536,7 @@ static void name_release(const struct store *s, const char *id, const char *name
 }
 
 int store_create(const struct store *s, const char *id, const char *name, const cJSON *config,
-		 struct err *e)
+		 int durable, struct err *e)
 {
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_free_ char *p = NULL;
@@ -508,10 +553,6 @@ int store_create(const struct store *s, const char *id, const char *name, const 
 		err_sys(e, "open %s", dir);
 		goto undo_dir;
 	}
-	if (mkdirat(cfd, "artifacts", 0700) < 0) {
-		err_sys(e, "mkdir %s/artifacts", dir);
-		goto undo_dir;
-	}
 	fd = openat(cfd, "lock", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		err_sys(e, "create %s/lock", dir);
@@ -520,7 +561,7 @@ int store_create(const struct store *s, const char *id, const char *name, const 
 	if (name && name_reserve(s, id, name, e) < 0)
 		goto undo_dir;
 	p = store_path(s, id, "config.json");
-	if (store_write_json(p, config, 1, e) < 0)
+	if (store_write_json(p, config, durable, e) < 0)
 		goto undo_name;
 	return 0;
 undo_name:

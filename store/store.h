@@ -6,7 +6,7 @@
  *     containers/<id>/config.json   written once at create
  *     containers/<id>/state.json    rewritten at each transition
  *     containers/<id>/lock          flock(LOCK_EX) for read-modify-write
- *     containers/<id>/artifacts/    small named files
+ *     containers/<id>/artifacts/    small named files (made by the first add)
  *     names/<name>                  symlink -> <id>: atomic name reservation
  *   <runroot>  (default /run/nook, NOOK_RUNROOT; RAM, gone at reboot)
  *     containers/<id>/              logs, attach socket, exec fifo, monitor pid
@@ -54,6 +54,14 @@ int store_lookup(const struct store *s, const char *ref, char id[STORE_ID_LEN + 
  * frees).  A directory without config.json is a create in progress (or a
  * crash's leftover): skip it on ENOENT.  Finishes crashed removes. */
 char **store_list(const struct store *s, struct err *e);
+/* For listings that read one file per container without a lock: the
+ * containers directory (open, O_CLOEXEC; -1 with errno, ENOENT when there
+ * is no store yet), and containers/<id>/<file> read relative to it into
+ * buf (NUL-terminated, *len without the NUL) when it fits, else into a
+ * malloc'd buffer (the caller frees what is not buf).  NULL with errno
+ * (ENOENT: removed meanwhile, or not created yet). */
+int store_containers_fd(const struct store *s);
+char *store_read_at(int cfd, const char *id, const char *file, char *buf, size_t size, size_t *len);
 
 /* Paths (caller frees).  file may be NULL for the directory itself. */
 char *store_path(const struct store *s, const char *id, const char *file);
@@ -64,9 +72,10 @@ char *store_exit_dir(const struct store *s);
 /* Reserve name for id and create containers/<id>/ with config.json.
  * EEXIST "name NAME is already in use by container ID"; all undone on
  * failure.  name NULL: no name.  A name link whose container directory is
- * gone (a crash) is taken over. */
+ * gone (a crash) is taken over.  durable 0: config.json is not fsync'd (a
+ * container that does not outlive its run, as store_write_json). */
 int store_create(const struct store *s, const char *id, const char *name, const cJSON *config,
-		 struct err *e);
+		 int durable, struct err *e);
 /* Remove everything of id (both trees, the name link if it points to id;
  * name NULL: found by a scan of names/).  Missing parts are fine. */
 int store_remove(const struct store *s, const char *id, const char *name, struct err *e);

@@ -58,7 +58,7 @@ static cJSON *config(const char *v)
 static int create(const char *id, const char *name)
 {
 	cJSON *j = config(name ? name : "none");
-	int r = store_create(&st, id, name, j, &err);
+	int r = store_create(&st, id, name, j, 1, &err);
 
 	cJSON_Delete(j);
 	return r;
@@ -212,9 +212,6 @@ static void test_create_lookup(void)
 	cJSON_Delete(j);
 	p = store_path(&st, id, "lock");
 	CHECK(exists(p));
-	free(p);
-	p = store_path(&st, id, "artifacts");
-	CHECK(is_dir_mode(p, 0700));
 	free(p);
 	p = store_path(&st, id, NULL);
 	CHECK(is_dir_mode(p, 0700));
