@@ -641,7 +641,7 @@ int monitor_exit_write(const char *exit_path, const struct monitor_exit *x, stru
 			 x->exit_code, x->signal, x->oom_killed ? "true" : "false",
 			 (long long)x->time_ns);
 
-	return file_write_atomic(exit_path, buf, (size_t)n, 0644, e);
+	return file_write_volatile(exit_path, buf, (size_t)n, 0644, e); /* runroot */
 }
 
 /* The value of "key" in our flat JSON object, as text; NULL if absent. */
@@ -1098,7 +1098,7 @@ static int mon_setup(struct mon *m, struct err *e)
 	pidfile = xasprintf("%s/monitor.pid", o->dir);
 	snprintf(buf, sizeof(buf), "%d %llu", (int)getpid(),
 		 (unsigned long long)proc_start_time(getpid()));
-	rc = file_write_atomic(pidfile, buf, strlen(buf), 0644, e);
+	rc = file_write_volatile(pidfile, buf, strlen(buf), 0644, e);
 out:
 	oci_spec_free(spec);
 	return rc;

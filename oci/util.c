@@ -368,18 +368,27 @@ int file_write(const char *path, const char *s, struct err *e)
 	return file_write_at(AT_FDCWD, path, s, e);
 }
 
-int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *e)
+/* path.tmp, rename; durable: fsync the file before and the directory
+ * after, so that a power cut leaves the old or the new contents. */
+static int write_renamed(const char *path, const void *data, size_t len, mode_t mode, int durable,
+			 struct err *e)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
-	_cleanup_free_ char *dir = xstrdup(path);
-	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *dir = NULL;
 	_cleanup_close_ int dfd = -1;
+	int fd;
 	char *slash;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return err_sys(e, "create %s", tmp);
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || (durable && fsync(fd) < 0)) {
+		err_sys(e, "write %s", tmp);
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (close(fd) < 0) {
 		err_sys(e, "write %s", tmp);
 		unlink(tmp);
 		return -1;
@@ -389,6 +398,9 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
 		unlink(tmp);
 		return -1;
 	}
+	if (!durable)
+		return 0;
+	dir = xstrdup(path);
 	slash = strrchr(dir, '/');
 	if (slash == dir)
 		slash[1] = '\0';
@@ -400,6 +412,16 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
 	if (dfd >= 0)
 		fsync(dfd); /* tmpfs and friends: nothing to persist */
 	return 0;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *e)
+{
+	return write_renamed(path, data, len, mode, 1, e);
+}
+
+int file_write_volatile(const char *path, const void *data, size_t len, mode_t mode, struct err *e)
+{
+	return write_renamed(path, data, len, mode, 0, e);
 }
 
 int mkdir_p(const char *path, mode_t mode, struct err *e)

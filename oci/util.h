@@ -170,6 +170,9 @@ int file_write(const char *path, const char *s, struct err *e);
 int file_write_at(int dirfd, const char *path, const char *s, struct err *e);
 /* Write data to path atomically: path.tmp, fsync, rename, fsync dir. */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
+/* The same without the fsyncs, for what a reboot wipes anyway (the
+ * runroot): readers see the old or the new contents, never a mix. */
+int file_write_volatile(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
 /* mkdir -p with mode; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct err *e);
 /* Full write, retrying on EINTR and short writes. */

@@ -667,33 +667,6 @@ cJSON *store_read_json(const char *path, struct err *e)
 	return j;
 }
 
-/* tmp, rename; no fsync (runroot is tmpfs). */
-static int write_volatile(const char *path, const void *data, size_t len, struct err *e)
-{
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return err_sys(e, "create %s", tmp);
-	if (write_all(fd, data, len) < 0) {
-		err_sys(e, "write %s", tmp);
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) < 0) {
-		err_sys(e, "write %s", tmp);
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) < 0) {
-		err_sys(e, "rename %s to %s", tmp, path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 int store_write_json(const char *path, const cJSON *j, int durable, struct err *e)
 {
 	_cleanup_free_ char *s = cJSON_PrintUnformatted(j);
@@ -706,7 +679,7 @@ int store_write_json(const char *path, const cJSON *j, int durable, struct err *
 	memcpy(s + n, "\n", 2);
 	if (durable)
 		return file_write_atomic(path, s, n + 1, 0600, e);
-	return write_volatile(path, s, n + 1, e);
+	return file_write_volatile(path, s, n + 1, 0600, e);
 }
 
 int store_boot_id(char out[40], struct err *e)
