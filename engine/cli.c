@@ -13,11 +13,13 @@
 #include <cjson/cJSON.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 
+#include "engine/conf.h"
 #include "engine/container.h"
 #include "engine/events.h"
 #include "engine/syscheck.h"
@@ -50,6 +52,10 @@ static int report(const struct err *e)
 	return EXIT_ENGINE;
 }
 
+/* "FILE:LINE" while create/run parse the flags of the defaults file
+ * (engine/conf): a bad value there is named as coming from it. */
+static const char *conf_at;
+
 static int usage_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int usage_err(const char *cmd, const char *fmt, ...)
 {
@@ -59,7 +65,10 @@ static int usage_err(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see 'nook %s --help')\n", cmd);
+	if (conf_at)
+		fprintf(stderr, " (from the defaults file %s)\n", conf_at);
+	else
+		fprintf(stderr, " (see 'nook %s --help')\n", cmd);
 	return EXIT_ENGINE;
 }
 
@@ -327,16 +336,15 @@ static int add_mount(struct engine_create_opts *o, const char *arg, int tmpfs)
 	return 0;
 }
 
-/* Parse create/run flags; optind is left at the first positional. */
-static int parse_create(const char *cmd, int argc, char **argv, struct engine_create_opts *o,
-			struct run_flags *rf)
+/* create/run flags into o and rf; optind is left at the first
+ * positional.  Called for the defaults file's flags, then the command's:
+ * what the command says last wins. */
+static int create_flags(const char *cmd, int argc, char **argv, struct engine_create_opts *o,
+			struct run_flags *rf, int *rootfs_flag)
 {
-	int c, rootfs_flag = 0;
+	int c;
 	struct err e = { 0 };
 
-	memset(o, 0, sizeof(*o));
-	memset(rf, 0, sizeof(*rf));
-	o->stop_timeout = -1;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+e:v:w:u:itdm:h", create_opts, NULL)) != -1) {
 		long v;
@@ -344,7 +352,7 @@ static int parse_create(const char *cmd, int argc, char **argv, struct engine_cr
 
 		switch (c) {
 		case O_NAME: o->name = optarg; break;
-		case O_ROOTFS: rootfs_flag = 1; break;
+		case O_ROOTFS: *rootfs_flag = 1; break;
 		case 'e': strv_push(&o->env, optarg); break;
 		case O_ENVFILE:
 			env_file(optarg, &o->env, &e);
@@ -437,7 +445,12 @@ static int parse_create(const char *cmd, int argc, char **argv, struct engine_cr
 			o->log_size_max = (uint64_t)sz;
 			break;
 		}
-		case O_NETWORK: o->network = optarg; break;
+		case O_NETWORK:
+			if (strcmp(optarg, "none") && strcmp(optarg, "host"))
+				return usage_err(cmd, "invalid --network \"%s\" (none or host)",
+						 optarg);
+			o->network = optarg;
+			break;
 		case O_RM: o->auto_remove = 1; break;
 		case O_ANNOT: strv_push(&o->annotations, optarg); break;
 		case O_DETACHKEYS: rf->detach_keys = optarg; break;
@@ -446,6 +459,41 @@ static int parse_create(const char *cmd, int argc, char **argv, struct engine_cr
 		default: return usage_err(cmd, "invalid option");
 		}
 	}
+	return 0;
+}
+
+/* Parse create/run: the defaults for new containers (engine/conf), then
+ * the command line; optind is left at the first positional. */
+static int parse_create(const char *cmd, int argc, char **argv, struct engine_create_opts *o,
+			struct run_flags *rf)
+{
+	/* optarg points into them: they live as long as the command */
+	static char **conf;
+	_cleanup_free_ unsigned *lines = NULL;
+	struct err e = { 0 };
+	int rootfs_flag = 0;
+
+	memset(o, 0, sizeof(*o));
+	memset(rf, 0, sizeof(*rf));
+	o->stop_timeout = -1;
+	strv_free(conf);
+	if (conf_load(NULL, &conf, &lines, &e) < 0) {
+		fprintf(stderr, "Error: %s: defaults for new containers: %s\n", cmd, e.msg);
+		return EXIT_ENGINE;
+	}
+	for (size_t i = 0; conf && conf[i]; i++) {
+		char at[PATH_MAX + 16], *one[] = { (char *)cmd, conf[i], NULL };
+		int r;
+
+		snprintf(at, sizeof(at), "%s:%u", conf_path(), lines[i]);
+		conf_at = at;
+		r = create_flags(cmd, 2, one, o, rf, &rootfs_flag);
+		conf_at = NULL;
+		if (r)
+			return r;
+	}
+	if (create_flags(cmd, argc, argv, o, rf, &rootfs_flag))
+		return EXIT_ENGINE;
 	if (!rootfs_flag || optind >= argc)
 		return usage_err(cmd, "--rootfs DIR is required (nook has no images yet)");
 	o->rootfs = argv[optind++];

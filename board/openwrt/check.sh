@@ -177,6 +177,8 @@ HELPER=$NOOK_HELPER
 ACTIVE=$S/active
 DEFAULT_ROOT=$S/var/lib/nook
 DEFAULT_RUNROOT=$S/run-default/nook
+DEFAULT_CONF=$S/etc/nook/nook.conf
+CONF=$S/var/etc/nook.conf
 "$@"
 EOF
 init() {
@@ -205,6 +207,24 @@ grep -qx -- "--root $S/root --runroot $S/run system refresh" "$S/nook.log" 2>/de
 [ "$(cat "$S/active" 2>/dev/null)" = "$(printf '%s\n%s' "$S/root" "$S/run")" ] || why="$why; active: $(cat "$S/active" 2>/dev/null)"
 grep -q 'nook: running:' "$S/syslog" 2>/dev/null || why="$why; nothing in syslog: $(cat "$S/syslog" 2>/dev/null)"
 result "nook.init: boot/start refreshes the configured root, links the defaults" "$why"
+
+why=
+[ "$(readlink "$S/etc/nook/nook.conf")" = "$S/var/etc/nook.conf" ] || why="no link from nook's default defaults file"
+want="# written by /etc/init.d/nook from /etc/config/nook
+log_size_max = '1M'
+network = 'none'"
+[ "$(cat "$S/var/etc/nook.conf" 2>/dev/null)" = "$want" ] || why="$why; defaults file: $(cat "$S/var/etc/nook.conf" 2>/dev/null)"
+if [ -x "$top/build/x86_64/nook" ]; then
+	# what nook makes of it: the same flags, no error
+	out=$(NOOK_CONF=$S/var/etc/nook.conf "$top/build/x86_64/nook" --root "$S/nk" --runroot "$S/nkr" \
+		create --name conftest --rootfs /nonexistent-rootfs true 2>&1)
+	case $out in *nook.conf*) why="$why; nook rejects the file: $out" ;; esac
+fi
+sed -i "s|option network 'none'|option network 'host'|" "$S/config"
+init reload_service
+grep -qx "network = 'host'" "$S/var/etc/nook.conf" || why="$why; reload did not rewrite the defaults: $(cat "$S/var/etc/nook.conf")"
+sed -i "s|option network 'host'|option network 'none'|" "$S/config"
+result "nook.init: defaults for new containers from UCI (nook.conf)" "$why"
 
 why=
 init status_service >"$S/status.out"
