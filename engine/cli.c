@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "engine/api.h"
 #include "engine/conf.h"
 #include "engine/container.h"
 #include "engine/events.h"
@@ -1628,9 +1629,11 @@ static int cmd_system(struct cli *c, int argc, char **argv)
 			return report(&e);
 		return 0;
 	}
+	if (argc >= 2 && strcmp(argv[1], "service") == 0)
+		return api_service_main(c->root, c->runroot, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "check") == 0)
 		return syscheck_main(argc - 1, argv + 1);
-	return usage_err("system", "unknown subcommand (refresh)");
+	return usage_err("system", "unknown subcommand (refresh, service)");
 }
 
 static int not_implemented(const char *cmd)
@@ -1649,7 +1652,7 @@ static void usage(FILE *f)
 		   "Containers for small Linux systems: podman's lifecycle in one binary.\n\n"
 		   "  create, run, init, start, stop, restart, kill, pause, unpause, rm\n"
 		   "  ps, inspect, wait, logs, attach, exec, mount, unmount, export\n"
-		   "  events, cleanup, sync, batch, artifact, system refresh\n"
+		   "  events, cleanup, sync, batch, artifact, system refresh|service\n"
 		   "  runtime ...    the runc-compatible OCI runtime (also as nook-runtime)\n"
 		   "  version\n\n"
 		   "  --root DIR     persistent state (default /var/lib/nook, $NOOK_ROOT)\n"
