@@ -55,6 +55,12 @@ endif
 ifeq ($(DEPS)$(origin BUILD),file)
 BUILD := build/$(or $(shell $(CC) -dumpmachine 2>/dev/null),sdk)
 endif
+# The API service (`nook system service`: http_attach) is ~12 KB of the
+# binary; NOOK_API=0 leaves it out (and builds in <build>-noapi).
+NOOK_API ?= 1
+ifeq ($(NOOK_API)$(origin BUILD),0file)
+BUILD := $(BUILD)-noapi
+endif
 
 # Our own cross toolchains: static non-PIE code (Debian's gcc makes PIE by
 # default; on MIPS that is PIC code, 12% bigger: board/deps.sh builds the
@@ -89,7 +95,11 @@ NOOK_LDFLAGS := $(STATIC) -Wl,--gc-sections
 # linker without INSERT scripts.
 HOT_LDFLAGS ?= -Wl,-T,monitor/hot.ld
 
-LIB_SRCS := $(wildcard oci/*.c store/*.c monitor/*.c) $(filter-out engine/cli.c,$(wildcard engine/*.c))
+ifeq ($(NOOK_API),0)
+NOOK_CFLAGS += -DNOOK_NO_API
+endif
+LIB_SRCS := $(wildcard oci/*.c store/*.c monitor/*.c) \
+	$(filter-out engine/cli.c $(if $(filter 0,$(NOOK_API)),engine/api.c),$(wildcard engine/*.c))
 MAIN_SRC := engine/cli.c
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)

@@ -1629,8 +1629,15 @@ static int cmd_system(struct cli *c, int argc, char **argv)
 			return report(&e);
 		return 0;
 	}
-	if (argc >= 2 && strcmp(argv[1], "service") == 0)
+	if (argc >= 2 && strcmp(argv[1], "service") == 0) {
+#ifndef NOOK_NO_API
 		return api_service_main(c->root, c->runroot, argc - 1, argv + 1);
+#else
+		fprintf(stderr, "Error: system service: not in this build of nook (it was "
+				"built with NOOK_API=0)\n");
+		return EXIT_ENGINE;
+#endif
+	}
 	if (argc >= 2 && strcmp(argv[1], "check") == 0)
 		return syscheck_main(argc - 1, argv + 1);
 	return usage_err("system", "unknown subcommand (refresh, service)");
