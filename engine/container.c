@@ -34,6 +34,7 @@
 #include "oci/cgroup.h"
 #include "oci/linux.h"
 #include "oci/spec.h"
+#include "store/image.h"
 #include "store/tar.h"
 
 enum cstate {
@@ -796,15 +797,29 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 	cJSON *cfg = NULL, *spec, *deps, *st = NULL;
 	struct stat sb;
 	const char *name = o->name;
-	int r = -1;
+	int r = -1, overlay = 0;
 
 	if (!o->rootfs) {
 		err_set(e, 0, "a root filesystem is required (--rootfs DIR)");
 		return kind(e, ERRK_INVALID_ARG);
 	}
-	rootfs = realpath(o->rootfs, NULL);
-	if (!rootfs || stat(rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		err_set(e, rootfs ? ENOTDIR : errno, "rootfs %s", o->rootfs);
+	{
+		/* DIR:O, as podman's: an overlay over DIR, which stays as it is */
+		size_t n = strlen(o->rootfs);
+		_cleanup_free_ char *dir = xstrdup(o->rootfs);
+
+		if (n > 2 && strcmp(o->rootfs + n - 2, ":O") == 0) {
+			overlay = 1;
+			dir[n - 2] = '\0';
+		}
+		rootfs = realpath(dir, NULL);
+		if (!rootfs || stat(rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+			err_set(e, rootfs ? ENOTDIR : errno, "rootfs %s", dir);
+			return kind(e, ERRK_INVALID_ARG);
+		}
+	}
+	if (overlay && image_lower_valid(rootfs, e) < 0) {
+		err_wrap(e, "--rootfs %s", o->rootfs);
 		return kind(e, ERRK_INVALID_ARG);
 	}
 	store_new_id(id);
@@ -822,6 +837,8 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 	cJSON_AddStringToObject(cfg, "id", id);
 	cJSON_AddStringToObject(cfg, "name", name);
 	cJSON_AddStringToObject(cfg, "rootfs", rootfs);
+	if (overlay)
+		cJSON_AddTrueToObject(cfg, "rootfsOverlay");
 	cJSON_AddNumberToObject(cfg, "created", (double)now_ns());
 	cJSON_AddStringToObject(cfg, "restartPolicy", restart_names[o->restart]);
 	cJSON_AddNumberToObject(cfg, "restartMax", o->restart_max);
@@ -886,6 +903,41 @@ static char *run_dir(const struct ctr *c)
 	return store_run_path(&c->en->st, c->id, NULL);
 }
 
+/* ---- --rootfs DIR:O: an overlay over DIR --------------------------------
+ * The container sees DIR as the lower layer of an overlay whose upper and
+ * work directories are its own, under the root (they persist as the
+ * container does); DIR is never written.  Mounted on <runroot>/containers/
+ * <id>/merged while the runtime side exists or a user mount() holds it. */
+
+static int ctr_overlay(const struct ctr *c)
+{
+	return jbool(c->config, "rootfsOverlay");
+}
+
+/* The directory the container's processes see as / (and mount() gives). */
+static char *ctr_rootfs(const struct ctr *c)
+{
+	return ctr_overlay(c) ? image_merged_path(&c->en->st, c->id)
+			      : xstrdup(jstr(c->config, "rootfs") ?: "");
+}
+
+static int overlay_up(struct ctr *c, struct err *e)
+{
+	if (image_overlay_mount(&c->en->st, c->id, jstr(c->config, "rootfs") ?: "", e) < 0) {
+		err_wrap(e, "container %s", cname(c));
+		return kind(e, e->errnum == EINVAL ? ERRK_INVALID_ARG : ERRK_RUNTIME);
+	}
+	return 0;
+}
+
+/* Unmount the overlay unless something still needs it: a user mount, or
+ * (keep_runtime) the runtime side. */
+static void overlay_down(struct ctr *c, int keep_runtime)
+{
+	if (ctr_overlay(c) && jint(c->state, "mountCount", 0) <= 0 && !keep_runtime)
+		image_overlay_unmount(&c->en->st, c->id);
+}
+
 /* Tear down what init made: the cgroup, the monitor's files but the log
  * (logs after exit must work). */
 static int teardown(struct ctr *c, struct err *e)
@@ -904,6 +956,7 @@ static int teardown(struct ctr *c, struct err *e)
 	jset_str(c->state, "cgroup", NULL);
 	jset_num(c->state, "pid", 0);
 	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "execSessions");
+	overlay_down(c, 0);
 	return 0;
 }
 
@@ -970,10 +1023,27 @@ static int do_init(struct ctr *c, struct err *e)
 	if (mkdir_p(dir, 0700, e) < 0)
 		return -1;
 	cfgp = xasprintf("%s/config.json", dir);
-	if (store_write_json(cfgp, spec, 0, e) < 0)
+	if (ctr_overlay(c)) {
+		_cleanup_free_ char *merged = image_merged_path(&c->en->st, c->id);
+		cJSON *ospec;
+		int w;
+
+		if (overlay_up(c, e) < 0)
+			return -1;
+		ospec = cJSON_Duplicate(spec, 1);
+		jset_str(cJSON_GetObjectItemCaseSensitive(ospec, "root"), "path", merged);
+		w = store_write_json(cfgp, ospec, 0, e);
+		cJSON_Delete(ospec);
+		if (w < 0) {
+			overlay_down(c, 0);
+			return -1;
+		}
+	} else if (store_write_json(cfgp, spec, 0, e) < 0) {
 		return -1;
+	}
 	unlink(exitp);
 	if (monitor_spawn(&mo, &pid, &mpid, e) < 0) {
+		overlay_down(c, 0);
 		kind(e, ERRK_RUNTIME);
 		return err_wrap(e, "container %s", cname(c));
 	}
@@ -1403,6 +1473,7 @@ static int remove_locked(struct ctr *c, struct err *e)
 	_cleanup_free_ char *name = xstrdup(cname(c));
 
 	ctr_set_state(c, ST_REMOVING);
+	jset_num(c->state, "mountCount", 0); /* rm -f: its mounts go with it */
 	if (ctr_save(c, e) < 0)
 		return -1;
 	if (teardown(c, e) < 0)
@@ -1821,10 +1892,14 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 		ctr_close(&c);
 		return kind(e, ERRK_INTERNAL);
 	}
-	if (exec_process_of(spec->process, o, jstr(c.config, "rootfs") ?: "/nonexistent", e) < 0) {
-		oci_spec_free(spec);
-		ctr_close(&c);
-		return -1;
+	{
+		_cleanup_free_ char *rootfs = ctr_rootfs(&c);
+
+		if (exec_process_of(spec->process, o, rootfs, e) < 0) {
+			oci_spec_free(spec);
+			ctr_close(&c);
+			return -1;
+		}
 	}
 	memcpy(id, c.id, sizeof(id));
 	cg = ctr_cgroup(&c);
@@ -1952,12 +2027,16 @@ char *engine_mount(struct engine *en, const char *ref, struct err *e)
 	if (c.st == ST_REMOVING) {
 		state_error(&c, "mount", e);
 	} else {
-		/* --rootfs containers use their directory as it is: mounting
-		 * is counting (the API's contract), the path is the rootfs. */
-		jset_num(c.state, "mountCount", (double)(jint(c.state, "mountCount", 0) + 1));
-		if (ctr_save(&c, e) == 0) {
-			path = xstrdup(jstr(c.config, "rootfs"));
-			event(&c, "mount", NULL);
+		/* A --rootfs DIR container uses DIR as it is: mounting is
+		 * counting (the API's contract) and the path is DIR.  DIR:O
+		 * mounts its overlay (if the runtime side has not). */
+		if (!ctr_overlay(&c) || overlay_up(&c, e) == 0) {
+			jset_num(c.state, "mountCount",
+				 (double)(jint(c.state, "mountCount", 0) + 1));
+			if (ctr_save(&c, e) == 0) {
+				path = ctr_rootfs(&c);
+				event(&c, "mount", NULL);
+			}
 		}
 	}
 	ctr_close(&c);
@@ -1980,8 +2059,12 @@ int engine_unmount(struct engine *en, const char *ref, int force, struct err *e)
 		 * here: the users' mounts can all go. */
 		jset_num(c.state, "mountCount", force ? 0 : n - 1);
 		r = ctr_save(&c, e);
-		if (r == 0)
+		if (r == 0) {
+			/* the last user mount of a container without a runtime
+			 * side takes its overlay down */
+			overlay_down(&c, c.st != ST_CONFIGURED && c.st != ST_EXITED);
 			event(&c, "unmount", NULL);
+		}
 	}
 	ctr_close(&c);
 	return r;
@@ -2000,13 +2083,22 @@ int engine_export(struct engine *en, const char *ref, int out_fd, struct err *e)
 		ctr_close(&c);
 		return -1;
 	}
-	root = open(jstr(c.config, "rootfs"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0) {
-		err_sys(e, "open rootfs %s", jstr(c.config, "rootfs"));
-		kind(e, ERRK_RUNTIME);
-	} else {
-		r = tar_write_tree(root, out_fd, e);
+	if (ctr_overlay(&c) && overlay_up(&c, e) < 0) {
+		ctr_close(&c);
+		return -1;
 	}
+	{
+		_cleanup_free_ char *path = ctr_rootfs(&c);
+
+		root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (root < 0) {
+			err_sys(e, "open rootfs %s", path);
+			kind(e, ERRK_RUNTIME);
+		} else {
+			r = tar_write_tree(root, out_fd, e);
+		}
+	}
+	overlay_down(&c, c.st != ST_CONFIGURED && c.st != ST_EXITED);
 	if (r == 0)
 		event(&c, "export", NULL);
 	ctr_close(&c);
@@ -2076,6 +2168,7 @@ static cJSON *inspect_locked(struct ctr *c)
 	cJSON_AddStringToObject(j, "Name", cname(c));
 	add_time(j, "Created", jint(c->config, "created", 0));
 	cJSON_AddStringToObject(j, "Rootfs", jstr(c->config, "rootfs"));
+	cJSON_AddBoolToObject(j, "RootfsOverlay", ctr_overlay(c));
 	cJSON_AddItemToObject(
 		j, "Path",
 		cJSON_Duplicate(

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * image: the container's root filesystem on the host.  For now one kind:
+ * `--rootfs DIR:O`, an overlay whose lower layer is DIR (never written)
+ * and whose upper and work directories belong to the container, under the
+ * root (<root>/containers/<id>/overlay/{upper,work}: they last as long as
+ * the container), mounted on <runroot>/containers/<id>/merged.  Images
+ * (rootfs tarballs, OCI layouts) will add lower layers here.
+ */
+#ifndef NOOK_IMAGE_H
+#define NOOK_IMAGE_H
+
+#include "oci/util.h"
+#include "store/store.h"
+
+/* Where the overlay of container id is mounted (caller frees). */
+char *image_merged_path(const struct store *s, const char *id);
+
+/* Mount it if it is not mounted: lower is the container's DIR.  Paths
+ * with ',', ':' or '\' (the mount options' separators) are refused. */
+int image_overlay_mount(const struct store *s, const char *id, const char *lower, struct err *e);
+
+/* Unmount it if mounted (lazily when busy) and remove the mount point. */
+void image_overlay_unmount(const struct store *s, const char *id);
+
+/* Whether a path for an overlay's lower layer can be given to the kernel. */
+int image_lower_valid(const char *lower, struct err *e);
+
+#endif
