@@ -44,51 +44,66 @@ else
 fi
 
 t_begin "overlay: mount shows the container's files, unmount takes it down"
-m=$(nk mount o1 2>&1)
-expect_status "mount" $? 0 "$m"
-expect_eq "new through the mount" "$(cat "$m/new" 2>&1)" hello
-[ -e "$m/bin/true" ] && t_why "bin/true visible through the mount"
-[ -e "$m/bin/sh" ] || t_why "the lower layer's bin/sh not visible"
-[ "$m" != "$ROOTFS" ] || t_why "mount returned DIR itself"
-if [ "$T_PODMAN" = 0 ]; then
-	expect_ne "mounted at $m" "$(mounts_of "$m")" ""
+if [ "$T_PODMAN" = 1 ]; then
+	# nook-specific: 4.3 mounts nothing at the path mount gives for a --rootfs DIR:O container
+	skip_podman "overlay: mount shows the container's files, unmount takes it down" "4.3 mounts nothing at the path mount gives for a --rootfs DIR:O container"
+else
+	m=$(nk mount o1 2>&1)
+	expect_status "mount" $? 0 "$m"
+	expect_eq "new through the mount" "$(cat "$m/new" 2>&1)" hello
+	[ -e "$m/bin/true" ] && t_why "bin/true visible through the mount"
+	[ -e "$m/bin/sh" ] || t_why "the lower layer's bin/sh not visible"
+	[ "$m" != "$ROOTFS" ] || t_why "mount returned DIR itself"
+	if [ "$T_PODMAN" = 0 ]; then
+		expect_ne "mounted at $m" "$(mounts_of "$m")" ""
+	fi
+	m2=$(nk mount o1 2>&1)
+	expect_eq "second mount, same path" "$m2" "$m"
+	out=$(nk unmount o1 2>&1)
+	expect_status "unmount 1" $? 0 "$out"
+	[ -e "$m/new" ] || t_why "unmount of one of two mounts took it down"
+	out=$(nk unmount o1 2>&1)
+	expect_status "unmount 2" $? 0 "$out"
+	if [ "$T_PODMAN" = 0 ]; then
+		expect_eq "mounts after the last unmount" "$(mounts_of "$T_DIR/run")" ""
+	fi
+	t_end
 fi
-m2=$(nk mount o1 2>&1)
-expect_eq "second mount, same path" "$m2" "$m"
-out=$(nk unmount o1 2>&1)
-expect_status "unmount 1" $? 0 "$out"
-[ -e "$m/new" ] || t_why "unmount of one of two mounts took it down"
-out=$(nk unmount o1 2>&1)
-expect_status "unmount 2" $? 0 "$out"
-if [ "$T_PODMAN" = 0 ]; then
-	expect_eq "mounts after the last unmount" "$(mounts_of "$T_DIR/run")" ""
-fi
-t_end
 
 t_begin "overlay: export is the container's view"
-nk export -o "$T_DIR/o1.tar" o1 >"$T_DIR/export.out" 2>&1
-expect_status "export" $? 0 "$(cat "$T_DIR/export.out")"
-list=$(tar tf "$T_DIR/o1.tar" 2>&1)
-expect_match "new in the archive" "$list" '^(\./)?new$'
-expect_nomatch "bin/true in the archive" "$list" '^(\./)?bin/true$'
-expect_match "bin/sh in the archive" "$list" '^(\./)?bin/sh$'
-t_end
+if [ "$T_PODMAN" = 1 ]; then
+	# nook-specific: 4.3 exports an empty tree for a --rootfs DIR:O container
+	skip_podman "overlay: export is the container's view" "4.3 exports an empty tree for a --rootfs DIR:O container"
+else
+	nk export -o "$T_DIR/o1.tar" o1 >"$T_DIR/export.out" 2>&1
+	expect_status "export" $? 0 "$(cat "$T_DIR/export.out")"
+	list=$(tar tf "$T_DIR/o1.tar" 2>&1)
+	expect_match "new in the archive" "$list" '^(\./)?new$'
+	expect_nomatch "bin/true in the archive" "$list" '^(\./)?bin/true$'
+	expect_match "bin/sh in the archive" "$list" '^(\./)?bin/sh$'
+	t_end
+fi
 
 t_begin "overlay: a running container, exec and mount while it runs"
-out=$(nk_run -d --name o2 --rootfs "$ROOTFS:O" /bin/nook-test sleep inf 2>&1)
-expect_status "run -d" $? 0 "$out"
-wait_logs o2 '^ready$' 10 || t_why "o2 did not start: $(nk logs o2 2>&1)"
-out=$(nk exec o2 /bin/sh -c 'echo x >/in-o2 && cat /in-o2' 2>&1)
-expect_status "exec" $? 0 "$out"
-expect_eq "exec output" "$out" x
-m=$(nk mount o2 2>&1)
-expect_eq "in-o2 through the mount" "$(cat "$m/in-o2" 2>&1)" x
-out=$(nk unmount o2 2>&1)
-expect_status "unmount" $? 0 "$out"
-out=$(nk exec o2 /bin/cat /in-o2 2>&1)
-expect_eq "the container's root after unmount" "$out" x
-[ -e "$ROOTFS/in-o2" ] && t_why "DIR/in-o2 was written"
-t_end
+if [ "$T_PODMAN" = 1 ]; then
+	# nook-specific: 4.3 mounts nothing at the path mount gives for a --rootfs DIR:O container
+	skip_podman "overlay: a running container, exec and mount while it runs" "4.3 mounts nothing at the path mount gives for a --rootfs DIR:O container"
+else
+	out=$(nk_run -d --name o2 --rootfs "$ROOTFS:O" /bin/nook-test sleep inf 2>&1)
+	expect_status "run -d" $? 0 "$out"
+	wait_logs o2 '^ready$' 10 || t_why "o2 did not start: $(nk logs o2 2>&1)"
+	out=$(nk exec o2 /bin/sh -c 'echo x >/in-o2 && cat /in-o2' 2>&1)
+	expect_status "exec" $? 0 "$out"
+	expect_eq "exec output" "$out" x
+	m=$(nk mount o2 2>&1)
+	expect_eq "in-o2 through the mount" "$(cat "$m/in-o2" 2>&1)" x
+	out=$(nk unmount o2 2>&1)
+	expect_status "unmount" $? 0 "$out"
+	out=$(nk exec o2 /bin/cat /in-o2 2>&1)
+	expect_eq "the container's root after unmount" "$out" x
+	[ -e "$ROOTFS/in-o2" ] && t_why "DIR/in-o2 was written"
+	t_end
+fi
 
 t_begin "overlay: rm removes the changes and leaves no mount"
 id=$(cid o2)
@@ -111,19 +126,24 @@ expect_eq "the host's file" "$(cat "$T_DIR/victim/file" 2>&1)" keep
 t_end
 
 t_begin "overlay: a mounted container is not removed without --force"
-out=$(nk_create --name o4 --rootfs "$ROOTFS:O" /bin/true 2>&1)
-expect_status "create" $? 0 "$out"
-m=$(nk mount o4 2>&1)
-expect_status "mount of a created container" $? 0 "$m"
-[ -e "$m/bin/sh" ] || t_why "nothing at the mount of a created container"
-out=$(nk rm o4 2>&1)
-expect_status "rm of a mounted container" $? 125 "$out"
-out=$(nk rm -f o4 2>&1)
-expect_status "rm -f" $? 0 "$out"
-if [ "$T_PODMAN" = 0 ]; then
-	expect_eq "mounts" "$(mounts_of "$T_DIR/run")" ""
+if [ "$T_PODMAN" = 1 ]; then
+	# nook-specific: 4.3 mounts nothing at the path mount gives for a --rootfs DIR:O container; rm does not refuse
+	skip_podman "overlay: a mounted container is not removed without --force" "4.3 mounts nothing at the path mount gives for a --rootfs DIR:O container; rm does not refuse"
+else
+	out=$(nk_create --name o4 --rootfs "$ROOTFS:O" /bin/true 2>&1)
+	expect_status "create" $? 0 "$out"
+	m=$(nk mount o4 2>&1)
+	expect_status "mount of a created container" $? 0 "$m"
+	[ -e "$m/bin/sh" ] || t_why "nothing at the mount of a created container"
+	out=$(nk rm o4 2>&1)
+	expect_status "rm of a mounted container" $? 125 "$out"
+	out=$(nk rm -f o4 2>&1)
+	expect_status "rm -f" $? 0 "$out"
+	if [ "$T_PODMAN" = 0 ]; then
+		expect_eq "mounts" "$(mounts_of "$T_DIR/run")" ""
+	fi
+	t_end
 fi
-t_end
 
 t_begin "overlay: DIR:O of a path an overlay cannot take is an error"
 if [ "$T_PODMAN" = 1 ]; then
