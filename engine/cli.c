@@ -1623,6 +1623,19 @@ static int cmd_system(struct cli *c, int argc, char **argv)
 	struct err e = { 0 };
 
 	if (argc >= 2 && strcmp(argv[1], "refresh") == 0) {
+		int first;
+
+		if (opt_help(argc - 1, argv + 1,
+			     "usage: nook system refresh\n"
+			     "  at boot: after a reboot (a new boot id) reset every container's "
+			     "runtime\n"
+			     "  state, then start those whose restart policy asks for it"))
+			return 0;
+		first = no_opts("system refresh", argc - 1, argv + 1);
+		if (first < 0)
+			return EXIT_ENGINE;
+		if (first < argc - 1)
+			return usage_err("system refresh", "takes no arguments");
 		if (open_engine(c) < 0)
 			return EXIT_ENGINE;
 		if (engine_refresh(&c->en, &e) < 0)
@@ -1640,11 +1653,28 @@ static int cmd_system(struct cli *c, int argc, char **argv)
 	}
 	if (argc >= 2 && strcmp(argv[1], "check") == 0)
 		return syscheck_main(argc - 1, argv + 1);
-	return usage_err("system", "unknown subcommand (refresh, service)");
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		puts("usage: nook system refresh|service|check [OPTIONS]\n"
+		     "  refresh   after a reboot: reset the containers, start those that should "
+		     "run\n"
+		     "  service   the API service (http_attach) on a unix socket\n"
+		     "  check     what this kernel offers nook");
+		return 0;
+	}
+	return usage_err("system", "unknown subcommand (refresh, service, check)");
 }
 
-static int not_implemented(const char *cmd)
+static int not_implemented(const char *cmd, int argc, char **argv)
 {
+	if (opt_help(
+		    argc, argv,
+		    strcmp(cmd, "checkpoint") == 0
+			    ? "usage: nook checkpoint CONTAINER\n  checkpoint a container with "
+			      "CRIU: "
+			      "not implemented yet in nook (an error, exit 125)"
+			    : "usage: nook restore CONTAINER\n  restore a container with CRIU: not "
+			      "implemented yet in nook (an error, exit 125)"))
+		return 0;
 	fprintf(stderr,
 		"Error: %s: not implemented yet in nook (needs CRIU support: a later release)\n",
 		cmd);
@@ -1762,7 +1792,7 @@ int main(int argc, char **argv)
 	else if (strcmp(cmd, "system") == 0)
 		rc = cmd_system(&c, argc, argv);
 	else if (strcmp(cmd, "checkpoint") == 0 || strcmp(cmd, "restore") == 0)
-		rc = not_implemented(cmd);
+		rc = not_implemented(cmd, argc, argv);
 	else if (strcmp(cmd, "version") == 0) {
 		printf("nook version %s\n", NOOK_VERSION);
 		rc = 0;
@@ -1770,7 +1800,12 @@ int main(int argc, char **argv)
 		usage(stdout);
 		rc = 0;
 	} else {
-		fprintf(stderr, "Error: unknown command \"%s\" (see 'nook --help')\n", cmd);
+		if (strcmp(cmd, "runtime") == 0) /* after --root/--runroot */
+			fprintf(stderr,
+				"Error: runtime: give it first, with its own options: "
+				"nook runtime [--root DIR] COMMAND (see 'nook runtime --help')\n");
+		else
+			fprintf(stderr, "Error: unknown command \"%s\" (see 'nook --help')\n", cmd);
 		rc = EXIT_ENGINE;
 	}
 	if (c.opened)
