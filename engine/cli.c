@@ -1126,17 +1126,8 @@ static void fmt_ago(char *buf, size_t len, int64_t ns, const char *suffix)
  * time for "never". */
 static void fmt_iso(char *buf, size_t len, int64_t ns)
 {
-	char ts[40];
-	time_t s = (time_t)(ns / 1000000000);
-	struct tm tm;
-
-	if (ns <= 0) {
+	if (ns <= 0 || !time_format_ns(ns, buf, len))
 		snprintf(buf, len, "0001-01-01T00:00:00Z");
-		return;
-	}
-	gmtime_r(&s, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%09lldZ", ts, (long long)(ns % 1000000000));
 }
 
 static int ps_exited(const char *status)

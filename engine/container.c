@@ -2142,17 +2142,11 @@ int engine_artifact(struct engine *en, const char *ref, const char *op, const ch
 
 static void add_time(cJSON *o, const char *k, int64_t ns)
 {
-	char buf[64], ts[40];
-	time_t s = (time_t)(ns / 1000000000);
-	struct tm tm;
+	char buf[40];
 
-	if (ns <= 0) {
-		cJSON_AddStringToObject(o, k, "0001-01-01T00:00:00Z");
-		return;
-	}
-	gmtime_r(&s, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, sizeof(buf), "%s.%09lldZ", ts, (long long)(ns % 1000000000));
+	/* podman's zero time for "never" */
+	if (ns <= 0 || !time_format_ns(ns, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "0001-01-01T00:00:00Z");
 	cJSON_AddStringToObject(o, k, buf);
 }
 

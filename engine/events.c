@@ -59,17 +59,16 @@ static int64_t events_max(void)
 /* "2026-11-22<sep>12:00:00" into buf and the nanoseconds into *frac. */
 static void fmt_time(int64_t ns, char sep, char *buf, size_t len, long *frac)
 {
-	time_t sec = (time_t)(ns / NS);
-	struct tm tm;
+	char t[40];
 
 	*frac = (long)(ns % NS);
-	if (*frac < 0) {
+	if (*frac < 0)
 		*frac += NS;
-		sec--;
-	}
-	gmtime_r(&sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02d%c%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, sep, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (!time_format_ns(ns, t, sizeof(t)))
+		t[0] = '\0';
+	t[10] = sep; /* "2026-11-22T12:00:00": date, sep, time */
+	t[19] = '\0';
+	snprintf(buf, len, "%s", t);
 }
 
 static int lock_open(const struct store *s, int op, struct err *e)

@@ -69,7 +69,7 @@
  * gives those pages back (drop_setup_pages), and the kernel maps file
  * pages 64 KiB at a time (fault-around): code spread over the binary
  * would bring most of it back into every monitor's VmRSS. */
-#define HOT __attribute__((section(".text.nook_hot")))
+#define HOT NOOK_HOT
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -137,66 +137,6 @@ static int write_full(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
-}
-
-/* Put the n digits of v at p. */
-static HOT char *digits(char *p, unsigned long v, int n)
-{
-	for (int i = n - 1; i >= 0; i--, v /= 10)
-		p[i] = (char)('0' + v % 10);
-	return p + n;
-}
-
-/* "2026-11-22T12:00:00.123456789Z" (30 characters): by hand, not with
- * gmtime_r and snprintf, so the log path of the loop stays in the hot
- * section (see HOT).  Days to a civil date counts in 400-year eras of
- * 146097 days whose years start on March 1st (the leap day is last). */
-static HOT int ts_format(int64_t ns, char *out, size_t len)
-{
-	int64_t s = ns / 1000000000, frac = ns % 1000000000, days, sod;
-	int64_t era, doe, yoe, doy, mp, y;
-	unsigned mon, mday;
-	char *p = out;
-
-	if (len < 31)
-		return 0;
-	if (frac < 0) {
-		frac += 1000000000;
-		s--;
-	}
-	days = s / 86400;
-	sod = s % 86400;
-	if (sod < 0) {
-		sod += 86400;
-		days--;
-	}
-	days += 719468; /* 0000-03-01 to 1970-01-01 */
-	era = (days >= 0 ? days : days - 146096) / 146097;
-	doe = days - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	mday = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-	mon = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-	y = yoe + era * 400 + (mon <= 2);
-	if (y < 0 || y > 9999)
-		y = 0;
-	p = digits(p, (unsigned long)y, 4);
-	*p++ = '-';
-	p = digits(p, mon, 2);
-	*p++ = '-';
-	p = digits(p, mday, 2);
-	*p++ = 'T';
-	p = digits(p, (unsigned long)(sod / 3600), 2);
-	*p++ = ':';
-	p = digits(p, (unsigned long)(sod / 60 % 60), 2);
-	*p++ = ':';
-	p = digits(p, (unsigned long)(sod % 60), 2);
-	*p++ = '.';
-	p = digits(p, (unsigned long)frac, 9);
-	*p++ = 'Z';
-	*p = '\0';
-	return (int)(p - out);
 }
 
 /* RFC 3339 with any fraction and Z or +hh:mm, as k8s-file writers use. */
@@ -329,7 +269,7 @@ HOT int monitor_log_write(struct monitor_log *l, int stream, const char *buf, si
 			  int64_t ts_ns, struct err *e)
 {
 	char hdr[64];
-	int hn = ts_format(ts_ns ? ts_ns : now_ns(), hdr, sizeof(hdr) - 10);
+	int hn = time_format_ns(ts_ns ? ts_ns : now_ns(), hdr, sizeof(hdr) - 10);
 
 	put_stream(hdr + hn, stream);
 	while (len > 0) {

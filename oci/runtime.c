@@ -79,13 +79,11 @@ static void state_free(struct state *s)
 static int fail(const struct err *e)
 {
 	char buf[800], ts[40];
-	time_t now = time(NULL);
-	struct tm tm;
 
 	err_str(e, buf, sizeof(buf));
 	log_msg(LOG_ERROR, "%s", buf);
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	time_format_ns((int64_t)time(NULL) * 1000000000, ts, sizeof(ts));
+	memcpy(ts + 19, "Z", 2); /* to the second, as runc */
 	if (isatty(2)) {
 		fprintf(stderr, "ERRO[0000] %s\n", buf);
 	} else {
@@ -124,13 +122,11 @@ static char *state_dir(const struct rt *rt, const char *id)
 static char *iso_now(void)
 {
 	struct timespec ts;
-	struct tm tm;
-	char buf[64];
+	char buf[40];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+	time_format_ns((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, buf, sizeof(buf));
+	return xstrdup(buf);
 }
 
 static int state_save(const struct rt *rt, const struct state *s, struct err *e)

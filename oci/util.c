@@ -594,7 +594,6 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	static const char *names[] = { "error", "warning", "info", "debug" };
 	char msg[1024], line[2200], ts[40];
 	struct timespec now;
-	struct tm tm;
 	va_list ap;
 	int n;
 
@@ -604,22 +603,80 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	time_format_ns((int64_t)now.tv_sec * 1000000000 + now.tv_nsec, ts, sizeof(ts));
 	if (log_json) {
 		char esc[2048];
 
 		json_escape(esc, sizeof(esc), msg);
 		n = snprintf(line, sizeof(line),
-			     "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
-			     names[lvl], esc, ts, now.tv_nsec);
+			     "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n", names[lvl], esc,
+			     ts);
 	} else if (log_fd == 2) {
 		if (lvl == LOG_ERROR)
 			return; /* errors reach stderr through err_print */
 		n = snprintf(line, sizeof(line), "nook: %s: %s\n", names[lvl], msg);
 	} else {
+		ts[19] = '\0'; /* to the second */
 		n = snprintf(line, sizeof(line), "%sZ %s: %s\n", ts, names[lvl], msg);
 	}
 	if (n > 0)
 		write_all(log_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+/* Put the n digits of v at p. */
+static NOOK_HOT char *digits(char *p, unsigned long v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+/* Days to a civil date counts in 400-year eras of 146097 days whose
+ * years start on March 1st (the leap day is last). */
+int NOOK_HOT time_format_ns(int64_t ns, char *out, size_t len)
+{
+	int64_t s = ns / 1000000000, frac = ns % 1000000000, days, sod;
+	int64_t era, doe, yoe, doy, mp, y;
+	unsigned mon, mday;
+	char *p = out;
+
+	if (len < 31)
+		return 0;
+	if (frac < 0) {
+		frac += 1000000000;
+		s--;
+	}
+	days = s / 86400;
+	sod = s % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	days += 719468; /* 0000-03-01 to 1970-01-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	mday = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	mon = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	y = yoe + era * 400 + (mon <= 2);
+	if (y < 0 || y > 9999)
+		y = 0;
+	p = digits(p, (unsigned long)y, 4);
+	*p++ = '-';
+	p = digits(p, mon, 2);
+	*p++ = '-';
+	p = digits(p, mday, 2);
+	*p++ = 'T';
+	p = digits(p, (unsigned long)(sod / 3600), 2);
+	*p++ = ':';
+	p = digits(p, (unsigned long)(sod / 60 % 60), 2);
+	*p++ = ':';
+	p = digits(p, (unsigned long)(sod % 60), 2);
+	*p++ = '.';
+	p = digits(p, (unsigned long)frac, 9);
+	*p++ = 'Z';
+	*p = '\0';
+	return (int)(p - out);
 }

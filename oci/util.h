@@ -168,6 +168,16 @@ char *file_read_at(int dirfd, const char *path, size_t *len, struct err *e);
 /* Write s to an existing file (O_WRONLY|O_TRUNC unless append). */
 int file_write(const char *path, const char *s, struct err *e);
 int file_write_at(int dirfd, const char *path, const char *s, struct err *e);
+/* Code that the monitor's loop runs goes in one section, which
+ * monitor/hot.ld places at the front of the text (see monitor.c). */
+#define NOOK_HOT __attribute__((section(".text.nook_hot")))
+
+/* ns since the epoch as "2026-11-22T12:00:00.123456789Z" (30 characters
+ * and a NUL; years 0-9999).  Without libc (no gmtime_r, no printf): the
+ * monitor's loop stamps its log records with it.  Returns the length, 0
+ * when len is below 31. */
+int time_format_ns(int64_t ns, char *out, size_t len);
+
 /* Write data to path atomically: path.tmp, fsync, rename, fsync dir. */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
 /* The same without the fsyncs, for what a reboot wipes anyway (the
