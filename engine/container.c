@@ -1077,6 +1077,7 @@ static int do_init(struct ctr *c, struct err *e)
 		wait_exit(c->en, c->id, 5000);
 		if (cg)
 			oci_cgroup_remove(cg, NULL);
+		overlay_down(c, 0);
 		unlink(exitp);
 		return -1;
 	}
@@ -2031,11 +2032,15 @@ char *engine_mount(struct engine *en, const char *ref, struct err *e)
 		 * counting (the API's contract) and the path is DIR.  DIR:O
 		 * mounts its overlay (if the runtime side has not). */
 		if (!ctr_overlay(&c) || overlay_up(&c, e) == 0) {
-			jset_num(c.state, "mountCount",
-				 (double)(jint(c.state, "mountCount", 0) + 1));
+			int n = (int)jint(c.state, "mountCount", 0);
+
+			jset_num(c.state, "mountCount", n + 1);
 			if (ctr_save(&c, e) == 0) {
 				path = ctr_rootfs(&c);
 				event(&c, "mount", NULL);
+			} else { /* not recorded: not mounted either */
+				jset_num(c.state, "mountCount", n);
+				overlay_down(&c, c.st != ST_CONFIGURED && c.st != ST_EXITED);
 			}
 		}
 	}

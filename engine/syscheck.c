@@ -120,23 +120,6 @@ static void reap(pid_t pid, int *status)
 
 /* ---- parsing --------------------------------------------------------- */
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
 int syscheck_root_fstype(const char *mountinfo, char *buf, size_t len)
 {
 	const char *line = mountinfo;
@@ -166,7 +149,7 @@ int syscheck_root_fstype(const char *mountinfo, char *buf, size_t len)
 
 				if (end)
 					*end = '\0';
-				unescape(f[4]);
+				unescape_octal(f[4]);
 				if (strcmp(f[4], "/") == 0)
 					snprintf(found, sizeof(found), "%s", type);
 			}
@@ -461,6 +444,18 @@ static void probe_cgroup(struct syscheck *sc, int have_clone3)
 	}
 }
 
+/* A syscall that returns an fd: yes if it did (closed again), else its
+ * errno. */
+static void fd_probe(struct syscheck_item *it, int fd)
+{
+	if (fd >= 0) {
+		close(fd);
+		set(it, SYSCHECK_YES, NULL);
+	} else {
+		set(it, SYSCHECK_NO, "%s", errname(errno));
+	}
+}
+
 static void probe_syscalls(struct syscheck *sc, int *have_clone3)
 {
 	struct syscheck_item *it;
@@ -468,7 +463,7 @@ static void probe_syscalls(struct syscheck *sc, int *have_clone3)
 		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
 		.resolve = NOOK_RESOLVE_IN_ROOT | NOOK_RESOLVE_NO_MAGICLINKS,
 	};
-	int fd, err;
+	int err;
 
 	it = add(sc, "clone3", 0, "clone(2)");
 	err = try_clone3(-1);
@@ -479,22 +474,10 @@ static void probe_syscalls(struct syscheck *sc, int *have_clone3)
 		set(it, SYSCHECK_NO, "%s", errname(err));
 
 	it = add(sc, "openat2", 0, "paths in the rootfs are walked one component at a time");
-	fd = sys_openat2(AT_FDCWD, "/", &how);
-	if (fd >= 0) {
-		close(fd);
-		set(it, SYSCHECK_YES, NULL);
-	} else {
-		set(it, SYSCHECK_NO, "%s", errname(errno));
-	}
+	fd_probe(it, sys_openat2(AT_FDCWD, "/", &how));
 
 	it = add(sc, "pidfd_open", 0, "kill(2) after a /proc start-time check; exits are polled");
-	fd = sys_pidfd_open(getpid(), 0);
-	if (fd >= 0) {
-		close(fd);
-		set(it, SYSCHECK_YES, NULL);
-	} else {
-		set(it, SYSCHECK_NO, "%s", errname(errno));
-	}
+	fd_probe(it, sys_pidfd_open(getpid(), 0));
 
 	/* No fd is that high: nothing changes, but the flag is checked
 	 * (5.9 and 5.10 have close_range without CLOSE_RANGE_CLOEXEC). */

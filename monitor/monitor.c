@@ -868,25 +868,6 @@ static int attach_listen(struct mon *m, struct err *e)
 	return 0;
 }
 
-static int recv_master(int sock)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))], data[64];
-	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
-	struct msghdr mh = { .msg_iov = &iov,
-			     .msg_iovlen = 1,
-			     .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *c;
-	int fd = -1;
-
-	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT) < 0)
-		return -1;
-	c = CMSG_FIRSTHDR(&mh);
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
-
 /* Clone the init with our stdio: the pty (its master comes back over the
  * console socket) or pipes put on fds 0-2 for the clone only. */
 static pid_t create_init(struct mon *m, struct oci_create_opts *co, struct err *e)
@@ -902,7 +883,7 @@ static pid_t create_init(struct mon *m, struct oci_create_opts *co, struct err *
 		pid = oci_linux_create(co, e);
 		close(cs[1]);
 		if (pid > 0) {
-			m->out_fd = m->in_fd = recv_master(cs[0]);
+			m->out_fd = m->in_fd = oci_linux_recv_fd(cs[0]);
 			if (m->out_fd < 0) {
 				err_set(e, EPROTO, "no pty master from the container init");
 				kill(pid, SIGKILL);

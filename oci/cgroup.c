@@ -132,23 +132,6 @@ static int word_in(const char *list, const char *word)
 
 /* ---- mount and path -------------------------------------------------- */
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
 int oci_cgroup_mount(char *buf, size_t len, struct err *e)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");

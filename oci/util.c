@@ -680,3 +680,20 @@ int NOOK_HOT time_format_ns(int64_t ns, char *out, size_t len)
 	*p = '\0';
 	return (int)(p - out);
 }
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+void unescape_octal(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}

@@ -168,6 +168,10 @@ char *file_read_at(int dirfd, const char *path, size_t *len, struct err *e);
 /* Write s to an existing file (O_WRONLY|O_TRUNC unless append). */
 int file_write(const char *path, const char *s, struct err *e);
 int file_write_at(int dirfd, const char *path, const char *s, struct err *e);
+/* A /proc/self/mountinfo field in place: \ooo escapes (space, tab,
+ * newline, backslash) back to their bytes. */
+void unescape_octal(char *s);
+
 /* Code that the monitor's loop runs goes in one section, which
  * monitor/hot.ld places at the front of the text (see monitor.c). */
 #define NOOK_HOT __attribute__((section(".text.nook_hot")))

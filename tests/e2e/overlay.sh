@@ -157,3 +157,32 @@ else
 	rm -rf "$T_DIR/a,b"
 	t_end
 fi
+
+t_begin "overlay: a full disk under --root leaves no overlay mounted (mount, start)"
+if [ "$T_PODMAN" = 1 ]; then
+	skip_podman "overlay: full disk" "nook-specific store"
+elif ! mkdir -p "$T_DIR/small" || ! mount -t tmpfs -o size=64k tmpfs "$T_DIR/small" 2>/dev/null; then
+	skip "overlay: full disk" "optional: cannot mount a tmpfs here"
+else
+	N2="$NOOK --root $T_DIR/small/root --runroot $T_DIR/run2"
+	id=$($N2 create --name fd --rootfs "$ROOTFS:O" /bin/nook-test sleep inf 2>&1)
+	expect_status "create on the small disk" $? 0 "$id"
+	# a first mount makes the overlay's directories, while there is room
+	m=$($N2 mount fd 2>&1)
+	expect_status "mount" $? 0 "$m"
+	out=$($N2 unmount fd 2>&1)
+	expect_status "unmount" $? 0 "$out"
+	dd if=/dev/zero of="$T_DIR/small/fill" bs=1k count=200 2>/dev/null
+	out=$($N2 mount fd 2>&1)
+	expect_status "mount with a full disk" $? 125 "$out"
+	expect_imatch "mount says why" "$out" "no space left"
+	expect_eq "mounts after the failed mount" "$(mounts_of "$T_DIR/run2")" ""
+	out=$($N2 start fd 2>&1)
+	expect_status "start with a full disk" $? 125 "$out"
+	expect_eq "mounts after the failed start" "$(mounts_of "$T_DIR/run2")" ""
+	rm -f "$T_DIR/small/fill"
+	$N2 rm -f fd >/dev/null 2>&1
+	expect_eq "mounts after rm" "$(mounts_of "$T_DIR/run2")" ""
+	umount "$T_DIR/small"
+	t_end
+fi
