@@ -9,7 +9,7 @@
 set -eu
 
 pkgs="make gcc libc6-dev gperf file cpio busybox-static dpkg-dev
-libseccomp-dev libcjson-dev jq clang-format
+libseccomp-dev libcjson-dev jq clang-format curl
 qemu-system-x86 linux-image-amd64 crun runc iproute2 procps e2fsprogs util-linux
 podman conmon"
 [ "${NOOK_CROSS:-1}" = 1 ] && pkgs="$pkgs qemu-user-static
