@@ -75,7 +75,7 @@ mkdir -p "$work"
 echo "  DEPS    musl for $target"
 cp -a "$musl_src" "$work/musl"
 (cd "$work/musl" &&
-	./configure --prefix="$out" --disable-shared --target="$triple" \
+	./configure --prefix="$out" --disable-shared --enable-wrapper=gcc --target="$triple" \
 		CROSS_COMPILE="$cross" CC="$hostcc" CFLAGS="$xflags" >/dev/null &&
 	make -j"$(nproc)" >/dev/null && make install >/dev/null)
 
