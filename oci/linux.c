@@ -1080,7 +1080,15 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 
 	/* Mounts: our tree must not propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
-		err_sys(&e, "make / rslave");
+		/* EINVAL: "/" is a chroot into a plain directory, and the
+		 * mount it lies in cannot be named from here: our mounts
+		 * could propagate to the host through it.  Refuse. */
+		if (errno == EINVAL)
+			err_set(&e, EINVAL,
+				"make / rslave: / is not a mount point (a chroot into a "
+				"directory?): bind-mount the new root onto itself before chroot");
+		else
+			err_sys(&e, "make / rslave");
 		child_fail(a->sock, &e);
 	}
 	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
@@ -1469,6 +1477,7 @@ out:
 struct exec_child {
 	const struct oci_exec_opts *o;
 	int sock;
+	int root_fd; /* O_PATH of /proc/<init>/root, opened before setns */
 	int ns_fds[8];
 	int ns_types[8];
 	const struct oci_bpf *bpf;
@@ -1485,6 +1494,17 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 	reset_signals();
 	if (join_namespaces(a->ns_fds, a->ns_types, &e) < 0)
 		child_fail(a->sock, &e);
+	/* setns(CLONE_NEWNS) puts us at the root of the mount namespace,
+	 * which is the container's root only if its init could pivot_root.
+	 * Where it could not (nook run from a chroot, or without pivot), the
+	 * init chrooted into a directory of that namespace: enter the very
+	 * directory the init sees as "/", as it is, or we would run in the
+	 * host's root. */
+	if (fchdir(a->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+		err_sys(&e, "enter the container's root");
+		child_fail(a->sock, &e);
+	}
+	close(a->root_fd);
 	if (setsid() < 0 && p->terminal) {
 		err_sys(&e, "setsid");
 		child_fail(a->sock, &e);
@@ -1500,7 +1520,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 
 pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 {
-	struct exec_child a = { .o = o };
+	struct exec_child a = { .o = o, .root_fd = -1 };
 	struct oci_bpf bpf = { 0 };
 	int sp[2] = { -1, -1 }, saved[2] = { -1, -1 };
 	int pidns = -1, timens = -1, nj = 0, in_cgroup = 0;
@@ -1539,6 +1559,16 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 		} else {
 			a.ns_fds[nj] = fd;
 			a.ns_types[nj++] = ns_files[k].type;
+		}
+	}
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/root", (int)o->pid);
+		a.root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (a.root_fd < 0) {
+			err_sys(e, "container process %d: open %s", (int)o->pid, path);
+			goto fail;
 		}
 	}
 	if (o->seccomp && oci_seccomp_build(o->seccomp, &bpf, e) < 0)
@@ -1587,6 +1617,8 @@ out:
 		close(pidns);
 	if (timens >= 0)
 		close(timens);
+	if (a.root_fd >= 0)
+		close(a.root_fd);
 	if (sp[0] >= 0)
 		close(sp[0]);
 	if (sp[1] >= 0)

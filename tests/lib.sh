@@ -13,6 +13,10 @@
 #   NOOK_TEST_ROOTFS_READY=1  use NOOK_TEST_ROOTFS as it is (run-priv.sh
 #                      built it once for all scripts)
 #   NOOK_TEST_TIMEOUT  seconds any one runtime command may take (20)
+#   NOOK_TEST_NO_PIVOT=1  every create/run gets --no-pivot (the MS_MOVE +
+#                      chroot path of an initramfs root)
+#   NOOK_TEST_TIER     the prefix of the result lines (default priv;
+#                      tests/run-chroot.sh names its passes apart)
 #
 # Results are lines counted by tests/summary.sh:
 #   ok - priv: NAME / not ok - priv: NAME: WHY / skip - priv: NAME: WHY
@@ -47,7 +51,7 @@ T_WHY=
 
 # ---- results ---------------------------------------------------------------
 
-T_TIER=priv
+T_TIER=${NOOK_TEST_TIER:-priv}
 . "$T_TOP/tests/result.sh"
 
 # ---- the runtime -----------------------------------------------------------
@@ -55,6 +59,15 @@ T_TIER=priv
 
 # rt ARGS...: the runtime with our --root.
 rt() {
+	if [ "${NOOK_TEST_NO_PIVOT:-0}" = 1 ]; then
+		case $1 in
+		create | run)
+			_c=$1
+			shift
+			set -- "$_c" --no-pivot "$@"
+			;;
+		esac
+	fi
 	$T_TIMEOUT_CMD "$RUNTIME" --root "$T_ROOT" "$@"
 }
 

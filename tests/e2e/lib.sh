@@ -23,6 +23,7 @@
 #                      build/test-rootfs, built on first use from
 #   NOOK_TEST_PAYLOAD  the static nook-test; default build/x86_64/nook-test
 #   NOOK_TEST_TIMEOUT  seconds any one engine command may take (20)
+#   NOOK_TEST_TIER     the prefix of the result lines (default e2e)
 #
 # Results are lines counted by tests/summary.sh:
 #   ok - e2e: NAME / not ok - e2e: NAME: WHY / skip - e2e: NAME: WHY
@@ -82,7 +83,7 @@ done
 
 # ---- results ---------------------------------------------------------------
 
-T_TIER=e2e
+T_TIER=${NOOK_TEST_TIER:-e2e}
 . "$T_TOP/tests/result.sh"
 
 # skip_podman NAME WHY: a nook-specific check, skipped when validating
