@@ -87,6 +87,9 @@ NOOK_CFLAGS := -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 -
 	-Wall -Wextra -Wno-unused-parameter \
 	-Wmissing-prototypes -Wmissing-declarations -Wshadow -Wformat=2 \
 	-ffunction-sections -fdata-sections -MMD -MP
+# WERROR=1 (or NOOK_WERROR=1 in the environment, as CI sets it): warnings
+# are errors.
+WERROR ?= $(NOOK_WERROR)
 ifeq ($(WERROR),1)
 NOOK_CFLAGS += -Werror
 endif

@@ -7,6 +7,7 @@
 # qemu-user for `make cross-check` are part of it: NOOK_CROSS=0 leaves them
 # out.
 set -eu
+t0=$(date +%s)
 
 pkgs="make gcc libc6-dev gperf file cpio busybox-static dpkg-dev
 libseccomp-dev libcjson-dev jq clang-format curl
@@ -46,4 +47,4 @@ if [ -n "$missing" ] || [ "$need_update" = 1 ]; then
 	# shellcheck disable=SC2086
 	[ -z "$missing" ] || apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
-echo "board/setup.sh: host ready"
+echo "board/setup.sh: host ready ($(($(date +%s) - t0)) s)"

@@ -5,9 +5,12 @@
 #   1. unit tests (host gcc, ASan/UBSan)          tests/unit/
 #   2. privileged tests: real containers (root)    tests/priv/
 #   3. the engine end to end (root)                tests/e2e/
-#   4. cross builds + unit tests in qemu-user      make cross-check
-#   5. the test VM: cgroup v2 with all controllers board/vm/
-#   6. style: clang-format of the C sources
+#   4. exec and CVE tests from a chroot and with
+#      --no-pivot (root)                           tests/run-chroot.sh
+#   5. cross builds + unit tests in qemu-user      make cross-check
+#   6. the test VM: cgroup v2 with all controllers board/vm/
+#   7. packaging; style: clang-format of the C sources
+# Each section ends with a "# time: SECTION: N s" line.
 # usage: tests/check.sh BUILD_DIR UNIT_TEST_BINARIES...
 build=$1
 shift
@@ -15,7 +18,16 @@ log=build/check.log
 mkdir -p build
 : > "$log"
 
-section() { echo "== $1" | tee -a "$log"; }
+# section NAME: closes the previous section with its time, opens NAME
+cur=
+t0=$(date +%s)
+section() {
+	now=$(date +%s)
+	[ -n "$cur" ] && echo "# time: $cur: $((now - t0)) s" | tee -a "$log"
+	cur=$1
+	t0=$now
+	[ -n "$1" ] && echo "== $1" | tee -a "$log"
+}
 
 section "unit tests"
 tests/run-unit.sh "$@" 2>&1 | tee -a "$log"
@@ -25,6 +37,9 @@ tests/run-priv.sh "$build" 2>&1 | tee -a "$log"
 
 section "engine end-to-end tests"
 tests/run-e2e.sh "$build" 2>&1 | tee -a "$log"
+
+section "exec and CVE tests from a chroot and with --no-pivot"
+tests/run-chroot.sh "$build" 2>&1 | tee -a "$log"
 
 section "cross builds and qemu-user unit tests"
 if [ "${NOOK_SKIP_CROSS:-0}" = 1 ]; then
@@ -56,5 +71,6 @@ else
 	echo "skip - style: clang-format: optional: clang-format not installed" | tee -a "$log"
 fi
 
+section ""
 echo "==" | tee -a "$log"
 tests/summary.sh "$log"
