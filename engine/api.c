@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * api: `nook system service`, podman's API service cut down to what a
- * router needs: shared/API.md's http_attach over a unix socket, plus
- * /_ping and /version, which clients probe first.
+ * router needs: the lifecycle contract's http_attach (engine/LIFECYCLE.md)
+ * over a unix socket, plus /_ping and /version, which clients probe first.
  *
  * One process accepts; each connection is served by a forked child (a
  * router has few clients, and a child that dies takes nothing with it).
@@ -543,8 +543,8 @@ static int attach(struct api *a, struct conn *c, const char *ref)
 		 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Id")) ?: "");
 	name = xstrdup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Name")) ?: id);
 	live = strcmp(state, "created") == 0 || strcmp(state, "running") == 0;
-	/* A log can be replayed from any state that has run (API.md's old
-	 * seed: exited containers can be attached to for their logs). */
+	/* A log can be replayed from any state that has run (engine/LIFECYCLE.md:
+	 * exited containers can be attached to for their logs). */
 	if (q.stream ? !live
 		     : strcmp(state, "configured") == 0 || strcmp(state, "removing") == 0 ||
 			       strcmp(state, "unknown") == 0) {

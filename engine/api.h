@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * api: `nook system service`, the smallest HTTP API server that serves
- * shared/API.md's http_attach the way podman's and docker's clients call
- * it (POST /containers/NAME/attach, hijacked), plus /_ping and /version.
+ * the http_attach of the lifecycle contract (engine/LIFECYCLE.md) the way
+ * podman's and docker's clients call it (POST /containers/NAME/attach,
+ * hijacked), plus /_ping and /version.
  */
 #ifndef NOOK_API_H
 #define NOOK_API_H

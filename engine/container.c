@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * container: the lifecycle of shared/API.md.
+ * container: the lifecycle contract of engine/LIFECYCLE.md.
  *
  * Locking discipline.  ctr_open() takes the container's flock and loads
  * config and state; ctr_sync() asks the kernel and the monitor what is

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * container: the lifecycle of shared/API.md.
+ * container: the lifecycle contract of engine/LIFECYCLE.md.
  *
  * A container is containers/<id>/config.json (written once: name, rootfs,
  * policy, and the OCI spec the monitor runs) and state.json (rewritten at
@@ -143,8 +143,8 @@ struct engine_ps_row {
 int engine_list_each(struct engine *en, int all,
 		     int (*fn)(const struct engine_ps_row *r, void *arg), void *arg, struct err *e);
 
-/* Run several operations on one container under one lock: ops like
- * "start", "stop", "kill:SIG", "pause", "unpause", "restart", "sync". */
+/* Run several operations on one container under one lock: ops "init",
+ * "start", "kill[:SIG]", "pause", "unpause", "sync", "cleanup". */
 int engine_batch(struct engine *en, const char *ref, char **ops, struct err *e);
 
 int engine_artifact(struct engine *en, const char *ref, const char *op, const char *name, int fd,

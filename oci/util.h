@@ -30,8 +30,8 @@
 /* ---- errors ---------------------------------------------------------- */
 
 /* What kind of failure, for callers that act on it (the engine maps
- * kinds to exit codes and to API.md's error kinds).  err_set and friends
- * reset it to ERRK_GENERIC; set it after them. */
+ * kinds to exit codes and to the error kinds of engine/LIFECYCLE.md).
+ * err_set and friends reset it to ERRK_GENERIC; set it after them. */
 enum err_kind {
 	ERRK_GENERIC = 0,
 	ERRK_STATE_INVALID, /* the container's state refuses the operation */

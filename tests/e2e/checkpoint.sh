@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# checkpoint/restore are not implemented yet (CRIU: a later issue).  Until
+# checkpoint/restore are not implemented yet (they need CRIU).  Until
 # they are, they must say so clearly (exit 125, naming the command and
 # why) and touch nothing: the container keeps running, its state and
 # store unchanged.

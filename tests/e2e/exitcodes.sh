@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Exit codes, podman's convention (API.md "Errors"): `run`, `start -a`,
-# `wait` and `exec` give the container's (or process's) own code; 125 an
-# engine error; 126 a command that cannot be invoked; 127 one not found;
-# 128+N for a signal.
+# Exit codes, podman's convention (engine/LIFECYCLE.md, "Errors"): `run`,
+# `start -a` and `exec` give the container's (or process's) own code,
+# `wait` prints it; 125 an engine error; 126 a command that cannot be
+# invoked; 127 one not found; 128+N for a signal.
 . "$(dirname "$0")/lib.sh"
 
 t_begin "exitcodes: run returns the container's code"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# http_attach (API.md) through `system service`: POST
+# http_attach (engine/LIFECYCLE.md) through `system service`: POST
 # /containers/NAME/attach over the unix socket, with curl --unix-socket.
 # The log replay of an exited container, the live stream of a running one
 # (docker's 8-byte frame headers, checked byte for byte), stdout apart

@@ -36,8 +36,8 @@
 # store, reports what `rm -f` left behind (containers, processes, mounts),
 # and removes $T_DIR: it runs on failure and on interrupt too.
 #
-# Where podman and nook (shared/API.md) differ on purpose, a check either
-# accepts both or is skipped against podman with "optional: podman ...";
+# Where podman and nook (engine/LIFECYCLE.md) differ on purpose, a check
+# either accepts both or is skipped against podman with "optional: podman ...";
 # those places are marked "nook-specific" in the scripts.
 
 T_TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -191,8 +191,8 @@ run_sleeper() {
 # expect_refused WHAT STATUS OUTPUT CONTAINER STATE [WANT-STATUS=125] [QUIRK]
 # An operation refused because of the container's state: exit WANT-STATUS,
 # and the message names the container (its name, full or short id) and the
-# state it is in (API.md: "a clear message naming the container and the
-# state").  Against podman the state is not looked for (its messages often
+# state it is in (engine/LIFECYCLE.md: the message names the container and
+# its state).  Against podman the state is not looked for (its messages often
 # name the accepted states instead), and QUIRK=noname skips the container
 # too (podman 4.3 names neither in some messages).
 expect_refused() {

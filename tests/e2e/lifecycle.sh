@@ -13,7 +13,7 @@ ID=$(printf '%s\n' "$out" | tail -n 1)
 expect_eq "inspect .Id" "$(cid lc)" "$ID"
 expect_eq "inspect .Name" "$(insp lc .Name)" lc
 S_CREATE=$(cstatus lc)
-# API.md: configured (nothing in the kernel yet); podman says "created"
+# nook: configured (nothing in the kernel yet); podman says "created"
 expect_match "status after create" "$S_CREATE" '^(configured|created)$'
 expect_eq "State.Running" "$(insp lc .State.Running)" false
 t_end
@@ -22,7 +22,7 @@ t_begin "lifecycle: init, status created"
 out=$(nk init lc 2>&1)
 expect_status "init" $? 0 "$out"
 s=$(cstatus lc)
-# API.md: created; podman: "initialized".  Either way a step on from create.
+# nook: created; podman: "initialized".  Either way a step on from create.
 expect_match "status after init" "$s" '^(created|initialized)$'
 expect_ne "status after init vs after create" "$s" "$S_CREATE"
 pid=$(insp lc .State.Pid)

@@ -104,8 +104,9 @@ else
 fi
 t_end
 
-# nook-specific: API.md's kill records "stopped by user" whatever the
-# signal; podman 4.3 restarts a container that a kill -s TERM made exit
+# nook-specific: kill records "stopped by user" whatever the signal
+# (engine/LIFECYCLE.md); podman 4.3 restarts a container that a kill -s
+# TERM made exit
 if [ "$T_PODMAN" = 1 ]; then
 	skip_podman "restart: always, then kill -s TERM: not restarted" "restarts it (RestartCount 1)"
 else

@@ -1,9 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# `start -a` loses no output (API.md start_and_attach: the attach is in place
-# before the process starts): a container that prints a line on each stream
-# and exits at once, started with -a NOOK_E2E_LOOPS times (default 100); each
-# time both lines must be there and the exit code must come back.  The same
+# `start -a` loses no output (engine/LIFECYCLE.md, start and attach: the
+# attach is in place before the process starts): a container that prints a
+# line on each stream and exits at once, started with -a NOOK_E2E_LOOPS
+# times (default 100); each time both lines must be there and the exit code must come back.  The same
 # for `run` in the foreground, a fresh container each time
 # (NOOK_E2E_RUN_LOOPS, default 10).
 . "$(dirname "$0")/lib.sh"

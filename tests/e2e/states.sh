@@ -1,23 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# API.md's operations table through the CLI: for each operation the states
-# it accepts (and where they lead) and the states it refuses (exit 125, a
-# message naming the container and its state).
+# The operations table of engine/LIFECYCLE.md through the CLI: for each
+# operation the states it accepts (and where they lead) and the states it
+# refuses (exit 125, a message naming the container and its state).
 # A check that changes the state makes its container fresh (mk_STATE):
 # configured (create), created (create + init), running, paused, exited
 # (run, then stop); one that must leave the state as it was reuses one per
 # state (use STATE).
 # podman names them created / initialized / running / paused / exited.
 #
-# Where podman 4.3 and API.md disagree, nook follows API.md; the check then
-# expects podman's behaviour when validating against podman and says so:
-#   stop of a configured container: podman 0, API.md state-invalid
-#   kill of a paused container: podman 0, API.md state-invalid (nook only)
+# Where podman 4.3 and engine/LIFECYCLE.md disagree, nook follows
+# engine/LIFECYCLE.md; the check then expects podman's behaviour when
+# validating against podman and says so:
+#   stop of a configured container: podman 0, nook state-invalid
+#   kill of a paused container: podman 0, nook state-invalid (nook only)
 #   exec into a non-running container: podman exits 255, nook 125
 #   rm of a running container: podman exits 2 (its documented code), nook
 #     may give 2 or 125
-#   start of a running container: podman 0 (no-op); API.md state-invalid;
-#     both accepted, the container must stay running with the same pid
+#   start of a running container: podman and nook 0 (a no-op); 0 and
+#     state-invalid both accepted, the container must stay running with
+#     the same pid
 #   mount of a --rootfs container: podman mounts an empty storage layer
 . "$(dirname "$0")/lib.sh"
 
@@ -85,7 +87,7 @@ mk_exited() {
 	}
 }
 
-# st_name STATE: how the engine under test names an API.md state
+# st_name STATE: how the engine under test names a state (engine/LIFECYCLE.md)
 st_name() {
 	case $1 in
 	configured) pm created configured ;;
@@ -152,8 +154,8 @@ if use running; then
 	pid=$(insp "$C" .State.Pid)
 	out=$(nk start "$C" 2>&1)
 	st=$?
-	# podman: a no-op success; API.md: state-invalid.  Either, but not
-	# a second process.
+	# podman and nook: a no-op success; state-invalid would do.  Either,
+	# but not a second process.
 	expect_status "start" "$st" '0|125' "$out"
 	[ "$st" = 125 ] && expect_refused "start" "$st" "$out" "$C" running
 	state_is running
@@ -218,7 +220,7 @@ fi
 t_end
 
 # nook-specific: podman 4.3 stops a never-initialised container with
-# status 0; API.md accepts only created and running
+# status 0; nook accepts only created and running
 t_begin "states: stop of a configured container"
 if mk_configured; then
 	out=$(nk stop "$C" 2>&1)
@@ -383,7 +385,7 @@ for from in configured running exited; do
 	t_end
 done
 
-# nook-specific: API.md counts mounts; the last one of an exited container
+# nook-specific: nook counts mounts; the last one of an exited container
 # really goes away
 if [ "$T_PODMAN" = 1 ]; then
 	skip_podman "states: mount is counted" "mounts an empty storage layer for --rootfs containers"

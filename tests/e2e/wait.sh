@@ -16,8 +16,9 @@ expect_status "wait" $st 0 "$out"
 expect_eq "wait prints" "$out" 4
 [ $((t1 - t0)) -ge 700 ] || t_why "wait returned after $((t1 - t0)) ms, before the container exited"
 [ $((t1 - t0)) -lt 6000 ] || t_why "wait returned after $((t1 - t0)) ms"
-# API.md: "stopped" until the runtime side is cleaned up (nook's wait
-# answers from the exit file at once), then "exited" (podman's only word)
+# engine/LIFECYCLE.md: "stopped" until the runtime side is cleaned up
+# (nook's wait answers from the exit file at once), then "exited"
+# (podman's only word)
 expect_match "status" "$(cstatus w4)" '^(stopped|exited)$'
 t_end
 
@@ -90,7 +91,7 @@ if kill -0 $bg 2>/dev/null; then
 else
 	wait $bg
 	st=$?
-	# podman: 0 with the code it saw (137); API.md: removed-container
+	# podman: 0 with the code it saw (137); nook: removed-container
 	case $st in
 	0) expect_match "wait prints" "$(cat "$T_DIR/rm.out")" '^(137|143)$' ;;
 	125) expect_match "message" "$(cat "$T_DIR/rm.out")" 'cr|remov' ;;
