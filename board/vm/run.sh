@@ -90,6 +90,7 @@ install_busybox() {
 }
 install_busybox "$ROOT"
 cp board/vm/init "$ROOT/init"
+cp board/vm/initramfs-exec.sh "$ROOT/initramfs-exec.sh"
 chmod 755 "$ROOT/init"
 echo "root:x:0:0:root:/root:/bin/sh" >"$ROOT/etc/passwd"
 echo "root:x:0:" >"$ROOT/etc/group"
