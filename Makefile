@@ -110,7 +110,7 @@ DEPS_STAMP := $(if $(DEPS),$(DEPS)/.done)
 
 .PHONY: unit-build all deps cross cross-check xunit-build xunit-check check unit-check priv-check vm-check bench clean install demo format format-check
 
-all: $(BUILD)/nook $(BUILD)/nook-test
+all: $(BUILD)/nook $(BUILD)/nook-test $(BUILD)/nook-nosys
 
 deps: $(DEPS_STAMP)
 
@@ -138,6 +138,11 @@ $(BUILD)/nook: $(BUILD)/nook.unstripped
 # The static test payload run inside containers by the tests.
 $(BUILD)/nook-test: tests/payload/nook-test.c $(DEPS_STAMP)
 	$(CC) $(NOOK_CFLAGS) $(CFLAGS) $(NOOK_LDFLAGS) $(LDFLAGS) -o $@ $<
+	$(STRIP) $@
+
+# Runs a command with some syscalls answering ENOSYS (tests/run-fallback.sh).
+$(BUILD)/nook-nosys: tests/payload/nosys.c $(DEPS_STAMP)
+	$(CC) $(NOOK_CFLAGS) $(CFLAGS) $(NOOK_LDFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
 	$(STRIP) $@
 
 CROSS_TARGETS := x86_64 armhf aarch64 mips mipsel

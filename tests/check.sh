@@ -7,6 +7,8 @@
 #   3. the engine end to end (root)                tests/e2e/
 #   4. exec and CVE tests from a chroot and with
 #      --no-pivot (root)                           tests/run-chroot.sh
+#      the fallbacks: openat2 and clone3 made to
+#      answer ENOSYS (root)                        tests/run-fallback.sh
 #   5. cross builds + unit tests in qemu-user      make cross-check
 #   6. the test VM: cgroup v2 with all controllers board/vm/
 #   7. packaging; style: clang-format of the C sources
@@ -40,6 +42,9 @@ tests/run-e2e.sh "$build" 2>&1 | tee -a "$log"
 
 section "exec and CVE tests from a chroot and with --no-pivot"
 tests/run-chroot.sh "$build" 2>&1 | tee -a "$log"
+
+section "fallbacks: openat2 and clone3 answering ENOSYS"
+tests/run-fallback.sh "$build" 2>&1 | tee -a "$log"
 
 section "cross builds and qemu-user unit tests"
 if [ "${NOOK_SKIP_CROSS:-0}" = 1 ]; then
