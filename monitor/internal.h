@@ -38,6 +38,13 @@ int64_t monitor_mono_ms(void);
 int monitor_ms_left(int64_t deadline);
 /* Close *fd if it is open, and set it to -1. */
 void monitor_close_fd(int *fd);
+/* The bytes of the stack mapping [lo, hi) (lo page-aligned) that the
+ * monitor gives back after setup: from lo up to the page boundary at or
+ * below sp - 8 KiB, in whole pages of pg bytes (madvise rounds a length
+ * up to a page).  0 when sp is not in [lo, hi) or nothing lies that far
+ * below it.  Pure. */
+unsigned long monitor_stack_unused(unsigned long lo, unsigned long hi, unsigned long sp,
+				   unsigned long pg);
 
 /* ---- log.c ------------------------------------------------------------ */
 

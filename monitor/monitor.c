@@ -58,6 +58,7 @@
 #define DRAIN_MS 500 /* output still read after the init died */
 #define FLUSH_MS 1000 /* last frames to clients */
 #define OOM_ADJ "/proc/self/oom_score_adj"
+#define STACK_MARGIN 8192 /* bytes of stack kept under the frame after setup */
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -404,24 +405,38 @@ static HOT void drop_setup_pages(void)
 		madvise((void *)r.lo[i], r.hi[i] - r.lo[i], MADV_DONTNEED);
 }
 
+unsigned long monitor_stack_unused(unsigned long lo, unsigned long hi, unsigned long sp,
+				   unsigned long pg)
+{
+	unsigned long end;
+
+	if (sp < lo || sp >= hi || sp - lo < STACK_MARGIN)
+		return 0;
+	end = (sp - STACK_MARGIN) & ~(pg - 1);
+	return end > lo ? end - lo : 0;
+}
+
 /* Setup went deep into the stack (PATH_MAX buffers, the spec parser):
- * give back what lies below the loop's frame.  Stack grows down; a page
- * of margin under our own frame stays. */
+ * give back what lies below the loop's frame.  Stack grows down; a margin
+ * under our own frame stays, for the calls made from here (madvise's own
+ * frame).  In pages of the kernel's size: madvise rounds the length up to
+ * a page, and a range cut at 4 KiB on a kernel with 16 or 64 KiB pages
+ * (arm64, MIPS) would zero the live stack. */
 static void drop_setup_stack(void)
 {
 	char line[512];
 	volatile char here = 0;
-	unsigned long sp = (unsigned long)&here & ~4095UL;
+	unsigned long pg = (unsigned long)sysconf(_SC_PAGESIZE);
 	FILE *f = fopen("/proc/self/maps", "re");
 
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
+		unsigned long lo, hi, len;
 
 		if (strstr(line, "[stack]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2 &&
-		    sp - 2 * 4096 > lo && sp < hi)
-			madvise((void *)lo, sp - 2 * 4096 - lo, MADV_DONTNEED);
+		    (len = monitor_stack_unused(lo, hi, (unsigned long)&here, pg)) > 0)
+			madvise((void *)lo, len, MADV_DONTNEED);
 	}
 	fclose(f);
 }
