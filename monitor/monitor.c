@@ -23,17 +23,18 @@
  * the business of `nook cleanup` (the exit command).  Log records are
  * complete before the exit file appears, so a reader that sees the exit
  * file and drains the log has everything.
+ *
+ * The log writer (log.c) and the frame codec (attach.c) run in the loop
+ * too; exitfile.c writes the exit file.  internal.h is what they share.
  */
-#include "monitor/monitor.h"
+#include "monitor/internal.h"
 
-#include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/auxv.h>
-#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -44,7 +45,6 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 
 #include "oci/cgroup.h"
@@ -52,28 +52,17 @@
 #include "oci/linux.h"
 #include "oci/spec.h"
 
-#define LOG_NAME "ctr.log"
-#define LOG_OLD "ctr.log.1"
-#define LOG_DEFAULT_MAX (1024 * 1024)
-#define LOG_CHUNK 16384 /* longest record text; also the read size */
 #define CLIENTS_MAX 16 /* attach clients at once */
 #define CLIENT_OUT_MAX (256 * 1024) /* a client further behind is dropped */
 #define STDIN_BUF 8192
 #define DRAIN_MS 500 /* output still read after the init died */
 #define FLUSH_MS 1000 /* last frames to clients */
 #define OOM_ADJ "/proc/self/oom_score_adj"
-
-/* What the loop runs while a container lives sits in one section, which
- * monitor/hot.ld places at the front of the text together with the libc
- * functions it calls.  Setup touches most of the binary; the monitor then
- * gives those pages back (drop_setup_pages), and the kernel maps file
- * pages 64 KiB at a time (fault-around): code spread over the binary
- * would bring most of it back into every monitor's VmRSS. */
-#define HOT NOOK_HOT
+#define STACK_MARGIN 8192 /* bytes of stack kept under the frame after setup */
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static HOT int64_t now_ns(void)
+HOT int64_t monitor_now_ns(void)
 {
 	struct timespec ts;
 
@@ -81,7 +70,7 @@ static HOT int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static HOT int64_t mono_ms(void)
+HOT int64_t monitor_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -90,13 +79,13 @@ static HOT int64_t mono_ms(void)
 }
 
 /* Milliseconds to a deadline for poll(): -1 without one, never below 0. */
-static HOT int ms_left(int64_t deadline)
+HOT int monitor_ms_left(int64_t deadline)
 {
 	int64_t d;
 
 	if (deadline < 0)
 		return -1;
-	d = deadline - mono_ms();
+	d = deadline - monitor_mono_ms();
 	return d < 0 ? 0 : d > INT_MAX ? INT_MAX : (int)d;
 }
 
@@ -108,690 +97,11 @@ static void set_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
-static HOT void close_fd(int *fd)
+HOT void monitor_close_fd(int *fd)
 {
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
-}
-
-/* write_all for fds that may be non-blocking (a shared tty). */
-static int write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pf = { .fd = fd, .events = POLLOUT };
-
-			poll(&pf, 1, -1);
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* RFC 3339 with any fraction and Z or +hh:mm, as k8s-file writers use. */
-static int ts_parse(const char *s, size_t n, int64_t *ns)
-{
-	struct tm tm = { 0 };
-	char t[48];
-	int64_t frac = 0, scale = 1000000000, off = 0;
-	size_t i = 19;
-	time_t secs;
-
-	if (n < 20 || n >= sizeof(t))
-		return -1;
-	memcpy(t, s, n);
-	t[n] = '\0';
-	if (t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' ||
-	    sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec) != 6)
-		return -1;
-	if (t[i] == '.')
-		for (i++; isdigit((unsigned char)t[i]); i++)
-			if (scale > 1) {
-				scale /= 10;
-				frac += (t[i] - '0') * scale;
-			}
-	if (t[i] == 'Z') {
-		i++;
-	} else if ((t[i] == '+' || t[i] == '-') && n - i == 6 && t[i + 3] == ':') {
-		off = ((t[i + 1] - '0') * 10 + t[i + 2] - '0') * 3600 +
-		      ((t[i + 4] - '0') * 10 + t[i + 5] - '0') * 60;
-		if (t[i] == '-')
-			off = -off;
-		i += 6;
-	}
-	if (i != n)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	secs = timegm(&tm);
-	*ns = ((int64_t)secs - off) * 1000000000 + frac;
-	return 0;
-}
-
-/* Path of <dirfd>/name usable where only a path is taken (bind, connect):
- * short whatever the length of the directory's own path. */
-static void fd_path(char *buf, size_t len, int dirfd, const char *name)
-{
-	snprintf(buf, len, "/proc/self/fd/%d/%s", dirfd, name);
-}
-
-/* ---- the log writer --------------------------------------------------- */
-
-int monitor_log_open(struct monitor_log *l, int dirfd, uint64_t max, struct err *e)
-{
-	struct stat st;
-
-	l->dirfd = dirfd;
-	l->max = max ? max : LOG_DEFAULT_MAX;
-	l->fd = openat(dirfd, LOG_NAME, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (l->fd < 0)
-		return err_sys(e, "open %s", LOG_NAME);
-	l->size = fstat(l->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
-	return 0;
-}
-
-void monitor_log_close(struct monitor_log *l)
-{
-	close_fd(&l->fd);
-}
-
-static HOT int log_rotate(struct monitor_log *l, struct err *e)
-{
-	if (renameat(l->dirfd, LOG_NAME, l->dirfd, LOG_OLD) < 0)
-		return err_sys(e, "rename %s to %s", LOG_NAME, LOG_OLD);
-	close(l->fd);
-	l->size = 0;
-	l->fd = openat(l->dirfd, LOG_NAME, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
-		       0600);
-	if (l->fd < 0)
-		return err_sys(e, "open %s", LOG_NAME);
-	return 0;
-}
-
-/* One record with one writev(): readers never see half of one that has
- * been complete for a while, and only the tail can be torn. */
-static HOT int log_record(struct monitor_log *l, const char *hdr, size_t hn, const char *text,
-			  size_t tn, struct err *e)
-{
-	char nl = '\n'; /* not a literal: see put_stream */
-	struct iovec iov[3] = { { (void *)hdr, hn }, { (void *)text, tn }, { &nl, 1 } };
-	size_t len = hn + tn + 1;
-	ssize_t n;
-
-	if (l->fd < 0) {
-		/* a failed rotation: try again now */
-		l->fd = openat(l->dirfd, LOG_NAME, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-		if (l->fd < 0)
-			return err_sys(e, "open %s", LOG_NAME);
-	}
-	if (l->size > 0 && l->size + len > l->max && log_rotate(l, e) < 0)
-		return -1;
-	do
-		n = writev(l->fd, iov, 3);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return err_sys(e, "write %s", LOG_NAME);
-	l->size += (uint64_t)n;
-	if ((size_t)n != len)
-		return err_set(e, ENOSPC, "write %s: short write", LOG_NAME);
-	return 0;
-}
-
-/* " stdout X " or " stderr X " by stores, not copied from a literal:
- * string literals are merged with equal ones anywhere in the binary, and
- * reading one would fault a cold 64 KiB of read-only data into the
- * monitor (see HOT). */
-static HOT void put_stream(char *p, int stream)
-{
-	p[0] = p[7] = p[9] = ' ';
-	p[1] = 's';
-	p[2] = 't';
-	p[3] = 'd';
-	p[4] = stream == 2 ? 'e' : 'o';
-	p[5] = stream == 2 ? 'r' : 'u';
-	p[6] = stream == 2 ? 'r' : 't';
-	p[8] = 'X';
-}
-
-HOT int monitor_log_write(struct monitor_log *l, int stream, const char *buf, size_t len,
-			  int64_t ts_ns, struct err *e)
-{
-	char hdr[64];
-	int hn = time_format_ns(ts_ns ? ts_ns : now_ns(), hdr, sizeof(hdr) - 10);
-
-	put_stream(hdr + hn, stream);
-	while (len > 0) {
-		size_t look = len < LOG_CHUNK + 1 ? len : LOG_CHUNK + 1;
-		const char *nl = memchr(buf, '\n', look);
-		size_t take = nl ? (size_t)(nl - buf) : len < LOG_CHUNK ? len : LOG_CHUNK;
-
-		hdr[hn + 8] = nl ? 'F' : 'P';
-		if (log_record(l, hdr, (size_t)hn + 10, buf, take, e) < 0)
-			return -1;
-		take += nl ? 1 : 0;
-		buf += take;
-		len -= take;
-	}
-	return 0;
-}
-
-/* ---- the log reader --------------------------------------------------- */
-
-struct log_rd {
-	int fd;
-	char *buf;
-	size_t cap, start, end;
-};
-
-struct log_rec {
-	const char *ts; /* as written, ts_len characters */
-	size_t ts_len;
-	int64_t ts_ns;
-	int stream; /* 1, 2 */
-	int partial;
-	const char *text;
-	size_t len;
-};
-
-static void rd_reset(struct log_rd *r, int fd)
-{
-	if (r->fd >= 0)
-		close(r->fd);
-	r->fd = fd;
-	r->start = r->end = 0;
-}
-
-/* The next complete line of r, without its '\n'.  1 found, 0 not (yet). */
-static int rd_next(struct log_rd *r, const char **line, size_t *n)
-{
-	for (;;) {
-		char *nl = r->buf ? memchr(r->buf + r->start, '\n', r->end - r->start) : NULL;
-		ssize_t k;
-
-		if (nl) {
-			*line = r->buf + r->start;
-			*n = (size_t)(nl - *line);
-			r->start = (size_t)(nl + 1 - r->buf);
-			return 1;
-		}
-		if (r->fd < 0)
-			return 0;
-		if (r->start > 0) {
-			memmove(r->buf, r->buf + r->start, r->end - r->start);
-			r->end -= r->start;
-			r->start = 0;
-		}
-		if (r->end == r->cap) {
-			/* Records are short; a longer line is garbage. */
-			if (r->cap >= 1 << 20)
-				r->end = 0;
-			else
-				r->buf = xrealloc(r->buf, r->cap = r->cap ? r->cap * 2 : 65536);
-		}
-		k = read(r->fd, r->buf + r->end, r->cap - r->end);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return 0;
-		r->end += (size_t)k;
-	}
-}
-
-static int rec_parse(const char *s, size_t n, struct log_rec *r)
-{
-	const char *end = s + n, *p = memchr(s, ' ', n);
-
-	if (!p || ts_parse(s, (size_t)(p - s), &r->ts_ns) < 0)
-		return -1;
-	r->ts = s;
-	r->ts_len = (size_t)(p - s);
-	p++;
-	if (end - p < 8 || (memcmp(p, "stdout ", 7) && memcmp(p, "stderr ", 7)))
-		return -1;
-	r->stream = p[3] == 'o' ? 1 : 2;
-	p += 7;
-	r->partial = *p == 'P';
-	p = memchr(p, ' ', (size_t)(end - p));
-	r->text = p ? p + 1 : end;
-	r->len = (size_t)(end - r->text);
-	return 0;
-}
-
-struct obuf {
-	int fd;
-	size_t n;
-	char b[8192];
-};
-
-static void ob_flush(struct obuf *o)
-{
-	if (o->fd >= 0 && o->n)
-		write_full(o->fd, o->b, o->n);
-	o->n = 0;
-}
-
-static void ob_put(struct obuf *o, const char *s, size_t n)
-{
-	if (o->fd < 0)
-		return;
-	if (o->n + n > sizeof(o->b))
-		ob_flush(o);
-	if (n > sizeof(o->b)) {
-		write_full(o->fd, s, n);
-		return;
-	}
-	memcpy(o->b + o->n, s, n);
-	o->n += n;
-}
-
-struct logs_ctx {
-	const struct monitor_logs_opts *o;
-	struct obuf *ob[3];
-	int counting; /* pass 1 of a tail: count lines only */
-	long lines; /* lines started */
-	long skip; /* lines still to skip (tail) */
-	int open[3]; /* a line of the stream is in progress */
-	int show[3];
-};
-
-static void logs_rec(struct logs_ctx *c, const struct log_rec *r)
-{
-	const struct monitor_logs_opts *o = c->o;
-	int s = r->stream;
-
-	if (!c->open[s]) {
-		c->open[s] = 1;
-		c->lines++;
-		if (c->counting) {
-			c->show[s] = 0;
-		} else if (c->skip > 0) {
-			c->skip--;
-			c->show[s] = 0;
-		} else {
-			c->show[s] = (!o->since_ns || r->ts_ns >= o->since_ns) &&
-				     (!o->until_ns || r->ts_ns <= o->until_ns);
-		}
-		if (c->show[s] && o->timestamps) {
-			ob_put(c->ob[s], r->ts, r->ts_len);
-			ob_put(c->ob[s], " ", 1);
-		}
-	}
-	if (c->show[s]) {
-		ob_put(c->ob[s], r->text, r->len);
-		if (!r->partial)
-			ob_put(c->ob[s], "\n", 1);
-	}
-	if (!r->partial)
-		c->open[s] = 0;
-}
-
-static void logs_drain(struct logs_ctx *c, struct log_rd *r)
-{
-	const char *line;
-	size_t n;
-	struct log_rec rec;
-
-	while (rd_next(r, &line, &n))
-		if (rec_parse(line, n, &rec) == 0)
-			logs_rec(c, &rec);
-}
-
-/* Read both generations from the start, counting or printing. */
-static void logs_pass(struct logs_ctx *c, struct log_rd *old, struct log_rd *cur)
-{
-	struct log_rd *rs[2] = { old, cur };
-
-	c->open[1] = c->open[2] = 0;
-	for (int i = 0; i < 2; i++) {
-		if (rs[i]->fd < 0)
-			continue;
-		lseek(rs[i]->fd, 0, SEEK_SET);
-		rs[i]->start = rs[i]->end = 0;
-		logs_drain(c, rs[i]);
-	}
-}
-
-static int same_file(int dirfd, const char *name, int fd)
-{
-	struct stat a, b;
-
-	if (fstatat(dirfd, name, &a, 0) < 0)
-		return 1; /* not there (yet): keep what we have */
-	return fd >= 0 && fstat(fd, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
-}
-
-static int exists(const char *path)
-{
-	struct stat st;
-
-	return path && stat(path, &st) == 0;
-}
-
-/* inotify watch on the directory of path; *base gets its last component. */
-static int watch_dir_of(int ino, const char *path, uint32_t mask, const char **base, struct err *e)
-{
-	_cleanup_free_ char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-
-	*base = slash ? path + (slash - dir) + 1 : path;
-	if (slash == dir)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	else
-		strcpy(dir, ".");
-	if (inotify_add_watch(ino, dir, mask) < 0)
-		return err_sys(e, "watch %s", dir);
-	return 0;
-}
-
-static void inotify_drain(int ino, int timeout_ms)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	struct pollfd p = { .fd = ino, .events = POLLIN };
-
-	if (poll(&p, 1, timeout_ms) > 0)
-		while (read(ino, buf, sizeof(buf)) > 0)
-			;
-}
-
-int monitor_logs(const char *dir, const struct monitor_logs_opts *o, int out_fd, int err_fd,
-		 struct err *e)
-{
-	static struct obuf ob_out, ob_err; /* 16 KiB: not on the stack */
-	_cleanup_close_ int dfd = -1;
-	_cleanup_close_ int ino = -1;
-	struct log_rd old = { .fd = -1 }, cur = { .fd = -1 };
-	struct logs_ctx c = { .o = o, .ob = { NULL, &ob_out, &ob_err } };
-	const char *base;
-
-	ob_out.fd = out_fd;
-	ob_err.fd = err_fd;
-	ob_out.n = ob_err.n = 0;
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return err_sys(e, "open %s", dir);
-	/* Watches first, then the files: no event can fall in between. */
-	if (o->follow) {
-		ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-		if (ino < 0)
-			return err_sys(e, "inotify_init");
-		if (inotify_add_watch(ino, dir,
-				      IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO) < 0)
-			return err_sys(e, "watch %s", dir);
-		if (o->exit_path &&
-		    watch_dir_of(ino, o->exit_path, IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE, &base,
-				 e) < 0)
-			return -1;
-	}
-	old.fd = openat(dfd, LOG_OLD, O_RDONLY | O_CLOEXEC);
-	cur.fd = openat(dfd, LOG_NAME, O_RDONLY | O_CLOEXEC);
-	if (o->tail >= 0) {
-		c.counting = 1;
-		logs_pass(&c, &old, &cur);
-		c.counting = 0;
-		c.skip = c.lines > o->tail ? c.lines - o->tail : 0;
-	}
-	logs_pass(&c, &old, &cur);
-	rd_reset(&old, -1);
-	while (o->follow) {
-		/* Seen before the last drain: then that drain is complete. */
-		int done = exists(o->exit_path);
-
-		logs_drain(&c, &cur);
-		if (!same_file(dfd, LOG_NAME, cur.fd)) {
-			/* Rotated: the rest of the old generation, then the new. */
-			logs_drain(&c, &cur);
-			rd_reset(&cur, openat(dfd, LOG_NAME, O_RDONLY | O_CLOEXEC));
-			continue;
-		}
-		ob_flush(&ob_out);
-		ob_flush(&ob_err);
-		if (done)
-			break;
-		inotify_drain(ino, -1);
-	}
-	ob_flush(&ob_out);
-	ob_flush(&ob_err);
-	rd_reset(&cur, -1);
-	free(old.buf);
-	free(cur.buf);
-	return 0;
-}
-
-/* ---- exit files ------------------------------------------------------- */
-
-int monitor_exit_write(const char *exit_path, const struct monitor_exit *x, struct err *e)
-{
-	char buf[160];
-	int n = snprintf(buf, sizeof(buf),
-			 "{\"exitCode\":%d,\"signal\":%d,\"oomKilled\":%s,\"time\":%lld}\n",
-			 x->exit_code, x->signal, x->oom_killed ? "true" : "false",
-			 (long long)x->time_ns);
-
-	return file_write_volatile(exit_path, buf, (size_t)n, 0644, e); /* runroot */
-}
-
-/* The value of "key" in our flat JSON object, as text; NULL if absent. */
-static const char *json_val(const char *s, const char *key)
-{
-	size_t kl = strlen(key);
-
-	for (const char *p = s; (p = strchr(p, '"')); p++) {
-		if (strncmp(p + 1, key, kl) == 0 && p[kl + 1] == '"') {
-			p += kl + 2;
-			while (isspace((unsigned char)*p))
-				p++;
-			if (*p != ':')
-				return NULL;
-			for (p++; isspace((unsigned char)*p); p++)
-				;
-			return p;
-		}
-	}
-	return NULL;
-}
-
-int monitor_exit_read(const char *exit_path, struct monitor_exit *x, struct err *e)
-{
-	_cleanup_free_ char *s = file_read(exit_path, NULL, e);
-	const char *code, *sig, *oom, *t;
-	char *end;
-
-	if (!s)
-		return -1;
-	code = json_val(s, "exitCode");
-	sig = json_val(s, "signal");
-	oom = json_val(s, "oomKilled");
-	t = json_val(s, "time");
-	memset(x, 0, sizeof(*x));
-	if (!code || (x->exit_code = (int)strtol(code, &end, 10), end == code))
-		return err_set(e, EINVAL, "exit file %s: no exitCode", exit_path);
-	x->signal = sig ? atoi(sig) : 0;
-	x->oom_killed = oom && strncmp(oom, "true", 4) == 0;
-	x->time_ns = t ? strtoll(t, NULL, 10) : 0;
-	return 0;
-}
-
-int monitor_exit_wait(const char *exit_path, int timeout_ms, struct monitor_exit *x, struct err *e)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	_cleanup_close_ int ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	int64_t deadline = timeout_ms >= 0 ? mono_ms() + timeout_ms : -1;
-	const char *base;
-
-	if (ino < 0)
-		return err_sys(e, "inotify_init");
-	/* The watch before the first look: a file renamed into place in
-	 * between is either seen by the look or queued as an event. */
-	if (watch_dir_of(ino, exit_path,
-			 IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF,
-			 &base, e) < 0)
-		return -1;
-	for (;;) {
-		struct pollfd p = { .fd = ino, .events = POLLIN };
-		int again = 0, r;
-		ssize_t n;
-		struct err le = { 0 };
-
-		if (monitor_exit_read(exit_path, x, &le) == 0)
-			return 0;
-		if (le.errnum != ENOENT) {
-			if (e)
-				*e = le;
-			return -1;
-		}
-		while (!again) {
-			r = poll(&p, 1, ms_left(deadline));
-			if (r < 0 && errno != EINTR)
-				return err_sys(e, "poll inotify");
-			if (r == 0)
-				return err_set(e, ETIMEDOUT, "wait for %s", exit_path);
-			while ((n = read(ino, buf, sizeof(buf))) > 0) {
-				for (char *q = buf; q < buf + n;) {
-					struct inotify_event *ev = (struct inotify_event *)q;
-
-					if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF))
-						return err_set(
-							e, ENOENT,
-							"wait for %s: its directory went away",
-							exit_path);
-					if ((ev->mask & IN_Q_OVERFLOW) ||
-					    (ev->len && strcmp(ev->name, base) == 0))
-						again = 1;
-					q += sizeof(*ev) + ev->len;
-				}
-			}
-		}
-	}
-}
-
-/* ---- frames ----------------------------------------------------------- */
-
-/* Incremental frame parser.  Payloads of STDIN/STDOUT/STDERR are passed
- * on in pieces as they arrive (no frame is ever buffered whole); RESIZE and
- * EXIT are small and delivered once, complete (cut to 31 bytes). */
-struct frame_rd {
-	unsigned char hdr[5];
-	unsigned hn;
-	uint32_t left;
-	char small[32];
-	unsigned sn;
-};
-
-typedef int (*frame_cb)(void *arg, int type, const char *data, size_t n);
-
-static HOT int frame_small(int type)
-{
-	return type == MONITOR_FRAME_RESIZE || type == MONITOR_FRAME_EXIT ||
-	       type == MONITOR_FRAME_EOF_STDIN;
-}
-
-static HOT int frame_feed(struct frame_rd *r, const char *p, size_t n, frame_cb cb, void *arg)
-{
-	while (n > 0 || (r->hn == 5 && r->left == 0)) {
-		int type = r->hdr[0];
-		size_t k;
-
-		if (r->hn < 5) {
-			r->hdr[r->hn++] = (unsigned char)*p++;
-			n--;
-			if (r->hn == 5) {
-				r->left = (uint32_t)r->hdr[1] << 24 | (uint32_t)r->hdr[2] << 16 |
-					  (uint32_t)r->hdr[3] << 8 | r->hdr[4];
-				r->sn = 0;
-			}
-			continue;
-		}
-		k = n < r->left ? n : r->left;
-		if (frame_small(type)) {
-			for (size_t i = 0; i < k && r->sn < sizeof(r->small) - 1; i++)
-				r->small[r->sn++] = p[i];
-		} else if (k && cb(arg, type, p, k) < 0) {
-			return -1;
-		}
-		p += k;
-		n -= k;
-		r->left -= (uint32_t)k;
-		if (r->left == 0) {
-			r->hn = 0;
-			if (frame_small(type)) {
-				r->small[r->sn] = '\0';
-				if (cb(arg, type, r->small, r->sn) < 0)
-					return -1;
-			}
-		}
-	}
-	return 0;
-}
-
-static HOT void frame_hdr(unsigned char h[5], int type, size_t n)
-{
-	h[0] = (unsigned char)type;
-	h[1] = (unsigned char)(n >> 24);
-	h[2] = (unsigned char)(n >> 16);
-	h[3] = (unsigned char)(n >> 8);
-	h[4] = (unsigned char)n;
-}
-
-/* Blocking send of one frame (clients). */
-static int frame_send(int sock, int type, const void *data, size_t n)
-{
-	unsigned char h[5];
-	struct iovec iov[2] = { { h, 5 }, { (void *)data, n } };
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
-
-	frame_hdr(h, type, n);
-	while (mh.msg_iovlen) {
-		ssize_t k = sendmsg(sock, &mh, MSG_NOSIGNAL);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		while (mh.msg_iovlen && (size_t)k >= mh.msg_iov->iov_len) {
-			k -= (ssize_t)mh.msg_iov->iov_len;
-			mh.msg_iov++;
-			mh.msg_iovlen--;
-		}
-		if (mh.msg_iovlen) {
-			mh.msg_iov->iov_base = (char *)mh.msg_iov->iov_base + k;
-			mh.msg_iov->iov_len -= (size_t)k;
-		}
-	}
-	return 0;
-}
-
-static int attach_connect(const char *dir, struct err *e)
-{
-	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (dfd < 0)
-		return err_sys(e, "open %s", dir);
-	fd_path(sa.sun_path, sizeof(sa.sun_path), dfd, "attach");
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return err_sys(e, "socket");
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err_sys(e, "connect to %s/attach", dir);
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 /* ---- the monitor process ---------------------------------------------- */
@@ -854,7 +164,7 @@ static int attach_listen(struct mon *m, struct err *e)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
 	unlinkat(m->dirfd, "attach", 0);
-	fd_path(sa.sun_path, sizeof(sa.sun_path), m->dirfd, "attach");
+	monitor_fd_path(sa.sun_path, sizeof(sa.sun_path), m->dirfd, "attach");
 	m->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (m->listen_fd < 0)
 		return err_sys(e, "socket");
@@ -912,11 +222,11 @@ static pid_t create_init(struct mon *m, struct oci_create_opts *co, struct err *
 out:
 	for (int i = 0; i < 3; i++)
 		dup2(null, i);
-	close_fd(&null);
+	monitor_close_fd(&null);
 	for (int i = 0; i < 2; i++) {
-		close_fd(&po[i]);
-		close_fd(&pe[i]);
-		close_fd(&pi[i]);
+		monitor_close_fd(&po[i]);
+		monitor_close_fd(&pe[i]);
+		monitor_close_fd(&pi[i]);
 	}
 	return pid;
 }
@@ -1095,24 +405,38 @@ static HOT void drop_setup_pages(void)
 		madvise((void *)r.lo[i], r.hi[i] - r.lo[i], MADV_DONTNEED);
 }
 
+unsigned long monitor_stack_unused(unsigned long lo, unsigned long hi, unsigned long sp,
+				   unsigned long pg)
+{
+	unsigned long end;
+
+	if (sp < lo || sp >= hi || sp - lo < STACK_MARGIN)
+		return 0;
+	end = (sp - STACK_MARGIN) & ~(pg - 1);
+	return end > lo ? end - lo : 0;
+}
+
 /* Setup went deep into the stack (PATH_MAX buffers, the spec parser):
- * give back what lies below the loop's frame.  Stack grows down; a page
- * of margin under our own frame stays. */
+ * give back what lies below the loop's frame.  Stack grows down; a margin
+ * under our own frame stays, for the calls made from here (madvise's own
+ * frame).  In pages of the kernel's size: madvise rounds the length up to
+ * a page, and a range cut at 4 KiB on a kernel with 16 or 64 KiB pages
+ * (arm64, MIPS) would zero the live stack. */
 static void drop_setup_stack(void)
 {
 	char line[512];
 	volatile char here = 0;
-	unsigned long sp = (unsigned long)&here & ~4095UL;
+	unsigned long pg = (unsigned long)sysconf(_SC_PAGESIZE);
 	FILE *f = fopen("/proc/self/maps", "re");
 
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
+		unsigned long lo, hi, len;
 
 		if (strstr(line, "[stack]") && sscanf(line, "%lx-%lx", &lo, &hi) == 2 &&
-		    sp - 2 * 4096 > lo && sp < hi)
-			madvise((void *)lo, sp - 2 * 4096 - lo, MADV_DONTNEED);
+		    (len = monitor_stack_unused(lo, hi, (unsigned long)&here, pg)) > 0)
+			madvise((void *)lo, len, MADV_DONTNEED);
 	}
 	fclose(f);
 }
@@ -1134,7 +458,7 @@ static void mon_undo(struct mon *m)
 
 static HOT void client_drop(struct client *c)
 {
-	close_fd(&c->fd);
+	monitor_close_fd(&c->fd);
 	free(c->out);
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
@@ -1164,7 +488,7 @@ static HOT void client_send(struct client *c, int type, const char *data, size_t
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 	size_t sent = 0, need;
 
-	frame_hdr(h, type, n);
+	monitor_frame_hdr(h, type, n);
 	if (c->olen == 0) {
 		ssize_t k = sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 
@@ -1217,7 +541,7 @@ static HOT int read_output(struct mon *m, int *fd, int stream)
 	if (n <= 0) {
 		if (*fd == m->in_fd)
 			m->in_fd = -1;
-		close_fd(fd);
+		monitor_close_fd(fd);
 		return 0;
 	}
 	monitor_log_write(&m->log, stream, buf, (size_t)n, 0, NULL);
@@ -1228,7 +552,7 @@ static HOT int read_output(struct mon *m, int *fd, int stream)
 static HOT void stdin_close(struct mon *m)
 {
 	if (!m->tty)
-		close_fd(&m->in_fd);
+		monitor_close_fd(&m->in_fd);
 }
 
 static HOT void stdin_flush(struct mon *m)
@@ -1294,7 +618,7 @@ static HOT void client_read(struct mon *m, struct client *c)
 	n = recv(c->fd, buf, room < sizeof(buf) ? room : sizeof(buf), MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	if (n <= 0 || frame_feed(&c->rd, buf, (size_t)n, mon_frame, m) < 0)
+	if (n <= 0 || monitor_frame_feed(&c->rd, buf, (size_t)n, mon_frame, m) < 0)
 		client_drop(c);
 }
 
@@ -1326,7 +650,7 @@ static HOT void reap(struct mon *m)
 		if (pid == m->init) {
 			m->status = st;
 			m->exited = 1;
-			m->exit_ns = now_ns();
+			m->exit_ns = monitor_now_ns();
 		}
 	}
 }
@@ -1378,11 +702,11 @@ static HOT void mon_loop(struct mon *m)
 	}
 	/* The init is gone: what it wrote is in the pipes or the pty.  Read
 	 * to EOF, but not forever: an orphan may hold the other end. */
-	deadline = mono_ms() + DRAIN_MS;
+	deadline = monitor_mono_ms() + DRAIN_MS;
 	while (m->out_fd >= 0 || m->err_fd >= 0) {
 		struct pollfd d[2] = { { .fd = m->out_fd, .events = POLLIN },
 				       { .fd = m->err_fd, .events = POLLIN } };
-		int r = poll(d, 2, ms_left(deadline));
+		int r = poll(d, 2, monitor_ms_left(deadline));
 
 		if (r == 0 || (r < 0 && errno != EINTR))
 			break;
@@ -1413,7 +737,7 @@ static __attribute__((noreturn, noinline)) void mon_finish(struct mon *m)
 
 	snprintf(code, sizeof(code), "%d", x.exit_code);
 	broadcast(m, MONITOR_FRAME_EXIT, code, strlen(code));
-	deadline = mono_ms() + FLUSH_MS;
+	deadline = monitor_mono_ms() + FLUSH_MS;
 	for (;;) {
 		struct pollfd p[CLIENTS_MAX];
 		nfds_t n = 0;
@@ -1421,7 +745,7 @@ static __attribute__((noreturn, noinline)) void mon_finish(struct mon *m)
 		for (size_t i = 0; i < CLIENTS_MAX; i++)
 			if (m->cl[i].fd >= 0 && m->cl[i].olen)
 				p[n++] = (struct pollfd){ .fd = m->cl[i].fd, .events = POLLOUT };
-		if (!n || poll(p, n, ms_left(deadline)) <= 0)
+		if (!n || poll(p, n, monitor_ms_left(deadline)) <= 0)
 			break;
 		for (size_t i = 0; i < CLIENTS_MAX; i++)
 			client_flush(&m->cl[i]);
@@ -1455,7 +779,7 @@ static HOT __attribute__((noreturn, noinline)) void mon_serve(struct mon *m)
 {
 	/* libc finds the vDSO's clock_gettime on the first call (strcmp and
 	 * version strings far from here): make that call now. */
-	(void)now_ns();
+	(void)monitor_now_ns();
 	drop_setup_pages();
 	mon_loop(m);
 	mon_finish(m);
@@ -1658,207 +982,5 @@ int monitor_spawn(const struct monitor_opts *o, pid_t *init_pid, pid_t *monitor_
 	}
 	*init_pid = r.pid;
 	*monitor_pid = r.monitor_pid;
-	return 0;
-}
-
-/* ---- clients ---------------------------------------------------------- */
-
-/* Docker's detach key syntax: "ctrl-p,ctrl-q", "a,ctrl-@". */
-static int detach_keys_parse(const char *s, unsigned char *keys, size_t *n, struct err *e)
-{
-	static const char ctrl_sym[] = "@[\\]^_";
-	_cleanup_free_ char *copy = xstrdup(s ? s : "ctrl-p,ctrl-q");
-	char *save = NULL;
-
-	*n = 0;
-	for (char *k = strtok_r(copy, ",", &save); k; k = strtok_r(NULL, ",", &save)) {
-		const char *sym;
-		unsigned char c;
-
-		if (*n == 16)
-			return err_set(e, EINVAL, "detach keys \"%s\": too many", s);
-		if (strlen(k) == 1) {
-			c = (unsigned char)k[0];
-		} else if (strncasecmp(k, "ctrl-", 5) == 0 && strlen(k) == 6 &&
-			   isalpha((unsigned char)k[5])) {
-			c = (unsigned char)(tolower((unsigned char)k[5]) - 'a' + 1);
-		} else if (strncasecmp(k, "ctrl-", 5) == 0 && strlen(k) == 6 && k[5] &&
-			   (sym = strchr(ctrl_sym, k[5]))) {
-			c = sym == ctrl_sym ? 0 : (unsigned char)(27 + (sym - ctrl_sym) - 1);
-		} else {
-			return err_set(e, EINVAL, "detach keys \"%s\": unknown key \"%s\"", s, k);
-		}
-		keys[(*n)++] = c;
-	}
-	return 0;
-}
-
-struct attach_ctx {
-	struct monitor_attach_opts *o;
-	int exited;
-};
-
-static int attach_frame(void *arg, int type, const char *d, size_t n)
-{
-	struct attach_ctx *a = arg;
-	int fd = type == MONITOR_FRAME_STDERR && a->o->err_fd >= 0 ? a->o->err_fd : a->o->out_fd;
-
-	if (type == MONITOR_FRAME_EXIT) {
-		a->exited = 1;
-		a->o->exit_code = atoi(d);
-	} else if ((type == MONITOR_FRAME_STDOUT || type == MONITOR_FRAME_STDERR) && fd >= 0 &&
-		   write_full(fd, d, n) < 0)
-		return -1;
-	return 0;
-}
-
-static int send_resize(int sock, const struct monitor_attach_opts *o)
-{
-	struct winsize ws;
-	char buf[32];
-
-	if (ioctl(o->in_fd, TIOCGWINSZ, &ws) < 0 && ioctl(o->out_fd, TIOCGWINSZ, &ws) < 0)
-		return 0;
-	snprintf(buf, sizeof(buf), "%u %u", ws.ws_col, ws.ws_row);
-	return frame_send(sock, MONITOR_FRAME_RESIZE, buf, strlen(buf));
-}
-
-int monitor_attach(const char *dir, struct monitor_attach_opts *o, struct err *e)
-{
-	unsigned char keys[16];
-	size_t nkeys = 0, held = 0;
-	_cleanup_close_ int sock = -1;
-	_cleanup_close_ int sfd = -1;
-	struct termios saved, raw;
-	sigset_t winch, oldmask;
-	int is_raw = 0, masked = 0, in_open = o->in_fd >= 0, rc = -1;
-	struct frame_rd rd = { 0 };
-	struct attach_ctx ac = { .o = o };
-
-	if (detach_keys_parse(o->detach_keys, keys, &nkeys, e) < 0)
-		return -1;
-	sock = attach_connect(dir, e);
-	if (sock < 0)
-		return -1;
-	if (o->tty) {
-		if (o->in_fd >= 0 && isatty(o->in_fd) && tcgetattr(o->in_fd, &saved) == 0) {
-			raw = saved;
-			cfmakeraw(&raw);
-			is_raw = tcsetattr(o->in_fd, TCSANOW, &raw) == 0;
-		}
-		sigemptyset(&winch);
-		sigaddset(&winch, SIGWINCH);
-		masked = sigprocmask(SIG_BLOCK, &winch, &oldmask) == 0;
-		sfd = signalfd(-1, &winch, SFD_NONBLOCK | SFD_CLOEXEC);
-		if (send_resize(sock, o) < 0) {
-			err_sys(e, "attach %s: send", dir);
-			goto out;
-		}
-	}
-	if (o->on_connected && o->on_connected(o->arg, e) < 0)
-		goto out;
-	for (;;) {
-		struct pollfd p[3] = { { .fd = sock, .events = POLLIN },
-				       { .fd = in_open ? o->in_fd : -1, .events = POLLIN },
-				       { .fd = sfd, .events = POLLIN } };
-		char buf[16384];
-		ssize_t n;
-
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			err_sys(e, "poll");
-			break;
-		}
-		if (p[0].revents) {
-			n = read(sock, buf, sizeof(buf));
-			if (n < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (n <= 0) {
-				err_set(e, n < 0 ? errno : EPIPE,
-					"attach %s: the monitor closed the connection", dir);
-				break;
-			}
-			if (frame_feed(&rd, buf, (size_t)n, attach_frame, &ac) < 0) {
-				err_sys(e, "attach %s: write output", dir);
-				break;
-			}
-			if (ac.exited) {
-				rc = 0;
-				break;
-			}
-		}
-		if (p[2].revents) {
-			struct signalfd_siginfo si;
-
-			while (read(sfd, &si, sizeof(si)) > 0)
-				;
-			send_resize(sock, o);
-		}
-		if (p[1].revents) {
-			char out[sizeof(buf) + 16];
-			size_t k = 0;
-			int detach = 0;
-
-			n = read(o->in_fd, buf, 4096);
-			if (n < 0 && (errno == EINTR || errno == EAGAIN))
-				continue;
-			if (n <= 0) {
-				/* Keys held back as a possible detach go out. */
-				if ((held &&
-				     frame_send(sock, MONITOR_FRAME_STDIN, keys, held) < 0) ||
-				    frame_send(sock, MONITOR_FRAME_EOF_STDIN, NULL, 0) < 0) {
-					err_sys(e, "attach %s: send", dir);
-					break;
-				}
-				held = 0;
-				in_open = 0;
-				continue;
-			}
-			/* Match the detach sequence in the stream; bytes of a
-			 * partial match are held back until it fails. */
-			for (ssize_t i = 0; i < n && !detach; i++) {
-				unsigned char c = (unsigned char)buf[i];
-
-				if (nkeys && c == keys[held]) {
-					detach = ++held == nkeys;
-					continue;
-				}
-				memcpy(out + k, keys, held);
-				k += held;
-				held = 0;
-				if (nkeys && c == keys[0])
-					held = 1;
-				else
-					out[k++] = (char)c;
-			}
-			if (k && frame_send(sock, MONITOR_FRAME_STDIN, out, k) < 0) {
-				err_sys(e, "attach %s: send", dir);
-				break;
-			}
-			if (detach) {
-				rc = 1;
-				break;
-			}
-		}
-	}
-out:
-	if (is_raw)
-		tcsetattr(o->in_fd, TCSANOW, &saved);
-	if (masked)
-		sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	return rc;
-}
-
-int monitor_resize(const char *dir, unsigned width, unsigned height, struct err *e)
-{
-	_cleanup_close_ int sock = attach_connect(dir, e);
-	char buf[32];
-
-	if (sock < 0)
-		return -1;
-	snprintf(buf, sizeof(buf), "%u %u", width, height);
-	if (frame_send(sock, MONITOR_FRAME_RESIZE, buf, strlen(buf)) < 0)
-		return err_sys(e, "resize %s", dir);
 	return 0;
 }

@@ -13,6 +13,10 @@
  *
  * <dir> is <runroot>/containers/<id>: config.json, exec.fifo, attach,
  * ctr.log (+ ctr.log.1), monitor.pid.
+ *
+ * This header is the surface of all of monitor/: monitor.c (the monitor
+ * process), exitfile.c (exit files), attach.c (the attach protocol and
+ * its client), log.c (the log and `nook logs`).
  */
 #ifndef NOOK_MONITOR_H
 #define NOOK_MONITOR_H

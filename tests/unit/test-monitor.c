@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * test-monitor: monitor/monitor.
+ * test-monitor: monitor/ (monitor, log, exitfile, attach).
  *
  * Without root: exit files (write, read, wait with inotify, timeout,
  * latency), the k8s-file log (format, partial lines, rotation, tail,
- * since/until, follow across rotations) and the attach client against a
- * fake monitor (framing, detach keys, EOF, resize).
+ * since/until, follow across rotations), the attach client against a
+ * fake monitor (framing, detach keys, EOF, resize) and the stack range
+ * the monitor gives back after setup, for each page size.
  *
  * With root and the busybox rootfs of tests/mkrootfs.sh (built on demand
  * into build/test-rootfs): real containers through monitor_spawn, in the
@@ -18,6 +19,7 @@
 #define UNIT_NAME "test-monitor"
 #include "tests/unit/unit.h"
 
+#include "monitor/internal.h"
 #include "monitor/monitor.h"
 
 #include <cjson/cJSON.h>
@@ -785,6 +787,40 @@ static void test_attach_errors(void)
 	rm_rf(d);
 }
 
+/* The stack the monitor gives back after setup (drop_setup_stack): whole
+ * pages of the kernel's size, ending at least 8 KiB below the stack
+ * pointer.  madvise rounds a length up to a page: a range cut at 4 KiB on
+ * a kernel with 64 KiB pages (arm64, MIPS) reached the live page. */
+static void test_stack_unused(void)
+{
+	const unsigned long lo = 0x7ff00000UL, hi = lo + 0x100000;
+	const unsigned long pgs[] = { 4096, 16384, 65536 };
+	const unsigned long sps[] = { 0x35010, 0x80008, 0xfff0, 0x20000, 0xffff8, 0x2010 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(pgs); i++) {
+		unsigned long pg = pgs[i];
+
+		for (size_t j = 0; j < ARRAY_SIZE(sps); j++) {
+			unsigned long sp = lo + sps[j];
+			unsigned long len = monitor_stack_unused(lo, hi, sp, pg);
+
+			CHECK(len % pg == 0);
+			/* what madvise zeroes ends 8 KiB or more below sp */
+			CHECK(len == 0 || lo + len + 8192 <= sp);
+		}
+	}
+	/* 4 KiB pages: as before, up to two pages under the page of sp */
+	CHECK(monitor_stack_unused(lo, hi, lo + 0x35010, 4096) == 0x33000);
+	/* 64 KiB pages: the pages wholly below sp - 8 KiB */
+	CHECK(monitor_stack_unused(lo, hi, lo + 0x35010, 65536) == 0x30000);
+	CHECK(monitor_stack_unused(lo, hi, lo + 0x12010, 65536) == 0x10000);
+	CHECK(monitor_stack_unused(lo, hi, lo + 0x11000, 65536) == 0);
+	/* sp not in the mapping, or too near its end: nothing */
+	CHECK(monitor_stack_unused(lo, hi, hi + 0x35010, 4096) == 0);
+	CHECK(monitor_stack_unused(lo, hi, lo - 0x35010, 4096) == 0);
+	CHECK(monitor_stack_unused(lo, hi, lo + 0x1000, 4096) == 0);
+}
+
 static void test_spawn_errors(void)
 {
 	_cleanup_free_ char *d = scratch();
@@ -1448,6 +1484,7 @@ int main(int argc, char **argv)
 	RUN(test_attach_eof_exit);
 	RUN(test_attach_tty);
 	RUN(test_attach_errors);
+	RUN(test_stack_unused);
 	RUN(test_spawn_errors);
 	priv_setup();
 	RUN_PRIV(test_run_forked);
