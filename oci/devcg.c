@@ -13,8 +13,14 @@
 #include <linux/bpf.h>
 #include <sys/syscall.h>
 
+/* bpf(2) is numbered differently on every architecture: the kernel's
+ * header has it when the C library does not. */
+#include <asm/unistd.h>
+#if !defined(SYS_bpf) && defined(__NR_bpf)
+#define SYS_bpf __NR_bpf
+#endif
 #ifndef SYS_bpf
-#define SYS_bpf 321
+#error "no number for bpf(2) in the C library's or the kernel's headers"
 #endif
 
 /* Registers: r2 type, r3 access, r4 major, r5 minor, r1 scratch (the

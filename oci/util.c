@@ -15,13 +15,31 @@
 #include <sys/syscall.h>
 #include <time.h>
 
-/* For C libraries older than these syscalls.  The kernel numbers them alike
- * on every architecture, from 4000 on 32-bit MIPS o32 (where the C library
- * defines them, its numbers already include that). */
+/* For C libraries older than these syscalls: the kernel's own headers'
+ * numbers, else the unified numbers (the same on every architecture since
+ * 5.1, offset by the ABI's base on MIPS: 4000 o32, 5000 n64, 6000 n32).
+ * Checked against the kernel's headers wherever they have them. */
+#include <asm/unistd.h>
 #if defined(__mips__) && _MIPS_SIM == _ABIO32
 #define NEWSYS(n) ((n) + 4000)
+#elif defined(__mips__) && _MIPS_SIM == _ABI64
+#define NEWSYS(n) ((n) + 5000)
+#elif defined(__mips__) && _MIPS_SIM == _ABIN32
+#define NEWSYS(n) ((n) + 6000)
 #else
 #define NEWSYS(n) (n)
+#endif
+#ifdef __NR_clone3
+_Static_assert(NEWSYS(435) == __NR_clone3, "clone3's number");
+#endif
+#ifdef __NR_openat2
+_Static_assert(NEWSYS(437) == __NR_openat2, "openat2's number");
+#endif
+#ifdef __NR_close_range
+_Static_assert(NEWSYS(436) == __NR_close_range, "close_range's number");
+#endif
+#ifdef __NR_pidfd_open
+_Static_assert(NEWSYS(434) == __NR_pidfd_open, "pidfd_open's number");
 #endif
 #ifndef SYS_clone3
 #define SYS_clone3 NEWSYS(435)
