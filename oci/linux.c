@@ -1478,6 +1478,7 @@ struct exec_child {
 	const struct oci_exec_opts *o;
 	int sock;
 	int root_fd; /* O_PATH of /proc/<init>/root, opened before setns */
+	int wait_go; /* cloned without CLONE_INTO_CGROUP: wait to be moved */
 	int ns_fds[8];
 	int ns_types[8];
 	const struct oci_bpf *bpf;
@@ -1486,12 +1487,17 @@ struct exec_child {
 static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 {
 	const struct oci_process *p = a->o->process;
+	struct sync_msg m;
 	struct err e = { 0 };
 	char exe[PATH_MAX];
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	reset_signals();
+	/* Not born in the container's cgroup (clone(2) fallback): nothing of
+	 * the command may run before the parent has moved us there. */
+	if (a->wait_go && sync_recv(a->sock, &m, NULL) != MSG_GO)
+		_exit(127);
 	if (join_namespaces(a->ns_fds, a->ns_types, &e) < 0)
 		child_fail(a->sock, &e);
 	/* setns(CLONE_NEWNS) puts us at the root of the mount namespace,
@@ -1593,6 +1599,7 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 	if (pid == 0) {
 		close(sp[0]);
 		a.sock = sp[1];
+		a.wait_go = !in_cgroup && cgfd >= 0;
 		exec_child_main(&a);
 	}
 	leave_for_children(saved);
@@ -1600,8 +1607,14 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 		goto fail;
 	close(sp[1]);
 	sp[1] = -1;
-	if (!in_cgroup && o->cgroup_path && oci_cgroup_enter(o->cgroup_path, pid, e) < 0)
-		goto fail_child;
+	if (!in_cgroup && cgfd >= 0) {
+		if (oci_cgroup_enter(o->cgroup_path, pid, e) < 0)
+			goto fail_child;
+		if (sync_send(sp[0], MSG_GO, NULL) < 0) {
+			err_sys(e, "start the exec'd process");
+			goto fail_child;
+		}
+	}
 	if (parent_loop(sp[0], pid, o->console_socket, NULL, NULL, NULL, 1, e) < 0)
 		goto fail_child;
 	goto out;
