@@ -51,6 +51,7 @@
 #include <time.h>
 
 #include "oci/cgroup.h"
+#include "oci/validate.h"
 
 #ifndef MS_REC
 #define MS_REC 16384
@@ -1351,6 +1352,8 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 		a.ns_fds[i] = -1;
 	if (!s->process)
 		return err_set(e, EINVAL, "config.json: process is required");
+	if (oci_validate(s, e) < 0)
+		return -1;
 	for (size_t i = 0; i < s->n_mounts; i++)
 		if (path_escapes(s->mounts[i].destination))
 			return err_set(

@@ -39,6 +39,7 @@
 #include "oci/seccomp.h"
 #include "oci/spec.h"
 #include "oci/util.h"
+#include "oci/validate.h"
 
 #define DEFAULT_ROOT "/run/nook-runtime"
 #define OCI_VERSION "1.2.0"
@@ -417,6 +418,9 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 		err_set(e, EINVAL, "%s: process: required", cfg);
 		goto fail;
 	}
+	/* Before anything exists: a refused config leaves nothing behind. */
+	if (oci_validate(spec, e) < 0)
+		goto fail;
 	rootfs_rel = spec->root_path[0] == '/' ? xstrdup(spec->root_path)
 					       : xasprintf("%s/%s", bundle, spec->root_path);
 	if (!realpath(rootfs_rel, rootfs)) {
@@ -879,8 +883,13 @@ static int delete_one(struct rt *rt, const char *id, int force)
 	int r0 = state_load(rt, id, &st, &e);
 
 	if (r0 < 0) {
-		if (force && r0 == STATE_MISSING)
-			return 0; /* containerd deletes twice */
+		if (force && r0 == STATE_MISSING) {
+			/* containerd deletes twice; a create that died before
+			 * its state.json left a directory that only this can
+			 * remove (runc removes it too). */
+			state_dir_remove(rt, id);
+			return 0;
+		}
 		return fail(&e);
 	}
 	status = state_status(rt, &st);
