@@ -425,6 +425,19 @@ static int bind_remount(const char *target, unsigned long flags, struct err *e)
 	return err_sys(e, "remount %s", target);
 }
 
+/* Make a mount read-only and keep the flags it has (nosuid, nodev,
+ * noexec, atime): MS_REMOUNT|MS_BIND sets exactly the flags it is given
+ * and would clear the others (runc's readonlyPath reads them back the
+ * same way). */
+static int remount_ro(const char *target, struct err *e)
+{
+	struct statvfs sv;
+
+	if (statvfs(target, &sv) < 0)
+		return err_sys(e, "statvfs %s", target);
+	return bind_remount(target, MS_RDONLY | statvfs_to_ms(sv.f_flag), e);
+}
+
 struct mount_ctx {
 	int rootfd;
 	const char *rootfs;
@@ -438,7 +451,7 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 	const char *type = m->type;
 	const char *src = m->source;
 	unsigned long flags = m->flags & ~MS_REC;
-	int is_dir = 1;
+	int is_dir = 1, bound = m->bind;
 	_cleanup_close_ int fd = -1;
 	_cleanup_close_ int fd2 = -1;
 	char p[64], p2[64];
@@ -480,9 +493,14 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 			if (mount("cgroup2", p, "cgroup2", flags, NULL) < 0)
 				return err_sys(e, "mount cgroup2 on %s", m->destination);
 		} else if (c->cgroup_path) {
+			/* A bind takes none of the flags: they are set by
+			 * the remount below ("ro" above all: a writable
+			 * cgroup tree lets the container raise its own
+			 * limits, GHSA-m8cg-xc2p-r3fc). */
 			if (mount(c->cgroup_path, p, NULL, MS_BIND | MS_REC, NULL) < 0)
 				return err_sys(e, "bind mount %s on %s", c->cgroup_path,
 					       m->destination);
+			bound = 1;
 		} else {
 			return 0;
 		}
@@ -493,6 +511,7 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 			if (errno == EPERM && type && strcmp(type, "sysfs") == 0) {
 				if (mount("/sys", p, NULL, MS_BIND | MS_REC, NULL) < 0)
 					return err_sys(e, "bind mount /sys on %s", m->destination);
+				bound = 1;
 			} else {
 				return err_sys(e, "mount %s on %s (type %s%s%s)",
 					       src    ? src
@@ -506,12 +525,12 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 
 	/* Flags and propagation apply to the new mount: reopen the
 	 * destination so the fd refers to it, not to what is underneath. */
-	if ((m->bind && (flags & ~MS_BIND)) || m->propagation) {
+	if ((bound && (flags & ~MS_BIND)) || m->propagation) {
 		fd2 = oci_open_in_root(c->rootfd, m->destination, O_PATH, 0, e);
 		if (fd2 < 0)
 			return err_wrap(e, "mount %s", m->destination);
 		fdpath(p2, sizeof(p2), fd2);
-		if (m->bind && (flags & ~(MS_BIND | MS_REMOUNT)) &&
+		if (bound && (flags & ~(MS_BIND | MS_REMOUNT)) &&
 		    bind_remount(p2, flags & ~(MS_BIND | MS_REMOUNT), e) < 0)
 			return err_wrap(e, "mount %s", m->destination);
 		if (m->propagation && mount(NULL, p2, NULL, m->propagation, NULL) < 0)
@@ -661,7 +680,7 @@ static int readonly_paths(char *const *paths, struct err *e)
 		if (fd2 < 0)
 			return -1;
 		fdpath(p, sizeof(p), fd2);
-		if (bind_remount(p, MS_RDONLY | MS_REC, e) < 0)
+		if (remount_ro(p, e) < 0)
 			return err_wrap(e, "readonly path %s", paths[i]);
 	}
 	return 0;
@@ -1128,7 +1147,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	if (mask_paths(s->linux.masked_paths, &e) < 0 ||
 	    readonly_paths(s->linux.readonly_paths, &e) < 0)
 		child_fail(a->sock, &e);
-	if (s->root_readonly && bind_remount("/", MS_RDONLY, &e) < 0)
+	if (s->root_readonly && remount_ro("/", &e) < 0)
 		child_fail(a->sock, &e);
 	if (s->linux.rootfs_propagation &&
 	    mount(NULL, "/", NULL, s->linux.rootfs_propagation, NULL) < 0) {

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The runtime never harms its host: a config without a mount namespace is
 # refused before anything exists; sysctls only go into namespaces of the
-# container's own.
+# container's own; /sys/fs/cgroup without a cgroup namespace is read-only as
+# asked; readonlyPaths and a read-only root keep nosuid/nodev/noexec.
 #
 # Written so that a runtime without these fixes fails here without changing
 # the host: the configs without a mount namespace run inside
@@ -187,4 +188,53 @@ if : >"$T_DIR/netns" && unshare --net="$T_DIR/netns" true 2>/dev/null; then
 	t_end
 else
 	skip "$T_CUR" "optional: unshare --net=FILE not available"
+fi
+
+# ---- read-only mounts keep their flags -------------------------------------
+
+t_begin "host-safety: /sys/fs/cgroup without a cgroup namespace is read-only as asked"
+run_cfg "$(no_ns cgroup)" /bin/nook-test mounts
+expect_status "run" $rc 0 "$out"
+m=$(mountopt /sys/fs/cgroup)
+if [ -z "$m" ]; then
+	t_why "no /sys/fs/cgroup mount (no cgroup v2 here?): $(oneline "$out")"
+else
+	expect_match "/sys/fs/cgroup" "$m" " ro,nosuid,nodev,noexec"
+fi
+t_end
+
+t_begin "host-safety: /sys/fs/cgroup with a cgroup namespace is read-only as asked"
+run_cfg '.' /bin/nook-test mounts
+expect_status "run" $rc 0 "$out"
+expect_match "/sys/fs/cgroup" "$(mountopt /sys/fs/cgroup)" " ro,nosuid,nodev,noexec"
+t_end
+
+t_begin "host-safety: readonlyPaths keep nosuid, nodev and noexec"
+make_bundle "$B" /bin/nook-test mounts >/dev/null
+mkdir -p "$B/rootfs/rodir"
+cfg "$B" '.mounts |= map(if .destination == "/proc" then .options = ["nosuid", "nodev", "noexec"] else . end) |
+	.mounts += [{destination: "/rodir", type: "tmpfs", source: "tmpfs",
+		options: ["nosuid", "nodev", "noexec"]}] |
+	.linux.readonlyPaths = ["/proc/sys", "/rodir"]'
+new_id
+out=$(bundle_run "$B" "$ID" 2>&1)
+expect_status "run" $? 0 "$out"
+expect_match "/proc/sys" "$(mountopt /proc/sys)" " ro,nosuid,nodev,noexec"
+expect_match "/rodir" "$(mountopt /rodir)" " ro,nosuid,nodev,noexec"
+t_end
+
+t_begin "host-safety: a read-only root keeps nosuid and nodev"
+mkdir -p "$T_DIR/nosuid-root"
+if mount -t tmpfs -o nosuid,nodev tmpfs "$T_DIR/nosuid-root" 2>/dev/null; then
+	make_bundle "$B" /bin/nook-test mounts >/dev/null
+	cp -a "$B/rootfs/." "$T_DIR/nosuid-root/"
+	cfg "$B" --arg r "$T_DIR/nosuid-root" '.root = {path: $r, readonly: true}'
+	new_id
+	out=$(bundle_run "$B" "$ID" 2>&1)
+	expect_status "run" $? 0 "$out"
+	expect_match "/" "$(mountopt /)" " ro,nosuid,nodev"
+	umount -l "$T_DIR/nosuid-root"
+	t_end
+else
+	skip "$T_CUR" "optional: cannot mount a tmpfs"
 fi
