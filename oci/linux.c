@@ -686,6 +686,61 @@ static int readonly_paths(char *const *paths, struct err *e)
 	return 0;
 }
 
+/* Before MS_MOVE + chroot: the host's old root stays in our mount
+ * namespace, out of reach of paths but not of the kernel's check for a
+ * new proc or sysfs mount in a user namespace (mnt_already_visible): a
+ * full proc or sysfs mount anywhere in the namespace lets the container
+ * mount a bare one, without masked paths.  Detach every full proc and
+ * sysfs mount outside the rootfs, or cover it with a tmpfs where it cannot
+ * go (runc's msMoveRoot).  Our tree is rslave: nothing propagates. */
+static int hide_host_pseudo_fs(const char *rootfs, struct err *e)
+{
+	_cleanup_free_ char *mi = file_read("/proc/self/mountinfo", NULL, e);
+	size_t rlen = strlen(rootfs);
+	char *line, *next;
+
+	if (!mi)
+		return -1;
+	for (line = mi; line && *line; line = next) {
+		char *f[5], *sep, *type, *p = line;
+		int n;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		/* id parent maj:min root MOUNTPOINT opts [tags] - TYPE ... */
+		sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		*sep = '\0';
+		type = sep + 3;
+		for (n = 0; n < 5 && p; n++) {
+			f[n] = p;
+			p = strchr(p, ' ');
+			if (p)
+				*p++ = '\0';
+		}
+		if (n < 5 || strcmp(f[3], "/") != 0)
+			continue;
+		if (strncmp(type, "proc ", 5) != 0 && strncmp(type, "sysfs ", 6) != 0)
+			continue;
+		unescape_octal(f[4]);
+		if (strncmp(f[4], rootfs, rlen) == 0 && (f[4][rlen] == '/' || !f[4][rlen]))
+			continue;
+		if (umount2(f[4], MNT_DETACH) == 0 || errno == ENOENT)
+			continue;
+		/* EINVAL: gone with a parent already, or not ours to
+		 * unmount; EPERM: locked in a user namespace. */
+		if (errno != EINVAL && errno != EPERM)
+			return err_sys(e, "unmount %s before chroot", f[4]);
+		if (mount("tmpfs", f[4], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=0") < 0 &&
+		    errno != ENOENT)
+			return err_sys(e, "cover %s before chroot", f[4]);
+	}
+	return 0;
+}
+
 static int do_pivot(const char *rootfs, int no_pivot, struct err *e)
 {
 	if (chdir(rootfs) < 0)
@@ -706,6 +761,8 @@ static int do_pivot(const char *rootfs, int no_pivot, struct err *e)
 		if (errno != EINVAL)
 			return err_sys(e, "pivot_root %s", rootfs);
 	}
+	if (hide_host_pseudo_fs(rootfs, e) < 0)
+		return -1;
 	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 		return err_sys(e, "move %s to /", rootfs);
 	if (chroot(".") < 0)

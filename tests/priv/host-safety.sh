@@ -3,7 +3,9 @@
 # The runtime never harms its host: a config without a mount namespace is
 # refused before anything exists; sysctls only go into namespaces of the
 # container's own; /sys/fs/cgroup without a cgroup namespace is read-only as
-# asked; readonlyPaths and a read-only root keep nosuid/nodev/noexec.
+# asked; readonlyPaths and a read-only root keep nosuid/nodev/noexec; with
+# --no-pivot the host's proc and sysfs are out of the container's namespace
+# (no bare proc mount from a user namespace inside).
 #
 # Written so that a runtime without these fixes fails here without changing
 # the host: the configs without a mount namespace run inside
@@ -238,3 +240,25 @@ if mount -t tmpfs -o nosuid,nodev tmpfs "$T_DIR/nosuid-root" 2>/dev/null; then
 else
 	skip "$T_CUR" "optional: cannot mount a tmpfs"
 fi
+
+# ---- --no-pivot: no bare proc or sysfs from a user namespace -----------------
+
+for fs in proc sysfs; do
+	dir=/proc
+	[ $fs = sysfs ] && dir=/sys
+	t_begin "host-safety: --no-pivot: a user namespace inside cannot mount a new $fs"
+	make_bundle "$B" /bin/nook-test usermount $fs $dir >/dev/null
+	new_id
+	out=$(bundle_run "$B" "$ID" --no-pivot 2>&1)
+	expect_status "run" $? 0 "$out"
+	expect_match "mount -t $fs" "$out" "^errno [0-9]+ EPERM$"
+	t_end
+
+	t_begin "host-safety: pivot_root: a user namespace inside cannot mount a new $fs"
+	make_bundle "$B" /bin/nook-test usermount $fs $dir >/dev/null
+	new_id
+	out=$(bundle_run "$B" "$ID" 2>&1)
+	expect_status "run" $? 0 "$out"
+	expect_match "mount -t $fs" "$out" "^errno [0-9]+ EPERM$"
+	t_end
+done
