@@ -1050,6 +1050,30 @@ static int join_namespaces(const int *fds, const int *types, struct err *e)
 	return 0;
 }
 
+/* Confine the process from its execve on: "exec PROFILE" into the attr
+ * file of AppArmor (its own directory since 5.8, the shared one before),
+ * as runc does.  oci_validate refused a profile where AppArmor is off. */
+static int apply_apparmor(const char *profile, struct err *e)
+{
+	_cleanup_close_ int fd = -1;
+	char buf[1024];
+	int n;
+
+	if (!profile || !*profile)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "exec %s", profile);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return err_set(e, ENAMETOOLONG, "AppArmor profile %s", profile);
+	fd = open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		fd = open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(e, "AppArmor profile %s: open /proc/self/attr/exec", profile);
+	if (write(fd, buf, (size_t)n) != n)
+		return err_sys(e, "apply AppArmor profile %s", profile);
+	return 0;
+}
+
 /* Everything between "joined the namespaces" and "ready to exec" that the
  * init and exec'd processes share: user, capabilities, cwd, lookup. */
 static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int setgroups_ok,
@@ -1072,6 +1096,8 @@ static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf
 		if (write_proc("/proc/self/oom_score_adj", v, e) < 0)
 			return -1;
 	}
+	if (apply_apparmor(p->apparmor_profile, e) < 0)
+		return -1;
 	if (set_user_caps(p, setgroups_ok, e) < 0)
 		return -1;
 	if (p->user.has_umask)
@@ -1610,6 +1636,8 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 		a.ns_fds[i] = -1;
 	if (!o->process || !o->process->args || !o->process->args[0])
 		return err_set(e, EINVAL, "exec: no command given");
+	if (oci_apparmor_check(o->process->apparmor_profile, "exec: AppArmor profile", e) < 0)
+		return -1;
 	for (size_t k = 0; k < ARRAY_SIZE(ns_files); k++) {
 		char path[64], self[64];
 		struct stat st1, st2;

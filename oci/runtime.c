@@ -1019,7 +1019,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		{ 0 },
 	};
 	const char *process_file = NULL, *console = NULL, *cwd = NULL, *user = NULL,
-		   *pid_file = NULL;
+		   *pid_file = NULL, *apparmor = NULL;
 	_cleanup_strv_ char **envs = NULL;
 	_cleanup_strv_ char **caps = NULL;
 	_cleanup_strv_ char **gids = NULL;
@@ -1053,8 +1053,8 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 				return usage_error("exec", "--preserve-fds: invalid number '%s'",
 						   optarg);
 			break;
+		case 'a': apparmor = optarg; break;
 		case 'l':
-		case 'a':
 		case 'i':
 		case 'C': break;
 		case 'h':
@@ -1134,6 +1134,10 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		}
 		if (nnp)
 			proc->no_new_privileges = 1;
+	}
+	if (apparmor) {
+		free(proc->apparmor_profile);
+		proc->apparmor_profile = xstrdup(apparmor);
 	}
 	if (proc->terminal && !console) {
 		err_set(&e, EINVAL, "exec: a terminal needs --console-socket");
@@ -1497,7 +1501,7 @@ static int cmd_features(struct rt *rt, int argc, char **argv)
 	cJSON_AddItemToObject(sc, "knownFlags", strv_json(oci_seccomp_flags()));
 	cJSON_AddItemToObject(sc, "supportedFlags", strv_json(oci_seccomp_flags()));
 	x = cJSON_AddObjectToObject(lx, "apparmor");
-	cJSON_AddBoolToObject(x, "enabled", 0);
+	cJSON_AddBoolToObject(x, "enabled", oci_apparmor_enabled());
 	x = cJSON_AddObjectToObject(lx, "selinux");
 	cJSON_AddBoolToObject(x, "enabled", 0);
 	x = cJSON_AddObjectToObject(lx, "intelRdt");

@@ -3,10 +3,11 @@
  * validate: the checks of a config that keep the runtime from changing the
  * host (see validate.h).  Runs in the caller before the state directory is
  * made, and again in oci_linux_create() for the engine's monitor.  Only
- * stat(2): nothing here changes anything.
+ * stat(2) and one read of sysfs: nothing here changes anything.
  */
 #include "oci/validate.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/stat.h>
 
@@ -113,6 +114,25 @@ static int check_sysctl(const struct oci_spec *s, const char *k, struct ns_cache
 		       k);
 }
 
+int oci_apparmor_enabled(void)
+{
+	char buf[2] = { 0 };
+	_cleanup_close_ int fd =
+		open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+
+	return fd >= 0 && read(fd, buf, 1) == 1 && buf[0] == 'Y';
+}
+
+int oci_apparmor_check(const char *profile, const char *what, struct err *e)
+{
+	if (!profile || !*profile || oci_apparmor_enabled())
+		return 0;
+	return err_set(e, EINVAL,
+		       "%s \"%s\": AppArmor is not enabled in this kernel, the profile cannot "
+		       "be applied",
+		       what, profile);
+}
+
 int oci_validate(const struct oci_spec *s, struct err *e)
 {
 	struct ns_cache c = { -2, -2, -2 };
@@ -135,5 +155,8 @@ int oci_validate(const struct oci_spec *s, struct err *e)
 	for (size_t i = 0; i < s->linux.n_sysctl; i++)
 		if (check_sysctl(s, s->linux.sysctl[i].key, &c, e) < 0)
 			return -1;
+	if (s->process &&
+	    oci_apparmor_check(s->process->apparmor_profile, "process.apparmorProfile", e) < 0)
+		return -1;
 	return 0;
 }

@@ -8,7 +8,7 @@
  * namespace of the container's own (runc's rules: the IPC ones need an ipc
  * namespace, net.* a network namespace, kernel.hostname/domainname a uts
  * namespace and no hostname/domainname field saying otherwise; any other
- * sysctl is global and refused).
+ * sysctl is global and refused); an AppArmor profile needs AppArmor.
  * A namespace joined by path counts as the container's own only when it
  * is neither ours nor pid 1's (the host's).
  */
@@ -22,5 +22,13 @@
  * the missing namespace ("linux.sysctl: net.ipv4.ip_forward needs a
  * network namespace of the container's own ..."). */
 int oci_validate(const struct oci_spec *s, struct err *e);
+
+/* 1 when the kernel has AppArmor enabled
+ * (/sys/module/apparmor/parameters/enabled is "Y"), else 0. */
+int oci_apparmor_enabled(void);
+
+/* Refuse a profile where AppArmor is not enabled (profile may be NULL or
+ * empty: nothing asked).  what names the field in the message. */
+int oci_apparmor_check(const char *profile, const char *what, struct err *e);
 
 #endif

@@ -5,7 +5,8 @@
 # container's own; /sys/fs/cgroup without a cgroup namespace is read-only as
 # asked; readonlyPaths and a read-only root keep nosuid/nodev/noexec; with
 # --no-pivot the host's proc and sysfs are out of the container's namespace
-# (no bare proc mount from a user namespace inside).
+# (no bare proc mount from a user namespace inside); an AppArmor profile is
+# applied, or refused where the kernel has no AppArmor.
 #
 # Written so that a runtime without these fixes fails here without changing
 # the host: the configs without a mount namespace run inside
@@ -262,3 +263,35 @@ for fs in proc sysfs; do
 	expect_match "mount -t $fs" "$out" "^errno [0-9]+ EPERM$"
 	t_end
 done
+
+# ---- AppArmor ----------------------------------------------------------------
+
+if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ]; then
+	t_begin "host-safety: apparmorProfile is applied"
+	run_cfg '.process.apparmorProfile = "unconfined"' /bin/nook-test cat /proc/self/attr/current
+	expect_status "run" $rc 0 "$out"
+	expect_match "attr/current" "$out" "^unconfined"
+	t_end
+	t_begin "host-safety: an apparmorProfile that is not loaded fails the run"
+	run_cfg '.process.apparmorProfile = "nook-test-no-such-profile"' /bin/true
+	[ "$rc" -ne 0 ] || t_why "run succeeded"
+	[ -e "$T_ROOT/$ID" ] && t_why "state directory $T_ROOT/$ID left behind"
+	t_end
+else
+	t_begin "host-safety: apparmorProfile without AppArmor in the kernel is refused"
+	run_cfg '.process.apparmorProfile = "nook-test-profile"' /bin/true
+	expect_refused "run" "apparmor.*nook-test-profile|nook-test-profile.*apparmor"
+	t_end
+
+	t_begin "host-safety: exec --apparmor without AppArmor in the kernel is refused"
+	make_bundle "$B" /bin/nook-test sleep 60 >/dev/null
+	new_id
+	if start_bg "$B" "$ID" && wait_file "$T_DIR/$ID.out" '^ready$'; then
+		out=$(rt exec --apparmor nook-test-profile "$ID" /bin/true 2>&1)
+		[ $? -ne 0 ] || t_why "exec succeeded"
+		expect_imatch "exec" "$out" "apparmor"
+	else
+		t_why "container did not start: $(cat "$T_DIR/$ID.err")"
+	fi
+	t_end
+fi
