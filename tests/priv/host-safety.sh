@@ -6,7 +6,8 @@
 # asked; readonlyPaths and a read-only root keep nosuid/nodev/noexec; with
 # --no-pivot the host's proc and sysfs are out of the container's namespace
 # (no bare proc mount from a user namespace inside); an AppArmor profile is
-# applied, or refused where the kernel has no AppArmor.
+# applied, or refused where the kernel has no AppArmor; a deny-all device
+# rule also denies the nodes of linux.devices.
 #
 # Written so that a runtime without these fixes fails here without changing
 # the host: the configs without a mount namespace run inside
@@ -293,5 +294,40 @@ else
 	else
 		t_why "container did not start: $(cat "$T_DIR/$ID.err")"
 	fi
+	t_end
+fi
+
+# ---- device cgroup -------------------------------------------------------------
+
+# runc's "device cgroup deny": /dev/kmsg is created, and a deny-all rule
+# makes it EPERM to open (for writing: nothing is written).
+kmsg_cfg='.linux.resources.devices = [{allow: false, access: "rwm"}] |
+	.linux.devices = [{path: "/dev/kmsg", type: "c", major: 1, minor: 11}]'
+
+t_begin "host-safety: a deny-all device rule denies a node of linux.devices"
+run_cfg "$kmsg_cfg" /bin/sh -c 'nook-test write /dev/kmsg; nook-test write /dev/null'
+if printf '%s\n' "$out" | grep -q 'not enforced'; then
+	skip "$T_CUR" "optional: the device cgroup cannot be enforced here: $(oneline "$out")"
+else
+	expect_status "run" $rc 0 "$out"
+	expect_eq "open /dev/kmsg, /dev/null" "$(printf '%s\n' "$out" | tr '\n' ' ')" "errno 1 EPERM ok "
+	t_end
+fi
+
+t_begin "host-safety: a deny-all device rule denies a node of linux.devices to exec"
+make_bundle "$B" /bin/nook-test sleep 60 >/dev/null
+cfg "$B" "$kmsg_cfg"
+new_id
+if start_bg "$B" "$ID" && wait_file "$T_DIR/$ID.out" '^ready$'; then
+	out=$(rt exec "$ID" /bin/nook-test write /dev/kmsg 2>&1)
+	expect_status "exec" $? 0 "$out"
+	if grep -q 'not enforced' "$T_DIR/$ID.err"; then
+		skip "$T_CUR" "optional: the device cgroup cannot be enforced here"
+	else
+		expect_match "open /dev/kmsg" "$out" "^errno [0-9]+ EPERM$"
+		t_end
+	fi
+else
+	t_why "container did not start: $(cat "$T_DIR/$ID.err")"
 	t_end
 fi
