@@ -108,6 +108,18 @@ int oci_devcg_build(const struct oci_spec *s, struct devcg_prog *p, struct err *
 	size_t n = 0, k = 0;
 	int always = 0;
 
+	/* The nodes of linux.devices first: a rule of linux.resources.devices
+	 * decides over them, so a deny-all denies them as in runc (whose
+	 * "device cgroup deny" test creates /dev/kmsg and expects EPERM);
+	 * with no rule about them they stay usable. */
+	for (size_t i = 0; i < s->linux.n_devices; i++) {
+		const struct oci_device *d = &s->linux.devices[i];
+
+		if (d->type == 'p')
+			continue; /* fifos are no devices */
+		rules[k++] =
+			(struct rule){ d->type == 'b' ? 'b' : 'c', d->major, d->minor, ACC_ALL, 1 };
+	}
 	for (size_t i = 0; i < res->n_devices; i++) {
 		const struct oci_device_rule *d = &res->devices[i];
 
@@ -122,14 +134,6 @@ int oci_devcg_build(const struct oci_spec *s, struct devcg_prog *p, struct err *
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(default_rules); i++)
 		rules[k++] = default_rules[i];
-	for (size_t i = 0; i < s->linux.n_devices; i++) {
-		const struct oci_device *d = &s->linux.devices[i];
-
-		if (d->type == 'p')
-			continue; /* fifos are no devices */
-		rules[k++] =
-			(struct rule){ d->type == 'b' ? 'b' : 'c', d->major, d->minor, ACC_ALL, 1 };
-	}
 	out = xcalloc(6 + k * 8 + 2, sizeof(*out));
 	/* r2 = type, r3 = access, r4 = major, r5 = minor */
 	out[n++] = INSN(BPF_LDX | BPF_W | BPF_MEM, 2, 1, 0, 0);

@@ -3,11 +3,13 @@
  * devcg: the device cgroup of cgroup v2, an eBPF program
  * (BPF_PROG_TYPE_CGROUP_DEVICE) attached to the container's cgroup.
  *
- * Rules are linux.resources.devices in order, then the devices every
- * container gets (null, zero, full, random, urandom, tty, console, ptmx,
- * pts, mknod of anything), then the nodes of linux.devices; the last rule
- * that matches decides, no match denies (the v1 devices.list semantics
- * runc and crun keep).
+ * Rules are the nodes of linux.devices (allowed), then
+ * linux.resources.devices in order, then the devices every container gets
+ * (null, zero, full, random, urandom, tty, console, ptmx, pts, mknod of
+ * anything); the last rule that matches decides, no match denies (the v1
+ * devices.list semantics runc and crun keep).  So a deny-all in
+ * linux.resources.devices denies a node of linux.devices too, as in runc,
+ * unless a later rule allows it.
  */
 #ifndef NOOK_DEVCG_H
 #define NOOK_DEVCG_H

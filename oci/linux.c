@@ -51,6 +51,7 @@
 #include <time.h>
 
 #include "oci/cgroup.h"
+#include "oci/validate.h"
 
 #ifndef MS_REC
 #define MS_REC 16384
@@ -424,6 +425,19 @@ static int bind_remount(const char *target, unsigned long flags, struct err *e)
 	return err_sys(e, "remount %s", target);
 }
 
+/* Make a mount read-only and keep the flags it has (nosuid, nodev,
+ * noexec, atime): MS_REMOUNT|MS_BIND sets exactly the flags it is given
+ * and would clear the others (runc's readonlyPath reads them back the
+ * same way). */
+static int remount_ro(const char *target, struct err *e)
+{
+	struct statvfs sv;
+
+	if (statvfs(target, &sv) < 0)
+		return err_sys(e, "statvfs %s", target);
+	return bind_remount(target, MS_RDONLY | statvfs_to_ms(sv.f_flag), e);
+}
+
 struct mount_ctx {
 	int rootfd;
 	const char *rootfs;
@@ -437,7 +451,7 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 	const char *type = m->type;
 	const char *src = m->source;
 	unsigned long flags = m->flags & ~MS_REC;
-	int is_dir = 1;
+	int is_dir = 1, bound = m->bind;
 	_cleanup_close_ int fd = -1;
 	_cleanup_close_ int fd2 = -1;
 	char p[64], p2[64];
@@ -479,9 +493,14 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 			if (mount("cgroup2", p, "cgroup2", flags, NULL) < 0)
 				return err_sys(e, "mount cgroup2 on %s", m->destination);
 		} else if (c->cgroup_path) {
+			/* A bind takes none of the flags: they are set by
+			 * the remount below ("ro" above all: a writable
+			 * cgroup tree lets the container raise its own
+			 * limits, GHSA-m8cg-xc2p-r3fc). */
 			if (mount(c->cgroup_path, p, NULL, MS_BIND | MS_REC, NULL) < 0)
 				return err_sys(e, "bind mount %s on %s", c->cgroup_path,
 					       m->destination);
+			bound = 1;
 		} else {
 			return 0;
 		}
@@ -492,6 +511,7 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 			if (errno == EPERM && type && strcmp(type, "sysfs") == 0) {
 				if (mount("/sys", p, NULL, MS_BIND | MS_REC, NULL) < 0)
 					return err_sys(e, "bind mount /sys on %s", m->destination);
+				bound = 1;
 			} else {
 				return err_sys(e, "mount %s on %s (type %s%s%s)",
 					       src    ? src
@@ -505,12 +525,12 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 
 	/* Flags and propagation apply to the new mount: reopen the
 	 * destination so the fd refers to it, not to what is underneath. */
-	if ((m->bind && (flags & ~MS_BIND)) || m->propagation) {
+	if ((bound && (flags & ~MS_BIND)) || m->propagation) {
 		fd2 = oci_open_in_root(c->rootfd, m->destination, O_PATH, 0, e);
 		if (fd2 < 0)
 			return err_wrap(e, "mount %s", m->destination);
 		fdpath(p2, sizeof(p2), fd2);
-		if (m->bind && (flags & ~(MS_BIND | MS_REMOUNT)) &&
+		if (bound && (flags & ~(MS_BIND | MS_REMOUNT)) &&
 		    bind_remount(p2, flags & ~(MS_BIND | MS_REMOUNT), e) < 0)
 			return err_wrap(e, "mount %s", m->destination);
 		if (m->propagation && mount(NULL, p2, NULL, m->propagation, NULL) < 0)
@@ -660,8 +680,63 @@ static int readonly_paths(char *const *paths, struct err *e)
 		if (fd2 < 0)
 			return -1;
 		fdpath(p, sizeof(p), fd2);
-		if (bind_remount(p, MS_RDONLY | MS_REC, e) < 0)
+		if (remount_ro(p, e) < 0)
 			return err_wrap(e, "readonly path %s", paths[i]);
+	}
+	return 0;
+}
+
+/* Before MS_MOVE + chroot: the host's old root stays in our mount
+ * namespace, out of reach of paths but not of the kernel's check for a
+ * new proc or sysfs mount in a user namespace (mnt_already_visible): a
+ * full proc or sysfs mount anywhere in the namespace lets the container
+ * mount a bare one, without masked paths.  Detach every full proc and
+ * sysfs mount outside the rootfs, or cover it with a tmpfs where it cannot
+ * go (runc's msMoveRoot).  Our tree is rslave: nothing propagates. */
+static int hide_host_pseudo_fs(const char *rootfs, struct err *e)
+{
+	_cleanup_free_ char *mi = file_read("/proc/self/mountinfo", NULL, e);
+	size_t rlen = strlen(rootfs);
+	char *line, *next;
+
+	if (!mi)
+		return -1;
+	for (line = mi; line && *line; line = next) {
+		char *f[5], *sep, *type, *p = line;
+		int n;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		/* id parent maj:min root MOUNTPOINT opts [tags] - TYPE ... */
+		sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		*sep = '\0';
+		type = sep + 3;
+		for (n = 0; n < 5 && p; n++) {
+			f[n] = p;
+			p = strchr(p, ' ');
+			if (p)
+				*p++ = '\0';
+		}
+		if (n < 5 || strcmp(f[3], "/") != 0)
+			continue;
+		if (strncmp(type, "proc ", 5) != 0 && strncmp(type, "sysfs ", 6) != 0)
+			continue;
+		unescape_octal(f[4]);
+		if (strncmp(f[4], rootfs, rlen) == 0 && (f[4][rlen] == '/' || !f[4][rlen]))
+			continue;
+		if (umount2(f[4], MNT_DETACH) == 0 || errno == ENOENT)
+			continue;
+		/* EINVAL: gone with a parent already, or not ours to
+		 * unmount; EPERM: locked in a user namespace. */
+		if (errno != EINVAL && errno != EPERM)
+			return err_sys(e, "unmount %s before chroot", f[4]);
+		if (mount("tmpfs", f[4], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=0") < 0 &&
+		    errno != ENOENT)
+			return err_sys(e, "cover %s before chroot", f[4]);
 	}
 	return 0;
 }
@@ -686,6 +761,8 @@ static int do_pivot(const char *rootfs, int no_pivot, struct err *e)
 		if (errno != EINVAL)
 			return err_sys(e, "pivot_root %s", rootfs);
 	}
+	if (hide_host_pseudo_fs(rootfs, e) < 0)
+		return -1;
 	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 		return err_sys(e, "move %s to /", rootfs);
 	if (chroot(".") < 0)
@@ -973,6 +1050,30 @@ static int join_namespaces(const int *fds, const int *types, struct err *e)
 	return 0;
 }
 
+/* Confine the process from its execve on: "exec PROFILE" into the attr
+ * file of AppArmor (its own directory since 5.8, the shared one before),
+ * as runc does.  oci_validate refused a profile where AppArmor is off. */
+static int apply_apparmor(const char *profile, struct err *e)
+{
+	_cleanup_close_ int fd = -1;
+	char buf[1024];
+	int n;
+
+	if (!profile || !*profile)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "exec %s", profile);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return err_set(e, ENAMETOOLONG, "AppArmor profile %s", profile);
+	fd = open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		fd = open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(e, "AppArmor profile %s: open /proc/self/attr/exec", profile);
+	if (write(fd, buf, (size_t)n) != n)
+		return err_sys(e, "apply AppArmor profile %s", profile);
+	return 0;
+}
+
 /* Everything between "joined the namespaces" and "ready to exec" that the
  * init and exec'd processes share: user, capabilities, cwd, lookup. */
 static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int setgroups_ok,
@@ -995,6 +1096,8 @@ static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf
 		if (write_proc("/proc/self/oom_score_adj", v, e) < 0)
 			return -1;
 	}
+	if (apply_apparmor(p->apparmor_profile, e) < 0)
+		return -1;
 	if (set_user_caps(p, setgroups_ok, e) < 0)
 		return -1;
 	if (p->user.has_umask)
@@ -1127,7 +1230,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	if (mask_paths(s->linux.masked_paths, &e) < 0 ||
 	    readonly_paths(s->linux.readonly_paths, &e) < 0)
 		child_fail(a->sock, &e);
-	if (s->root_readonly && bind_remount("/", MS_RDONLY, &e) < 0)
+	if (s->root_readonly && remount_ro("/", &e) < 0)
 		child_fail(a->sock, &e);
 	if (s->linux.rootfs_propagation &&
 	    mount(NULL, "/", NULL, s->linux.rootfs_propagation, NULL) < 0) {
@@ -1351,6 +1454,8 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 		a.ns_fds[i] = -1;
 	if (!s->process)
 		return err_set(e, EINVAL, "config.json: process is required");
+	if (oci_validate(s, e) < 0)
+		return -1;
 	for (size_t i = 0; i < s->n_mounts; i++)
 		if (path_escapes(s->mounts[i].destination))
 			return err_set(
@@ -1537,6 +1642,8 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 		a.ns_fds[i] = -1;
 	if (!o->process || !o->process->args || !o->process->args[0])
 		return err_set(e, EINVAL, "exec: no command given");
+	if (oci_apparmor_check(o->process->apparmor_profile, "exec: AppArmor profile", e) < 0)
+		return -1;
 	for (size_t k = 0; k < ARRAY_SIZE(ns_files); k++) {
 		char path[64], self[64];
 		struct stat st1, st2;

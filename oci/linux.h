@@ -2,14 +2,17 @@
 /*
  * linux: an OCI spec -> a process in its namespaces, cgroup and root.
  *
- * oci_linux_create() clones the container's init (clone3 with
+ * oci_linux_create() refuses a spec that oci_validate() refuses (no mount
+ * namespace of its own, sysctls the host would get, AppArmor asked where
+ * there is none), then clones the container's init (clone3 with
  * CLONE_INTO_CGROUP, else clone + cgroup.procs), sets it up (namespaces,
- * mounts resolved inside the rootfs, /dev, pivot_root or MS_MOVE+chroot,
- * masked/readonly paths, sysctls, rlimits, user, capabilities,
- * no_new_privs, seccomp) and returns once the init is ready.  Any setup
- * error in the child reaches the caller as a struct err ("pivot_root:
- * Invalid argument"), the child is reaped and the cgroup is left for the
- * caller to remove.
+ * mounts resolved inside the rootfs, /dev, pivot_root or MS_MOVE+chroot
+ * with the host's proc and sysfs detached first, masked/readonly paths,
+ * sysctls, rlimits, AppArmor profile, user, capabilities, no_new_privs,
+ * seccomp) and returns once the init is ready.  Any setup error in the
+ * child reaches the caller as a struct err ("pivot_root: Invalid
+ * argument"), the child is reaped and the cgroup is left for the caller
+ * to remove.
  *
  * oci_linux_exec() starts a further process inside a running container.
  */

@@ -39,6 +39,7 @@
 #include "oci/seccomp.h"
 #include "oci/spec.h"
 #include "oci/util.h"
+#include "oci/validate.h"
 
 #define DEFAULT_ROOT "/run/nook-runtime"
 #define OCI_VERSION "1.2.0"
@@ -417,6 +418,9 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 		err_set(e, EINVAL, "%s: process: required", cfg);
 		goto fail;
 	}
+	/* Before anything exists: a refused config leaves nothing behind. */
+	if (oci_validate(spec, e) < 0)
+		goto fail;
 	rootfs_rel = spec->root_path[0] == '/' ? xstrdup(spec->root_path)
 					       : xasprintf("%s/%s", bundle, spec->root_path);
 	if (!realpath(rootfs_rel, rootfs)) {
@@ -879,8 +883,13 @@ static int delete_one(struct rt *rt, const char *id, int force)
 	int r0 = state_load(rt, id, &st, &e);
 
 	if (r0 < 0) {
-		if (force && r0 == STATE_MISSING)
-			return 0; /* containerd deletes twice */
+		if (force && r0 == STATE_MISSING) {
+			/* containerd deletes twice; a create that died before
+			 * its state.json left a directory that only this can
+			 * remove (runc removes it too). */
+			state_dir_remove(rt, id);
+			return 0;
+		}
 		return fail(&e);
 	}
 	status = state_status(rt, &st);
@@ -1010,7 +1019,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		{ 0 },
 	};
 	const char *process_file = NULL, *console = NULL, *cwd = NULL, *user = NULL,
-		   *pid_file = NULL;
+		   *pid_file = NULL, *apparmor = NULL;
 	_cleanup_strv_ char **envs = NULL;
 	_cleanup_strv_ char **caps = NULL;
 	_cleanup_strv_ char **gids = NULL;
@@ -1044,8 +1053,8 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 				return usage_error("exec", "--preserve-fds: invalid number '%s'",
 						   optarg);
 			break;
+		case 'a': apparmor = optarg; break;
 		case 'l':
-		case 'a':
 		case 'i':
 		case 'C': break;
 		case 'h':
@@ -1125,6 +1134,10 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		}
 		if (nnp)
 			proc->no_new_privileges = 1;
+	}
+	if (apparmor) {
+		free(proc->apparmor_profile);
+		proc->apparmor_profile = xstrdup(apparmor);
 	}
 	if (proc->terminal && !console) {
 		err_set(&e, EINVAL, "exec: a terminal needs --console-socket");
@@ -1488,7 +1501,7 @@ static int cmd_features(struct rt *rt, int argc, char **argv)
 	cJSON_AddItemToObject(sc, "knownFlags", strv_json(oci_seccomp_flags()));
 	cJSON_AddItemToObject(sc, "supportedFlags", strv_json(oci_seccomp_flags()));
 	x = cJSON_AddObjectToObject(lx, "apparmor");
-	cJSON_AddBoolToObject(x, "enabled", 0);
+	cJSON_AddBoolToObject(x, "enabled", oci_apparmor_enabled());
 	x = cJSON_AddObjectToObject(lx, "selinux");
 	cJSON_AddBoolToObject(x, "enabled", 0);
 	x = cJSON_AddObjectToObject(lx, "intelRdt");

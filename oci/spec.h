@@ -54,7 +54,7 @@ struct oci_process {
 	int no_new_privileges;
 	int has_oom_score_adj;
 	int oom_score_adj;
-	char *apparmor_profile; /* accepted, not applied */
+	char *apparmor_profile; /* applied on exec; refused without AppArmor */
 	char *selinux_label; /* accepted, not applied */
 };
 

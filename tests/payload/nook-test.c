@@ -116,6 +116,8 @@ static int usage(void)
 		"                         chroot setuid setgid kill ptrace getpid\n"
 		"  write FILE [DATA] | open PATH | readlink PATH | cat FILE... | ls DIR\n"
 		"  statfs PATH            ro|rw and the filesystem magic\n"
+		"  usermount FSTYPE DIR   in new user, mount, pid and net namespaces (as\n"
+		"                         `unshare -mrpfn`), mount FSTYPE on DIR: ok | errno\n"
 		"  true | exit N | sleep SECS|inf | fork N | alloc MB | echo ARGS...\n"
 		"  cve-2019-5736 SECS     watch /proc for foreign exes, try to reopen them "
 		"for writing\n");
@@ -375,6 +377,34 @@ static int cmd_syscall(int argc, char **argv)
 #undef NEED
 	fprintf(stderr, "nook-test: unknown syscall %s\n", n);
 	return 1;
+}
+
+/* usermount FSTYPE DIR: what a process that owns its namespaces may mount.
+ * The kernel lets a user namespace mount proc or sysfs only where one is
+ * already fully visible in its mount namespace (mnt_already_visible): a
+ * host /proc left under a chroot would be one.  The pid and network
+ * namespaces are new so that ours owns them (proc and sysfs check it). */
+static int cmd_usermount(const char *fstype, const char *dir)
+{
+	pid_t pid;
+	int st;
+
+	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET) < 0)
+		return report(-1);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return report(-1);
+	if (pid == 0) {
+		/* no propagation back to the container's mounts */
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+		report(mount(fstype, dir, fstype, 0, NULL));
+		fflush(stdout);
+		_exit(0);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return report(-1);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 2;
 }
 
 static int cmd_fds(void)
@@ -837,6 +867,8 @@ int main(int argc, char **argv)
 		return cmd_statfs(argv[0]);
 	if (IS("ls", 1))
 		return cmd_ls(argv[0]);
+	if (IS("usermount", 2))
+		return cmd_usermount(argv[0], argv[1]);
 	if (IS("exit", 1))
 		return (int)strtol(argv[0], NULL, 10);
 	if (IS("true", 0))

@@ -57,22 +57,43 @@ static void test_last_match_wins(void)
 	oci_devcg_free(&p);
 }
 
-static void test_spec_devices_allowed(void)
+/* A node of linux.devices is allowed unless a rule of
+ * linux.resources.devices says otherwise: a deny-all denies it (runc's
+ * "device cgroup deny": /dev/kmsg is created and EPERM to use). */
+static void test_spec_devices(void)
 {
 	struct oci_device dev = { .path = "/dev/net/tun", .type = 'c', .major = 10, .minor = 200 };
+	struct oci_device_rule allow_null = {
+		.allow = 1, .type = 'c', .major = 1, .minor = 3, .access = "rwm"
+	};
+	struct oci_device_rule deny_then_allow[2] = {
+		{ .allow = 0, .type = 'a', .major = -1, .minor = -1, .access = "rwm" },
+		{ .allow = 1, .type = 'c', .major = 10, .minor = 200, .access = "rw" },
+	};
 	struct oci_spec s;
 	struct devcg_prog p;
+	struct err e = { 0 };
 
 	build(&s, &deny_all, 1, &p);
 	oci_devcg_free(&p);
 	s.linux.devices = &dev;
 	s.linux.n_devices = 1;
-	{
-		struct err e = { 0 };
+	CHECK(oci_devcg_build(&s, &p, &e) == 0);
+	CHECK(oci_devcg_eval(&p, 'c', 10, 200, "rw") == 0); /* the deny-all decides */
+	CHECK(oci_devcg_eval(&p, 'c', 1, 3, "rw") == 1); /* defaults still allowed */
+	oci_devcg_free(&p);
 
-		CHECK(oci_devcg_build(&s, &p, &e) == 0);
-	}
-	CHECK(oci_devcg_eval(&p, 'c', 10, 200, "rw") == 1);
+	s.linux.resources.devices = &allow_null;
+	s.linux.resources.n_devices = 1;
+	CHECK(oci_devcg_build(&s, &p, &e) == 0);
+	CHECK(oci_devcg_eval(&p, 'c', 10, 200, "rw") == 1); /* no rule about it */
+	CHECK(oci_devcg_eval(&p, 'c', 10, 201, "rw") == 0);
+	oci_devcg_free(&p);
+
+	s.linux.resources.devices = deny_then_allow;
+	s.linux.resources.n_devices = 2;
+	CHECK(oci_devcg_build(&s, &p, &e) == 0);
+	CHECK(oci_devcg_eval(&p, 'c', 10, 200, "rw") == 1); /* allowed again */
 	CHECK(oci_devcg_eval(&p, 'c', 10, 201, "rw") == 0);
 	oci_devcg_free(&p);
 }
@@ -97,7 +118,7 @@ int main(void)
 {
 	RUN(test_deny_all_keeps_defaults);
 	RUN(test_last_match_wins);
-	RUN(test_spec_devices_allowed);
+	RUN(test_spec_devices);
 	RUN(test_bad_type);
 	UNIT_EXIT();
 }
