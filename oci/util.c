@@ -6,6 +6,7 @@
  */
 #include "oci/util.h"
 
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -190,6 +191,16 @@ void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	return p ? p : oom();
+}
+
+/* cJSON answers NULL when malloc fails, and a NULL document or item is
+ * then dereferenced somewhere: let it fail as every other allocation of
+ * ours does, before main runs (the monitor and the runtime included). */
+__attribute__((constructor)) static void json_hooks(void)
+{
+	cJSON_Hooks h = { .malloc_fn = xmalloc, .free_fn = free };
+
+	cJSON_InitHooks(&h);
 }
 
 char *xstrdup(const char *s)
