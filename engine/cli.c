@@ -202,66 +202,63 @@ static int parse_until(const char *s, int64_t *ns, struct err *e);
 /* ---- create / run ------------------------------------------------------ */
 
 enum {
-	O_NAME = 256,
-	O_ROOTFS,
-	O_ENVFILE,
-	O_TMPFS,
-	O_HOSTNAME,
-	O_CAPADD,
-	O_CAPDROP,
-	O_PRIV,
-	O_READONLY,
-	O_SECOPT,
-	O_MEMORY,
-	O_PIDS,
-	O_CPUS,
-	O_RESTART,
-	O_REQUIRES,
-	O_STOPSIG,
-	O_STOPTO,
-	O_LOGSIZE,
-	O_NETWORK,
-	O_RM,
-	O_ANNOT,
-	O_DETACHKEYS,
-	O_ULIMIT,
-	O_PULL,
-	O_INIT
+	OPT_NAME = 256,
+	OPT_ROOTFS,
+	OPT_ENVFILE,
+	OPT_TMPFS,
+	OPT_HOSTNAME,
+	OPT_CAPADD,
+	OPT_CAPDROP,
+	OPT_PRIV,
+	OPT_READONLY,
+	OPT_SECOPT,
+	OPT_PIDS,
+	OPT_CPUS,
+	OPT_RESTART,
+	OPT_REQUIRES,
+	OPT_STOPSIG,
+	OPT_STOPTO,
+	OPT_LOGSIZE,
+	OPT_NETWORK,
+	OPT_RM,
+	OPT_ANNOT,
+	OPT_DETACHKEYS,
+	OPT_ULIMIT,
 };
 
 static const struct option create_opts[] = {
-	{ "name", required_argument, NULL, O_NAME },
-	{ "rootfs", no_argument, NULL, O_ROOTFS },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "rootfs", no_argument, NULL, OPT_ROOTFS },
 	{ "env", required_argument, NULL, 'e' },
-	{ "env-file", required_argument, NULL, O_ENVFILE },
+	{ "env-file", required_argument, NULL, OPT_ENVFILE },
 	{ "volume", required_argument, NULL, 'v' },
-	{ "tmpfs", required_argument, NULL, O_TMPFS },
+	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
 	{ "workdir", required_argument, NULL, 'w' },
 	{ "user", required_argument, NULL, 'u' },
-	{ "hostname", required_argument, NULL, O_HOSTNAME },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "interactive", no_argument, NULL, 'i' },
 	{ "tty", no_argument, NULL, 't' },
 	{ "detach", no_argument, NULL, 'd' },
-	{ "cap-add", required_argument, NULL, O_CAPADD },
-	{ "cap-drop", required_argument, NULL, O_CAPDROP },
-	{ "privileged", no_argument, NULL, O_PRIV },
-	{ "read-only", no_argument, NULL, O_READONLY },
-	{ "security-opt", required_argument, NULL, O_SECOPT },
+	{ "cap-add", required_argument, NULL, OPT_CAPADD },
+	{ "cap-drop", required_argument, NULL, OPT_CAPDROP },
+	{ "privileged", no_argument, NULL, OPT_PRIV },
+	{ "read-only", no_argument, NULL, OPT_READONLY },
+	{ "security-opt", required_argument, NULL, OPT_SECOPT },
 	{ "memory", required_argument, NULL, 'm' },
-	{ "pids-limit", required_argument, NULL, O_PIDS },
-	{ "cpus", required_argument, NULL, O_CPUS },
-	{ "restart", required_argument, NULL, O_RESTART },
-	{ "requires", required_argument, NULL, O_REQUIRES },
-	{ "stop-signal", required_argument, NULL, O_STOPSIG },
-	{ "stop-timeout", required_argument, NULL, O_STOPTO },
-	{ "log-size-max", required_argument, NULL, O_LOGSIZE },
-	{ "log-opt", required_argument, NULL, O_LOGSIZE },
-	{ "network", required_argument, NULL, O_NETWORK },
-	{ "net", required_argument, NULL, O_NETWORK },
-	{ "rm", no_argument, NULL, O_RM },
-	{ "annotation", required_argument, NULL, O_ANNOT },
-	{ "detach-keys", required_argument, NULL, O_DETACHKEYS },
-	{ "ulimit", required_argument, NULL, O_ULIMIT },
+	{ "pids-limit", required_argument, NULL, OPT_PIDS },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "restart", required_argument, NULL, OPT_RESTART },
+	{ "requires", required_argument, NULL, OPT_REQUIRES },
+	{ "stop-signal", required_argument, NULL, OPT_STOPSIG },
+	{ "stop-timeout", required_argument, NULL, OPT_STOPTO },
+	{ "log-size-max", required_argument, NULL, OPT_LOGSIZE },
+	{ "log-opt", required_argument, NULL, OPT_LOGSIZE },
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "net", required_argument, NULL, OPT_NETWORK },
+	{ "rm", no_argument, NULL, OPT_RM },
+	{ "annotation", required_argument, NULL, OPT_ANNOT },
+	{ "detach-keys", required_argument, NULL, OPT_DETACHKEYS },
+	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -352,10 +349,10 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 		int64_t sz;
 
 		switch (c) {
-		case O_NAME: o->name = optarg; break;
-		case O_ROOTFS: *rootfs_flag = 1; break;
+		case OPT_NAME: o->name = optarg; break;
+		case OPT_ROOTFS: *rootfs_flag = 1; break;
 		case 'e': strv_push(&o->env, optarg); break;
-		case O_ENVFILE:
+		case OPT_ENVFILE:
 			env_file(optarg, &o->env, &e);
 			if (e.msg[0])
 				return usage_err(cmd, "--env-file %s: %s", optarg,
@@ -367,7 +364,7 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 						 "invalid --volume \"%s\" (want /SRC:/DST[:ro])",
 						 optarg);
 			break;
-		case O_TMPFS:
+		case OPT_TMPFS:
 			if (add_mount(o, optarg, 1) < 0)
 				return usage_err(cmd,
 						 "invalid --tmpfs \"%s\" (want /DST[:OPTIONS])",
@@ -375,15 +372,15 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 			break;
 		case 'w': o->workdir = optarg; break;
 		case 'u': o->user = optarg; break;
-		case O_HOSTNAME: o->hostname = optarg; break;
+		case OPT_HOSTNAME: o->hostname = optarg; break;
 		case 'i': o->interactive = 1; break;
 		case 't': o->tty = 1; break;
 		case 'd': rf->detach = 1; break;
-		case O_CAPADD: strv_push(&o->cap_add, optarg); break;
-		case O_CAPDROP: strv_push(&o->cap_drop, optarg); break;
-		case O_PRIV: o->privileged = 1; break;
-		case O_READONLY: o->read_only = 1; break;
-		case O_SECOPT:
+		case OPT_CAPADD: strv_push(&o->cap_add, optarg); break;
+		case OPT_CAPDROP: strv_push(&o->cap_drop, optarg); break;
+		case OPT_PRIV: o->privileged = 1; break;
+		case OPT_READONLY: o->read_only = 1; break;
+		case OPT_SECOPT:
 			if (strncmp(optarg, "seccomp=", 8) == 0)
 				o->seccomp = optarg + 8;
 			else if (strcmp(optarg, "no-new-privileges") == 0 ||
@@ -398,12 +395,12 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 				return usage_err(cmd, "invalid --memory \"%s\" (e.g. 64m)", optarg);
 			o->memory = sz;
 			break;
-		case O_PIDS:
+		case OPT_PIDS:
 			if (parse_int(optarg, -1, 1 << 30, &v) < 0)
 				return usage_err(cmd, "invalid --pids-limit \"%s\"", optarg);
 			o->pids_limit = v;
 			break;
-		case O_CPUS: {
+		case OPT_CPUS: {
 			char *end;
 
 			o->cpus = strtod(optarg, &end);
@@ -411,14 +408,14 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 				return usage_err(cmd, "invalid --cpus \"%s\"", optarg);
 			break;
 		}
-		case O_RESTART:
+		case OPT_RESTART:
 			if (parse_restart(optarg, o) < 0)
 				return usage_err(cmd,
 						 "invalid --restart \"%s\" (no, on-failure[:N], "
 						 "always, unless-stopped)",
 						 optarg);
 			break;
-		case O_REQUIRES: {
+		case OPT_REQUIRES: {
 			_cleanup_free_ char *l = xstrdup(optarg);
 			char *save = NULL;
 
@@ -426,17 +423,17 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 				strv_push(&o->requires, t);
 			break;
 		}
-		case O_STOPSIG:
+		case OPT_STOPSIG:
 			o->stop_signal = signal_parse(optarg);
 			if (o->stop_signal < 0)
 				return usage_err(cmd, "invalid --stop-signal \"%s\"", optarg);
 			break;
-		case O_STOPTO:
+		case OPT_STOPTO:
 			if (parse_int(optarg, 0, 1 << 20, &v) < 0)
 				return usage_err(cmd, "invalid --stop-timeout \"%s\"", optarg);
 			o->stop_timeout = (int)v;
 			break;
-		case O_LOGSIZE: {
+		case OPT_LOGSIZE: {
 			const char *val =
 				strncmp(optarg, "max-size=", 9) == 0 ? optarg + 9 : optarg;
 
@@ -446,16 +443,16 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 			o->log_size_max = (uint64_t)sz;
 			break;
 		}
-		case O_NETWORK:
+		case OPT_NETWORK:
 			if (strcmp(optarg, "none") && strcmp(optarg, "host"))
 				return usage_err(cmd, "invalid --network \"%s\" (none or host)",
 						 optarg);
 			o->network = optarg;
 			break;
-		case O_RM: o->auto_remove = 1; break;
-		case O_ANNOT: strv_push(&o->annotations, optarg); break;
-		case O_DETACHKEYS: rf->detach_keys = optarg; break;
-		case O_ULIMIT: break; /* accepted for podman compatibility */
+		case OPT_RM: o->auto_remove = 1; break;
+		case OPT_ANNOT: strv_push(&o->annotations, optarg); break;
+		case OPT_DETACHKEYS: rf->detach_keys = optarg; break;
+		case OPT_ULIMIT: break; /* accepted for podman compatibility */
 		case 'h': printf(create_help, cmd); exit(0);
 		default: return usage_err(cmd, "invalid option");
 		}
