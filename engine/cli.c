@@ -23,6 +23,7 @@
 #include "engine/conf.h"
 #include "engine/container.h"
 #include "engine/events.h"
+#include "engine/format.h"
 #include "engine/syscheck.h"
 #include "monitor/monitor.h"
 #include "oci/linux.h"
@@ -1006,191 +1007,7 @@ static int cmd_logs(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* ---- formats: a small subset of Go templates ------------------------------ */
-
-static const cJSON *jpath(const cJSON *j, const char *path, size_t len)
-{
-	while (len && j) {
-		const char *dot;
-		size_t n;
-		char key[128];
-
-		if (*path == '.') {
-			path++;
-			len--;
-		}
-		dot = memchr(path, '.', len);
-		n = dot ? (size_t)(dot - path) : len;
-		if (n == 0)
-			break;
-		snprintf(key, sizeof(key), "%.*s", (int)n, path);
-		j = cJSON_GetObjectItemCaseSensitive(j, key);
-		path += n;
-		len -= n;
-	}
-	return j;
-}
-
-static void print_value(FILE *f, const cJSON *v, int as_json)
-{
-	if (!v) {
-		fputs("<no value>", f);
-	} else if (as_json || cJSON_IsObject(v)) {
-		char *t = cJSON_PrintUnformatted(v);
-
-		fputs(t, f);
-		free(t);
-	} else if (cJSON_IsString(v)) {
-		fputs(v->valuestring, f);
-	} else if (cJSON_IsBool(v)) {
-		fputs(cJSON_IsTrue(v) ? "true" : "false", f);
-	} else if (cJSON_IsNumber(v)) {
-		fprintf(f, "%.0f", v->valuedouble);
-	} else if (cJSON_IsArray(v)) {
-		const cJSON *it;
-		int first = 1;
-
-		fputc('[', f);
-		cJSON_ArrayForEach (it, v) {
-			if (!first)
-				fputc(' ', f);
-			first = 0;
-			print_value(f, it, 0);
-		}
-		fputc(']', f);
-	}
-}
-
-/* "{{.State.Status}}", "{{json .Config}}", "\t" and "\n" escapes. */
-static void render(FILE *f, const char *tmpl, const cJSON *j)
-{
-	for (const char *p = tmpl; *p;) {
-		if (p[0] == '\\' && (p[1] == 't' || p[1] == 'n')) {
-			fputc(p[1] == 't' ? '\t' : '\n', f);
-			p += 2;
-			continue;
-		}
-		if (p[0] == '{' && p[1] == '{') {
-			const char *end = strstr(p, "}}");
-			const char *s = p + 2;
-			int as_json = 0;
-
-			if (!end)
-				break;
-			while (*s == ' ')
-				s++;
-			if (strncmp(s, "json ", 5) == 0) {
-				as_json = 1;
-				s += 5;
-				while (*s == ' ')
-					s++;
-			}
-			{
-				const char *e2 = end;
-
-				while (e2 > s && e2[-1] == ' ')
-					e2--;
-				print_value(f, jpath(j, s, (size_t)(e2 - s)), as_json);
-			}
-			p = end + 2;
-			continue;
-		}
-		fputc(*p++, f);
-	}
-	fputc('\n', f);
-}
-
-static void fmt_ago(char *buf, size_t len, int64_t ns, const char *suffix)
-{
-	int64_t s = (int64_t)time(NULL) - ns / 1000000000;
-
-	if (s < 1)
-		snprintf(buf, len, "Less than a second%s", suffix);
-	else if (s < 60)
-		snprintf(buf, len, "%lld second%s%s", (long long)s, s == 1 ? "" : "s", suffix);
-	else if (s < 3600)
-		snprintf(buf, len, "%lld minute%s%s", (long long)s / 60, s / 60 == 1 ? "" : "s",
-			 suffix);
-	else if (s < 86400)
-		snprintf(buf, len, "%lld hour%s%s", (long long)s / 3600, s / 3600 == 1 ? "" : "s",
-			 suffix);
-	else
-		snprintf(buf, len, "%lld day%s%s", (long long)s / 86400, s / 86400 == 1 ? "" : "s",
-			 suffix);
-}
-
-/* podman's time format in its JSON: RFC 3339 with nanoseconds; its zero
- * time for "never". */
-static void fmt_iso(char *buf, size_t len, int64_t ns)
-{
-	if (ns <= 0 || !time_format_ns(ns, buf, len))
-		snprintf(buf, len, "0001-01-01T00:00:00Z");
-}
-
-static int ps_exited(const char *status)
-{
-	return strcmp(status, "exited") == 0 || strcmp(status, "stopped") == 0;
-}
-
-/* The STATUS column: "Up 3 minutes", "Exited (0) 2 hours ago", "Created". */
-static void ps_status(char *buf, size_t len, const struct engine_ps_row *r)
-{
-	char ago[64];
-
-	if (strcmp(r->status, "running") == 0 || strcmp(r->status, "paused") == 0) {
-		fmt_ago(ago, sizeof(ago), r->started_ns, "");
-		snprintf(buf, len, "Up %s%s", ago,
-			 strcmp(r->status, "paused") == 0 ? " (paused)" : "");
-	} else if (ps_exited(r->status)) {
-		fmt_ago(ago, sizeof(ago), r->finished_ns, " ago");
-		snprintf(buf, len, "Exited (%d) %s", r->exit_code, ago);
-	} else if (strcmp(r->status, "created") == 0 || strcmp(r->status, "configured") == 0) {
-		snprintf(buf, len, "Created");
-	} else {
-		snprintf(buf, len, "%s", r->status);
-	}
-}
-
-static void ps_cmdline(char *buf, size_t len, const cJSON *cmd)
-{
-	const cJSON *a;
-	size_t off = 0;
-
-	buf[0] = '\0';
-	cJSON_ArrayForEach (a, cmd)
-		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s",
-					off ? " " : "", a->valuestring ?: "");
-}
-
-/* ps's row in podman's JSON shape (--format json and templates). */
-static cJSON *ps_row(const struct engine_ps_row *r, int notrunc)
-{
-	cJSON *j = cJSON_CreateObject(), *names;
-	char buf[256], shortid[13];
-
-	snprintf(shortid, sizeof(shortid), "%.12s", r->id);
-	cJSON_AddStringToObject(j, "Id", r->id);
-	cJSON_AddStringToObject(j, "ID", notrunc ? r->id : shortid);
-	names = cJSON_AddArrayToObject(j, "Names");
-	cJSON_AddItemToArray(names, cJSON_CreateString(r->name));
-	cJSON_AddStringToObject(j, "Image", r->rootfs);
-	cJSON_AddItemToObject(j, "Command", cJSON_Duplicate(r->command, 1) ?: cJSON_CreateArray());
-	ps_cmdline(buf, sizeof(buf), r->command);
-	cJSON_AddStringToObject(j, "CommandLine", buf);
-	cJSON_AddStringToObject(j, "State", r->status);
-	ps_status(buf, sizeof(buf), r);
-	cJSON_AddStringToObject(j, "Status", buf);
-	cJSON_AddNumberToObject(j, "Pid", (double)r->pid);
-	cJSON_AddNumberToObject(j, "ExitCode", r->exit_code);
-	cJSON_AddBoolToObject(j, "Exited", ps_exited(r->status));
-	cJSON_AddNumberToObject(j, "Created", (double)(r->created_ns / 1000000000));
-	fmt_iso(buf, sizeof(buf), r->created_ns);
-	cJSON_AddStringToObject(j, "CreatedAt", buf);
-	fmt_ago(buf, sizeof(buf), r->created_ns, " ago");
-	cJSON_AddStringToObject(j, "CreatedHuman", buf);
-	cJSON_AddNumberToObject(j, "RestartCount", r->restart_count);
-	return j;
-}
+/* ---- ps, inspect ------------------------------------------------------- */
 
 /* 1 a supported filter (name=, id=, status=), 0 not. */
 static int ps_filter_known(const char *f)
@@ -1231,23 +1048,15 @@ struct ps_out {
 static int ps_each(const struct engine_ps_row *r, void *arg)
 {
 	struct ps_out *o = arg;
-	char cmd[256], status[128], ago[64];
 
 	if (!ps_match(r, o->filters))
 		return 0;
-	if (o->quiet) {
+	if (o->quiet)
 		printf("%.*s\n", o->notrunc ? STORE_ID_LEN : 12, r->id);
-		return 0;
-	}
-	if (o->format) {
-		cJSON_AddItemToArray(o->rows, ps_row(r, o->notrunc));
-		return 0;
-	}
-	ps_cmdline(cmd, sizeof(cmd), r->command);
-	ps_status(status, sizeof(status), r);
-	fmt_ago(ago, sizeof(ago), r->created_ns, " ago");
-	printf("%-13.*s %-24.24s %-20.20s %-16s %-28s %s\n", o->notrunc ? STORE_ID_LEN : 12, r->id,
-	       r->rootfs, cmd, ago, status, r->name);
+	else if (o->format)
+		cJSON_AddItemToArray(o->rows, format_ps_json(r, o->notrunc));
+	else
+		format_ps_line(stdout, r, o->notrunc);
 	return 0;
 }
 
@@ -1267,7 +1076,6 @@ static int cmd_ps(struct cli *c, int argc, char **argv)
 	_cleanup_strv_ char **filters = NULL;
 	struct ps_out o = { 0 };
 	struct err e = { 0 };
-	const cJSON *it;
 
 	if (opt_help(argc, argv,
 		     "usage: nook ps [-a] [-q] [--format json|TEMPLATE] [--filter "
@@ -1299,36 +1107,15 @@ static int cmd_ps(struct cli *c, int argc, char **argv)
 	/* A thousand rows: a few large writes, not one per 1 KiB. */
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	if (!o.quiet && !o.format)
-		printf("%-13s %-24s %-20s %-16s %-28s %s\n", "CONTAINER ID", "IMAGE", "COMMAND",
-		       "CREATED", "STATUS", "NAMES");
+		format_ps_header(stdout);
 	rc = engine_list_each(&c->en, all || filters, ps_each, &o, &e);
 	if (rc < 0) {
 		cJSON_Delete(o.rows);
 		fflush(stdout);
 		return report(&e);
 	}
-	if (o.format && strcmp(o.format, "json") == 0) {
-		char *t = cJSON_Print(o.rows);
-
-		puts(t);
-		free(t);
-	} else if (o.format) {
-		const char *tmpl = o.format;
-
-		if (strncmp(tmpl, "table ", 6) == 0)
-			tmpl += 6; /* no header line from a custom table: keep it simple */
-		cJSON_ArrayForEach (it, o.rows) {
-			/* in templates .Names is one string, as podman's */
-			cJSON *row = cJSON_Duplicate(it, 1);
-			const cJSON *n = cJSON_GetArrayItem(
-				cJSON_GetObjectItemCaseSensitive(row, "Names"), 0);
-
-			cJSON_ReplaceItemInObjectCaseSensitive(row, "Names",
-							       cJSON_CreateString(n->valuestring));
-			render(stdout, tmpl, row);
-			cJSON_Delete(row);
-		}
-	}
+	if (o.format)
+		format_ps_rows(stdout, o.format, o.rows);
 	cJSON_Delete(o.rows);
 	return 0;
 }
@@ -1372,15 +1159,11 @@ static int cmd_inspect(struct cli *c, int argc, char **argv)
 			continue;
 		}
 		if (format)
-			render(stdout, format, j);
+			format_template(stdout, format, j);
 		cJSON_AddItemToArray(arr, j);
 	}
-	if (!format) {
-		char *t = cJSON_Print(arr);
-
-		puts(t);
-		free(t);
-	}
+	if (!format)
+		format_json(stdout, arr);
 	cJSON_Delete(arr);
 	return rc;
 }
