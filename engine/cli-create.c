@@ -379,22 +379,34 @@ static int parse_create(const char *cmd, int argc, char **argv, struct engine_cr
 	return 0;
 }
 
+/* create and run: the flags, then the container, its id into id.  0, and
+ * o is the caller's to free; else the exit code, o freed. */
+static int create_one(struct cli *c, const char *cmd, int argc, char **argv,
+		      struct engine_create_opts *o, struct run_flags *rf, char id[STORE_ID_LEN + 1])
+{
+	struct err e = { 0 };
+
+	if (parse_create(cmd, argc, argv, o, rf) || cli_open(c) < 0) {
+		free_create_opts(o);
+		return EXIT_ENGINE;
+	}
+	if (engine_create(&c->en, o, id, &e) < 0) {
+		free_create_opts(o);
+		return cli_report(&e);
+	}
+	return 0;
+}
+
 int cli_cmd_create(struct cli *c, int argc, char **argv)
 {
 	struct engine_create_opts o;
 	struct run_flags rf;
-	struct err e = { 0 };
 	char id[STORE_ID_LEN + 1];
-	int r;
+	int rc = create_one(c, "create", argc, argv, &o, &rf, id);
 
-	if (parse_create("create", argc, argv, &o, &rf))
-		return (free_create_opts(&o), EXIT_ENGINE);
-	if (cli_open(c) < 0)
-		return (free_create_opts(&o), EXIT_ENGINE);
-	r = engine_create(&c->en, &o, id, &e);
+	if (rc)
+		return rc;
 	free_create_opts(&o);
-	if (r < 0)
-		return cli_report(&e);
 	puts(id);
 	return 0;
 }
@@ -405,17 +417,10 @@ int cli_cmd_run(struct cli *c, int argc, char **argv)
 	struct run_flags rf;
 	struct err e = { 0 };
 	char id[STORE_ID_LEN + 1];
-	int r, code = 0;
+	int r, code = create_one(c, "run", argc, argv, &o, &rf, id);
 
-	if (parse_create("run", argc, argv, &o, &rf))
-		return (free_create_opts(&o), EXIT_ENGINE);
-	if (cli_open(c) < 0)
-		return (free_create_opts(&o), EXIT_ENGINE);
-	r = engine_create(&c->en, &o, id, &e);
-	if (r < 0) {
-		free_create_opts(&o);
-		return cli_report(&e);
-	}
+	if (code)
+		return code;
 	if (rf.detach) {
 		r = engine_start(&c->en, id, 1, NULL, NULL, &e);
 		if (r == 0)

@@ -28,16 +28,15 @@ static int seal(struct cli *c)
 	return 0;
 }
 
-/* Run op for each container argument; the last error decides the code. */
 int cli_for_each(struct cli *c, int argc, char **argv, int first, const char *cmd,
 		 int (*op)(struct cli *, const char *, void *, struct err *), void *arg,
-		 int print_ids)
+		 unsigned flags)
 {
-	int rc = 0;
+	int rc = 0, print_ids = flags & CLI_EACH_PRINT;
 
 	if (first >= argc)
 		return cli_usage_err(cmd, "requires at least 1 container");
-	if (cli_open(c) < 0)
+	if ((flags & CLI_EACH_RO ? cli_open_ro(c) : cli_open(c)) < 0)
 		return EXIT_ENGINE;
 	for (int i = first; i < argc; i++) {
 		struct err e = { 0 };
@@ -153,7 +152,7 @@ int cli_cmd_start(struct cli *c, int argc, char **argv)
 			return cli_report(&e);
 		return code < 0 ? 0 : code;
 	}
-	return cli_for_each(c, argc, argv, optind, "start", op_start, NULL, 1);
+	return cli_for_each(c, argc, argv, optind, "start", op_start, NULL, CLI_EACH_PRINT);
 }
 
 static int parse_timeout(const char *cmd, int argc, char **argv, int *t)
@@ -180,7 +179,7 @@ int cli_cmd_stop(struct cli *c, int argc, char **argv)
 
 	if (parse_timeout("stop", argc, argv, &t))
 		return EXIT_ENGINE;
-	return cli_for_each(c, argc, argv, optind, "stop", op_stop, &t, 1);
+	return cli_for_each(c, argc, argv, optind, "stop", op_stop, &t, CLI_EACH_PRINT);
 }
 
 int cli_cmd_restart(struct cli *c, int argc, char **argv)
@@ -189,7 +188,7 @@ int cli_cmd_restart(struct cli *c, int argc, char **argv)
 
 	if (parse_timeout("restart", argc, argv, &t))
 		return EXIT_ENGINE;
-	return cli_for_each(c, argc, argv, optind, "restart", op_restart, &t, 1);
+	return cli_for_each(c, argc, argv, optind, "restart", op_restart, &t, CLI_EACH_PRINT);
 }
 
 int cli_cmd_kill(struct cli *c, int argc, char **argv)
@@ -202,7 +201,7 @@ int cli_cmd_kill(struct cli *c, int argc, char **argv)
 		if (ch != 's' || (sig = signal_parse(optarg)) < 0)
 			return cli_usage_err("kill", "invalid signal \"%s\"", optarg ? optarg : "");
 	}
-	return cli_for_each(c, argc, argv, optind, "kill", op_kill, &sig, 1);
+	return cli_for_each(c, argc, argv, optind, "kill", op_kill, &sig, CLI_EACH_PRINT);
 }
 
 int cli_cmd_rm(struct cli *c, int argc, char **argv)
@@ -219,33 +218,33 @@ int cli_cmd_rm(struct cli *c, int argc, char **argv)
 		else if (ch != 'v')
 			return cli_usage_err("rm", "invalid option");
 	}
-	return cli_for_each(c, argc, argv, optind, "rm", op_rm, &force, 1);
+	return cli_for_each(c, argc, argv, optind, "rm", op_rm, &force, CLI_EACH_PRINT);
 }
 
 /* The commands without options: argv[0] names the command. */
 static int simple(struct cli *c, int argc, char **argv,
-		  int (*op)(struct cli *, const char *, void *, struct err *), int print)
+		  int (*op)(struct cli *, const char *, void *, struct err *), unsigned flags)
 {
 	int first = cli_no_opts(argv[0], argc, argv);
 
 	if (first < 0)
 		return EXIT_ENGINE;
-	return cli_for_each(c, argc, argv, first, argv[0], op, NULL, print);
+	return cli_for_each(c, argc, argv, first, argv[0], op, NULL, flags);
 }
 
 int cli_cmd_init(struct cli *c, int argc, char **argv)
 {
-	return simple(c, argc, argv, op_init, 1);
+	return simple(c, argc, argv, op_init, CLI_EACH_PRINT);
 }
 
 int cli_cmd_pause(struct cli *c, int argc, char **argv)
 {
-	return simple(c, argc, argv, op_pause, 1);
+	return simple(c, argc, argv, op_pause, CLI_EACH_PRINT);
 }
 
 int cli_cmd_unpause(struct cli *c, int argc, char **argv)
 {
-	return simple(c, argc, argv, op_unpause, 1);
+	return simple(c, argc, argv, op_unpause, CLI_EACH_PRINT);
 }
 
 int cli_cmd_cleanup(struct cli *c, int argc, char **argv)
@@ -343,13 +342,24 @@ int cli_cmd_exec(struct cli *c, int argc, char **argv)
 	return code;
 }
 
+static int op_wait(struct cli *c, const char *ref, void *arg, struct err *e)
+{
+	int code = 0;
+
+	if (engine_wait(&c->en, ref, arg, &code, e) < 0)
+		return -1;
+	printf("%d\n", code);
+	fflush(stdout);
+	return 0;
+}
+
 int cli_cmd_wait(struct cli *c, int argc, char **argv)
 {
 	static const struct option lo[] = { { "condition", required_argument, NULL, 'c' },
 					    { "interval", required_argument, NULL, 'i' },
 					    { 0 } };
 	const char *cond = NULL;
-	int ch, rc = 0;
+	int ch;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -358,22 +368,7 @@ int cli_cmd_wait(struct cli *c, int argc, char **argv)
 		else if (ch != 'i')
 			return cli_usage_err("wait", "invalid option");
 	}
-	if (optind >= argc)
-		return cli_usage_err("wait", "requires at least 1 container");
-	if (cli_open_ro(c) < 0)
-		return EXIT_ENGINE;
-	for (int i = optind; i < argc; i++) {
-		struct err e = { 0 };
-		int code = 0;
-
-		if (engine_wait(&c->en, argv[i], cond, &code, &e) < 0) {
-			rc = cli_report(&e);
-			continue;
-		}
-		printf("%d\n", code);
-		fflush(stdout);
-	}
-	return rc;
+	return cli_for_each(c, argc, argv, optind, "wait", op_wait, (void *)cond, CLI_EACH_RO);
 }
 
 int cli_cmd_batch(struct cli *c, int argc, char **argv)

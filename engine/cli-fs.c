@@ -8,28 +8,24 @@
 
 #include "engine/cli.h"
 
+static int op_mount(struct cli *c, const char *ref, void *arg, struct err *e)
+{
+	char *p = engine_mount(&c->en, ref, e);
+
+	if (!p)
+		return -1;
+	puts(p);
+	free(p);
+	return 0;
+}
+
 int cli_cmd_mount(struct cli *c, int argc, char **argv)
 {
-	int rc = 0, first;
+	int first = cli_no_opts("mount", argc, argv);
 
-	if ((first = cli_no_opts("mount", argc, argv)) < 0)
+	if (first < 0)
 		return EXIT_ENGINE;
-	if (first >= argc)
-		return cli_usage_err("mount", "requires at least 1 container");
-	if (cli_open(c) < 0)
-		return EXIT_ENGINE;
-	for (int i = first; i < argc; i++) {
-		struct err e = { 0 };
-		char *p = engine_mount(&c->en, argv[i], &e);
-
-		if (!p) {
-			rc = cli_report(&e);
-			continue;
-		}
-		puts(p);
-		free(p);
-	}
-	return rc;
+	return cli_for_each(c, argc, argv, first, "mount", op_mount, NULL, 0);
 }
 
 static int op_unmount(struct cli *c, const char *ref, void *arg, struct err *e)
@@ -48,7 +44,7 @@ int cli_cmd_unmount(struct cli *c, int argc, char **argv)
 			return cli_usage_err("unmount", "invalid option");
 		force = 1;
 	}
-	return cli_for_each(c, argc, argv, optind, "unmount", op_unmount, &force, 1);
+	return cli_for_each(c, argc, argv, optind, "unmount", op_unmount, &force, CLI_EACH_PRINT);
 }
 
 int cli_cmd_export(struct cli *c, int argc, char **argv)

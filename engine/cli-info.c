@@ -137,42 +137,49 @@ int cli_cmd_ps(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+struct inspect_out {
+	const char *format; /* NULL: one JSON array of them all */
+	cJSON *arr;
+};
+
+static int op_inspect(struct cli *c, const char *ref, void *arg, struct err *e)
+{
+	struct inspect_out *o = arg;
+	cJSON *j = engine_inspect(&c->en, ref, e);
+
+	if (!j)
+		return -1;
+	if (o->format)
+		format_template(stdout, o->format, j);
+	cJSON_AddItemToArray(o->arr, j);
+	return 0;
+}
+
 int cli_cmd_inspect(struct cli *c, int argc, char **argv)
 {
 	static const struct option lo[] = { { "format", required_argument, NULL, 'f' },
 					    { "type", required_argument, NULL, 't' },
 					    { 0 } };
-	const char *format = NULL;
-	int ch, rc = 0;
-	cJSON *arr;
+	struct inspect_out o = { 0 };
+	int ch, rc;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
 		if (ch == 'f')
-			format = optarg;
+			o.format = optarg;
 		else if (ch != 't')
 			return cli_usage_err("inspect", "invalid option");
 	}
 	if (optind >= argc)
 		return cli_usage_err("inspect", "requires at least 1 container");
+	/* the array even when none was found, not when the store failed */
 	if (cli_open_ro(c) < 0)
 		return EXIT_ENGINE;
-	arr = cJSON_CreateArray();
-	for (int i = optind; i < argc; i++) {
-		struct err e = { 0 };
-		cJSON *j = engine_inspect(&c->en, argv[i], &e);
-
-		if (!j) {
-			rc = cli_report(&e);
-			continue;
-		}
-		if (format)
-			format_template(stdout, format, j);
-		cJSON_AddItemToArray(arr, j);
-	}
-	if (!format)
-		format_json(stdout, arr);
-	cJSON_Delete(arr);
+	o.arr = cJSON_CreateArray();
+	rc = cli_for_each(c, argc, argv, optind, "inspect", op_inspect, &o, CLI_EACH_RO);
+	if (!o.format)
+		format_json(stdout, o.arr);
+	cJSON_Delete(o.arr);
 	return rc;
 }
 

@@ -54,12 +54,14 @@ int cli_no_opts(const char *cmd, int argc, char **argv);
 int cli_parse_int(const char *s, long min, long max, long *out);
 
 /* Run op for each container argument from argv[first] (none: a usage
- * error), printing each one done when print_ids; one already stopped
- * (ERRK_ALREADY_STOPPED) counts as done.  The last error decides the
- * exit code. */
+ * error) after opening the engine (read-only with CLI_EACH_RO); with
+ * CLI_EACH_PRINT each one done is printed.  One already stopped
+ * (ERRK_ALREADY_STOPPED) counts as done.  The last error decides the exit
+ * code. */
+enum { CLI_EACH_PRINT = 1, CLI_EACH_RO = 2 };
 int cli_for_each(struct cli *c, int argc, char **argv, int first, const char *cmd,
 		 int (*op)(struct cli *, const char *, void *, struct err *), void *arg,
-		 int print_ids);
+		 unsigned flags);
 
 /* --env-file: its lines, but blanks and comments, onto *env; e set if the
  * file cannot be read. */
