@@ -61,6 +61,23 @@ static int parse_restart(const char *s, struct engine_create_opts *o)
 	return -1;
 }
 
+void cli_env_add(char ***env, const char *arg)
+{
+	const char *v;
+	char *kv;
+
+	if (strchr(arg, '=')) {
+		strv_push(env, arg);
+		return;
+	}
+	v = getenv(arg);
+	if (!v)
+		return;
+	kv = xasprintf("%s=%s", arg, v);
+	strv_push(env, kv);
+	free(kv);
+}
+
 void cli_env_file(const char *path, char ***env, struct err *e)
 {
 	_cleanup_free_ char *text = file_read(path, NULL, e);
@@ -72,7 +89,7 @@ void cli_env_file(const char *path, char ***env, struct err *e)
 		while (*l == ' ' || *l == '\t')
 			l++;
 		if (*l && *l != '#')
-			strv_push(env, l);
+			cli_env_add(env, l);
 	}
 }
 
@@ -226,7 +243,7 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 		switch (c) {
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_ROOTFS: *rootfs_flag = 1; break;
-		case 'e': strv_push(&o->env, optarg); break;
+		case 'e': cli_env_add(&o->env, optarg); break;
 		case OPT_ENVFILE:
 			cli_env_file(optarg, &o->env, &e);
 			if (e.msg[0])

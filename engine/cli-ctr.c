@@ -311,7 +311,7 @@ int cli_cmd_exec(struct cli *c, int argc, char **argv)
 		case 'i': o.interactive = 1; break;
 		case 't': o.tty = 1; break;
 		case 'd': o.detach = 1; break;
-		case 'e': strv_push(&env, optarg); break;
+		case 'e': cli_env_add(&env, optarg); break;
 		case 'F':
 			cli_env_file(optarg, &env, &e);
 			if (e.msg[0])

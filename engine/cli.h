@@ -63,8 +63,13 @@ int cli_for_each(struct cli *c, int argc, char **argv, int first, const char *cm
 		 int (*op)(struct cli *, const char *, void *, struct err *), void *arg,
 		 unsigned flags);
 
-/* --env-file: its lines, but blanks and comments, onto *env; e set if the
- * file cannot be read. */
+/* -e onto *env, as podman takes it for run and exec alike: K=V as it is;
+ * a bare K gets K's value from our environment, and is dropped when K is
+ * not set there. */
+void cli_env_add(char ***env, const char *arg);
+
+/* --env-file: its lines, but blanks and comments, onto *env as -e takes
+ * them; e set if the file cannot be read. */
 void cli_env_file(const char *path, char ***env, struct err *e);
 
 /* The commands: argv[0] is the command's name; the exit code returned.
