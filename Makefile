@@ -101,9 +101,11 @@ HOT_LDFLAGS ?= -Wl,-T,monitor/hot.ld
 ifeq ($(NOOK_API),0)
 NOOK_CFLAGS += -DNOOK_NO_API
 endif
+# The engine's command line (cli.c has main, cli-*.c its commands) is the
+# program; the rest is libnook.a, which the unit tests link too.
+MAIN_SRC := engine/cli.c $(wildcard engine/cli-*.c)
 LIB_SRCS := $(wildcard oci/*.c store/*.c monitor/*.c) \
-	$(filter-out engine/cli.c $(if $(filter 0,$(NOOK_API)),engine/api.c),$(wildcard engine/*.c))
-MAIN_SRC := engine/cli.c
+	$(filter-out $(MAIN_SRC) $(if $(filter 0,$(NOOK_API)),engine/api.c),$(wildcard engine/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/obj/%.o)
 DEPS_STAMP := $(if $(DEPS),$(DEPS)/.done)

@@ -84,6 +84,20 @@ out=$(nk exec -e BASE=over ctr /bin/nook-test env 2>&1)
 expect_match "-e overrides run -e" "$out" '^BASE=over$'
 t_end
 
+t_begin "exec: -e NAME and an --env-file line NAME take NAME's value here, or nothing if unset"
+printf 'NOOK_T_FILE\nNOOK_T_UNSET\n' >"$T_DIR/env-file"
+out=$(
+	unset NOOK_T_UNSET
+	NOOK_T_HOST=host-value NOOK_T_FILE=file-value
+	export NOOK_T_HOST NOOK_T_FILE
+	nk exec -e NOOK_T_HOST -e NOOK_T_UNSET --env-file "$T_DIR/env-file" ctr /bin/nook-test env 2>&1
+)
+expect_status "exec -e NAME" $? 0 "$out"
+expect_match "-e NAME" "$out" '^NOOK_T_HOST=host-value$'
+expect_match "--env-file NAME" "$out" '^NOOK_T_FILE=file-value$'
+expect_nomatch "unset NAME left out" "$out" 'NOOK_T_UNSET'
+t_end
+
 t_begin "exec: -w"
 out=$(nk exec -w /tmp ctr /bin/nook-test cwd 2>&1)
 expect_status "exec -w /tmp" $? 0 "$out"

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cli-create: `nook create` and `nook run`: their flags, the defaults file
+ * for new containers (engine/conf) read as flags before the command's own,
+ * and -e/--env-file, which exec shares.
+ *
+ * optarg points into argv and into the defaults file's lines: both live as
+ * long as the command, and so do the strings in engine_create_opts.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+
+#include "engine/cli.h"
+#include "engine/conf.h"
+
+static int parse_size(const char *s, int64_t *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	int64_t mul = 1;
+
+	if (end == s || v < 0)
+		return -1;
+	switch (*end) {
+	case 'b':
+	case 'B':
+	case '\0': mul = 1; break;
+	case 'k':
+	case 'K': mul = 1024; break;
+	case 'm':
+	case 'M': mul = 1024 * 1024; break;
+	case 'g':
+	case 'G': mul = 1024LL * 1024 * 1024; break;
+	default: return -1;
+	}
+	if (*end && end[1] && !((end[1] == 'b' || end[1] == 'B') && !end[2]))
+		return -1;
+	*out = (int64_t)(v * (double)mul);
+	return 0;
+}
+
+static int parse_restart(const char *s, struct engine_create_opts *o)
+{
+	static const char *const names[] = { "no", "on-failure", "always", "unless-stopped" };
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (strlen(names[i]) == n && strncmp(s, names[i], n) == 0) {
+			long max = 0;
+
+			o->restart = (enum restart_policy)i;
+			if (colon &&
+			    (i != RESTART_ON_FAILURE || cli_parse_int(colon + 1, 0, 1 << 20, &max)))
+				return -1;
+			o->restart_max = (int)max;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void cli_env_add(char ***env, const char *arg)
+{
+	const char *v;
+	char *kv;
+
+	if (strchr(arg, '=')) {
+		strv_push(env, arg);
+		return;
+	}
+	v = getenv(arg);
+	if (!v)
+		return;
+	kv = xasprintf("%s=%s", arg, v);
+	strv_push(env, kv);
+	free(kv);
+}
+
+void cli_env_file(const char *path, char ***env, struct err *e)
+{
+	_cleanup_free_ char *text = file_read(path, NULL, e);
+	char *save = NULL;
+
+	if (!text)
+		return;
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		while (*l == ' ' || *l == '\t')
+			l++;
+		if (*l && *l != '#')
+			cli_env_add(env, l);
+	}
+}
+
+enum {
+	OPT_NAME = 256,
+	OPT_ROOTFS,
+	OPT_ENVFILE,
+	OPT_TMPFS,
+	OPT_HOSTNAME,
+	OPT_CAPADD,
+	OPT_CAPDROP,
+	OPT_PRIV,
+	OPT_READONLY,
+	OPT_SECOPT,
+	OPT_PIDS,
+	OPT_CPUS,
+	OPT_RESTART,
+	OPT_REQUIRES,
+	OPT_STOPSIG,
+	OPT_STOPTO,
+	OPT_LOGSIZE,
+	OPT_NETWORK,
+	OPT_RM,
+	OPT_ANNOT,
+	OPT_DETACHKEYS,
+	OPT_ULIMIT,
+};
+
+static const struct option create_opts[] = {
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "rootfs", no_argument, NULL, OPT_ROOTFS },
+	{ "env", required_argument, NULL, 'e' },
+	{ "env-file", required_argument, NULL, OPT_ENVFILE },
+	{ "volume", required_argument, NULL, 'v' },
+	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "workdir", required_argument, NULL, 'w' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "tty", no_argument, NULL, 't' },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "cap-add", required_argument, NULL, OPT_CAPADD },
+	{ "cap-drop", required_argument, NULL, OPT_CAPDROP },
+	{ "privileged", no_argument, NULL, OPT_PRIV },
+	{ "read-only", no_argument, NULL, OPT_READONLY },
+	{ "security-opt", required_argument, NULL, OPT_SECOPT },
+	{ "memory", required_argument, NULL, 'm' },
+	{ "pids-limit", required_argument, NULL, OPT_PIDS },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "restart", required_argument, NULL, OPT_RESTART },
+	{ "requires", required_argument, NULL, OPT_REQUIRES },
+	{ "stop-signal", required_argument, NULL, OPT_STOPSIG },
+	{ "stop-timeout", required_argument, NULL, OPT_STOPTO },
+	{ "log-size-max", required_argument, NULL, OPT_LOGSIZE },
+	{ "log-opt", required_argument, NULL, OPT_LOGSIZE },
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "net", required_argument, NULL, OPT_NETWORK },
+	{ "rm", no_argument, NULL, OPT_RM },
+	{ "annotation", required_argument, NULL, OPT_ANNOT },
+	{ "detach-keys", required_argument, NULL, OPT_DETACHKEYS },
+	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+static const char create_help[] =
+	"usage: nook %s [OPTIONS] --rootfs DIR [COMMAND [ARG...]]\n"
+	"  --name NAME            a name (default nook_<id>)\n"
+	"  --rootfs               the first argument is the root filesystem directory\n"
+	"  -e, --env K=V          environment (repeatable); --env-file FILE\n"
+	"  -v, --volume SRC:DST[:ro]  bind mount; --tmpfs DST[:OPTS]\n"
+	"  -w, --workdir DIR      -u, --user UID[:GID]|NAME[:GROUP]   --hostname NAME\n"
+	"  -i, --interactive      keep stdin open;  -t, --tty  allocate a terminal\n"
+	"  -d, --detach           (run) print the id and leave it running\n"
+	"  --rm                   remove the container when it exits\n"
+	"  --cap-add CAP, --cap-drop CAP (ALL works), --privileged, --read-only\n"
+	"  --security-opt seccomp=FILE|unconfined, --security-opt no-new-privileges\n"
+	"  -m, --memory SIZE, --pids-limit N, --cpus N   (cgroup v2 limits)\n"
+	"  --restart no|on-failure[:N]|always|unless-stopped\n"
+	"  --requires CTR,...     containers that must run first\n"
+	"  --stop-signal SIG, --stop-timeout SECONDS, --log-size-max SIZE\n"
+	"  --network none|host    (default none)\n"
+	"  --detach-keys KEYS     (run) default ctrl-p,ctrl-q\n";
+
+struct run_flags {
+	int detach;
+	const char *detach_keys;
+};
+
+static void free_create_opts(struct engine_create_opts *o)
+{
+	strv_free(o->env);
+	strv_free(o->cap_add);
+	strv_free(o->cap_drop);
+	strv_free(o->requires);
+	strv_free(o->annotations);
+	for (size_t i = 0; i < o->n_mounts; i++) {
+		free(o->mounts[i].src);
+		free(o->mounts[i].dst);
+	}
+	free(o->mounts);
+}
+
+static int add_mount(struct engine_create_opts *o, const char *arg, int tmpfs)
+{
+	_cleanup_free_ char *a = xstrdup(arg);
+	struct mount_opt m = { 0 };
+	char *p1 = strchr(a, ':'), *p2 = NULL;
+
+	if (p1) {
+		*p1++ = '\0';
+		p2 = strchr(p1, ':');
+		if (p2)
+			*p2++ = '\0';
+	}
+	if (tmpfs) {
+		if (a[0] != '/')
+			return -1;
+		m.dst = xstrdup(a);
+		m.src = p1 ? xstrdup(p1) : NULL;
+		m.tmpfs = 1;
+	} else {
+		if (!p1 || a[0] != '/' || p1[0] != '/')
+			return -1;
+		if (p2 && strcmp(p2, "ro") && strcmp(p2, "rw") && strcmp(p2, "z") &&
+		    strcmp(p2, "Z"))
+			return -1;
+		m.src = xstrdup(a);
+		m.dst = xstrdup(p1);
+		m.ro = p2 && strcmp(p2, "ro") == 0;
+	}
+	o->mounts = xrealloc(o->mounts, (o->n_mounts + 1) * sizeof(m));
+	o->mounts[o->n_mounts++] = m;
+	return 0;
+}
+
+/* create/run flags into o and rf; optind is left at the first
+ * positional.  Called for the defaults file's flags, then the command's:
+ * what the command says last wins. */
+static int create_flags(const char *cmd, int argc, char **argv, struct engine_create_opts *o,
+			struct run_flags *rf, int *rootfs_flag)
+{
+	int c;
+	struct err e = { 0 };
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+e:v:w:u:itdm:h", create_opts, NULL)) != -1) {
+		long v;
+		int64_t sz;
+
+		switch (c) {
+		case OPT_NAME: o->name = optarg; break;
+		case OPT_ROOTFS: *rootfs_flag = 1; break;
+		case 'e': cli_env_add(&o->env, optarg); break;
+		case OPT_ENVFILE:
+			cli_env_file(optarg, &o->env, &e);
+			if (e.msg[0])
+				return cli_usage_err(cmd, "--env-file %s: %s", optarg,
+						     strerror(e.errnum));
+			break;
+		case 'v':
+			if (add_mount(o, optarg, 0) < 0)
+				return cli_usage_err(
+					cmd, "invalid --volume \"%s\" (want /SRC:/DST[:ro])",
+					optarg);
+			break;
+		case OPT_TMPFS:
+			if (add_mount(o, optarg, 1) < 0)
+				return cli_usage_err(cmd,
+						     "invalid --tmpfs \"%s\" (want /DST[:OPTIONS])",
+						     optarg);
+			break;
+		case 'w': o->workdir = optarg; break;
+		case 'u': o->user = optarg; break;
+		case OPT_HOSTNAME: o->hostname = optarg; break;
+		case 'i': o->interactive = 1; break;
+		case 't': o->tty = 1; break;
+		case 'd': rf->detach = 1; break;
+		case OPT_CAPADD: strv_push(&o->cap_add, optarg); break;
+		case OPT_CAPDROP: strv_push(&o->cap_drop, optarg); break;
+		case OPT_PRIV: o->privileged = 1; break;
+		case OPT_READONLY: o->read_only = 1; break;
+		case OPT_SECOPT:
+			if (strncmp(optarg, "seccomp=", 8) == 0)
+				o->seccomp = optarg + 8;
+			else if (strcmp(optarg, "no-new-privileges") == 0 ||
+				 strcmp(optarg, "no-new-privileges=true") == 0)
+				o->no_new_privs = 1;
+			else if (strncmp(optarg, "label=", 6) != 0 &&
+				 strncmp(optarg, "apparmor=", 9) != 0)
+				return cli_usage_err(cmd, "unsupported --security-opt \"%s\"",
+						     optarg);
+			break;
+		case 'm':
+			if (parse_size(optarg, &sz) < 0 || sz <= 0)
+				return cli_usage_err(cmd, "invalid --memory \"%s\" (e.g. 64m)",
+						     optarg);
+			o->memory = sz;
+			break;
+		case OPT_PIDS:
+			if (cli_parse_int(optarg, -1, 1 << 30, &v) < 0)
+				return cli_usage_err(cmd, "invalid --pids-limit \"%s\"", optarg);
+			o->pids_limit = v;
+			break;
+		case OPT_CPUS: {
+			char *end;
+
+			o->cpus = strtod(optarg, &end);
+			if (*end || end == optarg || o->cpus < 0 || isnan(o->cpus))
+				return cli_usage_err(cmd, "invalid --cpus \"%s\"", optarg);
+			break;
+		}
+		case OPT_RESTART:
+			if (parse_restart(optarg, o) < 0)
+				return cli_usage_err(
+					cmd,
+					"invalid --restart \"%s\" (no, on-failure[:N], "
+					"always, unless-stopped)",
+					optarg);
+			break;
+		case OPT_REQUIRES: {
+			_cleanup_free_ char *l = xstrdup(optarg);
+			char *save = NULL;
+
+			for (char *t = strtok_r(l, ",", &save); t; t = strtok_r(NULL, ",", &save))
+				strv_push(&o->requires, t);
+			break;
+		}
+		case OPT_STOPSIG:
+			o->stop_signal = signal_parse(optarg);
+			if (o->stop_signal < 0)
+				return cli_usage_err(cmd, "invalid --stop-signal \"%s\"", optarg);
+			break;
+		case OPT_STOPTO:
+			if (cli_parse_int(optarg, 0, 1 << 20, &v) < 0)
+				return cli_usage_err(cmd, "invalid --stop-timeout \"%s\"", optarg);
+			o->stop_timeout = (int)v;
+			break;
+		case OPT_LOGSIZE: {
+			const char *val =
+				strncmp(optarg, "max-size=", 9) == 0 ? optarg + 9 : optarg;
+
+			if (parse_size(val, &sz) < 0 || sz < 4096)
+				return cli_usage_err(cmd, "invalid log size \"%s\" (at least 4k)",
+						     optarg);
+			o->log_size_max = (uint64_t)sz;
+			break;
+		}
+		case OPT_NETWORK:
+			if (strcmp(optarg, "none") && strcmp(optarg, "host"))
+				return cli_usage_err(cmd, "invalid --network \"%s\" (none or host)",
+						     optarg);
+			o->network = optarg;
+			break;
+		case OPT_RM: o->auto_remove = 1; break;
+		case OPT_ANNOT: strv_push(&o->annotations, optarg); break;
+		case OPT_DETACHKEYS: rf->detach_keys = optarg; break;
+		case OPT_ULIMIT: break; /* accepted for podman compatibility */
+		case 'h': printf(create_help, cmd); exit(0);
+		default: return cli_usage_err(cmd, "invalid option");
+		}
+	}
+	return 0;
+}
+
+/* Parse create/run: the defaults for new containers (engine/conf), then
+ * the command line; optind is left at the first positional. */
+static int parse_create(const char *cmd, int argc, char **argv, struct engine_create_opts *o,
+			struct run_flags *rf)
+{
+	/* optarg points into them: they live as long as the command */
+	static char **conf;
+	_cleanup_free_ unsigned *lines = NULL;
+	struct err e = { 0 };
+	int rootfs_flag = 0;
+
+	memset(o, 0, sizeof(*o));
+	memset(rf, 0, sizeof(*rf));
+	o->stop_timeout = -1;
+	strv_free(conf);
+	if (conf_load(NULL, &conf, &lines, &e) < 0) {
+		fprintf(stderr, "Error: %s: defaults for new containers: %s\n", cmd, e.msg);
+		return EXIT_ENGINE;
+	}
+	for (size_t i = 0; conf && conf[i]; i++) {
+		char at[PATH_MAX + 16], *one[] = { (char *)cmd, conf[i], NULL };
+		int r;
+
+		snprintf(at, sizeof(at), "%s:%u", conf_path(), lines[i]);
+		cli_conf_at = at;
+		r = create_flags(cmd, 2, one, o, rf, &rootfs_flag);
+		cli_conf_at = NULL;
+		if (r)
+			return r;
+	}
+	if (create_flags(cmd, argc, argv, o, rf, &rootfs_flag))
+		return EXIT_ENGINE;
+	if (!rootfs_flag || optind >= argc)
+		return cli_usage_err(cmd, "--rootfs DIR is required (nook has no images yet)");
+	o->rootfs = argv[optind++];
+	o->argv = optind < argc ? argv + optind : NULL;
+	if (o->auto_remove && o->restart != RESTART_NO)
+		return cli_usage_err(cmd, "--rm and --restart cannot be used together");
+	return 0;
+}
+
+/* create and run: the flags, then the container, its id into id.  0, and
+ * o is the caller's to free; else the exit code, o freed. */
+static int create_one(struct cli *c, const char *cmd, int argc, char **argv,
+		      struct engine_create_opts *o, struct run_flags *rf, char id[STORE_ID_LEN + 1])
+{
+	struct err e = { 0 };
+
+	if (parse_create(cmd, argc, argv, o, rf) || cli_open(c) < 0) {
+		free_create_opts(o);
+		return EXIT_ENGINE;
+	}
+	if (engine_create(&c->en, o, id, &e) < 0) {
+		free_create_opts(o);
+		return cli_report(&e);
+	}
+	return 0;
+}
+
+int cli_cmd_create(struct cli *c, int argc, char **argv)
+{
+	struct engine_create_opts o;
+	struct run_flags rf;
+	char id[STORE_ID_LEN + 1];
+	int rc = create_one(c, "create", argc, argv, &o, &rf, id);
+
+	if (rc)
+		return rc;
+	free_create_opts(&o);
+	puts(id);
+	return 0;
+}
+
+int cli_cmd_run(struct cli *c, int argc, char **argv)
+{
+	struct engine_create_opts o;
+	struct run_flags rf;
+	struct err e = { 0 };
+	char id[STORE_ID_LEN + 1];
+	int r, code = create_one(c, "run", argc, argv, &o, &rf, id);
+
+	if (code)
+		return code;
+	if (rf.detach) {
+		r = engine_start(&c->en, id, 1, NULL, NULL, &e);
+		if (r == 0)
+			puts(id);
+	} else {
+		struct engine_attach at = {
+			.in_fd = o.interactive ? 0 : -1,
+			.out_fd = 1,
+			.err_fd = 2,
+			.detach_keys = rf.detach_keys,
+			.tty = o.tty,
+		};
+
+		r = engine_start(&c->en, id, 1, &at, &code, &e);
+		/* --rm: gone when run returns (the monitor's cleanup would
+		 * remove it too, a moment later; whichever comes second finds
+		 * nothing to do) */
+		if (r == 0 && o.auto_remove && code >= 0) {
+			struct err ignored;
+
+			engine_remove(&c->en, id, 1, &ignored);
+		}
+	}
+	if (r < 0) {
+		code = cli_report(&e);
+		/* a run that could not start leaves nothing behind with --rm */
+		if (o.auto_remove) {
+			struct err ignored;
+
+			engine_remove(&c->en, id, 1, &ignored);
+		}
+	}
+	free_create_opts(&o);
+	return code < 0 ? 0 : code;
+}

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cli-fs: the commands on a container's files: mount, unmount, export (its
+ * root filesystem as tar) and artifact (files kept beside it).
+ */
+#include <fcntl.h>
+#include <getopt.h>
+
+#include "engine/cli.h"
+
+static int op_mount(struct cli *c, const char *ref, void *arg, struct err *e)
+{
+	char *p = engine_mount(&c->en, ref, e);
+
+	if (!p)
+		return -1;
+	puts(p);
+	free(p);
+	return 0;
+}
+
+int cli_cmd_mount(struct cli *c, int argc, char **argv)
+{
+	int first = cli_no_opts("mount", argc, argv);
+
+	if (first < 0)
+		return EXIT_ENGINE;
+	return cli_for_each(c, argc, argv, first, "mount", op_mount, NULL, 0);
+}
+
+static int op_unmount(struct cli *c, const char *ref, void *arg, struct err *e)
+{
+	return engine_unmount(&c->en, ref, *(int *)arg, e);
+}
+
+int cli_cmd_unmount(struct cli *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
+	int force = 0, ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
+		if (ch != 'f')
+			return cli_usage_err("unmount", "invalid option");
+		force = 1;
+	}
+	return cli_for_each(c, argc, argv, optind, "unmount", op_unmount, &force, CLI_EACH_PRINT);
+}
+
+int cli_cmd_export(struct cli *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "output", required_argument, NULL, 'o' }, { 0 } };
+	const char *out = NULL;
+	struct err e = { 0 };
+	_cleanup_free_ char *tmp = NULL;
+	int ch, fd = 1, r;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:", lo, NULL)) != -1) {
+		if (ch != 'o')
+			return cli_usage_err("export", "invalid option");
+		out = optarg;
+	}
+	if (argc - optind != 1)
+		return cli_usage_err("export", "requires exactly 1 container");
+	if (!out && isatty(1))
+		return cli_usage_err("export",
+				     "refusing to write a tar archive to a terminal (use -o FILE)");
+	if (cli_open(c) < 0)
+		return EXIT_ENGINE;
+	if (out) {
+		/* never a half-written archive under the final name */
+		tmp = xasprintf("%s.tmp", out);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			err_sys(&e, "create %s", tmp);
+			return cli_report(&e);
+		}
+	}
+	r = engine_export(&c->en, argv[optind], fd, &e);
+	if (out) {
+		if (r == 0 && (fsync(fd) < 0 || rename(tmp, out) < 0))
+			r = err_sys(&e, "write %s", out);
+		close(fd);
+		if (r < 0)
+			unlink(tmp);
+	}
+	return r < 0 ? cli_report(&e) : 0;
+}
+
+int cli_cmd_artifact(struct cli *c, int argc, char **argv)
+{
+	struct err e = { 0 };
+	int fd;
+
+	if (argc < 4)
+		return cli_usage_err("artifact", "requires OPERATION CONTAINER NAME");
+	if (cli_open(c) < 0)
+		return EXIT_ENGINE;
+	fd = strcmp(argv[1], "add") == 0 ? 0 : 1;
+	if (argc > 4) {
+		fd = open(argv[4],
+			  strcmp(argv[1], "add") == 0 ? O_RDONLY | O_CLOEXEC
+						      : O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0644);
+		if (fd < 0) {
+			err_sys(&e, "open %s", argv[4]);
+			return cli_report(&e);
+		}
+	}
+	if (engine_artifact(&c->en, argv[2], argv[1], argv[3], fd, &e) < 0)
+		return cli_report(&e);
+	return 0;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cli: what the engine's command-line files (engine/cli*.c) share, and
+ * nothing else includes: the context of one command, the errors printed
+ * once, the option helpers, and the commands that cli.c's table runs.
+ */
+#ifndef NOOK_CLI_H
+#define NOOK_CLI_H
+
+#include <cjson/cJSON.h>
+
+#include "engine/container.h"
+#include "oci/util.h"
+
+/* podman's exit code for an engine error */
+#define EXIT_ENGINE 125
+
+struct cli {
+	char **argv; /* as main got it: the sealed re-exec repeats it */
+	const char *root, *runroot;
+	struct engine en;
+	int opened;
+};
+
+/* Prints e as "Error: ..." on stderr; returns the exit code it means
+ * (127 and 126 for a process that could not start, else 125). */
+int cli_report(const struct err *e);
+
+/* "Error: CMD: ..." and where to look (the command's --help, or the line
+ * of the defaults file being parsed, cli_conf_at); returns EXIT_ENGINE. */
+int cli_usage_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "FILE:LINE" while create/run parse the flags of the defaults file
+ * (engine/conf), else NULL: a bad value there is named as coming from it. */
+extern const char *cli_conf_at;
+
+/* Open c->en once (later calls do nothing): read-write, or read-only for
+ * the commands that only read (a missing store is then an empty one, not
+ * one to create: the root may be a disk that is not mounted yet).  -1
+ * after the error is printed. */
+int cli_open(struct cli *c);
+int cli_open_ro(struct cli *c);
+
+/* 1 after printing usage when argv (before any "--") holds --help or -h. */
+int cli_opt_help(int argc, char **argv, const char *usage);
+
+/* For commands without options, which still take flags anywhere (podman's
+ * cobra intersperses them) and "--": the index of the first container
+ * argument (argv permuted), or -1 after a usage error for an unknown
+ * option. */
+int cli_no_opts(const char *cmd, int argc, char **argv);
+
+/* A decimal in [min, max] into *out; -1 if s is not one. */
+int cli_parse_int(const char *s, long min, long max, long *out);
+
+/* Run op for each container argument from argv[first] (none: a usage
+ * error) after opening the engine (read-only with CLI_EACH_RO); with
+ * CLI_EACH_PRINT each one done is printed.  One already stopped
+ * (ERRK_ALREADY_STOPPED) counts as done.  The last error decides the exit
+ * code. */
+enum { CLI_EACH_PRINT = 1, CLI_EACH_RO = 2 };
+int cli_for_each(struct cli *c, int argc, char **argv, int first, const char *cmd,
+		 int (*op)(struct cli *, const char *, void *, struct err *), void *arg,
+		 unsigned flags);
+
+/* -e onto *env, as podman takes it for run and exec alike: K=V as it is;
+ * a bare K gets K's value from our environment, and is dropped when K is
+ * not set there. */
+void cli_env_add(char ***env, const char *arg);
+
+/* --env-file: its lines, but blanks and comments, onto *env as -e takes
+ * them; e set if the file cannot be read. */
+void cli_env_file(const char *path, char ***env, struct err *e);
+
+/* The commands: argv[0] is the command's name; the exit code returned.
+ * The table in cli.c answers --help for those that have a usage text. */
+int cli_cmd_create(struct cli *c, int argc, char **argv); /* cli-create.c */
+int cli_cmd_run(struct cli *c, int argc, char **argv);
+int cli_cmd_init(struct cli *c, int argc, char **argv); /* cli-ctr.c */
+int cli_cmd_start(struct cli *c, int argc, char **argv);
+int cli_cmd_stop(struct cli *c, int argc, char **argv);
+int cli_cmd_restart(struct cli *c, int argc, char **argv);
+int cli_cmd_kill(struct cli *c, int argc, char **argv);
+int cli_cmd_pause(struct cli *c, int argc, char **argv);
+int cli_cmd_unpause(struct cli *c, int argc, char **argv);
+int cli_cmd_rm(struct cli *c, int argc, char **argv);
+int cli_cmd_cleanup(struct cli *c, int argc, char **argv);
+int cli_cmd_sync(struct cli *c, int argc, char **argv);
+int cli_cmd_batch(struct cli *c, int argc, char **argv);
+int cli_cmd_attach(struct cli *c, int argc, char **argv);
+int cli_cmd_exec(struct cli *c, int argc, char **argv);
+int cli_cmd_wait(struct cli *c, int argc, char **argv);
+int cli_cmd_ps(struct cli *c, int argc, char **argv); /* cli-info.c */
+int cli_cmd_inspect(struct cli *c, int argc, char **argv);
+int cli_cmd_logs(struct cli *c, int argc, char **argv);
+int cli_cmd_events(struct cli *c, int argc, char **argv);
+int cli_cmd_mount(struct cli *c, int argc, char **argv); /* cli-fs.c */
+int cli_cmd_unmount(struct cli *c, int argc, char **argv);
+int cli_cmd_export(struct cli *c, int argc, char **argv);
+int cli_cmd_artifact(struct cli *c, int argc, char **argv);
+int cli_cmd_system(struct cli *c, int argc, char **argv); /* cli-system.c */
+int cli_cmd_criu(struct cli *c, int argc, char **argv); /* checkpoint, restore */
+
+#endif
