@@ -177,6 +177,25 @@ bundle_run() {
 	rt run "$@" --bundle "$_b" "$_id" </dev/null
 }
 
+# run_cfg FILTER ARGS...: a fresh bundle $B (default $T_DIR/b) running ARGS,
+# the jq FILTER applied to its config.json; run it in the foreground: $out
+# (stdout and stderr) and $rc.
+run_cfg() {
+	_f=$1
+	shift
+	make_bundle "${B:=$T_DIR/b}" "$@" >/dev/null 2>&1 && cfg "$B" "$_f"
+	new_id
+	out=$(bundle_run "$B" "$ID" 2>&1)
+	rc=$?
+}
+
+# mountopt MOUNTPOINT: "TYPE MNT-OPTIONS SUPER-OPTIONS" from `nook-test
+# mounts` output in $out (the last mount on that point wins, as in the
+# kernel).
+mountopt() {
+	printf '%s\n' "$out" | awk -v m="$1" '$1 == m { r = $2 " " $3 " " $4 } END { print r }'
+}
+
 # start_bg BUNDLE ID: `run -d`; the container's stdout and stderr go to
 # $T_DIR/ID.out and $T_DIR/ID.err (the runtime's own errors too).
 start_bg() {

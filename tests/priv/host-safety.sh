@@ -18,23 +18,6 @@
 
 B=$T_DIR/b
 
-# run_cfg FILTER ARGS...: a fresh bundle running ARGS, FILTER applied; run
-# it; $out (stdout and stderr) and $rc.
-run_cfg() {
-	_f=$1
-	shift
-	make_bundle "$B" "$@" >/dev/null 2>&1 && cfg "$B" "$_f"
-	new_id
-	out=$(bundle_run "$B" "$ID" 2>&1)
-	rc=$?
-}
-
-# mountopt MOUNTPOINT: "TYPE MNT-OPTIONS SUPER-OPTIONS" from nook-test mounts
-# output in $out (the last mount on that point wins).
-mountopt() {
-	printf '%s\n' "$out" | awk -v m="$1" '$1 == m { r = $2 " " $3 " " $4 } END { print r }'
-}
-
 # expect_refused WHAT ERE: the run failed, said ERE in one line, left no
 # state behind.
 expect_refused() {

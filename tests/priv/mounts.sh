@@ -6,22 +6,6 @@
 
 B=$T_DIR/b
 
-# bundle_with FILTER ARGS...: a fresh bundle, FILTER applied; run it.
-run_cfg() {
-	_f=$1
-	shift
-	make_bundle "$B" "$@" >/dev/null 2>&1 && cfg "$B" "$_f"
-	new_id
-	out=$(bundle_run "$B" "$ID" 2>&1)
-	rc=$?
-}
-
-# mountopt MOUNTPOINT: "TYPE MNT-OPTIONS SUPER-OPTIONS" from nook-test mounts
-# output in $out (the last mount on that point wins, as in the kernel).
-mountopt() {
-	printf '%s\n' "$out" | awk -v m="$1" '$1 == m { r = $2 " " $3 " " $4 } END { print r }'
-}
-
 t_begin "mounts: tmpfs with size and mode"
 run_cfg '.mounts += [{destination: "/t", type: "tmpfs", source: "tmpfs",
 	options: ["nosuid", "nodev", "size=1m", "mode=1770"]}]' \

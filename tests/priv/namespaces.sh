@@ -7,15 +7,6 @@
 
 B=$T_DIR/b
 
-run_cfg() {
-	_f=$1
-	shift
-	make_bundle "$B" "$@" >/dev/null 2>&1 && cfg "$B" "$_f"
-	new_id
-	out=$(bundle_run "$B" "$ID" 2>&1)
-	rc=$?
-}
-
 # interface names from /proc/net/dev, on one line
 ifaces() {
 	printf '%s\n' "$1" | awk -F: 'NR > 2 && /:/ { gsub(/ /, "", $1); printf "%s%s", s, $1; s = " " }'

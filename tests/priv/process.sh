@@ -7,17 +7,6 @@
 B=$T_DIR/b
 make_bundle "$B" /bin/nook-test hostname || { fail "process: bundle" "make_bundle failed"; exit; }
 
-# run_cfg FILTER ARGS...: set process.args = ARGS after FILTER, run in the
-# foreground, output in $out, status in $rc.
-run_cfg() {
-	_f=$1
-	shift
-	make_bundle "$B" "$@" >/dev/null 2>&1 && cfg "$B" "$_f"
-	new_id
-	out=$(bundle_run "$B" "$ID" 2>&1)
-	rc=$?
-}
-
 t_begin "process: hostname in a new uts namespace"
 run_cfg '.hostname = "nook-h1"' /bin/nook-test hostname
 expect_status "run" $rc 0 "$out"

@@ -5,15 +5,6 @@
 
 B=$T_DIR/b
 
-run_cfg() {
-	_f=$1
-	shift
-	make_bundle "$B" "$@" >/dev/null 2>&1 && cfg "$B" "$_f"
-	new_id
-	out=$(bundle_run "$B" "$ID" 2>&1)
-	rc=$?
-}
-
 # Errno numbers below 35 are the same on every Linux arch.
 t_begin "seccomp: SCMP_ACT_ERRNO for mkdir gives EPERM, the rest works"
 run_cfg '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
