@@ -1859,24 +1859,6 @@ int oci_linux_recv_fd(int sock)
 
 /* ---- start ----------------------------------------------------------- */
 
-static int init_gone(pid_t pid, uint64_t start)
-{
-	char path[64], buf[512];
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-	char *p;
-
-	if (proc_start_time(pid) != start)
-		return 1;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
-		return 1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return !p || p[2] == 'Z' || p[2] == 'X';
-}
-
 int oci_linux_start(const char *exec_fifo, pid_t pid, uint64_t pid_start, struct err *e)
 {
 	_cleanup_close_ int fd = open(exec_fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -1898,7 +1880,7 @@ int oci_linux_start(const char *exec_fifo, pid_t pid, uint64_t pid_start, struct
 			break;
 		if (r < 0 && errno != EINTR)
 			return err_sys(e, "poll %s", exec_fifo);
-		if (init_gone(pid, pid_start))
+		if (!proc_running(pid, pid_start))
 			return err_set(e, 0, "cannot start a container that has stopped");
 		if (r > 0) {
 			/* POLLHUP before the writer wrote: a moment. */

@@ -210,36 +210,14 @@ static int state_load(const struct rt *rt, const char *id, struct state *s, stru
 
 static int pid_alive(const struct state *s)
 {
-	return s->pid > 0 && s->pid_start && proc_start_time(s->pid) == s->pid_start &&
-	       kill(s->pid, 0) == 0;
-}
-
-/* A zombie counts as stopped: it has exited, only its parent has not
- * reaped it yet. */
-static int pid_zombie(pid_t pid)
-{
-	char path[64], buf[512];
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+	return s->pid_start && proc_running(s->pid, s->pid_start) && kill(s->pid, 0) == 0;
 }
 
 static const char *state_status(const struct rt *rt, const struct state *s)
 {
 	_cleanup_free_ char *fifo = NULL;
 
-	if (!pid_alive(s) || pid_zombie(s->pid))
+	if (!pid_alive(s))
 		return "stopped";
 	fifo = xasprintf("%s/%s/exec.fifo", rt->root, s->id);
 	if (access(fifo, F_OK) == 0)
@@ -695,7 +673,7 @@ static int wait_gone(const struct state *st, int timeout_ms)
 		close(pfd);
 		return 0;
 	}
-	while (pid_alive(st) && !pid_zombie(st->pid) && waited < timeout_ms) {
+	while (pid_alive(st) && waited < timeout_ms) {
 		struct timespec ts = { 0, 2000000 };
 
 		nanosleep(&ts, NULL);

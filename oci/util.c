@@ -470,7 +470,7 @@ int mkdir_p(const char *path, mode_t mode, struct err *e)
 	return 0;
 }
 
-uint64_t proc_start_time(pid_t pid)
+int proc_stat(pid_t pid, char *state, uint64_t *start)
 {
 	char path[64], buf[1024];
 	_cleanup_close_ int fd = -1;
@@ -481,23 +481,41 @@ uint64_t proc_start_time(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
+		return -1;
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n <= 0)
-		return 0;
+		return -1;
 	buf[n] = '\0';
-	/* The comm field may contain spaces and ')': skip to the last ')'. */
+	/* The comm field may contain spaces and ')': skip to the last ')'.
+	 * After it come " S" (field 3, the state) and fields 4..; starttime
+	 * is field 22. */
 	p = strrchr(buf, ')');
-	if (!p)
-		return 0;
+	if (!p || p[1] != ' ' || !p[2])
+		return -1;
+	*state = p[2];
 	p++;
-	/* After ')' come fields 3..; starttime is field 22. */
-	for (int field = 3; field < 22 && p; field++) {
+	for (int field = 3; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');
-	}
 	if (!p || sscanf(p, " %llu", &v) != 1)
-		return 0;
-	return v;
+		return -1;
+	*start = v;
+	return 0;
+}
+
+uint64_t proc_start_time(pid_t pid)
+{
+	uint64_t start;
+	char st;
+
+	return proc_stat(pid, &st, &start) < 0 ? 0 : start;
+}
+
+int proc_running(pid_t pid, uint64_t start)
+{
+	uint64_t t;
+	char st;
+
+	return pid > 0 && proc_stat(pid, &st, &t) == 0 && t == start && st != 'Z' && st != 'X';
 }
 
 /* ---- names ----------------------------------------------------------- */

@@ -194,6 +194,10 @@ int write_all(int fd, const void *buf, size_t len);
 
 /* Start time of pid (field 22 of /proc/<pid>/stat), 0 if it does not exist. */
 uint64_t proc_start_time(pid_t pid);
+/* /proc/<pid>/stat: the state letter (R, S, Z...) and the start time. */
+int proc_stat(pid_t pid, char *state, uint64_t *start);
+/* pid exists, started at start, and has not exited (no zombie). */
+int proc_running(pid_t pid, uint64_t start);
 
 /* ---- names ----------------------------------------------------------- */
 
