@@ -89,4 +89,8 @@ char *ctr_rootfs(const struct ctr *c);
 /* Is the root an overlay over --rootfs DIR:O? */
 int ctr_overlay(const struct ctr *c);
 
+/* create.c: set user's uid and gid from spec (uid[:gid], or names looked
+ * up in rootfs's /etc/passwd and /etc/group). */
+int resolve_user(const char *rootfs, const char *spec, cJSON *user, struct err *e);
+
 #endif
