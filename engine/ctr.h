@@ -93,4 +93,13 @@ int ctr_overlay(const struct ctr *c);
  * up in rootfs's /etc/passwd and /etc/group). */
 int resolve_user(const char *rootfs, const char *spec, cJSON *user, struct err *e);
 
+/* wait.c: wait until id meets cond ("stopped" when NULL; a state name) or,
+ * run > 0, until the run of init pid run has ended; timeout_ms < 0: no
+ * limit.  ERRK_REMOVED if the container goes away.  *exit_code (may be
+ * NULL) gets the run's exit code. */
+int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, int timeout_ms,
+	      int *exit_code, struct err *e);
+/* Wait for id's exit file, up to timeout_ms; 0 once it is there. */
+int wait_exit(struct engine *en, const char *id, int timeout_ms);
+
 #endif
