@@ -104,29 +104,28 @@ static int has_str(char *const *v, const char *s)
 	return 0;
 }
 
+/* Each name in v (a flag's values) is a capability or ALL. */
+static int caps_known(char *const *v, const char *flag, struct err *e)
+{
+	for (size_t i = 0; v && v[i]; i++) {
+		if (strcasecmp(v[i], "ALL") && oci_cap_from_name(v[i]) < 0) {
+			err_set(e, 0, "%s: unknown capability \"%s\"", flag, v[i]);
+			return kind(e, ERRK_INVALID_ARG);
+		}
+	}
+	return 0;
+}
+
 static cJSON *capabilities(const struct engine_create_opts *o, struct err *e)
 {
-	cJSON *caps = cJSON_CreateObject(), *set = cJSON_CreateArray();
 	static const char *const sets[] = { "bounding", "effective", "permitted" };
+	cJSON *caps, *set;
 
-	for (size_t i = 0; o->cap_add && o->cap_add[i]; i++) {
-		if (strcasecmp(o->cap_add[i], "ALL") && oci_cap_from_name(o->cap_add[i]) < 0) {
-			cJSON_Delete(caps);
-			cJSON_Delete(set);
-			err_set(e, 0, "--cap-add: unknown capability \"%s\"", o->cap_add[i]);
-			kind(e, ERRK_INVALID_ARG);
-			return NULL;
-		}
-	}
-	for (size_t i = 0; o->cap_drop && o->cap_drop[i]; i++) {
-		if (strcasecmp(o->cap_drop[i], "ALL") && oci_cap_from_name(o->cap_drop[i]) < 0) {
-			cJSON_Delete(caps);
-			cJSON_Delete(set);
-			err_set(e, 0, "--cap-drop: unknown capability \"%s\"", o->cap_drop[i]);
-			kind(e, ERRK_INVALID_ARG);
-			return NULL;
-		}
-	}
+	if (caps_known(o->cap_add, "--cap-add", e) < 0 ||
+	    caps_known(o->cap_drop, "--cap-drop", e) < 0)
+		return NULL;
+	caps = cJSON_CreateObject();
+	set = cJSON_CreateArray();
 	for (int cap = 0; cap <= oci_cap_last(); cap++) {
 		const char *n = oci_cap_name(cap);
 		int on;
@@ -236,32 +235,17 @@ static cJSON *mount_json(const char *dst, const char *type, const char *src, con
 	return m;
 }
 
-/* The OCI spec of a new container, from runc's default plus the flags. */
-static cJSON *build_spec(const struct engine_create_opts *o, const char *id, const char *rootfs,
-			 struct err *e)
+/* The environment: PATH, TERM with a tty, HOSTNAME, then -e (K=V sets,
+ * K alone takes our own K's value). */
+static cJSON *spec_env(const struct engine_create_opts *o, const char *host)
 {
-	_cleanup_free_ char *text = oci_spec_default_json(0);
-	cJSON *s = cJSON_Parse(text), *proc, *lin, *res, *mounts, *nss, *env, *caps;
-	char host[13];
+	cJSON *env = cJSON_CreateArray();
 
-	proc = cJSON_GetObjectItemCaseSensitive(s, "process");
-	lin = cJSON_GetObjectItemCaseSensitive(s, "linux");
-	mounts = cJSON_GetObjectItemCaseSensitive(s, "mounts");
-	nss = cJSON_GetObjectItemCaseSensitive(lin, "namespaces");
-
-	/* process */
-	cJSON_ReplaceItemInObjectCaseSensitive(
-		proc, "args",
-		o->argv && o->argv[0] ? strv_to_json(o->argv)
-				      : strv_to_json((char *[]){ "/bin/sh", NULL }));
-	jset_bool(proc, "terminal", o->tty);
-	env = cJSON_CreateArray();
 	cJSON_AddItemToArray(
 		env, cJSON_CreateString(
 			     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
 	if (o->tty)
 		cJSON_AddItemToArray(env, cJSON_CreateString("TERM=xterm"));
-	snprintf(host, sizeof(host), "%.12s", id);
 	{
 		char hn[300];
 
@@ -296,59 +280,74 @@ static cJSON *build_spec(const struct engine_create_opts *o, const char *id, con
 		if (!replaced)
 			cJSON_AddItemToArray(env, cJSON_CreateString(o->env[i]));
 	}
-	cJSON_ReplaceItemInObjectCaseSensitive(proc, "env", env);
+	return env;
+}
+
+/* The process: command, terminal, environment, cwd, user, capabilities. */
+static int spec_process(cJSON *proc, const struct engine_create_opts *o, const char *host,
+			const char *rootfs, struct err *e)
+{
+	cJSON *caps;
+
+	cJSON_ReplaceItemInObjectCaseSensitive(
+		proc, "args",
+		o->argv && o->argv[0] ? strv_to_json(o->argv)
+				      : strv_to_json((char *[]){ "/bin/sh", NULL }));
+	jset_bool(proc, "terminal", o->tty);
+	cJSON_ReplaceItemInObjectCaseSensitive(proc, "env", spec_env(o, host));
 	jset_str(proc, "cwd", o->workdir ? o->workdir : "/");
 	if (o->user &&
 	    resolve_user(rootfs, o->user, cJSON_GetObjectItemCaseSensitive(proc, "user"), e) < 0)
-		goto fail;
+		return -1;
 	caps = capabilities(o, e);
 	if (!caps)
-		goto fail;
+		return -1;
 	cJSON_ReplaceItemInObjectCaseSensitive(proc, "capabilities", caps);
 	jset_bool(proc, "noNewPrivileges", o->no_new_privs);
 	/* podman does not cap open files at 1024 */
 	cJSON_DeleteItemFromObjectCaseSensitive(proc, "rlimits");
+	return 0;
+}
 
-	/* root, hostname */
-	{
-		cJSON *root = cJSON_GetObjectItemCaseSensitive(s, "root");
+/* namespaces: a new network one unless --network host */
+static int spec_network(cJSON *s, const struct engine_create_opts *o, struct err *e)
+{
+	cJSON *nss = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "linux"),
+						      "namespaces");
+	cJSON *it;
+	int i = 0;
 
-		jset_str(root, "path", rootfs);
-		jset_bool(root, "readonly", o->read_only);
-	}
-	jset_str(s, "hostname", o->hostname ? o->hostname : host);
-
-	/* namespaces: a new network one unless --network host */
-	if (o->network && strcmp(o->network, "host") == 0) {
-		cJSON *it;
-		int i = 0;
-
-		cJSON_ArrayForEach (it, nss) {
-			if (strcmp(jstr(it, "type") ?: "", "network") == 0) {
-				cJSON_DeleteItemFromArray(nss, i);
-				break;
-			}
-			i++;
-		}
-		/* sysfs of the host's network namespace cannot be mounted
-		 * anew: bind it read-only instead */
-		cJSON_ArrayForEach (it, mounts) {
-			if (strcmp(jstr(it, "destination") ?: "", "/sys") == 0) {
-				jset_str(it, "type", "bind");
-				jset_str(it, "source", "/sys");
-				cJSON_ReplaceItemInObjectCaseSensitive(
-					it, "options",
-					strv_to_json((char *[]){ "rbind", "nosuid", "noexec",
-								 "nodev", "ro", NULL }));
-			}
-		}
-	} else if (o->network && strcmp(o->network, "none") != 0) {
+	if (!o->network || strcmp(o->network, "none") == 0)
+		return 0;
+	if (strcmp(o->network, "host") != 0) {
 		err_set(e, 0, "--network %s: only \"none\" and \"host\" are supported", o->network);
-		kind(e, ERRK_INVALID_ARG);
-		goto fail;
+		return kind(e, ERRK_INVALID_ARG);
 	}
+	cJSON_ArrayForEach (it, nss) {
+		if (strcmp(jstr(it, "type") ?: "", "network") == 0) {
+			cJSON_DeleteItemFromArray(nss, i);
+			break;
+		}
+		i++;
+	}
+	/* sysfs of the host's network namespace cannot be mounted anew:
+	 * bind it read-only instead */
+	cJSON_ArrayForEach (it, cJSON_GetObjectItemCaseSensitive(s, "mounts")) {
+		if (strcmp(jstr(it, "destination") ?: "", "/sys") == 0) {
+			jset_str(it, "type", "bind");
+			jset_str(it, "source", "/sys");
+			cJSON_ReplaceItemInObjectCaseSensitive(
+				it, "options",
+				strv_to_json((char *[]){ "rbind", "nosuid", "noexec", "nodev", "ro",
+							 NULL }));
+		}
+	}
+	return 0;
+}
 
-	/* volumes and tmpfs */
+/* volumes and tmpfs */
+static int spec_volumes(cJSON *mounts, const struct engine_create_opts *o, struct err *e)
+{
 	for (size_t i = 0; i < o->n_mounts; i++) {
 		const struct mount_opt *m = &o->mounts[i];
 
@@ -361,16 +360,21 @@ static cJSON *build_spec(const struct engine_create_opts *o, const char *id, con
 
 			if (!real) {
 				err_sys(e, "volume source %s", m->src);
-				kind(e, ERRK_INVALID_ARG);
-				goto fail;
+				return kind(e, ERRK_INVALID_ARG);
 			}
 			cJSON_AddItemToArray(mounts, mount_json(m->dst, "bind", real,
 								m->ro ? "rbind,ro" : "rbind,rw"));
 			free(real);
 		}
 	}
+	return 0;
+}
 
-	/* cgroup and limits */
+/* The linux section: cgroup, limits, what --privileged lifts, seccomp. */
+static int spec_linux(cJSON *lin, const struct engine_create_opts *o, const char *id, struct err *e)
+{
+	cJSON *res;
+
 	{
 		char cg[100];
 
@@ -408,21 +412,47 @@ static cJSON *build_spec(const struct engine_create_opts *o, const char *id, con
 
 			if (!prof) {
 				err_wrap(e, "--security-opt seccomp");
-				kind(e, ERRK_INVALID_ARG);
-				goto fail;
+				return kind(e, ERRK_INVALID_ARG);
 			}
 			sc = cJSON_Parse(prof);
 			if (!sc) {
 				err_set(e, 0, "--security-opt seccomp=%s: invalid JSON",
 					o->seccomp);
-				kind(e, ERRK_INVALID_ARG);
-				goto fail;
+				return kind(e, ERRK_INVALID_ARG);
 			}
 		} else {
 			sc = default_seccomp();
 		}
 		cJSON_AddItemToObject(lin, "seccomp", sc);
 	}
+	return 0;
+}
+
+/* The OCI spec of a new container, from runc's default plus the flags. */
+static cJSON *build_spec(const struct engine_create_opts *o, const char *id, const char *rootfs,
+			 struct err *e)
+{
+	_cleanup_free_ char *text = oci_spec_default_json(0);
+	cJSON *s = cJSON_Parse(text);
+	char host[13];
+
+	snprintf(host, sizeof(host), "%.12s", id);
+	if (spec_process(cJSON_GetObjectItemCaseSensitive(s, "process"), o, host, rootfs, e) < 0)
+		goto fail;
+
+	/* root, hostname */
+	{
+		cJSON *root = cJSON_GetObjectItemCaseSensitive(s, "root");
+
+		jset_str(root, "path", rootfs);
+		jset_bool(root, "readonly", o->read_only);
+	}
+	jset_str(s, "hostname", o->hostname ? o->hostname : host);
+
+	if (spec_network(s, o, e) < 0 ||
+	    spec_volumes(cJSON_GetObjectItemCaseSensitive(s, "mounts"), o, e) < 0 ||
+	    spec_linux(cJSON_GetObjectItemCaseSensitive(s, "linux"), o, id, e) < 0)
+		goto fail;
 	if (o->annotations) {
 		cJSON *an = cJSON_AddObjectToObject(s, "annotations");
 
