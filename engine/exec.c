@@ -160,6 +160,97 @@ static int exec_process_of(struct oci_process *p, const struct engine_exec_opts 
 	return 0;
 }
 
+/* exec -d: a small waiter, outside our session, keeps the session's
+ * record while the process runs; its output goes nowhere.  c is open and
+ * locked (the caller closes it); the waiter gets the lock's copy. */
+static int exec_detached(struct ctr *c, const char *id, const char *sid,
+			 const struct oci_exec_opts *xo, char **argv, const char *ref,
+			 struct err *e)
+{
+	int pfd[2];
+	pid_t w, pid;
+	char ok = '0';
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return err_sys(e, "pipe");
+	w = fork();
+	if (w == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		close(pfd[0]);
+		if (fork() != 0)
+			_exit(0);
+		setsid();
+		for (int fd = 0; fd < 3 && null >= 0; fd++)
+			dup2(null, fd);
+		pid = oci_linux_exec(xo, e);
+		if (pid > 0)
+			session_put(c, sid, pid, argv); /* our copy of the lock */
+		write_all(pfd[1], pid > 0 ? "1" : "0", 1);
+		close(pfd[1]);
+		if (pid < 0)
+			_exit(125);
+		ctr_close(c);
+		session_end(c->en, id, sid, wait_child(pid));
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (w > 0)
+		wait_child(w);
+	if (read(pfd[0], &ok, 1) != 1 || ok != '1') {
+		err_set(e, 0, "exec in container %s failed to start", ref);
+		kind(e, ERRK_RUNTIME);
+	}
+	close(pfd[0]);
+	return ok == '1' ? 0 : -1;
+}
+
+/* exec attached: our stdio is the process's (-t: we relay its pty).  c
+ * is open and locked and spec holds xo's process: both are let go of
+ * once the process runs.  *code: its exit code. */
+static int exec_attached(struct ctr *c, struct oci_spec *spec, struct oci_exec_opts *xo,
+			 const char *sid, const struct engine_exec_opts *o, int *code,
+			 struct err *e)
+{
+	int sp[2] = { -1, -1 }, pty = -1;
+	pid_t pid;
+
+	{
+		sigset_t chld;
+
+		sigemptyset(&chld);
+		sigaddset(&chld, SIGCHLD);
+		sigprocmask(SIG_BLOCK, &chld, NULL);
+	}
+	/* -t: we are the console socket's far end and relay the pty */
+	if (o->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+		oci_spec_free(spec);
+		ctr_close(c);
+		return err_sys(e, "socketpair");
+	}
+	xo->console_socket = sp[1];
+	pid = oci_linux_exec(xo, e);
+	oci_spec_free(spec);
+	if (sp[1] >= 0)
+		close(sp[1]);
+	if (pid < 0) {
+		if (sp[0] >= 0)
+			close(sp[0]);
+		ctr_close(c);
+		return kind(e, ERRK_RUNTIME);
+	}
+	if (sp[0] >= 0) {
+		pty = oci_linux_recv_fd(sp[0]);
+		close(sp[0]);
+	}
+	session_put(c, sid, pid, o->argv);
+	ctr_close(c);
+	*code = oci_linux_wait(pid, pty);
+	if (pty >= 0)
+		close(pty);
+	return 0;
+}
+
 int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opts *o,
 		int *exit_code, struct err *e)
 {
@@ -169,8 +260,7 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 	char id[STORE_ID_LEN + 1], sid[STORE_ID_LEN + 1];
 	_cleanup_free_ char *cg = NULL;
 	char *text;
-	pid_t pid;
-	int code;
+	int r;
 
 	*exit_code = -1;
 	if (!o->argv || !o->argv[0]) {
@@ -227,91 +317,16 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 		return kind(e, ERRK_INVALID_ARG);
 	}
 	if (o->detach) {
-		/* A small waiter, outside our session, keeps the session's
-		 * record while the process runs; its output goes nowhere. */
-		int pfd[2];
-		pid_t w;
-		char ok = '0';
-
-		if (pipe2(pfd, O_CLOEXEC) < 0) {
-			oci_spec_free(spec);
-			ctr_close(&c);
-			return err_sys(e, "pipe");
-		}
-		w = fork();
-		if (w == 0) {
-			int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-			close(pfd[0]);
-			if (fork() != 0)
-				_exit(0);
-			setsid();
-			for (int fd = 0; fd < 3 && null >= 0; fd++)
-				dup2(null, fd);
-			pid = oci_linux_exec(&xo, e);
-			if (pid > 0)
-				session_put(&c, sid, pid, o->argv); /* our copy of the lock */
-			write_all(pfd[1], pid > 0 ? "1" : "0", 1);
-			close(pfd[1]);
-			if (pid < 0)
-				_exit(125);
-			ctr_close(&c);
-			session_end(en, id, sid, wait_child(pid));
-			_exit(0);
-		}
-		close(pfd[1]);
-		if (w > 0)
-			wait_child(w);
-		if (read(pfd[0], &ok, 1) != 1 || ok != '1') {
-			err_set(e, 0, "exec in container %s failed to start", ref);
-			kind(e, ERRK_RUNTIME);
-		}
-		close(pfd[0]);
+		r = exec_detached(&c, id, sid, &xo, o->argv, ref, e);
 		oci_spec_free(spec);
 		ctr_close(&c);
-		if (ok != '1')
+		if (r < 0)
 			return -1;
 		*exit_code = 0;
 		return 0;
 	}
-	{
-		sigset_t chld;
-
-		sigemptyset(&chld);
-		sigaddset(&chld, SIGCHLD);
-		sigprocmask(SIG_BLOCK, &chld, NULL);
-	}
-	{
-		int sp[2] = { -1, -1 }, pty = -1;
-
-		/* -t: we are the console socket's far end and relay the pty */
-		if (o->tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
-			oci_spec_free(spec);
-			ctr_close(&c);
-			return err_sys(e, "socketpair");
-		}
-		xo.console_socket = sp[1];
-		pid = oci_linux_exec(&xo, e);
-		oci_spec_free(spec);
-		if (sp[1] >= 0)
-			close(sp[1]);
-		if (pid < 0) {
-			if (sp[0] >= 0)
-				close(sp[0]);
-			ctr_close(&c);
-			return kind(e, ERRK_RUNTIME);
-		}
-		if (sp[0] >= 0) {
-			pty = oci_linux_recv_fd(sp[0]);
-			close(sp[0]);
-		}
-		session_put(&c, sid, pid, o->argv);
-		ctr_close(&c);
-		code = oci_linux_wait(pid, pty);
-		if (pty >= 0)
-			close(pty);
-	}
-	session_end(en, id, sid, code);
-	*exit_code = code;
+	if (exec_attached(&c, spec, &xo, sid, o, exit_code, e) < 0)
+		return -1;
+	session_end(en, id, sid, *exit_code);
 	return 0;
 }
