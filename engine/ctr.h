@@ -41,8 +41,12 @@ struct ctr {
 	enum cstate st;
 };
 
-/* CLOCK_REALTIME in ns: for timestamps. */
+/* The one copy of each clock in engine/.  CLOCK_REALTIME in ns: for
+ * timestamps only.  CLOCK_MONOTONIC in ms: for every deadline, since
+ * NTP steps the wall clock (by years on a router without a hardware
+ * clock, a little after boot). */
 int64_t now_ns(void);
+int64_t mono_ms(void);
 
 /* JSON fields: jstr NULL unless a string; jint def unless a number. */
 const char *jstr(const cJSON *o, const char *k);
