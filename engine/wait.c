@@ -79,7 +79,8 @@ int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, in
 	_cleanup_free_ char *exitdir = store_exit_dir(&en->st);
 	_cleanup_free_ char *exitp = store_exit_path(&en->st, id);
 	int in = inotify_init1(IN_CLOEXEC);
-	int64_t deadline = timeout_ms >= 0 ? now_ns() + (int64_t)timeout_ms * 1000000 : 0;
+	/* monotonic: NTP may step the wall clock by years meanwhile */
+	int64_t deadline = timeout_ms >= 0 ? mono_ms() + timeout_ms : -1;
 	int stopped = !cond || strcmp(cond, "stopped") == 0;
 	int r = -1;
 	struct ctr c;
@@ -126,8 +127,8 @@ int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, in
 		}
 		ctr_close(&c);
 		do {
-			if (deadline) {
-				int64_t left = deadline - now_ns();
+			if (deadline >= 0) {
+				int64_t left = deadline - mono_ms();
 
 				if (left <= 0) {
 					err_set(e, ETIMEDOUT, "container %s: waiting for %s", id,
@@ -135,7 +136,7 @@ int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, in
 					kind(e, ERRK_RUNTIME);
 					goto out;
 				}
-				ms = (int)(left / 1000000) + 1;
+				ms = (int)left;
 			}
 			pr = poll(&p, 1, ms);
 			if (pr < 0 && errno != EINTR) {
