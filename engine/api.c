@@ -42,6 +42,7 @@
 
 #include "engine/api.h"
 #include "engine/container.h"
+#include "engine/ctr.h"
 #include "engine/events.h"
 #include "monitor/monitor.h"
 
@@ -69,14 +70,6 @@ struct attach_q {
 	int logs, stream, in, out, err, std_given;
 	const char *keys;
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* One chunk of a hijacked stream: stream 0 raw (tty), 1 stdout, 2 stderr. */
 static int send_chunk(int fd, int stream, const char *p, size_t n)

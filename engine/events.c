@@ -28,20 +28,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "engine/ctr.h"
+
 #define EVENTS_LOG "events.log"
 #define EVENTS_OLD "events.log.1"
 #define EVENTS_LOCK "events.lock"
 #define EVENTS_MAX_DEFAULT (1024 * 1024)
 #define NS 1000000000LL
 #define ISDIGIT(c) ((c) >= '0' && (c) <= '9')
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
 
 static int64_t events_max(void)
 {
@@ -186,13 +180,6 @@ static int match(char **list, const char *id, const char *name)
 	return 0;
 }
 
-static const char *jstr(const cJSON *j, const char *key)
-{
-	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, key));
-
-	return v ? v : "";
-}
-
 /* Filter and print one line (NUL-terminated, without its newline).  Lines
  * that do not parse (foreign or damaged) are skipped. */
 static int handle_line(struct reader *r, const char *line, struct err *e)
@@ -202,7 +189,7 @@ static int handle_line(struct reader *r, const char *line, struct err *e)
 	const cJSON *code;
 	_cleanup_free_ char *out = NULL;
 	char tb[48], cb[32] = "";
-	const char *id, *name, *status;
+	const char *id, *name, *status, *type;
 	cJSON *j;
 	int64_t t;
 	long frac;
@@ -215,9 +202,9 @@ static int handle_line(struct reader *r, const char *line, struct err *e)
 	j = cJSON_Parse(line);
 	if (!j)
 		return 0;
-	id = jstr(j, "id");
-	name = jstr(j, "name");
-	status = jstr(j, "status");
+	id = jstr(j, "id") ?: "";
+	name = jstr(j, "name") ?: "";
+	status = jstr(j, "status") ?: "";
 	if (!match(f->containers, id, name) || !match(f->statuses, NULL, status)) {
 		cJSON_Delete(j);
 		return 0;
@@ -232,9 +219,9 @@ static int handle_line(struct reader *r, const char *line, struct err *e)
 		else if (cJSON_IsString(code))
 			snprintf(cb, sizeof(cb), ", containerExitCode=%.10s", code->valuestring);
 		fmt_time(t, ' ', tb, sizeof(tb), &frac);
+		type = jstr(j, "type");
 		out = xasprintf("%s.%09ld +0000 UTC %s %s %s (name=%s%s)\n", tb, frac,
-				*jstr(j, "type") ? jstr(j, "type") : "container", status, id, name,
-				cb);
+				type && *type ? type : "container", status, id, name, cb);
 	}
 	cJSON_Delete(j);
 	if (write_all(r->out, out, strlen(out)) < 0)

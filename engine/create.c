@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * create: the create options to a container's config.json and OCI spec.
+ *
+ * The spec starts from runc's default (oci_spec_default_json) and takes
+ * podman's defaults (capabilities, environment, no rlimits, a seccomp
+ * profile) and then the flags.  What the runtime side would refuse is
+ * refused here, before anything is written.  A user name is looked up in
+ * the rootfs's own /etc/passwd and /etc/group, never the host's.
+ */
+#include "engine/ctr.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include "engine/events.h"
+#include "oci/linux.h"
+#include "oci/spec.h"
+#include "store/image.h"
+
+/* podman's default capabilities. */
+static const char *const default_caps[] = {
+	"CAP_CHOWN",   "CAP_DAC_OVERRIDE",     "CAP_FOWNER",	 "CAP_FSETID",
+	"CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",	 "CAP_SETGID",
+	"CAP_SETPCAP", "CAP_SETUID",	       "CAP_SYS_CHROOT", NULL,
+};
+
+/* The default seccomp profile: allow, except what a container never
+ * needs and what has hurt hosts (kernel modules, kexec, keyrings, bpf,
+ * perf, userfaultfd, clock setting, swap, reboot, quotas, handles).  The
+ * capabilities already gate most of them; this is the second fence.
+ * It and default_seccomp() move to oci/seccomp, the default profile's
+ * owner. */
+static const char *const denied_syscalls[] = {
+	"acct",
+	"add_key",
+	"bpf",
+	"clock_adjtime",
+	"clock_settime",
+	"create_module",
+	"delete_module",
+	"finit_module",
+	"get_kernel_syms",
+	"get_mempolicy",
+	"init_module",
+	"ioperm",
+	"iopl",
+	"kcmp",
+	"kexec_file_load",
+	"kexec_load",
+	"keyctl",
+	"lookup_dcookie",
+	"mbind",
+	"move_pages",
+	"name_to_handle_at",
+	"nfsservctl",
+	"open_by_handle_at",
+	"perf_event_open",
+	"pivot_root",
+	"process_vm_readv",
+	"process_vm_writev",
+	"query_module",
+	"quotactl",
+	"reboot",
+	"request_key",
+	"set_mempolicy",
+	"settimeofday",
+	"stime",
+	"swapoff",
+	"swapon",
+	"sysfs",
+	"_sysctl",
+	"uselib",
+	"userfaultfd",
+	"ustat",
+	"vm86",
+	"vm86old",
+	NULL,
+};
+
+/* moves to oci/seccomp */
+static cJSON *default_seccomp(void)
+{
+	cJSON *s = cJSON_CreateObject(), *rules = cJSON_CreateArray(), *r;
+
+	cJSON_AddStringToObject(s, "defaultAction", "SCMP_ACT_ALLOW");
+	r = cJSON_CreateObject();
+	cJSON_AddItemToObject(r, "names", strv_to_json((char *const *)denied_syscalls));
+	cJSON_AddStringToObject(r, "action", "SCMP_ACT_ERRNO");
+	cJSON_AddNumberToObject(r, "errnoRet", EPERM);
+	cJSON_AddItemToArray(rules, r);
+	cJSON_AddItemToObject(s, "syscalls", rules);
+	return s;
+}
+
+static int has_str(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (strcasecmp(v[i], s) == 0 ||
+		    (strncasecmp(v[i], "CAP_", 4) != 0 && strcasecmp(s + 4, v[i]) == 0))
+			return 1;
+	return 0;
+}
+
+/* Each name in v (a flag's values) is a capability or ALL. */
+static int caps_known(char *const *v, const char *flag, struct err *e)
+{
+	for (size_t i = 0; v && v[i]; i++) {
+		if (strcasecmp(v[i], "ALL") && oci_cap_from_name(v[i]) < 0) {
+			err_set(e, 0, "%s: unknown capability \"%s\"", flag, v[i]);
+			return kind(e, ERRK_INVALID_ARG);
+		}
+	}
+	return 0;
+}
+
+static cJSON *capabilities(const struct engine_create_opts *o, struct err *e)
+{
+	static const char *const sets[] = { "bounding", "effective", "permitted" };
+	cJSON *caps, *set;
+
+	if (caps_known(o->cap_add, "--cap-add", e) < 0 ||
+	    caps_known(o->cap_drop, "--cap-drop", e) < 0)
+		return NULL;
+	caps = cJSON_CreateObject();
+	set = cJSON_CreateArray();
+	for (int cap = 0; cap <= oci_cap_last(); cap++) {
+		const char *n = oci_cap_name(cap);
+		int on;
+
+		if (!n)
+			continue;
+		on = o->privileged ? (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+				   : has_str((char *const *)default_caps, n);
+		if (has_str(o->cap_drop, "ALL") || has_str(o->cap_drop, n))
+			on = 0;
+		if (has_str(o->cap_add, "ALL") || has_str(o->cap_add, n))
+			on = 1;
+		if (on)
+			cJSON_AddItemToArray(set, cJSON_CreateString(n));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
+		cJSON_AddItemToObject(caps, sets[i], cJSON_Duplicate(set, 1));
+	cJSON_Delete(set);
+	return caps;
+}
+
+/* uid[:gid] numbers, or names looked up in the rootfs's /etc/passwd and
+ * /etc/group (read inside the rootfs: a symlink there cannot point us
+ * at the host's files). */
+static int lookup_id(int rootfd, const char *file, const char *name, int field, long *out)
+{
+	struct err e;
+	_cleanup_close_ int fd = oci_open_in_root(rootfd, file, O_RDONLY, 0, &e);
+	_cleanup_free_ char *text = NULL;
+	char *save = NULL, *line;
+
+	if (fd < 0 || !(text = file_read_at(fd, "", NULL, &e))) {
+		char p[64];
+
+		if (fd < 0)
+			return -1;
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+		if (!(text = file_read(p, NULL, &e)))
+			return -1;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[4] = { 0 };
+		char *p = line;
+
+		for (int i = 0; i < 4 && p; i++) {
+			f[i] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		if (f[0] && strcmp(f[0], name) == 0 && f[field]) {
+			*out = strtol(f[field], NULL, 10);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int resolve_user(const char *rootfs, const char *spec, cJSON *user, struct err *e)
+{
+	_cleanup_free_ char *u = xstrdup(spec);
+	_cleanup_close_ int rootfd = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char *g = strchr(u, ':'), *end;
+	long uid = -1, gid = -1;
+
+	if (g)
+		*g++ = '\0';
+	uid = strtol(u, &end, 10);
+	if (*end || end == u) {
+		if (lookup_id(rootfd, "/etc/passwd", u, 2, &uid) < 0) {
+			err_set(e, 0, "user \"%s\" not found in the container's /etc/passwd", u);
+			return kind(e, ERRK_INVALID_ARG);
+		}
+		if (!g && lookup_id(rootfd, "/etc/passwd", u, 3, &gid) < 0)
+			gid = 0;
+	} else if (!g) {
+		gid = 0;
+	}
+	if (g) {
+		gid = strtol(g, &end, 10);
+		if ((*end || end == g) && lookup_id(rootfd, "/etc/group", g, 2, &gid) < 0) {
+			err_set(e, 0, "group \"%s\" not found in the container's /etc/group", g);
+			return kind(e, ERRK_INVALID_ARG);
+		}
+	}
+	if (uid < 0 || gid < 0) {
+		err_set(e, 0, "invalid user \"%s\"", spec);
+		return kind(e, ERRK_INVALID_ARG);
+	}
+	jset_num(user, "uid", (double)uid);
+	jset_num(user, "gid", (double)gid);
+	return 0;
+}
+
+static cJSON *mount_json(const char *dst, const char *type, const char *src, const char *opts)
+{
+	cJSON *m = cJSON_CreateObject(), *o = cJSON_CreateArray();
+	_cleanup_free_ char *copy = xstrdup(opts ? opts : "");
+	char *save = NULL;
+
+	cJSON_AddStringToObject(m, "destination", dst);
+	cJSON_AddStringToObject(m, "type", type);
+	cJSON_AddStringToObject(m, "source", src);
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		cJSON_AddItemToArray(o, cJSON_CreateString(t));
+	cJSON_AddItemToObject(m, "options", o);
+	return m;
+}
+
+/* The environment: PATH, TERM with a tty, HOSTNAME, then -e (K=V sets,
+ * K alone takes our own K's value). */
+static cJSON *spec_env(const struct engine_create_opts *o, const char *host)
+{
+	cJSON *env = cJSON_CreateArray();
+
+	cJSON_AddItemToArray(
+		env, cJSON_CreateString(
+			     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+	if (o->tty)
+		cJSON_AddItemToArray(env, cJSON_CreateString("TERM=xterm"));
+	{
+		char hn[300];
+
+		snprintf(hn, sizeof(hn), "HOSTNAME=%s", o->hostname ? o->hostname : host);
+		cJSON_AddItemToArray(env, cJSON_CreateString(hn));
+	}
+	for (size_t i = 0; o->env && o->env[i]; i++) {
+		const char *eq = strchr(o->env[i], '=');
+		size_t kl = eq ? (size_t)(eq - o->env[i]) : strlen(o->env[i]);
+		cJSON *it;
+		int replaced = 0;
+
+		if (!eq) {
+			/* -e NAME: take the value from our environment */
+			const char *v = getenv(o->env[i]);
+			char *kv;
+
+			if (!v)
+				continue;
+			kv = xasprintf("%s=%s", o->env[i], v);
+			cJSON_AddItemToArray(env, cJSON_CreateString(kv));
+			free(kv);
+			continue;
+		}
+		cJSON_ArrayForEach (it, env) {
+			if (strncmp(it->valuestring, o->env[i], kl) == 0 &&
+			    it->valuestring[kl] == '=') {
+				cJSON_SetValuestring(it, o->env[i]);
+				replaced = 1;
+			}
+		}
+		if (!replaced)
+			cJSON_AddItemToArray(env, cJSON_CreateString(o->env[i]));
+	}
+	return env;
+}
+
+/* The process: command, terminal, environment, cwd, user, capabilities. */
+static int spec_process(cJSON *proc, const struct engine_create_opts *o, const char *host,
+			const char *rootfs, struct err *e)
+{
+	cJSON *caps;
+
+	cJSON_ReplaceItemInObjectCaseSensitive(
+		proc, "args",
+		o->argv && o->argv[0] ? strv_to_json(o->argv)
+				      : strv_to_json((char *[]){ "/bin/sh", NULL }));
+	jset_bool(proc, "terminal", o->tty);
+	cJSON_ReplaceItemInObjectCaseSensitive(proc, "env", spec_env(o, host));
+	jset_str(proc, "cwd", o->workdir ? o->workdir : "/");
+	if (o->user &&
+	    resolve_user(rootfs, o->user, cJSON_GetObjectItemCaseSensitive(proc, "user"), e) < 0)
+		return -1;
+	caps = capabilities(o, e);
+	if (!caps)
+		return -1;
+	cJSON_ReplaceItemInObjectCaseSensitive(proc, "capabilities", caps);
+	jset_bool(proc, "noNewPrivileges", o->no_new_privs);
+	/* podman does not cap open files at 1024 */
+	cJSON_DeleteItemFromObjectCaseSensitive(proc, "rlimits");
+	return 0;
+}
+
+/* namespaces: a new network one unless --network host */
+static int spec_network(cJSON *s, const struct engine_create_opts *o, struct err *e)
+{
+	cJSON *nss = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "linux"),
+						      "namespaces");
+	cJSON *it;
+	int i = 0;
+
+	if (!o->network || strcmp(o->network, "none") == 0)
+		return 0;
+	if (strcmp(o->network, "host") != 0) {
+		err_set(e, 0, "--network %s: only \"none\" and \"host\" are supported", o->network);
+		return kind(e, ERRK_INVALID_ARG);
+	}
+	cJSON_ArrayForEach (it, nss) {
+		if (strcmp(jstr(it, "type") ?: "", "network") == 0) {
+			cJSON_DeleteItemFromArray(nss, i);
+			break;
+		}
+		i++;
+	}
+	/* sysfs of the host's network namespace cannot be mounted anew:
+	 * bind it read-only instead */
+	cJSON_ArrayForEach (it, cJSON_GetObjectItemCaseSensitive(s, "mounts")) {
+		if (strcmp(jstr(it, "destination") ?: "", "/sys") == 0) {
+			jset_str(it, "type", "bind");
+			jset_str(it, "source", "/sys");
+			cJSON_ReplaceItemInObjectCaseSensitive(
+				it, "options",
+				strv_to_json((char *[]){ "rbind", "nosuid", "noexec", "nodev", "ro",
+							 NULL }));
+		}
+	}
+	return 0;
+}
+
+/* volumes and tmpfs */
+static int spec_volumes(cJSON *mounts, const struct engine_create_opts *o, struct err *e)
+{
+	for (size_t i = 0; i < o->n_mounts; i++) {
+		const struct mount_opt *m = &o->mounts[i];
+
+		if (m->tmpfs) {
+			cJSON_AddItemToArray(mounts,
+					     mount_json(m->dst, "tmpfs", "tmpfs",
+							m->src ? m->src : "rw,nosuid,nodev"));
+		} else {
+			char *real = realpath(m->src, NULL);
+
+			if (!real) {
+				err_sys(e, "volume source %s", m->src);
+				return kind(e, ERRK_INVALID_ARG);
+			}
+			cJSON_AddItemToArray(mounts, mount_json(m->dst, "bind", real,
+								m->ro ? "rbind,ro" : "rbind,rw"));
+			free(real);
+		}
+	}
+	return 0;
+}
+
+/* The linux section: cgroup, limits, what --privileged lifts, seccomp. */
+static int spec_linux(cJSON *lin, const struct engine_create_opts *o, const char *id, struct err *e)
+{
+	cJSON *res;
+
+	{
+		char cg[100];
+
+		snprintf(cg, sizeof(cg), "/nook/%s", id);
+		jset_str(lin, "cgroupsPath", cg);
+	}
+	res = cJSON_GetObjectItemCaseSensitive(lin, "resources");
+	if (!res)
+		res = cJSON_AddObjectToObject(lin, "resources");
+	if (o->memory > 0)
+		cJSON_AddNumberToObject(cJSON_AddObjectToObject(res, "memory"), "limit",
+					(double)o->memory);
+	if (o->pids_limit > 0)
+		cJSON_AddNumberToObject(cJSON_AddObjectToObject(res, "pids"), "limit",
+					(double)o->pids_limit);
+	if (o->cpus > 0) {
+		cJSON *cpu = cJSON_AddObjectToObject(res, "cpu");
+
+		cJSON_AddNumberToObject(cpu, "quota", (double)(int64_t)(o->cpus * 100000));
+		cJSON_AddNumberToObject(cpu, "period", 100000);
+	}
+	if (o->privileged) {
+		/* all devices, no masks, no filter */
+		cJSON_DeleteItemFromObjectCaseSensitive(res, "devices");
+		cJSON_DeleteItemFromObjectCaseSensitive(lin, "maskedPaths");
+		cJSON_DeleteItemFromObjectCaseSensitive(lin, "readonlyPaths");
+	}
+
+	/* seccomp */
+	if (!o->privileged && !(o->seccomp && strcmp(o->seccomp, "unconfined") == 0)) {
+		cJSON *sc;
+
+		if (o->seccomp) {
+			_cleanup_free_ char *prof = file_read(o->seccomp, NULL, e);
+
+			if (!prof) {
+				err_wrap(e, "--security-opt seccomp");
+				return kind(e, ERRK_INVALID_ARG);
+			}
+			sc = cJSON_Parse(prof);
+			if (!sc) {
+				err_set(e, 0, "--security-opt seccomp=%s: invalid JSON",
+					o->seccomp);
+				return kind(e, ERRK_INVALID_ARG);
+			}
+		} else {
+			sc = default_seccomp();
+		}
+		cJSON_AddItemToObject(lin, "seccomp", sc);
+	}
+	return 0;
+}
+
+/* The OCI spec of a new container, from runc's default plus the flags. */
+static cJSON *build_spec(const struct engine_create_opts *o, const char *id, const char *rootfs,
+			 struct err *e)
+{
+	_cleanup_free_ char *text = oci_spec_default_json(0);
+	cJSON *s = cJSON_Parse(text);
+	char host[13];
+
+	snprintf(host, sizeof(host), "%.12s", id);
+	if (spec_process(cJSON_GetObjectItemCaseSensitive(s, "process"), o, host, rootfs, e) < 0)
+		goto fail;
+
+	/* root, hostname */
+	{
+		cJSON *root = cJSON_GetObjectItemCaseSensitive(s, "root");
+
+		jset_str(root, "path", rootfs);
+		jset_bool(root, "readonly", o->read_only);
+	}
+	jset_str(s, "hostname", o->hostname ? o->hostname : host);
+
+	if (spec_network(s, o, e) < 0 ||
+	    spec_volumes(cJSON_GetObjectItemCaseSensitive(s, "mounts"), o, e) < 0 ||
+	    spec_linux(cJSON_GetObjectItemCaseSensitive(s, "linux"), o, id, e) < 0)
+		goto fail;
+	if (o->annotations) {
+		cJSON *an = cJSON_AddObjectToObject(s, "annotations");
+
+		for (size_t i = 0; o->annotations[i]; i++) {
+			_cleanup_free_ char *kv = xstrdup(o->annotations[i]);
+			char *eq = strchr(kv, '=');
+
+			if (eq)
+				*eq++ = '\0';
+			cJSON_AddStringToObject(an, kv, eq ? eq : "");
+		}
+	}
+
+	/* What the runtime side would refuse should be refused now. */
+	{
+		char *t = cJSON_PrintUnformatted(s);
+		struct oci_spec *check = oci_spec_parse(t, e);
+
+		free(t);
+		if (!check) {
+			err_wrap(e, "container configuration");
+			kind(e, ERRK_INVALID_ARG);
+			goto fail;
+		}
+		oci_spec_free(check);
+	}
+	return s;
+fail:
+	cJSON_Delete(s);
+	return NULL;
+}
+
+static const char *const restart_names[] = { "no", "on-failure", "always", "unless-stopped" };
+
+int engine_create(struct engine *en, const struct engine_create_opts *o, char id[STORE_ID_LEN + 1],
+		  struct err *e)
+{
+	_cleanup_free_ char *rootfs = NULL;
+	_cleanup_free_ char *gen_name = NULL;
+	cJSON *cfg = NULL, *spec, *deps, *st = NULL;
+	struct stat sb;
+	const char *name = o->name;
+	int r = -1, overlay = 0;
+
+	if (!o->rootfs) {
+		err_set(e, 0, "a root filesystem is required (--rootfs DIR)");
+		return kind(e, ERRK_INVALID_ARG);
+	}
+	{
+		/* DIR:O, as podman's: an overlay over DIR, which stays as it is */
+		size_t n = strlen(o->rootfs);
+		_cleanup_free_ char *dir = xstrdup(o->rootfs);
+
+		if (n > 2 && strcmp(o->rootfs + n - 2, ":O") == 0) {
+			overlay = 1;
+			dir[n - 2] = '\0';
+		}
+		rootfs = realpath(dir, NULL);
+		if (!rootfs || stat(rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+			err_set(e, rootfs ? ENOTDIR : errno, "rootfs %s", dir);
+			return kind(e, ERRK_INVALID_ARG);
+		}
+	}
+	if (overlay && image_lower_valid(rootfs, e) < 0) {
+		err_wrap(e, "--rootfs %s", o->rootfs);
+		return kind(e, ERRK_INVALID_ARG);
+	}
+	store_new_id(id);
+	if (!name) {
+		gen_name = xasprintf("nook_%.8s", id);
+		name = gen_name;
+	}
+	if (store_name_valid(name, e) < 0)
+		return kind(e, ERRK_INVALID_ARG);
+	spec = build_spec(o, id, rootfs, e);
+	if (!spec)
+		return -1;
+
+	cfg = cJSON_CreateObject();
+	cJSON_AddStringToObject(cfg, "id", id);
+	cJSON_AddStringToObject(cfg, "name", name);
+	cJSON_AddStringToObject(cfg, "rootfs", rootfs);
+	if (overlay)
+		cJSON_AddTrueToObject(cfg, "rootfsOverlay");
+	cJSON_AddNumberToObject(cfg, "created", (double)now_ns());
+	cJSON_AddStringToObject(cfg, "restartPolicy", restart_names[o->restart]);
+	cJSON_AddNumberToObject(cfg, "restartMax", o->restart_max);
+	cJSON_AddNumberToObject(cfg, "stopSignal", o->stop_signal > 0 ? o->stop_signal : SIGTERM);
+	cJSON_AddNumberToObject(cfg, "stopTimeout",
+				o->stop_timeout >= 0 ? o->stop_timeout : DEFAULT_STOP_TIMEOUT);
+	cJSON_AddNumberToObject(cfg, "logSizeMax", (double)o->log_size_max);
+	cJSON_AddBoolToObject(cfg, "tty", o->tty);
+	cJSON_AddBoolToObject(cfg, "interactive", o->interactive);
+	cJSON_AddBoolToObject(cfg, "autoRemove", o->auto_remove);
+	cJSON_AddBoolToObject(cfg, "privileged", o->privileged);
+	deps = cJSON_AddArrayToObject(cfg, "requires");
+	for (size_t i = 0; o->requires && o->requires[i]; i++) {
+		char did[STORE_ID_LEN + 1];
+
+		if (store_lookup(&en->st, o->requires[i], did, e) < 0) {
+			err_wrap(e, "--requires");
+			kind(e, ERRK_DEPENDENCY);
+			goto out;
+		}
+		cJSON_AddItemToArray(deps, cJSON_CreateString(did));
+	}
+	cJSON_AddItemToObject(cfg, "spec", spec);
+
+	/* --rm: nothing of it need survive a power cut (as ctr_save) */
+	if (store_create(&en->st, id, name, cfg, !o->auto_remove, e) < 0) {
+		kind(e, e->errnum == EEXIST ? ERRK_INVALID_ARG : ERRK_RUNTIME);
+		goto out;
+	}
+	st = cJSON_CreateObject();
+	cJSON_AddStringToObject(st, "state", "configured");
+	cJSON_AddNumberToObject(st, "restartCount", 0);
+	/* what ps shows, so that ps reads one small file per container */
+	cJSON_AddStringToObject(st, "name", name);
+	cJSON_AddStringToObject(st, "rootfs", rootfs);
+	cJSON_AddNumberToObject(st, "created", jint(cfg, "created", 0));
+	cJSON_AddItemToObject(
+		st, "command",
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetObjectItemCaseSensitive(spec, "process"), "args"),
+				1));
+	{
+		_cleanup_free_ char *p = store_path(&en->st, id, "state.json");
+
+		if (store_write_json(p, st, !o->auto_remove, e) < 0) {
+			store_remove(&en->st, id, name, NULL);
+			goto out;
+		}
+	}
+	events_append(&en->st, "create", id, name, NULL, NULL);
+	r = 0;
+out:
+	cJSON_Delete(cfg);
+	cJSON_Delete(st);
+	return r;
+}

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ctr: the container record (engine/ctr.h).
+ *
+ * Locking discipline.  ctr_open() takes the container's flock and loads
+ * config and state; ctr_sync() asks the kernel and the monitor what is
+ * true now; the operation decides from that; ctr_save() writes state.json
+ * (only if it changed) and ctr_close() drops the lock.  Waits for a
+ * process (stop's timeout, wait, attach, exec) happen with the lock
+ * released, then the lock is taken again and the state synced again.
+ */
+#include "engine/ctr.h"
+
+#include <fcntl.h>
+#include <time.h>
+
+#include "engine/events.h"
+#include "monitor/monitor.h"
+#include "oci/cgroup.h"
+#include "store/image.h"
+
+const char *const state_names[ST_UNKNOWN + 1] = { "configured", "created", "running",  "paused",
+						  "stopped",	"exited",  "removing", "unknown" };
+
+/* ---- small helpers ----------------------------------------------------- */
+
+int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int64_t jint(const cJSON *o, const char *k, int64_t def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
+}
+
+int jbool(const cJSON *o, const char *k)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+void jset_num(cJSON *o, const char *k, double v)
+{
+	cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (it && cJSON_IsNumber(it))
+		cJSON_SetNumberValue(it, v);
+	else if (it)
+		cJSON_ReplaceItemInObjectCaseSensitive(o, k, cJSON_CreateNumber(v));
+	else
+		cJSON_AddNumberToObject(o, k, v);
+}
+
+void jset_str(cJSON *o, const char *k, const char *v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(o, k);
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+}
+
+void jset_bool(cJSON *o, const char *k, int v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(o, k);
+	cJSON_AddBoolToObject(o, k, v);
+}
+
+int kind(struct err *e, int k)
+{
+	if (e)
+		e->kind = k;
+	return -1;
+}
+
+const char *cname(const struct ctr *c)
+{
+	const char *n = jstr(c->config, "name");
+
+	return n ? n : c->id;
+}
+
+int state_error(struct ctr *c, const char *op, struct err *e)
+{
+	err_set(e, 0, "cannot %s container %s: container state is %s", op, cname(c),
+		state_names[c->st]);
+	return kind(e, ERRK_STATE_INVALID);
+}
+
+void event(struct ctr *c, const char *status, const cJSON *attrs)
+{
+	struct err e;
+
+	/* An event that cannot be written must not undo the operation. */
+	if (events_append(&c->en->st, status, c->id, cname(c), attrs, &e) < 0) {
+		char buf[600];
+
+		log_msg(LOG_WARN, "event %s: %s", status, err_str(&e, buf, sizeof(buf)));
+	}
+}
+
+cJSON *strv_to_json(char *const *v)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (size_t i = 0; v && v[i]; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	return a;
+}
+
+/* ---- load, sync, save ---------------------------------------------------- */
+
+enum cstate state_from(const char *s)
+{
+	for (size_t i = 0; s && i < ARRAY_SIZE(state_names); i++)
+		if (strcmp(s, state_names[i]) == 0)
+			return (enum cstate)i;
+	return ST_UNKNOWN;
+}
+
+void ctr_set_state(struct ctr *c, enum cstate st)
+{
+	c->st = st;
+	jset_str(c->state, "state", state_names[st]);
+}
+
+void ctr_close(struct ctr *c)
+{
+	if (c->lock >= 0)
+		store_unlock(c->lock);
+	c->lock = -1;
+	cJSON_Delete(c->config);
+	cJSON_Delete(c->state);
+	free(c->saved);
+	c->config = c->state = NULL;
+	c->saved = NULL;
+}
+
+int ctr_save(struct ctr *c, struct err *e)
+{
+	_cleanup_free_ char *path = store_path(&c->en->st, c->id, "state.json");
+	char *text = cJSON_PrintUnformatted(c->state);
+
+	if (c->saved && strcmp(text, c->saved) == 0) {
+		free(text); /* flash wears out: write only on a change */
+		return 0;
+	}
+	/* A --rm container does not outlive its run: its state need not
+	 * survive a power cut, and each fsync costs (flash, slow disks). */
+	if (store_write_json(path, c->state, !jbool(c->config, "autoRemove"), e) < 0) {
+		free(text);
+		return -1;
+	}
+	free(c->saved);
+	c->saved = text;
+	return 0;
+}
+
+/* Is the process (pid, start time) still there and not a zombie? */
+int proc_alive(pid_t pid, uint64_t start)
+{
+	char path[64], buf[512];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	char *p;
+
+	if (pid <= 0 || proc_start_time(pid) != start)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[2] != 'Z' && p[2] != 'X';
+}
+
+char *ctr_cgroup(const struct ctr *c)
+{
+	const char *cg = jstr(c->state, "cgroup");
+
+	return cg ? xstrdup(cg) : NULL;
+}
+
+/* The init is gone: record how, once (sync runs often). */
+static void record_exit(struct ctr *c, const struct monitor_exit *x)
+{
+	cJSON *a = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(a, "exitCode", x->exit_code);
+	if (x->oom_killed)
+		cJSON_AddBoolToObject(a, "oomKilled", 1);
+	event(c, "died", a);
+	cJSON_Delete(a);
+	jset_num(c->state, "exitCode", x->exit_code);
+	jset_num(c->state, "signal", x->signal);
+	jset_bool(c->state, "oomKilled", x->oom_killed);
+	jset_num(c->state, "finishedAt", (double)x->time_ns);
+}
+
+/* Bring the recorded state in line with the kernel: the exit file, the
+ * monitor's and the init's liveness, the cgroup's freezer. */
+int ctr_sync(struct ctr *c, struct err *e)
+{
+	_cleanup_free_ char *exitp = NULL;
+	struct monitor_exit x;
+	struct err le;
+
+	if (c->st != ST_CREATED && c->st != ST_RUNNING && c->st != ST_PAUSED)
+		return 0;
+	exitp = store_exit_path(&c->en->st, c->id);
+	if (monitor_exit_read(exitp, &x, &le) == 0) {
+		record_exit(c, &x);
+		ctr_set_state(c, ST_STOPPED);
+		return 0;
+	}
+	if (le.errnum != ENOENT) {
+		*e = le;
+		return -1;
+	}
+	if (!proc_alive((pid_t)jint(c->state, "monitorPid", 0),
+			(uint64_t)jint(c->state, "monitorStart", 0))) {
+		/* The monitor is gone (killed?) and left no exit file: the
+		 * exit code is unknown; nothing may hang on it. */
+		if (monitor_exit_read(exitp, &x, &le) == 0) {
+			record_exit(c, &x);
+		} else {
+			struct monitor_exit unknown = { .exit_code = -1, .time_ns = now_ns() };
+
+			record_exit(c, &unknown);
+		}
+		ctr_set_state(c, ST_STOPPED);
+		return 0;
+	}
+	if (c->st == ST_RUNNING || c->st == ST_PAUSED) {
+		_cleanup_free_ char *cg = ctr_cgroup(c);
+		int fr = cg ? oci_cgroup_frozen(cg) : 0;
+
+		if (fr == 1)
+			ctr_set_state(c, ST_PAUSED);
+		else if (fr == 0)
+			ctr_set_state(c, ST_RUNNING);
+	}
+	return 0;
+}
+
+/* Open, lock, load and sync a container; save: record what the sync
+ * found (else the caller's next ctr_save does). */
+int ctr_load(struct engine *en, const char *ref, struct ctr *c, int save, struct err *e)
+{
+	_cleanup_free_ char *cfg = NULL;
+	_cleanup_free_ char *stp = NULL;
+
+	memset(c, 0, sizeof(*c));
+	c->en = en;
+	c->lock = -1;
+	if (store_lookup(&en->st, ref, c->id, e) < 0) {
+		int no = e->errnum == ENOENT;
+
+		e->errnum = 0; /* the message says it all */
+		return kind(e, no ? ERRK_NO_SUCH : ERRK_INVALID_ARG);
+	}
+	c->lock = store_lock(&en->st, c->id, e);
+	if (c->lock < 0) {
+		if (e->errnum == ENOENT) {
+			err_set(e, 0, "no such container: %s", ref);
+			return kind(e, ERRK_NO_SUCH);
+		}
+		return -1;
+	}
+	cfg = store_path(&en->st, c->id, "config.json");
+	stp = store_path(&en->st, c->id, "state.json");
+	c->config = store_read_json(cfg, e);
+	if (!c->config)
+		goto fail;
+	c->state = store_read_json(stp, e);
+	if (!c->state) {
+		if (e->errnum == ENOENT) {
+			/* removed between lookup and lock */
+			err_set(e, 0, "no such container: %s", ref);
+			kind(e, ERRK_NO_SUCH);
+		}
+		goto fail;
+	}
+	c->saved = cJSON_PrintUnformatted(c->state);
+	c->st = state_from(jstr(c->state, "state"));
+	if (c->st == ST_UNKNOWN) {
+		err_set(e, 0, "%s: unknown state \"%s\"", stp, jstr(c->state, "state") ?: "");
+		kind(e, ERRK_INTERNAL);
+		goto fail;
+	}
+	if (ctr_sync(c, e) < 0 || (save && ctr_save(c, e) < 0))
+		goto fail;
+	return 0;
+fail:
+	ctr_close(c);
+	return -1;
+}
+
+int ctr_open(struct engine *en, const char *ref, struct ctr *c, struct err *e)
+{
+	return ctr_load(en, ref, c, 1, e);
+}
+
+/* ---- paths ------------------------------------------------------------- */
+
+char *run_dir(const struct ctr *c)
+{
+	return store_run_path(&c->en->st, c->id, NULL);
+}
+
+/* ---- --rootfs DIR:O: an overlay over DIR --------------------------------
+ * The container sees DIR as the lower layer of an overlay whose upper and
+ * work directories are its own, under the root (they persist as the
+ * container does); DIR is never written.  Mounted on <runroot>/containers/
+ * <id>/merged while the runtime side exists or a user mount() holds it. */
+
+int ctr_overlay(const struct ctr *c)
+{
+	return jbool(c->config, "rootfsOverlay");
+}
+
+/* The directory the container's processes see as / (and mount() gives). */
+char *ctr_rootfs(const struct ctr *c)
+{
+	return ctr_overlay(c) ? image_merged_path(&c->en->st, c->id)
+			      : xstrdup(jstr(c->config, "rootfs") ?: "");
+}
+
+int engine_resolve(struct engine *en, const char *ref, char id[STORE_ID_LEN + 1], char **name,
+		   struct err *e)
+{
+	struct ctr c;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	memcpy(id, c.id, STORE_ID_LEN + 1);
+	if (name)
+		*name = xstrdup(cname(&c));
+	ctr_close(&c);
+	return 0;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ctr: what the files of engine/ share, private to them (container.h is
+ * the public surface for the CLI and the API).
+ *
+ * struct ctr is one container while its flock is held: ctr_open() locks,
+ * loads and syncs it; ctr_save() writes state.json when it changed;
+ * ctr_close() drops the lock.  Anything read from c->config or c->state
+ * is valid only until ctr_close().
+ */
+#ifndef NOOK_CTR_H
+#define NOOK_CTR_H
+
+#include <sys/types.h>
+
+#include "engine/container.h"
+
+enum cstate {
+	ST_CONFIGURED,
+	ST_CREATED,
+	ST_RUNNING,
+	ST_PAUSED,
+	ST_STOPPED,
+	ST_EXITED,
+	ST_REMOVING,
+	ST_UNKNOWN
+};
+
+/* indexed by enum cstate */
+extern const char *const state_names[ST_UNKNOWN + 1];
+
+#define DEFAULT_STOP_TIMEOUT 10
+
+struct ctr {
+	struct engine *en;
+	char id[STORE_ID_LEN + 1];
+	int lock;
+	cJSON *config; /* config.json: read-only */
+	cJSON *state; /* state.json: what ctr_save writes */
+	char *saved; /* state.json text as loaded, to skip no-op writes */
+	enum cstate st;
+};
+
+/* The one copy of each clock in engine/.  CLOCK_REALTIME in ns: for
+ * timestamps only.  CLOCK_MONOTONIC in ms: for every deadline, since
+ * NTP steps the wall clock (by years on a router without a hardware
+ * clock, a little after boot). */
+int64_t now_ns(void);
+int64_t mono_ms(void);
+
+/* JSON fields: jstr NULL unless a string; jint def unless a number. */
+const char *jstr(const cJSON *o, const char *k);
+int64_t jint(const cJSON *o, const char *k, int64_t def);
+int jbool(const cJSON *o, const char *k);
+/* Set (jset_str: NULL deletes) a field in place. */
+void jset_num(cJSON *o, const char *k, double v);
+void jset_str(cJSON *o, const char *k, const char *v);
+void jset_bool(cJSON *o, const char *k, int v);
+/* A new array of v's strings (caller deletes). */
+cJSON *strv_to_json(char *const *v);
+
+/* Set e's kind (e may be NULL); returns -1. */
+int kind(struct err *e, int k);
+/* The container's name (its id if it has none), valid until ctr_close. */
+const char *cname(const struct ctr *c);
+/* "cannot OP container NAME: container state is STATE"; returns -1. */
+int state_error(struct ctr *c, const char *op, struct err *e);
+/* Append an event; a failure is logged, never returned. */
+void event(struct ctr *c, const char *status, const cJSON *attrs);
+
+/* A state's name to enum cstate (ST_UNKNOWN if none). */
+enum cstate state_from(const char *s);
+void ctr_set_state(struct ctr *c, enum cstate st);
+/* Lock, load and sync ref into c; save: also record what the sync found.
+ * On failure c holds nothing (no ctr_close needed). */
+int ctr_load(struct engine *en, const char *ref, struct ctr *c, int save, struct err *e);
+/* ctr_load with save. */
+int ctr_open(struct engine *en, const char *ref, struct ctr *c, struct err *e);
+/* Bring c->state in line with the kernel (exit file, monitor, freezer). */
+int ctr_sync(struct ctr *c, struct err *e);
+/* Write state.json if it changed since loaded or last saved. */
+int ctr_save(struct ctr *c, struct err *e);
+/* Unlock (if still locked) and free; c may be closed again. */
+void ctr_close(struct ctr *c);
+
+/* Is the process (pid, start time) still there and not a zombie? */
+int proc_alive(pid_t pid, uint64_t start);
+/* The container's cgroup, its run directory, its root as its processes
+ * see it (each NULL or counted: caller frees). */
+char *ctr_cgroup(const struct ctr *c);
+char *run_dir(const struct ctr *c);
+char *ctr_rootfs(const struct ctr *c);
+/* Is the root an overlay over --rootfs DIR:O? */
+int ctr_overlay(const struct ctr *c);
+
+/* create.c: set user's uid and gid from spec (uid[:gid], or names looked
+ * up in rootfs's /etc/passwd and /etc/group). */
+int resolve_user(const char *rootfs, const char *spec, cJSON *user, struct err *e);
+
+/* wait.c: wait until id meets cond ("stopped" when NULL; a state name) or,
+ * run > 0, until the run of init pid run has ended; timeout_ms < 0: no
+ * limit.  ERRK_REMOVED if the container goes away.  *exit_code (may be
+ * NULL) gets the run's exit code. */
+int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, int timeout_ms,
+	      int *exit_code, struct err *e);
+/* Wait for id's exit file, up to timeout_ms; 0 once it is there. */
+int wait_exit(struct engine *en, const char *id, int timeout_ms);
+
+#endif

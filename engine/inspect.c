@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * inspect: a container as podman's inspect shows it, and the rows of ps.
+ *
+ * inspect takes the lock (and so syncs the state); ps takes none and
+ * writes nothing: it reads the summary each state.json carries and asks
+ * the kernel only what the recorded state may no longer say.
+ */
+#include "engine/ctr.h"
+
+#include <signal.h>
+
+#include "monitor/monitor.h"
+#include "oci/cgroup.h"
+
+static void add_time(cJSON *o, const char *k, int64_t ns)
+{
+	char buf[40];
+
+	/* podman's zero time for "never" */
+	if (ns <= 0 || !time_format_ns(ns, buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "0001-01-01T00:00:00Z");
+	cJSON_AddStringToObject(o, k, buf);
+}
+
+static cJSON *inspect_locked(struct ctr *c)
+{
+	cJSON *j = cJSON_CreateObject(), *st, *cfg, *hc, *rp, *execs;
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(c->config, "spec");
+	const cJSON *proc = cJSON_GetObjectItemCaseSensitive(spec, "process");
+	const cJSON *ss = cJSON_GetObjectItemCaseSensitive(c->state, "execSessions"), *s;
+	int running = c->st == ST_RUNNING || c->st == ST_PAUSED;
+
+	cJSON_AddStringToObject(j, "Id", c->id);
+	cJSON_AddStringToObject(j, "Name", cname(c));
+	add_time(j, "Created", jint(c->config, "created", 0));
+	cJSON_AddStringToObject(j, "Rootfs", jstr(c->config, "rootfs"));
+	cJSON_AddBoolToObject(j, "RootfsOverlay", ctr_overlay(c));
+	cJSON_AddItemToObject(
+		j, "Path",
+		cJSON_Duplicate(
+			cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(proc, "args"), 0), 1));
+	st = cJSON_AddObjectToObject(j, "State");
+	cJSON_AddStringToObject(st, "Status", state_names[c->st]);
+	cJSON_AddBoolToObject(st, "Running", c->st == ST_RUNNING);
+	cJSON_AddBoolToObject(st, "Paused", c->st == ST_PAUSED);
+	cJSON_AddNumberToObject(st, "Pid",
+				running || c->st == ST_CREATED ? jint(c->state, "pid", 0) : 0);
+	cJSON_AddNumberToObject(st, "ConmonPid",
+				running || c->st == ST_CREATED ? jint(c->state, "monitorPid", 0)
+							       : 0);
+	cJSON_AddNumberToObject(st, "ExitCode", (double)jint(c->state, "exitCode", 0));
+	cJSON_AddBoolToObject(st, "OOMKilled", jbool(c->state, "oomKilled"));
+	add_time(st, "StartedAt", jint(c->state, "startedAt", 0));
+	add_time(st, "FinishedAt", jint(c->state, "finishedAt", 0));
+	cJSON_AddBoolToObject(st, "StoppedByUser", jbool(c->state, "stoppedByUser"));
+	if (jstr(c->state, "cgroup"))
+		cJSON_AddStringToObject(st, "CgroupPath", jstr(c->state, "cgroup"));
+	cJSON_AddNumberToObject(j, "RestartCount", (double)jint(c->state, "restartCount", 0));
+	cJSON_AddNumberToObject(j, "MountCount", (double)jint(c->state, "mountCount", 0));
+	execs = cJSON_AddArrayToObject(j, "ExecIDs");
+	cJSON_ArrayForEach (s, ss)
+		cJSON_AddItemToArray(execs, cJSON_CreateString(s->string));
+	cJSON_AddItemToObject(j, "ExecSessions",
+			      ss ? cJSON_Duplicate(ss, 1) : cJSON_CreateObject());
+	cfg = cJSON_AddObjectToObject(j, "Config");
+	cJSON_AddStringToObject(cfg, "Hostname", jstr(spec, "hostname") ?: "");
+	cJSON_AddItemToObject(cfg, "Env",
+			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(proc, "env"), 1));
+	cJSON_AddItemToObject(cfg, "Cmd",
+			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(proc, "args"), 1));
+	cJSON_AddStringToObject(cfg, "WorkingDir", jstr(proc, "cwd") ?: "/");
+	cJSON_AddBoolToObject(cfg, "Tty", jbool(c->config, "tty"));
+	cJSON_AddBoolToObject(cfg, "OpenStdin", jbool(c->config, "interactive"));
+	{
+		const char *sn = signal_name((int)jint(c->config, "stopSignal", SIGTERM));
+		char sig[32];
+
+		snprintf(sig, sizeof(sig), "SIG%s", sn ? sn : "TERM");
+		cJSON_AddStringToObject(cfg, "StopSignal", sig);
+	}
+	cJSON_AddNumberToObject(cfg, "StopTimeout", (double)jint(c->config, "stopTimeout", 10));
+	hc = cJSON_AddObjectToObject(j, "HostConfig");
+	rp = cJSON_AddObjectToObject(hc, "RestartPolicy");
+	cJSON_AddStringToObject(rp, "Name", jstr(c->config, "restartPolicy") ?: "no");
+	cJSON_AddNumberToObject(rp, "MaximumRetryCount", (double)jint(c->config, "restartMax", 0));
+	cJSON_AddBoolToObject(hc, "AutoRemove", jbool(c->config, "autoRemove"));
+	cJSON_AddBoolToObject(hc, "Privileged", jbool(c->config, "privileged"));
+	cJSON_AddItemToObject(
+		j, "Dependencies",
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(c->config, "requires"), 1));
+	cJSON_AddItemToObject(j, "Mounts",
+			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(spec, "mounts"), 1));
+	cJSON_AddItemToObject(j, "OCIConfig", cJSON_Duplicate(spec, 1));
+	return j;
+}
+
+cJSON *engine_inspect(struct engine *en, const char *ref, struct err *e)
+{
+	struct ctr c;
+	cJSON *j;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return NULL;
+	j = inspect_locked(&c);
+	ctr_close(&c);
+	return j;
+}
+
+/* ps: one small state.json per container, read relative to the
+ * containers directory in one read, no lock, nothing written.  A run the
+ * kernel says is over (exit file there, monitor gone) shows as stopped;
+ * the next locked operation records it. */
+static void list_fill(struct engine *en, const char *id, const cJSON *st, struct engine_ps_row *r)
+{
+	enum cstate cs = state_from(jstr(st, "state"));
+
+	memset(r, 0, sizeof(*r));
+	r->finished_ns = jint(st, "finishedAt", 0);
+	r->exit_code = (int)jint(st, "exitCode", 0);
+	if (cs == ST_CREATED || cs == ST_RUNNING || cs == ST_PAUSED) {
+		_cleanup_free_ char *exitp = store_exit_path(&en->st, id);
+		struct monitor_exit x;
+		struct err le;
+
+		if (monitor_exit_read(exitp, &x, &le) == 0) {
+			cs = ST_STOPPED;
+			r->exit_code = x.exit_code;
+			r->finished_ns = x.time_ns;
+		} else if (!proc_alive((pid_t)jint(st, "monitorPid", 0),
+				       (uint64_t)jint(st, "monitorStart", 0))) {
+			cs = ST_STOPPED;
+			r->exit_code = -1;
+		} else if (jstr(st, "cgroup") && oci_cgroup_frozen(jstr(st, "cgroup")) == 1) {
+			cs = ST_PAUSED;
+		}
+	}
+	r->id = id;
+	r->name = jstr(st, "name") ?: id;
+	r->rootfs = jstr(st, "rootfs") ?: "";
+	r->status = state_names[cs];
+	r->command = cJSON_GetObjectItemCaseSensitive(st, "command");
+	r->created_ns = jint(st, "created", 0);
+	r->started_ns = jint(st, "startedAt", 0);
+	r->pid = cs == ST_RUNNING || cs == ST_PAUSED || cs == ST_CREATED ? jint(st, "pid", 0) : 0;
+	r->restart_count = (int)jint(st, "restartCount", 0);
+}
+
+/* A state without ps's summary (written before it existed): take it from
+ * config.json. */
+static void list_summary_from_config(int cfd, const char *id, cJSON *st)
+{
+	char buf[8192];
+	size_t len;
+	char *text = store_read_at(cfd, id, "config.json", buf, sizeof(buf), &len);
+	cJSON *cfg = text && strlen(text) == len ? cJSON_ParseWithOpts(text, NULL, 1) : NULL;
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(cfg, "spec");
+
+	if (text && text != buf)
+		free(text);
+	if (!cfg)
+		return;
+	jset_str(st, "name", jstr(cfg, "name"));
+	jset_str(st, "rootfs", jstr(cfg, "rootfs"));
+	jset_num(st, "created", (double)jint(cfg, "created", 0));
+	cJSON_AddItemToObject(
+		st, "command",
+		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetObjectItemCaseSensitive(spec, "process"), "args"),
+				1));
+	cJSON_Delete(cfg);
+}
+
+int engine_list_each(struct engine *en, int all,
+		     int (*fn)(const struct engine_ps_row *r, void *arg), void *arg, struct err *e)
+{
+	_cleanup_strv_ char **ids = store_list(&en->st, e);
+	_cleanup_close_ int cfd = -1;
+
+	if (!ids)
+		return -1;
+	if (!ids[0])
+		return 0;
+	cfd = store_containers_fd(&en->st);
+	if (cfd < 0)
+		return errno == ENOENT ? 0 : err_sys(e, "open %s/containers", en->st.root);
+	for (size_t i = 0; ids[i]; i++) {
+		char buf[4096];
+		size_t len;
+		char *text = store_read_at(cfd, ids[i], "state.json", buf, sizeof(buf), &len);
+		/* a torn file (embedded NUL) is as corrupt as a truncated one */
+		cJSON *st = text && strlen(text) == len ? cJSON_ParseWithOpts(text, NULL, 1) : NULL;
+		struct engine_ps_row r;
+		int rc = 0;
+
+		if (text && text != buf)
+			free(text);
+		if (!st)
+			continue; /* removed meanwhile, not yet created, or corrupt */
+		if (!jstr(st, "name"))
+			list_summary_from_config(cfd, ids[i], st);
+		list_fill(en, ids[i], st, &r);
+		if (all || strcmp(r.status, "running") == 0 || strcmp(r.status, "paused") == 0)
+			rc = fn(&r, arg);
+		cJSON_Delete(st);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int list_add(const struct engine_ps_row *r, void *arg)
+{
+	cJSON *j = cJSON_CreateObject(), *s, *cfg;
+
+	cJSON_AddStringToObject(j, "Id", r->id);
+	cJSON_AddStringToObject(j, "Name", r->name);
+	cJSON_AddStringToObject(j, "Rootfs", r->rootfs);
+	add_time(j, "Created", r->created_ns);
+	s = cJSON_AddObjectToObject(j, "State");
+	cJSON_AddStringToObject(s, "Status", r->status);
+	cJSON_AddNumberToObject(s, "Pid", (double)r->pid);
+	cJSON_AddNumberToObject(s, "ExitCode", r->exit_code);
+	add_time(s, "StartedAt", r->started_ns);
+	add_time(s, "FinishedAt", r->finished_ns);
+	cfg = cJSON_AddObjectToObject(j, "Config");
+	cJSON_AddItemToObject(cfg, "Cmd", cJSON_Duplicate(r->command, 1) ?: cJSON_CreateArray());
+	cJSON_AddNumberToObject(j, "RestartCount", r->restart_count);
+	cJSON_AddItemToArray(arg, j);
+	return 0;
+}
+
+cJSON *engine_list(struct engine *en, int all, struct err *e)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	if (engine_list_each(en, all, list_add, arr, e) < 0) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
+}
