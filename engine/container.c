@@ -312,7 +312,7 @@ static int signal_init(struct ctr *c, int sig, struct err *e)
 	uint64_t start = (uint64_t)jint(c->state, "pidStart", 0);
 	int pfd;
 
-	if (!proc_alive(pid, start))
+	if (!proc_running(pid, start))
 		return 0; /* already gone: the monitor will report it */
 	pfd = sys_pidfd_open(pid, 0);
 	if (pfd >= 0) {
@@ -640,8 +640,8 @@ int engine_sync(struct engine *en, const char *ref, struct err *e)
 		return -1;
 	/* ctr_open synced and saved; a stopped container with a dead
 	 * monitor also needs its cleanup (the monitor could not run it). */
-	if (c.st == ST_STOPPED && !proc_alive((pid_t)jint(c.state, "monitorPid", 0),
-					      (uint64_t)jint(c.state, "monitorStart", 0)))
+	if (c.st == ST_STOPPED && !proc_running((pid_t)jint(c.state, "monitorPid", 0),
+						(uint64_t)jint(c.state, "monitorStart", 0)))
 		do_cleanup(&c, 0, e);
 	event(&c, "sync", NULL);
 	ctr_close(&c);

@@ -174,25 +174,6 @@ int ctr_save(struct ctr *c, struct err *e)
 	return 0;
 }
 
-/* Is the process (pid, start time) still there and not a zombie? */
-int proc_alive(pid_t pid, uint64_t start)
-{
-	char path[64], buf[512];
-	_cleanup_close_ int fd = -1;
-	ssize_t n;
-	char *p;
-
-	if (pid <= 0 || proc_start_time(pid) != start)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	return p && p[2] != 'Z' && p[2] != 'X';
-}
-
 char *ctr_cgroup(const struct ctr *c)
 {
 	const char *cg = jstr(c->state, "cgroup");
@@ -236,8 +217,8 @@ int ctr_sync(struct ctr *c, struct err *e)
 		*e = le;
 		return -1;
 	}
-	if (!proc_alive((pid_t)jint(c->state, "monitorPid", 0),
-			(uint64_t)jint(c->state, "monitorStart", 0))) {
+	if (!proc_running((pid_t)jint(c->state, "monitorPid", 0),
+			  (uint64_t)jint(c->state, "monitorStart", 0))) {
 		/* The monitor is gone (killed?) and left no exit file: the
 		 * exit code is unknown; nothing may hang on it. */
 		if (monitor_exit_read(exitp, &x, &le) == 0) {

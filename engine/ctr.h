@@ -83,8 +83,6 @@ int ctr_save(struct ctr *c, struct err *e);
 /* Unlock (if still locked) and free; c may be closed again. */
 void ctr_close(struct ctr *c);
 
-/* Is the process (pid, start time) still there and not a zombie? */
-int proc_alive(pid_t pid, uint64_t start);
 /* The container's cgroup, its run directory, its root as its processes
  * see it (each NULL or counted: caller frees). */
 char *ctr_cgroup(const struct ctr *c);

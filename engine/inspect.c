@@ -127,8 +127,8 @@ static void list_fill(struct engine *en, const char *id, const cJSON *st, struct
 			cs = ST_STOPPED;
 			r->exit_code = x.exit_code;
 			r->finished_ns = x.time_ns;
-		} else if (!proc_alive((pid_t)jint(st, "monitorPid", 0),
-				       (uint64_t)jint(st, "monitorStart", 0))) {
+		} else if (!proc_running((pid_t)jint(st, "monitorPid", 0),
+					 (uint64_t)jint(st, "monitorStart", 0))) {
 			cs = ST_STOPPED;
 			r->exit_code = -1;
 		} else if (jstr(st, "cgroup") && oci_cgroup_frozen(jstr(st, "cgroup")) == 1) {
