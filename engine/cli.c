@@ -25,14 +25,7 @@ int cli_report(const struct err *e)
 	char buf[800];
 
 	fprintf(stderr, "Error: %s\n", err_str(e, buf, sizeof(buf)));
-	/* A process that could not start: the shell's codes. */
-	if (strstr(e->msg, "exec: ") &&
-	    (strstr(e->msg, "not found in $PATH") || strstr(e->msg, "no such file") ||
-	     strstr(e->msg, "No such file")))
-		return 127;
-	if (strstr(e->msg, "exec: ") && strstr(e->msg, "permission denied"))
-		return 126;
-	return EXIT_ENGINE;
+	return err_exit_code(e, EXIT_ENGINE);
 }
 
 const char *cli_conf_at;

@@ -86,7 +86,9 @@ void jset_bool(cJSON *o, const char *k, int v)
 
 int kind(struct err *e, int k)
 {
-	if (e)
+	/* A process that could not be started stays that (126/127) in
+	 * whatever step of ours it surfaced. */
+	if (e && e->kind != ERRK_EXEC_NOT_FOUND && e->kind != ERRK_EXEC_DENIED)
 		e->kind = k;
 	return -1;
 }

@@ -110,6 +110,7 @@ struct report {
 	int32_t pid; /* the init, or -1 */
 	int32_t monitor_pid;
 	int32_t errnum;
+	int32_t kind; /* enum err_kind */
 	char msg[sizeof(((struct err *)0)->msg)];
 };
 
@@ -145,6 +146,7 @@ static void report_send(int fd, pid_t pid, const struct err *e)
 
 	if (e) {
 		r.errnum = e->errnum;
+		r.kind = e->kind;
 		memcpy(r.msg, e->msg, sizeof(r.msg));
 	}
 	write_all(fd, &r, sizeof(r)); /* < PIPE_BUF: one atomic write */
@@ -975,6 +977,7 @@ int monitor_spawn(const struct monitor_opts *o, pid_t *init_pid, pid_t *monitor_
 	if (r.pid <= 0) {
 		if (e) {
 			e->errnum = r.errnum;
+			e->kind = r.kind;
 			memcpy(e->msg, r.msg, sizeof(e->msg));
 			e->msg[sizeof(e->msg) - 1] = '\0';
 		}

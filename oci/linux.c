@@ -93,6 +93,7 @@ enum {
 struct sync_msg {
 	int32_t type;
 	int32_t errnum;
+	int32_t kind; /* enum err_kind */
 	char msg[512];
 };
 
@@ -102,6 +103,7 @@ static int sync_send(int fd, int type, const struct err *e)
 
 	if (e) {
 		m.errnum = e->errnum;
+		m.kind = e->kind;
 		memcpy(m.msg, e->msg, sizeof(m.msg));
 		m.msg[sizeof(m.msg) - 1] = '\0';
 	}
@@ -907,15 +909,17 @@ static int lookup_exec(const char *cmd, char *const *env, char *out, size_t len,
 	int saw_eacces = 0;
 
 	if (!*cmd)
-		return err_set(e, 0, "exec: \"\": executable file not found in $PATH");
+		return err_setk(e, ERRK_EXEC_NOT_FOUND, 0,
+				"exec: \"\": executable file not found in $PATH");
 	if (strchr(cmd, '/')) {
 		struct stat st;
 
 		if (stat(cmd, &st) < 0)
-			return err_set(e, 0, "exec: \"%s\": stat %s: %s", cmd, cmd,
-				       strerror(errno));
+			return err_setk(e, errno == ENOENT ? ERRK_EXEC_NOT_FOUND : ERRK_GENERIC, 0,
+					"exec: \"%s\": stat %s: %s", cmd, cmd, strerror(errno));
 		if (S_ISDIR(st.st_mode) || access(cmd, X_OK) < 0)
-			return err_set(e, 0, "exec: \"%s\": permission denied", cmd);
+			return err_setk(e, ERRK_EXEC_DENIED, 0, "exec: \"%s\": permission denied",
+					cmd);
 		snprintf(out, len, "%s", cmd);
 		return 0;
 	}
@@ -938,8 +942,9 @@ static int lookup_exec(const char *cmd, char *const *env, char *out, size_t len,
 			break;
 	}
 	if (saw_eacces)
-		return err_set(e, 0, "exec: \"%s\": permission denied", cmd);
-	return err_set(e, 0, "exec: \"%s\": executable file not found in $PATH", cmd);
+		return err_setk(e, ERRK_EXEC_DENIED, 0, "exec: \"%s\": permission denied", cmd);
+	return err_setk(e, ERRK_EXEC_NOT_FOUND, 0,
+			"exec: \"%s\": executable file not found in $PATH", cmd);
 }
 
 /* chdir into the process's cwd and check it is inside our root: a cwd
@@ -1121,8 +1126,12 @@ static int exec_process(const struct oci_process *p, const char *exe, const stru
 	if (bpf && bpf->len && p->no_new_privileges && oci_seccomp_load(bpf, e) < 0)
 		return -1;
 	execve(exe, p->args, p->env ? p->env : (char *[]){ NULL });
-	return err_set(e, 0, "exec: \"%s\": %s", p->args[0],
-		       errno == EACCES ? "permission denied" : strerror(errno));
+	return err_setk(e,
+			errno == EACCES	  ? ERRK_EXEC_DENIED
+			: errno == ENOENT ? ERRK_EXEC_NOT_FOUND
+					  : ERRK_GENERIC,
+			0, "exec: \"%s\": %s", p->args[0],
+			errno == EACCES ? "permission denied" : strerror(errno));
 }
 
 static __attribute__((noreturn)) void child_main(struct child_args *a)
@@ -1429,6 +1438,7 @@ static int parent_loop(int sock, pid_t pid, int console_socket,
 			break;
 		case MSG_ERROR:
 			e->errnum = m.errnum;
+			e->kind = m.kind;
 			memcpy(e->msg, m.msg, sizeof(e->msg));
 			return -1;
 		case 0:

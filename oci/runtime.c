@@ -727,20 +727,6 @@ static int kill_container(const struct state *st, int sig, int all, struct err *
 	return 0;
 }
 
-/* The process could not be started: 127 not found, 126 not executable,
- * as a shell (and podman) say; 1 for anything else. */
-static int exec_error_code(const struct err *e)
-{
-	if (strncmp(e->msg, "exec: ", 6) != 0)
-		return 1;
-	if (strstr(e->msg, "executable file not found") || strstr(e->msg, "no such file") ||
-	    strstr(e->msg, "No such file"))
-		return 127;
-	if (strstr(e->msg, "permission denied"))
-		return 126;
-	return 1;
-}
-
 static int cmd_run(struct rt *rt, int argc, char **argv)
 {
 	struct create_opts co;
@@ -773,7 +759,7 @@ static int cmd_run(struct rt *rt, int argc, char **argv)
 			close(sp[1]);
 		}
 		fail(&e);
-		return exec_error_code(&e);
+		return err_exit_code(&e, 1);
 	}
 	if (sp[0] >= 0) {
 		close(sp[1]);
@@ -1146,7 +1132,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 	goto done;
 out:
 	fail(&e);
-	rc = exec_error_code(&e);
+	rc = err_exit_code(&e, 1);
 done:
 	if (proc && proc != spec->process)
 		oci_process_free(proc);

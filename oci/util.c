@@ -80,6 +80,27 @@ int err_set(struct err *e, int errnum, const char *fmt, ...)
 	return -1;
 }
 
+int err_setk(struct err *e, int kind, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(e, errnum, fmt, ap);
+	va_end(ap);
+	if (e)
+		e->kind = kind;
+	return -1;
+}
+
+int err_exit_code(const struct err *e, int dflt)
+{
+	switch (e->kind) {
+	case ERRK_EXEC_NOT_FOUND: return 127;
+	case ERRK_EXEC_DENIED: return 126;
+	default: return dflt;
+	}
+}
+
 int err_sys(struct err *e, const char *fmt, ...)
 {
 	int saved = errno;

@@ -31,7 +31,8 @@
 
 /* What kind of failure, for callers that act on it (the engine maps
  * kinds to exit codes and to the error kinds of engine/LIFECYCLE.md).
- * err_set and friends reset it to ERRK_GENERIC; set it after them. */
+ * err_set and friends reset it to ERRK_GENERIC; err_setk sets both.  It
+ * travels with the message from a container's init and from the monitor. */
 enum err_kind {
 	ERRK_GENERIC = 0,
 	ERRK_STATE_INVALID, /* the container's state refuses the operation */
@@ -43,6 +44,8 @@ enum err_kind {
 	ERRK_NO_SUCH, /* no such container */
 	ERRK_DEPENDENCY,
 	ERRK_RUNTIME, /* the OS refused: errnum says why */
+	ERRK_EXEC_NOT_FOUND, /* the process's executable is not there: 127 */
+	ERRK_EXEC_DENIED, /* it is there but cannot be executed: 126 */
 };
 
 struct err {
@@ -53,6 +56,13 @@ struct err {
 
 /* Set e (if non-NULL) and return -1, so callers can `return err_set(...)`. */
 int err_set(struct err *e, int errnum, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* err_set and the kind, in one step. */
+int err_setk(struct err *e, int kind, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The exit code a command line gives for e, by its kind: 127 and 126 for a
+ * process that could not be started (the shell's codes, podman's and
+ * runc's too), dflt for anything else. */
+int err_exit_code(const struct err *e, int dflt);
 /* err_set with errnum = errno. */
 int err_sys(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prepend "context: " to the message already in e; returns -1. */
