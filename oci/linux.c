@@ -898,6 +898,65 @@ static const char *env_get(char *const *env, const char *name)
 	return NULL;
 }
 
+/* One /etc/passwd line, name:passwd:uid:gid:gecos:home:shell (cut up in
+ * place): "HOME=home" in out if it is uid's. */
+static int passwd_line_home(char *line, uid_t uid, char *out, size_t len)
+{
+	char *f[7], *q = line;
+	int k;
+
+	for (k = 0; k < 7 && q; k++) {
+		f[k] = q;
+		q = strchr(q, ':');
+		if (q)
+			*q++ = '\0';
+	}
+	if (k < 7 || !*f[2] || strspn(f[2], "0123456789") != strlen(f[2]) ||
+	    strtoul(f[2], NULL, 10) != uid || !*f[5])
+		return 0;
+	snprintf(out, len, "HOME=%s", f[5]);
+	return 1;
+}
+
+/* The home directory of uid in the container's /etc/passwd ("/" when it
+ * has none), as "HOME=..." in out: runc and crun set HOME this way when
+ * process.env lacks it, and shells and tools expect it.  Called after
+ * pivot_root or chroot, so "/etc/passwd" is the container's.  Plain
+ * read(2) (no stdio after a raw clone); a FIFO or device there would
+ * block or worse: only a regular file is read. */
+static void passwd_home(uid_t uid, char *out, size_t len)
+{
+	_cleanup_close_ int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	char buf[4096], line[1024];
+	size_t ll = 0;
+	int toolong = 0;
+	struct stat st;
+	ssize_t n;
+
+	snprintf(out, len, "HOME=/");
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n') {
+				if (ll < sizeof(line) - 1)
+					line[ll++] = buf[i];
+				else
+					toolong = 1; /* not a passwd entry */
+				continue;
+			}
+			line[ll] = '\0';
+			if (!toolong && passwd_line_home(line, uid, out, len))
+				return;
+			ll = 0;
+			toolong = 0;
+		}
+	}
+	line[ll] = '\0'; /* a last line without a newline */
+	if (ll && !toolong)
+		passwd_line_home(line, uid, out, len);
+}
+
 /* Find args[0] the way execvp would, in the container's filesystem, with
  * the process's PATH.  Error texts are runc's: podman maps "not found"
  * to 127 and "permission denied" to 126 by matching them. */
@@ -1077,10 +1136,14 @@ static int apply_apparmor(const char *profile, struct err *e)
 /* Everything between "joined the namespaces" and "ready to exec" that the
  * init and exec'd processes share: user, capabilities, cwd, lookup. */
 static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int setgroups_ok,
-			  char *exe, size_t exe_len, struct err *e)
+			  char *exe, size_t exe_len, char *home, size_t home_len, struct err *e)
 {
 	if (set_rlimits(p, e) < 0)
 		return -1;
+	/* While still root: /etc/passwd may be unreadable to the user. */
+	home[0] = '\0';
+	if (!env_get(p->env, "HOME"))
+		passwd_home(p->user.uid, home, home_len);
 	/* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN:
 	 * do it before the capabilities go (runc's order).  With it, as
 	 * late as possible, just before execve. */
@@ -1113,14 +1176,26 @@ static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf
 	return 0;
 }
 
-static int exec_process(const struct oci_process *p, const char *exe, const struct oci_bpf *bpf,
-			int preserve_fds, struct err *e)
+/* home: "HOME=..." to add to the environment, or "" (finish_process). */
+static int exec_process(const struct oci_process *p, const char *exe, const char *home,
+			const struct oci_bpf *bpf, int preserve_fds, struct err *e)
 {
+	size_t n = 0;
+
+	while (p->env && p->env[n])
+		n++;
+	/* On the stack: no malloc between a raw clone and execve. */
+	char *env[n + 2];
+
+	for (size_t i = 0; i < n; i++)
+		env[i] = p->env[i];
+	env[n] = *home ? (char *)home : NULL;
+	env[n + 1] = NULL;
 	/* Before the filter: a strict profile may refuse close_range. */
 	fds_cloexec_from(3 + preserve_fds);
 	if (bpf && bpf->len && p->no_new_privileges && oci_seccomp_load(bpf, e) < 0)
 		return -1;
-	execve(exe, p->args, p->env ? p->env : (char *[]){ NULL });
+	execve(exe, p->args, env);
 	return err_set(e, 0, "exec: \"%s\": %s", p->args[0],
 		       errno == EACCES ? "permission denied" : strerror(errno));
 }
@@ -1133,7 +1208,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	struct mount_ctx mc = { .rootfs = o->rootfs, .cgroup_path = o->cgroup_path };
 	struct sync_msg m;
 	struct err e = { 0 };
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], home[PATH_MAX + 8];
 	int r;
 
 	/* Die with the parent while it still cares about us. */
@@ -1239,7 +1314,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	}
 	if (p->terminal && open_pty(p, a->sock, &e) < 0)
 		child_fail(a->sock, &e);
-	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), &e) < 0)
+	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), home, sizeof(home), &e) < 0)
 		child_fail(a->sock, &e);
 
 	if (a->fifo_fd >= 0) {
@@ -1265,7 +1340,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		sync_send(a->sock, MSG_READY, NULL);
 	}
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	if (exec_process(p, exe, a->bpf, o->preserve_fds, &e) < 0) {
+	if (exec_process(p, exe, home, a->bpf, o->preserve_fds, &e) < 0) {
 		if (a->fifo_fd < 0)
 			child_fail(a->sock, &e);
 		goto late_fail;
@@ -1594,7 +1669,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 	const struct oci_process *p = a->o->process;
 	struct sync_msg m;
 	struct err e = { 0 };
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], home[PATH_MAX + 8];
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -1622,10 +1697,10 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 	}
 	if (p->terminal && open_pty(p, a->sock, &e) < 0)
 		child_fail(a->sock, &e);
-	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), &e) < 0)
+	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), home, sizeof(home), &e) < 0)
 		child_fail(a->sock, &e);
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	exec_process(p, exe, a->bpf, a->o->preserve_fds, &e);
+	exec_process(p, exe, home, a->bpf, a->o->preserve_fds, &e);
 	child_fail(a->sock, &e);
 }
 
