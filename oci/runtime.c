@@ -853,7 +853,9 @@ static int cmd_kill(struct rt *rt, int argc, char **argv)
 	if (argc - optind < 1 || argc - optind > 2)
 		return usage_error("kill", "requires 1 or 2 arguments: ID [SIGNAL]");
 	if (argc - optind == 2) {
-		sig = signal_parse(argv[optind + 1]);
+		/* 0: only check that the process exists (runc accepts it;
+		 * signal_parse does not, a stop signal must be real) */
+		sig = strcmp(argv[optind + 1], "0") == 0 ? 0 : signal_parse(argv[optind + 1]);
 		if (sig < 0)
 			return usage_error("kill", "unknown signal \"%s\"", argv[optind + 1]);
 	}

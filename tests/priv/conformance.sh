@@ -58,3 +58,23 @@ else
 fi
 t_end
 rt delete --force "$C" >/dev/null 2>&1
+
+# ---- 2. kill ID 0 -----------------------------------------------------------
+
+t_begin "conformance: kill ID 0 checks the init exists and exits 0"
+make_bundle "$B" /bin/nook-test sleep 60 >/dev/null 2>&1
+new_id
+C=$ID
+if start_bg "$B" "$C"; then
+	out=$(rt kill "$C" 0 2>&1)
+	expect_status "kill 0 of a running container" $? 0 "$out"
+	expect_eq "status after kill 0" "$(status "$C")" running
+	rt kill "$C" KILL >/dev/null 2>&1
+	wait_status "$C" stopped || t_why "did not stop after KILL"
+	out=$(rt kill "$C" 0 2>&1)
+	expect_ne "kill 0 of a stopped container" $? 0
+else
+	t_why "container did not start: $(cat "$T_DIR/$C.err")"
+fi
+t_end
+rt delete --force "$C" >/dev/null 2>&1
