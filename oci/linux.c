@@ -31,6 +31,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -1101,6 +1102,27 @@ struct child_args {
 	const struct oci_bpf *bpf;
 };
 
+/* Bring "lo" up in the network namespace we just made: runc and crun do,
+ * and programs that talk to 127.0.0.1 (health checks, local daemons) count
+ * on it.  A namespace joined by path is its creator's to configure. */
+static int loopback_up(struct err *e)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = { 0 };
+
+	if (fd < 0)
+		return err_sys(e, "bring up lo: socket");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return err_sys(e, "bring up lo: get its flags");
+	if (ifr.ifr_flags & IFF_UP)
+		return 0;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return err_sys(e, "bring up lo");
+	return 0;
+}
+
 static int join_namespaces(const int *fds, const int *types, struct err *e)
 {
 	for (int i = 0; fds[i] >= 0; i++)
@@ -1232,6 +1254,8 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 			child_fail(a->sock, &e);
 		}
 	}
+	if ((a->unshare_flags & CLONE_NEWNET) && loopback_up(&e) < 0)
+		child_fail(a->sock, &e);
 	if (setsid() < 0) {
 		err_sys(&e, "setsid");
 		child_fail(a->sock, &e);

@@ -78,3 +78,12 @@ else
 fi
 t_end
 rt delete --force "$C" >/dev/null 2>&1
+
+# ---- 3. loopback ------------------------------------------------------------
+
+# /sys/class/net/lo/flags: IFF_UP is bit 0 (0x9 up, 0x8 down)
+t_begin "conformance: lo is up in a new network namespace"
+run_cfg '.' /bin/nook-test cat /sys/class/net/lo/flags
+expect_status "run" $rc 0 "$out"
+expect_eq "lo flags" "$out" 0x9
+t_end
