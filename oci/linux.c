@@ -1060,32 +1060,41 @@ static int open_pty(const struct oci_process *p, int sock, struct err *e)
 
 /* Ask the parent for the state JSON, run the hooks of one kind.  Hooks
  * run here are found in the filesystem the child sees at that moment. */
-static int child_hooks(int sock, const struct oci_spec *s, enum oci_hook_kind k, struct err *e)
+/* The state JSON for hooks of ours (malloc'd, NULL on error), asked of the
+ * parent: it knows the pid in its namespace and the bundle.  status is the
+ * runtime spec's for the phase: "creating" inside the create operation
+ * (createContainer), "created" once it is done (startContainer). */
+static char *child_hook_state(int sock, const char *status, struct err *e)
 {
+	struct err req = { 0 };
+	size_t cap = 1 << 16;
 	char *json;
 	ssize_t n;
-	size_t cap = 1 << 16;
 
-	if (!s->hooks.n[k])
-		return 0;
-	if (sync_send(sock, MSG_STATE_REQ, NULL) < 0)
-		return err_sys(e, "ask for the hook state");
+	snprintf(req.msg, sizeof(req.msg), "%s", status);
+	if (sync_send(sock, MSG_STATE_REQ, &req) < 0) {
+		err_sys(e, "ask for the hook state");
+		return NULL;
+	}
 	json = xmalloc(cap);
 	do
 		n = recv(sock, json, cap - 1, 0);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0) {
 		free(json);
-		return err_sys(e, "receive the hook state");
+		err_sys(e, "receive the hook state");
+		return NULL;
 	}
 	json[n] = '\0';
-	for (size_t i = 0; i < s->hooks.n[k]; i++) {
-		if (oci_hook_run(&s->hooks.list[k][i], json, e) < 0) {
-			free(json);
+	return json;
+}
+
+static int child_hooks(const struct oci_spec *s, enum oci_hook_kind k, const char *json,
+		       struct err *e)
+{
+	for (size_t i = 0; i < s->hooks.n[k]; i++)
+		if (oci_hook_run(&s->hooks.list[k][i], json, e) < 0)
 			return -1;
-		}
-	}
-	free(json);
 	return 0;
 }
 
@@ -1231,6 +1240,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	struct sync_msg m;
 	struct err e = { 0 };
 	char exe[PATH_MAX], home[PATH_MAX + 8];
+	char *start_state = NULL; /* never freed: execve or _exit */
 	int r;
 
 	/* Die with the parent while it still cares about us. */
@@ -1317,8 +1327,13 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		    sync_recv(a->sock, &m, NULL) != MSG_GO)
 			_exit(127);
 	}
-	if (child_hooks(a->sock, s, OCI_HOOK_CREATE_CONTAINER, &e) < 0)
-		child_fail(a->sock, &e);
+	if (s->hooks.n[OCI_HOOK_CREATE_CONTAINER]) {
+		char *json = child_hook_state(a->sock, "creating", &e);
+
+		if (!json || child_hooks(s, OCI_HOOK_CREATE_CONTAINER, json, &e) < 0)
+			child_fail(a->sock, &e);
+		free(json);
+	}
 
 	if (do_pivot(o->rootfs, o->no_pivot, &e) < 0)
 		child_fail(a->sock, &e);
@@ -1341,6 +1356,12 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), home, sizeof(home), &e) < 0)
 		child_fail(a->sock, &e);
 
+	/* Asked for now: after `create` returned nobody answers. */
+	if (s->hooks.n[OCI_HOOK_START_CONTAINER]) {
+		start_state = child_hook_state(a->sock, "created", &e);
+		if (!start_state)
+			child_fail(a->sock, &e);
+	}
 	if (a->fifo_fd >= 0) {
 		char path[64];
 		int fd;
@@ -1356,10 +1377,10 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 			_exit(127);
 		close(fd);
 		close(a->fifo_fd);
-		if (child_hooks(a->sock, s, OCI_HOOK_START_CONTAINER, &e) < 0)
+		if (child_hooks(s, OCI_HOOK_START_CONTAINER, start_state, &e) < 0)
 			goto late_fail;
 	} else {
-		if (child_hooks(a->sock, s, OCI_HOOK_START_CONTAINER, &e) < 0)
+		if (child_hooks(s, OCI_HOOK_START_CONTAINER, start_state, &e) < 0)
 			child_fail(a->sock, &e);
 		sync_send(a->sock, MSG_READY, NULL);
 	}
@@ -1497,7 +1518,8 @@ static int forward_pty(int console_socket, int master, struct err *e)
 /* Serve the child until it is ready (or has exec'd, or failed). */
 static int parent_loop(int sock, pid_t pid, int console_socket,
 		       int (*on_created)(void *, pid_t, struct err *),
-		       char *(*state_json)(void *, pid_t), void *arg, int want_eof, struct err *e)
+		       char *(*state_json)(void *, pid_t, const char *), void *arg, int want_eof,
+		       struct err *e)
 {
 	for (;;) {
 		struct sync_msg m;
@@ -1512,7 +1534,10 @@ static int parent_loop(int sock, pid_t pid, int console_socket,
 				return err_sys(e, "sync with container init");
 			break;
 		case MSG_STATE_REQ: {
-			_cleanup_free_ char *js = state_json ? state_json(arg, pid) : xstrdup("{}");
+			_cleanup_free_ char *js = NULL;
+
+			m.msg[sizeof(m.msg) - 1] = '\0';
+			js = state_json ? state_json(arg, pid, m.msg) : xstrdup("{}");
 
 			if (send(sock, js, strlen(js), MSG_NOSIGNAL) < 0)
 				return err_sys(e, "send state to container init");
@@ -2018,7 +2043,11 @@ int oci_hook_run(const struct oci_hook *h, const char *state_json, struct err *e
 	pid_t pid;
 	int st = 0;
 	int waited_ms = 0;
-	char *const empty[] = { NULL };
+	/* Without env: a PATH, as runc and crun give, so that a hook script
+	 * finds its programs. */
+	char *const env_default[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL
+	};
 	char *const argv_default[] = { h->path, NULL };
 
 	if (pipe2(in, O_CLOEXEC) < 0)
@@ -2034,7 +2063,7 @@ int oci_hook_run(const struct oci_hook *h, const char *state_json, struct err *e
 		reset_signals();
 		dup2(in[0], 0);
 		execve(h->path, h->args && h->args[0] ? h->args : argv_default,
-		       h->env ? h->env : empty);
+		       h->env ? h->env : env_default);
 		_exit(127);
 	}
 	close(in[0]);

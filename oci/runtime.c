@@ -301,14 +301,15 @@ struct hook_ctx {
 	const char *status;
 };
 
-static char *hook_state_json(void *arg, pid_t pid)
+/* status NULL: the hook context's */
+static char *hook_state_json(void *arg, pid_t pid, const char *status)
 {
 	struct hook_ctx *h = arg;
 	cJSON *j;
 	char *t;
 
 	h->st->pid = pid;
-	j = state_json_obj(h->rt, h->st, h->status);
+	j = state_json_obj(h->rt, h->st, status ? status : h->status);
 	t = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 	return t;
@@ -320,7 +321,7 @@ static int run_hooks(struct hook_ctx *h, enum oci_hook_kind k, pid_t pid, struct
 
 	if (!h->spec || !h->spec->hooks.n[k])
 		return 0;
-	json = hook_state_json(h, pid);
+	json = hook_state_json(h, pid, NULL);
 	for (size_t i = 0; i < h->spec->hooks.n[k]; i++)
 		if (oci_hook_run(&h->spec->hooks.list[k][i], json, e) < 0)
 			return -1;

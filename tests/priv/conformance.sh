@@ -87,3 +87,69 @@ run_cfg '.' /bin/nook-test cat /sys/class/net/lo/flags
 expect_status "run" $rc 0 "$out"
 expect_eq "lo flags" "$out" 0x9
 t_end
+
+# ---- 4. hooks ---------------------------------------------------------------
+
+# A hook on the host that records the status it reads on stdin, its
+# environment (through /usr/bin/env: dash exports no PATH of its own) and
+# says something on stdout and stderr.  The runtime spec: the create
+# operation (prestart, createRuntime, createContainer) sees "creating",
+# startContainer "created" (create finished, the program not yet run),
+# poststart "running", poststop "stopped".
+H=$T_DIR/hooks
+mkdir -p "$H"
+cat >"$H/hook" <<HOOK
+#!/bin/sh
+jq -r .status >"$H/\$1.status"
+/usr/bin/env >"$H/\$1.env"
+echo "hook-out-\$1"
+echo "hook-err-\$1" >&2
+HOOK
+chmod 0755 "$H/hook"
+
+t_begin "conformance: hooks read the state of their phase, find programs without env, and their output passes through"
+make_bundle "$B" /bin/nook-test true >/dev/null 2>&1
+# startContainer runs in the container: a script in its rootfs
+cat >"$B/rootfs/bin/hook" <<'HOOK'
+#!/bin/sh
+cat >/tmp/startContainer.status
+HOOK
+chmod 0755 "$B/rootfs/bin/hook"
+cfg "$B" --arg h "$H/hook" '.hooks = {
+	prestart: [{path: $h, args: ["hook", "prestart"]}],
+	createRuntime: [{path: $h, args: ["hook", "createRuntime"]}],
+	createContainer: [{path: $h, args: ["hook", "createContainer"]}],
+	startContainer: [{path: "/bin/hook", args: ["hook"], env: ["PATH=/bin"]}],
+	poststart: [{path: $h, args: ["hook", "poststart"]}],
+	poststop: [{path: $h, args: ["hook", "poststop"]}]}'
+new_id
+rt run --bundle "$B" "$ID" </dev/null >"$T_DIR/hook.out" 2>"$T_DIR/hook.err"
+expect_status "run" $? 0 "$(cat "$T_DIR/hook.err")"
+for k in prestart:creating createRuntime:creating createContainer:creating \
+	poststart:running poststop:stopped; do
+	expect_eq "status seen by ${k%%:*}" "$(cat "$H/${k%%:*}.status" 2>/dev/null)" "${k#*:}"
+	expect_match "PATH of ${k%%:*}" "$(cat "$H/${k%%:*}.env" 2>/dev/null)" \
+		'^PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin$'
+done
+expect_eq "status seen by startContainer" "$(jq -r .status "$B/rootfs/tmp/startContainer.status" 2>/dev/null)" created
+expect_match "hook stdout on the runtime's stdout" "$(cat "$T_DIR/hook.out")" '^hook-out-prestart$'
+expect_match "hook stdout on the runtime's stdout" "$(cat "$T_DIR/hook.out")" '^hook-out-poststop$'
+expect_match "hook stderr on the runtime's stderr" "$(cat "$T_DIR/hook.err")" '^hook-err-createRuntime$'
+expect_match "hook stderr on the runtime's stderr" "$(cat "$T_DIR/hook.err")" '^hook-err-poststart$'
+t_end
+
+t_begin "conformance: create then start: startContainer sees created, poststart running"
+rm -f "$H"/*.status "$B/rootfs/tmp/startContainer.status"
+cfg "$B" '.process.args = ["/bin/nook-test", "sleep", "60"]'
+new_id
+C=$ID
+rt create --bundle "$B" "$C" </dev/null >"$T_DIR/hook.out" 2>"$T_DIR/hook.err"
+expect_status "create" $? 0 "$(cat "$T_DIR/hook.err")"
+expect_eq "status seen by createRuntime" "$(cat "$H/createRuntime.status" 2>/dev/null)" creating
+rt start "$C" >/dev/null 2>&1
+expect_status "start" $? 0
+wait_file "$B/rootfs/tmp/startContainer.status" . 2
+expect_eq "status seen by startContainer" "$(jq -r .status "$B/rootfs/tmp/startContainer.status" 2>/dev/null)" created
+expect_eq "status seen by poststart" "$(cat "$H/poststart.status" 2>/dev/null)" running
+t_end
+rt delete --force "$C" >/dev/null 2>&1
