@@ -153,3 +153,40 @@ expect_eq "status seen by startContainer" "$(jq -r .status "$B/rootfs/tmp/startC
 expect_eq "status seen by poststart" "$(cat "$H/poststart.status" 2>/dev/null)" running
 t_end
 rt delete --force "$C" >/dev/null 2>&1
+
+# ---- 5. seccomp: ENOSYS for syscalls newer than the profile -----------------
+
+# What a static musl nook-test needs, and mkdir: all older than clone3.
+ALLOW='["execve", "brk", "arch_prctl", "set_tid_address", "mmap", "munmap",
+	"mprotect", "madvise", "read", "readv", "write", "writev", "close",
+	"exit", "exit_group", "rt_sigprocmask", "rt_sigaction", "rt_sigreturn",
+	"ioctl", "fstat", "newfstatat", "lseek", "getpid", "gettid", "futex",
+	"open", "openat", "fcntl", "mkdir", "mkdirat"]'
+
+t_begin "conformance: seccomp ERRNO default: clone3, newer than the profile, gets ENOSYS; older syscalls keep the errno"
+run_cfg ".linux.seccomp = {defaultAction: \"SCMP_ACT_ERRNO\", architectures: [\"SCMP_ARCH_X86_64\"],
+	syscalls: [{names: $ALLOW, action: \"SCMP_ACT_ALLOW\"}]}" \
+	/bin/nook-test syscall clone3
+expect_status "run" $rc 0 "$out"
+expect_eq "clone3" "$out" "errno 38 ENOSYS"
+run_cfg ".linux.seccomp = {defaultAction: \"SCMP_ACT_ERRNO\", architectures: [\"SCMP_ARCH_X86_64\"],
+	syscalls: [{names: ($ALLOW - [\"mkdir\", \"mkdirat\"]), action: \"SCMP_ACT_ALLOW\"}]}" \
+	/bin/nook-test syscall mkdir /tmp/d
+expect_eq "mkdir, not allowed" "$out" "errno 1 EPERM"
+run_cfg ".linux.seccomp = {defaultAction: \"SCMP_ACT_ERRNO\", defaultErrnoRet: 13,
+	architectures: [\"SCMP_ARCH_X86_64\"], syscalls: [{names: $ALLOW, action: \"SCMP_ACT_ALLOW\"}]}" \
+	/bin/nook-test syscall clone3
+expect_eq "clone3 with defaultErrnoRet 13" "$out" "errno 38 ENOSYS"
+t_end
+
+t_begin "conformance: seccomp: a profile that names clone3 keeps its own answer"
+run_cfg ".linux.seccomp = {defaultAction: \"SCMP_ACT_ERRNO\", architectures: [\"SCMP_ARCH_X86_64\"],
+	syscalls: [{names: $ALLOW, action: \"SCMP_ACT_ALLOW\"},
+		{names: [\"clone3\"], action: \"SCMP_ACT_ERRNO\", errnoRet: 1}]}" \
+	/bin/nook-test syscall clone3
+expect_eq "clone3 named with EPERM" "$out" "errno 1 EPERM"
+run_cfg ".linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\",
+	syscalls: [{names: [\"mkdir\"], action: \"SCMP_ACT_ERRNO\"}]}" \
+	/bin/nook-test syscall clone3
+expect_eq "clone3 under an ALLOW default" "$out" "errno 22 EINVAL"
+t_end
