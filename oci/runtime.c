@@ -1026,7 +1026,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 	_cleanup_strv_ char **envs = NULL;
 	_cleanup_strv_ char **caps = NULL;
 	_cleanup_strv_ char **gids = NULL;
-	int tty = 0, nnp = 0, detach = 0, c, rc = 1;
+	int tty = 0, nnp = 0, detach = 0, ignore_paused = 0, c, rc = 1;
 	long preserve = 0;
 	struct state st = { 0 };
 	struct oci_spec *spec = NULL;
@@ -1057,8 +1057,8 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 						   optarg);
 			break;
 		case 'a': apparmor = optarg; break;
+		case 'i': ignore_paused = 1; break;
 		case 'l':
-		case 'i':
 		case 'C': break;
 		case 'h':
 			printf("usage: exec [--process FILE | OPTIONS] ID [COMMAND [ARG...]]\n");
@@ -1073,7 +1073,13 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 	if (state_load(rt, argv[optind], &st, &e) < 0)
 		return fail(&e);
 	status = state_status(rt, &st);
-	if (strcmp(status, "running") != 0 && strcmp(status, "created") != 0) {
+	if (strcmp(status, "paused") == 0 && !ignore_paused) {
+		err_set(&e, 0,
+			"cannot exec in a paused container (use --ignore-paused to override)");
+		goto out;
+	}
+	if (strcmp(status, "running") != 0 && strcmp(status, "created") != 0 &&
+	    strcmp(status, "paused") != 0) {
 		err_set(&e, 0, "cannot exec in a %s container", status);
 		goto out;
 	}
@@ -1165,13 +1171,22 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		close(xo.console_socket);
 	if (pid < 0)
 		goto out;
-	if (pid_file && write_pid_file(pid_file, pid, &e) < 0)
+	if (pid_file && write_pid_file(pid_file, pid, &e) < 0) {
+		/* Nobody could find it to wait for it or kill it (runc
+		 * terminates it too). */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
 		goto out;
+	}
 	rc = detach ? 0 : oci_linux_wait(pid, -1);
 	goto done;
 out:
 	fail(&e);
+	/* 126/127 when the command could not run, else runc's 255 for a
+	 * failed exec: 1 could be the command's own status. */
 	rc = exec_error_code(&e);
+	if (rc == 1)
+		rc = 255;
 done:
 	if (proc && proc != spec->process)
 		oci_process_free(proc);

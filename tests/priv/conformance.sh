@@ -190,3 +190,37 @@ run_cfg ".linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\",
 	/bin/nook-test syscall clone3
 expect_eq "clone3 under an ALLOW default" "$out" "errno 22 EINVAL"
 t_end
+
+# ---- 6. exec: paused containers, --pid-file ----------------------------------
+
+t_begin "conformance: exec into a paused container is refused with 255 unless --ignore-paused"
+make_bundle "$B" /bin/nook-test sleep 60 >/dev/null 2>&1
+new_id
+C=$ID
+if start_bg "$B" "$C"; then
+	out=$(rt pause "$C" 2>&1)
+	if [ $? -ne 0 ]; then
+		t_why "pause failed: $out"
+	else
+		out=$(rt exec "$C" /bin/nook-test true 2>&1)
+		expect_status "exec into paused" $? 255 "$out"
+		expect_imatch "error" "$out" 'paused'
+		rt resume "$C" >/dev/null 2>&1
+		out=$(rt exec "$C" /bin/nook-test true 2>&1)
+		expect_status "exec after resume" $? 0 "$out"
+	fi
+else
+	t_why "container did not start: $(cat "$T_DIR/$C.err")"
+fi
+t_end
+
+t_begin "conformance: exec --pid-file in a directory that does not exist fails with 255"
+if [ "$(status "$C")" = running ]; then
+	out=$(rt exec --pid-file "$T_DIR/no/such/dir/pid" "$C" /bin/nook-test true 2>&1)
+	expect_status "exec" $? 255 "$out"
+	[ -e "$T_DIR/no" ] && t_why "$T_DIR/no was created"
+else
+	t_why "container not running"
+fi
+t_end
+rt delete --force "$C" >/dev/null 2>&1
