@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -28,6 +29,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -1429,7 +1431,8 @@ static int cmd_spec(struct rt *rt, int argc, char **argv)
 					    { "rootless", no_argument, NULL, 'r' },
 					    { 0 } };
 	const char *bundle = ".";
-	int rootless = 0, c, fd;
+	int flags = 0, c, fd;
+	struct statfs sf;
 	_cleanup_free_ char *path = NULL;
 	_cleanup_free_ char *text = NULL;
 	struct err e = { 0 };
@@ -1439,12 +1442,16 @@ static int cmd_spec(struct rt *rt, int argc, char **argv)
 		if (c == 'b')
 			bundle = optarg;
 		else if (c == 'r')
-			rootless = 1;
+			flags |= OCI_SPEC_ROOTLESS;
 		else
 			return usage_error("spec", "invalid option");
 	}
+	/* runc's spec has a cgroup namespace only on a unified cgroup2
+	 * host; callers add one where it lacks, and a second is an error. */
+	if (statfs("/sys/fs/cgroup", &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
+		flags |= OCI_SPEC_NO_CGROUPNS;
 	path = xasprintf("%s/config.json", bundle);
-	text = oci_spec_default_json(rootless);
+	text = oci_spec_default_json(flags);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0) {
 		if (errno == EEXIST)

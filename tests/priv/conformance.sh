@@ -224,3 +224,34 @@ else
 fi
 t_end
 rt delete --force "$C" >/dev/null 2>&1
+
+# ---- 7. spec: runc's namespaces --------------------------------------------
+
+# runc's `spec` (specconv.Example): pid, network, ipc, uts, mount, and
+# cgroup only where /sys/fs/cgroup is cgroup2 (unified); --rootless drops
+# network and appends user.
+if [ "$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+	CGNS=,cgroup
+else
+	CGNS=
+fi
+
+t_begin "conformance: spec writes runc's namespaces"
+rm -rf "$T_DIR/spec" && mkdir -p "$T_DIR/spec"
+(cd "$T_DIR/spec" && rt spec) || t_why "spec failed"
+expect_eq "namespaces" "$(jq -r '[.linux.namespaces[].type] | join(",")' "$T_DIR/spec/config.json")" \
+	"pid,network,ipc,uts,mount$CGNS"
+rm -f "$T_DIR/spec/config.json"
+(cd "$T_DIR/spec" && rt spec --rootless) || t_why "spec --rootless failed"
+expect_eq "rootless namespaces" "$(jq -r '[.linux.namespaces[].type] | join(",")' "$T_DIR/spec/config.json")" \
+	"pid,ipc,uts,mount$CGNS,user"
+t_end
+
+if [ -z "$CGNS" ]; then
+	t_begin "conformance: a caller adding the cgroup namespace runc's spec lacks can run it"
+	run_cfg '.linux.namespaces += [{type: "cgroup"}]' /bin/nook-test true
+	expect_status "run with a cgroup namespace added" $rc 0 "$out"
+	t_end
+else
+	skip "conformance: adding a cgroup namespace" "/sys/fs/cgroup is cgroup2: runc's spec has one"
+fi
