@@ -31,6 +31,7 @@
 #include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -900,6 +901,65 @@ static const char *env_get(char *const *env, const char *name)
 	return NULL;
 }
 
+/* One /etc/passwd line, name:passwd:uid:gid:gecos:home:shell (cut up in
+ * place): "HOME=home" in out if it is uid's. */
+static int passwd_line_home(char *line, uid_t uid, char *out, size_t len)
+{
+	char *f[7], *q = line;
+	int k;
+
+	for (k = 0; k < 7 && q; k++) {
+		f[k] = q;
+		q = strchr(q, ':');
+		if (q)
+			*q++ = '\0';
+	}
+	if (k < 7 || !*f[2] || strspn(f[2], "0123456789") != strlen(f[2]) ||
+	    strtoul(f[2], NULL, 10) != uid || !*f[5])
+		return 0;
+	snprintf(out, len, "HOME=%s", f[5]);
+	return 1;
+}
+
+/* The home directory of uid in the container's /etc/passwd ("/" when it
+ * has none), as "HOME=..." in out: runc and crun set HOME this way when
+ * process.env lacks it, and shells and tools expect it.  Called after
+ * pivot_root or chroot, so "/etc/passwd" is the container's.  Plain
+ * read(2) (no stdio after a raw clone); a FIFO or device there would
+ * block or worse: only a regular file is read. */
+static void passwd_home(uid_t uid, char *out, size_t len)
+{
+	_cleanup_close_ int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	char buf[4096], line[1024];
+	size_t ll = 0;
+	int toolong = 0;
+	struct stat st;
+	ssize_t n;
+
+	snprintf(out, len, "HOME=/");
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] != '\n') {
+				if (ll < sizeof(line) - 1)
+					line[ll++] = buf[i];
+				else
+					toolong = 1; /* not a passwd entry */
+				continue;
+			}
+			line[ll] = '\0';
+			if (!toolong && passwd_line_home(line, uid, out, len))
+				return;
+			ll = 0;
+			toolong = 0;
+		}
+	}
+	line[ll] = '\0'; /* a last line without a newline */
+	if (ll && !toolong)
+		passwd_line_home(line, uid, out, len);
+}
+
 /* Find args[0] the way execvp would, in the container's filesystem, with
  * the process's PATH.  Error texts are runc's: podman maps "not found"
  * to 127 and "permission denied" to 126 by matching them. */
@@ -1005,32 +1065,41 @@ static int open_pty(const struct oci_process *p, int sock, struct err *e)
 
 /* Ask the parent for the state JSON, run the hooks of one kind.  Hooks
  * run here are found in the filesystem the child sees at that moment. */
-static int child_hooks(int sock, const struct oci_spec *s, enum oci_hook_kind k, struct err *e)
+/* The state JSON for hooks of ours (malloc'd, NULL on error), asked of the
+ * parent: it knows the pid in its namespace and the bundle.  status is the
+ * runtime spec's for the phase: "creating" inside the create operation
+ * (createContainer), "created" once it is done (startContainer). */
+static char *child_hook_state(int sock, const char *status, struct err *e)
 {
+	struct err req = { 0 };
+	size_t cap = 1 << 16;
 	char *json;
 	ssize_t n;
-	size_t cap = 1 << 16;
 
-	if (!s->hooks.n[k])
-		return 0;
-	if (sync_send(sock, MSG_STATE_REQ, NULL) < 0)
-		return err_sys(e, "ask for the hook state");
+	snprintf(req.msg, sizeof(req.msg), "%s", status);
+	if (sync_send(sock, MSG_STATE_REQ, &req) < 0) {
+		err_sys(e, "ask for the hook state");
+		return NULL;
+	}
 	json = xmalloc(cap);
 	do
 		n = recv(sock, json, cap - 1, 0);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0) {
 		free(json);
-		return err_sys(e, "receive the hook state");
+		err_sys(e, "receive the hook state");
+		return NULL;
 	}
 	json[n] = '\0';
-	for (size_t i = 0; i < s->hooks.n[k]; i++) {
-		if (oci_hook_run(&s->hooks.list[k][i], json, e) < 0) {
-			free(json);
+	return json;
+}
+
+static int child_hooks(const struct oci_spec *s, enum oci_hook_kind k, const char *json,
+		       struct err *e)
+{
+	for (size_t i = 0; i < s->hooks.n[k]; i++)
+		if (oci_hook_run(&s->hooks.list[k][i], json, e) < 0)
 			return -1;
-		}
-	}
-	free(json);
 	return 0;
 }
 
@@ -1046,6 +1115,27 @@ struct child_args {
 	int fifo_fd; /* O_PATH fd of the exec fifo, -1 */
 	const struct oci_bpf *bpf;
 };
+
+/* Bring "lo" up in the network namespace we just made: runc and crun do,
+ * and programs that talk to 127.0.0.1 (health checks, local daemons) count
+ * on it.  A namespace joined by path is its creator's to configure. */
+static int loopback_up(struct err *e)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = { 0 };
+
+	if (fd < 0)
+		return err_sys(e, "bring up lo: socket");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return err_sys(e, "bring up lo: get its flags");
+	if (ifr.ifr_flags & IFF_UP)
+		return 0;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return err_sys(e, "bring up lo");
+	return 0;
+}
 
 static int join_namespaces(const int *fds, const int *types, struct err *e)
 {
@@ -1082,10 +1172,14 @@ static int apply_apparmor(const char *profile, struct err *e)
 /* Everything between "joined the namespaces" and "ready to exec" that the
  * init and exec'd processes share: user, capabilities, cwd, lookup. */
 static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int setgroups_ok,
-			  char *exe, size_t exe_len, struct err *e)
+			  char *exe, size_t exe_len, char *home, size_t home_len, struct err *e)
 {
 	if (set_rlimits(p, e) < 0)
 		return -1;
+	/* While still root: /etc/passwd may be unreadable to the user. */
+	home[0] = '\0';
+	if (!env_get(p->env, "HOME"))
+		passwd_home(p->user.uid, home, home_len);
 	/* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN:
 	 * do it before the capabilities go (runc's order).  With it, as
 	 * late as possible, just before execve. */
@@ -1118,14 +1212,26 @@ static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf
 	return 0;
 }
 
-static int exec_process(const struct oci_process *p, const char *exe, const struct oci_bpf *bpf,
-			int preserve_fds, struct err *e)
+/* home: "HOME=..." to add to the environment, or "" (finish_process). */
+static int exec_process(const struct oci_process *p, const char *exe, const char *home,
+			const struct oci_bpf *bpf, int preserve_fds, struct err *e)
 {
+	size_t n = 0;
+
+	while (p->env && p->env[n])
+		n++;
+	/* On the stack: no malloc between a raw clone and execve. */
+	char *env[n + 2];
+
+	for (size_t i = 0; i < n; i++)
+		env[i] = p->env[i];
+	env[n] = *home ? (char *)home : NULL;
+	env[n + 1] = NULL;
 	/* Before the filter: a strict profile may refuse close_range. */
 	fds_cloexec_from(3 + preserve_fds);
 	if (bpf && bpf->len && p->no_new_privileges && oci_seccomp_load(bpf, e) < 0)
 		return -1;
-	execve(exe, p->args, p->env ? p->env : (char *[]){ NULL });
+	execve(exe, p->args, env);
 	return err_setk(e,
 			errno == EACCES	  ? ERRK_EXEC_DENIED
 			: errno == ENOENT ? ERRK_EXEC_NOT_FOUND
@@ -1142,7 +1248,8 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	struct mount_ctx mc = { .rootfs = o->rootfs, .cgroup_path = o->cgroup_path };
 	struct sync_msg m;
 	struct err e = { 0 };
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], home[PATH_MAX + 8];
+	char *start_state = NULL; /* never freed: execve or _exit */
 	int r;
 
 	/* Die with the parent while it still cares about us. */
@@ -1166,6 +1273,8 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 			child_fail(a->sock, &e);
 		}
 	}
+	if ((a->unshare_flags & CLONE_NEWNET) && loopback_up(&e) < 0)
+		child_fail(a->sock, &e);
 	if (setsid() < 0) {
 		err_sys(&e, "setsid");
 		child_fail(a->sock, &e);
@@ -1227,8 +1336,13 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		    sync_recv(a->sock, &m, NULL) != MSG_GO)
 			_exit(127);
 	}
-	if (child_hooks(a->sock, s, OCI_HOOK_CREATE_CONTAINER, &e) < 0)
-		child_fail(a->sock, &e);
+	if (s->hooks.n[OCI_HOOK_CREATE_CONTAINER]) {
+		char *json = child_hook_state(a->sock, "creating", &e);
+
+		if (!json || child_hooks(s, OCI_HOOK_CREATE_CONTAINER, json, &e) < 0)
+			child_fail(a->sock, &e);
+		free(json);
+	}
 
 	if (do_pivot(o->rootfs, o->no_pivot, &e) < 0)
 		child_fail(a->sock, &e);
@@ -1248,9 +1362,15 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	}
 	if (p->terminal && open_pty(p, a->sock, &e) < 0)
 		child_fail(a->sock, &e);
-	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), &e) < 0)
+	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), home, sizeof(home), &e) < 0)
 		child_fail(a->sock, &e);
 
+	/* Asked for now: after `create` returned nobody answers. */
+	if (s->hooks.n[OCI_HOOK_START_CONTAINER]) {
+		start_state = child_hook_state(a->sock, "created", &e);
+		if (!start_state)
+			child_fail(a->sock, &e);
+	}
 	if (a->fifo_fd >= 0) {
 		char path[64];
 		int fd;
@@ -1266,15 +1386,15 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 			_exit(127);
 		close(fd);
 		close(a->fifo_fd);
-		if (child_hooks(a->sock, s, OCI_HOOK_START_CONTAINER, &e) < 0)
+		if (child_hooks(s, OCI_HOOK_START_CONTAINER, start_state, &e) < 0)
 			goto late_fail;
 	} else {
-		if (child_hooks(a->sock, s, OCI_HOOK_START_CONTAINER, &e) < 0)
+		if (child_hooks(s, OCI_HOOK_START_CONTAINER, start_state, &e) < 0)
 			child_fail(a->sock, &e);
 		sync_send(a->sock, MSG_READY, NULL);
 	}
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	if (exec_process(p, exe, a->bpf, o->preserve_fds, &e) < 0) {
+	if (exec_process(p, exe, home, a->bpf, o->preserve_fds, &e) < 0) {
 		if (a->fifo_fd < 0)
 			child_fail(a->sock, &e);
 		goto late_fail;
@@ -1407,7 +1527,8 @@ static int forward_pty(int console_socket, int master, struct err *e)
 /* Serve the child until it is ready (or has exec'd, or failed). */
 static int parent_loop(int sock, pid_t pid, int console_socket,
 		       int (*on_created)(void *, pid_t, struct err *),
-		       char *(*state_json)(void *, pid_t), void *arg, int want_eof, struct err *e)
+		       char *(*state_json)(void *, pid_t, const char *), void *arg, int want_eof,
+		       struct err *e)
 {
 	for (;;) {
 		struct sync_msg m;
@@ -1422,7 +1543,10 @@ static int parent_loop(int sock, pid_t pid, int console_socket,
 				return err_sys(e, "sync with container init");
 			break;
 		case MSG_STATE_REQ: {
-			_cleanup_free_ char *js = state_json ? state_json(arg, pid) : xstrdup("{}");
+			_cleanup_free_ char *js = NULL;
+
+			m.msg[sizeof(m.msg) - 1] = '\0';
+			js = state_json ? state_json(arg, pid, m.msg) : xstrdup("{}");
 
 			if (send(sock, js, strlen(js), MSG_NOSIGNAL) < 0)
 				return err_sys(e, "send state to container init");
@@ -1604,7 +1728,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 	const struct oci_process *p = a->o->process;
 	struct sync_msg m;
 	struct err e = { 0 };
-	char exe[PATH_MAX];
+	char exe[PATH_MAX], home[PATH_MAX + 8];
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -1632,10 +1756,10 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 	}
 	if (p->terminal && open_pty(p, a->sock, &e) < 0)
 		child_fail(a->sock, &e);
-	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), &e) < 0)
+	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), home, sizeof(home), &e) < 0)
 		child_fail(a->sock, &e);
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	exec_process(p, exe, a->bpf, a->o->preserve_fds, &e);
+	exec_process(p, exe, home, a->bpf, a->o->preserve_fds, &e);
 	child_fail(a->sock, &e);
 }
 
@@ -1911,7 +2035,11 @@ int oci_hook_run(const struct oci_hook *h, const char *state_json, struct err *e
 	pid_t pid;
 	int st = 0;
 	int waited_ms = 0;
-	char *const empty[] = { NULL };
+	/* Without env: a PATH, as runc and crun give, so that a hook script
+	 * finds its programs. */
+	char *const env_default[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL
+	};
 	char *const argv_default[] = { h->path, NULL };
 
 	if (pipe2(in, O_CLOEXEC) < 0)
@@ -1927,7 +2055,7 @@ int oci_hook_run(const struct oci_hook *h, const char *state_json, struct err *e
 		reset_signals();
 		dup2(in[0], 0);
 		execve(h->path, h->args && h->args[0] ? h->args : argv_default,
-		       h->env ? h->env : empty);
+		       h->env ? h->env : env_default);
 		_exit(127);
 	}
 	close(in[0]);

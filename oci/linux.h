@@ -39,9 +39,11 @@ struct oci_create_opts {
 	 * init pivots: prestart and createRuntime hooks.  May be NULL. */
 	int (*on_created)(void *arg, pid_t pid, struct err *e);
 	void *arg;
-	/* The OCI state JSON the container-side hooks get on stdin; built by
-	 * the caller for a pid.  May be NULL when there are no such hooks. */
-	char *(*state_json)(void *arg, pid_t pid);
+	/* The OCI state JSON the container-side hooks get on stdin, with
+	 * this status ("creating" for createContainer, "created" for
+	 * startContainer); malloc'd by the caller for a pid.  May be NULL
+	 * when there are no such hooks. */
+	char *(*state_json)(void *arg, pid_t pid, const char *status);
 };
 
 /* Create the container init.  Returns its pid (in our pid namespace) or -1.

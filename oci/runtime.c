@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <poll.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -28,6 +29,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -279,14 +281,15 @@ struct hook_ctx {
 	const char *status;
 };
 
-static char *hook_state_json(void *arg, pid_t pid)
+/* status NULL: the hook context's */
+static char *hook_state_json(void *arg, pid_t pid, const char *status)
 {
 	struct hook_ctx *h = arg;
 	cJSON *j;
 	char *t;
 
 	h->st->pid = pid;
-	j = state_json_obj(h->rt, h->st, h->status);
+	j = state_json_obj(h->rt, h->st, status ? status : h->status);
 	t = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
 	return t;
@@ -298,7 +301,7 @@ static int run_hooks(struct hook_ctx *h, enum oci_hook_kind k, pid_t pid, struct
 
 	if (!h->spec || !h->spec->hooks.n[k])
 		return 0;
-	json = hook_state_json(h, pid);
+	json = hook_state_json(h, pid, NULL);
 	for (size_t i = 0; i < h->spec->hooks.n[k]; i++)
 		if (oci_hook_run(&h->spec->hooks.list[k][i], json, e) < 0)
 			return -1;
@@ -817,7 +820,9 @@ static int cmd_kill(struct rt *rt, int argc, char **argv)
 	if (argc - optind < 1 || argc - optind > 2)
 		return usage_error("kill", "requires 1 or 2 arguments: ID [SIGNAL]");
 	if (argc - optind == 2) {
-		sig = signal_parse(argv[optind + 1]);
+		/* 0: only check that the process exists (runc accepts it;
+		 * signal_parse does not, a stop signal must be real) */
+		sig = strcmp(argv[optind + 1], "0") == 0 ? 0 : signal_parse(argv[optind + 1]);
 		if (sig < 0)
 			return usage_error("kill", "unknown signal \"%s\"", argv[optind + 1]);
 	}
@@ -987,7 +992,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 	_cleanup_strv_ char **envs = NULL;
 	_cleanup_strv_ char **caps = NULL;
 	_cleanup_strv_ char **gids = NULL;
-	int tty = 0, nnp = 0, detach = 0, c, rc = 1;
+	int tty = 0, nnp = 0, detach = 0, ignore_paused = 0, c, rc = 1;
 	long preserve = 0;
 	struct state st = { 0 };
 	struct oci_spec *spec = NULL;
@@ -1018,8 +1023,8 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 						   optarg);
 			break;
 		case 'a': apparmor = optarg; break;
+		case 'i': ignore_paused = 1; break;
 		case 'l':
-		case 'i':
 		case 'C': break;
 		case 'h':
 			printf("usage: exec [--process FILE | OPTIONS] ID [COMMAND [ARG...]]\n");
@@ -1034,7 +1039,13 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 	if (state_load(rt, argv[optind], &st, &e) < 0)
 		return fail(&e);
 	status = state_status(rt, &st);
-	if (strcmp(status, "running") != 0 && strcmp(status, "created") != 0) {
+	if (strcmp(status, "paused") == 0 && !ignore_paused) {
+		err_set(&e, 0,
+			"cannot exec in a paused container (use --ignore-paused to override)");
+		goto out;
+	}
+	if (strcmp(status, "running") != 0 && strcmp(status, "created") != 0 &&
+	    strcmp(status, "paused") != 0) {
 		err_set(&e, 0, "cannot exec in a %s container", status);
 		goto out;
 	}
@@ -1126,13 +1137,20 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		close(xo.console_socket);
 	if (pid < 0)
 		goto out;
-	if (pid_file && write_pid_file(pid_file, pid, &e) < 0)
+	if (pid_file && write_pid_file(pid_file, pid, &e) < 0) {
+		/* Nobody could find it to wait for it or kill it (runc
+		 * terminates it too). */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
 		goto out;
+	}
 	rc = detach ? 0 : oci_linux_wait(pid, -1);
 	goto done;
 out:
 	fail(&e);
-	rc = err_exit_code(&e, 1);
+	/* 126/127 when the command could not run, else runc's 255 for a
+	 * failed exec: 1 could be the command's own status. */
+	rc = err_exit_code(&e, 255);
 done:
 	if (proc && proc != spec->process)
 		oci_process_free(proc);
@@ -1375,7 +1393,8 @@ static int cmd_spec(struct rt *rt, int argc, char **argv)
 					    { "rootless", no_argument, NULL, 'r' },
 					    { 0 } };
 	const char *bundle = ".";
-	int rootless = 0, c, fd;
+	int flags = 0, c, fd;
+	struct statfs sf;
 	_cleanup_free_ char *path = NULL;
 	_cleanup_free_ char *text = NULL;
 	struct err e = { 0 };
@@ -1385,12 +1404,16 @@ static int cmd_spec(struct rt *rt, int argc, char **argv)
 		if (c == 'b')
 			bundle = optarg;
 		else if (c == 'r')
-			rootless = 1;
+			flags |= OCI_SPEC_ROOTLESS;
 		else
 			return usage_error("spec", "invalid option");
 	}
+	/* runc's spec has a cgroup namespace only on a unified cgroup2
+	 * host; callers add one where it lacks, and a second is an error. */
+	if (statfs("/sys/fs/cgroup", &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC)
+		flags |= OCI_SPEC_NO_CGROUPNS;
 	path = xasprintf("%s/config.json", bundle);
-	text = oci_spec_default_json(rootless);
+	text = oci_spec_default_json(flags);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0) {
 		if (errno == EEXIST)

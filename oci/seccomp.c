@@ -14,7 +14,9 @@
  * argument, each condition becomes a rule of its own (libseccomp cannot AND
  * two tests of one argument), otherwise the conditions are ANDed.  Unknown
  * actions, operators, architectures and flags are errors naming the entry.
- * SCMP_ACT_NOTIFY is refused: nook runs no seccomp listener.
+ * SCMP_ACT_NOTIFY is refused: nook runs no seccomp listener.  Under an
+ * errno default, syscalls newer than the profile answer ENOSYS (runc's
+ * rule), so that libc falls back to their older forms.
  *
  * libseccomp is told to leave no_new_privs alone (the runtime sets it), and
  * the spec's flags go straight into our own seccomp(2) call.
@@ -84,6 +86,61 @@ static const struct {
 	[OCI_SCMP_CMP_GE] = { "SCMP_CMP_GE", SCMP_CMP_GE },
 	[OCI_SCMP_CMP_GT] = { "SCMP_CMP_GT", SCMP_CMP_GT },
 	[OCI_SCMP_CMP_MASKED_EQ] = { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
+};
+
+/* Syscalls added to Linux since 5.3, in libseccomp's names.  Under an
+ * errno default, a profile written before one of them existed would answer
+ * it with EPERM, and libc (musl, glibc) falls back to the older call only
+ * on ENOSYS: clone3 -> clone, openat2 -> openat, faccessat2 -> faccessat,
+ * close_range -> a loop.  runc answers ENOSYS for every number above the
+ * highest the profile names (by patching the BPF); with libseccomp alone
+ * we name them.  Names this libseccomp does not know are skipped: their
+ * numbers cannot come from anywhere else. */
+static const char *const newer_syscalls[] = {
+	"pidfd_send_signal",
+	"io_uring_setup",
+	"io_uring_enter",
+	"io_uring_register",
+	"open_tree",
+	"move_mount",
+	"fsopen",
+	"fsconfig",
+	"fsmount",
+	"fspick",
+	"pidfd_open",
+	"clone3",
+	"close_range",
+	"openat2",
+	"pidfd_getfd",
+	"faccessat2",
+	"process_madvise",
+	"epoll_pwait2",
+	"mount_setattr",
+	"quotactl_fd",
+	"landlock_create_ruleset",
+	"landlock_add_rule",
+	"landlock_restrict_self",
+	"memfd_secret",
+	"process_mrelease",
+	"futex_waitv",
+	"set_mempolicy_home_node",
+	"cachestat",
+	"fchmodat2",
+	"map_shadow_stack",
+	"futex_wake",
+	"futex_wait",
+	"futex_requeue",
+	"statmount",
+	"listmount",
+	"lsm_get_self_attr",
+	"lsm_set_self_attr",
+	"lsm_list_modules",
+	"mseal",
+	"setxattrat",
+	"getxattrat",
+	"listxattrat",
+	"removexattrat",
+	"open_tree_attr",
 };
 
 static void ctx_releasep(scmp_filter_ctx *ctx)
@@ -263,6 +320,51 @@ static int rule_add(scmp_filter_ctx ctx, const struct oci_seccomp_rule *r, size_
 	return rc;
 }
 
+/* The highest native syscall number the profile names (in any rule,
+ * whatever its action), -1 if none. */
+static int profile_max_nr(const struct oci_seccomp *s)
+{
+	int max = -1;
+
+	for (size_t i = 0; i < s->n_rules; i++) {
+		for (size_t k = 0; s->rules[i].names && s->rules[i].names[k]; k++) {
+			int n = seccomp_syscall_resolve_name(s->rules[i].names[k]);
+
+			if (n != __NR_SCMP_ERROR && n > max)
+				max = n;
+		}
+	}
+	return max;
+}
+
+/* Under an errno default: ENOSYS for the syscalls newer than everything
+ * the profile names (see newer_syscalls); a profile that names one of
+ * them has its say, as have the older ones it does not name.  The numbers
+ * compared are the native architecture's: the newer syscalls share one
+ * numbering tail on every architecture, so the order holds on the others
+ * of the filter. */
+static int newer_enosys(scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32_t def_action,
+			struct err *e)
+{
+	const uint32_t enosys = SCMP_ACT_ERRNO(ENOSYS);
+	int max;
+
+	if (s->default_action != OCI_SCMP_ERRNO || def_action == enosys)
+		return 0;
+	max = profile_max_nr(s);
+	for (size_t k = 0; k < ARRAY_SIZE(newer_syscalls); k++) {
+		int nr = seccomp_syscall_resolve_name(newer_syscalls[k]);
+		int rc;
+
+		if (nr == __NR_SCMP_ERROR || nr <= max)
+			continue;
+		rc = seccomp_rule_add(ctx, enosys, nr, 0);
+		if (rc < 0)
+			return err_set(e, -rc, "seccomp: ENOSYS rule for %s", newer_syscalls[k]);
+	}
+	return 0;
+}
+
 /* libseccomp 2.5 exports only to an fd: go through a memfd. */
 static int bpf_export(scmp_filter_ctx ctx, struct oci_bpf *out, struct err *e)
 {
@@ -346,6 +448,8 @@ int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out, struct e
 	for (i = 0; i < s->n_rules; i++)
 		if (rule_add(ctx, &s->rules[i], i, def_action, e) < 0)
 			return -1;
+	if (newer_enosys(ctx, s, def_action, e) < 0)
+		return -1;
 
 	if (bpf_export(ctx, out, e) < 0)
 		return -1;

@@ -1478,7 +1478,7 @@ void oci_spec_free(struct oci_spec *s)
 	"  'linux': {" \
 	"    %s," \
 	"    'namespaces': [ { 'type': 'pid' },%s { 'type': 'ipc' }, { 'type': 'uts' }," \
-	"                    { 'type': 'mount' }, { 'type': 'cgroup' }%s ]," \
+	"                    { 'type': 'mount' }%s%s ]," \
 	"    'maskedPaths': [ '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys'," \
 	"      '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug'," \
 	"      '/sys/firmware', '/proc/scsi', '/sys/devices/virtual/tpm' ]," \
@@ -1490,19 +1490,20 @@ void oci_spec_free(struct oci_spec *s)
 #define DEVICES_DENY_ALL "'resources': { 'devices': [ { 'allow': false, 'access': 'rwm' } ] }"
 /* clang-format on */
 
-char *oci_spec_default_json(int rootless)
+char *oci_spec_default_json(int flags)
 {
 	_cleanup_free_ char *ids =
 		xasprintf(ROOTLESS_IDS, (unsigned)geteuid(), (unsigned)getegid());
 	_cleanup_free_ char *text = NULL;
 	_cleanup_json_ cJSON *j = NULL;
+	const char *cgns = flags & OCI_SPEC_NO_CGROUPNS ? "" : ", { 'type': 'cgroup' }";
 
-	if (rootless)
+	if (flags & OCI_SPEC_ROOTLESS)
 		text = xasprintf(DEFAULT_SPEC, "", "'type': 'none', 'source': '/sys'", "'rbind', ",
-				 ids, "", ", { 'type': 'user' }");
+				 ids, "", cgns, ", { 'type': 'user' }");
 	else
 		text = xasprintf(DEFAULT_SPEC, ", 'gid=5'", "'type': 'sysfs', 'source': 'sysfs'",
-				 "", DEVICES_DENY_ALL, " { 'type': 'network' },", "");
+				 "", DEVICES_DENY_ALL, " { 'type': 'network' },", cgns, "");
 	for (char *c = text; *c; c++)
 		if (*c == '\'')
 			*c = '"';

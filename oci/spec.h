@@ -288,8 +288,13 @@ const char *oci_cap_name(int cap);
 int oci_cap_last(void);
 
 /* The default config.json text `nook runtime spec` writes (runc's default:
- * sh, terminal, the usual mounts and masked paths); rootless adds a user
- * namespace with mappings for the current user.  Caller frees. */
-char *oci_spec_default_json(int rootless);
+ * sh, terminal, the usual mounts and masked paths).  flags:
+ * OCI_SPEC_ROOTLESS adds a user namespace with mappings for the current
+ * user instead of a network namespace; OCI_SPEC_NO_CGROUPNS leaves out the
+ * cgroup namespace (runc has one only where /sys/fs/cgroup is cgroup2).
+ * Caller frees. */
+#define OCI_SPEC_ROOTLESS 1
+#define OCI_SPEC_NO_CGROUPNS 2
+char *oci_spec_default_json(int flags);
 
 #endif

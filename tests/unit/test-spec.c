@@ -948,6 +948,38 @@ static void test_default_spec_rootless(void)
 	CHECK(ok);
 }
 
+/* runc's spec on a host whose /sys/fs/cgroup is not cgroup2: no cgroup
+ * namespace, the others in runc's order. */
+static void test_default_spec_no_cgroupns(void)
+{
+	static const int want[] = { CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS,
+				    CLONE_NEWNS };
+	static const int want_rootless[] = { CLONE_NEWPID, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNS,
+					     CLONE_NEWUSER };
+
+	for (int r = 0; r < 2; r++) {
+		char *json =
+			oci_spec_default_json(OCI_SPEC_NO_CGROUPNS | (r ? OCI_SPEC_ROOTLESS : 0));
+		const int *w = r ? want_rootless : want;
+		struct oci_spec *s;
+		int ok = 1;
+
+		CHECK(json != NULL);
+		s = oci_spec_parse(json, &err);
+		free(json);
+		CHECK(s != NULL);
+		if (!s)
+			continue;
+		if (s->linux.n_namespaces != 5)
+			ok = 0;
+		for (size_t i = 0; ok && i < 5; i++)
+			if (s->linux.namespaces[i].type != w[i])
+				ok = 0;
+		oci_spec_free(s);
+		CHECK(ok);
+	}
+}
+
 /* ---- process and resources alone ------------------------------------- */
 
 static void test_process_parse(void)
@@ -1061,6 +1093,7 @@ int main(void)
 	RUN(test_unknown_fields_and_nulls);
 	RUN(test_default_spec);
 	RUN(test_default_spec_rootless);
+	RUN(test_default_spec_no_cgroupns);
 	RUN(test_process_parse);
 	RUN(test_resources_parse);
 	RUN(test_partial_free);
