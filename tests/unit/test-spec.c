@@ -19,19 +19,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 
-static char qbuf[16384];
 static struct err err;
-
-/* s with every ' turned into ". */
-static const char *q(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i < sizeof(qbuf) - 1; i++)
-		qbuf[i] = s[i] == '\'' ? '"' : s[i];
-	qbuf[i] = '\0';
-	return qbuf;
-}
 
 /* Parse json (quoted with '); NULL if it parsed (and is freed), else the
  * error message. */

@@ -8,18 +8,7 @@
 
 #include "oci/validate.h"
 
-static char qbuf[8192];
 static struct err err;
-
-static const char *q(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] && i < sizeof(qbuf) - 1; i++)
-		qbuf[i] = s[i] == '\'' ? '"' : s[i];
-	qbuf[i] = '\0';
-	return qbuf;
-}
 
 /* A config with these namespaces, linux members and process members;
  * NULL when oci_validate accepts it, else its message. */

@@ -66,4 +66,18 @@ static char unit_why[1024];
 
 #define UNIT_EXIT() return unit_failed_total ? 1 : 0
 
+
+/* s with every ' turned into ": JSON written inside C strings.  The result
+ * lives until the next call. */
+static inline const char *q(const char *s)
+{
+	static char buf[16384];
+	size_t i;
+
+	for (i = 0; s[i] && i < sizeof(buf) - 1; i++)
+		buf[i] = s[i] == '\'' ? '"' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 #endif
