@@ -166,7 +166,8 @@ static const char create_help[] =
 	"  -d, --detach           (run) print the id and leave it running\n"
 	"  --rm                   remove the container when it exits\n"
 	"  --cap-add CAP, --cap-drop CAP (ALL works), --privileged, --read-only\n"
-	"  --security-opt seccomp=FILE|unconfined, --security-opt no-new-privileges\n"
+	"  --security-opt seccomp=FILE|unconfined, --security-opt no-new-privileges,\n"
+	"  --security-opt apparmor=PROFILE|unconfined (refused without AppArmor)\n"
 	"  -m, --memory SIZE, --pids-limit N, --cpus N   (cgroup v2 limits)\n"
 	"  --restart no|on-failure[:N]|always|unless-stopped\n"
 	"  --requires CTR,...     containers that must run first\n"
@@ -278,8 +279,10 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 			else if (strcmp(optarg, "no-new-privileges") == 0 ||
 				 strcmp(optarg, "no-new-privileges=true") == 0)
 				o->no_new_privs = 1;
-			else if (strncmp(optarg, "label=", 6) != 0 &&
-				 strncmp(optarg, "apparmor=", 9) != 0)
+			else if (strncmp(optarg, "apparmor=", 9) == 0)
+				o->apparmor =
+					strcmp(optarg + 9, "unconfined") == 0 ? NULL : optarg + 9;
+			else if (strncmp(optarg, "label=", 6) != 0)
 				return cli_usage_err(cmd, "unsupported --security-opt \"%s\"",
 						     optarg);
 			break;

@@ -51,6 +51,7 @@ struct engine_create_opts {
 	char **cap_add, **cap_drop;
 	int privileged, read_only, no_new_privs;
 	const char *seccomp; /* profile file, "unconfined", NULL = default */
+	const char *apparmor; /* profile, NULL = none ("unconfined" too) */
 	int64_t memory; /* bytes, 0 = none */
 	int64_t pids_limit; /* 0 = none */
 	double cpus; /* 0 = none */

@@ -18,6 +18,7 @@
 #include "engine/events.h"
 #include "oci/linux.h"
 #include "oci/spec.h"
+#include "oci/validate.h"
 #include "store/image.h"
 
 /* podman's default capabilities. */
@@ -304,6 +305,8 @@ static int spec_process(cJSON *proc, const struct engine_create_opts *o, const c
 		return -1;
 	cJSON_ReplaceItemInObjectCaseSensitive(proc, "capabilities", caps);
 	jset_bool(proc, "noNewPrivileges", o->no_new_privs);
+	if (o->apparmor)
+		jset_str(proc, "apparmorProfile", o->apparmor);
 	/* podman does not cap open files at 1024 */
 	cJSON_DeleteItemFromObjectCaseSensitive(proc, "rlimits");
 	return 0;
@@ -501,6 +504,8 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 		err_set(e, 0, "a root filesystem is required (--rootfs DIR)");
 		return kind(e, ERRK_INVALID_ARG);
 	}
+	if (oci_apparmor_check(o->apparmor, "--security-opt apparmor", e) < 0)
+		return kind(e, ERRK_INVALID_ARG);
 	{
 		/* DIR:O, as podman's: an overlay over DIR, which stays as it is */
 		size_t n = strlen(o->rootfs);

@@ -240,4 +240,20 @@ a=$(nk_run_nonet --rm --network host --rootfs "$ROOTFS" /bin/nook-test readlink 
 expect_eq "net namespace" "$a" "$(readlink /proc/self/ns/net)"
 t_end
 
+
+# --security-opt apparmor=PROFILE: applied where the kernel has AppArmor,
+# refused where it has none (podman does the same), never ignored.
+t_begin "flags: --security-opt apparmor= on a kernel without AppArmor: refused, nothing created"
+if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ]; then
+	skip "$T_CUR" "optional: this kernel has AppArmor (the profile would be applied)"
+else
+	out=$(nk create --name aa1 --security-opt apparmor=nook-no-such-profile --rootfs "$ROOTFS" /bin/nook-test hostname 2>&1)
+	expect_status "create" $? 125 "$out"
+	expect_imatch "message names AppArmor" "$out" apparmor
+	expect_eq "no container aa1" "$(nk ps -a --format '{{.Names}}' 2>&1 | grep -c '^aa1$')" 0
+	out=$(r --security-opt apparmor=unconfined --rootfs "$ROOTFS" /bin/nook-test hostname 2>&1)
+	expect_status "run with apparmor=unconfined" $? 0 "$out"
+	t_end
+fi
+
 exit $T_RC
