@@ -24,13 +24,14 @@
  *   is checked to be inside the root.
  * - The child is not dumpable until it execs, and the runtime re-execs
  *   itself from a sealed memfd (CVE-2019-5736).
+ *
+ * The init's filesystem is built by mount.c, its process set up by
+ * process.c (shared declarations in linux-internal.h).
  */
 #include "oci/linux.h"
 
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
-#include <linux/capability.h>
 #include <net/if.h>
 #include <poll.h>
 #include <sched.h>
@@ -39,29 +40,19 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 
 #include "oci/cgroup.h"
 #include "oci/validate.h"
+#include "oci/linux-internal.h"
 
-#ifndef MS_REC
-#define MS_REC 16384
-#endif
-#ifndef PR_CAP_AMBIENT
-#define PR_CAP_AMBIENT 47
-#define PR_CAP_AMBIENT_RAISE 2
-#define PR_CAP_AMBIENT_CLEAR_ALL 4
-#endif
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
@@ -76,8 +67,6 @@
 #define F_SEAL_GROW 4
 #define F_SEAL_WRITE 8
 #endif
-
-#define SYMLINK_MAX_FOLLOW 40
 
 /* ---- parent <-> child protocol -------------------------------------- */
 
@@ -187,7 +176,7 @@ static __attribute__((noreturn)) void child_fail(int sock, const struct err *e)
 
 /* The caller may block or ignore signals (the foreground `run` blocks
  * SIGCHLD): a container starts with a clean signal state. */
-static void reset_signals(void)
+void lnx_reset_signals(void)
 {
 	sigset_t none;
 
@@ -198,589 +187,7 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* ---- paths inside the rootfs ---------------------------------------- */
-
-static int open_in_root_walk(int rootfd, const char *path, int flags, int mkdirs, struct err *e)
-{
-	/* A component walk from rootfd.  Symlinks are read and their target
-	 * is resolved again from rootfd (absolute) or the current directory;
-	 * ".." never climbs above rootfd.  Depth of the directory stack is
-	 * bounded by PATH_MAX/2 components. */
-	char buf[PATH_MAX * 2];
-	int stack[PATH_MAX / 2];
-	int depth = 0, follows = 0;
-	char *rest, *comp;
-	int ret = -1;
-
-	if (strlen(path) >= PATH_MAX)
-		return err_set(e, ENAMETOOLONG, "resolve %s", path);
-	snprintf(buf, sizeof(buf), "%s", path);
-	stack[0] = fcntl(rootfd, F_DUPFD_CLOEXEC, 3);
-	if (stack[0] < 0)
-		return err_sys(e, "resolve %s: dup", path);
-	rest = buf;
-	for (;;) {
-		int cur = stack[depth], fd, last;
-		struct stat st;
-
-		while (*rest == '/')
-			rest++;
-		if (!*rest) {
-			/* The path named a directory we are standing in. */
-			ret = openat(cur, ".", (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
-			if (ret < 0)
-				err_sys(e, "open %s", path);
-			break;
-		}
-		comp = rest;
-		rest = strchr(rest, '/');
-		if (rest)
-			*rest++ = '\0';
-		else
-			rest = comp + strlen(comp);
-		while (*rest == '/')
-			rest++;
-		last = *rest == '\0';
-
-		if (strcmp(comp, ".") == 0 && !last)
-			continue;
-		if (strcmp(comp, "..") == 0) {
-			if (depth > 0)
-				close(stack[depth--]);
-			if (last) {
-				ret = openat(stack[depth], ".",
-					     (flags & ~(O_CREAT | O_EXCL)) | O_CLOEXEC);
-				if (ret < 0)
-					err_sys(e, "open %s", path);
-				break;
-			}
-			continue;
-		}
-		fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT && last && (flags & O_CREAT)) {
-			ret = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC, 0644);
-			if (ret < 0)
-				err_sys(e, "create %s", path);
-			break;
-		}
-		if (fd < 0 && errno == ENOENT && mkdirs && (!last || (flags & O_DIRECTORY))) {
-			if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST) {
-				err_sys(e, "mkdir %s (in %s)", comp, path);
-				break;
-			}
-			fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		}
-		if (fd < 0) {
-			err_sys(e, "open %s", path);
-			break;
-		}
-		if (fstat(fd, &st) < 0) {
-			err_sys(e, "stat %s", path);
-			close(fd);
-			break;
-		}
-		if (S_ISLNK(st.st_mode)) {
-			char target[PATH_MAX], nbuf[PATH_MAX * 2];
-			ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
-
-			close(fd);
-			if (n < 0 || ++follows > SYMLINK_MAX_FOLLOW) {
-				err_set(e, n < 0 ? errno : ELOOP, "resolve symlink %s in %s", comp,
-					path);
-				break;
-			}
-			target[n] = '\0';
-			if (target[0] == '/') {
-				while (depth > 0)
-					close(stack[depth--]);
-			}
-			if (snprintf(nbuf, sizeof(nbuf), "%s/%s", target, rest) >=
-			    (int)sizeof(buf)) {
-				err_set(e, ENAMETOOLONG, "resolve %s", path);
-				break;
-			}
-			memcpy(buf, nbuf, sizeof(buf));
-			rest = buf;
-			continue;
-		}
-		if (last) {
-			if (flags & O_PATH) {
-				ret = fd;
-			} else {
-				char p[64];
-
-				/* Reopen the O_PATH fd we just checked: the
-				 * name cannot be swapped under us. */
-				snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
-				ret = open(p,
-					   (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC);
-				if (ret < 0)
-					err_sys(e, "open %s", path);
-				close(fd);
-			}
-			break;
-		}
-		if (!S_ISDIR(st.st_mode)) {
-			close(fd);
-			err_set(e, ENOTDIR, "resolve %s: %s is not a directory", path, comp);
-			break;
-		}
-		if (depth + 1 >= (int)ARRAY_SIZE(stack)) {
-			close(fd);
-			err_set(e, ENAMETOOLONG, "resolve %s", path);
-			break;
-		}
-		stack[++depth] = fd;
-	}
-	while (depth >= 0)
-		close(stack[depth--]);
-	return ret;
-}
-
-int oci_open_in_root(int rootfd, const char *path, int flags, int mkdirs, struct err *e)
-{
-	struct nook_open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.mode = (flags & O_CREAT) ? 0644 : 0,
-		.resolve = NOOK_RESOLVE_IN_ROOT | NOOK_RESOLVE_NO_MAGICLINKS,
-	};
-	int fd;
-
-	fd = sys_openat2(rootfd, path, &how);
-	if (fd >= 0)
-		return fd;
-	/* ENOSYS: kernel < 5.6 (or qemu-user); ENOENT: something to create;
-	 * anything else is a real answer from openat2. */
-	if (errno != ENOSYS && errno != ENOENT && errno != EPERM)
-		return err_sys(e, "open %s", path);
-	if (errno == ENOENT && !mkdirs && !(flags & O_CREAT))
-		return err_sys(e, "open %s", path);
-	return open_in_root_walk(rootfd, path, flags, mkdirs, e);
-}
-
-static const char *fdpath(char *buf, size_t len, int fd)
-{
-	snprintf(buf, len, "/proc/self/fd/%d", fd);
-	return buf;
-}
-
-/* "a/../../b" climbs out of the root lexically: a config error, refused
- * before anything is cloned. */
-static int path_escapes(const char *p)
-{
-	int depth = 0;
-
-	while (*p) {
-		const char *s;
-		size_t n;
-
-		while (*p == '/')
-			p++;
-		s = p;
-		while (*p && *p != '/')
-			p++;
-		n = (size_t)(p - s);
-		if (n == 2 && s[0] == '.' && s[1] == '.') {
-			if (--depth < 0)
-				return 1;
-		} else if (n && !(n == 1 && s[0] == '.')) {
-			depth++;
-		}
-	}
-	return 0;
-}
-
-/* ---- mounts --------------------------------------------------------- */
-
-static unsigned long statvfs_to_ms(unsigned long f)
-{
-	unsigned long m = 0;
-
-	if (f & ST_RDONLY)
-		m |= MS_RDONLY;
-	if (f & ST_NOSUID)
-		m |= MS_NOSUID;
-	if (f & ST_NODEV)
-		m |= MS_NODEV;
-	if (f & ST_NOEXEC)
-		m |= MS_NOEXEC;
-	if (f & ST_NOATIME)
-		m |= MS_NOATIME;
-	if (f & ST_NODIRATIME)
-		m |= MS_NODIRATIME;
-	if (f & ST_RELATIME)
-		m |= MS_RELATIME;
-	return m;
-}
-
-/* Remount a bind mount with flags.  In a user namespace some flags of
- * the source are locked (nosuid, nodev, ...): keep them on EPERM. */
-static int bind_remount(const char *target, unsigned long flags, struct err *e)
-{
-	struct statvfs sv;
-
-	if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags, NULL) == 0)
-		return 0;
-	if (errno == EPERM && statvfs(target, &sv) == 0 &&
-	    mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | flags | statvfs_to_ms(sv.f_flag),
-		  NULL) == 0)
-		return 0;
-	return err_sys(e, "remount %s", target);
-}
-
-/* Make a mount read-only and keep the flags it has (nosuid, nodev,
- * noexec, atime): MS_REMOUNT|MS_BIND sets exactly the flags it is given
- * and would clear the others (runc's readonlyPath reads them back the
- * same way). */
-static int remount_ro(const char *target, struct err *e)
-{
-	struct statvfs sv;
-
-	if (statvfs(target, &sv) < 0)
-		return err_sys(e, "statvfs %s", target);
-	return bind_remount(target, MS_RDONLY | statvfs_to_ms(sv.f_flag), e);
-}
-
-struct mount_ctx {
-	int rootfd;
-	const char *rootfs;
-	const char *cgroup_path;
-	int new_cgroupns;
-	int userns;
-};
-
-static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *e)
-{
-	const char *type = m->type;
-	const char *src = m->source;
-	unsigned long flags = m->flags & ~MS_REC;
-	int is_dir = 1, bound = m->bind;
-	_cleanup_close_ int fd = -1;
-	_cleanup_close_ int fd2 = -1;
-	char p[64], p2[64];
-	struct stat st;
-
-	if (m->bind) {
-		if (!src || stat(src, &st) < 0)
-			return err_sys(e, "mount %s: bind source %s", m->destination,
-				       src ? src : "(none)");
-		is_dir = S_ISDIR(st.st_mode);
-	}
-	if (is_dir) {
-		fd = oci_open_in_root(c->rootfd, m->destination, O_PATH | O_DIRECTORY, 1, e);
-	} else {
-		/* A file mount point: create it if missing (O_PATH cannot
-		 * create), then take an O_PATH handle of what is there. */
-		fd = oci_open_in_root(c->rootfd, m->destination, O_PATH, 0, e);
-		if (fd < 0 && e->errnum == ENOENT) {
-			int tmp = oci_open_in_root(c->rootfd, m->destination,
-						   O_WRONLY | O_CREAT | O_EXCL, 1, e);
-
-			if (tmp >= 0)
-				close(tmp);
-			fd = oci_open_in_root(c->rootfd, m->destination, O_PATH, 0, e);
-		}
-	}
-	if (fd < 0)
-		return err_wrap(e, "mount %s", m->destination);
-	fdpath(p, sizeof(p), fd);
-
-	if (m->bind) {
-		if (mount(src, p, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
-			return err_sys(e, "bind mount %s on %s", src, m->destination);
-	} else if (type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)) {
-		/* cgroup v2 only: in a cgroup namespace a fresh cgroup2 mount
-		 * shows the container's subtree; without one, bind the
-		 * container's own cgroup directory. */
-		if (c->new_cgroupns) {
-			if (mount("cgroup2", p, "cgroup2", flags, NULL) < 0)
-				return err_sys(e, "mount cgroup2 on %s", m->destination);
-		} else if (c->cgroup_path) {
-			/* A bind takes none of the flags: they are set by
-			 * the remount below ("ro" above all: a writable
-			 * cgroup tree lets the container raise its own
-			 * limits, GHSA-m8cg-xc2p-r3fc). */
-			if (mount(c->cgroup_path, p, NULL, MS_BIND | MS_REC, NULL) < 0)
-				return err_sys(e, "bind mount %s on %s", c->cgroup_path,
-					       m->destination);
-			bound = 1;
-		} else {
-			return 0;
-		}
-	} else {
-		if (mount(src ? src : type, p, type, flags, m->data) < 0) {
-			/* sysfs needs a network namespace we own; a user
-			 * namespace that joined the host's gets EPERM. */
-			if (errno == EPERM && type && strcmp(type, "sysfs") == 0) {
-				if (mount("/sys", p, NULL, MS_BIND | MS_REC, NULL) < 0)
-					return err_sys(e, "bind mount /sys on %s", m->destination);
-				bound = 1;
-			} else {
-				return err_sys(e, "mount %s on %s (type %s%s%s)",
-					       src    ? src
-					       : type ? type
-						      : "none",
-					       m->destination, type ? type : "none",
-					       m->data ? ", options " : "", m->data ? m->data : "");
-			}
-		}
-	}
-
-	/* Flags and propagation apply to the new mount: reopen the
-	 * destination so the fd refers to it, not to what is underneath. */
-	if ((bound && (flags & ~MS_BIND)) || m->propagation) {
-		fd2 = oci_open_in_root(c->rootfd, m->destination, O_PATH, 0, e);
-		if (fd2 < 0)
-			return err_wrap(e, "mount %s", m->destination);
-		fdpath(p2, sizeof(p2), fd2);
-		if (bound && (flags & ~(MS_BIND | MS_REMOUNT)) &&
-		    bind_remount(p2, flags & ~(MS_BIND | MS_REMOUNT), e) < 0)
-			return err_wrap(e, "mount %s", m->destination);
-		if (m->propagation && mount(NULL, p2, NULL, m->propagation, NULL) < 0)
-			return err_sys(e, "set propagation of %s", m->destination);
-	}
-	return 0;
-}
-
-static const struct {
-	const char *name;
-	unsigned maj, min;
-} default_devices[] = {
-	{ "null", 1, 3 },   { "zero", 1, 5 },	 { "full", 1, 7 },
-	{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
-};
-
-/* Create one device node; in a user namespace mknod is refused, so bind
- * the host's node instead (runc does the same). */
-static int make_device(int rootfd, const char *path, char type, unsigned maj, unsigned min,
-		       mode_t mode, uid_t uid, gid_t gid, int userns, struct err *e)
-{
-	_cleanup_close_ int dir = -1;
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *parent = xstrdup(path);
-	const char *base;
-	char *slash = strrchr(parent, '/');
-	mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
-	char p[64];
-
-	base = slash ? slash + 1 : parent;
-	if (slash)
-		*slash = '\0';
-	dir = oci_open_in_root(rootfd, slash && *parent ? parent : "/", O_PATH | O_DIRECTORY, 1, e);
-	if (dir < 0)
-		return err_wrap(e, "device %s", path);
-	if (!userns) {
-		unlinkat(dir, base, 0);
-		if (mknodat(dir, base, kind | (mode & 07777), makedev(maj, min)) < 0)
-			return err_sys(e, "mknod %s", path);
-		fd = openat(dir, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return err_sys(e, "open %s", path);
-		fdpath(p, sizeof(p), fd);
-		if (chmod(p, mode & 07777) < 0 || chown(p, uid, gid) < 0)
-			return err_sys(e, "chmod/chown %s", path);
-		return 0;
-	}
-	fd = openat(dir, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return err_sys(e, "create %s", path);
-	fdpath(p, sizeof(p), fd);
-	if (mount(path, p, NULL, MS_BIND, NULL) < 0)
-		return err_sys(e, "bind mount host %s", path);
-	return 0;
-}
-
-static int setup_dev(struct mount_ctx *c, const struct oci_spec *s, int dev_tmpfs, struct err *e)
-{
-	static const char *const links[][2] = {
-		{ "/proc/self/fd", "fd" },	 { "/proc/self/fd/0", "stdin" },
-		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
-		{ "/proc/kcore", "core" },
-	};
-	_cleanup_close_ int dev = -1;
-	char path[64];
-
-	if (dev_tmpfs) {
-		for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
-			snprintf(path, sizeof(path), "/dev/%s", default_devices[i].name);
-			if (make_device(c->rootfd, path, 'c', default_devices[i].maj,
-					default_devices[i].min, 0666, 0, 0, c->userns, e) < 0)
-				return -1;
-		}
-	}
-	for (size_t i = 0; i < s->linux.n_devices; i++) {
-		const struct oci_device *d = &s->linux.devices[i];
-
-		if (make_device(c->rootfd, d->path, d->type, (unsigned)d->major, (unsigned)d->minor,
-				d->has_file_mode ? d->file_mode : 0666, d->has_uid ? d->uid : 0,
-				d->has_gid ? d->gid : 0, c->userns, e) < 0)
-			return -1;
-	}
-	if (!dev_tmpfs)
-		return 0;
-	dev = oci_open_in_root(c->rootfd, "/dev", O_PATH | O_DIRECTORY, 1, e);
-	if (dev < 0)
-		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
-		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
-			return err_sys(e, "symlink /dev/%s", links[i][1]);
-	/* /dev/ptmx must be the container's devpts instance. */
-	if (faccessat(dev, "pts/ptmx", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-		unlinkat(dev, "ptmx", 0);
-		if (symlinkat("pts/ptmx", dev, "ptmx") < 0)
-			return err_sys(e, "symlink /dev/ptmx");
-	}
-	return 0;
-}
-
-static int is_dev_tmpfs(const struct oci_spec *s)
-{
-	for (size_t i = 0; i < s->n_mounts; i++)
-		if (strcmp(s->mounts[i].destination, "/dev") == 0)
-			return s->mounts[i].type && strcmp(s->mounts[i].type, "tmpfs") == 0;
-	return 0;
-}
-
-/* After pivot: masked paths get /dev/null (files) or an empty read-only
- * tmpfs (directories); missing ones are skipped. */
-static int mask_paths(char *const *paths, struct err *e)
-{
-	for (size_t i = 0; paths && paths[i]; i++) {
-		_cleanup_close_ int root = open("/", O_PATH | O_CLOEXEC);
-		_cleanup_close_ int fd = oci_open_in_root(root, paths[i], O_PATH, 0, NULL);
-		struct stat st;
-		char p[64];
-
-		if (fd < 0)
-			continue;
-		if (fstat(fd, &st) < 0)
-			return err_sys(e, "masked path %s", paths[i]);
-		fdpath(p, sizeof(p), fd);
-		if (S_ISDIR(st.st_mode)) {
-			if (mount("tmpfs", p, "tmpfs", MS_RDONLY, "size=0") < 0)
-				return err_sys(e, "mask %s", paths[i]);
-		} else if (mount("/dev/null", p, NULL, MS_BIND, NULL) < 0) {
-			return err_sys(e, "mask %s", paths[i]);
-		}
-	}
-	return 0;
-}
-
-static int readonly_paths(char *const *paths, struct err *e)
-{
-	for (size_t i = 0; paths && paths[i]; i++) {
-		_cleanup_close_ int root = open("/", O_PATH | O_CLOEXEC);
-		_cleanup_close_ int fd = oci_open_in_root(root, paths[i], O_PATH, 0, NULL);
-		_cleanup_close_ int fd2 = -1;
-		char p[64];
-
-		if (fd < 0)
-			continue;
-		fdpath(p, sizeof(p), fd);
-		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0)
-			return err_sys(e, "readonly path %s", paths[i]);
-		fd2 = oci_open_in_root(root, paths[i], O_PATH, 0, e);
-		if (fd2 < 0)
-			return -1;
-		fdpath(p, sizeof(p), fd2);
-		if (remount_ro(p, e) < 0)
-			return err_wrap(e, "readonly path %s", paths[i]);
-	}
-	return 0;
-}
-
-/* Before MS_MOVE + chroot: the host's old root stays in our mount
- * namespace, out of reach of paths but not of the kernel's check for a
- * new proc or sysfs mount in a user namespace (mnt_already_visible): a
- * full proc or sysfs mount anywhere in the namespace lets the container
- * mount a bare one, without masked paths.  Detach every full proc and
- * sysfs mount outside the rootfs, or cover it with a tmpfs where it cannot
- * go (runc's msMoveRoot).  Our tree is rslave: nothing propagates. */
-static int hide_host_pseudo_fs(const char *rootfs, struct err *e)
-{
-	_cleanup_free_ char *mi = file_read("/proc/self/mountinfo", NULL, e);
-	size_t rlen = strlen(rootfs);
-	char *line, *next;
-
-	if (!mi)
-		return -1;
-	for (line = mi; line && *line; line = next) {
-		char *f[5], *sep, *type, *p = line;
-		int n;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		/* id parent maj:min root MOUNTPOINT opts [tags] - TYPE ... */
-		sep = strstr(line, " - ");
-		if (!sep)
-			continue;
-		*sep = '\0';
-		type = sep + 3;
-		for (n = 0; n < 5 && p; n++) {
-			f[n] = p;
-			p = strchr(p, ' ');
-			if (p)
-				*p++ = '\0';
-		}
-		if (n < 5 || strcmp(f[3], "/") != 0)
-			continue;
-		if (strncmp(type, "proc ", 5) != 0 && strncmp(type, "sysfs ", 6) != 0)
-			continue;
-		unescape_octal(f[4]);
-		if (strncmp(f[4], rootfs, rlen) == 0 && (f[4][rlen] == '/' || !f[4][rlen]))
-			continue;
-		if (umount2(f[4], MNT_DETACH) == 0 || errno == ENOENT)
-			continue;
-		/* EINVAL: gone with a parent already, or not ours to
-		 * unmount; EPERM: locked in a user namespace. */
-		if (errno != EINVAL && errno != EPERM)
-			return err_sys(e, "unmount %s before chroot", f[4]);
-		if (mount("tmpfs", f[4], "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			  "size=0") < 0 &&
-		    errno != ENOENT)
-			return err_sys(e, "cover %s before chroot", f[4]);
-	}
-	return 0;
-}
-
-static int do_pivot(const char *rootfs, int no_pivot, struct err *e)
-{
-	if (chdir(rootfs) < 0)
-		return err_sys(e, "chdir %s", rootfs);
-	if (!no_pivot) {
-		if (sys_pivot_root(".", ".") == 0) {
-			/* The old root is now stacked on "/": detach it
-			 * without letting the unmount propagate anywhere. */
-			if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-				return err_sys(e, "make old root rslave");
-			if (umount2(".", MNT_DETACH) < 0)
-				return err_sys(e, "unmount old root");
-			if (chdir("/") < 0)
-				return err_sys(e, "chdir /");
-			return 0;
-		}
-		/* EINVAL: "/" is an initramfs (rootfs cannot be pivoted). */
-		if (errno != EINVAL)
-			return err_sys(e, "pivot_root %s", rootfs);
-	}
-	if (hide_host_pseudo_fs(rootfs, e) < 0)
-		return -1;
-	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
-		return err_sys(e, "move %s to /", rootfs);
-	if (chroot(".") < 0)
-		return err_sys(e, "chroot %s", rootfs);
-	if (chdir("/") < 0)
-		return err_sys(e, "chdir /");
-	return 0;
-}
-
-/* ---- process attributes --------------------------------------------- */
-
-static int write_proc(const char *path, const char *val, struct err *e)
-{
-	return file_write(path, val, e);
-}
+/* ---- sysctls -------------------------------------------------------- */
 
 static int set_sysctls(const struct oci_spec *s, struct err *e)
 {
@@ -798,228 +205,6 @@ static int set_sysctls(const struct oci_spec *s, struct err *e)
 		if (write_proc(path, s->linux.sysctl[i].value, e) < 0)
 			return err_wrap(e, "sysctl %s", k);
 	}
-	return 0;
-}
-
-static int set_rlimits(const struct oci_process *p, struct err *e)
-{
-	for (size_t i = 0; i < p->n_rlimits; i++) {
-		struct rlimit rl = { .rlim_cur = (rlim_t)p->rlimits[i].soft,
-				     .rlim_max = (rlim_t)p->rlimits[i].hard };
-
-		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
-			return err_sys(e, "setrlimit %d (soft %llu, hard %llu)",
-				       p->rlimits[i].resource,
-				       (unsigned long long)p->rlimits[i].soft,
-				       (unsigned long long)p->rlimits[i].hard);
-	}
-	return 0;
-}
-
-static int capset_raw(uint64_t eff, uint64_t prm, uint64_t inh)
-{
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = {
-		{ (uint32_t)eff, (uint32_t)prm, (uint32_t)inh },
-		{ (uint32_t)(eff >> 32), (uint32_t)(prm >> 32), (uint32_t)(inh >> 32) },
-	};
-
-	return (int)syscall(SYS_capset, &h, d);
-}
-
-static int last_cap(void)
-{
-	char buf[16];
-	_cleanup_close_ int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return CAP_LAST_CAP;
-	n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return CAP_LAST_CAP;
-	buf[n] = '\0';
-	return atoi(buf);
-}
-
-/* Drop the bounding set, switch to the process's user and groups keeping
- * capabilities across the uid change, then set the final sets. */
-static int set_user_caps(const struct oci_process *p, int userns_setgroups_ok, struct err *e)
-{
-	const struct oci_caps *c = &p->caps;
-	int last = last_cap();
-
-	if (c->present) {
-		for (int cap = 0; cap <= last && cap < 64; cap++) {
-			if (c->bounding & (1ULL << cap))
-				continue;
-			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-				return err_sys(e, "drop capability %d from the bounding set", cap);
-		}
-	}
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		return err_sys(e, "prctl PR_SET_KEEPCAPS");
-	if (userns_setgroups_ok) {
-		gid_t *g = xcalloc(p->user.n_additional_gids + 1, sizeof(gid_t));
-
-		for (size_t i = 0; i < p->user.n_additional_gids; i++)
-			g[i] = p->user.additional_gids[i];
-		if (setgroups(p->user.n_additional_gids, g) < 0) {
-			free(g);
-			return err_sys(e, "setgroups");
-		}
-		free(g);
-	}
-	if (syscall(SYS_setresgid, p->user.gid, p->user.gid, p->user.gid) < 0)
-		return err_sys(e, "setresgid %u", p->user.gid);
-	if (syscall(SYS_setresuid, p->user.uid, p->user.uid, p->user.uid) < 0)
-		return err_sys(e, "setresuid %u", p->user.uid);
-	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-		return err_sys(e, "prctl PR_SET_KEEPCAPS");
-	if (!c->present)
-		return 0;
-	if (capset_raw(c->effective, c->permitted, c->inheritable) < 0)
-		return err_sys(e, "capset");
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	/* An ambient capability must also be permitted and inheritable;
-	 * runc's default spec lists ambient ones that are not inheritable
-	 * and runc skips them silently: so do we (EPERM only). */
-	for (int cap = 0; cap <= last && cap < 64; cap++)
-		if ((c->ambient & (1ULL << cap)) &&
-		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0 && errno != EPERM)
-			return err_sys(e, "raise ambient capability %d", cap);
-	return 0;
-}
-
-static const char *env_get(char *const *env, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = 0; env && env[i]; i++)
-		if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
-			return env[i] + n + 1;
-	return NULL;
-}
-
-/* One /etc/passwd line, name:passwd:uid:gid:gecos:home:shell (cut up in
- * place): "HOME=home" in out if it is uid's. */
-static int passwd_line_home(char *line, uid_t uid, char *out, size_t len)
-{
-	char *f[7], *q = line;
-	int k;
-
-	for (k = 0; k < 7 && q; k++) {
-		f[k] = q;
-		q = strchr(q, ':');
-		if (q)
-			*q++ = '\0';
-	}
-	if (k < 7 || !*f[2] || strspn(f[2], "0123456789") != strlen(f[2]) ||
-	    strtoul(f[2], NULL, 10) != uid || !*f[5])
-		return 0;
-	snprintf(out, len, "HOME=%s", f[5]);
-	return 1;
-}
-
-/* The home directory of uid in the container's /etc/passwd ("/" when it
- * has none), as "HOME=..." in out: runc and crun set HOME this way when
- * process.env lacks it, and shells and tools expect it.  Called after
- * pivot_root or chroot, so "/etc/passwd" is the container's.  Plain
- * read(2) (no stdio after a raw clone); a FIFO or device there would
- * block or worse: only a regular file is read. */
-static void passwd_home(uid_t uid, char *out, size_t len)
-{
-	_cleanup_close_ int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	char buf[4096], line[1024];
-	size_t ll = 0;
-	int toolong = 0;
-	struct stat st;
-	ssize_t n;
-
-	snprintf(out, len, "HOME=/");
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return;
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (ssize_t i = 0; i < n; i++) {
-			if (buf[i] != '\n') {
-				if (ll < sizeof(line) - 1)
-					line[ll++] = buf[i];
-				else
-					toolong = 1; /* not a passwd entry */
-				continue;
-			}
-			line[ll] = '\0';
-			if (!toolong && passwd_line_home(line, uid, out, len))
-				return;
-			ll = 0;
-			toolong = 0;
-		}
-	}
-	line[ll] = '\0'; /* a last line without a newline */
-	if (ll && !toolong)
-		passwd_line_home(line, uid, out, len);
-}
-
-/* Find args[0] the way execvp would, in the container's filesystem, with
- * the process's PATH.  Error texts are runc's: podman maps "not found"
- * to 127 and "permission denied" to 126 by matching them. */
-static int lookup_exec(const char *cmd, char *const *env, char *out, size_t len, struct err *e)
-{
-	const char *path;
-	int saw_eacces = 0;
-
-	if (!*cmd)
-		return err_setk(e, ERRK_EXEC_NOT_FOUND, 0,
-				"exec: \"\": executable file not found in $PATH");
-	if (strchr(cmd, '/')) {
-		struct stat st;
-
-		if (stat(cmd, &st) < 0)
-			return err_setk(e, errno == ENOENT ? ERRK_EXEC_NOT_FOUND : ERRK_GENERIC, 0,
-					"exec: \"%s\": stat %s: %s", cmd, cmd, strerror(errno));
-		if (S_ISDIR(st.st_mode) || access(cmd, X_OK) < 0)
-			return err_setk(e, ERRK_EXEC_DENIED, 0, "exec: \"%s\": permission denied",
-					cmd);
-		snprintf(out, len, "%s", cmd);
-		return 0;
-	}
-	path = env_get(env, "PATH");
-	if (!path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	while (*path) {
-		const char *end = strchr(path, ':');
-		size_t n = end ? (size_t)(end - path) : strlen(path);
-		struct stat st;
-
-		snprintf(out, len, "%.*s%s%s", (int)n, path, n ? "/" : "", cmd);
-		if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode)) {
-			if (access(out, X_OK) == 0)
-				return 0;
-			saw_eacces = 1;
-		}
-		path += n + (end ? 1 : 0);
-		if (!end)
-			break;
-	}
-	if (saw_eacces)
-		return err_setk(e, ERRK_EXEC_DENIED, 0, "exec: \"%s\": permission denied", cmd);
-	return err_setk(e, ERRK_EXEC_NOT_FOUND, 0,
-			"exec: \"%s\": executable file not found in $PATH", cmd);
-}
-
-/* chdir into the process's cwd and check it is inside our root: a cwd
- * reached through a leaked fd would show as "(unreachable)/..."
- * (CVE-2024-21626). */
-static int enter_cwd(const char *cwd, struct err *e)
-{
-	char buf[PATH_MAX];
-	long n;
-
-	if (chdir(cwd && *cwd ? cwd : "/") < 0)
-		return err_sys(e, "chdir to cwd (\"%s\") set in config.json failed", cwd);
-	n = syscall(SYS_getcwd, buf, sizeof(buf));
-	if (n < 0 || buf[0] != '/')
-		return err_set(e, EPERM, "cwd \"%s\" is outside the container's root", cwd);
 	return 0;
 }
 
@@ -1145,101 +330,6 @@ static int join_namespaces(const int *fds, const int *types, struct err *e)
 	return 0;
 }
 
-/* Confine the process from its execve on: "exec PROFILE" into the attr
- * file of AppArmor (its own directory since 5.8, the shared one before),
- * as runc does.  oci_validate refused a profile where AppArmor is off. */
-static int apply_apparmor(const char *profile, struct err *e)
-{
-	_cleanup_close_ int fd = -1;
-	char buf[1024];
-	int n;
-
-	if (!profile || !*profile)
-		return 0;
-	n = snprintf(buf, sizeof(buf), "exec %s", profile);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return err_set(e, ENAMETOOLONG, "AppArmor profile %s", profile);
-	fd = open("/proc/self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		fd = open("/proc/self/attr/exec", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_sys(e, "AppArmor profile %s: open /proc/self/attr/exec", profile);
-	if (write(fd, buf, (size_t)n) != n)
-		return err_sys(e, "apply AppArmor profile %s", profile);
-	return 0;
-}
-
-/* Everything between "joined the namespaces" and "ready to exec" that the
- * init and exec'd processes share: user, capabilities, cwd, lookup. */
-static int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int setgroups_ok,
-			  char *exe, size_t exe_len, char *home, size_t home_len, struct err *e)
-{
-	if (set_rlimits(p, e) < 0)
-		return -1;
-	/* While still root: /etc/passwd may be unreadable to the user. */
-	home[0] = '\0';
-	if (!env_get(p->env, "HOME"))
-		passwd_home(p->user.uid, home, home_len);
-	/* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN:
-	 * do it before the capabilities go (runc's order).  With it, as
-	 * late as possible, just before execve. */
-	if (bpf && bpf->len && !p->no_new_privileges) {
-		fds_cloexec_from(3); /* close_range may not pass the filter */
-		if (oci_seccomp_load(bpf, e) < 0)
-			return -1;
-	}
-	if (p->has_oom_score_adj) {
-		char v[16];
-
-		snprintf(v, sizeof(v), "%d", p->oom_score_adj);
-		if (write_proc("/proc/self/oom_score_adj", v, e) < 0)
-			return -1;
-	}
-	if (apply_apparmor(p->apparmor_profile, e) < 0)
-		return -1;
-	if (set_user_caps(p, setgroups_ok, e) < 0)
-		return -1;
-	if (p->user.has_umask)
-		umask(p->user.umask);
-	else
-		umask(022);
-	if (enter_cwd(p->cwd, e) < 0)
-		return -1;
-	if (lookup_exec(p->args[0], p->env, exe, exe_len, e) < 0)
-		return -1;
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return err_sys(e, "prctl PR_SET_NO_NEW_PRIVS");
-	return 0;
-}
-
-/* home: "HOME=..." to add to the environment, or "" (finish_process). */
-static int exec_process(const struct oci_process *p, const char *exe, const char *home,
-			const struct oci_bpf *bpf, int preserve_fds, struct err *e)
-{
-	size_t n = 0;
-
-	while (p->env && p->env[n])
-		n++;
-	/* On the stack: no malloc between a raw clone and execve. */
-	char *env[n + 2];
-
-	for (size_t i = 0; i < n; i++)
-		env[i] = p->env[i];
-	env[n] = *home ? (char *)home : NULL;
-	env[n + 1] = NULL;
-	/* Before the filter: a strict profile may refuse close_range. */
-	fds_cloexec_from(3 + preserve_fds);
-	if (bpf && bpf->len && p->no_new_privileges && oci_seccomp_load(bpf, e) < 0)
-		return -1;
-	execve(exe, p->args, env);
-	return err_setk(e,
-			errno == EACCES	  ? ERRK_EXEC_DENIED
-			: errno == ENOENT ? ERRK_EXEC_NOT_FOUND
-					  : ERRK_GENERIC,
-			0, "exec: \"%s\": %s", p->args[0],
-			errno == EACCES ? "permission denied" : strerror(errno));
-}
-
 static __attribute__((noreturn)) void child_main(struct child_args *a)
 {
 	const struct oci_create_opts *o = a->o;
@@ -1254,7 +344,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 
 	/* Die with the parent while it still cares about us. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	reset_signals();
+	lnx_reset_signals();
 	r = sync_recv(a->sock, &m, NULL);
 	if (r != MSG_GO)
 		_exit(127);
@@ -1299,35 +389,9 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		}
 	}
 
-	/* Mounts: our tree must not propagate back to the host. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
-		/* EINVAL: "/" is a chroot into a plain directory, and the
-		 * mount it lies in cannot be named from here: our mounts
-		 * could propagate to the host through it.  Refuse. */
-		if (errno == EINVAL)
-			err_set(&e, EINVAL,
-				"make / rslave: / is not a mount point (a chroot into a "
-				"directory?): bind-mount the new root onto itself before chroot");
-		else
-			err_sys(&e, "make / rslave");
-		child_fail(a->sock, &e);
-	}
-	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) {
-		err_sys(&e, "bind mount rootfs %s", o->rootfs);
-		child_fail(a->sock, &e);
-	}
-	mc.rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (mc.rootfd < 0) {
-		err_sys(&e, "open rootfs %s", o->rootfs);
-		child_fail(a->sock, &e);
-	}
 	mc.new_cgroupns = !!(a->unshare_flags & CLONE_NEWCGROUP);
 	mc.userns = a->new_userns || oci_spec_namespace(s, CLONE_NEWUSER);
-	for (size_t i = 0; i < s->n_mounts; i++) {
-		if (do_mount(&mc, &s->mounts[i], &e) < 0)
-			child_fail(a->sock, &e);
-	}
-	if (setup_dev(&mc, s, is_dev_tmpfs(s), &e) < 0)
+	if (mnt_prepare_root(&mc, s, &e) < 0)
 		child_fail(a->sock, &e);
 
 	/* prestart / createRuntime hooks run in the parent now. */
@@ -1350,16 +414,8 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	/* Before the read-only paths: /proc/sys is usually one of them. */
 	if (set_sysctls(s, &e) < 0)
 		child_fail(a->sock, &e);
-	if (mask_paths(s->linux.masked_paths, &e) < 0 ||
-	    readonly_paths(s->linux.readonly_paths, &e) < 0)
+	if (mnt_finish_root(s, &e) < 0)
 		child_fail(a->sock, &e);
-	if (s->root_readonly && remount_ro("/", &e) < 0)
-		child_fail(a->sock, &e);
-	if (s->linux.rootfs_propagation &&
-	    mount(NULL, "/", NULL, s->linux.rootfs_propagation, NULL) < 0) {
-		err_sys(&e, "set rootfs propagation");
-		child_fail(a->sock, &e);
-	}
 	if (p->terminal && open_pty(p, a->sock, &e) < 0)
 		child_fail(a->sock, &e);
 	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), home, sizeof(home), &e) < 0)
@@ -1438,7 +494,7 @@ static int write_idmap(pid_t pid, const char *file, const struct oci_idmap *m, s
 	return file_write(path, buf, e);
 }
 
-static void reap(pid_t pid)
+void lnx_reap(pid_t pid)
 {
 	int st;
 
@@ -1691,7 +747,7 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 	goto out;
 
 fail_child:
-	reap(pid);
+	lnx_reap(pid);
 fail:
 	pid = -1;
 out:
@@ -1732,7 +788,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	reset_signals();
+	lnx_reset_signals();
 	/* Not born in the container's cgroup (clone(2) fallback): nothing of
 	 * the command may run before the parent has moved us there. */
 	if (a->wait_go && sync_recv(a->sock, &m, NULL) != MSG_GO)
@@ -1861,7 +917,7 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 	goto out;
 
 fail_child:
-	reap(pid);
+	lnx_reap(pid);
 fail:
 	pid = -1;
 out:
@@ -2025,70 +1081,6 @@ int oci_linux_start(const char *exec_fifo, pid_t pid, uint64_t pid_start, struct
 	}
 	unlink(exec_fifo);
 	return 0;
-}
-
-/* ---- hooks ----------------------------------------------------------- */
-
-int oci_hook_run(const struct oci_hook *h, const char *state_json, struct err *e)
-{
-	int in[2];
-	pid_t pid;
-	int st = 0;
-	int waited_ms = 0;
-	/* Without env: a PATH, as runc and crun give, so that a hook script
-	 * finds its programs. */
-	char *const env_default[] = {
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", NULL
-	};
-	char *const argv_default[] = { h->path, NULL };
-
-	if (pipe2(in, O_CLOEXEC) < 0)
-		return err_sys(e, "hook %s: pipe", h->path);
-	/* Raw clone: this may run in a freshly cloned container child. */
-	pid = sys_clone(0);
-	if (pid < 0) {
-		close(in[0]);
-		close(in[1]);
-		return err_sys(e, "hook %s: fork", h->path);
-	}
-	if (pid == 0) {
-		reset_signals();
-		dup2(in[0], 0);
-		execve(h->path, h->args && h->args[0] ? h->args : argv_default,
-		       h->env ? h->env : env_default);
-		_exit(127);
-	}
-	close(in[0]);
-	/* The hook may not read its stdin: a closed pipe is fine. */
-	write_all(in[1], state_json, strlen(state_json));
-	close(in[1]);
-	for (;;) {
-		pid_t r = waitpid(pid, &st, h->timeout > 0 ? WNOHANG : 0);
-
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return err_sys(e, "hook %s: wait", h->path);
-		if (r == 0) {
-			/* A hook with a timeout: check every 10 ms.  Hooks
-			 * are rare and short; a pidfd would need 5.3. */
-			struct timespec ts = { 0, 10 * 1000 * 1000 };
-
-			nanosleep(&ts, NULL);
-			waited_ms += 10;
-			if (waited_ms >= h->timeout * 1000) {
-				reap(pid);
-				return err_set(e, ETIMEDOUT, "hook %s: timed out after %d s",
-					       h->path, h->timeout);
-			}
-		}
-	}
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		return 0;
-	if (WIFEXITED(st))
-		return err_set(e, 0, "hook %s: exited with status %d%s", h->path, WEXITSTATUS(st),
-			       WEXITSTATUS(st) == 127 ? " (cannot execute?)" : "");
-	return err_set(e, 0, "hook %s: killed by signal %d", h->path, WTERMSIG(st));
 }
 
 /* ---- CVE-2019-5736 ----------------------------------------------------- */
