@@ -221,10 +221,10 @@ demo: all
 	tests/demo.sh $(BUILD)
 
 format:
-	clang-format -i $(LIB_SRCS) $(MAIN_SRC) $(wildcard */*.h tests/unit/*.c tests/payload/*.c)
+	clang-format -i $(LIB_SRCS) $(MAIN_SRC) $(wildcard */*.h tests/unit/*.[ch] tests/payload/*.c)
 
 format-check:
-	clang-format --dry-run --Werror $(LIB_SRCS) $(MAIN_SRC) $(wildcard */*.h tests/unit/*.c tests/payload/*.c)
+	clang-format --dry-run --Werror $(LIB_SRCS) $(MAIN_SRC) $(wildcard */*.h tests/unit/*.[ch] tests/payload/*.c)
 
 install: $(BUILD)/nook
 	install -D -m 0755 $(BUILD)/nook $(DESTDIR)$(PREFIX)/bin/nook

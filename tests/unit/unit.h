@@ -66,7 +66,6 @@ static char unit_why[1024];
 
 #define UNIT_EXIT() return unit_failed_total ? 1 : 0
 
-
 /* s with every ' turned into ": JSON written inside C strings.  The result
  * lives until the next call. */
 static inline const char *q(const char *s)
