@@ -323,7 +323,7 @@ int store_lookup(const struct store *s, const char *ref, char id[STORE_ID_LEN + 
 	return 0;
 }
 
-static int rm_tree(int parentfd, const char *name, struct err *e);
+
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -356,7 +356,7 @@ char **store_list(const struct store *s, struct err *e)
 			v[n++] = xstrdup(de->d_name);
 			v[n] = NULL;
 		} else if (strncmp(de->d_name, REMOVING_PREFIX, strlen(REMOVING_PREFIX)) == 0) {
-			rm_tree(dirfd(d), de->d_name, NULL); /* a crashed remove */
+			store_rm_tree(dirfd(d), de->d_name, NULL); /* a crashed remove */
 		}
 	}
 	closedir(d);
@@ -406,7 +406,7 @@ char *store_read_at(int cfd, const char *id, const char *file, char *buf, size_t
  * fd per level (an overlay upper dir can be nested deeper than RLIMIT_NOFILE):
  * descend into the first non-empty subdirectory, climb back with "..", retry.
  * Missing is fine. */
-static int rm_tree(int parentfd, const char *name, struct err *e)
+int store_rm_tree(int parentfd, const char *name, struct err *e)
 {
 	int cur = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	unsigned depth = 0;
@@ -572,7 +572,7 @@ undo_dir:
 	*strrchr(dir, '/') = '\0'; /* <root>/containers */
 	cfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cfd >= 0)
-		rm_tree(cfd, id, NULL);
+		store_rm_tree(cfd, id, NULL);
 	return -1;
 }
 
@@ -587,7 +587,7 @@ int store_remove(const struct store *s, const char *id, const char *name, struct
 	if (id_check(id, e) < 0)
 		return -1;
 	fd = open(run, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || rm_tree(fd, id, e) < 0)
+	if (fd < 0 || store_rm_tree(fd, id, e) < 0)
 		return fd < 0 ? err_sys(e, "open %s", run) : err_wrap(e, "remove %s", run);
 	close(fd);
 	fd = open(exits, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -600,7 +600,7 @@ int store_remove(const struct store *s, const char *id, const char *name, struct
 	snprintf(dead, sizeof(dead), REMOVING_PREFIX "%s", id);
 	if (renameat(fd, id, fd, dead) < 0 && errno != ENOENT)
 		return err_sys(e, "rename %s/%s", root, id);
-	if (rm_tree(fd, dead, e) < 0)
+	if (store_rm_tree(fd, dead, e) < 0)
 		return err_wrap(e, "remove %s", root);
 	if (name && *name && store_name_valid(name, NULL) == 0) {
 		name_release(s, id, name);

@@ -80,6 +80,10 @@ int store_create(const struct store *s, const char *id, const char *name, const 
  * name NULL: found by a scan of names/).  Missing parts are fine. */
 int store_remove(const struct store *s, const char *id, const char *name, struct err *e);
 
+/* Remove parentfd/name and everything under it, never following a
+ * symlink (name may be one, or a file); missing is fine. */
+int store_rm_tree(int parentfd, const char *name, struct err *e);
+
 /* flock(LOCK_EX) of containers/<id>/lock.  Returns the fd (release with
  * store_unlock) or -1: ENOENT "no such container" (ERRK_NO_SUCH), or
  * ERRK_REMOVED when the container was removed while we waited.  The lock

@@ -31,6 +31,21 @@ struct stream_fd {
 
 void stream_fd_init(struct stream_fd *f, int fd, const char *what);
 
+/* A stream whose first bytes can be looked at before it is read: what it
+ * read ahead (up to sizeof buf, fewer only at the end of in) is served
+ * first, then the rest of in. */
+struct stream_peek {
+	struct stream s;
+	struct stream *in;
+	unsigned char buf[512];
+	size_t len, off;
+};
+
+int stream_peek_init(struct stream_peek *p, struct stream *in, struct err *e);
+
+/* Read and drop the rest of s. */
+int stream_drain(struct stream *s, struct err *e);
+
 /* Read exactly n bytes; the end before n is an error ("truncated <what>"). */
 int stream_read_full(struct stream *s, void *buf, size_t n, const char *what, struct err *e);
 

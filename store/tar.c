@@ -21,6 +21,7 @@
 #include <inttypes.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 
 #define BLOCK 512
 #define COPY_BUF (64 * 1024)
@@ -97,6 +98,18 @@ static unsigned checksum(const unsigned char *h, int sign)
 		sum += sign ? (unsigned)(int)(signed char)c : (unsigned)c;
 	}
 	return sum;
+}
+
+int tar_block_is_header(const unsigned char *h, size_t n)
+{
+	uint64_t v;
+
+	if (n < BLOCK)
+		return 0;
+	if (!memcmp(h, zeros, BLOCK))
+		return 1; /* the end marker: an empty archive */
+	return get_num((const char *)h, F_CHKSUM, &v) == 0 &&
+	       ((unsigned)v == checksum(h, 0) || (unsigned)v == checksum(h, 1));
 }
 
 /* ---- writer ----------------------------------------------------------- */
@@ -383,52 +396,71 @@ int tar_write_tree(int dirfd, int out_fd, struct err *e)
 
 /* ---- reader ----------------------------------------------------------- */
 
-struct reader {
-	int fd;
+struct tar_reader {
+	struct stream *in;
+	struct stream data; /* the current entry's data: left bytes, then pad */
+	uint64_t left, pad;
 	char *name, *link; /* the current entry's, owned */
 	char *ext_name, *ext_link; /* pending from pax or GNU L/K */
 	uint64_t ext_size, ext_uid, ext_gid;
 	int64_t ext_mtime;
 	unsigned has; /* bits: pax size, uid, gid, mtime */
+	struct tar_xattr *xattrs; /* pending, then the current entry's */
+	size_t nxattrs;
 	struct tar_entry ent;
 };
 
-/* n bytes, or an error (EOF included). */
-static int read_exact(int fd, void *buf, size_t n, struct err *e)
+static int read_exact(struct tar_reader *r, void *buf, size_t n, struct err *e)
 {
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = read(fd, (char *)buf + got, n - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return err_sys(e, "read archive");
-		if (r == 0)
-			return err_set(e, EIO, "truncated archive");
-		got += (size_t)r;
-	}
-	return 0;
+	return stream_read_full(r->in, buf, n, "archive", e);
 }
 
-/* Skip size bytes of data and its padding. */
-static int skip_data(struct reader *r, uint64_t size, struct err *e)
+static ssize_t data_read(struct stream *s, void *buf, size_t n, struct err *e)
+{
+	struct tar_reader *r = (struct tar_reader *)((char *)s - offsetof(struct tar_reader, data));
+	ssize_t got;
+
+	if (r->left == 0)
+		return 0;
+	if (n > r->left)
+		n = (size_t)r->left;
+	got = r->in->read(r->in, buf, n, e);
+	if (got == 0)
+		return err_set(e, EIO, "truncated archive");
+	if (got > 0)
+		r->left -= (uint64_t)got;
+	return got;
+}
+
+/* Skip what is left of the current entry's data, and its padding. */
+static int skip_data(struct tar_reader *r, struct err *e)
 {
 	char buf[8 * BLOCK];
-	uint64_t left = size + (-size % BLOCK);
+	uint64_t left = r->left + r->pad;
 
 	while (left > 0) {
 		size_t n = left < sizeof(buf) ? (size_t)left : sizeof(buf);
 
-		if (read_exact(r->fd, buf, n, e) < 0)
+		if (read_exact(r, buf, n, e) < 0)
 			return -1;
 		left -= n;
 	}
+	r->left = r->pad = 0;
 	return 0;
 }
 
-static int pax_parse(struct reader *r, char *p, size_t len, struct err *e)
+static void xattrs_free(struct tar_reader *r)
+{
+	for (size_t i = 0; i < r->nxattrs; i++) {
+		free(r->xattrs[i].name);
+		free(r->xattrs[i].value);
+	}
+	free(r->xattrs);
+	r->xattrs = NULL;
+	r->nxattrs = 0;
+}
+
+static int pax_parse(struct tar_reader *r, char *p, size_t len, struct err *e)
 {
 	while (len > 0) {
 		char *end, *eq;
@@ -455,6 +487,15 @@ static int pax_parse(struct reader *r, char *p, size_t len, struct err *e)
 			r->ext_gid = strtoull(eq, NULL, 10), r->has |= 4;
 		} else if (!strcmp(end + 1, "mtime")) {
 			r->ext_mtime = strtoll(eq, NULL, 10), r->has |= 8;
+		} else if (!strncmp(end + 1, "SCHILY.xattr.", 13) && r->nxattrs < 64) {
+			struct tar_xattr *x;
+
+			r->xattrs = xrealloc(r->xattrs, (r->nxattrs + 1) * sizeof(*r->xattrs));
+			x = &r->xattrs[r->nxattrs++];
+			x->name = xstrdup(end + 1 + 13);
+			x->len = (size_t)(p + n - 1 - eq);
+			x->value = xmalloc(x->len + 1);
+			memcpy(x->value, eq, x->len);
 		}
 		p += n;
 		len -= n;
@@ -463,24 +504,28 @@ static int pax_parse(struct reader *r, char *p, size_t len, struct err *e)
 }
 
 /* The next entry into r->ent: 1, 0 at the end marker, -1 on error.  Its
- * data (r->ent.size bytes for files) is next on r->fd. */
-static int next_entry(struct reader *r, struct err *e)
+ * data (r->ent.size bytes for files) is next, through r->data. */
+static int next_entry(struct tar_reader *r, struct err *e)
 {
 	unsigned char h[BLOCK];
 	uint64_t v[7];
 	struct tar_entry *t = &r->ent;
 
+	if (t->xattrs == r->xattrs) /* the last entry's, not pending ones */
+		xattrs_free(r);
+	t->xattrs = NULL;
+	t->nxattrs = 0;
 	for (;;) {
 		_cleanup_free_ char *data = NULL;
 		unsigned sum;
 		char type;
 
-		if (read_exact(r->fd, h, BLOCK, e) < 0)
+		if (skip_data(r, e) < 0 || read_exact(r, h, BLOCK, e) < 0)
 			return -1; /* EOF here too: no end marker, truncated */
 		if (!memcmp(h, zeros, BLOCK)) {
 			/* Take the second zero block too, so that a writer at the
 			 * other end of a pipe is not killed by SIGPIPE. */
-			read_exact(r->fd, h, BLOCK, NULL);
+			read_exact(r, h, BLOCK, NULL);
 			return 0;
 		}
 		if (get_num((char *)h, F_CHKSUM, v) < 0 ||
@@ -498,8 +543,8 @@ static int next_entry(struct reader *r, struct err *e)
 				return err_set(e, EINVAL, "tar extended header too large");
 			data = xmalloc((size_t)v[3] + 1);
 			/* the data, then its padding (into h, no longer needed) */
-			if (read_exact(r->fd, data, (size_t)v[3], e) < 0 ||
-			    read_exact(r->fd, h, (size_t)(-v[3] % BLOCK), e) < 0)
+			if (read_exact(r, data, (size_t)v[3], e) < 0 ||
+			    read_exact(r, h, (size_t)(-v[3] % BLOCK), e) < 0)
 				return -1;
 			data[v[3]] = '\0';
 			if (type == 'x' && pax_parse(r, data, v[3], e) < 0)
@@ -540,33 +585,61 @@ static int next_entry(struct reader *r, struct err *e)
 		};
 		if (t->type == '7')
 			t->type = '0';
+		t->xattrs = r->xattrs;
+		t->nxattrs = r->nxattrs;
+		r->left = t->size;
+		r->pad = -t->size % BLOCK;
 		r->has = 0;
 		return 1;
 	}
 }
 
-static void reader_free(struct reader *r)
+struct tar_reader *tar_reader_new(struct stream *in)
 {
+	struct tar_reader *r = xcalloc(1, sizeof(*r));
+
+	r->in = in;
+	r->data.read = data_read;
+	return r;
+}
+
+void tar_reader_free(struct tar_reader *r)
+{
+	if (!r)
+		return;
 	free(r->name);
 	free(r->link);
 	free(r->ext_name);
 	free(r->ext_link);
+	xattrs_free(r);
+	free(r);
+}
+
+int tar_reader_next(struct tar_reader *r, const struct tar_entry **ent, struct err *e)
+{
+	int n = next_entry(r, e);
+
+	*ent = n > 0 ? &r->ent : NULL;
+	return n;
+}
+
+struct stream *tar_reader_data(struct tar_reader *r)
+{
+	return &r->data;
 }
 
 int tar_read_list(int in_fd, void (*cb)(void *arg, const struct tar_entry *ent), void *arg,
 		  struct err *e)
 {
-	struct reader r = { .fd = in_fd };
+	struct stream_fd f;
+	struct tar_reader *r;
 	int n;
 
-	while ((n = next_entry(&r, e)) > 0) {
-		cb(arg, &r.ent);
-		if (skip_data(&r, r.ent.size, e) < 0) {
-			n = -1;
-			break;
-		}
-	}
-	reader_free(&r);
+	stream_fd_init(&f, in_fd, "archive");
+	r = tar_reader_new(&f.s);
+	while ((n = next_entry(r, e)) > 0)
+		cb(arg, &r->ent);
+	tar_reader_free(r);
 	return n;
 }
 
@@ -647,10 +720,40 @@ static int clear_place(int pfd, const char *base, const char *orig, struct err *
 	return err_sys(e, "replace %s", orig);
 }
 
+static struct tar_xattr *xattrs_dup(const struct tar_entry *t)
+{
+	struct tar_xattr *x = t->nxattrs ? xmalloc(t->nxattrs * sizeof(*x)) : NULL;
+
+	for (size_t i = 0; i < t->nxattrs; i++) {
+		x[i].name = xstrdup(t->xattrs[i].name);
+		x[i].len = t->xattrs[i].len;
+		x[i].value = xmalloc(x[i].len + 1);
+		memcpy(x[i].value, t->xattrs[i].value, x[i].len);
+	}
+	return x;
+}
+
 struct dir_meta {
 	char *path;
+	struct tar_xattr *xattrs; /* ent.xattrs, owned */
 	struct tar_entry ent;
 };
+
+/* The entry's pax xattrs (SCHILY.xattr.*), with TAR_EXTRACT_OWNER only
+ * (security.capability and trusted.* are root's).  A filesystem without
+ * xattrs keeps the file without them. */
+static int set_xattrs(int fd, const struct tar_entry *t, unsigned flags, struct err *e)
+{
+	if (!(flags & TAR_EXTRACT_OWNER))
+		return 0;
+	for (size_t i = 0; i < t->nxattrs; i++) {
+		const struct tar_xattr *x = &t->xattrs[i];
+
+		if (fsetxattr(fd, x->name, x->value, x->len, 0) < 0 && errno != ENOTSUP)
+			return err_sys(e, "set xattr %s of %s", x->name, t->name);
+	}
+	return 0;
+}
 
 static int set_meta(int fd, const struct tar_entry *t, unsigned flags, const char *orig,
 		    struct err *e)
@@ -667,7 +770,8 @@ static int set_meta(int fd, const struct tar_entry *t, unsigned flags, const cha
 	return 0;
 }
 
-static int extract_file(struct reader *r, int pfd, const char *base, unsigned flags, struct err *e)
+static int extract_file(struct tar_reader *r, int pfd, const char *base, unsigned flags,
+			struct err *e)
 {
 	const struct tar_entry *t = &r->ent;
 	_cleanup_close_ int fd = -1;
@@ -683,19 +787,19 @@ static int extract_file(struct reader *r, int pfd, const char *base, unsigned fl
 	while (left > 0) {
 		size_t n = left < COPY_BUF ? (size_t)left : COPY_BUF;
 
-		if (read_exact(r->fd, buf, n, e) < 0)
+		if (stream_read_full(&r->data, buf, n, "archive", e) < 0)
 			return err_wrap(e, "%s", t->name);
 		if (write_all(fd, buf, n) < 0)
 			return err_sys(e, "write %s", t->name);
 		left -= n;
 	}
-	if (read_exact(r->fd, buf, (size_t)(-t->size % BLOCK), e) < 0)
-		return err_wrap(e, "%s", t->name);
+	if (set_xattrs(fd, t, flags, e) < 0)
+		return -1;
 	return set_meta(fd, t, flags, t->name, e);
 }
 
 /* One entry (not the root); data consumed. */
-static int extract_one(struct reader *r, int dirfd, char *path, unsigned flags,
+static int extract_one(struct tar_reader *r, int dirfd, char *path, unsigned flags,
 		       struct dir_meta **dirs, size_t *ndirs, struct err *e)
 {
 	const struct tar_entry *t = &r->ent;
@@ -723,6 +827,8 @@ static int extract_one(struct reader *r, int dirfd, char *path, unsigned flags,
 		(*dirs)[*ndirs].path = xstrdup(path);
 		(*dirs)[*ndirs].ent = *t;
 		(*dirs)[*ndirs].ent.linkname = NULL;
+		(*dirs)[*ndirs].xattrs = xattrs_dup(t);
+		(*dirs)[*ndirs].ent.xattrs = (*dirs)[*ndirs].xattrs;
 		(*dirs)[(*ndirs)++].ent.name = NULL; /* r's, freed soon */
 		return 0;
 	case '1':
@@ -773,35 +879,66 @@ static int extract_one(struct reader *r, int dirfd, char *path, unsigned flags,
 	return err_set(e, ENOTSUP, "%s: unsupported tar entry type '%c'", t->name, t->type);
 }
 
-int tar_extract(int in_fd, int dirfd, unsigned flags, struct err *e)
+/* A layer's whiteout (TAR_EXTRACT_WHITEOUTS) in overlay's form: ".wh.NAME"
+ * a 0:0 character device NAME, ".wh..wh..opq" the directory's
+ * trusted.overlay.opaque.  1 if t was one, 0 if not, -1 on error. */
+static int whiteout(int dirfd, char *path, const struct tar_entry *t, struct err *e)
 {
-	struct reader r = { .fd = in_fd };
+	char *slash = strrchr(path, '/');
+	const char *name = slash ? slash + 1 : path;
+	_cleanup_close_ int pfd = -1;
+	const char *base;
+
+	if (strncmp(name, ".wh.", 4) != 0)
+		return 0;
+	pfd = open_parent(dirfd, path, t->name, 1, &base, e);
+	if (pfd < 0)
+		return -1;
+	if (!strcmp(name, ".wh..wh..opq")) {
+		if (fsetxattr(pfd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+			return err_sys(e, "mark %s opaque", t->name);
+		return 1;
+	}
+	base += 4;
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		return err_set(e, EINVAL, "bad whiteout %s", t->name);
+	if (clear_place(pfd, base, t->name, e) < 0)
+		return -1;
+	if (mknodat(pfd, base, S_IFCHR | 0, makedev(0, 0)) < 0)
+		return err_sys(e, "make whiteout %s", t->name);
+	return 1;
+}
+
+int tar_extract_stream(struct stream *in, int dirfd, unsigned flags, uint64_t *bytes, struct err *e)
+{
+	struct tar_reader *r = tar_reader_new(in);
 	struct dir_meta *dirs = NULL;
 	size_t ndirs = 0;
 	int n;
 
-	while ((n = next_entry(&r, e)) > 0) {
-		_cleanup_free_ char *path = xstrdup(r.ent.name);
+	if (bytes)
+		*bytes = 0;
+	while ((n = next_entry(r, e)) > 0) {
+		_cleanup_free_ char *path = xstrdup(r->ent.name);
+		int w = 0;
 
-		if (norm_name(path, r.ent.name, e) < 0) {
+		if (norm_name(path, r->ent.name, e) < 0) {
 			n = -1;
 			break;
 		}
-		if (!*path) { /* the root: dirfd itself stays as it is */
-			if (skip_data(&r, r.ent.size, e) < 0)
-				n = -1;
-			if (n < 0)
-				break;
+		if (!*path) /* the root: dirfd itself stays as it is */
 			continue;
-		}
-		if (extract_one(&r, dirfd, path, flags, &dirs, &ndirs, e) < 0) {
+		if ((flags & TAR_EXTRACT_WHITEOUTS) &&
+		    (w = whiteout(dirfd, path, &r->ent, e)) < 0) {
 			n = -1;
 			break;
 		}
-		if (r.ent.type != '0' && skip_data(&r, r.ent.size, e) < 0) {
+		if (!w && extract_one(r, dirfd, path, flags, &dirs, &ndirs, e) < 0) {
 			n = -1;
 			break;
 		}
+		if (bytes)
+			*bytes += r->ent.size;
 	}
 	/* Directory modes and times last: a read-only directory must still be
 	 * filled, and each entry made in a directory changes its mtime. */
@@ -819,16 +956,30 @@ int tar_extract(int in_fd, int dirfd, unsigned flags, struct err *e)
 			    errno != ELOOP)
 				n = err_sys(e, "open %s", dirs[i].path);
 			if (pfd < 0 ||
-			    (fd >= 0 && set_meta(fd, &dirs[i].ent, flags, dirs[i].path, e) < 0))
+			    (fd >= 0 && (set_xattrs(fd, &dirs[i].ent, flags, e) < 0 ||
+					 set_meta(fd, &dirs[i].ent, flags, dirs[i].path, e) < 0)))
 				n = -1;
 			if (pfd >= 0)
 				close(pfd);
 			if (fd >= 0)
 				close(fd);
 		}
+		for (size_t k = 0; k < dirs[i].ent.nxattrs; k++) {
+			free(dirs[i].xattrs[k].name);
+			free(dirs[i].xattrs[k].value);
+		}
+		free(dirs[i].xattrs);
 		free(dirs[i].path);
 	}
 	free(dirs);
-	reader_free(&r);
+	tar_reader_free(r);
 	return n < 0 ? -1 : 0;
+}
+
+int tar_extract(int in_fd, int dirfd, unsigned flags, struct err *e)
+{
+	struct stream_fd f;
+
+	stream_fd_init(&f, in_fd, "archive");
+	return tar_extract_stream(&f.s, dirfd, flags, NULL, e);
 }

@@ -14,6 +14,13 @@
 #include <stdint.h>
 
 #include "oci/util.h"
+#include "store/stream.h"
+
+struct tar_xattr {
+	char *name; /* "security.capability", "user.x"... */
+	char *value; /* len bytes (binary), NUL after them */
+	size_t len;
+};
 
 struct tar_entry {
 	const char *name; /* as stored (pax/GNU long names applied) */
@@ -25,6 +32,8 @@ struct tar_entry {
 	uint64_t uid, gid;
 	int64_t mtime;
 	uint32_t devmajor, devminor;
+	const struct tar_xattr *xattrs; /* pax SCHILY.xattr.* records */
+	size_t nxattrs;
 };
 
 /* Archive the tree under dirfd (its root as "./", children as "./a/b") to
@@ -42,10 +51,30 @@ int tar_write_tree(int dirfd, int out_fd, struct err *e);
 int tar_read_list(int in_fd, void (*cb)(void *arg, const struct tar_entry *ent), void *arg,
 		  struct err *e);
 
+/* Whether the n bytes at h begin with a tar header block (a valid
+ * checksum) or the end marker's zero block: a tar archive, told by its
+ * bytes. */
+int tar_block_is_header(const unsigned char *h, size_t n);
+
+/* Reading entry by entry: tar_reader_next gives the next entry (1; 0 at
+ * the end marker; -1 on error: a bad checksum, or the end of the stream
+ * before the end marker), skipping what was not read of the previous
+ * entry's data; tar_reader_data is a stream of the current entry's data
+ * (ent->size bytes).  The entry lives until the next call. */
+struct tar_reader;
+struct tar_reader *tar_reader_new(struct stream *in);
+int tar_reader_next(struct tar_reader *r, const struct tar_entry **ent, struct err *e);
+struct stream *tar_reader_data(struct tar_reader *r);
+void tar_reader_free(struct tar_reader *r);
+
 /* tar_extract flags */
-#define TAR_EXTRACT_OWNER \
-	1 /* chown to the archive's uid/gid (root) and keep
-			     * setuid/setgid bits; otherwise both are dropped */
+/* chown to the archive's uid/gid (root), keep setuid/setgid bits and the
+ * entries' xattrs; otherwise all three are dropped */
+#define TAR_EXTRACT_OWNER 1
+/* an image layer: ".wh.NAME" entries become overlay whiteouts (0:0
+ * character devices) and ".wh..wh..opq" marks its directory opaque
+ * (trusted.overlay.opaque=y) */
+#define TAR_EXTRACT_WHITEOUTS 2
 
 /* Extract the archive on in_fd into dirfd.  Refuses absolute names, names
  * with a ".." component, and any path whose directories are not real
@@ -54,5 +83,9 @@ int tar_read_list(int in_fd, void (*cb)(void *arg, const struct tar_entry *ent),
  * the first refusal.  An existing file at an entry's place is replaced.
  * Directory modes and times are applied at the end. */
 int tar_extract(int in_fd, int dirfd, unsigned flags, struct err *e);
+/* The same from a stream; *bytes (if not NULL) gets the sum of the
+ * entries' data sizes.  The stream is read up to the end marker only. */
+int tar_extract_stream(struct stream *in, int dirfd, unsigned flags, uint64_t *bytes,
+		       struct err *e);
 
 #endif
