@@ -20,6 +20,11 @@ char *image_merged_path(const struct store *s, const char *id);
  * with ',', ':' or '\' (the mount options' separators) are refused. */
 int image_overlay_mount(const struct store *s, const char *id, const char *lower, struct err *e);
 
+/* The same for a container of an image: lowerdir is the layers' short
+ * names (images_lowerdir), top first. */
+int image_overlay_mount_layers(const struct store *s, const char *id, const char *lowerdir,
+			       struct err *e);
+
 /* Unmount it if mounted (lazily when busy) and remove the mount point. */
 void image_overlay_unmount(const struct store *s, const char *id);
 

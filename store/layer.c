@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* layer: see layer.h. */
+#include "store/layer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "store/digest.h"
+#include "store/inflate.h"
+#include "store/store.h"
+#include "store/tar.h"
+
+enum layer_kind layer_sniff(const unsigned char *p, size_t n)
+{
+	if (inflate_is_gzip(p, n))
+		return LAYER_GZIP;
+	if (n >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd)
+		return LAYER_ZSTD;
+	if (n >= 6 && !memcmp(p,
+			      "\xfd"
+			      "7zXZ\0",
+			      6))
+		return LAYER_XZ;
+	if (n >= 3 && !memcmp(p, "BZh", 3))
+		return LAYER_BZIP2;
+	if (tar_block_is_header(p, n))
+		return LAYER_TAR;
+	return LAYER_NONE;
+}
+
+static int unpack_tar(struct stream *tar, int dirfd, const char *name, const char *what,
+		      struct layer_info *li, struct err *e)
+{
+	struct stream_hash diff;
+	_cleanup_close_ int fd = -1;
+	unsigned char d[32];
+
+	stream_hash_init(&diff, tar);
+	if (mkdirat(dirfd, name, 0755) < 0)
+		return err_sys(e, "create layer directory %s", name);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(e, "open layer directory %s", name);
+	/* the tar up to its end marker, then whatever padding follows it:
+	 * the diff id covers every byte */
+	if (tar_extract_stream(&diff.s, fd, TAR_EXTRACT_OWNER | TAR_EXTRACT_WHITEOUTS, &li->size,
+			       e) < 0 ||
+	    stream_drain(&diff.s, e) < 0)
+		return err_wrap(e, "%s", what);
+	sha256_final(&diff.h, d);
+	sha256_digest_str(d, li->diff);
+	return 0;
+}
+
+int layer_unpack(struct stream *raw, int dirfd, const char *name, const char *what,
+		 struct layer_info *li, struct err *e)
+{
+	struct stream_hash blob;
+	struct stream_peek peek;
+	struct inflate *z = NULL;
+	unsigned char d[32];
+	int r = -1;
+
+	stream_hash_init(&blob, raw);
+	if (stream_peek_init(&peek, &blob.s, e) < 0)
+		return err_wrap(e, "%s", what);
+	switch (layer_sniff(peek.buf, peek.len)) {
+	case LAYER_TAR: r = unpack_tar(&peek.s, dirfd, name, what, li, e); break;
+	case LAYER_GZIP:
+		z = inflate_new(&peek.s, what);
+		r = unpack_tar(inflate_stream(z), dirfd, name, what, li, e);
+		inflate_free(z);
+		break;
+	case LAYER_ZSTD:
+		return err_set(e, ENOTSUP,
+			       "%s: zstd-compressed layers are not supported yet (recompress "
+			       "with gzip, or save uncompressed)",
+			       what);
+	case LAYER_XZ:
+	case LAYER_BZIP2:
+		return err_set(e, ENOTSUP, "%s: xz and bzip2 layers are not supported", what);
+	case LAYER_NONE:
+		return err_set(e, EINVAL, "%s: not a layer (neither a tar archive nor gzip)", what);
+	}
+	if (r == 0 && stream_drain(&blob.s, e) < 0)
+		r = err_wrap(e, "%s", what);
+	if (r < 0) {
+		store_rm_tree(dirfd, name, NULL);
+		return -1;
+	}
+	sha256_final(&blob.h, d);
+	sha256_digest_str(d, li->blob);
+	return 0;
+}
