@@ -116,6 +116,7 @@ enum {
 	OPT_ANNOT,
 	OPT_DETACHKEYS,
 	OPT_ULIMIT,
+	OPT_ENTRYPOINT,
 };
 
 static const struct option create_opts[] = {
@@ -151,14 +152,17 @@ static const struct option create_opts[] = {
 	{ "annotation", required_argument, NULL, OPT_ANNOT },
 	{ "detach-keys", required_argument, NULL, OPT_DETACHKEYS },
 	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
+	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
 
 static const char create_help[] =
-	"usage: nook %s [OPTIONS] --rootfs DIR [COMMAND [ARG...]]\n"
+	"usage: nook %s [OPTIONS] IMAGE [COMMAND [ARG...]]\n"
+	"       nook %s [OPTIONS] --rootfs DIR[:O] [COMMAND [ARG...]]\n"
 	"  --name NAME            a name (default nook_<id>)\n"
 	"  --rootfs               the first argument is the root filesystem directory\n"
+	"  --entrypoint CMD|JSON  replaces the image's entrypoint (and its command)\n"
 	"  -e, --env K=V          environment (repeatable); --env-file FILE\n"
 	"  -v, --volume SRC:DST[:ro]  bind mount; --tmpfs DST[:OPTS]\n"
 	"  -w, --workdir DIR      -u, --user UID[:GID]|NAME[:GROUP]   --hostname NAME\n"
@@ -187,6 +191,7 @@ static void free_create_opts(struct engine_create_opts *o)
 	strv_free(o->cap_drop);
 	strv_free(o->requires);
 	strv_free(o->annotations);
+	strv_free(o->entrypoint);
 	for (size_t i = 0; i < o->n_mounts; i++) {
 		free(o->mounts[i].src);
 		free(o->mounts[i].dst);
@@ -227,6 +232,35 @@ static int add_mount(struct engine_create_opts *o, const char *arg, int tmpfs)
 	return 0;
 }
 
+/* --entrypoint: a JSON array of strings, or one command ("" for none). */
+static char **parse_entrypoint(const char *arg)
+{
+	char **v = xcalloc(1, sizeof(char *));
+	cJSON *j, *x;
+
+	if (arg[0] != '[') {
+		if (*arg)
+			strv_push(&v, arg);
+		return v;
+	}
+	j = cJSON_Parse(arg);
+	if (!cJSON_IsArray(j)) {
+		cJSON_Delete(j);
+		strv_free(v);
+		return NULL;
+	}
+	cJSON_ArrayForEach (x, j) {
+		if (!cJSON_IsString(x)) {
+			cJSON_Delete(j);
+			strv_free(v);
+			return NULL;
+		}
+		strv_push(&v, x->valuestring);
+	}
+	cJSON_Delete(j);
+	return v;
+}
+
 /* create/run flags into o and rf; optind is left at the first
  * positional.  Called for the defaults file's flags, then the command's:
  * what the command says last wins. */
@@ -244,6 +278,16 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 		switch (c) {
 		case OPT_NAME: o->name = optarg; break;
 		case OPT_ROOTFS: *rootfs_flag = 1; break;
+		case OPT_ENTRYPOINT:
+			strv_free(o->entrypoint);
+			o->entrypoint = parse_entrypoint(optarg);
+			if (!o->entrypoint)
+				return cli_usage_err(
+					cmd,
+					"invalid --entrypoint '%s' (a command, or a JSON "
+					"array of strings)",
+					optarg);
+			break;
 		case 'e': cli_env_add(&o->env, optarg); break;
 		case OPT_ENVFILE:
 			cli_env_file(optarg, &o->env, &e);
@@ -351,7 +395,7 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 		case OPT_ANNOT: strv_push(&o->annotations, optarg); break;
 		case OPT_DETACHKEYS: rf->detach_keys = optarg; break;
 		case OPT_ULIMIT: break; /* accepted for podman compatibility */
-		case 'h': printf(create_help, cmd); exit(0);
+		case 'h': printf(create_help, cmd, cmd); exit(0);
 		default: return cli_usage_err(cmd, "invalid option");
 		}
 	}
@@ -390,9 +434,13 @@ static int parse_create(const char *cmd, int argc, char **argv, struct engine_cr
 	}
 	if (create_flags(cmd, argc, argv, o, rf, &rootfs_flag))
 		return EXIT_ENGINE;
-	if (!rootfs_flag || optind >= argc)
-		return cli_usage_err(cmd, "--rootfs DIR is required (nook has no images yet)");
-	o->rootfs = argv[optind++];
+	if (optind >= argc)
+		return cli_usage_err(cmd, rootfs_flag ? "--rootfs: a directory is required"
+						      : "an image (or --rootfs DIR) is required");
+	if (rootfs_flag)
+		o->rootfs = argv[optind++];
+	else
+		o->image = argv[optind++];
 	o->argv = optind < argc ? argv + optind : NULL;
 	if (o->auto_remove && o->restart != RESTART_NO)
 		return cli_usage_err(cmd, "--rm and --restart cannot be used together");

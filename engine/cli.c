@@ -117,6 +117,7 @@ static void usage(FILE *f)
 		   "  create, run, init, start, stop, restart, kill, pause, unpause, rm\n"
 		   "  ps, inspect, wait, logs, attach, exec, mount, unmount, export\n"
 		   "  events, cleanup, sync, batch, artifact, system refresh|service\n"
+		   "  load, import, images, image ls|inspect|rm|prune|tag|untag, rmi, tag, untag\n"
 		   "  runtime ...    the runc-compatible OCI runtime (also as nook-runtime)\n"
 		   "  version\n\n"
 		   "  --root DIR     persistent state (default /var/lib/nook, $NOOK_ROOT)\n"
@@ -193,6 +194,18 @@ static const struct command commands[] = {
 	{ "restore", cli_cmd_criu,
 	  "usage: nook restore CONTAINER\n  restore a container with CRIU: not implemented yet "
 	  "in nook (an error, exit 125)" },
+	{ "load", cli_cmd_load,
+	  "usage: nook load [-i FILE]\n  a docker-archive, oci-archive (gzip'd or not) or OCI "
+	  "layout directory" },
+	{ "import", cli_cmd_import,
+	  "usage: nook import FILE|- [NAME]\n  a root filesystem tar (plain or gzip'd) as a "
+	  "one-layer image" },
+	{ "images", cli_cmd_images,
+	  "usage: nook images [-q] [--no-trunc] [--format json|TEMPLATE]" },
+	{ "image", cli_cmd_image, NULL },
+	{ "rmi", cli_cmd_rmi, "usage: nook rmi [-f] IMAGE..." },
+	{ "tag", cli_cmd_tag, "usage: nook tag IMAGE NAME..." },
+	{ "untag", cli_cmd_untag, "usage: nook untag IMAGE [NAME...]" },
 	{ "version", cmd_version, NULL },
 	{ "help", cmd_help, NULL },
 };

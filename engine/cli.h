@@ -100,5 +100,12 @@ int cli_cmd_export(struct cli *c, int argc, char **argv);
 int cli_cmd_artifact(struct cli *c, int argc, char **argv);
 int cli_cmd_system(struct cli *c, int argc, char **argv); /* cli-system.c */
 int cli_cmd_criu(struct cli *c, int argc, char **argv); /* checkpoint, restore */
+int cli_cmd_load(struct cli *c, int argc, char **argv); /* cli-image.c */
+int cli_cmd_images(struct cli *c, int argc, char **argv);
+int cli_cmd_import(struct cli *c, int argc, char **argv);
+int cli_cmd_image(struct cli *c, int argc, char **argv);
+int cli_cmd_rmi(struct cli *c, int argc, char **argv);
+int cli_cmd_tag(struct cli *c, int argc, char **argv);
+int cli_cmd_untag(struct cli *c, int argc, char **argv);
 
 #endif

@@ -29,7 +29,11 @@
 /* --rootfs DIR:O: mount the overlay over DIR (see ctr_overlay). */
 static int overlay_up(struct ctr *c, struct err *e)
 {
-	if (image_overlay_mount(&c->en->st, c->id, jstr(c->config, "rootfs") ?: "", e) < 0) {
+	const char *layers = jstr(c->config, "imageLowerdir");
+
+	if ((layers ? image_overlay_mount_layers(&c->en->st, c->id, layers, e)
+		    : image_overlay_mount(&c->en->st, c->id, jstr(c->config, "rootfs") ?: "", e)) <
+	    0) {
 		err_wrap(e, "container %s", cname(c));
 		return kind(e, e->errnum == EINVAL ? ERRK_INVALID_ARG : ERRK_RUNTIME);
 	}

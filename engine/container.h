@@ -41,7 +41,10 @@ struct mount_opt {
 /* What `create`/`run` take from the command line. */
 struct engine_create_opts {
 	const char *name; /* NULL: generated */
-	const char *rootfs; /* required */
+	const char *rootfs; /* a directory (DIR:O an overlay over it), or NULL: */
+	const char *image; /* an image reference */
+	char **entrypoint; /* --entrypoint (NULL: the image's) */
+	const char *user_root; /* where user names are looked up (NULL: rootfs) */
 	char **argv; /* command; NULL/empty: /bin/sh */
 	char **env; /* K=V */
 	const char *workdir;

@@ -9,6 +9,7 @@
  * the rootfs's own /etc/passwd and /etc/group, never the host's.
  */
 #include "engine/ctr.h"
+#include "engine/images.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -297,8 +298,8 @@ static int spec_process(cJSON *proc, const struct engine_create_opts *o, const c
 	jset_bool(proc, "terminal", o->tty);
 	cJSON_ReplaceItemInObjectCaseSensitive(proc, "env", spec_env(o, host));
 	jset_str(proc, "cwd", o->workdir ? o->workdir : "/");
-	if (o->user &&
-	    resolve_user(rootfs, o->user, cJSON_GetObjectItemCaseSensitive(proc, "user"), e) < 0)
+	if (o->user && resolve_user(o->user_root ? o->user_root : rootfs, o->user,
+				    cJSON_GetObjectItemCaseSensitive(proc, "user"), e) < 0)
 		return -1;
 	caps = capabilities(o, e);
 	if (!caps)
@@ -490,8 +491,42 @@ fail:
 
 static const char *const restart_names[] = { "no", "on-failure", "always", "unless-stopped" };
 
+static int create(struct engine *en, const struct engine_create_opts *o,
+		  const struct image_use *img, char id[STORE_ID_LEN + 1], struct err *e);
+
+/* Create from an image: the image's config applied to the options, the
+ * image store locked until the container exists (see engine/images.c). */
+static int create_from_image(struct engine *en, const struct engine_create_opts *o,
+			     char id[STORE_ID_LEN + 1], struct err *e)
+{
+	struct image_use u;
+	int r;
+
+	if (engine_image_use(en, o, &u, e) < 0) {
+		engine_image_use_end(&u);
+		return -1;
+	}
+	r = create(en, &u.opts, &u, id, e);
+	engine_image_use_end(&u);
+	return r;
+}
+
 int engine_create(struct engine *en, const struct engine_create_opts *o, char id[STORE_ID_LEN + 1],
 		  struct err *e)
+{
+	if (!o->rootfs && !o->image) {
+		err_set(e, 0, "an image or a root filesystem (--rootfs DIR) is required");
+		return kind(e, ERRK_INVALID_ARG);
+	}
+	if (oci_apparmor_check(o->apparmor, "--security-opt apparmor", e) < 0)
+		return kind(e, ERRK_INVALID_ARG);
+	if (!o->rootfs)
+		return create_from_image(en, o, id, e);
+	return create(en, o, NULL, id, e);
+}
+
+static int create(struct engine *en, const struct engine_create_opts *o,
+		  const struct image_use *img, char id[STORE_ID_LEN + 1], struct err *e)
 {
 	_cleanup_free_ char *rootfs = NULL;
 	_cleanup_free_ char *gen_name = NULL;
@@ -500,13 +535,9 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 	const char *name = o->name;
 	int r = -1, overlay = 0;
 
-	if (!o->rootfs) {
-		err_set(e, 0, "a root filesystem is required (--rootfs DIR)");
-		return kind(e, ERRK_INVALID_ARG);
-	}
-	if (oci_apparmor_check(o->apparmor, "--security-opt apparmor", e) < 0)
-		return kind(e, ERRK_INVALID_ARG);
-	{
+	if (img) {
+		overlay = 1;
+	} else {
 		/* DIR:O, as podman's: an overlay over DIR, which stays as it is */
 		size_t n = strlen(o->rootfs);
 		_cleanup_free_ char *dir = xstrdup(o->rootfs);
@@ -521,7 +552,7 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 			return kind(e, ERRK_INVALID_ARG);
 		}
 	}
-	if (overlay && image_lower_valid(rootfs, e) < 0) {
+	if (!img && overlay && image_lower_valid(rootfs, e) < 0) {
 		err_wrap(e, "--rootfs %s", o->rootfs);
 		return kind(e, ERRK_INVALID_ARG);
 	}
@@ -532,6 +563,8 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 	}
 	if (store_name_valid(name, e) < 0)
 		return kind(e, ERRK_INVALID_ARG);
+	if (img)
+		rootfs = image_merged_path(&en->st, id);
 	spec = build_spec(o, id, rootfs, e);
 	if (!spec)
 		return -1;
@@ -542,6 +575,11 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 	cJSON_AddStringToObject(cfg, "rootfs", rootfs);
 	if (overlay)
 		cJSON_AddTrueToObject(cfg, "rootfsOverlay");
+	if (img) {
+		cJSON_AddStringToObject(cfg, "image", img->id);
+		cJSON_AddStringToObject(cfg, "imageName", img->name);
+		cJSON_AddStringToObject(cfg, "imageLowerdir", img->lowerdir);
+	}
 	cJSON_AddNumberToObject(cfg, "created", (double)now_ns());
 	cJSON_AddStringToObject(cfg, "restartPolicy", restart_names[o->restart]);
 	cJSON_AddNumberToObject(cfg, "restartMax", o->restart_max);
@@ -576,7 +614,7 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 	cJSON_AddNumberToObject(st, "restartCount", 0);
 	/* what ps shows, so that ps reads one small file per container */
 	cJSON_AddStringToObject(st, "name", name);
-	cJSON_AddStringToObject(st, "rootfs", rootfs);
+	cJSON_AddStringToObject(st, "rootfs", img ? img->name : rootfs);
 	cJSON_AddNumberToObject(st, "created", jint(cfg, "created", 0));
 	cJSON_AddItemToObject(
 		st, "command",

@@ -82,8 +82,8 @@ static int lock_open(const struct store *s, int op, struct err *e)
 	return fd;
 }
 
-static char *event_line(int64_t t, const char *status, const char *id, const char *name,
-			const cJSON *attrs)
+static char *event_line(int64_t t, const char *type, const char *status, const char *id,
+			const char *name, const cJSON *attrs)
 {
 	cJSON *j = cJSON_CreateObject();
 	char tb[48], nb[24];
@@ -94,8 +94,7 @@ static char *event_line(int64_t t, const char *status, const char *id, const cha
 	snprintf(tb + strlen(tb), sizeof(tb) - strlen(tb), ".%09ldZ", frac);
 	snprintf(nb, sizeof(nb), "%lld", (long long)t);
 	if (!j || !cJSON_AddStringToObject(j, "time", tb) ||
-	    !cJSON_AddRawToObject(j, "timeNano", nb) ||
-	    !cJSON_AddStringToObject(j, "type", "container") ||
+	    !cJSON_AddRawToObject(j, "timeNano", nb) || !cJSON_AddStringToObject(j, "type", type) ||
 	    !cJSON_AddStringToObject(j, "status", status ? status : "") ||
 	    !cJSON_AddStringToObject(j, "id", id ? id : "") ||
 	    !cJSON_AddStringToObject(j, "name", name ? name : "") ||
@@ -112,11 +111,11 @@ static char *event_line(int64_t t, const char *status, const char *id, const cha
 	return line;
 }
 
-int events_append(const struct store *s, const char *status, const char *id, const char *name,
-		  const cJSON *attrs, struct err *e)
+static int append_typed(const struct store *s, const char *type, const char *status, const char *id,
+			const char *name, const cJSON *attrs, struct err *e)
 {
 	_cleanup_free_ char *path = xasprintf("%s/" EVENTS_LOG, s->runroot);
-	_cleanup_free_ char *line = event_line(now_ns(), status, id, name, attrs);
+	_cleanup_free_ char *line = event_line(now_ns(), type, status, id, name, attrs);
 	_cleanup_close_ int lock = -1;
 	_cleanup_close_ int fd = -1;
 	const int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC;
@@ -157,6 +156,18 @@ int events_append(const struct store *s, const char *status, const char *id, con
 	if (n > 0 && ftruncate(fd, st.st_size) < 0)
 		return err_sys(e, "truncate %s after a short write", path);
 	return -1;
+}
+
+int events_append(const struct store *s, const char *status, const char *id, const char *name,
+		  const cJSON *attrs, struct err *e)
+{
+	return append_typed(s, "container", status, id, name, attrs, e);
+}
+
+int events_append_image(const struct store *s, const char *status, const char *id, const char *name,
+			struct err *e)
+{
+	return append_typed(s, "image", status, id, name, NULL, e);
 }
 
 /* ---- reading ---------------------------------------------------------- */

@@ -21,6 +21,10 @@
 int events_append(const struct store *s, const char *status, const char *id, const char *name,
 		  const cJSON *attrs, struct err *e);
 
+/* An image's event (type "image"): pull, load, tag, untag, remove. */
+int events_append_image(const struct store *s, const char *status, const char *id, const char *name,
+			struct err *e);
+
 struct events_filter {
 	int64_t since_ns, until_ns; /* 0 = unbounded */
 	char **containers; /* ids, id prefixes or names; NULL = all */

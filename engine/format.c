@@ -113,7 +113,7 @@ void format_json(FILE *f, const cJSON *j)
 
 /* ---- ps ------------------------------------------------------------------ */
 
-static void fmt_ago(char *buf, size_t len, int64_t ns, const char *suffix)
+void format_ago(char *buf, size_t len, int64_t ns, const char *suffix)
 {
 	int64_t s = (int64_t)time(NULL) - ns / 1000000000;
 
@@ -151,11 +151,11 @@ static void ps_status(char *buf, size_t len, const struct engine_ps_row *r)
 	char ago[64];
 
 	if (strcmp(r->status, "running") == 0 || strcmp(r->status, "paused") == 0) {
-		fmt_ago(ago, sizeof(ago), r->started_ns, "");
+		format_ago(ago, sizeof(ago), r->started_ns, "");
 		snprintf(buf, len, "Up %s%s", ago,
 			 strcmp(r->status, "paused") == 0 ? " (paused)" : "");
 	} else if (ps_exited(r->status)) {
-		fmt_ago(ago, sizeof(ago), r->finished_ns, " ago");
+		format_ago(ago, sizeof(ago), r->finished_ns, " ago");
 		snprintf(buf, len, "Exited (%d) %s", r->exit_code, ago);
 	} else if (strcmp(r->status, "created") == 0 || strcmp(r->status, "configured") == 0) {
 		snprintf(buf, len, "Created");
@@ -198,7 +198,7 @@ cJSON *format_ps_json(const struct engine_ps_row *r, int notrunc)
 	cJSON_AddNumberToObject(j, "Created", (double)(r->created_ns / 1000000000));
 	fmt_iso(buf, sizeof(buf), r->created_ns);
 	cJSON_AddStringToObject(j, "CreatedAt", buf);
-	fmt_ago(buf, sizeof(buf), r->created_ns, " ago");
+	format_ago(buf, sizeof(buf), r->created_ns, " ago");
 	cJSON_AddStringToObject(j, "CreatedHuman", buf);
 	cJSON_AddNumberToObject(j, "RestartCount", r->restart_count);
 	return j;
@@ -238,7 +238,7 @@ void format_ps_line(FILE *f, const struct engine_ps_row *r, int notrunc)
 
 	ps_cmdline(cmd, sizeof(cmd), r->command);
 	ps_status(status, sizeof(status), r);
-	fmt_ago(ago, sizeof(ago), r->created_ns, " ago");
+	format_ago(ago, sizeof(ago), r->created_ns, " ago");
 	fprintf(f, "%-13.*s %-24.24s %-20.20s %-16s %-28s %s\n", notrunc ? STORE_ID_LEN : 12, r->id,
 		r->rootfs, cmd, ago, status, r->name);
 }

@@ -30,6 +30,9 @@ cJSON *format_ps_json(const struct engine_ps_row *r, int notrunc);
 void format_ps_rows(FILE *f, const char *format, const cJSON *rows);
 
 /* ps's table: the header line, and one row a line. */
+/* "3 minutes" + suffix since ns (the epoch's) */
+void format_ago(char *buf, size_t len, int64_t ns, const char *suffix);
+
 void format_ps_header(FILE *f);
 void format_ps_line(FILE *f, const struct engine_ps_row *r, int notrunc);
 

@@ -34,7 +34,13 @@ static cJSON *inspect_locked(struct ctr *c)
 	cJSON_AddStringToObject(j, "Id", c->id);
 	cJSON_AddStringToObject(j, "Name", cname(c));
 	add_time(j, "Created", jint(c->config, "created", 0));
-	cJSON_AddStringToObject(j, "Rootfs", jstr(c->config, "rootfs"));
+	if (jstr(c->config, "image")) { /* podman's: the image's id and the name given */
+		cJSON_AddStringToObject(j, "Image", jstr(c->config, "image"));
+		cJSON_AddStringToObject(j, "ImageName", jstr(c->config, "imageName") ?: "");
+		cJSON_AddStringToObject(j, "Rootfs", "");
+	} else {
+		cJSON_AddStringToObject(j, "Rootfs", jstr(c->config, "rootfs"));
+	}
 	cJSON_AddBoolToObject(j, "RootfsOverlay", ctr_overlay(c));
 	cJSON_AddItemToObject(
 		j, "Path",

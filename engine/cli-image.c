@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cli-image: images, image ls|inspect|rm|prune|tag|untag|load, load, rmi,
+ * tag, untag: podman's commands and output.
+ */
+#include <getopt.h>
+#include <time.h>
+
+#include "engine/cli.h"
+#include "engine/format.h"
+#include "engine/images.h"
+
+int cli_cmd_load(struct cli *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "input", required_argument, NULL, 'i' },
+					    { "quiet", no_argument, NULL, 'q' },
+					    { 0 } };
+	const char *in = NULL;
+	_cleanup_strv_ char **loaded = NULL;
+	struct err e = { 0 };
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "i:q", lo, NULL)) != -1) {
+		if (ch == 'i')
+			in = optarg;
+		else if (ch != 'q')
+			return cli_usage_err("load", "invalid option");
+	}
+	if (optind < argc)
+		return cli_usage_err("load", "takes no arguments (use -i FILE)");
+	if (!in && isatty(0))
+		return cli_usage_err("load", "no archive: give -i FILE or pipe one in");
+	if (cli_open(c) < 0)
+		return EXIT_ENGINE;
+	if (engine_image_load(&c->en, in, &loaded, &e) < 0)
+		return cli_report(&e);
+	for (size_t i = 0; loaded[i]; i++)
+		printf("Loaded image: %s\n", loaded[i]);
+	return 0;
+}
+
+int cli_cmd_import(struct cli *c, int argc, char **argv)
+{
+	_cleanup_free_ char *id = NULL;
+	struct err e = { 0 };
+	int first = cli_no_opts("import", argc, argv);
+
+	if (first < 0)
+		return EXIT_ENGINE;
+	if (argc - first < 1 || argc - first > 2)
+		return cli_usage_err("import", "requires a tar file (or -) and an optional name");
+	if (!strcmp(argv[first], "-") && isatty(0))
+		return cli_usage_err("import", "no archive on standard input");
+	if (cli_open(c) < 0)
+		return EXIT_ENGINE;
+	if (engine_image_import(&c->en, argv[first], argc - first > 1 ? argv[first + 1] : NULL, &id,
+				&e) < 0)
+		return cli_report(&e);
+	printf("sha256:%s\n", id);
+	return 0;
+}
+
+static void human_size(char *buf, size_t len, double b)
+{
+	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
+	int u = 0;
+
+	while (b >= 1000 && u < 4)
+		b /= 1000, u++;
+	if (u == 0)
+		snprintf(buf, len, "%.0f %s", b, unit[u]);
+	else
+		snprintf(buf, len, "%.3g %s", b, unit[u]);
+}
+
+static int cmd_images(struct cli *c, const char *cmd, int argc, char **argv)
+{
+	static const struct option lo[] = { { "quiet", no_argument, NULL, 'q' },
+					    { "no-trunc", no_argument, NULL, 'N' },
+					    { "all", no_argument, NULL, 'a' },
+					    { "format", required_argument, NULL, 'f' },
+					    { 0 } };
+	int ch, quiet = 0, notrunc = 0, all = 0;
+	const char *fmt = NULL;
+	struct err e = { 0 };
+	cJSON *rows, *r;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "qa", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'q': quiet = 1; break;
+		case 'N': notrunc = 1; break;
+		case 'a': all = 1; break;
+		case 'f': fmt = optarg; break;
+		default: return cli_usage_err(cmd, "invalid option");
+		}
+	}
+	if (cli_open_ro(c) < 0)
+		return EXIT_ENGINE;
+	rows = engine_image_list(&c->en, all, &e);
+	if (!rows)
+		return cli_report(&e);
+	if (fmt && !strcmp(fmt, "json")) {
+		format_json(stdout, rows);
+	} else if (fmt) {
+		cJSON_ArrayForEach (r, rows)
+			format_template(stdout, fmt, r);
+	} else {
+		const char *last = "";
+
+		if (!quiet)
+			printf("%-40s %-12s %-14s %-24s %s\n", "REPOSITORY", "TAG", "IMAGE ID",
+			       "CREATED", "SIZE");
+		cJSON_ArrayForEach (r, rows) {
+			const char *id = cJSON_GetObjectItemCaseSensitive(r, "id")->valuestring;
+			char size[32], ago[64];
+			double created =
+				cJSON_GetObjectItemCaseSensitive(r, "created")->valuedouble;
+
+			if (quiet) {
+				if (strcmp(id, last))
+					printf("%.*s\n", notrunc ? 64 : 12, id);
+				last = id;
+				continue;
+			}
+			human_size(size, sizeof(size),
+				   cJSON_GetObjectItemCaseSensitive(r, "size")->valuedouble);
+			if (created > 0)
+				format_ago(ago, sizeof(ago), (int64_t)created, " ago");
+			else
+				snprintf(ago, sizeof(ago), "unknown");
+			printf("%-40s %-12s %-14.*s %-24s %s\n",
+			       cJSON_GetObjectItemCaseSensitive(r, "repository")->valuestring,
+			       cJSON_GetObjectItemCaseSensitive(r, "tag")->valuestring,
+			       notrunc ? 64 : 12, id, ago, size);
+		}
+	}
+	cJSON_Delete(rows);
+	return 0;
+}
+
+int cli_cmd_images(struct cli *c, int argc, char **argv)
+{
+	return cmd_images(c, "images", argc, argv);
+}
+
+static int cmd_inspect(struct cli *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "format", required_argument, NULL, 'f' }, { 0 } };
+	const char *fmt = NULL;
+	cJSON *all = cJSON_CreateArray(), *j;
+	struct err e = { 0 };
+	int ch, rc = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
+		if (ch != 'f') {
+			cJSON_Delete(all);
+			return cli_usage_err("image inspect", "invalid option");
+		}
+		fmt = optarg;
+	}
+	if (optind >= argc) {
+		cJSON_Delete(all);
+		return cli_usage_err("image inspect", "requires at least 1 image");
+	}
+	if (cli_open_ro(c) < 0) {
+		cJSON_Delete(all);
+		return EXIT_ENGINE;
+	}
+	for (int i = optind; i < argc; i++) {
+		j = engine_image_inspect(&c->en, argv[i], &e);
+		if (!j) {
+			rc = cli_report(&e);
+			continue;
+		}
+		if (fmt)
+			format_template(stdout, fmt, j);
+		cJSON_AddItemToArray(all, j);
+	}
+	if (!fmt)
+		format_json(stdout, all);
+	cJSON_Delete(all);
+	return rc;
+}
+
+static int cmd_rm(struct cli *c, const char *cmd, int argc, char **argv)
+{
+	static const struct option lo[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
+	int ch, force = 0, rc = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
+		if (ch != 'f')
+			return cli_usage_err(cmd, "invalid option");
+		force = 1;
+	}
+	if (optind >= argc)
+		return cli_usage_err(cmd, "requires at least 1 image");
+	if (cli_open(c) < 0)
+		return EXIT_ENGINE;
+	for (int i = optind; i < argc; i++) {
+		_cleanup_strv_ char **out = xcalloc(1, sizeof(char *));
+		struct err e = { 0 };
+		int r = engine_image_remove(&c->en, argv[i], force, &out, &e);
+
+		for (size_t k = 0; out[k]; k++)
+			puts(out[k]);
+		if (r < 0) {
+			rc = cli_report(&e);
+			/* podman: 1 for a missing image, 2 for one in use */
+			if (e.kind == ERRK_NO_SUCH)
+				rc = 1;
+			else if (e.kind == ERRK_STATE_INVALID)
+				rc = 2;
+		}
+	}
+	return rc;
+}
+
+int cli_cmd_rmi(struct cli *c, int argc, char **argv)
+{
+	return cmd_rm(c, "rmi", argc, argv);
+}
+
+static int cmd_tag(struct cli *c, const char *cmd, int argc, char **argv, int untag)
+{
+	struct err e = { 0 };
+	int first = cli_no_opts(cmd, argc, argv);
+
+	if (first < 0)
+		return EXIT_ENGINE;
+	if (argc - first < (untag ? 1 : 2))
+		return cli_usage_err(cmd,
+				     untag ? "requires an image" : "requires an image and a name");
+	if (cli_open(c) < 0)
+		return EXIT_ENGINE;
+	if (engine_image_tag(&c->en, argv[first], argv + first + 1, untag, &e) < 0)
+		return cli_report(&e);
+	return 0;
+}
+
+int cli_cmd_tag(struct cli *c, int argc, char **argv)
+{
+	return cmd_tag(c, "tag", argc, argv, 0);
+}
+
+int cli_cmd_untag(struct cli *c, int argc, char **argv)
+{
+	return cmd_tag(c, "untag", argc, argv, 1);
+}
+
+static int cmd_prune(struct cli *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "all", no_argument, NULL, 'a' },
+					    { "force", no_argument, NULL, 'f' },
+					    { 0 } };
+	_cleanup_strv_ char **out = xcalloc(1, sizeof(char *));
+	struct err e = { 0 };
+	int ch, all = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "af", lo, NULL)) != -1) {
+		if (ch == 'a')
+			all = 1;
+		else if (ch != 'f')
+			return cli_usage_err("image prune", "invalid option");
+	}
+	if (cli_open(c) < 0)
+		return EXIT_ENGINE;
+	if (engine_image_prune(&c->en, all, &out, &e) < 0)
+		return cli_report(&e);
+	for (size_t k = 0; out[k]; k++)
+		if (!strncmp(out[k], "Deleted: ", 9))
+			puts(out[k] + 9);
+	return 0;
+}
+
+int cli_cmd_image(struct cli *c, int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(sub, "ls") || !strcmp(sub, "list"))
+		return cmd_images(c, "image ls", argc - 1, argv + 1);
+	if (!strcmp(sub, "inspect"))
+		return cmd_inspect(c, argc - 1, argv + 1);
+	if (!strcmp(sub, "rm"))
+		return cmd_rm(c, "image rm", argc - 1, argv + 1);
+	if (!strcmp(sub, "prune"))
+		return cmd_prune(c, argc - 1, argv + 1);
+	if (!strcmp(sub, "tag"))
+		return cmd_tag(c, "image tag", argc - 1, argv + 1, 0);
+	if (!strcmp(sub, "untag"))
+		return cmd_tag(c, "image untag", argc - 1, argv + 1, 1);
+	if (!strcmp(sub, "load"))
+		return cli_cmd_load(c, argc - 1, argv + 1);
+	if (!strcmp(sub, "import"))
+		return cli_cmd_import(c, argc - 1, argv + 1);
+	if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+		puts("usage: nook image ls|inspect|rm|prune|tag|untag|load|import ...");
+		return 0;
+	}
+	return cli_usage_err("image",
+			     "unknown subcommand \"%s\" (ls, inspect, rm, prune, tag, "
+			     "untag, load)",
+			     sub);
+}

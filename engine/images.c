@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * images: the engine side of the image store (store/images, store/load):
+ * which containers use an image, podman's rules for applying an image's
+ * config to a container, and the rows of `images` and `image inspect`.
+ *
+ * Lock order: the image store's lock, then a container's.  A create from
+ * an image holds the image store's lock until the container exists, and a
+ * remove of an image holds it while it looks for containers that use it,
+ * so that neither can slip between the other's check and its write.
+ */
+#include "engine/images.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "engine/ctr.h"
+#include "engine/events.h"
+#include "store/load.h"
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static const char *first_name(const cJSON *img)
+{
+	const cJSON *n = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(img, "names"), 0);
+
+	return cJSON_IsString(n) ? n->valuestring : NULL;
+}
+
+/* ---- which containers use an image ------------------------------------ */
+
+/* The ids of the containers whose config names image id (NULL-terminated). */
+static char **users_of(struct engine *en, const char *id, struct err *e)
+{
+	_cleanup_strv_ char **ids = store_list(&en->st, e);
+	char **out = xcalloc(1, sizeof(char *));
+	int cfd;
+
+	if (!ids) {
+		if (e && e->errnum == ENOENT)
+			return out;
+		free(out);
+		return NULL;
+	}
+	cfd = store_containers_fd(&en->st);
+	for (size_t i = 0; ids[i] && cfd >= 0; i++) {
+		char buf[8192];
+		size_t len;
+		char *txt = store_read_at(cfd, ids[i], "config.json", buf, sizeof(buf), &len);
+		cJSON *cfg = txt ? cJSON_ParseWithLength(txt, len) : NULL;
+
+		if (txt && txt != buf)
+			free(txt);
+		if (cfg && str_of(cfg, "image") && !strcmp(str_of(cfg, "image"), id))
+			strv_push(&out, ids[i]);
+		cJSON_Delete(cfg);
+	}
+	if (cfd >= 0)
+		close(cfd);
+	return out;
+}
+
+/* ---- create from an image --------------------------------------------- */
+
+static char **json_strv(const cJSON *a)
+{
+	char **v = NULL;
+	const cJSON *x;
+
+	if (!cJSON_IsArray(a))
+		return NULL;
+	v = xcalloc(1, sizeof(char *));
+	cJSON_ArrayForEach (x, a)
+		if (cJSON_IsString(x))
+			strv_push(&v, x->valuestring);
+	return v;
+}
+
+static void append(char ***v, char *const *more)
+{
+	for (size_t i = 0; more && more[i]; i++)
+		strv_push(v, more[i]);
+}
+
+/* The topmost layer that has etc/passwd: where a user name is looked up
+ * before the overlay exists (a whiteout of it counts as none). */
+static char *user_root(struct images *im, const cJSON *img)
+{
+	const cJSON *layers = cJSON_GetObjectItemCaseSensitive(img, "layers");
+
+	for (int i = cJSON_GetArraySize(layers) - 1; i >= 0; i--) {
+		const cJSON *l = cJSON_GetArrayItem(layers, i);
+		_cleanup_free_ char *p = NULL;
+		_cleanup_close_ int fd = -1;
+		struct stat st;
+
+		if (!cJSON_IsString(l))
+			continue;
+		p = images_layer_path(im, l->valuestring);
+		fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 && fstatat(fd, "etc/passwd", &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return S_ISCHR(st.st_mode) ? NULL : steal_ptr(p);
+	}
+	return NULL;
+}
+
+int engine_image_use(struct engine *en, const struct engine_create_opts *o, struct image_use *u,
+		     struct err *e)
+{
+	cJSON *img, *cfg, *c;
+	_cleanup_strv_ char **ep = NULL, **cmd = NULL;
+	const char *s;
+
+	*u = (struct image_use){ .opts = *o };
+	if (images_open(&u->im, &en->st, 1, e) < 0)
+		return -1;
+	img = images_find(&u->im, o->image, e);
+	if (!img)
+		return -1;
+	cfg = images_config(&u->im, img, e);
+	if (!cfg)
+		return err_wrap(e, "image %s", o->image);
+	c = cJSON_GetObjectItemCaseSensitive(cfg, "config");
+	u->id = xstrdup(str_of(img, "id"));
+	u->name = xstrdup(first_name(img) ?: u->id);
+	u->lowerdir = images_lowerdir(&u->im, img);
+	u->user_root = user_root(&u->im, img);
+	/* podman's rules: COMMAND replaces Cmd; --entrypoint replaces
+	 * Entrypoint and drops Cmd */
+	if (o->entrypoint) {
+		ep = strv_dup(o->entrypoint);
+	} else {
+		ep = json_strv(cJSON_GetObjectItemCaseSensitive(c, "Entrypoint"));
+		if (!o->argv || !o->argv[0])
+			cmd = json_strv(cJSON_GetObjectItemCaseSensitive(c, "Cmd"));
+	}
+	u->argv = xcalloc(1, sizeof(char *));
+	append(&u->argv, ep);
+	append(&u->argv, o->argv && o->argv[0] ? o->argv : cmd);
+	if (!u->argv[0]) {
+		cJSON_Delete(cfg);
+		return err_setk(e, ERRK_INVALID_ARG, 0,
+				"no command given, and image %s has no Entrypoint or Cmd",
+				o->image);
+	}
+	u->env =
+		json_strv(cJSON_GetObjectItemCaseSensitive(c, "Env")) ?: xcalloc(1, sizeof(char *));
+	append(&u->env, o->env);
+	u->opts.argv = u->argv;
+	u->opts.env = u->env;
+	if (!o->workdir && (s = str_of(c, "WorkingDir")) && *s)
+		u->opts.workdir = u->workdir = xstrdup(s);
+	if (!o->user && (s = str_of(c, "User")) && *s)
+		u->opts.user = u->user = xstrdup(s);
+	if (!o->stop_signal && (s = str_of(c, "StopSignal")) && signal_parse(s) > 0)
+		u->opts.stop_signal = signal_parse(s);
+	u->opts.user_root = u->user_root;
+	cJSON_Delete(cfg);
+	return 0;
+}
+
+void engine_image_use_end(struct image_use *u)
+{
+	images_close(&u->im);
+	strv_free(u->argv);
+	strv_free(u->env);
+	free(u->id);
+	free(u->name);
+	free(u->lowerdir);
+	free(u->user_root);
+	free(u->workdir);
+	free(u->user);
+	*u = (struct image_use){ 0 };
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+int engine_image_load(struct engine *en, const char *path, char ***loaded, struct err *e)
+{
+	if (image_load(&en->st, path, loaded, e) < 0)
+		return -1;
+	for (size_t i = 0; (*loaded)[i]; i++)
+		events_append_image(&en->st, "load", NULL, (*loaded)[i], NULL);
+	return 0;
+}
+
+int engine_image_import(struct engine *en, const char *path, const char *name, char **id,
+			struct err *e)
+{
+	if (image_import(&en->st, path, name, id, e) < 0)
+		return -1;
+	events_append_image(&en->st, "import", *id, name, NULL);
+	return 0;
+}
+
+int engine_image_tag(struct engine *en, const char *ref, char **names, int untag, struct err *e)
+{
+	struct images im;
+	cJSON *img;
+	int r = -1;
+
+	if (images_open(&im, &en->st, 1, e) < 0)
+		return -1;
+	img = images_find(&im, ref, e);
+	if (!img)
+		goto out;
+	if (untag && !names[0]) { /* all of them */
+		cJSON_DeleteItemFromObjectCaseSensitive(img, "names");
+		cJSON_AddArrayToObject(img, "names");
+	}
+	for (size_t i = 0; names[i]; i++) {
+		_cleanup_free_ char *n = images_normalize(names[i], "localhost", e);
+
+		if (!n || (untag ? images_untag(&im, img, n, e) < 0 : (images_tag(&im, img, n), 0)))
+			goto out;
+	}
+	if (images_save(&im, e) < 0)
+		goto out;
+	for (size_t i = 0; names[i]; i++)
+		events_append_image(&en->st, untag ? "untag" : "tag", str_of(img, "id"), names[i],
+				    NULL);
+	r = 0;
+out:
+	images_close(&im);
+	return r;
+}
+
+/* Remove img (all its names), refusing while containers use it unless
+ * force, which removes them first.  Lines for the user into *out. */
+static int remove_one(struct engine *en, struct images *im, cJSON *img, int force, char ***out,
+		      struct err *e)
+{
+	_cleanup_free_ char *id = xstrdup(str_of(img, "id") ?: "");
+	_cleanup_strv_ char **users = users_of(en, id, e);
+	const cJSON *n;
+
+	if (!users)
+		return -1;
+	if (users[0] && !force)
+		return err_setk(e, ERRK_STATE_INVALID, 0,
+				"image %.12s is in use by %zu container%s (%.12s...): remove %s "
+				"first, or use -f",
+				id, strv_len(users), users[1] ? "s" : "", users[0],
+				users[1] ? "them" : "it");
+	for (size_t i = 0; users[i]; i++)
+		if (engine_remove(en, users[i], 1, e) < 0)
+			return -1;
+	cJSON_ArrayForEach (n, cJSON_GetObjectItemCaseSensitive(img, "names")) {
+		char *line = xasprintf("Untagged: %s", n->valuestring);
+
+		strv_push(out, line);
+		free(line);
+	}
+	if (images_remove(im, img, e) < 0)
+		return -1;
+	{
+		char *line = xasprintf("Deleted: %s", id);
+
+		strv_push(out, line);
+		free(line);
+	}
+	events_append_image(&en->st, "remove", id, NULL, NULL);
+	return 0;
+}
+
+int engine_image_remove(struct engine *en, const char *ref, int force, char ***out, struct err *e)
+{
+	struct images im;
+	cJSON *img;
+	int r = -1;
+
+	if (images_open(&im, &en->st, 1, e) < 0)
+		return -1;
+	img = images_find(&im, ref, e);
+	/* a name of an image that has others: only that name goes (podman) */
+	if (img && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(img, "names")) > 1) {
+		_cleanup_free_ char *n = images_matched_name(img, ref);
+
+		if (n) {
+			char *line = xasprintf("Untagged: %s", n);
+
+			r = images_untag(&im, img, n, e) < 0 ? -1 : images_save(&im, e);
+			if (r == 0) {
+				strv_push(out, line);
+				events_append_image(&en->st, "untag", str_of(img, "id"), n, NULL);
+			}
+			free(line);
+			images_close(&im);
+			return r;
+		}
+	}
+	if (img)
+		r = remove_one(en, &im, img, force, out, e);
+	images_close(&im);
+	return r;
+}
+
+int engine_image_prune(struct engine *en, int all, char ***out, struct err *e)
+{
+	struct images im;
+	cJSON *img, *next;
+	int r = 0;
+
+	if (images_open(&im, &en->st, 1, e) < 0)
+		return -1;
+	for (img = cJSON_GetArrayItem(images_all(&im), 0); img && r == 0; img = next) {
+		_cleanup_free_ char *id = xstrdup(str_of(img, "id") ?: "");
+		_cleanup_strv_ char **users = users_of(en, id, e);
+
+		next = img->next;
+		if (!users) {
+			r = -1;
+			break;
+		}
+		if (users[0] || (!all && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+						 img, "names")) > 0))
+			continue;
+		r = remove_one(en, &im, img, 0, out, e);
+	}
+	images_close(&im);
+	return r;
+}
+
+/* ---- listing ---------------------------------------------------------- */
+
+/* RFC 3339 to ns since the epoch; 0 if it is not one. */
+static int64_t parse_time(const char *s)
+{
+	struct tm tm = { 0 };
+	char *end;
+	int64_t ns = 0;
+
+	if (!s)
+		return 0;
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		return 0;
+	if (*end == '.') {
+		int64_t scale = 100000000;
+
+		for (end++; *end >= '0' && *end <= '9'; end++, scale /= 10)
+			ns += (*end - '0') * scale;
+	}
+	return (int64_t)timegm(&tm) * 1000000000 + ns;
+}
+
+cJSON *engine_image_list(struct engine *en, int all, struct err *e)
+{
+	struct images im;
+	cJSON *rows, *img;
+
+	if (images_open(&im, &en->st, 0, e) < 0)
+		return NULL;
+	rows = cJSON_CreateArray();
+	cJSON_ArrayForEach (img, images_all(&im)) {
+		const cJSON *names = cJSON_GetObjectItemCaseSensitive(img, "names"), *n;
+		const cJSON *size = cJSON_GetObjectItemCaseSensitive(img, "size");
+		int count = 0;
+
+		cJSON_ArrayForEach (n, names) {
+			cJSON *row = cJSON_CreateObject();
+			const char *colon = strrchr(n->valuestring, ':');
+			size_t rlen =
+				colon ? (size_t)(colon - n->valuestring) : strlen(n->valuestring);
+			char *repo = xasprintf("%.*s", (int)rlen, n->valuestring);
+
+			cJSON_AddStringToObject(row, "id", str_of(img, "id"));
+			cJSON_AddStringToObject(row, "repository", repo);
+			cJSON_AddStringToObject(row, "tag", colon ? colon + 1 : "<none>");
+			cJSON_AddNumberToObject(row, "created",
+						(double)parse_time(str_of(img, "created")));
+			cJSON_AddNumberToObject(row, "size",
+						cJSON_IsNumber(size) ? size->valuedouble : 0);
+			cJSON_AddItemToArray(rows, row);
+			free(repo);
+			count++;
+		}
+		if (count == 0) {
+			cJSON *row = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(row, "id", str_of(img, "id"));
+			cJSON_AddStringToObject(row, "repository", "<none>");
+			cJSON_AddStringToObject(row, "tag", "<none>");
+			cJSON_AddNumberToObject(row, "created",
+						(double)parse_time(str_of(img, "created")));
+			cJSON_AddNumberToObject(row, "size",
+						cJSON_IsNumber(size) ? size->valuedouble : 0);
+			cJSON_AddItemToArray(rows, row);
+		}
+	}
+	images_close(&im);
+	(void)all;
+	return rows;
+}
+
+cJSON *engine_image_inspect(struct engine *en, const char *ref, struct err *e)
+{
+	struct images im;
+	cJSON *img, *cfg, *out = NULL, *rootfs, *layers;
+	const cJSON *l;
+
+	if (images_open(&im, &en->st, 0, e) < 0)
+		return NULL;
+	img = images_find(&im, ref, e);
+	cfg = img ? images_config(&im, img, e) : NULL;
+	if (cfg) {
+		out = cJSON_CreateObject();
+		cJSON_AddStringToObject(out, "Id", str_of(img, "id"));
+		cJSON_AddItemToObject(
+			out, "RepoTags",
+			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(img, "names"), 1));
+		cJSON_AddStringToObject(out, "Created", str_of(cfg, "created") ?: "");
+		cJSON_AddStringToObject(out, "Architecture", str_of(cfg, "architecture") ?: "");
+		cJSON_AddStringToObject(out, "Os", str_of(cfg, "os") ?: "");
+		if (str_of(cfg, "author"))
+			cJSON_AddStringToObject(out, "Author", str_of(cfg, "author"));
+		cJSON_AddItemToObject(
+			out, "Config",
+			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cfg, "config"), 1)
+				?: cJSON_CreateObject());
+		rootfs = cJSON_AddObjectToObject(out, "RootFS");
+		cJSON_AddStringToObject(rootfs, "Type", "layers");
+		layers = cJSON_AddArrayToObject(rootfs, "Layers");
+		cJSON_ArrayForEach (l, cJSON_GetObjectItemCaseSensitive(img, "layers"))
+			cJSON_AddItemToArray(layers, cJSON_CreateString(l->valuestring));
+		cJSON_AddNumberToObject(out, "Size",
+					cJSON_GetObjectItemCaseSensitive(img, "size")->valuedouble);
+		cJSON_AddItemToObject(
+			out, "History",
+			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cfg, "history"), 1)
+				?: cJSON_CreateArray());
+		cJSON_Delete(cfg);
+	} else if (img) {
+		err_wrap(e, "image %s", ref);
+	}
+	images_close(&im);
+	return out;
+}
