@@ -323,8 +323,6 @@ int store_lookup(const struct store *s, const char *ref, char id[STORE_ID_LEN + 
 	return 0;
 }
 
-
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
