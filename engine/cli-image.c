@@ -120,7 +120,8 @@ static int cmd_images(struct cli *c, const char *cmd, int argc, char **argv)
 
 			if (quiet) {
 				if (strcmp(id, last))
-					printf("%.*s\n", notrunc ? 64 : 12, id);
+					printf("%s%.*s\n", notrunc ? "sha256:" : "",
+					       notrunc ? 64 : 12, id);
 				last = id;
 				continue;
 			}
@@ -130,10 +131,10 @@ static int cmd_images(struct cli *c, const char *cmd, int argc, char **argv)
 				format_ago(ago, sizeof(ago), (int64_t)created, " ago");
 			else
 				snprintf(ago, sizeof(ago), "unknown");
-			printf("%-40s %-12s %-14.*s %-24s %s\n",
+			printf("%-40s %-12s %s%-14.*s %-24s %s\n",
 			       cJSON_GetObjectItemCaseSensitive(r, "repository")->valuestring,
 			       cJSON_GetObjectItemCaseSensitive(r, "tag")->valuestring,
-			       notrunc ? 64 : 12, id, ago, size);
+			       notrunc ? "sha256:" : "", notrunc ? 64 : 12, id, ago, size);
 		}
 	}
 	cJSON_Delete(rows);

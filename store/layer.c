@@ -72,15 +72,14 @@ int layer_unpack(struct stream *raw, int dirfd, const char *name, const char *wh
 		inflate_free(z);
 		break;
 	case LAYER_ZSTD:
-		return err_set(e, ENOTSUP,
+		return err_set(e, 0,
 			       "%s: zstd-compressed layers are not supported yet (recompress "
 			       "with gzip, or save uncompressed)",
 			       what);
 	case LAYER_XZ:
-	case LAYER_BZIP2:
-		return err_set(e, ENOTSUP, "%s: xz and bzip2 layers are not supported", what);
+	case LAYER_BZIP2: return err_set(e, 0, "%s: xz and bzip2 layers are not supported", what);
 	case LAYER_NONE:
-		return err_set(e, EINVAL, "%s: not a layer (neither a tar archive nor gzip)", what);
+		return err_set(e, 0, "%s: not a layer (neither a tar archive nor gzip)", what);
 	}
 	if (r == 0 && stream_drain(&blob.s, e) < 0)
 		r = err_wrap(e, "%s", what);

@@ -51,7 +51,7 @@ struct load {
 	struct image_stage st;
 	struct images ro; /* the index as it was, read-only */
 	int dirfd; /* an OCI layout directory, or -1 */
-	struct blob *b;
+	struct blob **b; /* each allocated once: pointers to them stay valid */
 	size_t nb;
 	unsigned nstaged;
 	/* what was found, to commit */
@@ -94,8 +94,8 @@ static struct blob *add_blob(struct load *l, const char *name)
 	struct blob *b;
 
 	l->b = xrealloc(l->b, (l->nb + 1) * sizeof(*l->b));
-	b = &l->b[l->nb++];
-	*b = (struct blob){ .name = norm(name) };
+	b = l->b[l->nb++] = xcalloc(1, sizeof(*b));
+	b->name = norm(name);
 	return b;
 }
 
@@ -107,8 +107,8 @@ static struct blob *find(struct load *l, const char *name)
 		struct blob *b = NULL;
 
 		for (size_t i = l->nb; i-- > 0;)
-			if (!strcmp(l->b[i].name, n)) {
-				b = &l->b[i];
+			if (!strcmp(l->b[i]->name, n)) {
+				b = l->b[i];
 				break;
 			}
 		if (!b || !b->link)
@@ -135,7 +135,7 @@ static int read_small(struct load *l, struct blob *b, struct stream *in, uint64_
 		      struct err *e)
 {
 	if (size > JSON_MAX)
-		return err_set(e, EFBIG, "%s: %s: %" PRIu64 " bytes is too large for a JSON file",
+		return err_set(e, 0, "%s: %s: %" PRIu64 " bytes is too large for a JSON file",
 			       l->src, b->name, size);
 	b->data = xmalloc((size_t)size + 1);
 	b->len = (size_t)size;
@@ -206,13 +206,12 @@ static int read_archive(struct load *l, struct stream *in, struct err *e)
 	if (stream_peek_init(&peek, in, e) < 0)
 		return err_wrap(e, "%s", l->src);
 	if (peek.len == 0)
-		return err_set(e, EINVAL, "%s: empty archive", l->src);
+		return err_set(e, 0, "%s: empty archive", l->src);
 	if (inflate_is_gzip(peek.buf, peek.len)) {
 		z = inflate_new(&peek.s, l->src);
 		in = inflate_stream(z);
 	} else if (!tar_block_is_header(peek.buf, peek.len)) {
-		return err_set(e, EINVAL, "%s: not an image archive (neither tar nor gzip)",
-			       l->src);
+		return err_set(e, 0, "%s: not an image archive (neither tar nor gzip)", l->src);
 	} else {
 		in = &peek.s;
 	}
@@ -291,14 +290,14 @@ static struct blob *get_blob(struct load *l, const char *digest, int layer, stru
 	struct stat st;
 
 	if (!digest_valid(digest)) {
-		err_set(e, EINVAL, "%s: bad digest \"%s\"", l->src, digest);
+		err_set(e, 0, "%s: bad digest \"%s\"", l->src, digest);
 		return NULL;
 	}
 	name = xasprintf("blobs/sha256/%s", digest + 7);
 	b = find(l, name);
 	if (b || l->dirfd < 0) {
 		if (!b)
-			err_set(e, ENOENT, "%s: blob %s is missing", l->src, digest);
+			err_set(e, 0, "%s: blob %s is missing", l->src, digest);
 		return b;
 	}
 	fd = open_blob(l, digest + 7, e);
@@ -335,11 +334,10 @@ static int add_image(struct load *l, struct blob *cfg, struct blob **layers, siz
 	struct found *f;
 
 	if (!cJSON_IsObject(c) || !cJSON_IsArray(diffs))
-		return err_set(e, EINVAL,
-			       "%s: config %s is not an image config (no rootfs.diff_ids)", l->src,
-			       cfg->name);
+		return err_set(e, 0, "%s: config %s is not an image config (no rootfs.diff_ids)",
+			       l->src, cfg->name);
 	if ((size_t)cJSON_GetArraySize(diffs) != nl)
-		return err_set(e, EINVAL, "%s: config %s lists %d layers, the manifest %zu", l->src,
+		return err_set(e, 0, "%s: config %s lists %d layers, the manifest %zu", l->src,
 			       cfg->name, cJSON_GetArraySize(diffs), nl);
 	l->img = xrealloc(l->img, (l->nimg + 1) * sizeof(*l->img));
 	f = &l->img[l->nimg++];
@@ -351,7 +349,7 @@ static int add_image(struct load *l, struct blob *cfg, struct blob **layers, siz
 		const cJSON *d = cJSON_GetArrayItem(diffs, (int)i);
 
 		if (!cJSON_IsString(d) || strcmp(d->valuestring, layers[i]->li.diff) != 0)
-			return err_set(e, EINVAL,
+			return err_set(e, 0,
 				       "%s: layer %s: its content's digest %s is not the diff id "
 				       "%s that config %s expects",
 				       l->src, layers[i]->name, layers[i]->li.diff,
@@ -402,7 +400,7 @@ static int docker_manifest(struct load *l, struct blob *m, struct err *e)
 	const cJSON *it;
 
 	if (!cJSON_IsArray(j) || cJSON_GetArraySize(j) == 0)
-		return err_set(e, EINVAL, "%s: manifest.json is not a list of images", l->src);
+		return err_set(e, 0, "%s: manifest.json is not a list of images", l->src);
 	cJSON_ArrayForEach (it, j) {
 		const cJSON *ls = cJSON_GetObjectItemCaseSensitive(it, "Layers"), *x;
 		const char *cname = jstr_of(it, "Config");
@@ -412,19 +410,18 @@ static int docker_manifest(struct load *l, struct blob *m, struct err *e)
 		char hex[65];
 
 		if (!cfg || !cfg->data)
-			return err_set(e, EINVAL, "%s: config %s named by manifest.json is missing",
+			return err_set(e, 0, "%s: config %s named by manifest.json is missing",
 				       l->src, cname ?: "(none)");
 		/* its name is its digest: "<hex>.json" or "blobs/sha256/<hex>" */
 		if (config_hex(cfg->name, hex) && strcmp(cfg->digest + 7, hex) != 0)
-			return err_set(e, EINVAL,
-				       "%s: config %s: digest mismatch (its content is %s)", l->src,
-				       cfg->name, cfg->digest);
+			return err_set(e, 0, "%s: config %s: digest mismatch (its content is %s)",
+				       l->src, cfg->name, cfg->digest);
 		layers = xcalloc((size_t)cJSON_GetArraySize(ls) + 1, sizeof(*layers));
 		cJSON_ArrayForEach (x, ls) {
 			struct blob *b = cJSON_IsString(x) ? find(l, x->valuestring) : NULL;
 
 			if (!b || (!b->stage[0] && !b->present))
-				return err_set(e, EINVAL,
+				return err_set(e, 0,
 					       "%s: layer %s named by manifest.json is missing",
 					       l->src, cJSON_IsString(x) ? x->valuestring : "?");
 			layers[nl++] = b;
@@ -481,37 +478,35 @@ static int oci_manifest(struct load *l, const cJSON *desc, char **tags, struct e
 	size_t nl = 0;
 
 	if (!m)
-		return digest ? -1 : err_set(e, EINVAL, "%s: a manifest without a digest", l->src);
+		return digest ? -1 : err_set(e, 0, "%s: a manifest without a digest", l->src);
 	if (strcmp(m->digest, digest) != 0)
-		return err_set(e, EINVAL, "%s: blob %s: digest mismatch (its content is %s)",
-			       l->src, digest, m->digest);
+		return err_set(e, 0, "%s: blob %s: digest mismatch (its content is %s)", l->src,
+			       digest, m->digest);
 	j = cJSON_ParseWithLength(m->data, m->len);
 	if (cJSON_GetObjectItemCaseSensitive(j, "manifests"))
 		return oci_index(l, m, 1, tags, e);
 	ls = cJSON_GetObjectItemCaseSensitive(j, "layers");
 	digest = jstr_of(cJSON_GetObjectItemCaseSensitive(j, "config"), "digest");
 	if (!cJSON_IsArray(ls) || !digest)
-		return err_set(e, EINVAL, "%s: manifest %s has no config or layers", l->src,
-			       m->name);
+		return err_set(e, 0, "%s: manifest %s has no config or layers", l->src, m->name);
 	cfg = get_blob(l, digest, 0, e);
 	if (!cfg)
 		return -1;
 	if (!cfg->data || strcmp(cfg->digest, digest) != 0)
-		return err_set(e, EINVAL, "%s: config %s: digest mismatch (its content is %s)",
-			       l->src, digest, cfg->data ? cfg->digest : "a layer");
+		return err_set(e, 0, "%s: config %s: digest mismatch (its content is %s)", l->src,
+			       digest, cfg->data ? cfg->digest : "a layer");
 	layers = xcalloc((size_t)cJSON_GetArraySize(ls) + 1, sizeof(*layers));
 	cJSON_ArrayForEach (x, ls) {
 		const char *ld = jstr_of(x, "digest");
 		struct blob *b = ld ? get_blob(l, ld, 1, e) : NULL;
 
 		if (!b)
-			return ld ? -1 : err_set(e, EINVAL, "%s: a layer without a digest", l->src);
+			return ld ? -1 : err_set(e, 0, "%s: a layer without a digest", l->src);
 		if (!b->stage[0])
-			return err_set(e, EINVAL, "%s: blob %s is not a layer", l->src, ld);
+			return err_set(e, 0, "%s: blob %s is not a layer", l->src, ld);
 		if (strcmp(b->li.blob, ld) != 0)
-			return err_set(e, EINVAL,
-				       "%s: layer %s: digest mismatch (its content is %s)", l->src,
-				       ld, b->li.blob);
+			return err_set(e, 0, "%s: layer %s: digest mismatch (its content is %s)",
+				       l->src, ld, b->li.blob);
 		layers[nl++] = b;
 	}
 	return add_image(l, cfg, layers, nl, tags, e);
@@ -525,7 +520,7 @@ static int oci_index(struct load *l, struct blob *idx, int depth, char **tags, s
 	int skipped = 0;
 
 	if (!cJSON_IsArray(ms) || depth > 4)
-		return err_set(e, EINVAL, "%s: %s is not an image index", l->src, idx->name);
+		return err_set(e, 0, "%s: %s is not an image index", l->src, idx->name);
 	cJSON_ArrayForEach (d, ms) {
 		const char *ref = jstr_of(cJSON_GetObjectItemCaseSensitive(d, "annotations"),
 					  "org.opencontainers.image.ref.name");
@@ -553,7 +548,7 @@ static int oci_index(struct load *l, struct blob *idx, int depth, char **tags, s
 		}
 	}
 	if (l->nimg == before)
-		return err_set(e, ENOENT, "%s: no image for linux/%s in it%s", l->src, my_arch(),
+		return err_set(e, 0, "%s: no image for linux/%s in it%s", l->src, my_arch(),
 			       skipped ? " (only other platforms)" : "");
 	if (tags)
 		strv_free(tags);
@@ -565,9 +560,10 @@ static int oci_index(struct load *l, struct blob *idx, int depth, char **tags, s
 static void load_free(struct load *l)
 {
 	for (size_t i = 0; i < l->nb; i++) {
-		free(l->b[i].name);
-		free(l->b[i].link);
-		free(l->b[i].data);
+		free(l->b[i]->name);
+		free(l->b[i]->link);
+		free(l->b[i]->data);
+		free(l->b[i]);
 	}
 	free(l->b);
 	for (size_t i = 0; i < l->nimg; i++) {
@@ -667,8 +663,7 @@ int image_load(const struct store *s, const char *path, char ***loaded, struct e
 		if (oci_index(&l, b, 0, NULL, e) < 0)
 			goto out;
 	} else {
-		err_set(e, EINVAL, "%s: not an image archive (no manifest.json or index.json)",
-			l.src);
+		err_set(e, 0, "%s: not an image archive (no manifest.json or index.json)", l.src);
 		goto out;
 	}
 	r = commit(&l, loaded, e);
