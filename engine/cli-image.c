@@ -9,6 +9,9 @@
 #include "engine/cli.h"
 #include "engine/format.h"
 #include "engine/images.h"
+#include "store/save.h"
+
+#include <fcntl.h>
 
 int cli_cmd_load(struct cli *c, int argc, char **argv)
 {
@@ -59,6 +62,56 @@ int cli_cmd_import(struct cli *c, int argc, char **argv)
 		return cli_report(&e);
 	printf("sha256:%s\n", id);
 	return 0;
+}
+
+int cli_cmd_save(struct cli *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "output", required_argument, NULL, 'o' },
+					    { "format", required_argument, NULL, 'f' },
+					    { "quiet", no_argument, NULL, 'q' },
+					    { "multi-image-archive", no_argument, NULL, 'm' },
+					    { 0 } };
+	const char *out = NULL, *fmt = "docker-archive";
+	_cleanup_free_ char *tmp = NULL;
+	struct err e = { 0 };
+	int ch, fd = 1, r;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "o:qm", lo, NULL)) != -1) {
+		if (ch == 'o')
+			out = optarg;
+		else if (ch == 'f')
+			fmt = optarg;
+		else if (ch != 'q' && ch != 'm')
+			return cli_usage_err("save", "invalid option");
+	}
+	if (optind >= argc)
+		return cli_usage_err("save", "requires at least 1 image");
+	if (strcmp(fmt, "docker-archive") && strcmp(fmt, "oci-archive"))
+		return cli_usage_err("save", "unknown --format \"%s\" (docker-archive, oci-archive)",
+				     fmt);
+	if (!out && isatty(1))
+		return cli_usage_err("save", "refusing to write an archive to a terminal (use -o FILE)");
+	if (cli_open(c) < 0)
+		return EXIT_ENGINE;
+	if (out) {
+		/* never a half-written archive under the final name */
+		tmp = xasprintf("%s.tmp", out);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			err_sys(&e, "create %s", tmp);
+			return cli_report(&e);
+		}
+	}
+	r = image_save(&c->en.st, argv + optind, fmt, fd, &e);
+	if (out) {
+		if (r == 0 && (fsync(fd) < 0 || rename(tmp, out) < 0))
+			r = err_sys(&e, "write %s", out);
+		close(fd);
+		if (r < 0)
+			unlink(tmp);
+	}
+	return r < 0 ? cli_report(&e) : 0;
 }
 
 static void human_size(char *buf, size_t len, double b)
@@ -298,8 +351,10 @@ int cli_cmd_image(struct cli *c, int argc, char **argv)
 		return cli_cmd_load(c, argc - 1, argv + 1);
 	if (!strcmp(sub, "import"))
 		return cli_cmd_import(c, argc - 1, argv + 1);
+	if (!strcmp(sub, "save"))
+		return cli_cmd_save(c, argc - 1, argv + 1);
 	if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-		puts("usage: nook image ls|inspect|rm|prune|tag|untag|load|import ...");
+		puts("usage: nook image ls|inspect|rm|prune|tag|untag|load|import|save ...");
 		return 0;
 	}
 	return cli_usage_err("image",

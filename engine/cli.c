@@ -117,7 +117,8 @@ static void usage(FILE *f)
 		   "  create, run, init, start, stop, restart, kill, pause, unpause, rm\n"
 		   "  ps, inspect, wait, logs, attach, exec, mount, unmount, export\n"
 		   "  events, cleanup, sync, batch, artifact, system refresh|service\n"
-		   "  load, import, images, image ls|inspect|rm|prune|tag|untag, rmi, tag, untag\n"
+		   "  load, import, save, images, image ls|inspect|rm|prune|tag|untag, rmi, tag,\n"
+		   "  untag\n"
 		   "  runtime ...    the runc-compatible OCI runtime (also as nook-runtime)\n"
 		   "  version\n\n"
 		   "  --root DIR     persistent state (default /var/lib/nook, $NOOK_ROOT)\n"
@@ -200,6 +201,9 @@ static const struct command commands[] = {
 	{ "import", cli_cmd_import,
 	  "usage: nook import FILE|- [NAME]\n  a root filesystem tar (plain or gzip'd) as a "
 	  "one-layer image" },
+	{ "save", cli_cmd_save,
+	  "usage: nook save [-o FILE] [--format docker-archive|oci-archive] IMAGE...\n"
+	  "  the layers as they were loaded: docker load and podman load read it" },
 	{ "images", cli_cmd_images,
 	  "usage: nook images [-q] [--no-trunc] [--format json|TEMPLATE]" },
 	{ "image", cli_cmd_image, NULL },

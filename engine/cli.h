@@ -103,6 +103,7 @@ int cli_cmd_criu(struct cli *c, int argc, char **argv); /* checkpoint, restore *
 int cli_cmd_load(struct cli *c, int argc, char **argv); /* cli-image.c */
 int cli_cmd_images(struct cli *c, int argc, char **argv);
 int cli_cmd_import(struct cli *c, int argc, char **argv);
+int cli_cmd_save(struct cli *c, int argc, char **argv);
 int cli_cmd_image(struct cli *c, int argc, char **argv);
 int cli_cmd_rmi(struct cli *c, int argc, char **argv);
 int cli_cmd_tag(struct cli *c, int argc, char **argv);

@@ -112,7 +112,7 @@ int images_open(struct images *im, const struct store *s, int lock, struct err *
 	*im = (struct images){ .st = s, .lockfd = -1 };
 	im->dir = xasprintf("%s/images", s->root);
 	if (lock) {
-		static const char *const sub[] = { "configs", "layers", "l", "tmp" };
+		static const char *const sub[] = { "configs", "layers", "l", "split", "tmp" };
 		_cleanup_free_ char *lk = xasprintf("%s/lock", im->dir);
 
 		for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
@@ -421,6 +421,11 @@ char *images_link_dir(const struct store *s)
 	return xasprintf("%s/images/l", s->root);
 }
 
+char *images_split_path(const struct images *im, const char *diff_id)
+{
+	return xasprintf("%s/split/%s", im->dir, hex_of(diff_id));
+}
+
 char *images_layer_path(const struct images *im, const char *diff_id)
 {
 	return xasprintf("%s/layers/%s", im->dir, hex_of(diff_id));
@@ -491,6 +496,11 @@ static void images_gc(struct images *im)
 			unlinkat(sfd, shortn, 0);
 		}
 		cJSON_DeleteItemFromObjectCaseSensitive(layers, de->d_name);
+		{
+			_cleanup_free_ char *sp = xasprintf("%s/split/%s", im->dir, de->d_name);
+
+			unlink(sp);
+		}
 		store_rm_tree(lfd, de->d_name, NULL);
 	}
 	if (d)
@@ -619,6 +629,17 @@ cJSON *images_commit(struct images *im, struct image_stage *stage, const char *c
 			if (renameat(stage->fd, names[i], lfd, hex) < 0) {
 				err_sys(e, "move layer %s into %s", diff_ids[i], ldir);
 				return NULL;
+			}
+			{
+				_cleanup_free_ char *from = xasprintf("%s.split", names[i]);
+				_cleanup_free_ char *to = xasprintf("%s/split/%s", im->dir, hex);
+				_cleanup_free_ char *sp = xasprintf("%s/%s", stage->path, from);
+
+				/* a layer without one cannot be saved, but runs */
+				if (rename(sp, to) < 0 && errno != ENOENT) {
+					err_sys(e, "move %s to %s", sp, to);
+					return NULL;
+				}
 			}
 			memcpy(shortn, hex, SHORT_LEN);
 			shortn[SHORT_LEN] = '\0';

@@ -10,6 +10,8 @@
  *                          sha256 is the image id)
  *     layers/<diffid>/     each layer unpacked once (64 hex of its diff id),
  *                          whiteouts in overlay's form, shared by images
+ *     split/<diffid>       the layer's tar split: save writes the layer's
+ *                          tar again from it, byte for byte
  *     l/<short>            -> ../layers/<diffid>: the short names an
  *                          overlay's lowerdir lists, so that many layers
  *                          still fit in the mount options' page
@@ -100,6 +102,8 @@ char *images_lowerdir(struct images *im, const cJSON *img);
 char *images_link_dir(const struct store *s);
 /* The path of layer diff_id's tree (caller frees). */
 char *images_layer_path(const struct images *im, const char *diff_id);
+/* The path of layer diff_id's tar split (store/split.h). */
+char *images_split_path(const struct images *im, const char *diff_id);
 /* The config (parsed) of img; NULL with e set. */
 cJSON *images_config(struct images *im, const cJSON *img, struct err *e);
 

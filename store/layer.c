@@ -7,6 +7,7 @@
 
 #include "store/digest.h"
 #include "store/inflate.h"
+#include "store/split.h"
 #include "store/store.h"
 #include "store/tar.h"
 
@@ -28,11 +29,24 @@ enum layer_kind layer_sniff(const unsigned char *p, size_t n)
 	return LAYER_NONE;
 }
 
+/* Read the rest of s into the split (what follows the end marker). */
+static int drain_into(struct stream *s, struct split_writer *w, struct err *e)
+{
+	char buf[4096];
+	ssize_t r;
+
+	while ((r = s->read(s, buf, sizeof(buf), e)) > 0)
+		split_writer_raw(w, buf, (size_t)r);
+	return r < 0 ? -1 : 0;
+}
+
 static int unpack_tar(struct stream *tar, int dirfd, const char *name, const char *what,
 		      struct layer_info *li, struct err *e)
 {
 	struct stream_hash diff;
 	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *split = xasprintf("%s.split", name);
+	_cleanup_free_ struct split_writer *w = xmalloc(sizeof(*w));
 	unsigned char d[32];
 
 	stream_hash_init(&diff, tar);
@@ -41,12 +55,21 @@ static int unpack_tar(struct stream *tar, int dirfd, const char *name, const cha
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return err_sys(e, "open layer directory %s", name);
+	if (split_writer_open(w, dirfd, split, e) < 0)
+		return -1;
 	/* the tar up to its end marker, then whatever padding follows it:
-	 * the diff id covers every byte */
+	 * the diff id covers every byte, and so does the split */
 	if (tar_extract_stream(&diff.s, fd, TAR_EXTRACT_OWNER | TAR_EXTRACT_WHITEOUTS, &li->size,
-			       e) < 0 ||
-	    stream_drain(&diff.s, e) < 0)
+			       &w->rec, e) < 0 ||
+	    drain_into(&diff.s, w, e) < 0) {
+		split_writer_abort(w);
+		unlinkat(dirfd, split, 0);
 		return err_wrap(e, "%s", what);
+	}
+	if (split_writer_close(w, e) < 0) {
+		unlinkat(dirfd, split, 0);
+		return err_wrap(e, "%s", what);
+	}
 	sha256_final(&diff.h, d);
 	sha256_digest_str(d, li->diff);
 	return 0;
@@ -84,7 +107,10 @@ int layer_unpack(struct stream *raw, int dirfd, const char *name, const char *wh
 	if (r == 0 && stream_drain(&blob.s, e) < 0)
 		r = err_wrap(e, "%s", what);
 	if (r < 0) {
+		_cleanup_free_ char *split = xasprintf("%s.split", name);
+
 		store_rm_tree(dirfd, name, NULL);
+		unlinkat(dirfd, split, 0);
 		return -1;
 	}
 	sha256_final(&blob.h, d);

@@ -31,7 +31,8 @@ struct layer_info {
 };
 
 /* Unpack the blob read from raw (to its end) into dirfd/name (made here;
- * removed again on failure).  what names the blob in errors. */
+ * removed again on failure), its tar split into dirfd/name.split (see
+ * split.h).  what names the blob in errors. */
 int layer_unpack(struct stream *raw, int dirfd, const char *name, const char *what,
 		 struct layer_info *li, struct err *e);
 

@@ -229,6 +229,28 @@ static int emit(struct writer *w, const char *name, const char *link, char type,
 	return 0;
 }
 
+int tar_write_file_header(int out, const char *name, uint64_t size, uint32_t mode, int64_t mtime,
+			  struct err *e)
+{
+	struct writer w = { .out = out };
+	struct stat st = { .st_mode = mode };
+
+	st.st_mtim.tv_sec = mtime;
+	return emit(&w, name, NULL, name[strlen(name) - 1] == '/' ? '5' : '0', &st, size, e);
+}
+
+int tar_write_pad(int out, uint64_t size, struct err *e)
+{
+	return write_pad(out, size) < 0 ? err_sys(e, "write archive") : 0;
+}
+
+int tar_write_end(int out, struct err *e)
+{
+	if (write_all(out, zeros, BLOCK) < 0 || write_all(out, zeros, BLOCK) < 0)
+		return err_sys(e, "write archive");
+	return 0;
+}
+
 /* Exactly size bytes of fd, zeros if the file shrank, then the padding. */
 static int copy_data(struct writer *w, int fd, uint64_t size, const char *name, struct err *e)
 {
@@ -398,6 +420,7 @@ int tar_write_tree(int dirfd, int out_fd, struct err *e)
 
 struct tar_reader {
 	struct stream *in;
+	struct tar_record *rec; /* told of every byte but file data, or NULL */
 	struct stream data; /* the current entry's data: left bytes, then pad */
 	uint64_t left, pad;
 	char *name, *link; /* the current entry's, owned */
@@ -410,9 +433,14 @@ struct tar_reader {
 	struct tar_entry ent;
 };
 
+/* Archive bytes that are not file data (headers, padding, the end). */
 static int read_exact(struct tar_reader *r, void *buf, size_t n, struct err *e)
 {
-	return stream_read_full(r->in, buf, n, "archive", e);
+	if (stream_read_full(r->in, buf, n, "archive", e) < 0)
+		return -1;
+	if (r->rec)
+		r->rec->raw(r->rec, buf, n);
+	return 0;
 }
 
 static ssize_t data_read(struct stream *s, void *buf, size_t n, struct err *e)
@@ -432,7 +460,8 @@ static ssize_t data_read(struct stream *s, void *buf, size_t n, struct err *e)
 	return got;
 }
 
-/* Skip what is left of the current entry's data, and its padding. */
+/* Skip what is left of the current entry's data, and its padding (data
+ * that nobody read counts as raw bytes for a recorder). */
 static int skip_data(struct tar_reader *r, struct err *e)
 {
 	char buf[8 * BLOCK];
@@ -447,6 +476,11 @@ static int skip_data(struct tar_reader *r, struct err *e)
 	}
 	r->left = r->pad = 0;
 	return 0;
+}
+
+void tar_reader_record(struct tar_reader *r, struct tar_record *rec)
+{
+	r->rec = rec;
 }
 
 static void xattrs_free(struct tar_reader *r)
@@ -909,13 +943,15 @@ static int whiteout(int dirfd, char *path, const struct tar_entry *t, struct err
 	return 1;
 }
 
-int tar_extract_stream(struct stream *in, int dirfd, unsigned flags, uint64_t *bytes, struct err *e)
+int tar_extract_stream(struct stream *in, int dirfd, unsigned flags, uint64_t *bytes,
+		       struct tar_record *rec, struct err *e)
 {
 	struct tar_reader *r = tar_reader_new(in);
 	struct dir_meta *dirs = NULL;
 	size_t ndirs = 0;
 	int n;
 
+	r->rec = rec;
 	if (bytes)
 		*bytes = 0;
 	while ((n = next_entry(r, e)) > 0) {
@@ -933,6 +969,8 @@ int tar_extract_stream(struct stream *in, int dirfd, unsigned flags, uint64_t *b
 			n = -1;
 			break;
 		}
+		if (rec && !w && r->ent.type == '0' && r->ent.size)
+			rec->data(rec, path, r->ent.size); /* extract_file reads it */
 		if (!w && extract_one(r, dirfd, path, flags, &dirs, &ndirs, e) < 0) {
 			n = -1;
 			break;
@@ -981,5 +1019,5 @@ int tar_extract(int in_fd, int dirfd, unsigned flags, struct err *e)
 	struct stream_fd f;
 
 	stream_fd_init(&f, in_fd, "archive");
-	return tar_extract_stream(&f.s, dirfd, flags, NULL, e);
+	return tar_extract_stream(&f.s, dirfd, flags, NULL, NULL, e);
 }

@@ -45,6 +45,14 @@ struct tar_entry {
  * with zeros (GNU tar does the same). */
 int tar_write_tree(int dirfd, int out_fd, struct err *e);
 
+/* Writing an archive entry by entry: a file's header (a name ending in
+ * '/' a directory's; uid and gid 0), then its size bytes written by the
+ * caller, then tar_write_pad; tar_write_end after the last entry. */
+int tar_write_file_header(int out, const char *name, uint64_t size, uint32_t mode, int64_t mtime,
+			  struct err *e);
+int tar_write_pad(int out, uint64_t size, struct err *e);
+int tar_write_end(int out, struct err *e);
+
 /* Call cb for each entry of the archive on in_fd (the entry and its strings
  * live until cb returns).  A bad checksum or a truncated archive (no end
  * marker) is an error. */
@@ -67,6 +75,17 @@ int tar_reader_next(struct tar_reader *r, const struct tar_entry **ent, struct e
 struct stream *tar_reader_data(struct tar_reader *r);
 void tar_reader_free(struct tar_reader *r);
 
+/* A recorder of an archive's layout (a "tar split"): raw gets every byte
+ * the reader reads but file data, in order; data says that an entry's
+ * size bytes of data come next, from the file at name (normalised) of
+ * the extracted tree.  Replaying the two gives the archive back, byte for
+ * byte. */
+struct tar_record {
+	void (*raw)(struct tar_record *rec, const void *p, size_t n);
+	void (*data)(struct tar_record *rec, const char *name, uint64_t size);
+};
+void tar_reader_record(struct tar_reader *r, struct tar_record *rec);
+
 /* tar_extract flags */
 /* chown to the archive's uid/gid (root), keep setuid/setgid bits and the
  * entries' xattrs; otherwise all three are dropped */
@@ -86,6 +105,6 @@ int tar_extract(int in_fd, int dirfd, unsigned flags, struct err *e);
 /* The same from a stream; *bytes (if not NULL) gets the sum of the
  * entries' data sizes.  The stream is read up to the end marker only. */
 int tar_extract_stream(struct stream *in, int dirfd, unsigned flags, uint64_t *bytes,
-		       struct err *e);
+		       struct tar_record *rec, struct err *e);
 
 #endif
