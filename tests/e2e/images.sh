@@ -39,15 +39,19 @@
 # On this machine (2 cores) the foreground part takes 6 to 11 s, the
 # 42-layer build 25 to 45 s (in the background, behind the other checks:
 # built in the foreground, 41 COPY steps take 18 s, 41 RUN steps 30 s), the
-# whole script 35 to 55 s.  The
-# malicious archives are crafted with GNU tar, sha256sum and jq, as no real
-# tool writes them.
+# whole script 35 to 55 s.  The malicious archives are crafted with GNU
+# tar, sha256sum and jq, as no real tool writes them.
 #
 # Needs podman (images), skopeo (OCI directories), GNU tar, sha256sum; all in
-# board/setup.sh.  Against podman (NOOK=podman) the checks of nook's own
-# store layout (<root>/images/layers/<diff id hex>/) are skipped, and so is
-# the refusal of a layer that writes through its own absolute symlink
-# (podman unpacks it chrooted, inside the layer).
+# board/setup.sh.  Without podman the script skips (a required feature:
+# NOOK_MUST_WORK=1 counts it as a failure); without skopeo the two OCI
+# directory checks do.  Against podman (NOOK=podman; all pass there) the
+# checks of nook's own store layout (<root>/images/layers/<diff id hex>/)
+# and its one-line messages are skipped, and so are three refusals that
+# podman 4.3 does not make: a docker-archive layer that is not its diff id
+# (not checked), a ../ entry and a write through the layer's own absolute
+# symlink (unpacked chrooted, inside the layer); that nothing escapes is
+# checked against both.
 # The scripts in single quotes are the container's to expand (SC2016);
 # img_cleanup runs from the EXIT trap (SC2317).
 # shellcheck disable=SC2016,SC2317
@@ -263,11 +267,13 @@ img_cleanup() {
 	done
 	if [ -d "$PB_DIR/root" ]; then
 		pb image unmount -a >/dev/null 2>&1
-		pb rm -af >/dev/null 2>&1
 	fi
-	if [ -d "$PB_DIR/root2" ]; then
-		pb2 rm -af >/dev/null 2>&1
-	fi
+	# a build killed half way (an interrupted run) leaves its overlays
+	# mounted, and podman's overlay driver then keeps its home mounted:
+	# the builder's own mounts, not the engine's
+	mounts_under "$PB_DIR" | sort -r | while read -r _m; do
+		umount -l "$_m" 2>/dev/null
+	done
 }
 trap 'img_cleanup; t_cleanup; exit $T_RC' EXIT
 
@@ -416,7 +422,8 @@ if ! command -v podman >/dev/null 2>&1; then
 	skip "$T_NAME" "needs podman to build the test images (board/setup.sh installs it)"
 	exit 0
 fi
-_t0=$(date +%s)
+T_START=$(date +%s)
+_t0=$T_START
 if ! build_images; then
 	fail "images: the test images (podman)" "$BUILD_WHY"
 	exit 1
@@ -1031,9 +1038,13 @@ t_end
 # ---- many layers ----------------------------------------------------------
 
 t_begin "images: a 42-layer image runs"
-wait_for 100 test -s "$PB_DIR/many.done" || true
+# tests/run-tier.sh gives a script 150 s: wait for the build until 130 s
+left=$((130 - ($(date +%s) - T_START)))
+[ "$left" -gt 5 ] || left=5
+wait_for "$left" test -s "$PB_DIR/many.done" || true
 if ! [ -s "$PB_DIR/many.done" ]; then
-	t_why "podman did not build it in time: $(tail -3 "$PB_DIR/many.log" | tr '\n' ' ')"
+	skip "$T_CUR" "podman had not built it after $(($(date +%s) - T_START)) s (a loaded machine?): $(tail -1 "$PB_DIR/many.log" | cut -c1-100)"
+	T_CUR=
 elif [ "$(cut -d' ' -f1 "$PB_DIR/many.done")" != 0 ]; then
 	t_why "podman build of 42 layers failed: $(tail -3 "$PB_DIR/many.log" | tr '\n' ' ')"
 else
@@ -1050,6 +1061,6 @@ else
 		expect_eq "run: a write over a middle layer" "$out" "$(printf '%s\n' x 21)"
 	fi
 fi
-t_end
+[ -n "$T_CUR" ] && t_end
 
 exit $T_RC
