@@ -88,10 +88,11 @@ int cli_cmd_save(struct cli *c, int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_err("save", "requires at least 1 image");
 	if (strcmp(fmt, "docker-archive") && strcmp(fmt, "oci-archive"))
-		return cli_usage_err("save", "unknown --format \"%s\" (docker-archive, oci-archive)",
-				     fmt);
+		return cli_usage_err("save",
+				     "unknown --format \"%s\" (docker-archive, oci-archive)", fmt);
 	if (!out && isatty(1))
-		return cli_usage_err("save", "refusing to write an archive to a terminal (use -o FILE)");
+		return cli_usage_err("save",
+				     "refusing to write an archive to a terminal (use -o FILE)");
 	if (cli_open(c) < 0)
 		return EXIT_ENGINE;
 	if (out) {

@@ -34,8 +34,7 @@ static int out_hashed(void *arg, const void *p, size_t n, struct err *e)
 }
 
 /* The layer's tar as the entry name. */
-static int put_layer(struct images *im, const char *diff, const char *name, int out,
-		     struct err *e)
+static int put_layer(struct images *im, const char *diff, const char *name, int out, struct err *e)
 {
 	_cleanup_free_ char *sp = images_split_path(im, diff);
 	_cleanup_free_ char *tree = images_layer_path(im, diff);
@@ -57,13 +56,13 @@ static int put_layer(struct images *im, const char *diff, const char *name, int 
 	if (split_size(sfd, &size, e) < 0 || tar_write_file_header(out, name, size, 0444, 0, e) < 0)
 		return err_wrap(e, "layer %s", diff);
 	sha256_init(&o.h);
-	if (split_replay(sfd, tfd, out_hashed, &o, diff, e) < 0)
-		return -1;
+	if (split_replay(sfd, tfd, out_hashed, &o, "layer", e) < 0)
+		return err_wrap(e, "%s", diff);
 	sha256_final(&o.h, d);
 	sha256_digest_str(d, got);
 	if (strcmp(got, diff) != 0)
-		return err_set(e, 0, "layer %s: its files no longer give its diff id (now %s)", diff,
-			       got);
+		return err_set(e, 0, "layer %s: its files no longer give its diff id (now %s)",
+			       diff, got);
 	return tar_write_pad(out, size, e);
 }
 
@@ -112,8 +111,7 @@ static int seen(char ***done, const char *diff)
 	return 0;
 }
 
-static int config_bytes(struct images *im, const cJSON *img, char **buf, size_t *len,
-			struct err *e)
+static int config_bytes(struct images *im, const cJSON *img, char **buf, size_t *len, struct err *e)
 {
 	_cleanup_free_ char *p = xasprintf("%s/configs/%s", im->dir, str_of(img, "id"));
 
@@ -137,8 +135,7 @@ static int save_docker(struct images *im, cJSON **imgs, cJSON **tags, int out, s
 		cJSON_AddStringToObject(m, "Config", cname);
 		cJSON_AddItemToObject(m, "RepoTags", cJSON_Duplicate(tags[i], 1));
 		layers = cJSON_AddArrayToObject(m, "Layers");
-		cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(imgs[i], "layers"))
-		{
+		cJSON_ArrayForEach (l, cJSON_GetObjectItemCaseSensitive(imgs[i], "layers")) {
 			_cleanup_free_ char *name = xasprintf("%s.tar", l->valuestring + 7);
 
 			cJSON_AddItemToArray(layers, cJSON_CreateString(name));
@@ -190,26 +187,28 @@ static int save_oci(struct images *im, cJSON **imgs, cJSON **tags, int out, stru
 		int named = 0;
 
 		cJSON_AddNumberToObject(m, "schemaVersion", 2);
-		cJSON_AddStringToObject(m, "mediaType", "application/vnd.oci.image.manifest.v1+json");
+		cJSON_AddStringToObject(m, "mediaType",
+					"application/vnd.oci.image.manifest.v1+json");
 		if (config_bytes(im, imgs[i], &cfg, &clen, e) < 0 ||
 		    put_bytes(out, cname, cfg, clen, e) < 0) {
 			cJSON_Delete(m);
 			goto out;
 		}
-		cJSON_AddItemToObject(m, "config",
-				      descriptor("application/vnd.oci.image.config.v1+json", cdig,
-						 clen));
+		cJSON_AddItemToObject(
+			m, "config",
+			descriptor("application/vnd.oci.image.config.v1+json", cdig, clen));
 		layers = cJSON_AddArrayToObject(m, "layers");
-		cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(imgs[i], "layers"))
-		{
-			_cleanup_free_ char *name = xasprintf("blobs/sha256/%s", l->valuestring + 7);
+		cJSON_ArrayForEach (l, cJSON_GetObjectItemCaseSensitive(imgs[i], "layers")) {
+			_cleanup_free_ char *name =
+				xasprintf("blobs/sha256/%s", l->valuestring + 7);
 			_cleanup_free_ char *sp = images_split_path(im, l->valuestring);
 			_cleanup_close_ int sfd = open(sp, O_RDONLY | O_CLOEXEC);
 			uint64_t size = 0;
 
 			if (sfd < 0 || split_size(sfd, &size, e) < 0) {
 				if (sfd < 0)
-					err_set(e, 0, "layer %s has no tar split: it cannot be saved",
+					err_set(e, 0,
+						"layer %s has no tar split: it cannot be saved",
 						l->valuestring);
 				cJSON_Delete(m);
 				goto out;
@@ -236,8 +235,7 @@ static int save_oci(struct images *im, cJSON **imgs, cJSON **tags, int out, stru
 			if (r < 0)
 				goto out;
 			r = -1;
-			cJSON_ArrayForEach(n, tags[i])
-			{
+			cJSON_ArrayForEach (n, tags[i]) {
 				cJSON *d = descriptor("application/vnd.oci.image.manifest.v1+json",
 						      mdig, len);
 				cJSON *an = cJSON_AddObjectToObject(d, "annotations");
@@ -249,8 +247,9 @@ static int save_oci(struct images *im, cJSON **imgs, cJSON **tags, int out, stru
 			}
 			if (!named)
 				cJSON_AddItemToArray(
-					mans, descriptor("application/vnd.oci.image.manifest.v1+json",
-							 mdig, len));
+					mans,
+					descriptor("application/vnd.oci.image.manifest.v1+json",
+						   mdig, len));
 		}
 	}
 	if (put_json(out, "index.json", index, NULL, e) < 0)

@@ -211,8 +211,9 @@ static int open_in_tree(int treefd, char *name, struct err *e)
 		int next;
 
 		*slash = '\0';
-		next = strcmp(p, "..") ? openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-				       : -1;
+		next = strcmp(p, "..")
+			       ? openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+			       : -1;
 		*slash = '/';
 		close(fd);
 		if (next < 0)
@@ -263,7 +264,8 @@ static int copy_file(struct rd *r, int treefd, uint64_t size,
 			continue;
 		if (n <= 0)
 			return n < 0 ? err_sys(e, "read %s", name)
-				     : err_set(e, 0, "%s is shorter than when it was unpacked", name);
+				     : err_set(e, 0, "%s is shorter than when it was unpacked",
+					       name);
 		if (out(arg, buf, (size_t)n, e) < 0)
 			return -1;
 		size -= (uint64_t)n;
@@ -271,8 +273,8 @@ static int copy_file(struct rd *r, int treefd, uint64_t size,
 	return 0;
 }
 
-static int copy_raw(struct rd *r, int (*out)(void *, const void *, size_t, struct err *),
-		    void *arg, struct err *e)
+static int copy_raw(struct rd *r, int (*out)(void *, const void *, size_t, struct err *), void *arg,
+		    struct err *e)
 {
 	uint64_t len;
 	unsigned char buf[1024], c;

@@ -82,7 +82,8 @@ static int roundtrip(const char *archive, const char *tarpath, int n)
 	snprintf(name, sizeof(name), "l%d", n);
 	snprintf(split, sizeof(split), "l%d.split", n);
 	stream_fd_init(&f, afd, archive);
-	if (want && dfd >= 0 && afd >= 0 && layer_unpack(&f.s, dfd, name, archive, &li, &err) == 0) {
+	if (want && dfd >= 0 && afd >= 0 &&
+	    layer_unpack(&f.s, dfd, name, archive, &li, &err) == 0) {
 		sfd = openat(dfd, split, O_RDONLY);
 		tfd = openat(dfd, name, O_RDONLY | O_DIRECTORY);
 		if (split_replay(sfd, tfd, to_buf, &out, name, &err) == 0)
@@ -100,16 +101,20 @@ static int roundtrip(const char *archive, const char *tarpath, int n)
 /* A tree worth archiving under tmp/src. */
 static int make_src(void)
 {
-	return sh("set -e; cd %s; rm -rf src; mkdir -p src/d/e; cd src; echo hi >f; : >empty;"
-		  "ln f hard; ln -s f sym; ln -s /etc/passwd abs;"
-		  "mkdir -p aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-		  "bbbbbbbbbbbbbbbbbbbbbb/ccccccccccccccccccccccccccccccccccc;"
-		  "head -c 100000 /dev/urandom >aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/bbbbbbbbbbbbbbb"
-		  "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/ccccccccccccccccccccccccccccccccccc/"
-		  "long-file-name-that-goes-on-and-on-and-on-and-on-and-on-and-on-and-on-and-on-and-"
-		  "on-and-on;"
-		  "chmod 4755 f; chown 1234:5678 empty; mkfifo d/fifo",
-		  tmp);
+	return sh(
+		"set -e; cd %s; rm -rf src; mkdir -p src/d/e; cd src; echo hi >f; : >empty;"
+		"ln f hard; ln -s f sym; ln -s /etc/passwd abs;"
+		"mkdir -p "
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+		"bbbbbbbbbbbbbbbbbbbbbb/ccccccccccccccccccccccccccccccccccc;"
+		"head -c 100000 /dev/urandom "
+		">aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/bbbbbbbbbbbbbbb"
+		"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/"
+		"ccccccccccccccccccccccccccccccccccc/"
+		"long-file-name-that-goes-on-and-on-and-on-and-on-and-on-and-on-and-on-and-on-and-"
+		"on-and-on;"
+		"chmod 4755 f; chown 1234:5678 empty; mkfifo d/fifo",
+		tmp);
 }
 
 static void test_gnu_tar_posix(void)
