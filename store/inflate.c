@@ -68,7 +68,7 @@ struct inflate {
 	int last; /* the current block is the member's last */
 	int fixed; /* the tables hold the fixed code */
 	int eof; /* in is at its end: PAD zeros follow iend */
-	int members; /* members begun */
+	int begun; /* a member was begun: what follows may be garbage */
 	uint64_t bits;
 	unsigned nbits;
 	const unsigned char *ip;
@@ -288,8 +288,8 @@ static int header(struct inflate *z, struct err *e)
 			return -1;
 		if ((i == 0 && h[0] != 0x1f) || (i == 1 && h[1] != 0x8b))
 			return fail(z, e,
-				    z->members ? "trailing garbage after gzip stream"
-					       : "not a gzip stream");
+				    z->begun ? "trailing garbage after gzip stream"
+					     : "not a gzip stream");
 	}
 	if (h[2] != 8)
 		return CORRUPT(z, e, "unknown compression method");
@@ -315,7 +315,7 @@ static int header(struct inflate *z, struct err *e)
 		if ((uint32_t)(x[0] | x[1] << 8) != want)
 			return CORRUPT(z, e, "header crc mismatch");
 	}
-	z->members++;
+	z->begun = 1;
 	z->crc = 0;
 	z->size = 0;
 	z->wbase = z->wpos;
