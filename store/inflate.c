@@ -137,10 +137,12 @@ static int overrun(const struct inflate *z)
 
 static int fail(struct inflate *z, struct err *e, const char *why)
 {
+	const char *sep = *z->what ? ": " : "";
+
 	if (overrun(z) || !why)
-		err_set(&z->err, 0, "%s: truncated gzip stream", z->what);
+		err_set(&z->err, 0, "%s%struncated gzip stream", z->what, sep);
 	else
-		err_set(&z->err, 0, "%s: %s", z->what, why);
+		err_set(&z->err, 0, "%s%s%s", z->what, sep, why);
 	z->state = ST_FAILED;
 	if (e)
 		*e = z->err;
@@ -796,7 +798,7 @@ struct inflate *inflate_new(struct stream *in, const char *what)
 	memset(z, 0, offsetof(struct inflate, lit));
 	z->s.read = inflate_read;
 	z->in = in;
-	z->what = what ? what : "gzip";
+	z->what = what ? what : ""; /* "": the caller names the stream */
 	z->state = ST_HEADER;
 	z->ip = z->iend = z->ibuf;
 	return z;

@@ -23,7 +23,8 @@
 
 struct inflate;
 
-/* A decompressor of the gzip stream read from in; what names the blob in
+/* A decompressor of the gzip stream read from in; what (NULL: the caller
+ * wraps the error with its own name) names the blob in
  * errors ("layer sha256:..."). Both are borrowed and must outlive it.
  * Never NULL (allocation failure ends the process, as xmalloc does). */
 struct inflate *inflate_new(struct stream *in, const char *what);

@@ -209,7 +209,7 @@ static int read_archive(struct load *l, struct stream *in, struct err *e)
 	if (peek.len == 0)
 		return err_set(e, 0, "%s: empty archive", l->src);
 	if (inflate_is_gzip(peek.buf, peek.len)) {
-		z = inflate_new(&peek.s, l->src);
+		z = inflate_new(&peek.s, NULL);
 		in = inflate_stream(z);
 	} else if (!tar_block_is_header(peek.buf, peek.len)) {
 		return err_set(e, 0, "%s: not an image archive (neither tar nor gzip)", l->src);
