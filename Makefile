@@ -98,6 +98,16 @@ NOOK_LDFLAGS := $(STATIC) -Wl,--gc-sections
 # linker without INSERT scripts.
 HOT_LDFLAGS ?= -Wl,-T,monitor/hot.ld
 
+# Images (load, save, import, commit, images, rmi...: ~70 KB on mips);
+# NOOK_IMAGES=0 leaves them out (containers then run from --rootfs DIR or
+# FILE.sqfs only; builds in <build>-noimages).
+NOOK_IMAGES ?= 1
+ifeq ($(NOOK_IMAGES)$(origin BUILD),0file)
+BUILD := $(BUILD)-noimages
+endif
+ifeq ($(NOOK_IMAGES),0)
+NOOK_CFLAGS += -DNOOK_NO_IMAGES
+endif
 ifeq ($(NOOK_API),0)
 NOOK_CFLAGS += -DNOOK_NO_API
 endif

@@ -110,20 +110,27 @@ int cli_no_opts(const char *cmd, int argc, char **argv)
 
 /* ---- main ------------------------------------------------------------------ */
 
+#ifndef NOOK_NO_IMAGES
+#define IMAGE_COMMANDS                                                                    \
+	"  load, import, save, commit, history, images, image ls|inspect|rm|prune|tag|\n" \
+	"  untag, rmi, tag, untag\n"
+#else
+#define IMAGE_COMMANDS ""
+#endif
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: nook [--root DIR] [--runroot DIR] COMMAND [OPTIONS]\n"
-		   "Containers for small Linux systems: podman's lifecycle in one binary.\n\n"
-		   "  create, run, init, start, stop, restart, kill, pause, unpause, rm\n"
-		   "  ps, inspect, wait, logs, attach, exec, mount, unmount, export\n"
-		   "  events, cleanup, sync, batch, artifact, system refresh|service\n"
-		   "  load, import, save, commit, history, images, image ls|inspect|rm|prune|tag|\n"
-		   "  untag, rmi, tag, untag\n"
-		   "  runtime ...    the runc-compatible OCI runtime (also as nook-runtime)\n"
-		   "  version\n\n"
-		   "  --root DIR     persistent state (default /var/lib/nook, $NOOK_ROOT)\n"
-		   "  --runroot DIR  volatile state (default /run/nook, $NOOK_RUNROOT)\n"
-		   "'nook COMMAND --help' for a command's options.\n");
+	fprintf(f,
+		"usage: nook [--root DIR] [--runroot DIR] COMMAND [OPTIONS]\n"
+		"Containers for small Linux systems: podman's lifecycle in one binary.\n\n"
+		"  create, run, init, start, stop, restart, kill, pause, unpause, rm\n"
+		"  ps, inspect, wait, logs, attach, exec, mount, unmount, export\n"
+		"  events, cleanup, sync, batch, artifact, system refresh|service\n" IMAGE_COMMANDS
+		"  runtime ...    the runc-compatible OCI runtime (also as nook-runtime)\n"
+		"  version\n\n"
+		"  --root DIR     persistent state (default /var/lib/nook, $NOOK_ROOT)\n"
+		"  --runroot DIR  volatile state (default /run/nook, $NOOK_RUNROOT)\n"
+		"'nook COMMAND --help' for a command's options.\n");
 }
 
 static int cmd_version(struct cli *c, int argc, char **argv)
@@ -195,6 +202,7 @@ static const struct command commands[] = {
 	{ "restore", cli_cmd_criu,
 	  "usage: nook restore CONTAINER\n  restore a container with CRIU: not implemented yet "
 	  "in nook (an error, exit 125)" },
+#ifndef NOOK_NO_IMAGES
 	{ "load", cli_cmd_load,
 	  "usage: nook load [-i FILE]\n  a docker-archive, oci-archive (gzip'd or not) or OCI "
 	  "layout directory" },
@@ -214,6 +222,7 @@ static const struct command commands[] = {
 	{ "rmi", cli_cmd_rmi, "usage: nook rmi [-f] IMAGE..." },
 	{ "tag", cli_cmd_tag, "usage: nook tag IMAGE NAME..." },
 	{ "untag", cli_cmd_untag, "usage: nook untag IMAGE [NAME...]" },
+#endif
 	{ "version", cmd_version, NULL },
 	{ "help", cmd_help, NULL },
 };

@@ -494,6 +494,7 @@ static const char *const restart_names[] = { "no", "on-failure", "always", "unle
 static int create(struct engine *en, const struct engine_create_opts *o,
 		  const struct image_use *img, char id[STORE_ID_LEN + 1], struct err *e);
 
+#ifndef NOOK_NO_IMAGES
 /* Create from an image: the image's config applied to the options, the
  * image store locked until the container exists (see engine/images.c). */
 static int create_from_image(struct engine *en, const struct engine_create_opts *o,
@@ -510,6 +511,7 @@ static int create_from_image(struct engine *en, const struct engine_create_opts 
 	engine_image_use_end(&u);
 	return r;
 }
+#endif
 
 int engine_create(struct engine *en, const struct engine_create_opts *o, char id[STORE_ID_LEN + 1],
 		  struct err *e)
@@ -520,8 +522,14 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 	}
 	if (oci_apparmor_check(o->apparmor, "--security-opt apparmor", e) < 0)
 		return kind(e, ERRK_INVALID_ARG);
+#ifndef NOOK_NO_IMAGES
 	if (!o->rootfs)
 		return create_from_image(en, o, id, e);
+#else
+	if (!o->rootfs)
+		return err_setk(e, ERRK_NOT_IMPLEMENTED, 0,
+				"this nook was built without images (NOOK_IMAGES=0): use --rootfs");
+#endif
 	return create(en, o, NULL, id, e);
 }
 

@@ -369,22 +369,9 @@ int engine_image_prune(struct engine *en, int all, char ***out, struct err *e)
 /* RFC 3339 to ns since the epoch; 0 if it is not one. */
 static int64_t parse_time(const char *s)
 {
-	struct tm tm = { 0 };
-	char *end;
 	int64_t ns = 0;
 
-	if (!s)
-		return 0;
-	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!end)
-		return 0;
-	if (*end == '.') {
-		int64_t scale = 100000000;
-
-		for (end++; *end >= '0' && *end <= '9'; end++, scale /= 10)
-			ns += (*end - '0') * scale;
-	}
-	return (int64_t)timegm(&tm) * 1000000000 + ns;
+	return s && *s && events_parse_time(s, &ns, NULL) == 0 ? ns : 0;
 }
 
 cJSON *engine_image_list(struct engine *en, int all, struct err *e)

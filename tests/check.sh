@@ -62,6 +62,20 @@ fi
 
 section "packaging"
 sh board/openwrt/check.sh 2>&1 | tee -a "$log"
+# the smallest build: without the API service and without images
+v=build/x86_64-noapi-noimages
+if out=$(make -s NOOK_API=0 NOOK_IMAGES=0 "$v/nook" 2>&1); then
+	img=$("$v/nook" --root "$v/root" --runroot "$v/run" run --rm localhost/x true 2>&1)
+	api=$("$v/nook" --root "$v/root" --runroot "$v/run" system service 2>&1)
+	case $img$api in
+	*"built without images"*"NOOK_API=0"*)
+		echo "ok - packaging: NOOK_API=0 NOOK_IMAGES=0 builds ($(stat -c %s "$v/nook") bytes) and says what it lacks" ;;
+	*) echo "not ok - packaging: NOOK_API=0 NOOK_IMAGES=0: run IMAGE said '$img', system service '$api'" ;;
+	esac
+else
+	echo "not ok - packaging: make NOOK_API=0 NOOK_IMAGES=0: $(printf '%s\n' "$out" | tail -1)"
+fi 2>&1 | tee -a "$log"
+rm -rf "$v/root" "$v/run"
 
 section "style"
 if command -v clang-format >/dev/null; then
