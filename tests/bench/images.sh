@@ -491,14 +491,17 @@ fi
 
 # ---- goals ------------------------------------------------------------------------------
 echo "goals:"
-ln=$(median_of "$WORK/times/load.nook" 1e6) lp=$(median_of "$WORK/times/load.podman" 1e6)
-r=$(awk -v a="$ln" -v b="$lp" 'BEGIN { printf "%.2f", a / b }')
-echo "  load: nook/podman = ${r}x ($ln / $lp s) (goal <= 0.5x): $(verdict "$r" 0.5)"
+# goal GOAL LABEL KEY REF_KEY: the ratio of the medians (as in the table)
+goal() {
+	local a b r
+	a=$(median_of "$WORK/times/$3") b=$(median_of "$WORK/times/$4")
+	r=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
+	echo "  $2 = ${r}x ($(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f / %.2f s", a / 1000, b / 1000 }')) (goal <= ${1}x): $(verdict "$r" "$1")"
+}
+goal 0.5 "load: nook/podman" load.nook load.podman
 m=$(max_of "$WORK/times/load.nook.rss")
 echo "  nook load peak RSS: $m KiB, max of $ROUNDS (goal <= 4096 KiB): $(verdict "$m" 4096)"
-gn=$(median_of "$WORK/times/imp.nook.gz" 1e6) gt=$(median_of "$WORK/times/imp.gnu.gz" 1e6)
-r=$(awk -v a="$gn" -v b="$gt" 'BEGIN { printf "%.2f", a / b }')
-echo "  import layer.tar.gz: nook/(gzip -dc | tar -x) = ${r}x ($gn / $gt s) (goal <= 1.5x): $(verdict "$r" 1.5)"
+goal 1.5 "import layer.tar.gz: nook/(gzip -dc | tar -x)" imp.nook.gz imp.gnu.gz
 rn=$(median_of "$WORK/times/run.nook") rp=$(median_of "$WORK/times/run.podman")
 r=$(awk -v a="$rn" -v b="$rp" 'BEGIN { printf "%.3f", a / b }')
 echo "  run --rm IMAGE: nook/podman = ${r}x ($rn / $rp ms) (goal <= 0.1x): $(verdict "$r" 0.1)"
