@@ -8,7 +8,7 @@
 #   make [TARGET=x86_64|armhf|aarch64|mips|mipsel]   build/<target>/nook
 #   make check        unit tests (ASan/UBSan) + privileged tests (root)
 #   make vm-check     the cgroup tests in a qemu VM with all controllers
-#   make bench        nook vs crun vs runc; the engine vs podman
+#   make bench        nook vs crun vs runc; the engine and its images vs podman
 #   make cross        every target
 #   make cross-check  the unit tests built for every target, run under
 #                     qemu-user (x86_64 natively)
@@ -230,6 +230,7 @@ vm-check: all
 bench: all
 	tests/bench/runtime.sh $(BUILD)
 	tests/bench/engine.sh $(BUILD)
+	tests/bench/images.sh $(BUILD)
 
 demo: all
 	tests/demo.sh $(BUILD)
