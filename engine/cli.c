@@ -115,7 +115,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: nook [--root DIR] [--runroot DIR] COMMAND [OPTIONS]\n"
 		   "Containers for small Linux systems: podman's lifecycle in one binary.\n\n"
 		   "  create, run, init, start, stop, restart, kill, pause, unpause, rm\n"
-		   "  ps, inspect, wait, logs, attach, exec, mount, unmount, export\n"
+		   "  ps, inspect, wait, logs, attach, exec, mount, unmount, export, cp\n"
 		   "  events, cleanup, sync, batch, artifact, system refresh|service\n"
 		   "  load, import, save, commit, history, images, image ls|inspect|rm|prune|tag|\n"
 		   "  untag, rmi, tag, untag\n"
@@ -178,6 +178,10 @@ static const struct command commands[] = {
 	{ "unmount", cli_cmd_unmount, UNMOUNT_USAGE },
 	{ "umount", cli_cmd_unmount, UNMOUNT_USAGE },
 	{ "export", cli_cmd_export, "usage: nook export [-o FILE] CONTAINER" },
+	{ "cp", cli_cmd_cp,
+	  "usage: nook cp [-a|--archive=false] CONTAINER:SRC DEST|-\n"
+	  "       nook cp [-a|--archive=false] SRC|- CONTAINER:DEST\n"
+	  "  what goes in belongs to the container's user (--archive=false: as it was)" },
 	{ "events", cli_cmd_events,
 	  "usage: nook events [--since T] [--until T] [--filter container=X|event=Y] "
 	  "[--format json]" },

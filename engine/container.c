@@ -726,6 +726,41 @@ int engine_unmount(struct engine *en, const char *ref, int force, struct err *e)
 	return r;
 }
 
+int ctr_root_get(struct ctr *c, struct err *e)
+{
+	pid_t pid = (pid_t)jint(c->state, "pid", 0);
+	_cleanup_free_ char *path = NULL;
+	int fd;
+
+	if ((c->st == ST_CREATED || c->st == ST_RUNNING || c->st == ST_PAUSED) && pid > 0) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "/proc/%d/root", (int)pid);
+		fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		/* still the init we started once the fd is held: the fd is
+		 * its root, even if it exits now */
+		if (fd >= 0 && proc_running(pid, (uint64_t)jint(c->state, "pidStart", 0)))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (ctr_overlay(c) && overlay_up(c, e) < 0)
+		return -1;
+	path = ctr_rootfs(c);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err_sys(e, "open root filesystem %s", path);
+		kind(e, ERRK_RUNTIME);
+		ctr_root_put(c);
+	}
+	return fd;
+}
+
+void ctr_root_put(struct ctr *c)
+{
+	overlay_down(c, c->st != ST_CONFIGURED && c->st != ST_EXITED);
+}
+
 int engine_export(struct engine *en, const char *ref, int out_fd, struct err *e)
 {
 	struct ctr c;

@@ -128,6 +128,19 @@ int engine_unmount(struct engine *en, const char *ref, int force, struct err *e)
 /* export the root filesystem as tar to out_fd. */
 int engine_export(struct engine *en, const char *ref, int out_fd, struct err *e);
 
+/* cp between the host and a container (engine/cp.c), podman's rules for
+ * what a path names; container paths are resolved inside its root, with
+ * its mounts while it runs. */
+struct engine_cp {
+	const char *path; /* in the container */
+	const char *host; /* on the host; "-": a tar archive on fd */
+	int fd;
+	int to_container;
+	int keep_owner; /* --archive=false: the source's owners, not the
+			 * container's user */
+};
+int engine_copy(struct engine *en, const char *ref, const struct engine_cp *o, struct err *e);
+
 /* inspect: one JSON document (caller deletes). */
 cJSON *engine_inspect(struct engine *en, const char *ref, struct err *e);
 /* ps: an array of inspect-like summaries (caller deletes). */
