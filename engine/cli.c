@@ -119,6 +119,7 @@ static void usage(FILE *f)
 		   "  events, cleanup, sync, batch, artifact, system refresh|service\n"
 		   "  load, import, save, commit, history, images, image ls|inspect|rm|prune|tag|\n"
 		   "  untag, rmi, tag, untag\n"
+		   "  volume create|ls|inspect|rm|prune|exists\n"
 		   "  runtime ...    the runc-compatible OCI runtime (also as nook-runtime)\n"
 		   "  version\n\n"
 		   "  --root DIR     persistent state (default /var/lib/nook, $NOOK_ROOT)\n"
@@ -218,6 +219,7 @@ static const struct command commands[] = {
 	{ "rmi", cli_cmd_rmi, "usage: nook rmi [-f] IMAGE..." },
 	{ "tag", cli_cmd_tag, "usage: nook tag IMAGE NAME..." },
 	{ "untag", cli_cmd_untag, "usage: nook untag IMAGE [NAME...]" },
+	{ "volume", cli_cmd_volume, NULL },
 	{ "version", cmd_version, NULL },
 	{ "help", cmd_help, NULL },
 };

@@ -111,5 +111,6 @@ int cli_cmd_image(struct cli *c, int argc, char **argv);
 int cli_cmd_rmi(struct cli *c, int argc, char **argv);
 int cli_cmd_tag(struct cli *c, int argc, char **argv);
 int cli_cmd_untag(struct cli *c, int argc, char **argv);
+int cli_cmd_volume(struct cli *c, int argc, char **argv); /* cli-volume.c */
 
 #endif

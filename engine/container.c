@@ -18,6 +18,7 @@
 #include <signal.h>
 
 #include "engine/events.h"
+#include "engine/volumes.h"
 #include "monitor/monitor.h"
 #include "oci/cgroup.h"
 #include "oci/linux.h"
@@ -161,6 +162,10 @@ static int do_init(struct ctr *c, struct err *e)
 			return -1;
 		}
 	} else if (store_write_json(cfgp, spec, 0, e) < 0) {
+		return -1;
+	}
+	if (engine_volumes_init(c, e) < 0) {
+		overlay_down(c, 0);
 		return -1;
 	}
 	unlink(exitp);
@@ -392,7 +397,7 @@ static int do_cleanup(struct ctr *c, int allow_restart, struct err *e)
 	return 0;
 }
 
-static int remove_locked(struct ctr *c, struct err *e);
+static int remove_locked(struct ctr *c, unsigned flags, struct err *e);
 
 int engine_cleanup(struct engine *en, const char *ref, struct err *e)
 {
@@ -407,7 +412,7 @@ int engine_cleanup(struct engine *en, const char *ref, struct err *e)
 	}
 	r = do_cleanup(&c, 1, e);
 	if (r == 0 && c.st == ST_EXITED && jbool(c.config, "autoRemove"))
-		r = remove_locked(&c, e);
+		r = remove_locked(&c, 0, e);
 	ctr_close(&c);
 	return r;
 }
@@ -484,7 +489,7 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 		int r = c.st == ST_STOPPED ? do_cleanup(&c, 0, e) : 0;
 
 		if (r == 0 && c.st == ST_EXITED && jbool(c.config, "autoRemove"))
-			r = remove_locked(&c, e);
+			r = remove_locked(&c, 0, e);
 		if (r == 0) {
 			cJSON *a = cJSON_CreateObject();
 
@@ -581,7 +586,7 @@ int engine_pause(struct engine *en, const char *ref, int pause, struct err *e)
 	return r;
 }
 
-static int remove_locked(struct ctr *c, struct err *e)
+static int remove_locked(struct ctr *c, unsigned flags, struct err *e)
 {
 	_cleanup_free_ char *name = xstrdup(cname(c));
 
@@ -594,15 +599,17 @@ static int remove_locked(struct ctr *c, struct err *e)
 	if (store_remove(&c->en->st, c->id, name, e) < 0)
 		return -1;
 	events_append(&c->en->st, "remove", c->id, name, NULL, NULL);
+	if ((flags & ENGINE_RM_VOLUMES) || jbool(c->config, "autoRemove"))
+		engine_volumes_drop_anonymous(c->en, c->config);
 	return 0;
 }
 
-int engine_remove(struct engine *en, const char *ref, int force, struct err *e)
+int engine_remove(struct engine *en, const char *ref, unsigned flags, struct err *e)
 {
 	struct ctr c;
 	struct err ignored;
 	char id[STORE_ID_LEN + 1];
-	int r;
+	int r, force = flags & ENGINE_RM_FORCE;
 
 	/* Not saved yet: each branch below saves (removing, or stopped by
 	 * user) before it acts.  An unsaved sync is found again by the next
@@ -646,7 +653,7 @@ int engine_remove(struct engine *en, const char *ref, int force, struct err *e)
 		if (c.st == ST_CREATED || c.st == ST_RUNNING || c.st == ST_PAUSED)
 			ctr_set_state(&c, ST_STOPPED); /* the monitor is gone too */
 	}
-	r = remove_locked(&c, e);
+	r = remove_locked(&c, flags, e);
 	ctr_close(&c);
 	return r;
 }

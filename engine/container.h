@@ -32,10 +32,16 @@ void engine_close(struct engine *en);
 
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED };
 
+enum mount_kind { MOUNT_BIND, MOUNT_TMPFS, MOUNT_VOLUME };
+
+/* -v, --mount, --tmpfs */
 struct mount_opt {
+	/* bind: the host path; volume: its name (NULL: a new anonymous
+	 * one); tmpfs: the mount options (NULL: the defaults) */
 	char *src, *dst;
 	int ro;
-	int tmpfs; /* --tmpfs DST[:opts]: src holds the options */
+	int kind; /* enum mount_kind */
+	int nocopy; /* volume: no copy-up of the image's files */
 };
 
 /* What `create`/`run` take from the command line. */
@@ -94,7 +100,10 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e);
 int engine_restart(struct engine *en, const char *ref, int timeout, struct err *e);
 int engine_kill(struct engine *en, const char *ref, int sig, struct err *e);
 int engine_pause(struct engine *en, const char *ref, int pause, struct err *e);
-int engine_remove(struct engine *en, const char *ref, int force, struct err *e);
+/* flags: ENGINE_RM_FORCE (a running container too), ENGINE_RM_VOLUMES (its
+ * anonymous volumes go too, as they always do with --rm) */
+enum { ENGINE_RM_FORCE = 1, ENGINE_RM_VOLUMES = 2 };
+int engine_remove(struct engine *en, const char *ref, unsigned flags, struct err *e);
 int engine_cleanup(struct engine *en, const char *ref, struct err *e);
 int engine_sync(struct engine *en, const char *ref, struct err *e);
 /* After a reboot: reset every container, then start the ones whose
