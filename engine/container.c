@@ -733,12 +733,13 @@ int engine_unmount(struct engine *en, const char *ref, int force, struct err *e)
 	return r;
 }
 
-int ctr_root_get(struct ctr *c, struct err *e)
+int ctr_root_get(struct ctr *c, int *live, struct err *e)
 {
 	pid_t pid = (pid_t)jint(c->state, "pid", 0);
 	_cleanup_free_ char *path = NULL;
 	int fd;
 
+	*live = 0;
 	if ((c->st == ST_CREATED || c->st == ST_RUNNING || c->st == ST_PAUSED) && pid > 0) {
 		char p[64];
 
@@ -746,8 +747,10 @@ int ctr_root_get(struct ctr *c, struct err *e)
 		fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		/* still the init we started once the fd is held: the fd is
 		 * its root, even if it exits now */
-		if (fd >= 0 && proc_running(pid, (uint64_t)jint(c->state, "pidStart", 0)))
+		if (fd >= 0 && proc_running(pid, (uint64_t)jint(c->state, "pidStart", 0))) {
+			*live = 1;
 			return fd;
+		}
 		if (fd >= 0)
 			close(fd);
 	}

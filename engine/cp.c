@@ -133,20 +133,27 @@ static int not_found(struct err *e, const char *path, const char *where)
 	return -1;
 }
 
-static int src_open(int root, const char *path, const char *where, struct src *s, struct err *e)
+/* path in root; shown: what the user named it */
+static int src_open(int root, const char *path, const char *shown, const char *where, struct src *s,
+		    struct err *e)
 {
 	s->dir = resolve(root, path, &s->name, e);
 	if (s->dir < 0 || stat_at(s->dir, s->name, &s->st) < 0)
-		return not_found(e, path, where);
+		return not_found(e, shown, where);
 	s->is_dir = S_ISDIR(s->st.st_mode);
-	s->contents = s->is_dir && (!s->name || ends_with(path, "/.") || !strcmp(path, "."));
+	if (s->is_dir) { /* "/", "DIR/.", "DIR/..": what is in it */
+		_cleanup_free_ char *b = base_of(shown);
+
+		s->contents = !*b || !strcmp(b, ".") || !strcmp(b, "..");
+	}
 	return 0;
 }
 
-/* Copy s to path (in root, or on the host with root < 0) by the rules
- * above. */
+/* Copy s (src_path, as the user named it) to path (in root, or on the
+ * host with root < 0; shown: as the user named it) by the rules above. */
 static int copy_to(const struct src *s, const char *src_path, int root, const char *path,
-		   const char *where, const struct tar_owner *own, unsigned flags, struct err *e)
+		   const char *shown, const char *where, const struct tar_owner *own,
+		   unsigned flags, struct err *e)
 {
 	_cleanup_close_ int pd = -1, dd = -1;
 	_cleanup_free_ char *name = NULL, *as = NULL;
@@ -155,13 +162,13 @@ static int copy_to(const struct src *s, const char *src_path, int root, const ch
 
 	pd = resolve(root, path, &name, e);
 	if (pd < 0)
-		return not_found(e, path, where);
+		return not_found(e, shown, where);
 	exists = stat_at(pd, name, &st) == 0;
 	is_dir = exists && S_ISDIR(st.st_mode);
 	if (slash && !exists)
-		return not_found(e, path, where);
+		return not_found(e, shown, where);
 	if (slash && !is_dir)
-		return err_setk(e, ERRK_INVALID_ARG, ENOTDIR, "\"%s\" %s is not a directory", path,
+		return err_setk(e, ERRK_INVALID_ARG, ENOTDIR, "\"%s\" %s is not a directory", shown,
 				where);
 	if (exists && !is_dir && s->is_dir)
 		return err_setk(e, ERRK_INVALID_ARG, 0,
@@ -170,7 +177,7 @@ static int copy_to(const struct src *s, const char *src_path, int root, const ch
 		dd = name ? openat(pd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 			  : steal_fd(pd);
 		if (dd < 0)
-			return err_sys(e, "open %s", path);
+			return err_sys(e, "open %s", shown);
 		if (!s->contents)
 			as = base_of(src_path);
 	} else { /* made or replaced under its name */
@@ -207,7 +214,9 @@ static int copy_stdin(int fd, int dd, const struct tar_owner *own, struct err *e
 		   : tar_extract_stream(&pk.s, dd, TAR_EXTRACT_OWNER, NULL, NULL, e);
 }
 
-static int copy_in(struct ctr *c, int root, const struct engine_cp *o, struct err *e)
+/* path: o->path inside root */
+static int copy_in(struct ctr *c, int root, const char *path, const struct engine_cp *o,
+		   struct err *e)
 {
 	const cJSON *user = ctr_user(c);
 	struct tar_owner own = { (uint64_t)jint(user, "uid", 0), (uint64_t)jint(user, "gid", 0) };
@@ -220,7 +229,7 @@ static int copy_in(struct ctr *c, int root, const struct engine_cp *o, struct er
 		_cleanup_free_ char *name = NULL;
 		struct stat st;
 
-		dd = resolve(root, o->path, &name, e);
+		dd = resolve(root, path, &name, e);
 		if (dd < 0 || stat_at(dd, name, &st) < 0 || !S_ISDIR(st.st_mode))
 			return err_setk(e, ERRK_INVALID_ARG, 0,
 					"destination must be a directory when copying from stdin");
@@ -233,39 +242,98 @@ static int copy_in(struct ctr *c, int root, const struct engine_cp *o, struct er
 		}
 		return copy_stdin(o->fd, dd, o->keep_owner ? NULL : &own, e);
 	}
-	if (src_open(-1, o->host, "on the host", &s, e) < 0)
+	if (src_open(-1, o->host, o->host, "on the host", &s, e) < 0)
 		return -1;
-	r = copy_to(&s, o->host, root, o->path, where, o->keep_owner ? NULL : &own,
+	r = copy_to(&s, o->host, root, path, o->path, where, o->keep_owner ? NULL : &own,
 		    TAR_EXTRACT_OWNER, e);
 	close(s.dir);
 	free(s.name);
 	return r;
 }
 
-static int copy_out(struct ctr *c, int root, const struct engine_cp *o, struct err *e)
+static int copy_out(struct ctr *c, int root, const char *path, const struct engine_cp *o,
+		    struct err *e)
 {
 	_cleanup_free_ char *where = xasprintf("on container %s", cname(c));
 	struct src s = { .dir = -1 };
 	int r;
 
-	if (src_open(root, o->path, where, &s, e) < 0)
+	if (src_open(root, path, o->path, where, &s, e) < 0)
 		return -1;
 	if (!strcmp(o->host, "-")) {
 		_cleanup_free_ char *as = s.contents ? NULL : base_of(o->path);
 
 		r = tar_write_at(s.dir, s.name, as, o->fd, e);
 	} else {
-		r = copy_to(&s, o->path, -1, o->host, "on the host", NULL, 0, e);
+		r = copy_to(&s, o->path, -1, o->host, o->host, "on the host", NULL, 0, e);
 	}
 	close(s.dir);
 	free(s.name);
 	return r;
 }
 
+/* path made absolute and plain: no ".", "..", repeated "/" ("" for /) */
+static char *plain(const char *path)
+{
+	char *out = xmalloc(strlen(path) + 2);
+	size_t len = 0;
+
+	out[0] = '\0';
+	while (*path) {
+		size_t n;
+
+		while (*path == '/')
+			path++;
+		n = strcspn(path, "/");
+		if (n == 2 && !strncmp(path, "..", 2)) {
+			while (len > 0 && out[--len] != '/')
+				;
+			out[len] = '\0';
+		} else if (n && !(n == 1 && *path == '.')) {
+			len += (size_t)sprintf(out + len, "/%.*s", (int)n, path);
+		}
+		path += n;
+	}
+	return out;
+}
+
+/* A container without processes has its volumes and binds unmounted: a
+ * path at or under one's destination is in its source (the longest
+ * destination wins), as podman's cp sees it.  The match is by the path's
+ * words: a symlink in the root that leads into a volume is not seen
+ * through.  The source's fd, *rest the path in it; -1 when none. */
+static int mount_of(const struct ctr *c, const char *path, char **rest)
+{
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(c->config, "spec"), *m;
+	_cleanup_free_ char *p = plain(path);
+	const char *src = NULL;
+	size_t best = 0;
+	int fd;
+
+	cJSON_ArrayForEach (m, cJSON_GetObjectItemCaseSensitive(spec, "mounts")) {
+		_cleanup_free_ char *d = plain(jstr(m, "destination") ?: "");
+		size_t n = strlen(d);
+
+		if (n > best && !strcmp(jstr(m, "type") ?: "", "bind") && !strncmp(p, d, n) &&
+		    (p[n] == '/' || !p[n])) {
+			best = n;
+			src = jstr(m, "source");
+		}
+	}
+	fd = src ? open(src, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+	if (fd >= 0) /* what the user's path ends with says what it names */
+		*rest = xasprintf("/%s%s", p + best + (p[best] == '/'),
+				  ends_with(path, "/.")	 ? "/."
+				  : ends_with(path, "/") ? "/"
+							 : "");
+	return fd;
+}
+
 int engine_copy(struct engine *en, const char *ref, const struct engine_cp *o, struct err *e)
 {
+	_cleanup_free_ char *rest = NULL;
 	struct ctr c;
-	int root, r = -1;
+	int root, vol = -1, live, r = -1;
 
 	if (ctr_open(en, ref, &c, e) < 0)
 		return -1;
@@ -274,10 +342,15 @@ int engine_copy(struct engine *en, const char *ref, const struct engine_cp *o, s
 		ctr_close(&c);
 		return -1;
 	}
-	root = ctr_root_get(&c, e);
+	root = ctr_root_get(&c, &live, e);
 	if (root >= 0) {
-		r = o->to_container ? copy_in(&c, root, o, e) : copy_out(&c, root, o, e);
+		if (!live)
+			vol = mount_of(&c, o->path, &rest);
+		r = o->to_container ? copy_in(&c, vol >= 0 ? vol : root, rest ?: o->path, o, e)
+				    : copy_out(&c, vol >= 0 ? vol : root, rest ?: o->path, o, e);
 		close(root);
+		if (vol >= 0)
+			close(vol);
 	}
 	ctr_root_put(&c);
 	ctr_close(&c);
@@ -309,7 +382,7 @@ int cp_copy_up(int root, const char *path, int datafd, struct err *e)
 	struct src s = { .dir = -1 };
 	int r = 0;
 
-	if (src_open(root, path, "", &s, e) < 0)
+	if (src_open(root, path, path, "", &s, e) < 0)
 		return 0;
 	if (s.is_dir && dir_empty(datafd)) {
 		r = tar_copy(s.dir, s.name, NULL, datafd, NULL, TAR_EXTRACT_OWNER, e);

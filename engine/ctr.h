@@ -93,10 +93,10 @@ const cJSON *ctr_user(const struct ctr *c);
 /* Is the root an overlay over --rootfs DIR:O? */
 int ctr_overlay(const struct ctr *c);
 /* The root for a file operation (cp): its processes' root (/proc/PID/root,
- * with their mounts) while it has some, else its root filesystem (the
- * overlay mounted for the time being).  An O_PATH fd of the directory, or
- * -1; ctr_root_put after either. */
-int ctr_root_get(struct ctr *c, struct err *e);
+ * with their mounts: *live 1) while it has some, else its root filesystem
+ * (the overlay mounted for the time being).  An O_PATH fd of the
+ * directory, or -1; ctr_root_put after either. */
+int ctr_root_get(struct ctr *c, int *live, struct err *e);
 void ctr_root_put(struct ctr *c);
 
 /* cp.c: a volume's copy-up: the contents of the directory path names in

@@ -225,10 +225,19 @@ mkdir -p "$T_DIR/imgroot/opt" && cp -a "$ROOTFS/bin" "$ROOTFS/etc" "$T_DIR/imgro
 if ! img_from_dir localhost/nook-cp:1 "$T_DIR/imgroot"; then
 	skip "cp: an image's stopped container" "$IMG_WHY"
 else
-	t_begin "cp: a stopped container of an image: its overlay, mounted for the copy only"
-	nk_create --name i1 localhost/nook-cp:1 /bin/cat /opt/l /opt/in >/dev/null 2>&1 || t_why "create i1"
+	t_begin "cp: a stopped container of an image: its overlay, mounted for the copy only; its volume"
+	nk_create --name i1 -v cpvol:/vol localhost/nook-cp:1 /bin/cat /opt/l /opt/in /vol/d/a \
+		>/dev/null 2>&1 || t_why "create i1"
 	out=$(nk cp "$H/file" i1:/opt/in 2>&1)
 	expect_status "in" $? 0 "$out"
+	out=$(nk cp "$H/dir" i1:/vol/d 2>&1)
+	expect_status "into the volume" $? 0 "$out"
+	expect_eq "in the volume" "$(cat "$T_DIR/root/volumes/cpvol/_data/d/sub/b" 2>&1)" b
+	# (not /vol itself: podman 4.3 copies a volume's root to the
+	# destination's directory, whatever its name)
+	out=$(nk cp i1:/vol/d "$T_DIR/out/volcopy" 2>&1)
+	expect_status "out of the volume" $? 0 "$out"
+	expect_eq "out of the volume" "$(cat "$T_DIR/out/volcopy/a" 2>&1)" a
 	out=$(nk cp i1:/opt/l - 2>/dev/null | tar -xOf - 2>&1)
 	expect_eq "out" "$out" layer
 	if [ "$T_PODMAN" = 0 ]; then
@@ -236,6 +245,7 @@ else
 	fi
 	out=$(nk start -a i1 2>&1)
 	expect_eq "the container sees it" "$out" "layer
-hf"
+hf
+a"
 	t_end
 fi
