@@ -158,6 +158,10 @@ int cli_cmd_cp(struct cli *c, int argc, char **argv)
 	o.fd = sp ? 1 : 0;
 	if (!*o.path || !*o.host)
 		return cli_usage_err("cp", "empty path");
+	if (!strcmp(o.host, "-") && isatty(o.fd))
+		return cli_usage_err("cp", o.to_container ? "no tar archive on standard input"
+							  : "refusing to write a tar archive to a "
+							    "terminal");
 	if (cli_open(c) < 0)
 		return EXIT_ENGINE;
 	if (engine_copy(&c->en, sp ? src : dst, &o, &e) < 0)

@@ -71,7 +71,14 @@ static int resolve(int root, const char *path, char **name, struct err *e)
 		base = slash ? slash + 1 : p;
 		if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
 			return open_dir(root, p, e);
-		dir = slash == p ? "/" : slash ? (*slash = '\0', p) : "";
+		if (slash == p) {
+			dir = "/";
+		} else if (slash) {
+			*slash = '\0';
+			dir = p;
+		} else {
+			dir = "";
+		}
 		fd = open_dir(root, dir, e);
 		if (fd < 0)
 			return -1;
@@ -92,10 +99,11 @@ static int resolve(int root, const char *path, char **name, struct err *e)
 	return err_set(e, ELOOP, "resolve %s", path);
 }
 
-/* stat of dirfd/name (name NULL: dirfd); -1 with errno */
+/* stat of dirfd/name (name NULL: dirfd; never a symlink's target: a
+ * resolved name is none, unless one was swapped in since); -1 with errno */
 static int stat_at(int dirfd, const char *name, struct stat *st)
 {
-	return name ? fstatat(dirfd, name, st, 0) : fstat(dirfd, st);
+	return name ? fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) : fstat(dirfd, st);
 }
 
 static int ends_with(const char *s, const char *end)
