@@ -138,6 +138,8 @@ static int cmd_rm(struct cli *c, int argc, char **argv)
 			puts(argv[i]);
 			continue;
 		}
+		if (force && e.kind == ERRK_NO_SUCH) /* podman's: fine */
+			continue;
 		rc = cli_report(&e);
 		if (e.kind == ERRK_NO_SUCH)
 			rc = 1;
@@ -152,12 +154,24 @@ static int cmd_prune(struct cli *c, int argc, char **argv)
 	static const struct option lo[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
 	_cleanup_strv_ char **out = xcalloc(1, sizeof(char *));
 	struct err e = { 0 };
-	int ch;
+	char answer[16];
+	int ch, force = 0;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "f", lo, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
 		if (ch != 'f')
 			return cli_usage_err("volume prune", "invalid option");
+		force = 1;
+	}
+	if (!force) { /* podman asks */
+		printf("WARNING! This will remove all volumes not used by at least one "
+		       "container.\nAre you sure you want to continue? [y/N] ");
+		fflush(stdout);
+		if (!fgets(answer, sizeof(answer), stdin))
+			return cli_usage_err("volume prune", "no answer (use -f)");
+		if (answer[0] != 'y' && answer[0] != 'Y')
+			return 0;
+	}
 	if (cli_open(c) < 0)
 		return EXIT_ENGINE;
 	if (engine_volume_prune(&c->en, &out, &e) < 0)

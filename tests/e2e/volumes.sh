@@ -123,6 +123,9 @@ nk inspect m1 >/dev/null 2>&1 || t_why "m1 removed by a refused rm"
 out=$(nk volume rm nope 2>&1)
 expect_status "rm nope" $? 1 "$out"
 expect_match "rm nope" "$out" 'nope'
+out=$(nk volume rm -f nope 2>&1)
+expect_status "rm -f nope" $? 0 "$out"
+expect_eq "rm -f nope" "$out" ""
 out=$(nk volume rm -f mv 2>&1)
 expect_status "rm -f mv" $? 0 "$out"
 expect_eq "rm -f prints" "$out" mv
@@ -133,6 +136,10 @@ t_end
 
 t_begin "volumes: prune removes the unused ones only"
 nk_create --name p1 -v data:/data --rootfs "$ROOTFS" /bin/true >/dev/null 2>&1 || t_why "create p1"
+out=$(echo n | nk volume prune 2>&1)
+expect_status "prune, answered n" $? 0 "$out"
+expect_match "prune asks" "$out" 'Are you sure you want to continue\? \[y/N\]'
+nk volume exists v1 || t_why "prune answered n removed v1"
 out=$(nk volume prune -f 2>&1)
 expect_status "prune" $? 0 "$out"
 expect_eq "pruned" "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" \
