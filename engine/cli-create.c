@@ -117,6 +117,7 @@ enum {
 	OPT_DETACHKEYS,
 	OPT_ULIMIT,
 	OPT_ENTRYPOINT,
+	OPT_MOUNT,
 };
 
 static const struct option create_opts[] = {
@@ -126,6 +127,7 @@ static const struct option create_opts[] = {
 	{ "env-file", required_argument, NULL, OPT_ENVFILE },
 	{ "volume", required_argument, NULL, 'v' },
 	{ "tmpfs", required_argument, NULL, OPT_TMPFS },
+	{ "mount", required_argument, NULL, OPT_MOUNT },
 	{ "workdir", required_argument, NULL, 'w' },
 	{ "user", required_argument, NULL, 'u' },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
@@ -164,7 +166,10 @@ static const char create_help[] =
 	"  --rootfs               the first argument is the root filesystem directory\n"
 	"  --entrypoint CMD|JSON  replaces the image's entrypoint (and its command)\n"
 	"  -e, --env K=V          environment (repeatable); --env-file FILE\n"
-	"  -v, --volume SRC:DST[:ro]  bind mount; --tmpfs DST[:OPTS]\n"
+	"  -v, --volume /SRC:/DST[:ro]  a bind mount; VOLUME:/DST[:ro,nocopy] a volume\n"
+	"                         (made when missing); /DST a new anonymous volume\n"
+	"  --mount type=bind|volume|tmpfs,src=SRC,dst=/DST[,ro][,tmpfs-size=SIZE]\n"
+	"  --tmpfs DST[:OPTS]\n"
 	"  -w, --workdir DIR      -u, --user UID[:GID]|NAME[:GROUP]   --hostname NAME\n"
 	"  -i, --interactive      keep stdin open;  -t, --tty  allocate a terminal\n"
 	"  -d, --detach           (run) print the id and leave it running\n"
@@ -199,37 +204,126 @@ static void free_create_opts(struct engine_create_opts *o)
 	free(o->mounts);
 }
 
-static int add_mount(struct engine_create_opts *o, const char *arg, int tmpfs)
+static void push_mount(struct engine_create_opts *o, const struct mount_opt *m)
+{
+	o->mounts = xrealloc(o->mounts, (o->n_mounts + 1) * sizeof(*m));
+	o->mounts[o->n_mounts++] = *m;
+}
+
+/* --tmpfs DST[:OPTIONS] */
+static int add_tmpfs(struct engine_create_opts *o, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	struct mount_opt m = { .kind = MOUNT_TMPFS };
+
+	if (arg[0] != '/')
+		return -1;
+	m.dst = xasprintf("%.*s", (int)(colon ? colon - arg : (int)strlen(arg)), arg);
+	m.src = colon ? xstrdup(colon + 1) : NULL;
+	push_mount(o, &m);
+	return 0;
+}
+
+/* -v SRC:DST[:OPTIONS], SRC a host path ("/..." or "./...") or a volume's
+ * name; -v DST alone: a new anonymous volume.  OPTIONS: ro, rw, z, Z,
+ * nocopy, comma-separated. */
+static int add_volume(struct engine_create_opts *o, const char *arg)
 {
 	_cleanup_free_ char *a = xstrdup(arg);
-	struct mount_opt m = { 0 };
-	char *p1 = strchr(a, ':'), *p2 = NULL;
+	struct mount_opt m = { .kind = MOUNT_VOLUME };
+	char *dst = strchr(a, ':'), *opts = NULL, *save = NULL;
 
-	if (p1) {
-		*p1++ = '\0';
-		p2 = strchr(p1, ':');
-		if (p2)
-			*p2++ = '\0';
-	}
-	if (tmpfs) {
-		if (a[0] != '/')
+	if (dst) {
+		*dst++ = '\0';
+		opts = strchr(dst, ':');
+		if (opts)
+			*opts++ = '\0';
+		if (!*a)
 			return -1;
-		m.dst = xstrdup(a);
-		m.src = p1 ? xstrdup(p1) : NULL;
-		m.tmpfs = 1;
+		if (a[0] == '/' || a[0] == '.')
+			m.kind = MOUNT_BIND;
 	} else {
-		if (!p1 || a[0] != '/' || p1[0] != '/')
-			return -1;
-		if (p2 && strcmp(p2, "ro") && strcmp(p2, "rw") && strcmp(p2, "z") &&
-		    strcmp(p2, "Z"))
-			return -1;
-		m.src = xstrdup(a);
-		m.dst = xstrdup(p1);
-		m.ro = p2 && strcmp(p2, "ro") == 0;
+		dst = a;
 	}
-	o->mounts = xrealloc(o->mounts, (o->n_mounts + 1) * sizeof(m));
-	o->mounts[o->n_mounts++] = m;
+	if (dst[0] != '/')
+		return -1;
+	for (char *t = opts ? strtok_r(opts, ",", &save) : NULL; t;
+	     t = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(t, "ro"))
+			m.ro = 1;
+		else if (!strcmp(t, "nocopy"))
+			m.nocopy = 1;
+		else if (strcmp(t, "rw") && strcmp(t, "z") && strcmp(t, "Z"))
+			return -1;
+	}
+	m.src = dst != a ? xstrdup(a) : NULL;
+	m.dst = xstrdup(dst);
+	push_mount(o, &m);
 	return 0;
+}
+
+/* --mount type=bind|volume|tmpfs,src=,dst=[,ro][,tmpfs-size=][,tmpfs-mode=]:
+ * NULL, or what is wrong. */
+static const char *add_mount(struct engine_create_opts *o, const char *arg)
+{
+	_cleanup_free_ char *a = xstrdup(arg), *src = NULL, *dst = NULL, *size = NULL, *mode = NULL;
+	struct mount_opt m = { .kind = -1 };
+	char *save = NULL;
+
+	for (char *t = strtok_r(a, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *v = strchr(t, '=');
+
+		if (v)
+			*v++ = '\0';
+		if (!strcmp(t, "type") && v) {
+			m.kind = !strcmp(v, "bind")	? MOUNT_BIND
+				 : !strcmp(v, "volume") ? MOUNT_VOLUME
+				 : !strcmp(v, "tmpfs")	? MOUNT_TMPFS
+							: -2;
+		} else if ((!strcmp(t, "src") || !strcmp(t, "source")) && v) {
+			free(src);
+			src = xstrdup(v);
+		} else if ((!strcmp(t, "dst") || !strcmp(t, "destination") ||
+			    !strcmp(t, "target")) &&
+			   v) {
+			free(dst);
+			dst = xstrdup(v);
+		} else if (!strcmp(t, "ro") || !strcmp(t, "readonly")) {
+			if (v && strcmp(v, "true") && strcmp(v, "false"))
+				return "ro takes true or false";
+			m.ro = !v || !strcmp(v, "true");
+		} else if (!strcmp(t, "rw") && !v) {
+			m.ro = 0;
+		} else if (!strcmp(t, "nocopy") || !strcmp(t, "volume-nocopy")) {
+			m.nocopy = 1;
+		} else if (!strcmp(t, "tmpfs-size") && v) {
+			free(size);
+			size = xstrdup(v);
+		} else if (!strcmp(t, "tmpfs-mode") && v) {
+			free(mode);
+			mode = xstrdup(v);
+		} else {
+			return "unknown option (type, src, dst, ro, nocopy, tmpfs-size, "
+			       "tmpfs-mode)";
+		}
+	}
+	if (m.kind < 0)
+		return "type=bind, type=volume or type=tmpfs is required";
+	if (!dst || dst[0] != '/')
+		return "dst=/PATH is required";
+	if (m.kind == MOUNT_BIND && (!src || !*src))
+		return "type=bind requires src=PATH";
+	if (m.kind == MOUNT_TMPFS && src)
+		return "type=tmpfs takes no src";
+	if (m.kind != MOUNT_TMPFS && (size || mode))
+		return "tmpfs-size and tmpfs-mode are for type=tmpfs";
+	if (m.kind == MOUNT_TMPFS)
+		src = xasprintf("%s,nosuid,nodev%s%s%s%s", m.ro ? "ro" : "rw", size ? ",size=" : "",
+				size ?: "", mode ? ",mode=" : "", mode ?: "");
+	m.src = steal_ptr(src);
+	m.dst = steal_ptr(dst);
+	push_mount(o, &m);
+	return NULL;
 }
 
 /* --entrypoint: a JSON array of strings, or one command ("" for none). */
@@ -296,13 +390,22 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 						     strerror(e.errnum));
 			break;
 		case 'v':
-			if (add_mount(o, optarg, 0) < 0)
-				return cli_usage_err(
-					cmd, "invalid --volume \"%s\" (want /SRC:/DST[:ro])",
-					optarg);
+			if (add_volume(o, optarg) < 0)
+				return cli_usage_err(cmd,
+						     "invalid --volume \"%s\" (want /SRC:/DST, "
+						     "VOLUME:/DST or /DST, then :ro, :nocopy)",
+						     optarg);
 			break;
+		case OPT_MOUNT: {
+			const char *why = add_mount(o, optarg);
+
+			if (why)
+				return cli_usage_err(cmd, "invalid --mount \"%s\": %s", optarg,
+						     why);
+			break;
+		}
 		case OPT_TMPFS:
-			if (add_mount(o, optarg, 1) < 0)
+			if (add_tmpfs(o, optarg) < 0)
 				return cli_usage_err(cmd,
 						     "invalid --tmpfs \"%s\" (want /DST[:OPTIONS])",
 						     optarg);
@@ -509,7 +612,7 @@ int cli_cmd_run(struct cli *c, int argc, char **argv)
 		if (r == 0 && o.auto_remove && code >= 0) {
 			struct err ignored;
 
-			engine_remove(&c->en, id, 1, &ignored);
+			engine_remove(&c->en, id, ENGINE_RM_FORCE, &ignored);
 		}
 	}
 	if (r < 0) {
@@ -518,7 +621,7 @@ int cli_cmd_run(struct cli *c, int argc, char **argv)
 		if (o.auto_remove) {
 			struct err ignored;
 
-			engine_remove(&c->en, id, 1, &ignored);
+			engine_remove(&c->en, id, ENGINE_RM_FORCE, &ignored);
 		}
 	}
 	free_create_opts(&o);

@@ -93,12 +93,12 @@ static int op_unpause(struct cli *c, const char *ref, void *arg, struct err *e)
 
 static int op_rm(struct cli *c, const char *ref, void *arg, struct err *e)
 {
-	int force = *(int *)arg;
+	unsigned flags = *(unsigned *)arg;
 
-	if (engine_remove(&c->en, ref, force, e) == 0)
+	if (engine_remove(&c->en, ref, flags, e) == 0)
 		return 0;
 	/* rm -f of what is not there is fine (podman) */
-	if (force && e->kind == ERRK_NO_SUCH) {
+	if ((flags & ENGINE_RM_FORCE) && e->kind == ERRK_NO_SUCH) {
 		e->kind = ERRK_ALREADY_STOPPED; /* quiet success in for_each */
 		return -1;
 	}
@@ -209,16 +209,19 @@ int cli_cmd_rm(struct cli *c, int argc, char **argv)
 	static const struct option lo[] = { { "force", no_argument, NULL, 'f' },
 					    { "volumes", no_argument, NULL, 'v' },
 					    { 0 } };
-	int force = 0, ch;
+	unsigned flags = 0;
+	int ch;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "fv", lo, NULL)) != -1) {
 		if (ch == 'f')
-			force = 1;
-		else if (ch != 'v')
+			flags |= ENGINE_RM_FORCE;
+		else if (ch == 'v')
+			flags |= ENGINE_RM_VOLUMES;
+		else
 			return cli_usage_err("rm", "invalid option");
 	}
-	return cli_for_each(c, argc, argv, optind, "rm", op_rm, &force, CLI_EACH_PRINT);
+	return cli_for_each(c, argc, argv, optind, "rm", op_rm, &flags, CLI_EACH_PRINT);
 }
 
 /* The commands without options: argv[0] names the command. */

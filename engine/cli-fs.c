@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * cli-fs: the commands on a container's files: mount, unmount, export (its
- * root filesystem as tar) and artifact (files kept beside it).
+ * root filesystem as tar), cp, and artifact (files kept beside it).
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -109,6 +109,62 @@ int cli_cmd_artifact(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (engine_artifact(&c->en, argv[2], argv[1], argv[3], fd, &e) < 0)
+		return cli_report(&e);
+	return 0;
+}
+
+/* "CTR:PATH": the path after the colon, the container's name before it
+ * (cut at the colon); NULL for a host path, which is one when it starts
+ * with "/" or "." (podman's rule: "./a:b" is a host file). */
+static char *ctr_path(char *arg)
+{
+	char *colon = arg[0] == '/' || arg[0] == '.' ? NULL : strchr(arg, ':');
+
+	if (!colon)
+		return NULL;
+	*colon = '\0';
+	return colon + 1;
+}
+
+int cli_cmd_cp(struct cli *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "archive", optional_argument, NULL, 'a' }, { 0 } };
+	struct engine_cp o = { 0 };
+	struct err e = { 0 };
+	char *src, *dst, *sp, *dp;
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "a::", lo, NULL)) != -1) {
+		const char *v = optarg ? optarg + (optarg[0] == '=') : "true";
+
+		if (ch != 'a' || (strcmp(v, "true") && strcmp(v, "false")))
+			return cli_usage_err("cp", "invalid option");
+		o.keep_owner = !strcmp(v, "false");
+	}
+	if (argc - optind != 2)
+		return cli_usage_err("cp", "requires a source and a destination");
+	src = argv[optind];
+	dst = argv[optind + 1];
+	sp = ctr_path(src);
+	dp = ctr_path(dst);
+	if (sp && dp)
+		return cli_usage_err("cp", "copying between containers is not supported");
+	if (!sp && !dp)
+		return cli_usage_err("cp", "one of the paths must be CONTAINER:PATH");
+	o.to_container = dp != NULL;
+	o.path = sp ? sp : dp;
+	o.host = sp ? dst : src;
+	o.fd = sp ? 1 : 0;
+	if (!*o.path || !*o.host)
+		return cli_usage_err("cp", "empty path");
+	if (!strcmp(o.host, "-") && isatty(o.fd))
+		return cli_usage_err("cp", o.to_container ? "no tar archive on standard input"
+							  : "refusing to write a tar archive to a "
+							    "terminal");
+	if (cli_open(c) < 0)
+		return EXIT_ENGINE;
+	if (engine_copy(&c->en, sp ? src : dst, &o, &e) < 0)
 		return cli_report(&e);
 	return 0;
 }

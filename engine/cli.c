@@ -124,8 +124,9 @@ static void usage(FILE *f)
 		"usage: nook [--root DIR] [--runroot DIR] COMMAND [OPTIONS]\n"
 		"Containers for small Linux systems: podman's lifecycle in one binary.\n\n"
 		"  create, run, init, start, stop, restart, kill, pause, unpause, rm\n"
-		"  ps, inspect, wait, logs, attach, exec, mount, unmount, export\n"
+		"  ps, inspect, wait, logs, attach, exec, mount, unmount, export, cp\n"
 		"  events, cleanup, sync, batch, artifact, system refresh|service\n" IMAGE_COMMANDS
+		"  volume create|ls|inspect|rm|prune|exists\n"
 		"  runtime ...    the runc-compatible OCI runtime (also as nook-runtime)\n"
 		"  version\n\n"
 		"  --root DIR     persistent state (default /var/lib/nook, $NOOK_ROOT)\n"
@@ -185,6 +186,10 @@ static const struct command commands[] = {
 	{ "unmount", cli_cmd_unmount, UNMOUNT_USAGE },
 	{ "umount", cli_cmd_unmount, UNMOUNT_USAGE },
 	{ "export", cli_cmd_export, "usage: nook export [-o FILE] CONTAINER" },
+	{ "cp", cli_cmd_cp,
+	  "usage: nook cp [-a|--archive=false] CONTAINER:SRC DEST|-\n"
+	  "       nook cp [-a|--archive=false] SRC|- CONTAINER:DEST\n"
+	  "  what goes in belongs to the container's user (--archive=false: as it was)" },
 	{ "events", cli_cmd_events,
 	  "usage: nook events [--since T] [--until T] [--filter container=X|event=Y] "
 	  "[--format json]" },
@@ -223,6 +228,7 @@ static const struct command commands[] = {
 	{ "tag", cli_cmd_tag, "usage: nook tag IMAGE NAME..." },
 	{ "untag", cli_cmd_untag, "usage: nook untag IMAGE [NAME...]" },
 #endif
+	{ "volume", cli_cmd_volume, NULL },
 	{ "version", cmd_version, NULL },
 	{ "help", cmd_help, NULL },
 };

@@ -18,6 +18,7 @@
 #include <signal.h>
 
 #include "engine/events.h"
+#include "engine/volumes.h"
 #include "monitor/monitor.h"
 #include "oci/cgroup.h"
 #include "oci/linux.h"
@@ -161,6 +162,10 @@ static int do_init(struct ctr *c, struct err *e)
 			return -1;
 		}
 	} else if (store_write_json(cfgp, spec, 0, e) < 0) {
+		return -1;
+	}
+	if (engine_volumes_init(c, e) < 0) {
+		overlay_down(c, 0);
 		return -1;
 	}
 	unlink(exitp);
@@ -392,7 +397,7 @@ static int do_cleanup(struct ctr *c, int allow_restart, struct err *e)
 	return 0;
 }
 
-static int remove_locked(struct ctr *c, struct err *e);
+static int remove_locked(struct ctr *c, unsigned flags, struct err *e);
 
 int engine_cleanup(struct engine *en, const char *ref, struct err *e)
 {
@@ -407,7 +412,7 @@ int engine_cleanup(struct engine *en, const char *ref, struct err *e)
 	}
 	r = do_cleanup(&c, 1, e);
 	if (r == 0 && c.st == ST_EXITED && jbool(c.config, "autoRemove"))
-		r = remove_locked(&c, e);
+		r = remove_locked(&c, 0, e);
 	ctr_close(&c);
 	return r;
 }
@@ -484,7 +489,7 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 		int r = c.st == ST_STOPPED ? do_cleanup(&c, 0, e) : 0;
 
 		if (r == 0 && c.st == ST_EXITED && jbool(c.config, "autoRemove"))
-			r = remove_locked(&c, e);
+			r = remove_locked(&c, 0, e);
 		if (r == 0) {
 			cJSON *a = cJSON_CreateObject();
 
@@ -581,7 +586,7 @@ int engine_pause(struct engine *en, const char *ref, int pause, struct err *e)
 	return r;
 }
 
-static int remove_locked(struct ctr *c, struct err *e)
+static int remove_locked(struct ctr *c, unsigned flags, struct err *e)
 {
 	_cleanup_free_ char *name = xstrdup(cname(c));
 
@@ -594,15 +599,17 @@ static int remove_locked(struct ctr *c, struct err *e)
 	if (store_remove(&c->en->st, c->id, name, e) < 0)
 		return -1;
 	events_append(&c->en->st, "remove", c->id, name, NULL, NULL);
+	if ((flags & ENGINE_RM_VOLUMES) || jbool(c->config, "autoRemove"))
+		engine_volumes_drop_anonymous(c->en, c->config);
 	return 0;
 }
 
-int engine_remove(struct engine *en, const char *ref, int force, struct err *e)
+int engine_remove(struct engine *en, const char *ref, unsigned flags, struct err *e)
 {
 	struct ctr c;
 	struct err ignored;
 	char id[STORE_ID_LEN + 1];
-	int r;
+	int r, force = flags & ENGINE_RM_FORCE;
 
 	/* Not saved yet: each branch below saves (removing, or stopped by
 	 * user) before it acts.  An unsaved sync is found again by the next
@@ -646,7 +653,7 @@ int engine_remove(struct engine *en, const char *ref, int force, struct err *e)
 		if (c.st == ST_CREATED || c.st == ST_RUNNING || c.st == ST_PAUSED)
 			ctr_set_state(&c, ST_STOPPED); /* the monitor is gone too */
 	}
-	r = remove_locked(&c, e);
+	r = remove_locked(&c, flags, e);
 	ctr_close(&c);
 	return r;
 }
@@ -724,6 +731,44 @@ int engine_unmount(struct engine *en, const char *ref, int force, struct err *e)
 	}
 	ctr_close(&c);
 	return r;
+}
+
+int ctr_root_get(struct ctr *c, int *live, struct err *e)
+{
+	pid_t pid = (pid_t)jint(c->state, "pid", 0);
+	_cleanup_free_ char *path = NULL;
+	int fd;
+
+	*live = 0;
+	if ((c->st == ST_CREATED || c->st == ST_RUNNING || c->st == ST_PAUSED) && pid > 0) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "/proc/%d/root", (int)pid);
+		fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		/* still the init we started once the fd is held: the fd is
+		 * its root, even if it exits now */
+		if (fd >= 0 && proc_running(pid, (uint64_t)jint(c->state, "pidStart", 0))) {
+			*live = 1;
+			return fd;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (ctr_overlay(c) && overlay_up(c, e) < 0)
+		return -1;
+	path = ctr_rootfs(c);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err_sys(e, "open root filesystem %s", path);
+		kind(e, ERRK_RUNTIME);
+		ctr_root_put(c);
+	}
+	return fd;
+}
+
+void ctr_root_put(struct ctr *c)
+{
+	overlay_down(c, c->st != ST_CONFIGURED && c->st != ST_EXITED);
 }
 
 int engine_export(struct engine *en, const char *ref, int out_fd, struct err *e)

@@ -32,10 +32,16 @@ void engine_close(struct engine *en);
 
 enum restart_policy { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED };
 
+enum mount_kind { MOUNT_BIND, MOUNT_TMPFS, MOUNT_VOLUME };
+
+/* -v, --mount, --tmpfs */
 struct mount_opt {
+	/* bind: the host path; volume: its name (NULL: a new anonymous
+	 * one); tmpfs: the mount options (NULL: the defaults) */
 	char *src, *dst;
 	int ro;
-	int tmpfs; /* --tmpfs DST[:opts]: src holds the options */
+	int kind; /* enum mount_kind */
+	int nocopy; /* volume: no copy-up of the image's files */
 };
 
 /* What `create`/`run` take from the command line. */
@@ -94,7 +100,10 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e);
 int engine_restart(struct engine *en, const char *ref, int timeout, struct err *e);
 int engine_kill(struct engine *en, const char *ref, int sig, struct err *e);
 int engine_pause(struct engine *en, const char *ref, int pause, struct err *e);
-int engine_remove(struct engine *en, const char *ref, int force, struct err *e);
+/* flags: ENGINE_RM_FORCE (a running container too), ENGINE_RM_VOLUMES (its
+ * anonymous volumes go too, as they always do with --rm) */
+enum { ENGINE_RM_FORCE = 1, ENGINE_RM_VOLUMES = 2 };
+int engine_remove(struct engine *en, const char *ref, unsigned flags, struct err *e);
 int engine_cleanup(struct engine *en, const char *ref, struct err *e);
 int engine_sync(struct engine *en, const char *ref, struct err *e);
 /* After a reboot: reset every container, then start the ones whose
@@ -127,6 +136,19 @@ char *engine_mount(struct engine *en, const char *ref, struct err *e);
 int engine_unmount(struct engine *en, const char *ref, int force, struct err *e);
 /* export the root filesystem as tar to out_fd. */
 int engine_export(struct engine *en, const char *ref, int out_fd, struct err *e);
+
+/* cp between the host and a container (engine/cp.c), podman's rules for
+ * what a path names; container paths are resolved inside its root, with
+ * its mounts while it runs. */
+struct engine_cp {
+	const char *path; /* in the container */
+	const char *host; /* on the host; "-": a tar archive on fd */
+	int fd;
+	int to_container;
+	int keep_owner; /* --archive=false: the source's owners, not the
+			 * container's user */
+};
+int engine_copy(struct engine *en, const char *ref, const struct engine_cp *o, struct err *e);
 
 /* inspect: one JSON document (caller deletes). */
 cJSON *engine_inspect(struct engine *en, const char *ref, struct err *e);

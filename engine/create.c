@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "engine/events.h"
+#include "engine/volumes.h"
 #include "oci/linux.h"
 #include "oci/spec.h"
 #include "oci/validate.h"
@@ -349,16 +350,23 @@ static int spec_network(cJSON *s, const struct engine_create_opts *o, struct err
 	return 0;
 }
 
-/* volumes and tmpfs */
-static int spec_volumes(cJSON *mounts, const struct engine_create_opts *o, struct err *e)
+/* binds, volumes (named by engine_volumes_use) and tmpfs */
+static int spec_volumes(cJSON *mounts, const struct engine_create_opts *o, const struct store *st,
+			struct err *e)
 {
 	for (size_t i = 0; i < o->n_mounts; i++) {
 		const struct mount_opt *m = &o->mounts[i];
 
-		if (m->tmpfs) {
+		if (m->kind == MOUNT_TMPFS) {
 			cJSON_AddItemToArray(mounts,
 					     mount_json(m->dst, "tmpfs", "tmpfs",
 							m->src ? m->src : "rw,nosuid,nodev"));
+		} else if (m->kind == MOUNT_VOLUME) {
+			_cleanup_free_ char *p = volumes_data_path(st, m->src);
+
+			cJSON_AddItemToArray(mounts, mount_json(m->dst, "bind", p,
+								m->ro ? "rbind,nosuid,nodev,ro"
+								      : "rbind,nosuid,nodev,rw"));
 		} else {
 			char *real = realpath(m->src, NULL);
 
@@ -434,7 +442,7 @@ static int spec_linux(cJSON *lin, const struct engine_create_opts *o, const char
 
 /* The OCI spec of a new container, from runc's default plus the flags. */
 static cJSON *build_spec(const struct engine_create_opts *o, const char *id, const char *rootfs,
-			 struct err *e)
+			 const struct store *st, struct err *e)
 {
 	_cleanup_free_ char *text = oci_spec_default_json(0);
 	cJSON *s = cJSON_Parse(text);
@@ -454,7 +462,7 @@ static cJSON *build_spec(const struct engine_create_opts *o, const char *id, con
 	jset_str(s, "hostname", o->hostname ? o->hostname : host);
 
 	if (spec_network(s, o, e) < 0 ||
-	    spec_volumes(cJSON_GetObjectItemCaseSensitive(s, "mounts"), o, e) < 0 ||
+	    spec_volumes(cJSON_GetObjectItemCaseSensitive(s, "mounts"), o, st, e) < 0 ||
 	    spec_linux(cJSON_GetObjectItemCaseSensitive(s, "linux"), o, id, e) < 0)
 		goto fail;
 	if (o->annotations) {
@@ -541,6 +549,7 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 	_cleanup_free_ char *sq_lower = NULL;
 	struct engine_create_opts sq_opts;
 	cJSON *cfg = NULL, *spec, *deps, *st = NULL;
+	struct volume_use vu = { .vs.lockfd = -1 };
 	struct stat sb;
 	const char *name = o->name;
 	int r = -1, overlay = 0, squash = 0;
@@ -581,18 +590,24 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 		return kind(e, ERRK_INVALID_ARG);
 	if (img)
 		rootfs = image_merged_path(&en->st, id);
+	/* the volume store stays locked until the container exists */
+	if (engine_volumes_use(en, o, &vu, e) < 0)
+		goto out;
+	o = &vu.opts;
 	if (squash && o->user) { /* user names: from the image's /etc */
-		if (image_squashfs_mount(&en->st, id, rootfs, e) < 0)
-			return kind(e, ERRK_RUNTIME);
+		if (image_squashfs_mount(&en->st, id, rootfs, e) < 0) {
+			kind(e, ERRK_RUNTIME);
+			goto out;
+		}
 		sq_opts = *o;
 		sq_opts.user_root = sq_lower = image_squashfs_lower(&en->st, id);
 		o = &sq_opts;
 	}
-	spec = build_spec(o, id, rootfs, e);
+	spec = build_spec(o, id, rootfs, &en->st, e);
 	if (sq_lower) /* mounted again when the container starts */
 		image_squashfs_unmount(&en->st, id);
 	if (!spec)
-		return -1;
+		goto out;
 
 	cfg = cJSON_CreateObject();
 	cJSON_AddStringToObject(cfg, "id", id);
@@ -630,6 +645,8 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 		cJSON_AddItemToArray(deps, cJSON_CreateString(did));
 	}
 	cJSON_AddItemToObject(cfg, "spec", spec);
+	if (vu.config)
+		cJSON_AddItemToObject(cfg, "volumes", steal_ptr(vu.config));
 
 	/* --rm: nothing of it need survive a power cut (as ctr_save) */
 	if (store_create(&en->st, id, name, cfg, !o->auto_remove, e) < 0) {
@@ -659,6 +676,7 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 	events_append(&en->st, "create", id, name, NULL, NULL);
 	r = 0;
 out:
+	engine_volumes_use_end(&vu, r == 0);
 	cJSON_Delete(cfg);
 	cJSON_Delete(st);
 	return r;

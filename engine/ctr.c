@@ -321,6 +321,14 @@ int ctr_overlay(const struct ctr *c)
 	return jbool(c->config, "rootfsOverlay");
 }
 
+const cJSON *ctr_user(const struct ctr *c)
+{
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(c->config, "spec");
+
+	return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(spec, "process"),
+						"user");
+}
+
 /* The directory the container's processes see as / (and mount() gives). */
 char *ctr_rootfs(const struct ctr *c)
 {

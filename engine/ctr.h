@@ -88,8 +88,22 @@ void ctr_close(struct ctr *c);
 char *ctr_cgroup(const struct ctr *c);
 char *run_dir(const struct ctr *c);
 char *ctr_rootfs(const struct ctr *c);
+/* The spec's process.user ({uid, gid}), valid until ctr_close. */
+const cJSON *ctr_user(const struct ctr *c);
 /* Is the root an overlay over --rootfs DIR:O? */
 int ctr_overlay(const struct ctr *c);
+/* The root for a file operation (cp): its processes' root (/proc/PID/root,
+ * with their mounts: *live 1) while it has some, else its root filesystem
+ * (the overlay mounted for the time being).  An O_PATH fd of the
+ * directory, or -1; ctr_root_put after either. */
+int ctr_root_get(struct ctr *c, int *live, struct err *e);
+void ctr_root_put(struct ctr *c);
+
+/* cp.c: a volume's copy-up: the contents of the directory path names in
+ * root (symlinks resolved inside it) into the empty directory datafd,
+ * owners kept, datafd taking the directory's owner and mode.  1 done (or
+ * datafd was not empty: nothing to do), 0 path is no directory in root. */
+int cp_copy_up(int root, const char *path, int datafd, struct err *e);
 
 /* create.c: set user's uid and gid from spec (uid[:gid], or names looked
  * up in rootfs's /etc/passwd and /etc/group). */

@@ -286,7 +286,7 @@ static int remove_one(struct engine *en, struct images *im, cJSON *img, int forc
 				id, strv_len(users), users[1] ? "s" : "", users[0],
 				users[1] ? "them" : "it");
 	for (size_t i = 0; users[i]; i++)
-		if (engine_remove(en, users[i], 1, e) < 0)
+		if (engine_remove(en, users[i], ENGINE_RM_FORCE, e) < 0)
 			return -1;
 	cJSON_ArrayForEach (n, cJSON_GetObjectItemCaseSensitive(img, "names")) {
 		char *line = xasprintf("Untagged: %s", n->valuestring);

@@ -23,6 +23,54 @@ static void add_time(cJSON *o, const char *k, int64_t ns)
 	cJSON_AddStringToObject(o, k, buf);
 }
 
+static int has_opt(const cJSON *m, const char *opt)
+{
+	const cJSON *o;
+
+	cJSON_ArrayForEach (o, cJSON_GetObjectItemCaseSensitive(m, "options"))
+		if (cJSON_IsString(o) && !strcmp(o->valuestring, opt))
+			return 1;
+	return 0;
+}
+
+/* podman's Mounts: the binds and volumes (tmpfs mounts are not listed) */
+static cJSON *mounts_json(const struct ctr *c, const cJSON *spec)
+{
+	const cJSON *vols = cJSON_GetObjectItemCaseSensitive(c->config, "volumes"), *m, *v;
+	cJSON *out = cJSON_CreateArray();
+
+	cJSON_ArrayForEach (m, cJSON_GetObjectItemCaseSensitive(spec, "mounts")) {
+		const char *dst = jstr(m, "destination") ?: "", *src = jstr(m, "source") ?: "";
+		const char *name = NULL;
+		cJSON *o, *opts;
+
+		/* --network host's /sys is no mount of the user's */
+		if (strcmp(jstr(m, "type") ?: "", "bind") || !strcmp(dst, "/sys"))
+			continue;
+		cJSON_ArrayForEach (v, vols)
+			if (!strcmp(jstr(v, "destination") ?: "", dst))
+				name = jstr(v, "name");
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "Type", name ? "volume" : "bind");
+		if (name)
+			cJSON_AddStringToObject(o, "Name", name);
+		cJSON_AddStringToObject(o, "Source", src);
+		cJSON_AddStringToObject(o, "Destination", dst);
+		cJSON_AddStringToObject(o, "Driver", name ? "local" : "");
+		cJSON_AddStringToObject(o, "Mode", "");
+		opts = cJSON_AddArrayToObject(o, "Options");
+		if (name) {
+			cJSON_AddItemToArray(opts, cJSON_CreateString("nosuid"));
+			cJSON_AddItemToArray(opts, cJSON_CreateString("nodev"));
+		}
+		cJSON_AddItemToArray(opts, cJSON_CreateString("rbind"));
+		cJSON_AddBoolToObject(o, "RW", !has_opt(m, "ro"));
+		cJSON_AddStringToObject(o, "Propagation", "rprivate");
+		cJSON_AddItemToArray(out, o);
+	}
+	return out;
+}
+
 static cJSON *inspect_locked(struct ctr *c)
 {
 	cJSON *j = cJSON_CreateObject(), *st, *cfg, *hc, *rp, *execs;
@@ -95,8 +143,7 @@ static cJSON *inspect_locked(struct ctr *c)
 	cJSON_AddItemToObject(
 		j, "Dependencies",
 		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(c->config, "requires"), 1));
-	cJSON_AddItemToObject(j, "Mounts",
-			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(spec, "mounts"), 1));
+	cJSON_AddItemToObject(j, "Mounts", mounts_json(c, spec));
 	cJSON_AddItemToObject(j, "OCIConfig", cJSON_Duplicate(spec, 1));
 	return j;
 }

@@ -19,8 +19,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 
 #define BLOCK 512
@@ -388,25 +390,33 @@ static int write_entry(struct writer *w, int dfd, const char *n, const char *pat
 	return 1; /* sockets (and anything unknown) are not archived */
 }
 
-static int write_one(struct writer *w, int dfd, const char *prefix, const char *n, struct err *e)
+/* The entry n of dfd as path (taken over): 0 written or gone meanwhile. */
+static int write_named(struct writer *w, int dfd, const char *n, char *path, struct err *e)
 {
-	_cleanup_free_ char *path = xasprintf("%s%s", prefix, n);
 	int several = 0, r;
 	struct stat st;
 
-	if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : err_sys(e, "stat %s", path);
+	if (fstatat(dfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		r = errno == ENOENT ? 0 : err_sys(e, "stat %s", path);
+		free(path);
+		return r;
+	}
 	if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
 		several = 1;
-		for (size_t i = 0; i < w->nlinks; i++)
-			if (w->links[i].dev == st.st_dev && w->links[i].ino == st.st_ino)
-				return emit(w, path, w->links[i].name, '1', &st, 0, e);
+		for (size_t i = 0; i < w->nlinks; i++) {
+			if (w->links[i].dev == st.st_dev && w->links[i].ino == st.st_ino) {
+				r = emit(w, path, w->links[i].name, '1', &st, 0, e);
+				free(path);
+				return r;
+			}
+		}
 	}
 	r = write_entry(w, dfd, n, path, &st, e);
 	if (r == 0 && several) { /* later names of this file become links to it */
 		w->links = xrealloc(w->links, (w->nlinks + 1) * sizeof(*w->links));
 		w->links[w->nlinks++] = (struct link_seen){ st.st_dev, st.st_ino, steal_ptr(path) };
 	}
+	free(path);
 	return r < 0 ? -1 : 0;
 }
 
@@ -417,7 +427,7 @@ static int walk(struct writer *w, int dfd, const char *prefix, struct err *e)
 	if (!names)
 		return -1;
 	for (size_t i = 0; names[i]; i++)
-		if (write_one(w, dfd, prefix, names[i], e) < 0)
+		if (write_named(w, dfd, names[i], xasprintf("%s%s", prefix, names[i]), e) < 0)
 			return -1;
 	return 0;
 }
@@ -450,6 +460,32 @@ int tar_write_tree(int dirfd, int out_fd, struct err *e)
 int tar_write_layer(int dirfd, int out_fd, struct err *e)
 {
 	return write_tree(dirfd, out_fd, 1, e);
+}
+
+int tar_write_at(int dirfd, const char *name, const char *as, int out_fd, struct err *e)
+{
+	struct writer w = { .out = out_fd, .buf = xmalloc(COPY_BUF) };
+	const char *n = name ? name : ".";
+	struct stat st;
+	int r, fd;
+
+	if (as) { /* (below the top, what vanishes meanwhile is left out) */
+		r = fstatat(dirfd, n, &st, AT_SYMLINK_NOFOLLOW) < 0
+			    ? err_sys(e, "stat %s", n)
+			    : write_named(&w, dirfd, n, xstrdup(as), e);
+	} else {
+		fd = openat(dirfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = fd < 0 ? err_sys(e, "open %s", n) : walk(&w, fd, "", e);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (r == 0 && (write_all(out_fd, zeros, BLOCK) < 0 || write_all(out_fd, zeros, BLOCK) < 0))
+		r = err_sys(e, "write archive");
+	for (size_t i = 0; i < w.nlinks; i++)
+		free(w.links[i].name);
+	free(w.links);
+	free(w.buf);
+	return r;
 }
 
 /* ---- reader ----------------------------------------------------------- */
@@ -979,8 +1015,8 @@ static int whiteout(int dirfd, char *path, const struct tar_entry *t, struct err
 	return 1;
 }
 
-int tar_extract_stream(struct stream *in, int dirfd, unsigned flags, uint64_t *bytes,
-		       struct tar_record *rec, struct err *e)
+static int extract(struct stream *in, int dirfd, unsigned flags, uint64_t *bytes,
+		   struct tar_record *rec, const struct tar_owner *own, struct err *e)
 {
 	struct tar_reader *r = tar_reader_new(in);
 	struct dir_meta *dirs = NULL;
@@ -1000,6 +1036,10 @@ int tar_extract_stream(struct stream *in, int dirfd, unsigned flags, uint64_t *b
 		}
 		if (!*path) /* the root: dirfd itself stays as it is */
 			continue;
+		if (own) {
+			r->ent.uid = own->uid;
+			r->ent.gid = own->gid;
+		}
 		if ((flags & TAR_EXTRACT_WHITEOUTS) &&
 		    (w = whiteout(dirfd, path, &r->ent, e)) < 0) {
 			n = -1;
@@ -1048,6 +1088,64 @@ int tar_extract_stream(struct stream *in, int dirfd, unsigned flags, uint64_t *b
 	free(dirs);
 	tar_reader_free(r);
 	return n < 0 ? -1 : 0;
+}
+
+int tar_extract_stream(struct stream *in, int dirfd, unsigned flags, uint64_t *bytes,
+		       struct tar_record *rec, struct err *e)
+{
+	return extract(in, dirfd, flags, bytes, rec, NULL, e);
+}
+
+int tar_extract_as(struct stream *in, int dirfd, const struct tar_owner *own, struct err *e)
+{
+	return extract(in, dirfd, own ? TAR_EXTRACT_OWNER : 0, NULL, NULL, own, e);
+}
+
+int tar_copy(int sdir, const char *sname, const char *as, int ddir, const struct tar_owner *own,
+	     unsigned flags, struct err *e)
+{
+	/* The writer's error comes back through a shared page. */
+	struct err *child_err = mmap(NULL, sizeof(struct err), PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct stream_fd f;
+	int p[2], r = -1, st = 0;
+	pid_t pid;
+
+	if (child_err == MAP_FAILED)
+		return err_sys(e, "mmap");
+	memset(child_err, 0, sizeof(*child_err));
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		err_sys(e, "pipe");
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err_sys(e, "fork");
+		close(p[0]);
+		close(p[1]);
+		goto out;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		_exit(tar_write_at(sdir, sname, as, p[1], child_err) < 0);
+	}
+	close(p[1]);
+	stream_fd_init(&f, p[0], "archive");
+	r = extract(&f.s, ddir, flags | (own ? TAR_EXTRACT_OWNER : 0), NULL, NULL, own, e);
+	close(p[0]); /* a writer still writing gets EPIPE */
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		/* its own failure, not the EPIPE of ours */
+		if (e && child_err->msg[0] && child_err->errnum != EPIPE)
+			*e = *child_err;
+		else if (r == 0)
+			err_set(e, 0, "archive writer failed");
+		r = -1;
+	}
+out:
+	munmap(child_err, sizeof(struct err));
+	return r;
 }
 
 int tar_extract(int in_fd, int dirfd, unsigned flags, struct err *e)

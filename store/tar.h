@@ -48,6 +48,12 @@ int tar_write_tree(int dirfd, int out_fd, struct err *e);
  * whiteouts (0:0 character devices) become ".wh.NAME" entries and its
  * opaque directories get a ".wh..wh..opq" entry. */
 int tar_write_layer(int dirfd, int out_fd, struct err *e);
+/* tar_write_tree's archive of dirfd/name (name NULL: dirfd itself), a
+ * directory tree or any other file (a symlink is archived as one), as the
+ * entry `as` (a directory's contents as "as/a/b"); as NULL: only a
+ * directory's contents, as "a/b" (what `cp DIR/.` copies).  A missing
+ * name is an error. */
+int tar_write_at(int dirfd, const char *name, const char *as, int out_fd, struct err *e);
 
 /* Writing an archive entry by entry: a file's header (a name ending in
  * '/' a directory's; uid and gid 0), then its size bytes written by the
@@ -110,5 +116,20 @@ int tar_extract(int in_fd, int dirfd, unsigned flags, struct err *e);
  * entries' data sizes.  The stream is read up to the end marker only. */
 int tar_extract_stream(struct stream *in, int dirfd, unsigned flags, uint64_t *bytes,
 		       struct tar_record *rec, struct err *e);
+
+/* An owner for every entry extracted: what `cp` puts into a container
+ * belongs to the container's user (podman's default). */
+struct tar_owner {
+	uint64_t uid, gid;
+};
+/* tar_extract_stream with every entry owned by own (TAR_EXTRACT_OWNER
+ * otherwise); own NULL: owned by us, as without TAR_EXTRACT_OWNER. */
+int tar_extract_as(struct stream *in, int dirfd, const struct tar_owner *own, struct err *e);
+/* Copy sdir/sname into ddir as tar_write_at archives it and tar_extract
+ * extracts it (a child process writes the archive into a pipe that we
+ * extract): a tree copied without following a symlink or leaving ddir.
+ * own as for tar_extract_as; flags as for tar_extract. */
+int tar_copy(int sdir, const char *sname, const char *as, int ddir, const struct tar_owner *own,
+	     unsigned flags, struct err *e);
 
 #endif

@@ -219,6 +219,41 @@ EV_STATUS='(.Status // .status // "")'
 EV_NAME='(.Name // .name // "")'
 EV_ID='(.ID // .id // "")'
 
+# img_from_dir REF DIR: DIR as a one-layer image REF in the engine's store,
+# made the way a user makes one: `podman import` into a store of this
+# script's own ($T_DIR/pb: vfs driver, never the machine's storage), `podman
+# save`, then the engine's `load`.  Status 1 with the reason in IMG_WHY when
+# there is no podman or a step fails.
+img_from_dir() {
+	IMG_WHY=
+	if ! command -v podman >/dev/null 2>&1; then
+		IMG_WHY="no podman to make the image with"
+		return 1
+	fi
+	_pb=$T_DIR/pb
+	mkdir -p "$_pb/tmp"
+	printf '[storage]\ndriver = "vfs"\ngraphroot = "%s"\nrunroot = "%s"\n' \
+		"$_pb/root" "$_pb/run" >"$_pb/storage.conf"
+	for _step in import save load; do
+		case $_step in
+		import) _o=$( (cd "$2" && tar -cf "$_pb/in.tar" .) 2>&1 && img_podman import "$_pb/in.tar" "$1" 2>&1) ;;
+		save) _o=$(img_podman save -o "$_pb/out.tar" "$1" 2>&1) ;;
+		load) _o=$(nk load -i "$_pb/out.tar" 2>&1) ;;
+		esac || {
+			IMG_WHY="$_step of $1 failed: $(oneline "$_o")"
+			return 1
+		}
+	done
+}
+
+# img_podman ARGS...: podman on the store of img_from_dir
+img_podman() {
+	env CONTAINERS_STORAGE_CONF="$_pb/storage.conf" TMPDIR="$_pb/tmp" \
+		timeout -s KILL 60 podman --root "$_pb/root" --runroot "$_pb/run" \
+		--storage-driver vfs --tmpdir "$_pb/tmp" --cgroup-manager=cgroupfs \
+		--events-backend=file "$@"
+}
+
 # ---- host observations -----------------------------------------------------
 
 # Pids of processes whose command line, root, cwd or an open file mentions

@@ -749,6 +749,61 @@ static void test_pipe(void)
 	CHECK(l.n == (is_root ? 18 : 16));
 }
 
+/* One entry under another name (tar_write_at), a directory's contents
+ * alone, and a copy through tar_copy with one owner for every entry. */
+static int list_at(int sfd, const char *name, const char *as, struct listed *l)
+{
+	char p[300];
+	int fd, r;
+
+	snprintf(p, sizeof(p), "%s/at.tar", tmp);
+	fd = open(p, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+	r = fd < 0 ? -1 : tar_write_at(sfd, name, as, fd, &err);
+	close(fd);
+	fd = r < 0 ? -1 : open(p, O_RDONLY | O_CLOEXEC);
+	l->n = 0;
+	r = fd < 0 ? -1 : tar_read_list(fd, collect, l, &err);
+	close(fd);
+	return r;
+}
+
+static void test_write_at_copy(void)
+{
+	static struct listed l;
+	struct tar_owner own = { 4321, 4322 };
+	char dir[200], p[300];
+	struct stat sb;
+	int sfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC), dfd;
+
+	CHECK(sfd >= 0);
+	CHECK(list_at(sfd, "deep", "renamed", &l) == 0);
+	CHECK(l.n == 3);
+	CHECK_STR(l.names[0], "renamed/");
+	CHECK(!strncmp(l.names[1], "renamed/ddd", 11) && !strncmp(l.names[2], "renamed/ddd", 11));
+	CHECK(list_at(sfd, "deep", NULL, &l) == 0);
+	CHECK(l.n == 2 && !strncmp(l.names[0], "ddd", 3));
+	CHECK(list_at(sfd, "hello.txt", "h", &l) == 0);
+	CHECK(l.n == 1 && l.ent[0].type == '0');
+	CHECK_STR(l.names[0], "h");
+
+	snprintf(dir, sizeof(dir), "%s/copy", tmp);
+	CHECK(mkdir(dir, 0755) == 0);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(dfd >= 0);
+	CHECK(tar_copy(sfd, "bin", "b2", dfd, is_root ? &own : NULL, 0, &err) == 0);
+	snprintf(p, sizeof(p), "%s/b2/busybox", dir);
+	CHECK(stat(p, &sb) == 0 && sb.st_size == 200000 && (sb.st_mode & 07777) == 0755);
+	if (is_root)
+		CHECK(sb.st_uid == 4321 && sb.st_gid == 4322);
+	/* a source that is not there: the writer's error, nothing made */
+	err = (struct err){ 0 };
+	CHECK(tar_copy(sfd, "nope", "n", dfd, NULL, 0, &err) < 0);
+	snprintf(p, sizeof(p), "%s/n", dir);
+	CHECK(access(p, F_OK) < 0);
+	close(dfd);
+	close(sfd);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -785,6 +840,7 @@ int main(void)
 	RUN(test_extract_refuses_symlink_escape);
 	RUN(test_bad_archives);
 	RUN(test_pipe);
+	RUN(test_write_at_copy);
 	{
 		char cmd[200];
 
