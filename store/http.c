@@ -38,18 +38,18 @@ int http_url_parse(const char *url, struct http_url *u, struct err *e)
 	else if (!strncasecmp(url, "https://", 8))
 		p = url + 8, u->https = 1;
 	else
-		return err_set(e, EINVAL, "%s: not an http:// or https:// URL", url);
+		return err_set(e, 0, "%s: not an http:// or https:// URL", url);
 	end = p + strcspn(p, "/?#");
 	if (memchr(p, '@', (size_t)(end - p)))
-		return err_set(e, EINVAL, "%s: user names in URLs are not supported", url);
+		return err_set(e, 0, "%s: user names in URLs are not supported", url);
 	if (*p == '[') { /* [v6]:port */
 		hs = p + 1;
 		he = memchr(hs, ']', (size_t)(end - hs));
 		if (!he)
-			return err_set(e, EINVAL, "%s: no ']' after an IPv6 address", url);
+			return err_set(e, 0, "%s: no ']' after an IPv6 address", url);
 		if (he + 1 < end) {
 			if (he[1] != ':')
-				return err_set(e, EINVAL, "%s: junk after ']'", url);
+				return err_set(e, 0, "%s: junk after ']'", url);
 			port = he + 2;
 		}
 	} else {
@@ -63,14 +63,14 @@ int http_url_parse(const char *url, struct http_url *u, struct err *e)
 	if (port) {
 		pl = (size_t)(end - port);
 		if (pl == 0 || pl > 5 || strspn(port, "0123456789") < pl)
-			return err_set(e, EINVAL, "%s: bad port", url);
+			return err_set(e, 0, "%s: bad port", url);
 	}
 	if (he == hs || (size_t)(he - hs) >= sizeof(u->host))
-		return err_set(e, EINVAL, "%s: bad host", url);
+		return err_set(e, 0, "%s: bad host", url);
 	for (const char *c = hs; c < he; c++)
 		if (!(c[0] >= 'a' && c[0] <= 'z') && !(c[0] >= 'A' && c[0] <= 'Z') &&
 		    !(c[0] >= '0' && c[0] <= '9') && !strchr(".-_:%", c[0]))
-			return err_set(e, EINVAL, "%s: bad host", url);
+			return err_set(e, 0, "%s: bad host", url);
 	memcpy(u->host, hs, (size_t)(he - hs));
 	snprintf(u->port, sizeof(u->port), "%.*s", (int)pl, port ? port : "");
 	if (!pl)
@@ -82,8 +82,7 @@ int http_url_parse(const char *url, struct http_url *u, struct err *e)
 	for (const char *c = u->path; *c; c++)
 		if ((unsigned char)*c <= ' ' || *c == 0x7f) {
 			http_url_free(u);
-			return err_set(e, EINVAL, "%s: a space or control character in the path",
-				       url);
+			return err_set(e, 0, "%s: a space or control character in the path", url);
 		}
 	return 0;
 }
@@ -143,14 +142,13 @@ static int get_line(struct http_resp *r, char *line, size_t max, struct err *e)
 		if (k < 0)
 			return -1;
 		if (k == 0)
-			return err_set(e, EIO,
-				       "the server closed the connection in the middle of %s",
+			return err_set(e, 0, "the server closed the connection in the middle of %s",
 				       n ? "a line" : "the response");
 		p = r->buf + r->off;
 		nl = memchr(p, '\n', r->len - r->off);
 		take = nl ? (size_t)(nl - p) : r->len - r->off;
 		if (n + take > max)
-			return err_set(e, EPROTO, "a line of the response is longer than %zu bytes",
+			return err_set(e, 0, "a line of the response is longer than %zu bytes",
 				       max);
 		memcpy(line + n, p, take);
 		n += take;
@@ -162,7 +160,7 @@ static int get_line(struct http_resp *r, char *line, size_t max, struct err *e)
 		n--;
 	line[n] = '\0';
 	if (strlen(line) != n)
-		return err_set(e, EPROTO, "a NUL byte in the response's head");
+		return err_set(e, 0, "a NUL byte in the response's head");
 	return (int)n;
 }
 
@@ -194,21 +192,21 @@ static int read_head(struct http_resp *r, char *line, struct err *e)
 	p = line + 5;
 	if (strncmp(line, "HTTP/", 5) || !(*p >= '1' && *p <= '3') ||
 	    (p[1] == '.' ? !(p[2] >= '0' && p[2] <= '9') || p[3] != ' ' : p[1] != ' '))
-		return err_set(e, EPROTO, "not an HTTP response: \"%.40s\"", line);
+		return err_set(e, 0, "not an HTTP response: \"%.40s\"", line);
 	p = strchr(p, ' ') + 1;
 	if (strspn(p, "0123456789") != 3 || (p[3] && p[3] != ' '))
-		return err_set(e, EPROTO, "a bad status line: \"%.60s\"", line);
+		return err_set(e, 0, "a bad status line: \"%.60s\"", line);
 	r->status = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
 	while ((n = get_line(r, line, HTTP_LINE_MAX, e)) > 0) {
 		char *colon = strchr(line, ':'), *v, *end;
 
 		if (r->nhdr == HTTP_HEADERS_MAX)
-			return err_set(e, EPROTO, "more than %d header lines", HTTP_HEADERS_MAX);
+			return err_set(e, 0, "more than %d header lines", HTTP_HEADERS_MAX);
 		if (!colon || colon == line)
-			return err_set(e, EPROTO, "a bad header line: \"%.60s\"", line);
+			return err_set(e, 0, "a bad header line: \"%.60s\"", line);
 		for (p = line; p < colon; p++)
 			if (!is_tchar(*p))
-				return err_set(e, EPROTO, "a bad header name: \"%.60s\"", line);
+				return err_set(e, 0, "a bad header name: \"%.60s\"", line);
 		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
 			;
 		for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t'); end--)
@@ -235,7 +233,7 @@ static int framing(struct http_resp *r, int head, struct err *e)
 		if (strcasecmp(r->name[i], "Content-Length"))
 			continue;
 		if (cl && strcmp(cl, r->value[i]))
-			return err_set(e, EPROTO, "two different Content-Length headers");
+			return err_set(e, 0, "two different Content-Length headers");
 		cl = r->value[i];
 	}
 	r->mode = M_CLOSE;
@@ -243,14 +241,13 @@ static int framing(struct http_resp *r, int head, struct err *e)
 		r->mode = M_DONE;
 	} else if (te) {
 		if (strcasecmp(te, "chunked"))
-			return err_set(e, EPROTO, "Transfer-Encoding \"%.40s\" is not supported",
-				       te);
+			return err_set(e, 0, "Transfer-Encoding \"%.40s\" is not supported", te);
 		r->mode = M_CSIZE;
 	} else if (cl) {
 		uint64_t v = 0;
 
 		if (!*cl || strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 18)
-			return err_set(e, EPROTO, "a bad Content-Length \"%.40s\"", cl);
+			return err_set(e, 0, "a bad Content-Length \"%.40s\"", cl);
 		for (; *cl; cl++)
 			v = v * 10 + (uint64_t)(*cl - '0');
 		r->left = v;
@@ -282,8 +279,8 @@ static int reap(struct http_resp *r, struct err *e)
 				*c = *(c + 1) ? ' ' : '\0';
 	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-		return err_set(e, ENOENT, "the fetcher could not be run: %s", msg);
-	return err_set(e, EIO, "the fetcher failed (%s %d)%s%s", WIFEXITED(st) ? "exit" : "signal",
+		return err_set(e, 0, "the fetcher could not be run: %s", msg);
+	return err_set(e, 0, "the fetcher failed (%s %d)%s%s", WIFEXITED(st) ? "exit" : "signal",
 		       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), *msg ? ": " : "", msg);
 }
 
@@ -298,7 +295,7 @@ static ssize_t body_read(struct stream *s, void *buf, size_t n, struct err *e)
 
 		switch (r->mode) {
 		case M_DONE: return 0;
-		case M_ERR: return err_set(e, EIO, "the response's body broke off before");
+		case M_ERR: return err_set(e, 0, "the response's body broke off before");
 		case M_CSIZE: {
 			char *p = line;
 			uint64_t v = 0;
@@ -310,7 +307,7 @@ static ssize_t body_read(struct stream *s, void *buf, size_t n, struct err *e)
 			if (digits == 0 || digits > 15 ||
 			    (p[digits + strspn(p + digits, " \t")] &&
 			     p[digits + strspn(p + digits, " \t")] != ';')) {
-				err_set(e, EPROTO, "a bad chunk size \"%.40s\"", line);
+				err_set(e, 0, "a bad chunk size \"%.40s\"", line);
 				goto fail;
 			}
 			for (; digits--; p++)
@@ -330,7 +327,7 @@ static ssize_t body_read(struct stream *s, void *buf, size_t n, struct err *e)
 				if (len == 0)
 					break;
 				if (i == HTTP_HEADERS_MAX) {
-					err_set(e, EPROTO, "too many trailer lines");
+					err_set(e, 0, "too many trailer lines");
 					goto fail;
 				}
 			}
@@ -341,7 +338,7 @@ static ssize_t body_read(struct stream *s, void *buf, size_t n, struct err *e)
 			k = get_line(r, line, sizeof(line) - 1, e);
 			if (k != 0) {
 				if (k > 0)
-					err_set(e, EPROTO, "no CR LF after a chunk's data");
+					err_set(e, 0, "no CR LF after a chunk's data");
 				goto fail;
 			}
 			r->mode = M_CSIZE;
@@ -355,7 +352,7 @@ static ssize_t body_read(struct stream *s, void *buf, size_t n, struct err *e)
 			goto fail;
 		if (k == 0) {
 			if (r->mode == M_LEN || r->mode == M_CDATA) {
-				err_set(e, EIO,
+				err_set(e, 0,
 					"the server closed the connection before the end of the "
 					"body");
 				goto fail;
@@ -453,7 +450,7 @@ char *http_read_body(struct http_resp *r, size_t max, size_t *len, struct err *e
 		if (n == cap) {
 			if (cap > max) {
 				free(b);
-				err_set(e, EFBIG, "a response larger than %zu bytes", max);
+				err_set(e, 0, "a response larger than %zu bytes", max);
 				return NULL;
 			}
 			cap *= 2;
@@ -470,7 +467,7 @@ char *http_read_body(struct http_resp *r, size_t max, size_t *len, struct err *e
 	}
 	if (n > max) {
 		free(b);
-		err_set(e, EFBIG, "a response larger than %zu bytes", max);
+		err_set(e, 0, "a response larger than %zu bytes", max);
 		return NULL;
 	}
 	b[n] = '\0';
@@ -551,7 +548,7 @@ static int send_all(int fd, const char *p, size_t n, int timeout_ms, struct err 
 static int header_ok(const char *h, struct err *e)
 {
 	if (strpbrk(h, "\r\n"))
-		return err_set(e, EINVAL, "a request header with a line break");
+		return err_set(e, 0, "a request header with a line break");
 	return 0;
 }
 
@@ -632,7 +629,7 @@ static int fetch_external(const char *url, const char *method, char *const *hdrs
 		if ((prog = find_prog(progs[i])))
 			name = progs[i];
 	if (!prog)
-		return err_set(e, ENOENT,
+		return err_set(e, 0,
 			       "%s: nook has no TLS of its own and fetches https with curl, "
 			       "uclient-fetch or wget: none of them is installed (or use "
 			       "--tls-verify=false for a plain-http registry)",
@@ -781,11 +778,10 @@ int http_request(const struct http_request *q, struct http_resp *r, struct err *
 			return 0;
 		}
 		if (!next)
-			return err_set(e, EPROTO, "%s %s: a redirect to \"%.100s\"", method, url,
-				       loc);
+			return err_set(e, 0, "%s %s: a redirect to \"%.100s\"", method, url, loc);
 		if (hop == HTTP_REDIRECTS_MAX) {
 			free(next);
-			return err_set(e, ELOOP, "%s %s: more than %d redirects", method, q->url,
+			return err_set(e, 0, "%s %s: more than %d redirects", method, q->url,
 				       HTTP_REDIRECTS_MAX);
 		}
 		{
