@@ -118,7 +118,7 @@ static void usage(FILE *f)
 		   "  ps, inspect, wait, logs, attach, exec, mount, unmount, export\n"
 		   "  events, cleanup, sync, batch, artifact, system refresh|service\n"
 		   "  load, import, save, images, image ls|inspect|rm|prune|tag|untag, rmi, tag,\n"
-		   "  untag\n"
+		   "  untag, pull, login, logout\n"
 		   "  runtime ...    the runc-compatible OCI runtime (also as nook-runtime)\n"
 		   "  version\n\n"
 		   "  --root DIR     persistent state (default /var/lib/nook, $NOOK_ROOT)\n"
@@ -210,6 +210,17 @@ static const struct command commands[] = {
 	{ "rmi", cli_cmd_rmi, "usage: nook rmi [-f] IMAGE..." },
 	{ "tag", cli_cmd_tag, "usage: nook tag IMAGE NAME..." },
 	{ "untag", cli_cmd_untag, "usage: nook untag IMAGE [NAME...]" },
+	{ "pull", cli_cmd_pull,
+	  "usage: nook pull [-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] IMAGE\n"
+	  "  IMAGE: NAME[:TAG] or NAME@sha256:DIGEST; progress on stderr, the id on stdout\n"
+	  "  --tls-verify=false  plain http for this registry (podman's insecure registry;\n"
+	  "                      also 'insecure = HOST:PORT' in /etc/nook/registries.conf;\n"
+	  "                      localhost and 127.0.0.1 are always http).  https goes\n"
+	  "                      through curl (or uclient-fetch, wget): nook has no TLS" },
+	{ "login", cli_cmd_login,
+	  "usage: nook login [-u USER] [-p PASS | --password-stdin] [--tls-verify=false] "
+	  "REGISTRY\n  checks the credentials and keeps them in <root>/auth.json (0600)" },
+	{ "logout", cli_cmd_logout, "usage: nook logout REGISTRY | --all" },
 	{ "version", cmd_version, NULL },
 	{ "help", cmd_help, NULL },
 };
