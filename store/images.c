@@ -288,14 +288,23 @@ char *images_normalize_digest(const char *ref, const char *dflt_domain, struct e
 	return xasprintf("%s%s", n, at);
 }
 
-void images_add_digest(cJSON *img, const char *name)
+void images_add_digest(struct images *im, cJSON *img, const char *name)
 {
-	cJSON *a = arr(img, "digests"), *v;
+	cJSON *other, *v;
 
-	cJSON_ArrayForEach (v, a)
-		if (cJSON_IsString(v) && !strcmp(v->valuestring, name))
-			return;
-	cJSON_AddItemToArray(a, cJSON_CreateString(name));
+	cJSON_ArrayForEach (other, images_all(im)) {
+		cJSON *a = cJSON_GetObjectItemCaseSensitive(other, "digests");
+		int i = 0;
+
+		cJSON_ArrayForEach (v, a) {
+			if (cJSON_IsString(v) && !strcmp(v->valuestring, name)) {
+				cJSON_DeleteItemFromArray(a, i);
+				break;
+			}
+			i++;
+		}
+	}
+	cJSON_AddItemToArray(arr(img, "digests"), cJSON_CreateString(name));
 }
 
 /* Whether the stored full name matches short ("busybox:latest",

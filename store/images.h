@@ -70,8 +70,10 @@ char *images_normalize(const char *ref, const char *dflt_domain, struct err *e);
  * is not one. */
 char *images_normalize_digest(const char *ref, const char *dflt_domain, struct err *e);
 /* Record that img is what name ("domain/repo@sha256:...") pulled: a
- * reference images_find finds it by (podman's RepoDigests). */
-void images_add_digest(cJSON *img, const char *name);
+ * reference images_find finds it by (podman's RepoDigests), taken from
+ * any other image that had it (an index's digest, pulled for two
+ * platforms). */
+void images_add_digest(struct images *im, cJSON *img, const char *name);
 
 /* Give name (normalized) to img, taking it from any other image. */
 void images_tag(struct images *im, cJSON *img, const char *name);

@@ -50,7 +50,7 @@ int platform_parse(const char *s, struct platform *p, struct err *e)
 	if (a == 0 || a >= sizeof(p->os) || s[a] != '/' || c == b || c - b >= sizeof(p->arch) ||
 	    (s[c] &&
 	     (!s[c + 1] || strlen(s + c + 1) >= sizeof(p->variant) || strchr(s + c + 1, '/'))))
-		return err_setk(e, ERRK_INVALID_ARG, EINVAL,
+		return err_setk(e, ERRK_INVALID_ARG, 0,
 				"invalid platform \"%s\" (OS/ARCH[/VARIANT], as linux/arm64)", s);
 	memcpy(p->os, s, a);
 	memcpy(p->arch, s + b, c - b);

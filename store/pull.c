@@ -364,29 +364,6 @@ static cJSON *get_manifest(struct reg *g, const char *ref, const char *what, cha
 	return j;
 }
 
-/* A config blob: read whole (at most CONFIG_MAX) and checked. */
-static char *get_config(struct reg *g, const char *digest, size_t *len, struct err *e)
-{
-	_cleanup_free_ char *path = xasprintf("/v2/%s/blobs/%s", g->repo, digest);
-	_cleanup_free_ char *what = xasprintf("config %s", digest);
-	struct http_resp r;
-	char *body = NULL, got[72];
-
-	if (reg_get(g, path, NULL, 0, &r, e) == 0 && check_status(g, &r, what, e) == 0 &&
-	    !(body = http_read_body(&r, CONFIG_MAX, len, e)))
-		err_wrap(e, "%s", what);
-	http_resp_free(&r);
-	if (body) {
-		sha_str(body, *len, got);
-		if (strcmp(got, digest)) {
-			free(body);
-			err_set(e, 0, "config %s: its content's digest is %s", digest, got);
-			return NULL;
-		}
-	}
-	return body;
-}
-
 static int is_index(const cJSON *m)
 {
 	const char *mt = json_str(m, "mediaType");
@@ -506,6 +483,44 @@ static ssize_t blob_read(struct stream *s, void *buf, size_t n, struct err *e)
 	}
 }
 
+/* A config blob: read whole (at most CONFIG_MAX, resumed as layers are)
+ * and checked. */
+static char *get_config(struct reg *g, const cJSON *desc, FILE *progress, size_t *len,
+			struct err *e)
+{
+	const char *digest = json_str(desc, "digest");
+	const cJSON *sz = cJSON_GetObjectItemCaseSensitive(desc, "size");
+	struct blob_in b = { .g = g, .digest = digest, .progress = progress };
+	char *body = NULL, got[72];
+	size_t n = 0;
+	ssize_t k = 1;
+
+	if (!cJSON_IsNumber(sz) || sz->valuedouble < 0 || sz->valuedouble > CONFIG_MAX) {
+		err_set(e, 0, "config %s: a bad size", digest);
+		return NULL;
+	}
+	b.s.read = blob_read;
+	b.size = (uint64_t)sz->valuedouble;
+	b.r.fd = b.r.errfd = -1;
+	body = xmalloc((size_t)b.size + 1);
+	while (n <= b.size && (k = blob_read(&b.s, body + n, (size_t)b.size + 1 - n, e)) > 0)
+		n += (size_t)k;
+	http_resp_free(&b.r);
+	if (k < 0) {
+		free(body);
+		return NULL;
+	}
+	body[n] = '\0';
+	*len = n;
+	sha_str(body, n, got);
+	if (strcmp(got, digest)) {
+		free(body);
+		err_set(e, 0, "config %s: its content's digest is %s", digest, got);
+		return NULL;
+	}
+	return body;
+}
+
 /* ---- the pull ------------------------------------------------------------- */
 
 struct pulled {
@@ -618,7 +633,7 @@ int image_pull(const struct store *s, const char *ref, const struct pull_opts *o
 	       char **name, struct err *e)
 {
 	_cleanup_free_ char *domain = NULL, *repo = NULL, *tagname = NULL, *digest = NULL;
-	_cleanup_free_ char *what = NULL, *config = NULL, *dname = NULL;
+	_cleanup_free_ char *what = NULL, *config = NULL;
 	_cleanup_json_ cJSON *m = NULL, *cfg = NULL;
 	struct platform want;
 	struct reg g = { 0 };
@@ -644,10 +659,8 @@ int image_pull(const struct store *s, const char *ref, const struct pull_opts *o
 	if (m && is_index(m)) {
 		const char *d = choose(m, &want, what, e);
 		_cleanup_free_ char *dd = d ? xstrdup(d) : NULL;
-		char sub[72];
-
 		cJSON_Delete(m);
-		m = dd ? get_manifest(&g, dd, what, sub, e) : NULL;
+		m = dd ? get_manifest(&g, dd, what, mdigest, e) : NULL;
 		if (m && is_index(m)) {
 			err_set(e, 0, "%s: an index inside an index", what);
 			goto out;
@@ -668,7 +681,7 @@ int image_pull(const struct store *s, const char *ref, const struct pull_opts *o
 	}
 	if (pr)
 		fprintf(pr, "Getting image source signatures\n");
-	config = get_config(&g, cdigest, &clen, e);
+	config = get_config(&g, cJSON_GetObjectItemCaseSensitive(m, "config"), pr, &clen, e);
 	cfg = config ? cJSON_ParseWithLength(config, clen) : NULL;
 	if (!config || !cJSON_IsObject(cfg)) {
 		if (config)
@@ -698,9 +711,17 @@ int image_pull(const struct store *s, const char *ref, const struct pull_opts *o
 		cJSON *img =
 			images_commit(&im, &st, config, clen, p.diffs, p.stages, p.sizes, tags, e);
 
-		dname = xasprintf("%s/%s@%s", domain, repo, digest ? digest : mdigest);
 		if (img) {
-			images_add_digest(img, dname);
+			/* the manifest's digest, and the index's a pull named */
+			const char *ds[] = { mdigest,
+					     digest && strcmp(digest, mdigest) ? digest : NULL };
+
+			for (int i = 0; i < 2 && ds[i]; i++) {
+				_cleanup_free_ char *dname =
+					xasprintf("%s/%s@%s", domain, repo, ds[i]);
+
+				images_add_digest(&im, img, dname);
+			}
 			rc = images_save(&im, e);
 			*id = xstrdup(json_str(img, "id"));
 			*name = digest ? NULL : xstrdup(tagname);
