@@ -53,15 +53,18 @@ int cli_cmd_pull(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* A line from the terminal (echo off for a password); NULL at its end. */
+/* A line of standard input after the prompt what (none if NULL), echo off
+ * on a terminal for a password. */
 static char *prompt(const char *what, int echo)
 {
 	struct termios t, old;
 	char buf[1024];
 	int tty = tcgetattr(0, &old) == 0;
 
-	fprintf(stderr, "%s: ", what);
-	fflush(stderr);
+	if (what) {
+		fprintf(stderr, "%s: ", what);
+		fflush(stderr);
+	}
 	if (tty && !echo) {
 		t = old;
 		t.c_lflag &= ~(tcflag_t)ECHO;
@@ -110,7 +113,7 @@ int cli_cmd_login(struct cli *c, int argc, char **argv)
 	if (!pass) {
 		if (!pwstdin && !isatty(0))
 			return cli_usage_err("login", "give -p PASS or --password-stdin");
-		pass = pwstdin ? prompt("", 1) : prompt("Password", 0);
+		pass = pwstdin ? prompt(NULL, 1) : prompt("Password", 0);
 	}
 	if (!*user || !*pass)
 		return cli_usage_err("login", "an empty user name or password");
