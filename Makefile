@@ -168,6 +168,10 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libnook.a
 
 xunit-build: $(XUNIT_TESTS)
 
+# The store's streams (inflate, sha256) at full speed: tests/bench/stream.sh.
+$(BUILD)/bench-stream: tests/bench/stream.c $(BUILD)/libnook.a
+	$(CC) $(NOOK_CFLAGS) $(CFLAGS) $(CPPFLAGS) $(NOOK_LDFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libnook.a $(LIBS)
+
 xunit-check: $(XUNIT_TESTS)
 	tests/run-cross.sh $(TARGET) "$(QEMU)" $(XUNIT_TESTS)
 

@@ -115,6 +115,89 @@ int cli_cmd_save(struct cli *c, int argc, char **argv)
 	return r < 0 ? cli_report(&e) : 0;
 }
 
+int cli_cmd_commit(struct cli *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "author", required_argument, NULL, 'a' },
+					    { "message", required_argument, NULL, 'm' },
+					    { "quiet", no_argument, NULL, 'q' },
+					    { 0 } };
+	const char *author = NULL, *msg = NULL;
+	_cleanup_free_ char *id = NULL;
+	struct err e = { 0 };
+	int ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "a:m:q", lo, NULL)) != -1) {
+		if (ch == 'a')
+			author = optarg;
+		else if (ch == 'm')
+			msg = optarg;
+		else if (ch != 'q')
+			return cli_usage_err("commit", "invalid option");
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return cli_usage_err("commit", "requires a container and an optional image name");
+	if (cli_open(c) < 0)
+		return EXIT_ENGINE;
+	if (engine_commit(&c->en, argv[optind], argc - optind > 1 ? argv[optind + 1] : NULL, author,
+			  msg, &id, &e) < 0)
+		return cli_report(&e);
+	printf("%s\n", id);
+	return 0;
+}
+
+int cli_cmd_history(struct cli *c, int argc, char **argv)
+{
+	static const struct option lo[] = { { "no-trunc", no_argument, NULL, 'N' },
+					    { "quiet", no_argument, NULL, 'q' },
+					    { 0 } };
+	struct err e = { 0 };
+	cJSON *j, *h;
+	int ch, notrunc = 0, quiet = 0, n;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "q", lo, NULL)) != -1) {
+		if (ch == 'N')
+			notrunc = 1;
+		else if (ch == 'q')
+			quiet = 1;
+		else
+			return cli_usage_err("history", "invalid option");
+	}
+	if (argc - optind != 1)
+		return cli_usage_err("history", "requires exactly 1 image");
+	if (cli_open_ro(c) < 0)
+		return EXIT_ENGINE;
+	j = engine_image_inspect(&c->en, argv[optind], &e);
+	if (!j)
+		return cli_report(&e);
+	if (!quiet)
+		printf("%-14s %-24s %-45s %s\n", "ID", "CREATED", "CREATED BY", "COMMENT");
+	n = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "History"));
+	/* newest first, as podman; the image's id on the top line */
+	for (int i = n - 1; i >= 0; i--) {
+		const char *id = i == n - 1 ? cJSON_GetObjectItemCaseSensitive(j, "Id")->valuestring
+					    : "<missing>";
+		const cJSON *by, *cm;
+
+		h = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "History"), i);
+		by = cJSON_GetObjectItemCaseSensitive(h, "created_by");
+		cm = cJSON_GetObjectItemCaseSensitive(h, "comment");
+		if (quiet) {
+			printf("%.*s\n", notrunc ? 64 : 12, id);
+			continue;
+		}
+		printf("%-14.*s %-24.24s %-45.*s %s\n", notrunc ? 64 : 12, id,
+		       cJSON_IsString(cJSON_GetObjectItemCaseSensitive(h, "created"))
+			       ? cJSON_GetObjectItemCaseSensitive(h, "created")->valuestring
+			       : "",
+		       notrunc ? 4096 : 45, cJSON_IsString(by) ? by->valuestring : "",
+		       cJSON_IsString(cm) ? cm->valuestring : "");
+	}
+	cJSON_Delete(j);
+	return 0;
+}
+
 static void human_size(char *buf, size_t len, double b)
 {
 	static const char *const unit[] = { "B", "kB", "MB", "GB", "TB" };
@@ -354,8 +437,11 @@ int cli_cmd_image(struct cli *c, int argc, char **argv)
 		return cli_cmd_import(c, argc - 1, argv + 1);
 	if (!strcmp(sub, "save"))
 		return cli_cmd_save(c, argc - 1, argv + 1);
+	if (!strcmp(sub, "history"))
+		return cli_cmd_history(c, argc - 1, argv + 1);
 	if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
-		puts("usage: nook image ls|inspect|rm|prune|tag|untag|load|import|save ...");
+		puts("usage: nook image ls|inspect|rm|prune|tag|untag|load|import|save|history "
+		     "...");
 		return 0;
 	}
 	return cli_usage_err("image",

@@ -117,8 +117,8 @@ static void usage(FILE *f)
 		   "  create, run, init, start, stop, restart, kill, pause, unpause, rm\n"
 		   "  ps, inspect, wait, logs, attach, exec, mount, unmount, export\n"
 		   "  events, cleanup, sync, batch, artifact, system refresh|service\n"
-		   "  load, import, save, images, image ls|inspect|rm|prune|tag|untag, rmi, tag,\n"
-		   "  untag, pull, login, logout\n"
+		   "  load, import, save, commit, history, images, image ls|inspect|rm|prune|tag|\n"
+		   "  untag, rmi, tag, untag, pull, login, logout\n"
 		   "  runtime ...    the runc-compatible OCI runtime (also as nook-runtime)\n"
 		   "  version\n\n"
 		   "  --root DIR     persistent state (default /var/lib/nook, $NOOK_ROOT)\n"
@@ -204,6 +204,10 @@ static const struct command commands[] = {
 	{ "save", cli_cmd_save,
 	  "usage: nook save [-o FILE] [--format docker-archive|oci-archive] IMAGE...\n"
 	  "  the layers as they were loaded: docker load and podman load read it" },
+	{ "commit", cli_cmd_commit,
+	  "usage: nook commit [-a AUTHOR] [-m MESSAGE] CONTAINER [IMAGE]\n"
+	  "  the container's changes as one more layer over its image" },
+	{ "history", cli_cmd_history, "usage: nook history [-q] [--no-trunc] IMAGE" },
 	{ "images", cli_cmd_images,
 	  "usage: nook images [-q] [--no-trunc] [--format json|TEMPLATE]" },
 	{ "image", cli_cmd_image, NULL },

@@ -104,6 +104,8 @@ int cli_cmd_load(struct cli *c, int argc, char **argv); /* cli-image.c */
 int cli_cmd_images(struct cli *c, int argc, char **argv);
 int cli_cmd_import(struct cli *c, int argc, char **argv);
 int cli_cmd_save(struct cli *c, int argc, char **argv);
+int cli_cmd_commit(struct cli *c, int argc, char **argv);
+int cli_cmd_history(struct cli *c, int argc, char **argv);
 int cli_cmd_image(struct cli *c, int argc, char **argv);
 int cli_cmd_rmi(struct cli *c, int argc, char **argv);
 int cli_cmd_tag(struct cli *c, int argc, char **argv);

@@ -26,14 +26,26 @@
 
 /* ---- runtime side ------------------------------------------------------ */
 
-/* --rootfs DIR:O: mount the overlay over DIR (see ctr_overlay). */
+/* The overlay: over DIR (--rootfs DIR:O), over the image's layers, or
+ * over a squashfs image mounted first (see ctr_overlay). */
 static int overlay_up(struct ctr *c, struct err *e)
 {
 	const char *layers = jstr(c->config, "imageLowerdir");
+	const char *rootfs = jstr(c->config, "rootfs") ?: "";
+	int r;
 
-	if ((layers ? image_overlay_mount_layers(&c->en->st, c->id, layers, e)
-		    : image_overlay_mount(&c->en->st, c->id, jstr(c->config, "rootfs") ?: "", e)) <
-	    0) {
+	if (layers) {
+		r = image_overlay_mount_layers(&c->en->st, c->id, layers, e);
+	} else if (jbool(c->config, "rootfsSquashfs")) {
+		_cleanup_free_ char *lower = image_squashfs_lower(&c->en->st, c->id);
+
+		r = image_squashfs_mount(&c->en->st, c->id, rootfs, e);
+		if (r == 0 && (r = image_overlay_mount(&c->en->st, c->id, lower, e)) < 0)
+			image_squashfs_unmount(&c->en->st, c->id);
+	} else {
+		r = image_overlay_mount(&c->en->st, c->id, rootfs, e);
+	}
+	if (r < 0) {
 		err_wrap(e, "container %s", cname(c));
 		return kind(e, e->errnum == EINVAL ? ERRK_INVALID_ARG : ERRK_RUNTIME);
 	}
@@ -44,8 +56,11 @@ static int overlay_up(struct ctr *c, struct err *e)
  * (keep_runtime) the runtime side. */
 static void overlay_down(struct ctr *c, int keep_runtime)
 {
-	if (ctr_overlay(c) && jint(c->state, "mountCount", 0) <= 0 && !keep_runtime)
+	if (ctr_overlay(c) && jint(c->state, "mountCount", 0) <= 0 && !keep_runtime) {
 		image_overlay_unmount(&c->en->st, c->id);
+		if (jbool(c->config, "rootfsSquashfs"))
+			image_squashfs_unmount(&c->en->st, c->id);
+	}
 }
 
 /* Tear down what init made: the cgroup, the monitor's files but the log

@@ -546,10 +546,12 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 {
 	_cleanup_free_ char *rootfs = NULL;
 	_cleanup_free_ char *gen_name = NULL;
+	_cleanup_free_ char *sq_lower = NULL;
+	struct engine_create_opts sq_opts;
 	cJSON *cfg = NULL, *spec, *deps, *st = NULL;
 	struct stat sb;
 	const char *name = o->name;
-	int r = -1, overlay = 0;
+	int r = -1, overlay = 0, squash = 0;
 
 	if (img) {
 		overlay = 1;
@@ -563,12 +565,18 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 			dir[n - 2] = '\0';
 		}
 		rootfs = realpath(dir, NULL);
-		if (!rootfs || stat(rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		if (rootfs && !overlay && stat(rootfs, &sb) == 0 && S_ISREG(sb.st_mode)) {
+			/* a squashfs image: mounted, never unpacked, under an
+			 * overlay of the container's own */
+			if (image_squashfs_check(rootfs, e) < 0)
+				return kind(e, ERRK_INVALID_ARG);
+			squash = overlay = 1;
+		} else if (!rootfs || stat(rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
 			err_set(e, rootfs ? ENOTDIR : errno, "rootfs %s", dir);
 			return kind(e, ERRK_INVALID_ARG);
 		}
 	}
-	if (!img && overlay && image_lower_valid(rootfs, e) < 0) {
+	if (!img && overlay && !squash && image_lower_valid(rootfs, e) < 0) {
 		err_wrap(e, "--rootfs %s", o->rootfs);
 		return kind(e, ERRK_INVALID_ARG);
 	}
@@ -581,7 +589,16 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 		return kind(e, ERRK_INVALID_ARG);
 	if (img)
 		rootfs = image_merged_path(&en->st, id);
+	if (squash && o->user) { /* user names: from the image's /etc */
+		if (image_squashfs_mount(&en->st, id, rootfs, e) < 0)
+			return kind(e, ERRK_RUNTIME);
+		sq_opts = *o;
+		sq_opts.user_root = sq_lower = image_squashfs_lower(&en->st, id);
+		o = &sq_opts;
+	}
 	spec = build_spec(o, id, rootfs, e);
+	if (sq_lower) /* mounted again when the container starts */
+		image_squashfs_unmount(&en->st, id);
 	if (!spec)
 		return -1;
 
@@ -591,6 +608,8 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 	cJSON_AddStringToObject(cfg, "rootfs", rootfs);
 	if (overlay)
 		cJSON_AddTrueToObject(cfg, "rootfsOverlay");
+	if (squash)
+		cJSON_AddTrueToObject(cfg, "rootfsSquashfs");
 	if (img) {
 		cJSON_AddStringToObject(cfg, "image", img->id);
 		cJSON_AddStringToObject(cfg, "imageName", img->name);

@@ -208,6 +208,43 @@ int engine_image_import(struct engine *en, const char *path, const char *name, c
 	return 0;
 }
 
+int engine_commit(struct engine *en, const char *ref, const char *name, const char *author,
+		  const char *message, char **id, struct err *e)
+{
+	char cid[STORE_ID_LEN + 1];
+	_cleanup_free_ char *cfgp = NULL, *upper = NULL;
+	_cleanup_close_ int ufd = -1;
+	cJSON *cfg;
+	int r;
+
+	if (store_lookup(&en->st, ref, cid, e) < 0)
+		return -1;
+	cfgp = store_path(&en->st, cid, "config.json");
+	cfg = store_read_json(cfgp, e);
+	if (!cfg)
+		return err_wrap(e, "container %s", ref);
+	if (!str_of(cfg, "image")) {
+		cJSON_Delete(cfg);
+		return err_setk(e, ERRK_INVALID_ARG, 0,
+				"container %s was not made from an image (--rootfs): nothing to "
+				"commit onto",
+				ref);
+	}
+	upper = store_path(&en->st, cid, "overlay/upper");
+	ufd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (ufd < 0 && errno == ENOENT && mkdir_p(upper, 0755, NULL) == 0) /* never started */
+		ufd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (ufd < 0) {
+		cJSON_Delete(cfg);
+		return err_sys(e, "open %s", upper);
+	}
+	r = image_commit(&en->st, ufd, str_of(cfg, "image"), name, author, message, id, e);
+	cJSON_Delete(cfg);
+	if (r == 0)
+		events_append_image(&en->st, "commit", *id, name, NULL);
+	return r;
+}
+
 int engine_image_tag(struct engine *en, const char *ref, char **names, int untag, struct err *e)
 {
 	struct images im;

@@ -38,6 +38,9 @@ int engine_image_load(struct engine *en, const char *path, char ***loaded, struc
 /* import: a rootfs tar as a one-layer image; its id into *id */
 int engine_image_import(struct engine *en, const char *path, const char *name, char **id,
 			struct err *e);
+/* commit: container ref's changes as a new image over its image */
+int engine_commit(struct engine *en, const char *ref, const char *name, const char *author,
+		  const char *message, char **id, struct err *e);
 /* tag (untag 0) or untag ref with names; untag without names: all */
 int engine_image_tag(struct engine *en, const char *ref, char **names, int untag, struct err *e);
 /* rmi: lines "Untagged: NAME", "Deleted: ID" into *out */

@@ -9,6 +9,8 @@
 #include "store/images.h"
 
 #include <fcntl.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -111,4 +113,98 @@ void image_overlay_unmount(const struct store *s, const char *id)
 	if (is_mountpoint(merged) && umount2(merged, 0) < 0)
 		umount2(merged, MNT_DETACH); /* busy: still in use by a process */
 	rmdir(merged);
+}
+
+/* ---- squashfs ----------------------------------------------------------- */
+
+#ifndef LOOP_CONFIGURE
+#define LOOP_CONFIGURE 0x4C0A
+#endif
+
+int image_squashfs_check(const char *file, struct err *e)
+{
+	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
+	unsigned char m[4];
+
+	if (fd < 0)
+		return err_sys(e, "open %s", file);
+	if (read(fd, m, 4) != 4 || memcmp(m, "hsqs", 4) != 0)
+		return err_set(e, 0, "%s: not a squashfs image (a directory or a .sqfs file)",
+			       file);
+	return 0;
+}
+
+char *image_squashfs_lower(const struct store *s, const char *id)
+{
+	return store_run_path(s, id, "lower");
+}
+
+/* A read-only loop device for file, detached by the kernel once its last
+ * user (the mount) is gone; its fd, with its path in dev. */
+static int loop_attach(const char *file, char dev[32], struct err *e)
+{
+	_cleanup_close_ int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	_cleanup_close_ int ffd = open(file, O_RDONLY | O_CLOEXEC);
+
+	if (ffd < 0)
+		return err_sys(e, "open %s", file);
+	if (ctl < 0)
+		return err_sys(e, "open /dev/loop-control (the kernel has no loop devices?)");
+	for (int tries = 0; tries < 8; tries++) {
+		struct loop_config cfg = { .fd = (uint32_t)ffd };
+		int n = ioctl(ctl, LOOP_CTL_GET_FREE), lfd, r;
+
+		if (n < 0)
+			return err_sys(e, "find a free loop device");
+		snprintf(dev, 32, "/dev/loop%d", n);
+		lfd = open(dev, O_RDWR | O_CLOEXEC);
+		if (lfd < 0)
+			return err_sys(e, "open %s", dev);
+		cfg.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
+		r = ioctl(lfd, LOOP_CONFIGURE, &cfg);
+		if (r < 0 && (errno == EINVAL || errno == ENOTTY)) { /* before 5.8 */
+			struct loop_info64 info = { .lo_flags = LO_FLAGS_READ_ONLY |
+								LO_FLAGS_AUTOCLEAR };
+
+			r = ioctl(lfd, LOOP_SET_FD, ffd);
+			if (r == 0 && ioctl(lfd, LOOP_SET_STATUS64, &info) < 0) {
+				ioctl(lfd, LOOP_CLR_FD, 0);
+				r = -1;
+			}
+		}
+		if (r == 0)
+			return lfd;
+		close(lfd);
+		if (errno != EBUSY) /* EBUSY: another taker was first */
+			return err_sys(e, "set up %s for %s", dev, file);
+	}
+	return err_set(e, EBUSY, "no free loop device for %s", file);
+}
+
+int image_squashfs_mount(const struct store *s, const char *id, const char *file, struct err *e)
+{
+	_cleanup_free_ char *lower = image_squashfs_lower(s, id);
+	_cleanup_close_ int lfd = -1;
+	char dev[32];
+
+	if (is_mountpoint(lower))
+		return 0;
+	if (mkdir_p(lower, 0755, e) < 0 || image_squashfs_check(file, e) < 0)
+		return -1;
+	lfd = loop_attach(file, dev, e);
+	if (lfd < 0)
+		return -1;
+	if (mount(dev, lower, "squashfs", MS_RDONLY | MS_NODEV, NULL) < 0)
+		return err_sys(e, "mount %s (through %s) on %s%s", file, dev, lower,
+			       errno == ENODEV ? " (the kernel has no squashfs)" : "");
+	return 0;
+}
+
+void image_squashfs_unmount(const struct store *s, const char *id)
+{
+	_cleanup_free_ char *lower = image_squashfs_lower(s, id);
+
+	if (is_mountpoint(lower) && umount2(lower, 0) < 0)
+		umount2(lower, MNT_DETACH);
+	rmdir(lower);
 }

@@ -28,6 +28,15 @@ int image_overlay_mount_layers(const struct store *s, const char *id, const char
 /* Unmount it if mounted (lazily when busy) and remove the mount point. */
 void image_overlay_unmount(const struct store *s, const char *id);
 
+/* squashfs images (`--rootfs FILE.sqfs`): the file, through a read-only
+ * loop device (LOOP_CONFIGURE, or LOOP_SET_FD before 5.8; freed by the
+ * kernel at unmount), mounted on <runroot>/containers/<id>/lower as the
+ * overlay's lower layer: nothing unpacked.  check: the file's magic. */
+int image_squashfs_check(const char *file, struct err *e);
+int image_squashfs_mount(const struct store *s, const char *id, const char *file, struct err *e);
+void image_squashfs_unmount(const struct store *s, const char *id);
+char *image_squashfs_lower(const struct store *s, const char *id);
+
 /* Whether a path for an overlay's lower layer can be given to the kernel. */
 int image_lower_valid(const char *lower, struct err *e);
 

@@ -68,7 +68,7 @@ struct inflate {
 	int last; /* the current block is the member's last */
 	int fixed; /* the tables hold the fixed code */
 	int eof; /* in is at its end: PAD zeros follow iend */
-	int members; /* members begun */
+	int begun; /* a member was begun: what follows may be garbage */
 	uint64_t bits;
 	unsigned nbits;
 	const unsigned char *ip;
@@ -137,10 +137,12 @@ static int overrun(const struct inflate *z)
 
 static int fail(struct inflate *z, struct err *e, const char *why)
 {
+	const char *sep = *z->what ? ": " : "";
+
 	if (overrun(z) || !why)
-		err_set(&z->err, 0, "%s: truncated gzip stream", z->what);
+		err_set(&z->err, 0, "%s%struncated gzip stream", z->what, sep);
 	else
-		err_set(&z->err, 0, "%s: %s", z->what, why);
+		err_set(&z->err, 0, "%s%s%s", z->what, sep, why);
 	z->state = ST_FAILED;
 	if (e)
 		*e = z->err;
@@ -288,8 +290,8 @@ static int header(struct inflate *z, struct err *e)
 			return -1;
 		if ((i == 0 && h[0] != 0x1f) || (i == 1 && h[1] != 0x8b))
 			return fail(z, e,
-				    z->members ? "trailing garbage after gzip stream"
-					       : "not a gzip stream");
+				    z->begun ? "trailing garbage after gzip stream"
+					     : "not a gzip stream");
 	}
 	if (h[2] != 8)
 		return CORRUPT(z, e, "unknown compression method");
@@ -315,7 +317,7 @@ static int header(struct inflate *z, struct err *e)
 		if ((uint32_t)(x[0] | x[1] << 8) != want)
 			return CORRUPT(z, e, "header crc mismatch");
 	}
-	z->members++;
+	z->begun = 1;
 	z->crc = 0;
 	z->size = 0;
 	z->wbase = z->wpos;
@@ -796,7 +798,7 @@ struct inflate *inflate_new(struct stream *in, const char *what)
 	memset(z, 0, offsetof(struct inflate, lit));
 	z->s.read = inflate_read;
 	z->in = in;
-	z->what = what ? what : "gzip";
+	z->what = what ? what : ""; /* "": the caller names the stream */
 	z->state = ST_HEADER;
 	z->ip = z->iend = z->ibuf;
 	return z;

@@ -8,9 +8,9 @@
  * truncated input are errors ("<what>: corrupt gzip stream: <cause>",
  * "<what>: truncated gzip stream"), never a crash or a loop.
  *
- * Memory is bounded whatever the input: about 90 KiB in one allocation
- * (the 32 KiB window with 32 KiB of output behind it, 8 KiB of input, the
- * decoding tables) plus a 4 KiB CRC table shared by all.  Reads of `in` ask
+ * Memory is bounded whatever the input: 86 KiB in one allocation (the
+ * 32 KiB window with 32 KiB of output behind it, 8 KiB of input, 13 KiB of
+ * decoding tables) plus an 8 KiB CRC table shared by all.  Reads of `in` ask
  * for at most 8 KiB; the inflater reads `in` to its end, as it must to
  * know that nothing follows the last member.
  */
@@ -23,7 +23,8 @@
 
 struct inflate;
 
-/* A decompressor of the gzip stream read from in; what names the blob in
+/* A decompressor of the gzip stream read from in; what (NULL: the caller
+ * wraps the error with its own name) names the blob in
  * errors ("layer sha256:..."). Both are borrowed and must outlive it.
  * Never NULL (allocation failure ends the process, as xmalloc does). */
 struct inflate *inflate_new(struct stream *in, const char *what);

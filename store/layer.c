@@ -90,7 +90,7 @@ int layer_unpack(struct stream *raw, int dirfd, const char *name, const char *wh
 	switch (layer_sniff(peek.buf, peek.len)) {
 	case LAYER_TAR: r = unpack_tar(&peek.s, dirfd, name, what, li, e); break;
 	case LAYER_GZIP:
-		z = inflate_new(&peek.s, what);
+		z = inflate_new(&peek.s, NULL);
 		r = unpack_tar(inflate_stream(z), dirfd, name, what, li, e);
 		inflate_free(z);
 		break;

@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -204,7 +205,7 @@ static int read_archive(struct load *l, struct stream *in, struct err *e)
 	if (peek.len == 0)
 		return err_set(e, 0, "%s: empty archive", l->src);
 	if (inflate_is_gzip(peek.buf, peek.len)) {
-		z = inflate_new(&peek.s, l->src);
+		z = inflate_new(&peek.s, NULL);
 		in = inflate_stream(z);
 	} else if (!tar_block_is_header(peek.buf, peek.len)) {
 		return err_set(e, 0, "%s: not an image archive (neither tar nor gzip)", l->src);
@@ -696,6 +697,137 @@ int image_import(const struct store *s, const char *path, const char *name, char
 	}
 	images_close(&im);
 out:
+	load_free(&l);
+	return r;
+}
+
+/* The child of image_commit: the upper directory as a layer tar into out;
+ * its error, if any, into errfd. */
+static void commit_writer(int upperfd, int out, int errfd)
+{
+	struct err e = { 0 };
+	char buf[600];
+
+	if (tar_write_layer(upperfd, out, &e) == 0)
+		_exit(0);
+	err_str(&e, buf, sizeof(buf));
+	if (write(errfd, buf, strlen(buf)) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+int image_commit(const struct store *s, int upperfd, const char *base, const char *name,
+		 const char *author, const char *comment, char **id_out, struct err *e)
+{
+	struct load l = { .s = s, .dirfd = -1, .src = "the container's changes" };
+	_cleanup_free_ char *n = NULL, *text = NULL;
+	_cleanup_json_ cJSON *cfg = NULL;
+	int p[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0, r = -1;
+	struct layer_info li;
+	struct stream_fd f;
+	struct images im;
+	cJSON *img, *hist, *h, *l2;
+	char when[40];
+	pid_t pid;
+
+	if (name && !(n = images_normalize(name, "localhost", e)))
+		return -1;
+	if (images_open(&l.ro, s, 0, e) < 0 || images_stage_begin(s, &l.st, e) < 0)
+		goto out;
+	if (pipe2(p, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
+		err_sys(e, "pipe");
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		err_sys(e, "fork");
+		goto out;
+	}
+	if (pid == 0)
+		commit_writer(upperfd, p[1], ep[1]);
+	close(p[1]);
+	close(ep[1]);
+	p[1] = ep[1] = -1;
+	stream_fd_init(&f, p[0], l.src);
+	r = layer_unpack(&f.s, l.st.fd, "0", l.src, &li, e);
+	close(p[0]);
+	p[0] = -1;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char msg[600];
+		ssize_t k = read(ep[0], msg, sizeof(msg) - 1);
+
+		msg[k > 0 ? k : 0] = '\0';
+		r = err_set(e, 0, "archive the container's changes: %s", k > 0 ? msg : "failed");
+	}
+	if (r < 0)
+		goto out;
+	r = -1;
+	if (images_open(&im, s, 1, e) < 0)
+		goto out;
+	img = images_find(&im, base, e);
+	cfg = img ? images_config(&im, img, e) : NULL;
+	if (cfg) {
+		const cJSON *layers = cJSON_GetObjectItemCaseSensitive(img, "layers");
+		size_t nl = (size_t)cJSON_GetArraySize(layers);
+		char **diffs = xcalloc(nl + 2, sizeof(char *)),
+		     **names = xcalloc(nl + 2, sizeof(char *));
+		uint64_t *sizes = xcalloc(nl + 2, sizeof(uint64_t));
+		char *tags[] = { n, NULL }, stage[] = "0";
+		size_t i = 0;
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		time_format_ns((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, when, sizeof(when));
+		cJSON_ArrayForEach (l2, layers)
+			diffs[i++] = l2->valuestring;
+		diffs[i] = li.diff;
+		names[i] = stage;
+		sizes[i] = li.size;
+		/* the base's config, one layer more, and a line of history */
+		cJSON_AddItemToArray(
+			cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(cfg, "rootfs"), "diff_ids"),
+			cJSON_CreateString(li.diff));
+		cJSON_DeleteItemFromObjectCaseSensitive(cfg, "created");
+		cJSON_AddStringToObject(cfg, "created", when);
+		if (author) {
+			cJSON_DeleteItemFromObjectCaseSensitive(cfg, "author");
+			cJSON_AddStringToObject(cfg, "author", author);
+		}
+		hist = cJSON_GetObjectItemCaseSensitive(cfg, "history");
+		if (!cJSON_IsArray(hist)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(cfg, "history");
+			hist = cJSON_AddArrayToObject(cfg, "history");
+		}
+		h = cJSON_CreateObject();
+		cJSON_AddStringToObject(h, "created", when);
+		cJSON_AddStringToObject(h, "created_by", "nook commit");
+		if (author)
+			cJSON_AddStringToObject(h, "author", author);
+		if (comment)
+			cJSON_AddStringToObject(h, "comment", comment);
+		cJSON_AddItemToArray(hist, h);
+		text = cJSON_PrintUnformatted(cfg);
+		img = images_commit(&im, &l.st, text, strlen(text), diffs, names, sizes,
+				    n ? tags : tags + 1, e);
+		if (img) {
+			*id_out = xstrdup(cJSON_GetObjectItemCaseSensitive(img, "id")->valuestring);
+			r = 0;
+		}
+		free(diffs);
+		free(names);
+		free(sizes);
+	}
+	images_close(&im);
+out:
+	for (int k = 0; k < 2; k++) {
+		if (p[k] >= 0)
+			close(p[k]);
+		if (ep[k] >= 0)
+			close(ep[k]);
+	}
 	load_free(&l);
 	return r;
 }

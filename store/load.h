@@ -28,4 +28,10 @@ int image_load(const struct store *s, const char *path, char ***loaded, struct e
 int image_import(const struct store *s, const char *path, const char *name, char **id,
 		 struct err *e);
 
+/* `commit`: the overlay upper directory upperfd (its whiteouts and opaque
+ * directories as layer entries) as one more layer over the image base (an
+ * id), named name (NULL: none); the new image's id into *id. */
+int image_commit(const struct store *s, int upperfd, const char *base, const char *name,
+		 const char *author, const char *comment, char **id, struct err *e);
+
 #endif

@@ -122,6 +122,7 @@ struct link_seen {
 
 struct writer {
 	int out;
+	int layer; /* overlay whiteouts and opaque directories as .wh. entries */
 	char *buf;
 	struct link_seen *links;
 	size_t nlinks;
@@ -308,6 +309,14 @@ static char **dir_names(int dfd, const char *path, struct err *e)
 
 static int walk(struct writer *w, int dfd, const char *prefix, struct err *e);
 
+static int is_opaque(int fd)
+{
+	char v[4];
+	ssize_t n = fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v));
+
+	return n == 1 && v[0] == 'y';
+}
+
 /* The entry n of dfd, stat'ed as st: 0 written, 1 gone meanwhile, -1 error. */
 static int write_entry(struct writer *w, int dfd, const char *n, const char *path,
 		       const struct stat *st, struct err *e)
@@ -337,6 +346,13 @@ static int write_entry(struct writer *w, int dfd, const char *n, const char *pat
 			return errno == ENOENT ? 1 : err_sys(e, "open %s", path);
 		if (emit(w, sub, NULL, '5', st, 0, e) < 0)
 			return -1;
+		if (w->layer && is_opaque(fd)) {
+			_cleanup_free_ char *opq = xasprintf("%s.wh..wh..opq", sub);
+			struct stat z = { .st_mode = S_IFREG | 0644, .st_mtim = st->st_mtim };
+
+			if (emit(w, opq, NULL, '0', &z, 0, e) < 0)
+				return -1;
+		}
 		return walk(w, fd, sub, e);
 	}
 	case S_IFLNK: {
@@ -355,7 +371,17 @@ static int write_entry(struct writer *w, int dfd, const char *n, const char *pat
 		target[r] = '\0';
 		return emit(w, path, target, '2', st, 0, e);
 	}
-	case S_IFCHR: return emit(w, path, NULL, '3', st, 0, e);
+	case S_IFCHR:
+		if (w->layer && st->st_rdev == 0) { /* overlay's whiteout */
+			const char *slash = strrchr(path, '/');
+			_cleanup_free_ char *wh =
+				xasprintf("%.*s.wh.%s", slash ? (int)(slash - path + 1) : 0, path,
+					  slash ? slash + 1 : path);
+			struct stat z = { .st_mode = S_IFREG | 0644, .st_mtim = st->st_mtim };
+
+			return emit(w, wh, NULL, '0', &z, 0, e);
+		}
+		return emit(w, path, NULL, '3', st, 0, e);
 	case S_IFBLK: return emit(w, path, NULL, '4', st, 0, e);
 	case S_IFIFO: return emit(w, path, NULL, '6', st, 0, e);
 	}
@@ -396,9 +422,9 @@ static int walk(struct writer *w, int dfd, const char *prefix, struct err *e)
 	return 0;
 }
 
-int tar_write_tree(int dirfd, int out_fd, struct err *e)
+static int write_tree(int dirfd, int out_fd, int layer, struct err *e)
 {
-	struct writer w = { .out = out_fd, .buf = xmalloc(COPY_BUF) };
+	struct writer w = { .out = out_fd, .layer = layer, .buf = xmalloc(COPY_BUF) };
 	struct stat st;
 	int r = -1;
 
@@ -414,6 +440,16 @@ int tar_write_tree(int dirfd, int out_fd, struct err *e)
 	free(w.links);
 	free(w.buf);
 	return r;
+}
+
+int tar_write_tree(int dirfd, int out_fd, struct err *e)
+{
+	return write_tree(dirfd, out_fd, 0, e);
+}
+
+int tar_write_layer(int dirfd, int out_fd, struct err *e)
+{
+	return write_tree(dirfd, out_fd, 1, e);
 }
 
 /* ---- reader ----------------------------------------------------------- */

@@ -44,6 +44,10 @@ struct tar_entry {
  * vanish while the tree is read are left out; a file that shrinks is padded
  * with zeros (GNU tar does the same). */
 int tar_write_tree(int dirfd, int out_fd, struct err *e);
+/* The same for an overlay's upper directory as an image layer: its
+ * whiteouts (0:0 character devices) become ".wh.NAME" entries and its
+ * opaque directories get a ".wh..wh..opq" entry. */
+int tar_write_layer(int dirfd, int out_fd, struct err *e);
 
 /* Writing an archive entry by entry: a file's header (a name ending in
  * '/' a directory's; uid and gid 0), then its size bytes written by the

@@ -1115,6 +1115,49 @@ if [ "$T_PODMAN" = 0 ]; then
 fi
 t_end
 
+# ---- commit and history ----------------------------------------------------
+
+t_begin "images: commit: a container's changes as a new image (added, deleted, a replaced directory)"
+ld s-commit -i "$IMG/full.tar"
+expect_status "load -i full.tar" "$LD_ST" 0 "$LD_ERR"
+out=$(nks_run s-commit --name cw --user 0 --entrypoint /bin/sh localhost/nfull:1 -c \
+	'echo two >/added2 && rm /added && rm -rf /d && mkdir /d && echo only >/d/only' 2>&1)
+expect_status "run cw" $? 0 "$out"
+new=$(nks s-commit commit -m "my change" cw localhost/ncommit:1 2>&1)
+expect_status "commit" $? 0 "$new"
+expect_match "commit output" "$new" '^(sha256:)?[0-9a-f]{64}$'
+new=${new#sha256:}
+out=$(nks_run s-commit --rm --user 0 --entrypoint /bin/sh localhost/ncommit:1 -c \
+	'cat /added2; ls /added 2>/dev/null || echo no-added; ls /d' 2>&1)
+expect_eq "a container of the new image" "$out" "$(printf 'two\nno-added\nonly')"
+expect_eq "its layers" "$(img_field s-commit localhost/ncommit:1 '.RootFS.Layers | length')" \
+	"$(($(printf '%s\n' "$FULL_LAYERS" | wc -l) + 1))"
+expect_eq "its config: still nfull's Env" \
+	"$(img_field s-commit localhost/ncommit:1 '.Config.Env[]' | grep -c '^FOO=bar$')" 1
+out=$(nks s-commit history localhost/ncommit:1 2>&1)
+expect_status "history" $? 0 "$out"
+expect_match "history: the newest line first, with the message" \
+	"$(printf '%s\n' "$out" | sed -n 2p)" "my change"
+if [ "$T_PODMAN" = 0 ]; then
+	out=$(nks s-commit save -o "$T_DIR/committed.tar" localhost/ncommit:1 2>&1)
+	expect_status "save of it" $? 0 "$out"
+	out=$(pl load -i "$T_DIR/committed.tar" 2>&1)
+	expect_status "podman load of it" $? 0 "$out"
+	expect_eq "podman's id of it" \
+		"$(pl image inspect --format '{{.Id}}' localhost/ncommit:1 2>&1)" "$new"
+	out=$(pl create --name pc localhost/ncommit:1 >/dev/null 2>&1 &&
+		pl export pc | tar -tf - | grep -E '^(\./)?(added2|added|d/only|d/new)$' | sort)
+	expect_eq "podman's view of its files" "$out" "$(printf 'added2\nd/only')"
+	pl rm -f pc >/dev/null 2>&1
+	pl rmi -af >/dev/null 2>&1
+	out=$(nks_run s-commit --name rfs --rootfs "$ROOTFS" true 2>&1)
+	out=$(nks s-commit commit rfs localhost/nope:1 2>&1)
+	expect_status "commit of a --rootfs container" $? 125 "$out"
+	expect_match "its error" "$out" "not made from an image"
+fi
+nks s-commit rm -f cw rfs >/dev/null 2>&1
+t_end
+
 # ---- many layers ----------------------------------------------------------
 
 t_begin "images: a 42-layer image runs"

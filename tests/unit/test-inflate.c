@@ -180,7 +180,8 @@ static int save(const char *name, const struct buf *b)
 /* ---- decoding --------------------------------------------------------- */
 
 /* A stream over memory that gives at most max bytes a read (1..3 at
- * random when max is 0), and records the largest read asked of it. */
+ * random when max is 0), and records the largest read asked of it and the
+ * reads after its end. */
 struct mem {
 	struct stream s;
 	const unsigned char *p;
@@ -235,6 +236,10 @@ static int decompress(const struct buf *gz, int how, size_t in_max, struct buf *
 	}
 	if (m.biggest > 8192) {
 		err_set(&err, 0, "asked in for %zu bytes at once", m.biggest);
+		return -1;
+	}
+	if (m.reads_after_end > 1) {
+		err_set(&err, 0, "read in %d times after its end", m.reads_after_end);
 		return -1;
 	}
 	return r == 0 ? 0 : -1;
