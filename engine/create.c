@@ -508,11 +508,8 @@ static int create_from_image(struct engine *en, const struct engine_create_opts 
 		struct pull_opts po = { .tls_verify = 1, .progress = o->pull_progress };
 		_cleanup_free_ char *pid = NULL, *pname = NULL;
 
-		if (o->pull == PULL_ALWAYS && !pulled) {
-			r = 0;
-		} else {
-			r = engine_image_use(en, o, &u, e);
-			if (r == 0)
+		if (o->pull != PULL_ALWAYS || pulled) {
+			if (engine_image_use(en, o, &u, e) == 0)
 				break;
 			engine_image_use_end(&u);
 			if (o->pull != PULL_MISSING || pulled || e->kind != ERRK_NO_SUCH)
