@@ -118,6 +118,7 @@ enum {
 	OPT_ULIMIT,
 	OPT_ENTRYPOINT,
 	OPT_MOUNT,
+	OPT_PULL,
 };
 
 static const struct option create_opts[] = {
@@ -155,6 +156,8 @@ static const struct option create_opts[] = {
 	{ "detach-keys", required_argument, NULL, OPT_DETACHKEYS },
 	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
 	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
+	{ "pull", required_argument, NULL, OPT_PULL },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -165,6 +168,8 @@ static const char create_help[] =
 	"  --name NAME            a name (default nook_<id>)\n"
 	"  --rootfs               the first argument is the root filesystem directory\n"
 	"  --entrypoint CMD|JSON  replaces the image's entrypoint (and its command)\n"
+	"  --pull missing|always|never  pull the image (default: when the store lacks it);\n"
+	"                         -q, --quiet: without the pull's progress lines\n"
 	"  -e, --env K=V          environment (repeatable); --env-file FILE\n"
 	"  -v, --volume /SRC:/DST[:ro]  a bind mount; VOLUME:/DST[:ro,nocopy] a volume\n"
 	"                         (made when missing); /DST a new anonymous volume\n"
@@ -365,7 +370,7 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 	struct err e = { 0 };
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+e:v:w:u:itdm:h", create_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:v:w:u:itdm:hq", create_opts, NULL)) != -1) {
 		long v;
 		int64_t sz;
 
@@ -495,6 +500,19 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 			o->network = optarg;
 			break;
 		case OPT_RM: o->auto_remove = 1; break;
+		case OPT_PULL:
+			if (!strcmp(optarg, "missing"))
+				o->pull = PULL_MISSING;
+			else if (!strcmp(optarg, "always"))
+				o->pull = PULL_ALWAYS;
+			else if (!strcmp(optarg, "never"))
+				o->pull = PULL_NEVER;
+			else
+				return cli_usage_err(
+					cmd, "invalid --pull \"%s\" (missing, always, never)",
+					optarg);
+			break;
+		case 'q': o->pull_progress = NULL; break;
 		case OPT_ANNOT: strv_push(&o->annotations, optarg); break;
 		case OPT_DETACHKEYS: rf->detach_keys = optarg; break;
 		case OPT_ULIMIT: break; /* accepted for podman compatibility */
@@ -519,6 +537,7 @@ static int parse_create(const char *cmd, int argc, char **argv, struct engine_cr
 	memset(o, 0, sizeof(*o));
 	memset(rf, 0, sizeof(*rf));
 	o->stop_timeout = -1;
+	o->pull_progress = stderr;
 	strv_free(conf);
 	if (conf_load(NULL, &conf, &lines, &e) < 0) {
 		fprintf(stderr, "Error: %s: defaults for new containers: %s\n", cmd, e.msg);

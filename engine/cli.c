@@ -113,7 +113,7 @@ int cli_no_opts(const char *cmd, int argc, char **argv)
 #ifndef NOOK_NO_IMAGES
 #define IMAGE_COMMANDS                                                                    \
 	"  load, import, save, commit, history, images, image ls|inspect|rm|prune|tag|\n" \
-	"  untag, rmi, tag, untag\n"
+	"  untag, rmi, tag, untag, pull, login, logout\n"
 #else
 #define IMAGE_COMMANDS ""
 #endif
@@ -227,6 +227,17 @@ static const struct command commands[] = {
 	{ "rmi", cli_cmd_rmi, "usage: nook rmi [-f] IMAGE..." },
 	{ "tag", cli_cmd_tag, "usage: nook tag IMAGE NAME..." },
 	{ "untag", cli_cmd_untag, "usage: nook untag IMAGE [NAME...]" },
+	{ "pull", cli_cmd_pull,
+	  "usage: nook pull [-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] IMAGE\n"
+	  "  IMAGE: NAME[:TAG] or NAME@sha256:DIGEST; progress on stderr, the id on stdout\n"
+	  "  --tls-verify=false  plain http for this registry (podman's insecure registry;\n"
+	  "                      also 'insecure = HOST:PORT' in /etc/nook/registries.conf;\n"
+	  "                      localhost and 127.0.0.1 are always http).  https goes\n"
+	  "                      through curl (or uclient-fetch, wget): nook has no TLS" },
+	{ "login", cli_cmd_login,
+	  "usage: nook login [-u USER] [-p PASS | --password-stdin] [--tls-verify=false] "
+	  "REGISTRY\n  checks the credentials and keeps them in <root>/auth.json (0600)" },
+	{ "logout", cli_cmd_logout, "usage: nook logout REGISTRY | --all" },
 #endif
 	{ "volume", cli_cmd_volume, NULL },
 	{ "version", cmd_version, NULL },

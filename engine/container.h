@@ -75,6 +75,8 @@ struct engine_create_opts {
 	size_t n_mounts;
 	int auto_remove; /* --rm */
 	char **annotations; /* K=V */
+	enum { PULL_MISSING, PULL_ALWAYS, PULL_NEVER } pull; /* --pull, podman's default */
+	FILE *pull_progress; /* a pull's progress lines, or NULL */
 };
 
 /* Create a container (state configured).  Writes its id into id. */

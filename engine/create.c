@@ -509,11 +509,24 @@ static int create_from_image(struct engine *en, const struct engine_create_opts 
 			     char id[STORE_ID_LEN + 1], struct err *e)
 {
 	struct image_use u;
-	int r;
+	int r, pulled = 0;
 
-	if (engine_image_use(en, o, &u, e) < 0) {
-		engine_image_use_end(&u);
-		return -1;
+	/* podman's --pull: always, missing (a pull when the store has no
+	 * such image), never */
+	for (;;) {
+		struct pull_opts po = { .tls_verify = 1, .progress = o->pull_progress };
+		_cleanup_free_ char *pid = NULL, *pname = NULL;
+
+		if (o->pull != PULL_ALWAYS || pulled) {
+			if (engine_image_use(en, o, &u, e) == 0)
+				break;
+			engine_image_use_end(&u);
+			if (o->pull != PULL_MISSING || pulled || e->kind != ERRK_NO_SUCH)
+				return -1;
+		}
+		if (engine_image_pull(en, o->image, &po, &pid, &pname, e) < 0)
+			return -1;
+		pulled = 1;
 	}
 	r = create(en, &u.opts, &u, id, e);
 	engine_image_use_end(&u);

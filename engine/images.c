@@ -181,6 +181,15 @@ void engine_image_use_end(struct image_use *u)
 
 /* ---- commands ---------------------------------------------------------- */
 
+int engine_image_pull(struct engine *en, const char *ref, const struct pull_opts *o, char **id,
+		      char **name, struct err *e)
+{
+	if (image_pull(&en->st, ref, o, id, name, e) < 0)
+		return -1;
+	events_append_image(&en->st, "pull", *id, *name ? *name : ref, NULL);
+	return 0;
+}
+
 int engine_image_load(struct engine *en, const char *path, char ***loaded, struct err *e)
 {
 	if (image_load(&en->st, path, loaded, e) < 0)
@@ -407,9 +416,16 @@ cJSON *engine_image_list(struct engine *en, int all, struct err *e)
 		}
 		if (count == 0) {
 			cJSON *row = cJSON_CreateObject();
+			const cJSON *d = cJSON_GetArrayItem(
+				cJSON_GetObjectItemCaseSensitive(img, "digests"), 0);
+			char *repo = cJSON_IsString(d)
+					     ? xasprintf("%.*s", (int)strcspn(d->valuestring, "@"),
+							 d->valuestring)
+					     : xstrdup("<none>");
 
 			cJSON_AddStringToObject(row, "id", str_of(img, "id"));
-			cJSON_AddStringToObject(row, "repository", "<none>");
+			cJSON_AddStringToObject(row, "repository", repo);
+			free(repo);
 			cJSON_AddStringToObject(row, "tag", "<none>");
 			cJSON_AddNumberToObject(row, "created",
 						(double)parse_time(str_of(img, "created")));
@@ -439,6 +455,10 @@ cJSON *engine_image_inspect(struct engine *en, const char *ref, struct err *e)
 		cJSON_AddItemToObject(
 			out, "RepoTags",
 			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(img, "names"), 1));
+		cJSON_AddItemToObject(
+			out, "RepoDigests",
+			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(img, "digests"), 1)
+				?: cJSON_CreateArray());
 		cJSON_AddStringToObject(out, "Created", str_of(cfg, "created") ?: "");
 		cJSON_AddStringToObject(out, "Architecture", str_of(cfg, "architecture") ?: "");
 		cJSON_AddStringToObject(out, "Os", str_of(cfg, "os") ?: "");

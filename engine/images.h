@@ -10,6 +10,7 @@
 
 #include "engine/container.h"
 #include "store/images.h"
+#include "store/pull.h"
 
 /* A create from an image: the options with the image's config applied as
  * podman applies it (Entrypoint and Cmd, Env, WorkingDir, User,
@@ -26,6 +27,11 @@ struct image_use {
 int engine_image_use(struct engine *en, const struct engine_create_opts *o, struct image_use *u,
 		     struct err *e);
 void engine_image_use_end(struct image_use *u);
+
+/* pull: the image's id and the name it got (NULL for a pull by digest)
+ * into *id and *name; an image event "pull" */
+int engine_image_pull(struct engine *en, const char *ref, const struct pull_opts *o, char **id,
+		      char **name, struct err *e);
 
 /* load: the names loaded (or "sha256:<id>") into *loaded */
 int engine_image_load(struct engine *en, const char *path, char ***loaded, struct err *e);

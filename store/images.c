@@ -272,6 +272,41 @@ bad:
 	return NULL;
 }
 
+char *images_normalize_digest(const char *ref, const char *dflt_domain, struct err *e)
+{
+	const char *at = strchr(ref, '@');
+	_cleanup_free_ char *base = at ? dupn(ref, (size_t)(at - ref)) : NULL, *n = NULL;
+
+	if (!at || !digest_valid(at + 1)) {
+		err_setk(e, ERRK_INVALID_ARG, EINVAL, "invalid image name \"%s\"", ref);
+		return NULL;
+	}
+	n = images_normalize(base, dflt_domain, e);
+	if (!n)
+		return NULL;
+	*strrchr(n, ':') = '\0'; /* the tag: the digest says more */
+	return xasprintf("%s%s", n, at);
+}
+
+void images_add_digest(struct images *im, cJSON *img, const char *name)
+{
+	cJSON *other, *v;
+
+	cJSON_ArrayForEach (other, images_all(im)) {
+		cJSON *a = cJSON_GetObjectItemCaseSensitive(other, "digests");
+		int i = 0;
+
+		cJSON_ArrayForEach (v, a) {
+			if (cJSON_IsString(v) && !strcmp(v->valuestring, name)) {
+				cJSON_DeleteItemFromArray(a, i);
+				break;
+			}
+			i++;
+		}
+	}
+	cJSON_AddItemToArray(arr(img, "digests"), cJSON_CreateString(name));
+}
+
 /* Whether the stored full name matches short ("busybox:latest",
  * "library/busybox:latest"): equal, or ending in "/" + short. */
 static int short_match(const char *name, const char *shortn)
@@ -308,6 +343,22 @@ cJSON *images_find(struct images *im, const char *ref, struct err *e)
 
 	if (!*ref)
 		return no_such("\"\"", e);
+	if (strchr(ref, '@')) {
+		for (int i = 0; i < 2; i++) {
+			_cleanup_free_ char *d =
+				images_normalize_digest(ref, i ? "docker.io" : "localhost", e);
+			const cJSON *v;
+
+			if (!d)
+				return NULL;
+			cJSON_ArrayForEach (img, images_all(im))
+				cJSON_ArrayForEach (
+					v, cJSON_GetObjectItemCaseSensitive(img, "digests"))
+					if (cJSON_IsString(v) && !strcmp(v->valuestring, d))
+						return img;
+		}
+		return no_such(ref, e);
+	}
 	/* an id or a unique prefix of one */
 	if (n >= 3 && n <= 64 && is_hex(hex, n)) {
 		cJSON_ArrayForEach (img, images_all(im)) {

@@ -47,7 +47,8 @@ void images_close(struct images *im);
 int images_save(struct images *im, struct err *e);
 
 /* The image a reference names: a full name, a short name ("busybox",
- * "app:1": matched against the last path components of the names), an id,
+ * "app:1": matched against the last path components of the names), a
+ * name by digest (images_add_digest), an id,
  * "sha256:<id>", or a unique id prefix of at least 3 hex digits.  NULL
  * with ENOENT "no such image: REF" (kind ERRK_NO_SUCH), or EINVAL when a
  * short name or prefix is ambiguous. */
@@ -63,6 +64,16 @@ cJSON *images_all(struct images *im);
  * and ":latest" added when missing.  Digests (@sha256:...) are refused.
  * NULL with e set when ref is not a valid reference. */
 char *images_normalize(const char *ref, const char *dflt_domain, struct err *e);
+
+/* "domain/repo@sha256:<hex>" for ref "[domain/]repo[:tag]@sha256:<hex>"
+ * (dflt_domain as images_normalize adds it); NULL with e set when ref
+ * is not one. */
+char *images_normalize_digest(const char *ref, const char *dflt_domain, struct err *e);
+/* Record that img is what name ("domain/repo@sha256:...") pulled: a
+ * reference images_find finds it by (podman's RepoDigests), taken from
+ * any other image that had it (an index's digest, pulled for two
+ * platforms). */
+void images_add_digest(struct images *im, cJSON *img, const char *name);
 
 /* Give name (normalized) to img, taking it from any other image. */
 void images_tag(struct images *im, cJSON *img, const char *name);

@@ -24,15 +24,11 @@
 #include "store/images.h"
 #include "store/inflate.h"
 #include "store/layer.h"
+#include "store/manifest.h"
 #include "store/tar.h"
 
 #define JSON_MAX (8u << 20)
 
-static void json_freep(cJSON **j)
-{
-	cJSON_Delete(*j);
-}
-#define _cleanup_json_ __attribute__((cleanup(json_freep)))
 #define LINK_HOPS 8
 
 struct blob {
@@ -317,13 +313,6 @@ static struct blob *get_blob(struct load *l, const char *digest, int layer, stru
 
 /* ---- manifests --------------------------------------------------------- */
 
-static const char *jstr_of(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Record an image: its config blob and its layers, checked against the
  * config's diff ids. */
 static int add_image(struct load *l, struct blob *cfg, struct blob **layers, size_t nl, char **tags,
@@ -404,7 +393,7 @@ static int docker_manifest(struct load *l, struct blob *m, struct err *e)
 		return err_set(e, 0, "%s: manifest.json is not a list of images", l->src);
 	cJSON_ArrayForEach (it, j) {
 		const cJSON *ls = cJSON_GetObjectItemCaseSensitive(it, "Layers"), *x;
-		const char *cname = jstr_of(it, "Config");
+		const char *cname = json_str(it, "Config");
 		struct blob *cfg = cname ? find(l, cname) : NULL;
 		_cleanup_free_ struct blob **layers = NULL;
 		size_t nl = 0;
@@ -434,43 +423,11 @@ static int docker_manifest(struct load *l, struct blob *m, struct err *e)
 	return 0;
 }
 
-static const char *my_arch(void)
-{
-#if defined(__x86_64__)
-	return "amd64";
-#elif defined(__aarch64__)
-	return "arm64";
-#elif defined(__arm__)
-	return "arm";
-#elif defined(__mips__) && defined(__MIPSEL__)
-	return "mipsle";
-#elif defined(__mips__)
-	return "mips";
-#elif defined(__i386__)
-	return "386";
-#elif defined(__riscv)
-	return "riscv64";
-#else
-	return "";
-#endif
-}
-
-/* A descriptor's platform matches this machine, or it names none. */
-static int platform_ok(const cJSON *desc)
-{
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(desc, "platform");
-	const char *os = jstr_of(p, "os"), *arch = jstr_of(p, "architecture");
-
-	if (!p)
-		return 1;
-	return (!os || !strcmp(os, "linux")) && (!arch || !strcmp(arch, my_arch()));
-}
-
 static int oci_index(struct load *l, struct blob *idx, int depth, char **tags, struct err *e);
 
 static int oci_manifest(struct load *l, const cJSON *desc, char **tags, struct err *e)
 {
-	const char *digest = jstr_of(desc, "digest");
+	const char *digest = json_str(desc, "digest");
 	struct blob *m = digest ? get_blob(l, digest, 0, e) : NULL;
 	_cleanup_json_ cJSON *j = NULL;
 	_cleanup_free_ struct blob **layers = NULL;
@@ -487,7 +444,7 @@ static int oci_manifest(struct load *l, const cJSON *desc, char **tags, struct e
 	if (cJSON_GetObjectItemCaseSensitive(j, "manifests"))
 		return oci_index(l, m, 1, tags, e);
 	ls = cJSON_GetObjectItemCaseSensitive(j, "layers");
-	digest = jstr_of(cJSON_GetObjectItemCaseSensitive(j, "config"), "digest");
+	digest = json_str(cJSON_GetObjectItemCaseSensitive(j, "config"), "digest");
 	if (!cJSON_IsArray(ls) || !digest)
 		return err_set(e, 0, "%s: manifest %s has no config or layers", l->src, m->name);
 	cfg = get_blob(l, digest, 0, e);
@@ -498,7 +455,7 @@ static int oci_manifest(struct load *l, const cJSON *desc, char **tags, struct e
 			       digest, cfg->data ? cfg->digest : "a layer");
 	layers = xcalloc((size_t)cJSON_GetArraySize(ls) + 1, sizeof(*layers));
 	cJSON_ArrayForEach (x, ls) {
-		const char *ld = jstr_of(x, "digest");
+		const char *ld = json_str(x, "digest");
 		struct blob *b = ld ? get_blob(l, ld, 1, e) : NULL;
 
 		if (!b)
@@ -519,15 +476,18 @@ static int oci_index(struct load *l, struct blob *idx, int depth, char **tags, s
 	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(j, "manifests"), *d;
 	size_t before = l->nimg;
 	int skipped = 0;
+	struct platform native;
+	char pbuf[80];
 
+	platform_native(&native);
 	if (!cJSON_IsArray(ms) || depth > 4)
 		return err_set(e, 0, "%s: %s is not an image index", l->src, idx->name);
 	cJSON_ArrayForEach (d, ms) {
-		const char *ref = jstr_of(cJSON_GetObjectItemCaseSensitive(d, "annotations"),
-					  "org.opencontainers.image.ref.name");
+		const char *ref = json_str(cJSON_GetObjectItemCaseSensitive(d, "annotations"),
+					   "org.opencontainers.image.ref.name");
 		char **t = tags;
 
-		if (!platform_ok(d)) {
+		if (!platform_match(d, &native)) {
 			skipped++;
 			continue;
 		}
@@ -549,7 +509,8 @@ static int oci_index(struct load *l, struct blob *idx, int depth, char **tags, s
 		}
 	}
 	if (l->nimg == before)
-		return err_set(e, 0, "%s: no image for linux/%s in it%s", l->src, my_arch(),
+		return err_set(e, 0, "%s: no image for %s in it%s", l->src,
+			       platform_str(&native, pbuf, sizeof(pbuf)),
 			       skipped ? " (only other platforms)" : "");
 	if (tags)
 		strv_free(tags);
@@ -688,6 +649,7 @@ int image_import(const struct store *s, const char *path, const char *name, char
 	struct images im;
 	cJSON *img;
 	char when[40];
+	struct platform native;
 	int r = -1;
 
 	l.src = path && strcmp(path, "-") ? path : "standard input";
@@ -708,6 +670,7 @@ int image_import(const struct store *s, const char *path, const char *name, char
 	{
 		struct timespec ts;
 
+		platform_native(&native);
 		clock_gettime(CLOCK_REALTIME, &ts);
 		time_format_ns((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, when, sizeof(when));
 	}
@@ -717,7 +680,7 @@ int image_import(const struct store *s, const char *path, const char *name, char
 			"/usr/bin:/sbin:/bin\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":"
 			"[\"%s\"]},\"history\":[{\"created\":\"%s\",\"created_by\":\"nook "
 			"import\"}]}",
-			when, my_arch(), b->li.diff, when);
+			when, native.arch, b->li.diff, when);
 	if (images_open(&im, s, 1, e) < 0)
 		goto out;
 	{
