@@ -82,17 +82,24 @@ int layer_unpack(struct stream *raw, int dirfd, const char *name, const char *wh
 	struct stream_peek peek;
 	struct inflate *z = NULL;
 	unsigned char d[32];
-	int r = -1;
+	int r = -1, gz = 0;
 
-	stream_hash_init(&blob, raw);
-	if (stream_peek_init(&peek, &blob.s, e) < 0)
+	if (stream_peek_init(&peek, raw, e) < 0)
 		return err_wrap(e, "%s", what);
+	/* the blob's digest over the bytes the peek read, then the rest */
+	stream_hash_init(&blob, &peek.s);
 	switch (layer_sniff(peek.buf, peek.len)) {
-	case LAYER_TAR: r = unpack_tar(&peek.s, dirfd, name, what, li, e); break;
+	case LAYER_TAR:
+		/* uncompressed: the blob is the tar, one hash does for both */
+		r = unpack_tar(&peek.s, dirfd, name, what, li, e);
+		if (r == 0)
+			memcpy(li->blob, li->diff, sizeof(li->blob));
+		break;
 	case LAYER_GZIP:
-		z = inflate_new(&peek.s, NULL);
+		z = inflate_new(&blob.s, NULL);
 		r = unpack_tar(inflate_stream(z), dirfd, name, what, li, e);
 		inflate_free(z);
+		gz = 1;
 		break;
 	case LAYER_ZSTD:
 		return err_set(e, 0,
@@ -104,7 +111,7 @@ int layer_unpack(struct stream *raw, int dirfd, const char *name, const char *wh
 	case LAYER_NONE:
 		return err_set(e, 0, "%s: not a layer (neither a tar archive nor gzip)", what);
 	}
-	if (r == 0 && stream_drain(&blob.s, e) < 0)
+	if (gz && r == 0 && stream_drain(&blob.s, e) < 0)
 		r = err_wrap(e, "%s", what);
 	if (r < 0) {
 		_cleanup_free_ char *split = xasprintf("%s.split", name);
@@ -113,7 +120,9 @@ int layer_unpack(struct stream *raw, int dirfd, const char *name, const char *wh
 		unlinkat(dirfd, split, 0);
 		return -1;
 	}
-	sha256_final(&blob.h, d);
-	sha256_digest_str(d, li->blob);
+	if (gz) {
+		sha256_final(&blob.h, d);
+		sha256_digest_str(d, li->blob);
+	}
 	return 0;
 }

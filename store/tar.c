@@ -503,6 +503,11 @@ struct tar_reader {
 	struct tar_xattr *xattrs; /* pending, then the current entry's */
 	size_t nxattrs;
 	struct tar_entry ent;
+	/* extraction: one copy buffer, and the directory the last file went
+	 * into (a layer's files come directory by directory) */
+	char *copybuf;
+	char *cdir;
+	int cfd;
 };
 
 /* Archive bytes that are not file data (headers, padding, the end). */
@@ -706,6 +711,7 @@ struct tar_reader *tar_reader_new(struct stream *in)
 
 	r->in = in;
 	r->data.read = data_read;
+	r->cfd = -1;
 	return r;
 }
 
@@ -718,6 +724,10 @@ void tar_reader_free(struct tar_reader *r)
 	free(r->ext_name);
 	free(r->ext_link);
 	xattrs_free(r);
+	free(r->copybuf);
+	free(r->cdir);
+	if (r->cfd >= 0)
+		close(r->cfd);
 	free(r);
 }
 
@@ -880,16 +890,21 @@ static int extract_file(struct tar_reader *r, int pfd, const char *base, unsigne
 			struct err *e)
 {
 	const struct tar_entry *t = &r->ent;
-	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *buf = NULL;
+	const int how = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	_cleanup_close_ int fd = openat(pfd, base, how, 0600);
+	char *buf;
 	uint64_t left = t->size;
 
-	if (clear_place(pfd, base, t->name, e) < 0)
-		return -1;
-	fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) { /* replaced, never written through */
+		if (clear_place(pfd, base, t->name, e) < 0)
+			return -1;
+		fd = openat(pfd, base, how, 0600);
+	}
 	if (fd < 0)
 		return err_sys(e, "create %s", t->name);
-	buf = xmalloc(COPY_BUF);
+	if (!r->copybuf)
+		r->copybuf = xmalloc(COPY_BUF);
+	buf = r->copybuf;
 	while (left > 0) {
 		size_t n = left < COPY_BUF ? (size_t)left : COPY_BUF;
 
@@ -902,6 +917,15 @@ static int extract_file(struct tar_reader *r, int pfd, const char *base, unsigne
 	if (set_xattrs(fd, t, flags, e) < 0)
 		return -1;
 	return set_meta(fd, t, flags, t->name, e);
+}
+
+static void extract_forget_dir(struct tar_reader *r)
+{
+	free(r->cdir);
+	r->cdir = NULL;
+	if (r->cfd >= 0)
+		close(r->cfd);
+	r->cfd = -1;
 }
 
 /* One entry (not the root); data consumed. */
@@ -918,11 +942,32 @@ static int extract_one(struct tar_reader *r, int dirfd, char *path, unsigned fla
 	mode_t fmt = S_IFIFO, old;
 	int made;
 
+	if (t->type == '0') {
+		char *slash = strrchr(path, '/');
+		size_t dlen = slash ? (size_t)(slash - path) : 0;
+
+		if (r->cdir && strlen(r->cdir) == dlen && !strncmp(r->cdir, path, dlen)) {
+			pfd = dup(r->cfd);
+			if (pfd < 0)
+				return err_sys(e, "dup");
+			base = slash ? slash + 1 : path;
+			return extract_file(r, pfd, base, flags, e);
+		}
+		pfd = open_parent(dirfd, path, t->name, 1, &base, e);
+		if (pfd < 0)
+			return -1;
+		extract_forget_dir(r);
+		r->cfd = dup(pfd);
+		if (r->cfd >= 0)
+			r->cdir = xasprintf("%.*s", (int)dlen, path);
+		return extract_file(r, pfd, base, flags, e);
+	}
+	/* anything but a file may replace a directory: forget the one kept */
+	extract_forget_dir(r);
 	pfd = open_parent(dirfd, path, t->name, 1, &base, e);
 	if (pfd < 0)
 		return -1;
 	switch (t->type) {
-	case '0': return extract_file(r, pfd, base, flags, e);
 	case '5':
 		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode) &&
 		    clear_place(pfd, base, t->name, e) < 0)
