@@ -119,6 +119,7 @@ int cli_cmd_commit(struct cli *c, int argc, char **argv)
 {
 	static const struct option lo[] = { { "author", required_argument, NULL, 'a' },
 					    { "message", required_argument, NULL, 'm' },
+					    { "format", required_argument, NULL, 'f' },
 					    { "quiet", no_argument, NULL, 'q' },
 					    { 0 } };
 	const char *author = NULL, *msg = NULL;
@@ -127,12 +128,15 @@ int cli_cmd_commit(struct cli *c, int argc, char **argv)
 	int ch;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "a:m:q", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:m:f:q", lo, NULL)) != -1) {
 		if (ch == 'a')
 			author = optarg;
 		else if (ch == 'm')
 			msg = optarg;
-		else if (ch != 'q')
+		else if (ch == 'f' && strcmp(optarg, "oci") && strcmp(optarg, "docker"))
+			return cli_usage_err("commit", "unknown --format \"%s\" (oci, docker)",
+					     optarg);
+		else if (ch != 'q' && ch != 'f')
 			return cli_usage_err("commit", "invalid option");
 	}
 	if (argc - optind < 1 || argc - optind > 2)
@@ -211,6 +215,32 @@ static void human_size(char *buf, size_t len, double b)
 		snprintf(buf, len, "%.3g %s", b, unit[u]);
 }
 
+/* A row as podman's templates name its fields: {{.ID}} (12 digits unless
+ * --no-trunc), {{.Repository}}, {{.Tag}}, {{.Size}}, {{.CreatedSince}}. */
+static void template_row(const char *fmt, const cJSON *r, int notrunc)
+{
+	const char *id = cJSON_GetObjectItemCaseSensitive(r, "id")->valuestring;
+	double created = cJSON_GetObjectItemCaseSensitive(r, "created")->valuedouble;
+	cJSON *o = cJSON_Duplicate(r, 1);
+	char buf[80];
+
+	snprintf(buf, sizeof(buf), "%s%.*s", notrunc ? "sha256:" : "", notrunc ? 64 : 12, id);
+	cJSON_AddStringToObject(o, "ID", buf);
+	cJSON_AddStringToObject(o, "Id", id);
+	cJSON_AddStringToObject(o, "Repository",
+				cJSON_GetObjectItemCaseSensitive(r, "repository")->valuestring);
+	cJSON_AddStringToObject(o, "Tag", cJSON_GetObjectItemCaseSensitive(r, "tag")->valuestring);
+	human_size(buf, sizeof(buf), cJSON_GetObjectItemCaseSensitive(r, "size")->valuedouble);
+	cJSON_AddStringToObject(o, "Size", buf);
+	if (created > 0)
+		format_ago(buf, sizeof(buf), (int64_t)created, " ago");
+	else
+		snprintf(buf, sizeof(buf), "unknown");
+	cJSON_AddStringToObject(o, "CreatedSince", buf);
+	format_template(stdout, fmt, o);
+	cJSON_Delete(o);
+}
+
 static int cmd_images(struct cli *c, const char *cmd, int argc, char **argv)
 {
 	static const struct option lo[] = { { "quiet", no_argument, NULL, 'q' },
@@ -242,7 +272,7 @@ static int cmd_images(struct cli *c, const char *cmd, int argc, char **argv)
 		format_json(stdout, rows);
 	} else if (fmt) {
 		cJSON_ArrayForEach (r, rows)
-			format_template(stdout, fmt, r);
+			template_row(fmt, r, notrunc);
 	} else {
 		const char *last = "";
 

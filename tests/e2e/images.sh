@@ -640,12 +640,14 @@ if need_image . localhost/nfull:1; then
 fi
 t_end
 
-t_begin "images: images -q, --no-trunc, image ls"
+t_begin "images: images -q, --no-trunc, --format, image ls"
 if need_image . localhost/nfull:1; then
 	expect_eq "images -q" "$(nk images -q 2>&1)" "$FULL12"
 	expect_eq "images -q --no-trunc" "$(nk images -q --no-trunc 2>&1)" "sha256:$FULL_ID"
 	expect_eq "image ls -q" "$(nk image ls -q 2>&1)" "$FULL12"
 	expect_match "images --no-trunc" "$(nk images --no-trunc 2>&1)" "^localhost/nfull +1 +sha256:$FULL_ID "
+	nk images --format '{{.ID}} {{.Repository}}:{{.Tag}}' 2>&1 | grep -qx "$FULL12 localhost/nfull:1" ||
+		t_why "images --format '{{.ID}} {{.Repository}}:{{.Tag}}' has no line '$FULL12 localhost/nfull:1'"
 fi
 t_end
 
@@ -1100,7 +1102,7 @@ t_end
 t_begin "images: save: bad input leaves no archive"
 out=$(nks s-save save -o "$T_DIR/none.tar" localhost/nosuch:1 2>&1)
 expect_status "save of a missing image" $? 125 "$out"
-expect_match "its error" "$out" "no such image"
+expect_match "its error" "$out" "no such image|image not known"
 [ -e "$T_DIR/none.tar" ] || [ -e "$T_DIR/none.tar.tmp" ] && t_why "an archive was left"
 if [ "$T_PODMAN" = 0 ]; then
 	# a layer's tree changed behind the store's back: refused, not
@@ -1123,7 +1125,7 @@ expect_status "load -i full.tar" "$LD_ST" 0 "$LD_ERR"
 out=$(nks_run s-commit --name cw --user 0 --entrypoint /bin/sh localhost/nfull:1 -c \
 	'echo two >/added2 && rm /added && rm -rf /d && mkdir /d && echo only >/d/only' 2>&1)
 expect_status "run cw" $? 0 "$out"
-new=$(nks s-commit commit -m "my change" cw localhost/ncommit:1 2>&1)
+new=$(nks s-commit commit -f docker -m "my change" cw localhost/ncommit:1 2>&1)
 expect_status "commit" $? 0 "$new"
 expect_match "commit output" "$new" '^(sha256:)?[0-9a-f]{64}$'
 new=${new#sha256:}
@@ -1136,7 +1138,8 @@ expect_eq "its config: still nfull's Env" \
 	"$(img_field s-commit localhost/ncommit:1 '.Config.Env[]' | grep -c '^FOO=bar$')" 1
 out=$(nks s-commit history localhost/ncommit:1 2>&1)
 expect_status "history" $? 0 "$out"
-expect_match "history: the newest line first, with the message" \
+# podman 4.3 shows its own comment there
+[ "$T_PODMAN" = 1 ] || expect_match "history: the newest line first, with the message" \
 	"$(printf '%s\n' "$out" | sed -n 2p)" "my change"
 if [ "$T_PODMAN" = 0 ]; then
 	out=$(nks s-commit save -o "$T_DIR/committed.tar" localhost/ncommit:1 2>&1)
@@ -1155,7 +1158,8 @@ if [ "$T_PODMAN" = 0 ]; then
 	expect_status "commit of a --rootfs container" $? 125 "$out"
 	expect_match "its error" "$out" "not made from an image"
 fi
-nks s-commit rm -f cw rfs >/dev/null 2>&1
+nks s-commit rm -f cw >/dev/null 2>&1
+nks s-commit rm -f rfs >/dev/null 2>&1
 t_end
 
 # ---- many layers ----------------------------------------------------------
