@@ -501,7 +501,13 @@ static void test_request(void)
 	}
 	close(l);
 	CHECK(http_request(&q, &r, &e) < 0);
+	/* qemu-user hands SO_ERROR back untranslated: on MIPS the host's
+	 * ECONNREFUSED (111) arrives, not MIPS's own (146) */
+#if defined(__mips__)
+	CHECK(e.errnum == ECONNREFUSED || e.errnum == 111);
+#else
 	CHECK(e.errnum == ECONNREFUSED);
+#endif
 	http_resp_free(&r);
 }
 
