@@ -349,3 +349,32 @@ int engine_resolve(struct engine *en, const char *ref, char id[STORE_ID_LEN + 1]
 	ctr_close(&c);
 	return 0;
 }
+
+char **ctr_ids_where(struct engine *en, int (*match)(const cJSON *cfg, const void *arg),
+		     const void *arg, struct err *e)
+{
+	_cleanup_strv_ char **ids = store_list(&en->st, e);
+	char **out = xcalloc(1, sizeof(char *));
+	_cleanup_close_ int cfd = -1;
+
+	if (!ids) {
+		if (e && e->errnum == ENOENT)
+			return out;
+		free(out);
+		return NULL;
+	}
+	cfd = store_containers_fd(&en->st);
+	for (size_t i = 0; ids[i] && cfd >= 0; i++) {
+		char buf[8192];
+		size_t len;
+		char *txt = store_read_at(cfd, ids[i], "config.json", buf, sizeof(buf), &len);
+		cJSON *cfg = txt ? cJSON_ParseWithLength(txt, len) : NULL;
+
+		if (txt && txt != buf)
+			free(txt);
+		if (cfg && match(cfg, arg))
+			strv_push(&out, ids[i]);
+		cJSON_Delete(cfg);
+	}
+	return out;
+}

@@ -48,6 +48,11 @@ struct ctr {
 int64_t now_ns(void);
 int64_t mono_ms(void);
 
+/* The ids of the containers whose config.json match() accepts (read
+ * without their locks; NULL-terminated, caller frees; no store: none). */
+char **ctr_ids_where(struct engine *en, int (*match)(const cJSON *cfg, const void *arg),
+		     const void *arg, struct err *e);
+
 /* JSON fields: jstr NULL unless a string; jint def unless a number. */
 const char *jstr(const cJSON *o, const char *k);
 int64_t jint(const cJSON *o, const char *k, int64_t def);

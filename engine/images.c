@@ -19,13 +19,6 @@
 #include "engine/events.h"
 #include "store/load.h"
 
-static const char *str_of(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static const char *first_name(const cJSON *img)
 {
 	const cJSON *n = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(img, "names"), 0);
@@ -35,35 +28,15 @@ static const char *first_name(const cJSON *img)
 
 /* ---- which containers use an image ------------------------------------ */
 
+static int uses_image(const cJSON *cfg, const void *id)
+{
+	return jstr(cfg, "image") && !strcmp(jstr(cfg, "image"), id);
+}
+
 /* The ids of the containers whose config names image id (NULL-terminated). */
 static char **users_of(struct engine *en, const char *id, struct err *e)
 {
-	_cleanup_strv_ char **ids = store_list(&en->st, e);
-	char **out = xcalloc(1, sizeof(char *));
-	int cfd;
-
-	if (!ids) {
-		if (e && e->errnum == ENOENT)
-			return out;
-		free(out);
-		return NULL;
-	}
-	cfd = store_containers_fd(&en->st);
-	for (size_t i = 0; ids[i] && cfd >= 0; i++) {
-		char buf[8192];
-		size_t len;
-		char *txt = store_read_at(cfd, ids[i], "config.json", buf, sizeof(buf), &len);
-		cJSON *cfg = txt ? cJSON_ParseWithLength(txt, len) : NULL;
-
-		if (txt && txt != buf)
-			free(txt);
-		if (cfg && str_of(cfg, "image") && !strcmp(str_of(cfg, "image"), id))
-			strv_push(&out, ids[i]);
-		cJSON_Delete(cfg);
-	}
-	if (cfd >= 0)
-		close(cfd);
-	return out;
+	return ctr_ids_where(en, uses_image, id, e);
 }
 
 /* ---- create from an image --------------------------------------------- */
@@ -127,7 +100,7 @@ int engine_image_use(struct engine *en, const struct engine_create_opts *o, stru
 	if (!cfg)
 		return err_wrap(e, "image %s", o->image);
 	c = cJSON_GetObjectItemCaseSensitive(cfg, "config");
-	u->id = xstrdup(str_of(img, "id"));
+	u->id = xstrdup(jstr(img, "id"));
 	u->name = xstrdup(first_name(img) ?: u->id);
 	u->lowerdir = images_lowerdir(&u->im, img);
 	u->user_root = user_root(&u->im, img);
@@ -154,11 +127,11 @@ int engine_image_use(struct engine *en, const struct engine_create_opts *o, stru
 	append(&u->env, o->env);
 	u->opts.argv = u->argv;
 	u->opts.env = u->env;
-	if (!o->workdir && (s = str_of(c, "WorkingDir")) && *s)
+	if (!o->workdir && (s = jstr(c, "WorkingDir")) && *s)
 		u->opts.workdir = u->workdir = xstrdup(s);
-	if (!o->user && (s = str_of(c, "User")) && *s)
+	if (!o->user && (s = jstr(c, "User")) && *s)
 		u->opts.user = u->user = xstrdup(s);
-	if (!o->stop_signal && (s = str_of(c, "StopSignal")) && signal_parse(s) > 0)
+	if (!o->stop_signal && (s = jstr(c, "StopSignal")) && signal_parse(s) > 0)
 		u->opts.stop_signal = signal_parse(s);
 	u->opts.user_root = u->user_root;
 	cJSON_Delete(cfg);
@@ -223,7 +196,7 @@ int engine_commit(struct engine *en, const char *ref, const char *name, const ch
 	cfg = store_read_json(cfgp, e);
 	if (!cfg)
 		return err_wrap(e, "container %s", ref);
-	if (!str_of(cfg, "image")) {
+	if (!jstr(cfg, "image")) {
 		cJSON_Delete(cfg);
 		return err_setk(e, ERRK_INVALID_ARG, 0,
 				"container %s was not made from an image (--rootfs): nothing to "
@@ -238,7 +211,7 @@ int engine_commit(struct engine *en, const char *ref, const char *name, const ch
 		cJSON_Delete(cfg);
 		return err_sys(e, "open %s", upper);
 	}
-	r = image_commit(&en->st, ufd, str_of(cfg, "image"), name, author, message, id, e);
+	r = image_commit(&en->st, ufd, jstr(cfg, "image"), name, author, message, id, e);
 	cJSON_Delete(cfg);
 	if (r == 0)
 		events_append_image(&en->st, "commit", *id, name, NULL);
@@ -269,7 +242,7 @@ int engine_image_tag(struct engine *en, const char *ref, char **names, int untag
 	if (images_save(&im, e) < 0)
 		goto out;
 	for (size_t i = 0; names[i]; i++)
-		events_append_image(&en->st, untag ? "untag" : "tag", str_of(img, "id"), names[i],
+		events_append_image(&en->st, untag ? "untag" : "tag", jstr(img, "id"), names[i],
 				    NULL);
 	r = 0;
 out:
@@ -282,7 +255,7 @@ out:
 static int remove_one(struct engine *en, struct images *im, cJSON *img, int force, char ***out,
 		      struct err *e)
 {
-	_cleanup_free_ char *id = xstrdup(str_of(img, "id") ?: "");
+	_cleanup_free_ char *id = xstrdup(jstr(img, "id") ?: "");
 	_cleanup_strv_ char **users = users_of(en, id, e);
 	const cJSON *n;
 
@@ -334,7 +307,7 @@ int engine_image_remove(struct engine *en, const char *ref, int force, char ***o
 			r = images_untag(&im, img, n, e) < 0 ? -1 : images_save(&im, e);
 			if (r == 0) {
 				strv_push(out, line);
-				events_append_image(&en->st, "untag", str_of(img, "id"), n, NULL);
+				events_append_image(&en->st, "untag", jstr(img, "id"), n, NULL);
 			}
 			free(line);
 			images_close(&im);
@@ -356,7 +329,7 @@ int engine_image_prune(struct engine *en, int all, char ***out, struct err *e)
 	if (images_open(&im, &en->st, 1, e) < 0)
 		return -1;
 	for (img = cJSON_GetArrayItem(images_all(&im), 0); img && r == 0; img = next) {
-		_cleanup_free_ char *id = xstrdup(str_of(img, "id") ?: "");
+		_cleanup_free_ char *id = xstrdup(jstr(img, "id") ?: "");
 		_cleanup_strv_ char **users = users_of(en, id, e);
 
 		next = img->next;
@@ -403,11 +376,11 @@ cJSON *engine_image_list(struct engine *en, int all, struct err *e)
 				colon ? (size_t)(colon - n->valuestring) : strlen(n->valuestring);
 			char *repo = xasprintf("%.*s", (int)rlen, n->valuestring);
 
-			cJSON_AddStringToObject(row, "id", str_of(img, "id"));
+			cJSON_AddStringToObject(row, "id", jstr(img, "id"));
 			cJSON_AddStringToObject(row, "repository", repo);
 			cJSON_AddStringToObject(row, "tag", colon ? colon + 1 : "<none>");
 			cJSON_AddNumberToObject(row, "created",
-						(double)parse_time(str_of(img, "created")));
+						(double)parse_time(jstr(img, "created")));
 			cJSON_AddNumberToObject(row, "size",
 						cJSON_IsNumber(size) ? size->valuedouble : 0);
 			cJSON_AddItemToArray(rows, row);
@@ -423,12 +396,12 @@ cJSON *engine_image_list(struct engine *en, int all, struct err *e)
 							 d->valuestring)
 					     : xstrdup("<none>");
 
-			cJSON_AddStringToObject(row, "id", str_of(img, "id"));
+			cJSON_AddStringToObject(row, "id", jstr(img, "id"));
 			cJSON_AddStringToObject(row, "repository", repo);
 			free(repo);
 			cJSON_AddStringToObject(row, "tag", "<none>");
 			cJSON_AddNumberToObject(row, "created",
-						(double)parse_time(str_of(img, "created")));
+						(double)parse_time(jstr(img, "created")));
 			cJSON_AddNumberToObject(row, "size",
 						cJSON_IsNumber(size) ? size->valuedouble : 0);
 			cJSON_AddItemToArray(rows, row);
@@ -451,7 +424,7 @@ cJSON *engine_image_inspect(struct engine *en, const char *ref, struct err *e)
 	cfg = img ? images_config(&im, img, e) : NULL;
 	if (cfg) {
 		out = cJSON_CreateObject();
-		cJSON_AddStringToObject(out, "Id", str_of(img, "id"));
+		cJSON_AddStringToObject(out, "Id", jstr(img, "id"));
 		cJSON_AddItemToObject(
 			out, "RepoTags",
 			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(img, "names"), 1));
@@ -459,11 +432,11 @@ cJSON *engine_image_inspect(struct engine *en, const char *ref, struct err *e)
 			out, "RepoDigests",
 			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(img, "digests"), 1)
 				?: cJSON_CreateArray());
-		cJSON_AddStringToObject(out, "Created", str_of(cfg, "created") ?: "");
-		cJSON_AddStringToObject(out, "Architecture", str_of(cfg, "architecture") ?: "");
-		cJSON_AddStringToObject(out, "Os", str_of(cfg, "os") ?: "");
-		if (str_of(cfg, "author"))
-			cJSON_AddStringToObject(out, "Author", str_of(cfg, "author"));
+		cJSON_AddStringToObject(out, "Created", jstr(cfg, "created") ?: "");
+		cJSON_AddStringToObject(out, "Architecture", jstr(cfg, "architecture") ?: "");
+		cJSON_AddStringToObject(out, "Os", jstr(cfg, "os") ?: "");
+		if (jstr(cfg, "author"))
+			cJSON_AddStringToObject(out, "Author", jstr(cfg, "author"));
 		cJSON_AddItemToObject(
 			out, "Config",
 			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cfg, "config"), 1)

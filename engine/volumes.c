@@ -28,33 +28,15 @@ static int uses(const cJSON *cfg, const char *name)
 	return 0;
 }
 
+static int uses_volume(const cJSON *cfg, const void *name)
+{
+	return uses(cfg, name);
+}
+
 /* The ids of the containers whose config names volume name. */
 static char **users_of(struct engine *en, const char *name, struct err *e)
 {
-	_cleanup_strv_ char **ids = store_list(&en->st, e);
-	char **out = xcalloc(1, sizeof(char *));
-	_cleanup_close_ int cfd = -1;
-
-	if (!ids) {
-		if (e && e->errnum == ENOENT)
-			return out;
-		free(out);
-		return NULL;
-	}
-	cfd = store_containers_fd(&en->st);
-	for (size_t i = 0; ids[i] && cfd >= 0; i++) {
-		char buf[8192];
-		size_t len;
-		char *txt = store_read_at(cfd, ids[i], "config.json", buf, sizeof(buf), &len);
-		cJSON *cfg = txt ? cJSON_ParseWithLength(txt, len) : NULL;
-
-		if (txt && txt != buf)
-			free(txt);
-		if (uses(cfg, name))
-			strv_push(&out, ids[i]);
-		cJSON_Delete(cfg);
-	}
-	return out;
+	return ctr_ids_where(en, uses_volume, name, e);
 }
 
 /* ---- a container's volumes -------------------------------------------- */
