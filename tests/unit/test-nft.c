@@ -292,6 +292,30 @@ static void test_traffic(void)
 	CHECK_STR(a, "192.0.2.1");
 }
 
+/* board/openwrt's fw4 include in a stand-in for fw4's table (its forward
+ * chain drops what no zone accepts): published ports and the way out
+ * still work; without the include they do not. */
+static void test_fw4_include(void)
+{
+	char inc[4096], a[64];
+	int r[3] = { -1, -1, -1 };
+
+	CHECK(realpath("board/openwrt/nook/files/nook-fw4.nft", inc));
+	CHECK(sh("printf 'table inet fw4 {\\n chain forward {\\n type filter hook forward "
+		 "priority filter; policy drop;\\n include \"%s\"\\n"
+		 " ct state established,related accept\\n }\\n}\\n' | nft -f -",
+		 inc) == 0);
+	/* measured first, checked once the stand-in is gone again */
+	r[0] = ask_from(cli_ns, 0, "192.0.2.1", 8080, a, sizeof(a));
+	r[1] = ask_from(ctr_ns, 0, "192.0.2.2", 7, a, sizeof(a));
+	if (sh("nft flush chain inet fw4 forward") == 0)
+		r[2] = ask_from(cli_ns, 0, "192.0.2.1", 8080, a, sizeof(a));
+	CHECK(sh("nft delete table inet fw4") == 0);
+	CHECK(r[0] == 0);
+	CHECK(r[1] == 0);
+	CHECK(r[2] == -ETIMEDOUT);
+}
+
 static void test_ports_del(void)
 {
 	struct nft_port p[3];
@@ -455,9 +479,9 @@ static void teardown(void)
 
 int main(void)
 {
-	static const char *names[] = { "test_network_add",  "test_ports_add", "test_traffic",
-				       "test_ports_del",    "test_internal",  "test_network_del",
-				       "test_not_installed" };
+	static const char *names[] = { "test_network_add", "test_ports_add",	"test_traffic",
+				       "test_fw4_include", "test_ports_del",	"test_internal",
+				       "test_network_del", "test_not_installed" };
 	int r;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -473,6 +497,7 @@ int main(void)
 	RUN(test_network_add);
 	RUN(test_ports_add);
 	RUN(test_traffic);
+	RUN(test_fw4_include);
 	RUN(test_ports_del);
 	RUN(test_internal);
 	RUN(test_network_del);
