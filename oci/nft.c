@@ -44,7 +44,7 @@
  *   always end up with exactly one copy of the current rules (a newer nook
  *   replaces an older one's; a table someone half deleted heals).
  * - Deletion: nft 1.0.6 has no `destroy` (nft 1.0.8 and kernel 6.3 added
- *   it; OpenWrt 22.03/23.05 ship nft 1.0.2/1.0.8), and `delete element`
+ *    it, so older 1.0.x, as OpenWrt 22.03 ships, lack it), and `delete element`
  *   of an absent element fails the whole transaction with ENOENT.  So a
  *   delete is `add element X; delete element X` in one transaction: add
  *   is a no-op when X is there with the same data, and the pair ends with
