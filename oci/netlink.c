@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * netlink: rtnetlink requests on a raw NETLINK_ROUTE socket.
+ *
+ * A request is built in a zeroed buffer on the stack (names are checked
+ * against IFNAMSIZ first, so the largest request, a veth pair, stays far
+ * below its size), sent with NLM_F_ACK and a fresh sequence number; the
+ * answer is read up to the NLMSG_ERROR of that number (the ACK, or the
+ * errno) or, for a dump, up to NLMSG_DONE, however many datagrams it
+ * spans.  Messages of other numbers (a stale answer) are skipped, and so is
+ * anything not sent by the kernel.  Hazards: every length read from the
+ * kernel is checked before use (a truncated datagram is an error, never a
+ * partial parse); attribute payloads are copied out with memcpy, since
+ * only 4-byte alignment is promised; and the kernel ABI structs have the
+ * same layout on 32-bit targets.
+ */
+#include "oci/netlink.h"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* A request: header, fixed part, attributes. */
+union req {
+	struct nlmsghdr h;
+	char buf[512];
+};
+
+typedef void (*nl_cb)(const struct nlmsghdr *m, void *arg);
+
+static void *req_init(union req *r, uint16_t type, uint16_t flags, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->h.nlmsg_len = NLMSG_LENGTH(len);
+	r->h.nlmsg_type = type;
+	r->h.nlmsg_flags = NLM_F_REQUEST | flags;
+	return NLMSG_DATA(&r->h);
+}
+
+static struct rtattr *put(union req *r, uint16_t type, const void *data, size_t len)
+{
+	struct rtattr *a = (struct rtattr *)(r->buf + NLMSG_ALIGN(r->h.nlmsg_len));
+
+	a->rta_type = type;
+	a->rta_len = RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(a), data, len);
+	r->h.nlmsg_len = NLMSG_ALIGN(r->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
+	return a;
+}
+
+static void put_u32(union req *r, uint16_t type, uint32_t v)
+{
+	put(r, type, &v, sizeof(v));
+}
+
+static void put_str(union req *r, uint16_t type, const char *s)
+{
+	put(r, type, s, strlen(s) + 1);
+}
+
+/* Close a nested attribute opened with put(r, type, NULL, 0). */
+static void nest_end(union req *r, struct rtattr *a)
+{
+	a->rta_len = (unsigned short)(r->buf + r->h.nlmsg_len - (char *)a);
+}
+
+/* tb[type] = the attribute of that type in [p, end), for type < n. */
+static void attrs(const char *p, const char *end, const struct rtattr **tb, unsigned n)
+{
+	memset(tb, 0, n * sizeof(*tb));
+	while (end - p >= (ptrdiff_t)sizeof(struct rtattr)) {
+		const struct rtattr *a = (const struct rtattr *)p;
+
+		if (a->rta_len < sizeof(*a) || a->rta_len > end - p)
+			break;
+		if (a->rta_type < n)
+			tb[a->rta_type] = a;
+		p += RTA_ALIGN(a->rta_len);
+	}
+}
+
+/* The attributes of m after its fixed part of len bytes. */
+static void msg_attrs(const struct nlmsghdr *m, size_t len, const struct rtattr **tb, unsigned n)
+{
+	const char *p = (const char *)m;
+
+	attrs(p + NLMSG_SPACE(len), p + m->nlmsg_len, tb, n);
+}
+
+/* A 4-byte payload into *v; 0 if it has none. */
+static int get_u32(const struct rtattr *a, uint32_t *v)
+{
+	if (!a || RTA_PAYLOAD(a) < sizeof(*v))
+		return 0;
+	memcpy(v, RTA_DATA(a), sizeof(*v));
+	return 1;
+}
+
+static int name_check(const char *what, const char *name, struct err *e)
+{
+	if (!name || !*name || strlen(name) >= IFNAMSIZ)
+		return err_set(e, EINVAL, "%s %s: a link name has 1 to %d characters", what,
+			       name ? name : "(null)", IFNAMSIZ - 1);
+	return 0;
+}
+
+/* The NLMSG_ERROR m: 0 for an ACK, else -errno with e set to "what name"
+ * and the kernel's own message when it gave one. */
+static int nl_ack(const struct nlmsghdr *m, const char *what, const char *name, struct err *e)
+{
+	const struct nlmsgerr *er = NLMSG_DATA(m);
+	const struct rtattr *tb[NLMSGERR_ATTR_MSG + 1] = { 0 };
+	const char *ext = NULL;
+	int errnum;
+
+	if (m->nlmsg_len < NLMSG_LENGTH(sizeof(*er))) {
+		err_set(e, EPROTO, "%s %s: short netlink answer", what, name);
+		return -EPROTO;
+	}
+	if (!er->error)
+		return 0;
+	errnum = er->error < 0 ? -er->error : EIO;
+	/* Extended ack: attributes after the error and, unless capped, the
+	 * echo of our request. */
+	if ((m->nlmsg_flags & NLM_F_ACK_TLVS) && er->msg.nlmsg_len >= NLMSG_HDRLEN) {
+		size_t off = sizeof(*er);
+
+		if (!(m->nlmsg_flags & NLM_F_CAPPED))
+			off += er->msg.nlmsg_len - NLMSG_HDRLEN;
+		off = NLMSG_HDRLEN + NLMSG_ALIGN(off);
+		if (off < m->nlmsg_len)
+			attrs((const char *)m + off, (const char *)m + m->nlmsg_len, tb,
+			      NLMSGERR_ATTR_MSG + 1);
+		if (tb[NLMSGERR_ATTR_MSG] && RTA_PAYLOAD(tb[NLMSGERR_ATTR_MSG]) > 1 &&
+		    memchr(RTA_DATA(tb[NLMSGERR_ATTR_MSG]), 0, RTA_PAYLOAD(tb[NLMSGERR_ATTR_MSG])))
+			ext = RTA_DATA(tb[NLMSGERR_ATTR_MSG]);
+	}
+	if (ext)
+		err_set(e, errnum, "%s %s: %s", what, name, ext);
+	else
+		err_set(e, errnum, "%s %s", what, name);
+	return -errnum;
+}
+
+/* Send the request in r and read its answer: every message of it but the
+ * last goes to cb.  Returns 0, or -errno with e set ("what name: ..."). */
+static int talk(struct nl *nl, union req *r, nl_cb cb, void *arg, const char *what,
+		const char *name, struct err *e)
+{
+	char buf[8192] __attribute__((aligned(8)));
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	uint32_t seq = ++nl->seq;
+	int errnum;
+
+	r->h.nlmsg_seq = seq;
+	if ((r->h.nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
+		r->h.nlmsg_flags |= NLM_F_ACK;
+	if (sendto(nl->fd, r, r->h.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto sys;
+	for (;;) {
+		socklen_t salen = sizeof(sa);
+		/* MSG_TRUNC: the datagram's full length, to see truncation */
+		ssize_t n = recvfrom(nl->fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&sa,
+				     &salen);
+		size_t off = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto sys;
+		if ((size_t)n > sizeof(buf)) {
+			err_set(e, EMSGSIZE, "%s %s: netlink answer of %zd bytes", what, name, n);
+			return -EMSGSIZE;
+		}
+		if (sa.nl_pid != 0)
+			continue;
+		while (off + NLMSG_HDRLEN <= (size_t)n) {
+			const struct nlmsghdr *m = (const struct nlmsghdr *)(buf + off);
+
+			if (m->nlmsg_len < NLMSG_HDRLEN || m->nlmsg_len > (size_t)n - off)
+				break;
+			off += NLMSG_ALIGN(m->nlmsg_len);
+			if (m->nlmsg_seq != seq)
+				continue;
+			if (m->nlmsg_type == NLMSG_ERROR)
+				return nl_ack(m, what, name, e);
+			if (m->nlmsg_type == NLMSG_DONE) {
+				int32_t v = 0;
+
+				/* a dump that failed half-way says so here */
+				if (m->nlmsg_len >= NLMSG_LENGTH(sizeof(v)))
+					memcpy(&v, NLMSG_DATA(m), sizeof(v));
+				if (v >= 0)
+					return 0;
+				err_set(e, -v, "%s %s", what, name);
+				return v;
+			}
+			if (cb)
+				cb(m, arg);
+		}
+	}
+sys:
+	errnum = errno;
+	err_sys(e, "%s %s: netlink", what, name);
+	return -errnum;
+}
+
+int nl_open(struct nl *nl, int netns_fd, struct err *e)
+{
+	_cleanup_close_ int self = -1;
+	int one = 1, errnum;
+
+	nl->fd = -1;
+	nl->seq = 0;
+	if (netns_fd >= 0) {
+		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (self < 0)
+			return err_sys(e, "open /proc/self/ns/net");
+		if (setns(netns_fd, CLONE_NEWNET) < 0)
+			return err_sys(e, "enter network namespace (fd %d)", netns_fd);
+	}
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	errnum = errno;
+	if (self >= 0 && setns(self, CLONE_NEWNET) < 0) {
+		/* we are stuck in the other namespace: nothing may go on */
+		nl_close(nl);
+		return err_sys(e, "return to own network namespace");
+	}
+	if (nl->fd < 0)
+		return err_set(e, errnum, "netlink socket");
+	/* Errors with the kernel's words, without the echo of the request;
+	 * older kernels lack these, which costs only the words. */
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	return 0;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (nl->fd >= 0)
+		close(nl->fd);
+	nl->fd = -1;
+}
+
+/* ---- links ----------------------------------------------------------- */
+
+struct link_info {
+	int index, mtu;
+};
+
+static void link_cb(const struct nlmsghdr *m, void *arg)
+{
+	struct link_info *li = arg;
+	const struct rtattr *tb[IFLA_MTU + 1];
+	uint32_t mtu;
+
+	if (m->nlmsg_type != RTM_NEWLINK || m->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		return;
+	li->index = ((const struct ifinfomsg *)NLMSG_DATA(m))->ifi_index;
+	msg_attrs(m, sizeof(struct ifinfomsg), tb, IFLA_MTU + 1);
+	if (get_u32(tb[IFLA_MTU], &mtu))
+		li->mtu = (int)mtu;
+}
+
+/* The link name: its index (0 for none) and mtu; -errno on error, with e
+ * set to "what name: ..." (also for a missing link: -ENODEV). */
+static int link_get(struct nl *nl, const char *name, struct link_info *li, const char *what,
+		    struct err *e)
+{
+	union req r;
+	struct ifinfomsg *ifi;
+	int rc;
+
+	if (name_check(what, name, e) < 0)
+		return -EINVAL;
+	ifi = req_init(&r, RTM_GETLINK, 0, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	put_str(&r, IFLA_IFNAME, name);
+	li->index = 0;
+	li->mtu = -1;
+	rc = talk(nl, &r, link_cb, li, what, name, e);
+	if (!rc && li->index <= 0) {
+		err_set(e, EPROTO, "%s %s: no link in the answer", what, name);
+		return -EPROTO;
+	}
+	return rc;
+}
+
+int nl_link_index(struct nl *nl, const char *name, struct err *e)
+{
+	struct link_info li;
+	int rc = link_get(nl, name, &li, "look up link", e);
+
+	if (rc == -ENODEV)
+		return 0;
+	return rc < 0 ? -1 : li.index;
+}
+
+int nl_link_mtu(struct nl *nl, const char *name, struct err *e)
+{
+	struct link_info li;
+
+	if (link_get(nl, name, &li, "mtu of link", e) < 0)
+		return -1;
+	if (li.mtu < 0)
+		return err_set(e, EPROTO, "mtu of link %s: not in the answer", name);
+	return li.mtu;
+}
+
+/* RTM_NEWLINK creating name, up to the open IFLA_LINKINFO; returns it. */
+static struct rtattr *link_new(union req *r, const char *name, int mtu, const char *kind)
+{
+	struct ifinfomsg *ifi = req_init(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
+	struct rtattr *info;
+
+	ifi->ifi_family = AF_UNSPEC;
+	put_str(r, IFLA_IFNAME, name);
+	if (mtu > 0)
+		put_u32(r, IFLA_MTU, (uint32_t)mtu);
+	info = put(r, IFLA_LINKINFO, NULL, 0);
+	put_str(r, IFLA_INFO_KIND, kind);
+	return info;
+}
+
+int nl_bridge_add(struct nl *nl, const char *name, int mtu, struct err *e)
+{
+	union req r;
+
+	if (name_check("create bridge", name, e) < 0)
+		return -1;
+	nest_end(&r, link_new(&r, name, mtu, "bridge"));
+	return talk(nl, &r, NULL, NULL, "create bridge", name, e) < 0 ? -1 : 0;
+}
+
+int nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_ns_fd,
+		const uint8_t *peer_mac, int mtu, struct err *e)
+{
+	union req r;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct rtattr *info, *data, *p;
+
+	if (name_check("create veth", name, e) < 0 || name_check("create veth", peer, e) < 0)
+		return -1;
+	info = link_new(&r, name, mtu, "veth");
+	data = put(&r, IFLA_INFO_DATA, NULL, 0);
+	/* the peer: a whole link request of its own, nested */
+	p = put(&r, VETH_INFO_PEER, &ifi, sizeof(ifi));
+	put_str(&r, IFLA_IFNAME, peer);
+	if (peer_ns_fd >= 0)
+		put_u32(&r, IFLA_NET_NS_FD, (uint32_t)peer_ns_fd);
+	if (peer_mac)
+		put(&r, IFLA_ADDRESS, peer_mac, 6);
+	if (mtu > 0)
+		put_u32(&r, IFLA_MTU, (uint32_t)mtu);
+	nest_end(&r, p);
+	nest_end(&r, data);
+	nest_end(&r, info);
+	return talk(nl, &r, NULL, NULL, "create veth", name, e) < 0 ? -1 : 0;
+}
+
+int nl_link_up(struct nl *nl, const char *name, int master, struct err *e)
+{
+	union req r;
+	struct ifinfomsg *ifi;
+
+	if (name_check("set up link", name, e) < 0)
+		return -1;
+	ifi = req_init(&r, RTM_NEWLINK, 0, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	put_str(&r, IFLA_IFNAME, name);
+	if (master > 0)
+		put_u32(&r, IFLA_MASTER, (uint32_t)master);
+	return talk(nl, &r, NULL, NULL, "set up link", name, e) < 0 ? -1 : 0;
+}
+
+int nl_link_del(struct nl *nl, const char *name, struct err *e)
+{
+	union req r;
+	int rc;
+
+	if (name_check("delete link", name, e) < 0)
+		return -1;
+	((struct ifinfomsg *)req_init(&r, RTM_DELLINK, 0, sizeof(struct ifinfomsg)))->ifi_family =
+		AF_UNSPEC;
+	put_str(&r, IFLA_IFNAME, name);
+	rc = talk(nl, &r, NULL, NULL, "delete link", name, e);
+	return rc == 0 || rc == -ENODEV ? 0 : -1;
+}
+
+/* ---- IPv4 ------------------------------------------------------------ */
+
+static uint32_t mask4(int prefix)
+{
+	return prefix <= 0 ? 0 : htonl(~(uint32_t)0 << (32 - prefix));
+}
+
+static void ip4_str(char *buf, size_t len, struct in_addr a)
+{
+	const uint8_t *b = (const uint8_t *)&a.s_addr;
+
+	snprintf(buf, len, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+}
+
+int nl_addr_add4(struct nl *nl, const char *dev, struct in_addr addr, int prefix, struct err *e)
+{
+	char what[64], ip[16];
+	union req r;
+	struct link_info li;
+	struct ifaddrmsg *ifa;
+	uint32_t brd = addr.s_addr | ~mask4(prefix);
+	int rc;
+
+	ip4_str(ip, sizeof(ip), addr);
+	snprintf(what, sizeof(what), "add address %s/%d to", ip, prefix);
+	if (prefix < 0 || prefix > 32)
+		return err_set(e, EINVAL, "%s %s: bad prefix", what, dev);
+	if (link_get(nl, dev, &li, what, e) < 0)
+		return -1;
+	ifa = req_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (uint8_t)prefix;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (uint32_t)li.index;
+	put(&r, IFA_LOCAL, &addr, 4);
+	put(&r, IFA_ADDRESS, &addr, 4);
+	if (prefix < 31)
+		put(&r, IFA_BROADCAST, &brd, 4);
+	rc = talk(nl, &r, NULL, NULL, what, dev, e);
+	return rc == 0 || rc == -EEXIST ? 0 : -1;
+}
+
+int nl_route_add4(struct nl *nl, struct in_addr dst, int prefix, struct in_addr gw, const char *dev,
+		  struct err *e)
+{
+	char what[80], ip[16], via[16];
+	union req r;
+	struct link_info li;
+	struct rtmsg *rt;
+
+	ip4_str(ip, sizeof(ip), dst);
+	ip4_str(via, sizeof(via), gw);
+	snprintf(what, sizeof(what), "add route %s/%d%s%s dev", ip, prefix,
+		 gw.s_addr ? " via " : "", gw.s_addr ? via : "");
+	if (prefix < 0 || prefix > 32)
+		return err_set(e, EINVAL, "%s %s: bad prefix", what, dev);
+	if (link_get(nl, dev, &li, what, e) < 0)
+		return -1;
+	rt = req_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof(*rt));
+	rt->rtm_family = AF_INET;
+	rt->rtm_dst_len = (uint8_t)prefix;
+	rt->rtm_table = RT_TABLE_MAIN;
+	rt->rtm_protocol = RTPROT_BOOT;
+	rt->rtm_scope = gw.s_addr ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rt->rtm_type = RTN_UNICAST;
+	if (prefix)
+		put(&r, RTA_DST, &dst, 4);
+	if (gw.s_addr)
+		put(&r, RTA_GATEWAY, &gw, 4);
+	put_u32(&r, RTA_OIF, (uint32_t)li.index);
+	return talk(nl, &r, NULL, NULL, what, dev, e) < 0 ? -1 : 0;
+}
+
+struct nets {
+	struct nl_net4 *v;
+	int n;
+};
+
+static void nets_add(struct nets *s, uint32_t addr, int prefix)
+{
+	addr &= mask4(prefix);
+	for (int i = 0; i < s->n; i++)
+		if (s->v[i].net.s_addr == addr && s->v[i].prefix == prefix)
+			return;
+	s->v = xrealloc(s->v, (size_t)(s->n + 1) * sizeof(*s->v));
+	s->v[s->n].net.s_addr = addr;
+	s->v[s->n++].prefix = prefix;
+}
+
+static void route_cb(const struct nlmsghdr *m, void *arg)
+{
+	const struct rtmsg *rt = NLMSG_DATA(m);
+	const struct rtattr *tb[RTA_TABLE + 1];
+	uint32_t table, dst;
+
+	if (m->nlmsg_type != RTM_NEWROUTE || m->nlmsg_len < NLMSG_LENGTH(sizeof(*rt)) ||
+	    rt->rtm_family != AF_INET || !rt->rtm_dst_len || rt->rtm_dst_len > 32)
+		return;
+	msg_attrs(m, sizeof(*rt), tb, RTA_TABLE + 1);
+	if (!get_u32(tb[RTA_TABLE], &table))
+		table = rt->rtm_table;
+	if (table == RT_TABLE_MAIN && get_u32(tb[RTA_DST], &dst))
+		nets_add(arg, dst, rt->rtm_dst_len);
+}
+
+static void addr_cb(const struct nlmsghdr *m, void *arg)
+{
+	const struct ifaddrmsg *ifa = NLMSG_DATA(m);
+	const struct rtattr *tb[IFA_LOCAL + 1];
+	uint32_t a;
+
+	if (m->nlmsg_type != RTM_NEWADDR || m->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
+	    ifa->ifa_family != AF_INET || ifa->ifa_prefixlen > 32)
+		return;
+	msg_attrs(m, sizeof(*ifa), tb, IFA_LOCAL + 1);
+	if (get_u32(tb[IFA_LOCAL], &a) || get_u32(tb[IFA_ADDRESS], &a))
+		nets_add(arg, a, ifa->ifa_prefixlen);
+}
+
+int nl_nets4(struct nl *nl, struct nl_net4 **out, struct err *e)
+{
+	struct nets s = { NULL, 0 };
+	union req r;
+
+	/* rtmsg and ifaddrmsg both start with the family byte */
+	((struct rtmsg *)req_init(&r, RTM_GETROUTE, NLM_F_DUMP, sizeof(struct rtmsg)))->rtm_family =
+		AF_INET;
+	if (talk(nl, &r, route_cb, &s, "list", "IPv4 routes", e) < 0)
+		goto fail;
+	((struct ifaddrmsg *)req_init(&r, RTM_GETADDR, NLM_F_DUMP, sizeof(struct ifaddrmsg)))
+		->ifa_family = AF_INET;
+	if (talk(nl, &r, addr_cb, &s, "list", "IPv4 addresses", e) < 0)
+		goto fail;
+	*out = s.v;
+	return s.n;
+fail:
+	free(s.v);
+	*out = NULL;
+	return -1;
+}
+
+/* ---- loopback -------------------------------------------------------- */
+
+int nl_loopback_up(void)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		rc = -errno;
+	else if (!(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			rc = -errno;
+	}
+	close(fd);
+	return rc;
+}
