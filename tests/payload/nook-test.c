@@ -16,10 +16,13 @@
  * Nothing here writes to a file it did not create, except `write FILE DATA`
  * with DATA given: the CVE checks only open files, never modify them.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -29,6 +32,7 @@
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -79,6 +83,8 @@ static const struct {
 	ERRNO_NAME(ETIMEDOUT),	  ERRNO_NAME(EUSERS),
 	ERRNO_NAME(EDQUOT),	  ERRNO_NAME(ECANCELED),
 	ERRNO_NAME(EOWNERDEAD),	  ERRNO_NAME(ENOTSOCK),
+	ERRNO_NAME(ENETUNREACH),  ERRNO_NAME(EHOSTUNREACH),
+	ERRNO_NAME(ECONNRESET),	  ERRNO_NAME(EADDRNOTAVAIL),
 };
 
 static const char *errno_name(int e)
@@ -120,7 +126,10 @@ static int usage(void)
 		"                         `unshare -mrpfn`), mount FSTYPE on DIR: ok | errno\n"
 		"  true | exit N | sleep SECS|inf | fork N | alloc MB | echo ARGS...\n"
 		"  cve-2019-5736 SECS     watch /proc for foreign exes, try to reopen them "
-		"for writing\n");
+		"for writing\n"
+		"  serve tcp|udp [IP:]PORT [N]  answer N connections or datagrams (0: no end)\n"
+		"                         with \"from PEER-IP DATA\"; prints \"listening PORT\"\n"
+		"  connect tcp|udp HOST PORT DATA [SECS]  send DATA, print the answer\n");
 	return 1;
 }
 
@@ -822,6 +831,146 @@ static int cmd_cve_2019_5736(long secs)
 	return 0;
 }
 
+/* ---- network: a server and a client for the bridge tests ------------------ */
+
+static int sock_type(const char *proto)
+{
+	if (strcmp(proto, "tcp") == 0)
+		return SOCK_STREAM;
+	if (strcmp(proto, "udp") == 0)
+		return SOCK_DGRAM;
+	return -1;
+}
+
+/* serve tcp|udp [IP:]PORT [N]: "listening PORT" (the bound port: 0 picks one)
+ * once bound, then N connections or datagrams (0: no end), each answered with
+ * "from PEER-IP DATA" (the first read, its trailing newline dropped): the
+ * tests see who the server saw, e.g. whether a published port kept the LAN
+ * client's address or a masquerade replaced it. */
+static int cmd_serve(const char *proto, const char *where, long n)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	const char *colon = strrchr(where, ':');
+	int type = sock_type(proto), one = 1, fd;
+	socklen_t al = sizeof(a);
+
+	if (type < 0)
+		return usage();
+	if (colon) {
+		char ip[INET_ADDRSTRLEN] = "";
+
+		memcpy(ip, where,
+		       (size_t)(colon - where) < sizeof(ip) - 1 ? (size_t)(colon - where)
+								: sizeof(ip) - 1);
+		if (inet_pton(AF_INET, ip, &a.sin_addr) != 1)
+			return usage();
+		where = colon + 1;
+	}
+	a.sin_port = htons((uint16_t)strtol(where, NULL, 10));
+	fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 16) < 0) ||
+	    getsockname(fd, (struct sockaddr *)&a, &al) < 0) {
+		print_errno(errno);
+		return 0;
+	}
+	printf("listening %d\n", ntohs(a.sin_port));
+	for (long i = 0; n <= 0 || i < n; i++) {
+		struct sockaddr_in peer;
+		struct timeval tv = { 2, 0 };
+		socklen_t pl = sizeof(peer);
+		char buf[512], out[600], ip[INET_ADDRSTRLEN] = "?";
+		ssize_t r;
+		int c = -1, len;
+
+		if (type == SOCK_STREAM) {
+			c = accept4(fd, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC);
+			if (c < 0)
+				continue;
+			setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+			r = read(c, buf, sizeof(buf) - 1);
+		} else {
+			r = recvfrom(fd, buf, sizeof(buf) - 1, 0, (struct sockaddr *)&peer, &pl);
+		}
+		buf[r > 0 ? r : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+		len = snprintf(out, sizeof(out), "from %s %s\n", ip, buf);
+		if (type == SOCK_STREAM) {
+			if (write(c, out, (size_t)len) < 0)
+				print_errno(errno);
+			close(c);
+		} else if (sendto(fd, out, (size_t)len, 0, (struct sockaddr *)&peer, pl) < 0) {
+			print_errno(errno);
+		}
+	}
+	return 0;
+}
+
+/* connect tcp|udp HOST PORT DATA [SECS]: send DATA to HOST:PORT and print
+ * the answer.  HOST is looked up by the C library (musl: /etc/hosts, then
+ * the resolv.conf servers).  A failure prints "resolve HOST: WHY" or
+ * "errno N NAME" (no answer within SECS, default 2: ETIMEDOUT; the whole
+ * call, lookup included, ends within 2 * SECS + 1); exit 0 as the other
+ * reports. */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "errno 110 ETIMEDOUT\n";
+
+	(void)sig;
+	if (write(1, msg, sizeof(msg) - 1) < 0)
+		_exit(0);
+	_exit(0);
+}
+
+static int cmd_connect(const char *proto, const char *host, const char *port, const char *data,
+		       long secs)
+{
+	struct addrinfo hints = { .ai_family = AF_INET }, *ai = NULL;
+	struct timeval tv = { secs > 0 ? secs : 2, 0 };
+	char buf[600];
+	size_t got = 0;
+	ssize_t r;
+	int fd, g;
+
+	hints.ai_socktype = sock_type(proto);
+	if (hints.ai_socktype < 0)
+		return usage();
+	/* a bound on the whole call: a name missing from /etc/hosts goes to
+	 * the resolv.conf servers, 5 s per try by default */
+	signal(SIGALRM, on_alarm);
+	alarm((unsigned)(2 * tv.tv_sec + 1));
+	g = getaddrinfo(host, port, &hints, &ai);
+	if (g != 0) {
+		printf("resolve %s: %s\n", host, gai_strerror(g));
+		return 0;
+	}
+	fd = socket(AF_INET, hints.ai_socktype | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 || send(fd, data, strlen(data), 0) < 0)
+		goto fail;
+	if (hints.ai_socktype == SOCK_STREAM)
+		shutdown(fd, SHUT_WR);
+	while (got < sizeof(buf) && (r = read(fd, buf + got, sizeof(buf) - got)) > 0) {
+		got += (size_t)r;
+		if (hints.ai_socktype == SOCK_DGRAM)
+			break;
+	}
+	if (got == 0)
+		goto fail;
+	fwrite(buf, 1, got, stdout);
+	return 0;
+fail:
+	/* SO_SNDTIMEO ends a connect with EINPROGRESS, SO_RCVTIMEO a read
+	 * with EAGAIN; a read that ended with EOF and no answer is a reset */
+	print_errno(errno == EINPROGRESS || errno == EAGAIN ? ETIMEDOUT
+		    : errno				    ? errno
+							    : ECONNRESET);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *c;
@@ -903,6 +1052,11 @@ int main(int argc, char **argv)
 				rc = 2;
 		return rc;
 	}
+	if (IS("serve", 2))
+		return cmd_serve(argv[0], argv[1], argc > 2 ? strtol(argv[2], NULL, 10) : 0);
+	if (IS("connect", 4))
+		return cmd_connect(argv[0], argv[1], argv[2], argv[3],
+				   argc > 4 ? strtol(argv[4], NULL, 10) : 2);
 	if (IS("cve-2019-5736", 1))
 		return cmd_cve_2019_5736(strtol(argv[0], NULL, 10));
 #undef IS
