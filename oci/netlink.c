@@ -2,8 +2,8 @@
 /*
  * netlink: rtnetlink requests on a raw NETLINK_ROUTE socket.
  *
- * A request is built in a zeroed buffer on the stack (names are checked
- * against IFNAMSIZ first, so the largest request, a veth pair, stays far
+ * A request is built in a zeroed buffer on the stack (a name takes at most
+ * IFNAMSIZ bytes in it, so the largest request, a veth pair, stays far
  * below its size), sent with NLM_F_ACK and a fresh sequence number; the
  * answer is read up to the NLMSG_ERROR of that number (the ACK, or the
  * errno) or, for a dump, up to NLMSG_DONE, however many datagrams it
@@ -64,9 +64,14 @@ static void put_u32(union req *r, uint16_t type, uint32_t v)
 	put(r, type, &v, sizeof(v));
 }
 
+/* At most IFNAMSIZ bytes: a longer name goes out cut and without its NUL,
+ * which the kernel refuses (the policy of IFLA_IFNAME), never truncated
+ * into the name of another link. */
 static void put_str(union req *r, uint16_t type, const char *s)
 {
-	put(r, type, s, strlen(s) + 1);
+	size_t n = strnlen(s, IFNAMSIZ);
+
+	put(r, type, s, n < IFNAMSIZ ? n + 1 : n);
 }
 
 /* Close a nested attribute opened with put(r, type, NULL, 0). */
@@ -107,30 +112,17 @@ static int get_u32(const struct rtattr *a, uint32_t *v)
 	return 1;
 }
 
-static int name_check(const char *what, const char *name, struct err *e)
-{
-	if (!name || !*name || strlen(name) >= IFNAMSIZ)
-		return err_set(e, EINVAL, "%s %s: a link name has 1 to %d characters", what,
-			       name ? name : "(null)", IFNAMSIZ - 1);
-	return 0;
-}
-
-/* The NLMSG_ERROR m: 0 for an ACK, else -errno with e set to "what name"
- * and the kernel's own message when it gave one. */
-static int nl_ack(const struct nlmsghdr *m, const char *what, const char *name, struct err *e)
+/* The NLMSG_ERROR m: 0 for an ACK, else the errno, and in *ext the
+ * kernel's own words when it gave any. */
+static int nl_ack(const struct nlmsghdr *m, const char **ext)
 {
 	const struct nlmsgerr *er = NLMSG_DATA(m);
-	const struct rtattr *tb[NLMSGERR_ATTR_MSG + 1] = { 0 };
-	const char *ext = NULL;
-	int errnum;
+	const struct rtattr *tb[NLMSGERR_ATTR_MSG + 1], *a;
 
-	if (m->nlmsg_len < NLMSG_LENGTH(sizeof(*er))) {
-		err_set(e, EPROTO, "%s %s: short netlink answer", what, name);
-		return -EPROTO;
-	}
+	if (m->nlmsg_len < NLMSG_LENGTH(sizeof(*er)))
+		return EPROTO;
 	if (!er->error)
 		return 0;
-	errnum = er->error < 0 ? -er->error : EIO;
 	/* Extended ack: attributes after the error and, unless capped, the
 	 * echo of our request. */
 	if ((m->nlmsg_flags & NLM_F_ACK_TLVS) && er->msg.nlmsg_len >= NLMSG_HDRLEN) {
@@ -139,28 +131,26 @@ static int nl_ack(const struct nlmsghdr *m, const char *what, const char *name, 
 		if (!(m->nlmsg_flags & NLM_F_CAPPED))
 			off += er->msg.nlmsg_len - NLMSG_HDRLEN;
 		off = NLMSG_HDRLEN + NLMSG_ALIGN(off);
-		if (off < m->nlmsg_len)
+		if (off < m->nlmsg_len) {
 			attrs((const char *)m + off, (const char *)m + m->nlmsg_len, tb,
 			      NLMSGERR_ATTR_MSG + 1);
-		if (tb[NLMSGERR_ATTR_MSG] && RTA_PAYLOAD(tb[NLMSGERR_ATTR_MSG]) > 1 &&
-		    memchr(RTA_DATA(tb[NLMSGERR_ATTR_MSG]), 0, RTA_PAYLOAD(tb[NLMSGERR_ATTR_MSG])))
-			ext = RTA_DATA(tb[NLMSGERR_ATTR_MSG]);
+			a = tb[NLMSGERR_ATTR_MSG];
+			if (a && RTA_PAYLOAD(a) > 1 && memchr(RTA_DATA(a), 0, RTA_PAYLOAD(a)))
+				*ext = RTA_DATA(a);
+		}
 	}
-	if (ext)
-		err_set(e, errnum, "%s %s: %s", what, name, ext);
-	else
-		err_set(e, errnum, "%s %s", what, name);
-	return -errnum;
+	return er->error < 0 ? -er->error : EIO;
 }
 
 /* Send the request in r and read its answer: every message of it but the
- * last goes to cb.  Returns 0, or -errno with e set ("what name: ..."). */
+ * last goes to cb.  Returns 0, or -errno with e set to "what name: ...". */
 static int talk(struct nl *nl, union req *r, nl_cb cb, void *arg, const char *what,
 		const char *name, struct err *e)
 {
 	char buf[8192] __attribute__((aligned(8)));
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	uint32_t seq = ++nl->seq;
+	const char *ext = NULL;
 	int errnum;
 
 	r->h.nlmsg_seq = seq;
@@ -179,32 +169,30 @@ static int talk(struct nl *nl, union req *r, nl_cb cb, void *arg, const char *wh
 			continue;
 		if (n < 0)
 			goto sys;
-		if ((size_t)n > sizeof(buf)) {
-			err_set(e, EMSGSIZE, "%s %s: netlink answer of %zd bytes", what, name, n);
-			return -EMSGSIZE;
-		}
+		errnum = EMSGSIZE;
+		if ((size_t)n > sizeof(buf))
+			goto fail;
 		if (sa.nl_pid != 0)
 			continue;
 		while (off + NLMSG_HDRLEN <= (size_t)n) {
 			const struct nlmsghdr *m = (const struct nlmsghdr *)(buf + off);
+			int32_t v = 0;
 
 			if (m->nlmsg_len < NLMSG_HDRLEN || m->nlmsg_len > (size_t)n - off)
 				break;
 			off += NLMSG_ALIGN(m->nlmsg_len);
 			if (m->nlmsg_seq != seq)
 				continue;
-			if (m->nlmsg_type == NLMSG_ERROR)
-				return nl_ack(m, what, name, e);
+			if (m->nlmsg_type == NLMSG_ERROR) {
+				errnum = nl_ack(m, &ext);
+				goto fail;
+			}
 			if (m->nlmsg_type == NLMSG_DONE) {
-				int32_t v = 0;
-
 				/* a dump that failed half-way says so here */
 				if (m->nlmsg_len >= NLMSG_LENGTH(sizeof(v)))
 					memcpy(&v, NLMSG_DATA(m), sizeof(v));
-				if (v >= 0)
-					return 0;
-				err_set(e, -v, "%s %s", what, name);
-				return v;
+				errnum = v < 0 ? -v : 0;
+				goto fail;
 			}
 			if (cb)
 				cb(m, arg);
@@ -212,7 +200,10 @@ static int talk(struct nl *nl, union req *r, nl_cb cb, void *arg, const char *wh
 	}
 sys:
 	errnum = errno;
-	err_sys(e, "%s %s: netlink", what, name);
+fail:
+	if (!errnum)
+		return 0;
+	err_set(e, errnum, "%s %s%s%s", what, name, ext ? ": " : "", ext ? ext : "");
 	return -errnum;
 }
 
@@ -280,21 +271,13 @@ static int link_get(struct nl *nl, const char *name, struct link_info *li, const
 {
 	union req r;
 	struct ifinfomsg *ifi;
-	int rc;
 
-	if (name_check(what, name, e) < 0)
-		return -EINVAL;
 	ifi = req_init(&r, RTM_GETLINK, 0, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	put_str(&r, IFLA_IFNAME, name);
 	li->index = 0;
 	li->mtu = -1;
-	rc = talk(nl, &r, link_cb, li, what, name, e);
-	if (!rc && li->index <= 0) {
-		err_set(e, EPROTO, "%s %s: no link in the answer", what, name);
-		return -EPROTO;
-	}
-	return rc;
+	return talk(nl, &r, link_cb, li, what, name, e);
 }
 
 int nl_link_index(struct nl *nl, const char *name, struct err *e)
@@ -337,8 +320,6 @@ int nl_bridge_add(struct nl *nl, const char *name, int mtu, struct err *e)
 {
 	union req r;
 
-	if (name_check("create bridge", name, e) < 0)
-		return -1;
 	nest_end(&r, link_new(&r, name, mtu, "bridge"));
 	return talk(nl, &r, NULL, NULL, "create bridge", name, e) < 0 ? -1 : 0;
 }
@@ -350,8 +331,6 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_ns_f
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct rtattr *info, *data, *p;
 
-	if (name_check("create veth", name, e) < 0 || name_check("create veth", peer, e) < 0)
-		return -1;
 	info = link_new(&r, name, mtu, "veth");
 	data = put(&r, IFLA_INFO_DATA, NULL, 0);
 	/* the peer: a whole link request of its own, nested */
@@ -374,8 +353,6 @@ int nl_link_up(struct nl *nl, const char *name, int master, struct err *e)
 	union req r;
 	struct ifinfomsg *ifi;
 
-	if (name_check("set up link", name, e) < 0)
-		return -1;
 	ifi = req_init(&r, RTM_NEWLINK, 0, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_flags = IFF_UP;
@@ -391,8 +368,6 @@ int nl_link_del(struct nl *nl, const char *name, struct err *e)
 	union req r;
 	int rc;
 
-	if (name_check("delete link", name, e) < 0)
-		return -1;
 	((struct ifinfomsg *)req_init(&r, RTM_DELLINK, 0, sizeof(struct ifinfomsg)))->ifi_family =
 		AF_UNSPEC;
 	put_str(&r, IFLA_IFNAME, name);

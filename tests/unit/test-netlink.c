@@ -158,9 +158,14 @@ static void test_link_index(void)
 	CHECK(nl_link_index(&nla, "nkmissing", &e) == 0);
 	CHECK(nl_link_index(&nla, "lo", &e) == 1);
 	CHECK(nl_link_index(&nlb, "lo", &e) == 1);
-	CHECK(nl_link_index(&nla, "this-name-is-too-long", &e) == -1);
-	CHECK(e.errnum == EINVAL);
-	CHECK_HAS(e.msg, "this-name-is-too-long");
+	/* refused by the kernel, not cut to the name of another link */
+	CHECK(nl_bridge_add(&nla, "nk-name-too-lon", 0, &e) == 0);
+	CHECK(nl_link_index(&nla, "nk-name-too-long", &e) == -1);
+	CHECK(e.errnum != 0);
+	CHECK_HAS(e.msg, "look up link nk-name-too-long");
+	CHECK(nl_link_del(&nla, "nk-name-too-long", &e) == -1);
+	CHECK(nl_link_index(&nla, "nk-name-too-lon", &e) > 0);
+	CHECK(nl_link_del(&nla, "nk-name-too-lon", &e) == 0);
 }
 
 static void test_bridge(void)
@@ -242,7 +247,13 @@ static void test_up_and_addresses(void)
 	CHECK_HAS(e.msg, "add route 10.98.0.0/16 via 10.99.0.1 dev nkpeer0");
 	/* a gateway off every link: the kernel refuses, in its words */
 	CHECK(nl_route_add4(&nlb, ip4("10.97.0.0"), 16, ip4("10.1.2.3"), "nkpeer0", &e) == -1);
+	/* qemu-user hands the NLMSG_ERROR back untranslated: on MIPS the
+	 * host's ENETUNREACH (101) arrives, not MIPS's own (128) */
+#if defined(__mips__)
+	CHECK(e.errnum == ENETUNREACH || e.errnum == 101);
+#else
 	CHECK(e.errnum == ENETUNREACH);
+#endif
 	CHECK_HAS(e.msg, "add route 10.97.0.0/16 via 10.1.2.3 dev nkpeer0");
 }
 
@@ -353,6 +364,9 @@ static void test_loopback_up(void)
 
 int main(void)
 {
+	struct err e = { 0 };
+	char why[600];
+
 	if (geteuid() != 0) {
 		printf("skip - %s: all: optional: needs root\n", UNIT_NAME);
 		return 0;
@@ -369,6 +383,17 @@ int main(void)
 		printf("not ok - %s: setup: namespaces: %s\n", UNIT_NAME, strerror(errno));
 		return 1;
 	}
+	/* qemu-user (make cross-check) passes unshare through but translates
+	 * rtnetlink itself, and refuses what it does not know (IFLA_LINKINFO)
+	 * with ENOTSOCK, which no kernel answers on a netlink socket */
+	if (nl_open(&nla, -1, &e) == 0 && nl_bridge_add(&nla, "nkprobe", 0, &e) < 0 &&
+	    e.errnum == ENOTSOCK) {
+		printf("skip - %s: all: optional: netlink not translated (qemu-user): %s\n",
+		       UNIT_NAME, err_str(&e, why, sizeof(why)));
+		return 0;
+	}
+	nl_link_del(&nla, "nkprobe", &e);
+	nl_close(&nla);
 	RUN(test_open);
 	RUN(test_link_index);
 	RUN(test_bridge);
