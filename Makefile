@@ -8,7 +8,7 @@
 #   make [TARGET=x86_64|armhf|aarch64|mips|mipsel]   build/<target>/nook
 #   make check        unit tests (ASan/UBSan) + privileged tests (root)
 #   make vm-check     the cgroup tests in a qemu VM with all controllers
-#   make bench        nook vs crun vs runc; the engine and its images vs podman
+#   make bench        nook vs crun vs runc; the engine, images, networks vs podman
 #   make cross        every target
 #   make cross-check  the unit tests built for every target, run under
 #                     qemu-user (x86_64 natively)
@@ -231,6 +231,7 @@ bench: all
 	tests/bench/runtime.sh $(BUILD)
 	tests/bench/engine.sh $(BUILD)
 	tests/bench/images.sh $(BUILD)
+	tests/bench/network.sh $(BUILD)
 
 demo: all
 	tests/demo.sh $(BUILD)

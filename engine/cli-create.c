@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "engine/cli.h"
+#include "engine/network.h"
 #include "engine/conf.h"
 
 static int parse_size(const char *s, int64_t *out)
@@ -119,6 +120,12 @@ enum {
 	OPT_ENTRYPOINT,
 	OPT_MOUNT,
 	OPT_PULL,
+	OPT_IP,
+	OPT_MAC,
+	OPT_DNS,
+	OPT_DNSSEARCH,
+	OPT_DNSOPT,
+	OPT_ADDHOST,
 };
 
 static const struct option create_opts[] = {
@@ -157,6 +164,14 @@ static const struct option create_opts[] = {
 	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
 	{ "entrypoint", required_argument, NULL, OPT_ENTRYPOINT },
 	{ "pull", required_argument, NULL, OPT_PULL },
+	{ "publish", required_argument, NULL, 'p' },
+	{ "publish-all", no_argument, NULL, 'P' },
+	{ "ip", required_argument, NULL, OPT_IP },
+	{ "mac-address", required_argument, NULL, OPT_MAC },
+	{ "dns", required_argument, NULL, OPT_DNS },
+	{ "dns-search", required_argument, NULL, OPT_DNSSEARCH },
+	{ "dns-option", required_argument, NULL, OPT_DNSOPT },
+	{ "add-host", required_argument, NULL, OPT_ADDHOST },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -186,7 +201,11 @@ static const char create_help[] =
 	"  --restart no|on-failure[:N]|always|unless-stopped\n"
 	"  --requires CTR,...     containers that must run first\n"
 	"  --stop-signal SIG, --stop-timeout SECONDS, --log-size-max SIZE\n"
-	"  --network none|host    (default none)\n"
+	"  --network bridge|NAME[,NAME]|none|host|ns:PATH|container:CTR  (default bridge:\n"
+	"                         the network \"nook\")\n"
+	"  -p, --publish [IP:][HOSTPORT:]CTRPORT[/tcp|udp]  (ranges A-B too); -P, --publish-all\n"
+	"  --ip IP, --mac-address MAC   fixed address on the first network\n"
+	"  --dns IP, --dns-search DOMAIN, --dns-option OPT, --add-host NAME:IP\n"
 	"  --detach-keys KEYS     (run) default ctrl-p,ctrl-q\n";
 
 struct run_flags {
@@ -202,6 +221,11 @@ static void free_create_opts(struct engine_create_opts *o)
 	strv_free(o->requires);
 	strv_free(o->annotations);
 	strv_free(o->entrypoint);
+	strv_free(o->ports);
+	strv_free(o->dns);
+	strv_free(o->dns_search);
+	strv_free(o->dns_opt);
+	strv_free(o->add_hosts);
 	for (size_t i = 0; i < o->n_mounts; i++) {
 		free(o->mounts[i].src);
 		free(o->mounts[i].dst);
@@ -370,7 +394,7 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 	struct err e = { 0 };
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+e:v:w:u:itdm:hq", create_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:v:w:u:itdm:hqp:P", create_opts, NULL)) != -1) {
 		long v;
 		int64_t sz;
 
@@ -494,11 +518,22 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 			break;
 		}
 		case OPT_NETWORK:
-			if (strcmp(optarg, "none") && strcmp(optarg, "host"))
-				return cli_usage_err(cmd, "invalid --network \"%s\" (none or host)",
-						     optarg);
+			if (!net_mode_valid(optarg))
+				return cli_usage_err(
+					cmd,
+					"invalid --network \"%s\" (bridge, none, host, "
+					"NAME[,NAME], ns:PATH, container:CTR)",
+					optarg);
 			o->network = optarg;
 			break;
+		case 'p': strv_push(&o->ports, optarg); break;
+		case 'P': o->publish_all = 1; break;
+		case OPT_IP: o->ip = optarg; break;
+		case OPT_MAC: o->mac = optarg; break;
+		case OPT_DNS: strv_push(&o->dns, optarg); break;
+		case OPT_DNSSEARCH: strv_push(&o->dns_search, optarg); break;
+		case OPT_DNSOPT: strv_push(&o->dns_opt, optarg); break;
+		case OPT_ADDHOST: strv_push(&o->add_hosts, optarg); break;
 		case OPT_RM: o->auto_remove = 1; break;
 		case OPT_PULL:
 			if (!strcmp(optarg, "missing"))

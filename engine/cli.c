@@ -127,6 +127,7 @@ static void usage(FILE *f)
 		"  ps, inspect, wait, logs, attach, exec, mount, unmount, export, cp\n"
 		"  events, cleanup, sync, batch, artifact, system refresh|service\n" IMAGE_COMMANDS
 		"  volume create|ls|inspect|rm|prune|exists\n"
+		"  network create|ls|inspect|rm|prune|exists|connect|disconnect, port\n"
 		"  runtime ...    the runc-compatible OCI runtime (also as nook-runtime)\n"
 		"  version\n\n"
 		"  --root DIR     persistent state (default /var/lib/nook, $NOOK_ROOT)\n"
@@ -240,6 +241,8 @@ static const struct command commands[] = {
 	{ "logout", cli_cmd_logout, "usage: nook logout REGISTRY | --all" },
 #endif
 	{ "volume", cli_cmd_volume, NULL },
+	{ "network", cli_cmd_network, NULL },
+	{ "port", cli_cmd_port, "usage: nook port CONTAINER [PORT[/PROTO]]" },
 	{ "version", cmd_version, NULL },
 	{ "help", cmd_help, NULL },
 };

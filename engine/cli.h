@@ -112,6 +112,8 @@ int cli_cmd_rmi(struct cli *c, int argc, char **argv);
 int cli_cmd_tag(struct cli *c, int argc, char **argv);
 int cli_cmd_untag(struct cli *c, int argc, char **argv);
 int cli_cmd_volume(struct cli *c, int argc, char **argv); /* cli-volume.c */
+int cli_cmd_network(struct cli *c, int argc, char **argv); /* cli-network.c */
+int cli_cmd_port(struct cli *c, int argc, char **argv);
 int cli_cmd_pull(struct cli *c, int argc, char **argv); /* cli-pull.c */
 int cli_cmd_login(struct cli *c, int argc, char **argv);
 int cli_cmd_logout(struct cli *c, int argc, char **argv);

@@ -18,6 +18,7 @@
 #include <signal.h>
 
 #include "engine/events.h"
+#include "engine/network.h"
 #include "engine/volumes.h"
 #include "monitor/monitor.h"
 #include "oci/cgroup.h"
@@ -82,6 +83,7 @@ static int teardown(struct ctr *c, struct err *e)
 	jset_str(c->state, "cgroup", NULL);
 	jset_num(c->state, "pid", 0);
 	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "execSessions");
+	net_ctr_down(c);
 	overlay_down(c, 0);
 	return 0;
 }
@@ -146,23 +148,30 @@ static int do_init(struct ctr *c, struct err *e)
 	if (mkdir_p(dir, 0700, e) < 0)
 		return -1;
 	cfgp = xasprintf("%s/config.json", dir);
-	if (ctr_overlay(c)) {
-		_cleanup_free_ char *merged = image_merged_path(&c->en->st, c->id);
-		cJSON *ospec;
-		int w;
+	{
+		/* the runtime's copy: the overlay's root, the namespace to
+		 * join (--network container:) */
+		cJSON *ospec = cJSON_Duplicate(spec, 1);
+		int w = 0;
 
-		if (overlay_up(c, e) < 0)
-			return -1;
-		ospec = cJSON_Duplicate(spec, 1);
-		jset_str(cJSON_GetObjectItemCaseSensitive(ospec, "root"), "path", merged);
-		w = store_write_json(cfgp, ospec, 0, e);
+		if (ctr_overlay(c)) {
+			_cleanup_free_ char *merged = image_merged_path(&c->en->st, c->id);
+
+			if (overlay_up(c, e) < 0) {
+				cJSON_Delete(ospec);
+				return -1;
+			}
+			jset_str(cJSON_GetObjectItemCaseSensitive(ospec, "root"), "path", merged);
+		}
+		if (net_ctr_prepare(c, ospec, e) < 0)
+			w = err_wrap(e, "container %s", cname(c));
+		else
+			w = store_write_json(cfgp, ospec, 0, e);
 		cJSON_Delete(ospec);
 		if (w < 0) {
 			overlay_down(c, 0);
 			return -1;
 		}
-	} else if (store_write_json(cfgp, spec, 0, e) < 0) {
-		return -1;
 	}
 	if (engine_volumes_init(c, e) < 0) {
 		overlay_down(c, 0);
@@ -179,6 +188,22 @@ static int do_init(struct ctr *c, struct err *e)
 
 		if (oci_cgroup_mount(mnt, sizeof(mnt), NULL) == 0)
 			cg = oci_cgroup_path(cgp, c->id, NULL);
+	}
+	if (net_ctr_up(c, pid, e) < 0) {
+		/* nothing of the container may run without its network: the
+		 * monitor runs cleanup, which finds the old state */
+		struct err le;
+
+		jset_num(c->state, "pid", pid);
+		jset_num(c->state, "pidStart", (double)proc_start_time(pid));
+		signal_init(c, SIGKILL, &le);
+		jset_num(c->state, "pid", 0);
+		wait_exit(c->en, c->id, 5000);
+		if (cg)
+			oci_cgroup_remove(cg, NULL);
+		overlay_down(c, 0);
+		unlink(exitp);
+		return -1;
 	}
 	if (store_boot_id(bid, e) < 0)
 		bid[0] = '\0';
@@ -598,6 +623,7 @@ static int remove_locked(struct ctr *c, unsigned flags, struct err *e)
 		return -1;
 	if (store_remove(&c->en->st, c->id, name, e) < 0)
 		return -1;
+	net_ctr_release(c->en, c->id);
 	events_append(&c->en->st, "remove", c->id, name, NULL, NULL);
 	if ((flags & ENGINE_RM_VOLUMES) || jbool(c->config, "autoRemove"))
 		engine_volumes_drop_anonymous(c->en, c->config);

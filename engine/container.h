@@ -70,7 +70,12 @@ struct engine_create_opts {
 	int stop_signal; /* 0 = SIGTERM */
 	int stop_timeout; /* -1 = 10 s */
 	uint64_t log_size_max;
-	const char *network; /* "host", "none" (default: none) */
+	const char *network; /* none, host, bridge, NAME[,NAME...], ns:PATH,
+			      * container:REF (NULL: bridge) */
+	char **ports; /* -p specs */
+	int publish_all; /* -P: the image's ExposedPorts */
+	const char *ip, *mac; /* --ip, --mac-address */
+	char **dns, **dns_search, **dns_opt, **add_hosts;
 	struct mount_opt *mounts;
 	size_t n_mounts;
 	int auto_remove; /* --rm */

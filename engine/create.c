@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "engine/events.h"
+#include "engine/network.h"
 #include "engine/volumes.h"
 #include "oci/linux.h"
 #include "oci/spec.h"
@@ -314,7 +315,8 @@ static int spec_process(cJSON *proc, const struct engine_create_opts *o, const c
 	return 0;
 }
 
-/* namespaces: a new network one unless --network host */
+/* namespaces: a new network one unless --network host (engine/network
+ * makes the rest) */
 static int spec_network(cJSON *s, const struct engine_create_opts *o, struct err *e)
 {
 	cJSON *nss = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "linux"),
@@ -322,12 +324,8 @@ static int spec_network(cJSON *s, const struct engine_create_opts *o, struct err
 	cJSON *it;
 	int i = 0;
 
-	if (!o->network || strcmp(o->network, "none") == 0)
+	if (!o->network || strcmp(o->network, "host") != 0)
 		return 0;
-	if (strcmp(o->network, "host") != 0) {
-		err_set(e, 0, "--network %s: only \"none\" and \"host\" are supported", o->network);
-		return kind(e, ERRK_INVALID_ARG);
-	}
 	cJSON_ArrayForEach (it, nss) {
 		if (strcmp(jstr(it, "type") ?: "", "network") == 0) {
 			cJSON_DeleteItemFromArray(nss, i);
@@ -563,6 +561,7 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 	struct engine_create_opts sq_opts;
 	cJSON *cfg = NULL, *spec, *deps, *st = NULL;
 	struct volume_use vu = { .vs.lockfd = -1 };
+	struct net_use nu = { .lockfd = -1 };
 	struct stat sb;
 	const char *name = o->name;
 	int r = -1, overlay = 0, squash = 0;
@@ -661,6 +660,10 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 	if (vu.config)
 		cJSON_AddItemToObject(cfg, "volumes", steal_ptr(vu.config));
 
+	/* its leases: the networks store stays locked until it exists */
+	if (net_create(en, o, id, name, cfg, spec, &nu, e) < 0)
+		goto out;
+
 	/* --rm: nothing of it need survive a power cut (as ctr_save) */
 	if (store_create(&en->st, id, name, cfg, !o->auto_remove, e) < 0) {
 		kind(e, e->errnum == EEXIST ? ERRK_INVALID_ARG : ERRK_RUNTIME);
@@ -689,6 +692,7 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 	events_append(&en->st, "create", id, name, NULL, NULL);
 	r = 0;
 out:
+	net_create_end(en, &nu, r == 0);
 	engine_volumes_use_end(&vu, r == 0);
 	cJSON_Delete(cfg);
 	cJSON_Delete(st);

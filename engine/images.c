@@ -134,6 +134,15 @@ int engine_image_use(struct engine *en, const struct engine_create_opts *o, stru
 	if (!o->stop_signal && (s = jstr(c, "StopSignal")) && signal_parse(s) > 0)
 		u->opts.stop_signal = signal_parse(s);
 	u->opts.user_root = u->user_root;
+	if (o->publish_all) {
+		/* -P: each exposed port on a port the kernel picks */
+		const cJSON *p;
+
+		u->ports = strv_dup(o->ports) ?: xcalloc(1, sizeof(char *));
+		cJSON_ArrayForEach (p, cJSON_GetObjectItemCaseSensitive(c, "ExposedPorts"))
+			strv_push(&u->ports, p->string);
+		u->opts.ports = u->ports;
+	}
 	cJSON_Delete(cfg);
 	return 0;
 }
@@ -143,6 +152,7 @@ void engine_image_use_end(struct image_use *u)
 	images_close(&u->im);
 	strv_free(u->argv);
 	strv_free(u->env);
+	strv_free(u->ports);
 	free(u->id);
 	free(u->name);
 	free(u->lowerdir);

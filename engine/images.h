@@ -21,7 +21,7 @@ struct image_use {
 	struct images im;
 	char *id, *name; /* the image's id and the name it is known by */
 	char *lowerdir; /* its layers for the overlay (images_lowerdir) */
-	char **argv, **env;
+	char **argv, **env, **ports;
 	char *workdir, *user, *user_root;
 };
 int engine_image_use(struct engine *en, const struct engine_create_opts *o, struct image_use *u,

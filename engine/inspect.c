@@ -6,6 +6,7 @@
  * writes nothing: it reads the summary each state.json carries and asks
  * the kernel only what the recorded state may no longer say.
  */
+#include "engine/network.h"
 #include "engine/ctr.h"
 
 #include <signal.h>
@@ -140,6 +141,7 @@ static cJSON *inspect_locked(struct ctr *c)
 	cJSON_AddNumberToObject(rp, "MaximumRetryCount", (double)jint(c->config, "restartMax", 0));
 	cJSON_AddBoolToObject(hc, "AutoRemove", jbool(c->config, "autoRemove"));
 	cJSON_AddBoolToObject(hc, "Privileged", jbool(c->config, "privileged"));
+	net_ctr_inspect(c, j, hc);
 	cJSON_AddItemToObject(
 		j, "Dependencies",
 		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(c->config, "requires"), 1));

@@ -19,7 +19,6 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <linux/netlink.h>
@@ -514,26 +513,4 @@ fail:
 	free(s.v);
 	*out = NULL;
 	return -1;
-}
-
-/* ---- loopback -------------------------------------------------------- */
-
-int nl_loopback_up(void)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, "lo", 3);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		rc = -errno;
-	else if (!(ifr.ifr_flags & IFF_UP)) {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-			rc = -errno;
-	}
-	close(fd);
-	return rc;
 }

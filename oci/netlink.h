@@ -74,9 +74,4 @@ int nl_route_add4(struct nl *nl, struct in_addr dst, int prefix, struct in_addr 
  * count is 0; caller frees), -1 on error. */
 int nl_nets4(struct nl *nl, struct nl_net4 **out, struct err *e);
 
-/* Bring up "lo" in the caller's network namespace with ioctls, no netlink:
- * plain syscalls, no stdio, no malloc, so it works in a child right after
- * clone3.  Returns 0 or -errno. */
-int nl_loopback_up(void);
-
 #endif

@@ -75,7 +75,7 @@ ROOTFS=$WORK/rootfs
 NK=("$NOOK" --root "$WORK/nook/root" --runroot "$WORK/nook/run")
 PM=(podman --root "$WORK/podman/root" --runroot "$WORK/podman/run" --tmpdir "$WORK/podman/tmp"
 	--cgroup-manager=cgroupfs --events-backend=file --runtime "$RUNTIME")
-# nook's default is --network none; said explicitly for symmetry.
+# the same network mode for both (nook's default is bridge)
 NK_RUN=(--network none)
 PM_RUN=(--network none --pids-limit -1 --ulimit nofile=20000:20000 --ulimit nproc=32768:32768)
 mkdir -p "$WORK/times" "$WORK/mem" || die "mkdir in $WORK failed"

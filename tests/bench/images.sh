@@ -420,7 +420,7 @@ echo "[2/4] unpack one layer: nook import vs gzip -dc | tar -x, and of the plain
 
 # ---- 3. run --rm IMAGE /bin/true -----------------------------------------------------------
 t=$(now_us)
-NK_RUN=(--network none) # nook's default, said for symmetry
+NK_RUN=(--network none) # the same mode as podman's below
 PM_RUN=(--network none --pids-limit -1 --ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --pull=never)
 nk_of load
 pm_of load

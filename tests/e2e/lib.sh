@@ -46,9 +46,10 @@ T_TIMEOUT=${NOOK_TEST_TIMEOUT:-20}
 T_ROOTFS_SRC=${NOOK_TEST_ROOTFS:-$T_TOP/build/test-rootfs}
 T_PAYLOAD=${NOOK_TEST_PAYLOAD:-$T_TOP/build/x86_64/nook-test}
 NOOK=${NOOK:-$T_TOP/build/x86_64/nook}
-# No defaults for new containers, whatever the host has in
-# /etc/nook/nook.conf (tests/e2e/defaults.sh writes its own).
-NOOK_CONF=/dev/null
+# No defaults for new containers but --network none, whatever the host has
+# in /etc/nook/nook.conf (tests/e2e/defaults.sh writes its own): no test
+# makes a bridge on the host.
+NOOK_CONF=$T_TOP/tests/e2e/nook.conf
 export NOOK_CONF
 T_BGPIDS=
 T_RC=0

@@ -346,22 +346,6 @@ static void test_delete(void)
 	CHECK(nl_link_del(&nla, "nkbr0", &e) == 0);
 }
 
-/* lo in C, a namespace nobody configured. */
-static void test_loopback_up(void)
-{
-	int rc, again;
-
-	/* down: no 127.0.0.1 to listen on */
-	CHECK(tcp_talk(ns_c, ns_c, "127.0.0.1", NULL) != NULL);
-	CHECK(setns(ns_c, CLONE_NEWNET) == 0);
-	rc = nl_loopback_up();
-	again = nl_loopback_up();
-	CHECK(setns(ns_a, CLONE_NEWNET) == 0);
-	CHECK(rc == 0);
-	CHECK(again == 0);
-	CHECK_TCP(ns_c, ns_c, "127.0.0.1", NULL);
-}
-
 int main(void)
 {
 	struct err e = { 0 };
@@ -403,7 +387,6 @@ int main(void)
 	RUN(test_traffic);
 	RUN(test_nets4);
 	RUN(test_delete);
-	RUN(test_loopback_up);
 	nl_close(&nla);
 	nl_close(&nlb);
 	UNIT_EXIT();

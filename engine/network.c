@@ -1,0 +1,1777 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * network: bridge networks (see network.h for the layout and the model).
+ *
+ * Hazards.  Everything here changes the host's network: a bridge, veths,
+ * sysctls, firewall rules.  What a start made, its stop takes away; a
+ * failure half-way takes away what it made before returning.  Links in
+ * the container's namespace need no teardown: they die with it.  The
+ * leases are the one persistent part, and change only under the lock.
+ */
+#include "engine/network.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "oci/netlink.h"
+#include "oci/nft.h"
+#include "store/digest.h"
+
+static void json_freep(cJSON **j)
+{
+	cJSON_Delete(*j);
+}
+#define _cleanup_json_ __attribute__((cleanup(json_freep)))
+
+static int strv_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- addresses ----------------------------------------------------------- */
+
+struct cidr {
+	uint32_t net; /* host order */
+	int prefix;
+};
+
+static uint32_t mask_of(int prefix)
+{
+	return prefix ? ~0u << (32 - prefix) : 0;
+}
+
+static int ip_parse(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (!s || inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+static const char *ip_fmt(uint32_t ip, char buf[16])
+{
+	struct in_addr a = { htonl(ip) };
+
+	return inet_ntop(AF_INET, &a, buf, 16);
+}
+
+static struct in_addr in4(uint32_t ip)
+{
+	struct in_addr a = { htonl(ip) };
+
+	return a;
+}
+
+static int cidr_parse(const char *s, struct cidr *c)
+{
+	char buf[32];
+	char *slash, *end;
+	long p;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	p = strtol(slash + 1, &end, 10);
+	if (*end || end == slash + 1 || p < 8 || p > 30 || ip_parse(buf, &c->net) < 0)
+		return -1;
+	c->prefix = (int)p;
+	c->net &= mask_of(c->prefix);
+	return 0;
+}
+
+static int overlaps(struct cidr a, struct cidr b)
+{
+	uint32_t m = mask_of(a.prefix < b.prefix ? a.prefix : b.prefix);
+
+	return (a.net & m) == (b.net & m);
+}
+
+static int in_cidr(uint32_t ip, struct cidr c)
+{
+	return (ip & mask_of(c.prefix)) == c.net;
+}
+
+/* ---- the store ----------------------------------------------------------- */
+
+static char *nets_dir(struct engine *en)
+{
+	return xasprintf("%s/networks", en->st.root);
+}
+
+static char *net_file(struct engine *en, const char *name)
+{
+	return xasprintf("%s/networks/%s.json", en->st.root, name);
+}
+
+static int nets_lock(struct engine *en, struct err *e)
+{
+	_cleanup_free_ char *dir = nets_dir(en);
+	_cleanup_free_ char *p = xasprintf("%s/.lock", dir);
+	int fd;
+
+	if (mkdir_p(dir, 0700, e) < 0)
+		return -1;
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_sys(e, "open %s", p);
+	if (flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return err_sys(e, "lock %s", p);
+	}
+	return fd;
+}
+
+static void nets_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Every network's name, sorted (NULL-terminated). */
+static char **net_names(struct engine *en)
+{
+	_cleanup_free_ char *dir = nets_dir(en);
+	char **v = xcalloc(1, sizeof(char *));
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] != '.' && n > 5 && strcmp(de->d_name + n - 5, ".json") == 0) {
+			de->d_name[n - 5] = '\0';
+			strv_push(&v, de->d_name);
+		}
+	}
+	if (d)
+		closedir(d);
+	qsort(v, strv_len(v), sizeof(char *), strv_cmp);
+	return v;
+}
+
+static cJSON *net_read(struct engine *en, const char *name, struct err *e)
+{
+	_cleanup_free_ char *p = net_file(en, name);
+	cJSON *n;
+
+	if (store_name_valid(name, NULL) < 0 || !(n = store_read_json(p, e))) {
+		err_set(e, ENOENT, "no such network %s", name);
+		kind(e, ERRK_NO_SUCH);
+		return NULL;
+	}
+	return n;
+}
+
+static int net_write(struct engine *en, const cJSON *n, struct err *e)
+{
+	_cleanup_free_ char *p = net_file(en, jstr(n, "name"));
+
+	return store_write_json(p, n, 1, e);
+}
+
+static void net_subnet(const cJSON *n, struct cidr *c)
+{
+	if (cidr_parse(jstr(n, "subnet"), c) < 0)
+		c->net = 0, c->prefix = 32;
+}
+
+/* Is c free: no other network's subnet, no route or address of the
+ * host overlaps it. */
+static int subnet_free(struct engine *en, struct cidr c, const char *self, const char **why,
+		       char **v_names)
+{
+	for (size_t i = 0; v_names[i]; i++) {
+		_cleanup_json_ cJSON *n = NULL;
+		struct cidr o;
+
+		if (self && strcmp(v_names[i], self) == 0)
+			continue;
+		n = net_read(en, v_names[i], NULL);
+		net_subnet(n, &o);
+		if (n && overlaps(c, o)) {
+			*why = "another network";
+			return 0;
+		}
+	}
+	{
+		struct nl nl;
+		struct nl_net4 *nets = NULL;
+		int cnt = -1;
+
+		if (nl_open(&nl, -1, NULL) == 0) {
+			cnt = nl_nets4(&nl, &nets, NULL);
+			nl_close(&nl);
+		}
+		for (int i = 0; i < cnt; i++) {
+			struct cidr h = { ntohl(nets[i].net.s_addr), nets[i].prefix };
+
+			h.net &= mask_of(h.prefix);
+			if (h.prefix > 0 && overlaps(c, h)) {
+				free(nets);
+				*why = "a route or an address of the host";
+				return 0;
+			}
+		}
+		free(nets);
+	}
+	return 1;
+}
+
+/* The first free subnet: 10.88.0.0/16 for the default network, then
+ * 10.89.N.0/24. */
+static int subnet_pick(struct engine *en, int dflt, struct cidr *out, char **names, struct err *e)
+{
+	const char *why;
+
+	out->net = 0x0a580000;
+	out->prefix = 16;
+	if (dflt && subnet_free(en, *out, NULL, &why, names))
+		return 0;
+	for (uint32_t i = 0; i < 256; i++) {
+		out->net = 0x0a590000 | i << 8;
+		out->prefix = 24;
+		if (subnet_free(en, *out, NULL, &why, names))
+			return 0;
+	}
+	return err_set(e, 0, "no free subnet in 10.89.0.0/16: give one with --subnet");
+}
+
+/* A new network's file (lock held). */
+static cJSON *net_new(struct engine *en, const struct net_create_opts *o, struct err *e)
+{
+	_cleanup_strv_ char **names = net_names(en);
+	int dflt = strcmp(o->name, NET_DEFAULT) == 0;
+	struct cidr sub, range;
+	uint32_t gw;
+	char ifname[IFNAMSIZ], buf[16], sbuf[40];
+	cJSON *n;
+
+	if (o->subnet) {
+		const char *why;
+
+		if (cidr_parse(o->subnet, &sub) < 0)
+			return err_setk(e, ERRK_INVALID_ARG, 0,
+					"invalid --subnet %s (an IPv4 CIDR, /8 to /30)", o->subnet),
+			       NULL;
+		if (!subnet_free(en, sub, NULL, &why, names))
+			return err_setk(e, ERRK_INVALID_ARG, 0, "subnet %s overlaps %s", o->subnet,
+					why),
+			       NULL;
+	} else if (subnet_pick(en, dflt, &sub, names, e) < 0) {
+		return NULL;
+	}
+	gw = sub.net + 1;
+	if (o->gateway && (ip_parse(o->gateway, &gw) < 0 || !in_cidr(gw, sub) || gw == sub.net ||
+			   gw == (sub.net | ~mask_of(sub.prefix))))
+		return err_setk(e, ERRK_INVALID_ARG, 0,
+				"invalid --gateway %s: not an address of %s", o->gateway,
+				ip_fmt(sub.net, buf)),
+		       NULL;
+	if (o->ip_range && (cidr_parse(o->ip_range, &range) < 0 || !in_cidr(range.net, sub) ||
+			    range.prefix < sub.prefix))
+		return err_setk(e, ERRK_INVALID_ARG, 0,
+				"invalid --ip-range %s: not inside the subnet", o->ip_range),
+		       NULL;
+	/* its bridge: nook0 for the default, else the first free nookN
+	 * (free on the host too: another --root has networks of its own) */
+	for (int i = dflt ? 0 : 1;; i++) {
+		struct nl nl;
+		int used = 0;
+
+		snprintf(ifname, sizeof(ifname), "nook%d", i);
+		for (size_t k = 0; names[k] && !used; k++) {
+			_cleanup_json_ cJSON *on = net_read(en, names[k], NULL);
+
+			used = on && strcmp(jstr(on, "interface") ?: "", ifname) == 0;
+		}
+		if (!used && nl_open(&nl, -1, NULL) == 0) {
+			used = nl_link_index(&nl, ifname, NULL) > 0;
+			nl_close(&nl);
+		}
+		if (!used)
+			break;
+	}
+	n = cJSON_CreateObject();
+	cJSON_AddStringToObject(n, "name", o->name);
+	{
+		struct sha256 s;
+		uint8_t d[32];
+		char hex[65];
+
+		/* the default network's id is the same everywhere (podman's
+		 * is too); others get a random one */
+		if (dflt) {
+			sha256_init(&s);
+			sha256_update(&s, o->name, strlen(o->name));
+			sha256_final(&s, d);
+			for (int i = 0; i < 32; i++)
+				snprintf(hex + 2 * i, 3, "%02x", d[i]);
+		} else {
+			store_new_id(hex);
+		}
+		cJSON_AddStringToObject(n, "id", hex);
+	}
+	cJSON_AddStringToObject(n, "driver", "bridge");
+	cJSON_AddStringToObject(n, "interface", ifname);
+	snprintf(sbuf, sizeof(sbuf), "%s/%d", ip_fmt(sub.net, buf), sub.prefix);
+	cJSON_AddStringToObject(n, "subnet", sbuf);
+	cJSON_AddStringToObject(n, "gateway", ip_fmt(gw, buf));
+	if (o->ip_range)
+		cJSON_AddStringToObject(n, "ipRange", o->ip_range);
+	cJSON_AddBoolToObject(n, "internal", o->internal);
+	cJSON_AddBoolToObject(n, "dnsEnabled", !dflt && !o->disable_dns);
+	cJSON_AddNumberToObject(n, "created", (double)now_ns());
+	cJSON_AddObjectToObject(n, "leases");
+	if (net_write(en, n, e) < 0) {
+		cJSON_Delete(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* A network by name (lock held); the default one is made on first use. */
+static cJSON *net_get(struct engine *en, const char *name, struct err *e)
+{
+	cJSON *n = net_read(en, name, e);
+	struct net_create_opts o = { .name = NET_DEFAULT };
+
+	if (n || strcmp(name, NET_DEFAULT) != 0)
+		return n;
+	return net_new(en, &o, e);
+}
+
+/* ---- leases -------------------------------------------------------------- */
+
+static cJSON *leases(const cJSON *n)
+{
+	return cJSON_GetObjectItemCaseSensitive(n, "leases");
+}
+
+/* A free address of n: ip if given (checked), else the lowest free one. */
+static int lease_ip(const cJSON *n, const char *want, uint32_t *out, struct err *e)
+{
+	struct cidr sub, range;
+	uint32_t gw = 0, last, ip;
+	const cJSON *l;
+	char buf[16];
+
+	net_subnet(n, &sub);
+	range = sub;
+	if (jstr(n, "ipRange"))
+		cidr_parse(jstr(n, "ipRange"), &range);
+	ip_parse(jstr(n, "gateway"), &gw);
+	last = sub.net | ~mask_of(sub.prefix);
+	if (want) {
+		if (ip_parse(want, &ip) < 0 || !in_cidr(ip, sub) || ip == sub.net || ip == last ||
+		    ip == gw)
+			return err_setk(e, ERRK_INVALID_ARG, 0,
+					"--ip %s is not a free address of network %s (%s)", want,
+					jstr(n, "name"), jstr(n, "subnet"));
+		cJSON_ArrayForEach (l, leases(n)) {
+			if (strcmp(jstr(l, "ip") ?: "", want) == 0)
+				return err_setk(e, ERRK_INVALID_ARG, 0,
+						"--ip %s is taken by container %s on network %s",
+						want, jstr(l, "name") ?: l->string,
+						jstr(n, "name"));
+		}
+		*out = ip;
+		return 0;
+	}
+	for (ip = range.net + 1; ip < (range.net | ~mask_of(range.prefix)); ip++) {
+		int taken = ip == gw || ip == last;
+
+		cJSON_ArrayForEach (l, leases(n)) {
+			if (!taken && strcmp(jstr(l, "ip") ?: "", ip_fmt(ip, buf)) == 0)
+				taken = 1;
+		}
+		if (!taken) {
+			*out = ip;
+			return 0;
+		}
+	}
+	return err_setk(e, ERRK_INVALID_ARG, 0, "network %s has no free address left",
+			jstr(n, "name"));
+}
+
+static int mac_parse(const char *s, uint8_t m[6])
+{
+	unsigned v[6];
+	char end;
+
+	if (!s ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		   &end) != 6 ||
+	    (v[0] & 1))
+		return -1;
+	for (int i = 0; i < 6; i++)
+		m[i] = (uint8_t)v[i];
+	return 0;
+}
+
+/* Add a lease of container id (name) in network n (lock held): its
+ * address, a MAC that stays (locally administered, from the id), the
+ * interface it gets (eth0, eth1...).  The file is written. */
+static int lease_add(struct engine *en, cJSON *n, const char *id, const char *name,
+		     const char *host, const char *ip, const char *mac, int ifidx, struct err *e)
+{
+	cJSON *l;
+	uint32_t a = 0;
+	char buf[16], mbuf[18], ifn[8];
+	uint8_t m[6];
+
+	if (cJSON_GetObjectItemCaseSensitive(leases(n), id))
+		return err_setk(e, ERRK_INVALID_ARG, 0, "container %s is already on network %s",
+				name, jstr(n, "name"));
+	if (lease_ip(n, ip, &a, e) < 0)
+		return -1;
+	if (mac) {
+		if (mac_parse(mac, m) < 0)
+			return err_setk(e, ERRK_INVALID_ARG, 0,
+					"invalid --mac-address %s (a unicast xx:xx:xx:xx:xx:xx)",
+					mac);
+	} else {
+		m[0] = 0x02;
+		for (int i = 1; i < 6; i++) {
+			unsigned v;
+
+			sscanf(id + 2 * (i - 1), "%2x", &v);
+			m[i] = (uint8_t)v;
+		}
+		m[5] ^= (uint8_t)ifidx;
+	}
+	snprintf(mbuf, sizeof(mbuf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	snprintf(ifn, sizeof(ifn), "eth%d", ifidx);
+	l = cJSON_AddObjectToObject(leases(n), id);
+	cJSON_AddStringToObject(l, "name", name);
+	if (host && strcmp(host, name) != 0)
+		cJSON_AddStringToObject(l, "hostname", host);
+	cJSON_AddStringToObject(l, "ip", ip_fmt(a, buf));
+	cJSON_AddStringToObject(l, "mac", mbuf);
+	cJSON_AddStringToObject(l, "iface", ifn);
+	if (net_write(en, n, e) < 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(leases(n), id);
+		return -1;
+	}
+	return 0;
+}
+
+/* The networks container id is on, in the order of its interfaces,
+ * each with its lease (lock held or not: files are written whole). */
+struct net_ref {
+	cJSON *net;
+	const cJSON *lease;
+};
+
+static size_t ctr_nets(struct engine *en, const char *id, struct net_ref out[10])
+{
+	_cleanup_strv_ char **names = net_names(en);
+	size_t k = 0;
+
+	for (size_t i = 0; names[i] && k < 10; i++) {
+		cJSON *n = net_read(en, names[i], NULL);
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(leases(n), id);
+
+		if (!l) {
+			cJSON_Delete(n);
+			continue;
+		}
+		out[k].net = n;
+		out[k++].lease = l;
+	}
+	/* eth0 first */
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0 && strcmp(jstr(out[j].lease, "iface"),
+						   jstr(out[j - 1].lease, "iface")) < 0;
+		     j--) {
+			struct net_ref t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return k;
+}
+
+static void nets_free(struct net_ref *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(r[i].net);
+}
+
+/* ---- hosts and resolv.conf ------------------------------------------------ */
+
+static int write_in_place(const char *path, const char *text, int create, struct err *e)
+{
+	/* in place: a bind mount holds the inode, a rename would not reach
+	 * the container */
+	_cleanup_close_ int fd = open(
+		path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0644);
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		return create ? err_sys(e, "write %s", path) : 0;
+	if (write_all(fd, text, len) < 0)
+		return err_sys(e, "write %s", path);
+	return 0;
+}
+
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (b->s && (size_t)n < b->cap - b->len)
+			break;
+		b->cap = b->cap * 2 + (size_t)n + 256;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	b->len += (size_t)n;
+}
+
+/* The hosts file of container id (its config cfg): localhost, itself,
+ * --add-host, and the other containers of its networks with names. */
+static char *hosts_text(struct engine *en, const char *id, const cJSON *cfg)
+{
+	struct net_ref r[10];
+	size_t n = ctr_nets(en, id, r);
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(cfg, "spec");
+	const char *host = jstr(spec, "hostname") ?: "";
+	const char *name = jstr(cfg, "name") ?: "";
+	const cJSON *h;
+	struct sbuf b = { 0 };
+
+	sb_add(&b, "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost ip6-localhost\n");
+	if (n)
+		sb_add(&b, "%s\t%s%s%s\n", jstr(r[0].lease, "ip"), host,
+		       strcmp(host, name) ? " " : "", strcmp(host, name) ? name : "");
+	cJSON_ArrayForEach (h, cJSON_GetObjectItemCaseSensitive(cfg, "addHosts")) {
+		const char *colon = strrchr(h->valuestring, ':');
+
+		if (colon)
+			sb_add(&b, "%s\t%.*s\n", colon + 1, (int)(colon - h->valuestring),
+			       h->valuestring);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *l;
+
+		if (!jbool(r[i].net, "dnsEnabled"))
+			continue;
+		cJSON_ArrayForEach (l, leases(r[i].net)) {
+			if (strcmp(l->string, id) != 0)
+				sb_add(&b, "%s\t%s%s%s\n", jstr(l, "ip"), jstr(l, "name"),
+				       jstr(l, "hostname") ? " " : "", jstr(l, "hostname") ?: "");
+		}
+	}
+	nets_free(r, n);
+	return b.s;
+}
+
+/* Rewrite the hosts file of every running container of network n
+ * (lock held): one came or went. */
+static void hosts_refresh(struct engine *en, const cJSON *n)
+{
+	const cJSON *l;
+
+	if (!jbool(n, "dnsEnabled"))
+		return;
+	cJSON_ArrayForEach (l, leases(n)) {
+		_cleanup_free_ char *p = store_run_path(&en->st, l->string, "hosts");
+		_cleanup_free_ char *cp = store_path(&en->st, l->string, "config.json");
+		_cleanup_json_ cJSON *cfg = NULL;
+		_cleanup_free_ char *t = NULL;
+
+		if (access(p, F_OK) < 0 || !(cfg = store_read_json(cp, NULL)))
+			continue;
+		t = hosts_text(en, l->string, cfg);
+		write_in_place(p, t, 0, NULL);
+	}
+}
+
+/* resolv.conf: the host's, with --dns, --dns-search, --dns-option; a
+ * resolver of the host's loopback (OpenWrt's dnsmasq, systemd-resolved)
+ * cannot be reached from the container: the gateway instead, where the
+ * host's resolver listens too (never a public one). */
+static char *resolv_text(const cJSON *cfg, const char *gw)
+{
+	_cleanup_free_ char *host = file_read("/etc/resolv.conf", NULL, NULL);
+	const cJSON *dns = cJSON_GetObjectItemCaseSensitive(cfg, "dns");
+	const cJSON *srch = cJSON_GetObjectItemCaseSensitive(cfg, "dnsSearch");
+	const cJSON *opts = cJSON_GetObjectItemCaseSensitive(cfg, "dnsOptions");
+	const cJSON *it;
+	struct sbuf b = { 0 };
+	int servers = 0, gw_done = 0;
+	char *save = NULL, *line;
+
+	sb_add(&b, "%s", "");
+	if (cJSON_GetArraySize(srch) > 0) {
+		sb_add(&b, "search");
+		cJSON_ArrayForEach (it, srch)
+			sb_add(&b, " %s", it->valuestring);
+		sb_add(&b, "\n");
+	}
+	cJSON_ArrayForEach (it, dns) {
+		sb_add(&b, "nameserver %s\n", it->valuestring);
+		servers++;
+	}
+	for (line = host ? strtok_r(host, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char srv[64];
+
+		if (sscanf(line, "nameserver %63s", srv) == 1) {
+			if (cJSON_GetArraySize(dns) > 0)
+				continue;
+			if (strncmp(srv, "127.", 4) == 0 || strcmp(srv, "::1") == 0) {
+				if (gw && !gw_done)
+					sb_add(&b, "nameserver %s\n", gw);
+				gw_done = 1;
+			} else {
+				sb_add(&b, "nameserver %s\n", srv);
+			}
+			servers++;
+		} else if (strncmp(line, "search", 6) == 0 || strncmp(line, "domain", 6) == 0) {
+			if (cJSON_GetArraySize(srch) == 0)
+				sb_add(&b, "%s\n", line);
+		} else if (strncmp(line, "options", 7) == 0) {
+			if (cJSON_GetArraySize(opts) == 0)
+				sb_add(&b, "%s\n", line);
+		}
+	}
+	if (!servers && gw)
+		sb_add(&b, "nameserver %s\n", gw);
+	if (cJSON_GetArraySize(opts) > 0) {
+		sb_add(&b, "options");
+		cJSON_ArrayForEach (it, opts)
+			sb_add(&b, " %s", it->valuestring);
+		sb_add(&b, "\n");
+	}
+	return b.s;
+}
+
+/* ---- create ---------------------------------------------------------------- */
+
+int net_mode_valid(const char *mode)
+{
+	_cleanup_free_ char *list = xstrdup(mode);
+	char *save = NULL, *tok;
+
+	if (!strncmp(mode, "ns:", 3))
+		return mode[3] == '/';
+	if (!strncmp(mode, "container:", 10))
+		return mode[10] != '\0';
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (store_name_valid(tok, NULL) < 0)
+			return 0;
+	return *mode && mode[strlen(mode) - 1] != ',';
+}
+
+int net_port_parse(const char *spec, cJSON *ports, struct err *e)
+{
+	_cleanup_free_ char *s = xstrdup(spec);
+	char *proto = strchr(s, '/'), *parts[3] = { 0 }, *p = s;
+	unsigned long hp[2] = { 0, 0 }, cp[2];
+	int np = 0;
+	uint32_t hip = 0;
+	char ipbuf[16] = "";
+
+	if (proto)
+		*proto++ = '\0';
+	if (proto && strcmp(proto, "tcp") && strcmp(proto, "udp"))
+		goto bad;
+	/* IP:HOST:CTR, HOST:CTR, CTR; an IP has dots, so split from the right */
+	while (np < 3) {
+		char *c = strrchr(p, ':');
+
+		if (!c)
+			break;
+		*c = '\0';
+		parts[np++] = c + 1;
+	}
+	{
+		char *ctr = np ? parts[0] : p, *host = np >= 2 ? parts[1] : np == 1 ? p : NULL;
+		char *ip = np >= 2 ? p : NULL, *end;
+
+		if (np == 3)
+			goto bad;
+		if (ip && *ip) {
+			if (ip_parse(ip, &hip) < 0)
+				goto bad;
+			ip_fmt(hip, ipbuf);
+		}
+		cp[0] = strtoul(ctr, &end, 10);
+		cp[1] = *end == '-' ? strtoul(end + 1, &end, 10) : cp[0];
+		if (*end || !*ctr || cp[0] < 1 || cp[1] > 65535 || cp[1] < cp[0])
+			goto bad;
+		if (host && *host) {
+			hp[0] = strtoul(host, &end, 10);
+			hp[1] = *end == '-' ? strtoul(end + 1, &end, 10) : hp[0];
+			if (*end || hp[0] < 1 || hp[1] > 65535 || hp[1] - hp[0] != cp[1] - cp[0])
+				goto bad;
+		}
+	}
+	for (unsigned long i = 0; i <= cp[1] - cp[0]; i++) {
+		cJSON *m = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(m, "hostIp", ipbuf);
+		cJSON_AddNumberToObject(m, "hostPort", hp[0] ? (double)(hp[0] + i) : 0);
+		cJSON_AddNumberToObject(m, "containerPort", (double)(cp[0] + i));
+		cJSON_AddStringToObject(m, "protocol", proto ? proto : "tcp");
+		cJSON_AddItemToArray(ports, m);
+	}
+	return 0;
+bad:
+	return err_setk(e, ERRK_INVALID_ARG, 0,
+			"invalid --publish %s ([IP:][HOSTPORT:]CTRPORT[/tcp|udp], ports 1-65535)",
+			spec);
+}
+
+static int port_match(const cJSON *a, const cJSON *b)
+{
+	const char *ia = jstr(a, "hostIp") ?: "", *ib = jstr(b, "hostIp") ?: "";
+
+	return jint(a, "hostPort", 0) == jint(b, "hostPort", -1) &&
+	       strcmp(jstr(a, "protocol") ?: "", jstr(b, "protocol") ?: "") == 0 &&
+	       (!*ia || !*ib || strcmp(ia, ib) == 0);
+}
+
+static int has_port(const cJSON *cfg, const void *arg)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach (p, cJSON_GetObjectItemCaseSensitive(cfg, "ports"))
+		if (port_match(p, arg))
+			return 1;
+	return 0;
+}
+
+/* A free host port for a -p without one: the kernel's choice. */
+static int port_pick(int udp)
+{
+	int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int port = 0;
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+static int port_free_on_host(struct in_addr ip, unsigned port, int udp, struct err *e);
+
+/* Ports: each host port given one (-p 80), none published twice, none
+ * that a process of the host holds. */
+static int ports_check(struct engine *en, cJSON *ports, struct err *e)
+{
+	cJSON *p, *q;
+
+	cJSON_ArrayForEach (p, ports) {
+		_cleanup_strv_ char **users = NULL;
+
+		if (jint(p, "hostPort", 0) == 0)
+			jset_num(p, "hostPort", port_pick(strcmp(jstr(p, "protocol"), "udp") == 0));
+		cJSON_ArrayForEach (q, ports) {
+			if (q == p)
+				break;
+			if (port_match(p, q))
+				goto dup;
+		}
+		{
+			uint32_t ip = 0;
+
+			ip_parse(jstr(p, "hostIp"), &ip);
+			if (port_free_on_host(in4(ip), (unsigned)jint(p, "hostPort", 0),
+					      strcmp(jstr(p, "protocol"), "udp") == 0, e) < 0)
+				return -1;
+		}
+		users = ctr_ids_where(en, has_port, p, NULL);
+		if (users && users[0]) {
+			char name[256] = "";
+			_cleanup_free_ char *cp = store_path(&en->st, users[0], "config.json");
+			_cleanup_json_ cJSON *cfg = store_read_json(cp, NULL);
+
+			snprintf(name, sizeof(name), "%s", jstr(cfg, "name") ?: users[0]);
+			return err_setk(e, ERRK_INVALID_ARG, 0,
+					"port %d/%s is already published by container %s",
+					(int)jint(p, "hostPort", 0), jstr(p, "protocol"), name);
+		}
+	}
+	return 0;
+dup:
+	return err_setk(e, ERRK_INVALID_ARG, 0, "port %d/%s is published twice",
+			(int)jint(p, "hostPort", 0), jstr(p, "protocol"));
+}
+
+static void add_mount(cJSON *spec, const char *dst, const char *src)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(m, "destination", dst);
+	cJSON_AddStringToObject(m, "type", "bind");
+	cJSON_AddStringToObject(m, "source", src);
+	cJSON_AddItemToObject(m, "options",
+			      strv_to_json((char *[]){ "rbind", "nosuid", "nodev", NULL }));
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(spec, "mounts"), m);
+}
+
+static int netns_path(cJSON *spec, const char *path)
+{
+	cJSON *it;
+
+	cJSON_ArrayForEach (
+		it, cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(spec, "linux"), "namespaces")) {
+		if (strcmp(jstr(it, "type") ?: "", "network") == 0) {
+			jset_str(it, "path", path);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int net_create(struct engine *en, const struct engine_create_opts *o, const char *id,
+	       const char *name, cJSON *cfg, cJSON *spec, struct net_use *u, struct err *e)
+{
+	const char *mode = o->network ? o->network : "bridge";
+	_cleanup_free_ char *list = NULL;
+	cJSON *ports = cJSON_CreateArray();
+	char *save = NULL, *tok;
+	int ifidx = 0;
+
+	u->lockfd = -1;
+	u->nets = NULL;
+	snprintf(u->id, sizeof(u->id), "%s", id);
+	for (size_t i = 0; o->ports && o->ports[i]; i++) {
+		if (net_port_parse(o->ports[i], ports, e) < 0)
+			goto fail;
+	}
+	if (!strcmp(mode, "none") || !strcmp(mode, "host") || !strncmp(mode, "ns:", 3) ||
+	    !strncmp(mode, "container:", 10)) {
+		if (cJSON_GetArraySize(ports) > 0 || o->ip || o->mac || o->dns || o->dns_search ||
+		    o->add_hosts) {
+			err_setk(e, ERRK_INVALID_ARG, 0,
+				 "--network %s: -p, --ip, --mac-address, --dns and --add-host "
+				 "need a bridge network",
+				 mode);
+			goto fail;
+		}
+		if (!strncmp(mode, "ns:", 3)) {
+			struct stat sb;
+
+			if (stat(mode + 3, &sb) < 0) {
+				err_setk(e, ERRK_INVALID_ARG, errno, "--network %s", mode);
+				goto fail;
+			}
+			netns_path(spec, mode + 3);
+			cJSON_AddStringToObject(cfg, "netMode", "ns");
+		} else if (!strncmp(mode, "container:", 10)) {
+			char other[STORE_ID_LEN + 1];
+
+			if (store_lookup(&en->st, mode + 10, other, e) < 0) {
+				err_wrap(e, "--network %s", mode);
+				kind(e, ERRK_INVALID_ARG);
+				goto fail;
+			}
+			cJSON_AddStringToObject(cfg, "netMode", "container");
+			cJSON_AddStringToObject(cfg, "netContainer", other);
+		} else {
+			cJSON_AddStringToObject(cfg, "netMode", mode);
+		}
+		cJSON_Delete(ports);
+		return 0;
+	}
+	if (ports_check(en, ports, e) < 0)
+		goto fail;
+	u->lockfd = nets_lock(en, e);
+	if (u->lockfd < 0)
+		goto fail;
+	list = xstrdup(strcmp(mode, "bridge") == 0 ? NET_DEFAULT : mode);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save), ifidx++) {
+		_cleanup_json_ cJSON *n = net_get(en, tok, e);
+
+		if (!n) {
+			err_wrap(e, "--network");
+			kind(e, ERRK_INVALID_ARG);
+			goto fail;
+		}
+		if (ifidx > 9) {
+			err_setk(e, ERRK_INVALID_ARG, 0, "--network: at most 10 networks");
+			goto fail;
+		}
+		if (lease_add(en, n, id, name, jstr(spec, "hostname"), ifidx ? NULL : o->ip,
+			      ifidx ? NULL : o->mac, ifidx, e) < 0)
+			goto fail;
+		strv_push(&u->nets, tok);
+	}
+	cJSON_AddStringToObject(cfg, "netMode", "bridge");
+	cJSON_AddItemToObject(cfg, "ports", ports);
+	ports = NULL;
+	if (o->dns)
+		cJSON_AddItemToObject(cfg, "dns", strv_to_json(o->dns));
+	if (o->dns_search)
+		cJSON_AddItemToObject(cfg, "dnsSearch", strv_to_json(o->dns_search));
+	if (o->dns_opt)
+		cJSON_AddItemToObject(cfg, "dnsOptions", strv_to_json(o->dns_opt));
+	if (o->add_hosts) {
+		for (size_t i = 0; o->add_hosts[i]; i++) {
+			const char *c = strrchr(o->add_hosts[i], ':');
+			uint32_t a;
+
+			if (!c || c == o->add_hosts[i] || ip_parse(c + 1, &a) < 0) {
+				err_setk(e, ERRK_INVALID_ARG, 0,
+					 "invalid --add-host %s (NAME:IPv4)", o->add_hosts[i]);
+				goto fail;
+			}
+		}
+		cJSON_AddItemToObject(cfg, "addHosts", strv_to_json(o->add_hosts));
+	}
+	{
+		_cleanup_free_ char *h = store_run_path(&en->st, id, "hosts");
+		_cleanup_free_ char *r = store_run_path(&en->st, id, "resolv.conf");
+
+		add_mount(spec, "/etc/hosts", h);
+		add_mount(spec, "/etc/resolv.conf", r);
+	}
+	return 0;
+fail:
+	cJSON_Delete(ports);
+	net_create_end(en, u, 0);
+	return -1;
+}
+
+void net_create_end(struct engine *en, struct net_use *u, int created)
+{
+	if (!created) {
+		for (size_t i = 0; u->nets && u->nets[i]; i++) {
+			_cleanup_json_ cJSON *n = net_read(en, u->nets[i], NULL);
+
+			if (n) {
+				cJSON_DeleteItemFromObjectCaseSensitive(leases(n), u->id);
+				net_write(en, n, NULL);
+			}
+		}
+	} else {
+		for (size_t i = 0; u->nets && u->nets[i]; i++) {
+			_cleanup_json_ cJSON *n = net_read(en, u->nets[i], NULL);
+
+			if (n)
+				hosts_refresh(en, n);
+		}
+	}
+	strv_free(u->nets);
+	u->nets = NULL;
+	nets_unlock(u->lockfd);
+	u->lockfd = -1;
+}
+
+/* ---- start and stop --------------------------------------------------------- */
+
+static const char *net_mode(const struct ctr *c)
+{
+	const char *m = jstr(c->config, "netMode");
+
+	if (m)
+		return m;
+	/* made before networks: none or host, as the spec says */
+	return "none";
+}
+
+int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
+{
+	const char *mode = net_mode(c);
+	int lock;
+
+	if (strcmp(mode, "container") == 0) {
+		const char *other = jstr(c->config, "netContainer");
+		_cleanup_free_ char *sp = store_path(&c->en->st, other, "state.json");
+		_cleanup_json_ cJSON *st = store_read_json(sp, NULL);
+		pid_t pid = (pid_t)jint(st, "pid", 0);
+		const char *s = jstr(st, "state") ?: "";
+		char path[64];
+
+		if (!pid || (strcmp(s, "running") && strcmp(s, "created") && strcmp(s, "paused")) ||
+		    !proc_running(pid, (uint64_t)jint(st, "pidStart", 0)))
+			return err_setk(e, ERRK_DEPENDENCY, 0,
+					"--network container:%.12s: that container is not running",
+					other);
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		netns_path(spec, path);
+		return 0;
+	}
+	if (strcmp(mode, "bridge") != 0)
+		return 0;
+	lock = nets_lock(c->en, e);
+	if (lock < 0)
+		return -1;
+	{
+		struct net_ref r[10];
+		size_t n = ctr_nets(c->en, c->id, r);
+		_cleanup_free_ char *h = store_run_path(&c->en->st, c->id, "hosts");
+		_cleanup_free_ char *rp = store_run_path(&c->en->st, c->id, "resolv.conf");
+		_cleanup_free_ char *ht = hosts_text(c->en, c->id, c->config);
+		_cleanup_free_ char *rt =
+			resolv_text(c->config, n ? jstr(r[0].net, "gateway") : NULL);
+		int rc = write_in_place(h, ht, 1, e) < 0 || write_in_place(rp, rt, 1, e) < 0 ? -1
+											     : 0;
+
+		nets_free(r, n);
+		nets_unlock(lock);
+		return rc;
+	}
+}
+
+static void veth_name(const char *id, int ifidx, char out[IFNAMSIZ])
+{
+	if (ifidx == 0)
+		snprintf(out, IFNAMSIZ, "nk%.12s", id);
+	else
+		snprintf(out, IFNAMSIZ, "nk%.11s%c", id, '0' + ifidx % 10);
+}
+
+static int sysctl_set(const char *path, const char *val)
+{
+	char cur[16] = "";
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, cur, sizeof(cur) - 1);
+	if (n <= 0 || strncmp(cur, val, strlen(val)) != 0)
+		n = pwrite(fd, val, strlen(val), 0);
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
+/* The bridge of n, made if missing (after a reboot, or on first use). */
+static int bridge_up(struct nl *nl, const cJSON *n, struct err *e)
+{
+	const char *br = jstr(n, "interface");
+	struct cidr sub;
+	uint32_t gw = 0;
+	int idx = nl_link_index(nl, br, e);
+
+	if (idx < 0)
+		return -1;
+	net_subnet(n, &sub);
+	ip_parse(jstr(n, "gateway"), &gw);
+	if (!jbool(n, "internal") && sysctl_set("/proc/sys/net/ipv4/ip_forward", "1") < 0)
+		return err_sys(e, "network %s: enable IPv4 forwarding", jstr(n, "name"));
+	if (idx > 0)
+		return idx;
+	if (nl_bridge_add(nl, br, 0, e) < 0 && e->errnum != EEXIST)
+		goto fail;
+	if (nl_addr_add4(nl, br, in4(gw), sub.prefix, e) < 0 || nl_link_up(nl, br, 0, e) < 0)
+		goto fail;
+	{
+		/* a port published on 127.0.0.1 is DNAT'd to the bridge */
+		_cleanup_free_ char *p = xasprintf("/proc/sys/net/ipv4/conf/%s/route_localnet", br);
+
+		sysctl_set(p, "1");
+	}
+	if (nft_network_add(br, in4(sub.net), sub.prefix, jbool(n, "internal"), e) < 0) {
+		if (e->kind != ERRK_DEPENDENCY)
+			goto fail;
+		/* no nft: containers reach each other and the host, not
+		 * beyond it */
+		log_msg(LOG_WARN, "network %s: %s: outbound traffic is not masqueraded",
+			jstr(n, "name"), e->msg);
+	}
+	return nl_link_index(nl, br, e);
+fail:
+	err_wrap(e, "network %s", jstr(n, "name"));
+	nl_link_del(nl, br, NULL);
+	return -1;
+}
+
+/* Published ports of cfg, for oci/nft (*out malloc'd). */
+static size_t ports_of(const cJSON *cfg, struct nft_port **out)
+{
+	const cJSON *ps = cJSON_GetObjectItemCaseSensitive(cfg, "ports"), *p;
+	size_t n = 0;
+
+	*out = xcalloc((size_t)cJSON_GetArraySize(ps) + 1, sizeof(**out));
+	cJSON_ArrayForEach (p, ps) {
+		uint32_t ip = 0;
+
+		ip_parse(jstr(p, "hostIp"), &ip);
+		(*out)[n].host_ip = in4(ip);
+		(*out)[n].host_port = (uint16_t)jint(p, "hostPort", 0);
+		(*out)[n].ctr_port = (uint16_t)jint(p, "containerPort", 0);
+		(*out)[n++].proto =
+			strcmp(jstr(p, "protocol") ?: "", "udp") ? IPPROTO_TCP : IPPROTO_UDP;
+	}
+	return n;
+}
+
+/* The process that holds a socket bound to port (tcp: listening): "pid
+ * N (comm)" into out, from /proc/net and /proc/PID/fd. */
+static void port_owner(unsigned port, int udp, char *out, size_t len)
+{
+	_cleanup_fclose_ FILE *f = fopen(udp ? "/proc/net/udp" : "/proc/net/tcp", "re");
+	char line[256], want[32];
+	unsigned long inode = 0;
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(out, len, "a process of the host");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned lport, st;
+		unsigned long ino;
+
+		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %*u %*u %lu", &lport,
+			   &st, &ino) == 3 &&
+		    lport == port && (udp || st == 0x0a)) {
+			inode = ino;
+			break;
+		}
+	}
+	if (!inode || !(d = opendir("/proc")))
+		return;
+	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	while ((de = readdir(d))) {
+		char fdp[300], link[64];
+		DIR *fds;
+		struct dirent *fe;
+		int found = 0;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(fdp, sizeof(fdp), "/proc/%s/fd", de->d_name);
+		if (!(fds = opendir(fdp)))
+			continue;
+		while (!found && (fe = readdir(fds))) {
+			char lp[600];
+			ssize_t n;
+
+			snprintf(lp, sizeof(lp), "%s/%s", fdp, fe->d_name);
+			n = readlink(lp, link, sizeof(link) - 1);
+			found = n > 0 && (link[n] = '\0', strcmp(link, want) == 0);
+		}
+		closedir(fds);
+		if (found) {
+			_cleanup_free_ char *cp = xasprintf("/proc/%s/comm", de->d_name);
+			_cleanup_free_ char *comm = file_read(cp, NULL, NULL);
+
+			if (comm)
+				comm[strcspn(comm, "\n")] = '\0';
+			snprintf(out, len, "pid %s (%s)", de->d_name, comm ? comm : "?");
+			break;
+		}
+	}
+	closedir(d);
+}
+
+/* A host port a process of the host holds: an error naming it. */
+static int port_free_on_host(struct in_addr ip, unsigned port, int udp, struct err *e)
+{
+	int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port),
+				 .sin_addr = ip };
+	int one = 1, r = 0;
+
+	if (fd < 0)
+		return 0;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 && errno == EADDRINUSE) {
+		char who[300];
+
+		port_owner(port, udp, who, sizeof(who));
+		r = err_setk(e, ERRK_INVALID_ARG, 0, "publish port %u/%s: it is in use by %s", port,
+			     udp ? "udp" : "tcp", who);
+	}
+	close(fd);
+	return r;
+}
+
+/* Put the container (its netns nsfd, and ns, a socket in it) on network
+ * r: bridge, veth, address, the default route for the first one; the
+ * veth's name appended to made. */
+static int attach(struct nl *host, struct nl *ns, int nsfd, const char *id, const struct net_ref *r,
+		  int first, cJSON *made, struct err *e)
+{
+	const char *ifn = jstr(r->lease, "iface");
+	char veth[IFNAMSIZ];
+	uint8_t mac[6];
+	uint32_t ip = 0, gw = 0;
+	struct cidr sub;
+	int br = bridge_up(host, r->net, e), mtu;
+
+	if (br < 0)
+		return -1;
+	mtu = nl_link_mtu(host, jstr(r->net, "interface"), NULL);
+	veth_name(id, ifn[3] - '0', veth);
+	mac_parse(jstr(r->lease, "mac"), mac);
+	nl_link_del(host, veth, NULL); /* a leftover of a crash */
+	if (nl_veth_add(host, veth, ifn, nsfd, mac, mtu > 0 ? mtu : 0, e) < 0)
+		return -1;
+	cJSON_AddItemToArray(made, cJSON_CreateString(veth));
+	net_subnet(r->net, &sub);
+	ip_parse(jstr(r->lease, "ip"), &ip);
+	ip_parse(jstr(r->net, "gateway"), &gw);
+	if (nl_link_up(host, veth, br, e) < 0 ||
+	    nl_addr_add4(ns, ifn, in4(ip), sub.prefix, e) < 0 || nl_link_up(ns, ifn, 0, e) < 0)
+		return -1;
+	if (first && !jbool(r->net, "internal") &&
+	    nl_route_add4(ns, in4(0), 0, in4(gw), ifn, e) < 0)
+		return -1;
+	return 0;
+}
+
+int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
+{
+	struct net_ref r[10];
+	size_t n = 0, np = 0;
+	_cleanup_free_ struct nft_port *ports = NULL;
+	_cleanup_close_ int nsfd = -1;
+	struct nl host = { .fd = -1 }, ns = { .fd = -1 };
+	cJSON *made = cJSON_CreateArray();
+	char path[64];
+	int lock = -1, rc = -1;
+
+	if (strcmp(net_mode(c), "bridge") != 0) {
+		cJSON_Delete(made);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0) {
+		err_sys(e, "open %s", path);
+		goto out;
+	}
+	np = ports_of(c->config, &ports);
+	for (size_t i = 0; i < np; i++)
+		if (port_free_on_host(ports[i].host_ip, ports[i].host_port,
+				      ports[i].proto == IPPROTO_UDP, e) < 0)
+			goto out;
+	lock = nets_lock(c->en, e);
+	if (lock < 0 || nl_open(&host, -1, e) < 0 || nl_open(&ns, nsfd, e) < 0)
+		goto out;
+	n = ctr_nets(c->en, c->id, r);
+	for (size_t i = 0; i < n; i++)
+		if (attach(&host, &ns, nsfd, c->id, &r[i], i == 0, made, e) < 0)
+			goto out;
+	if (np) {
+		uint32_t ip = 0;
+
+		ip_parse(jstr(r[0].lease, "ip"), &ip);
+		if (!n) {
+			err_set(e, 0, "no network to publish ports on");
+			goto out;
+		}
+		if (nft_ports_add(in4(ip), ports, np, e) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0) {
+		const cJSON *v;
+
+		cJSON_ArrayForEach (v, made)
+			nl_link_del(&host, v->valuestring, NULL);
+		err_wrap(e, "container %s: network", cname(c));
+		kind(e, e->kind ? e->kind : ERRK_RUNTIME);
+	} else {
+		cJSON_ReplaceItemInObjectCaseSensitive(c->state, "netLinks", made);
+		if (!cJSON_GetObjectItemCaseSensitive(c->state, "netLinks"))
+			cJSON_AddItemToObject(c->state, "netLinks", made);
+		made = NULL;
+	}
+	cJSON_Delete(made);
+	nets_free(r, n);
+	nl_close(&host);
+	nl_close(&ns);
+	nets_unlock(lock);
+	return rc;
+}
+
+void net_ctr_down(struct ctr *c)
+{
+	const cJSON *links = cJSON_GetObjectItemCaseSensitive(c->state, "netLinks"), *v;
+	struct nl host;
+
+	if (!links)
+		return;
+	if (nl_open(&host, -1, NULL) == 0) {
+		cJSON_ArrayForEach (v, links)
+			nl_link_del(&host, v->valuestring, NULL);
+		nl_close(&host);
+	}
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c->config, "ports")) > 0) {
+		struct net_ref r[10];
+		size_t n = ctr_nets(c->en, c->id, r);
+		_cleanup_free_ struct nft_port *ports = NULL;
+		size_t np = ports_of(c->config, &ports);
+		uint32_t ip = 0;
+		struct err le;
+
+		if (n && ip_parse(jstr(r[0].lease, "ip"), &ip) == 0 &&
+		    nft_ports_del(in4(ip), ports, np, &le) < 0)
+			log_msg(LOG_WARN, "container %s: %s", cname(c), le.msg);
+		nets_free(r, n);
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "netLinks");
+}
+
+void net_ctr_release(struct engine *en, const char *id)
+{
+	_cleanup_strv_ char **names = NULL;
+	int lock = nets_lock(en, NULL);
+
+	if (lock < 0)
+		return;
+	names = net_names(en);
+	for (size_t i = 0; names[i]; i++) {
+		_cleanup_json_ cJSON *n = net_read(en, names[i], NULL);
+
+		if (!n || !cJSON_GetObjectItemCaseSensitive(leases(n), id))
+			continue;
+		cJSON_DeleteItemFromObjectCaseSensitive(leases(n), id);
+		if (net_write(en, n, NULL) == 0)
+			hosts_refresh(en, n);
+	}
+	nets_unlock(lock);
+}
+
+/* ---- inspect and port --------------------------------------------------------- */
+
+static void ports_json(const cJSON *cfg, cJSON *into)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach (p, cJSON_GetObjectItemCaseSensitive(cfg, "ports")) {
+		char key[24], hp[8];
+		cJSON *arr, *b;
+
+		snprintf(key, sizeof(key), "%d/%s", (int)jint(p, "containerPort", 0),
+			 jstr(p, "protocol"));
+		snprintf(hp, sizeof(hp), "%d", (int)jint(p, "hostPort", 0));
+		arr = cJSON_GetObjectItemCaseSensitive(into, key);
+		if (!arr)
+			arr = cJSON_AddArrayToObject(into, key);
+		b = cJSON_CreateObject();
+		cJSON_AddStringToObject(b, "HostIp", jstr(p, "hostIp") ?: "");
+		cJSON_AddStringToObject(b, "HostPort", hp);
+		cJSON_AddItemToArray(arr, b);
+	}
+}
+
+static void endpoint_json(cJSON *o, const cJSON *net, const cJSON *lease)
+{
+	struct cidr sub;
+
+	net_subnet(net, &sub);
+	cJSON_AddStringToObject(o, "Gateway", jstr(net, "gateway") ?: "");
+	cJSON_AddStringToObject(o, "IPAddress", jstr(lease, "ip") ?: "");
+	cJSON_AddNumberToObject(o, "IPPrefixLen", sub.prefix);
+	cJSON_AddStringToObject(o, "MacAddress", jstr(lease, "mac") ?: "");
+}
+
+void net_ctr_inspect(struct ctr *c, cJSON *j, cJSON *hc)
+{
+	cJSON *ns = cJSON_AddObjectToObject(j, "NetworkSettings");
+	cJSON *nets, *pb;
+	const char *mode = net_mode(c);
+	struct net_ref r[10];
+	size_t n = ctr_nets(c->en, c->id, r);
+	pid_t pid = (pid_t)jint(c->state, "pid", 0);
+	char key[64] = "";
+
+	if (pid > 0 && strcmp(mode, "host"))
+		snprintf(key, sizeof(key), "/proc/%d/ns/net", (int)pid);
+	cJSON_AddStringToObject(ns, "SandboxKey", key);
+	if (n)
+		endpoint_json(ns, r[0].net, r[0].lease);
+	else
+		endpoint_json(ns, NULL, NULL);
+	ports_json(c->config, cJSON_AddObjectToObject(ns, "Ports"));
+	nets = cJSON_AddObjectToObject(ns, "Networks");
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = cJSON_AddObjectToObject(nets, jstr(r[i].net, "name"));
+		char alias[13];
+
+		cJSON_AddStringToObject(o, "NetworkID", jstr(r[i].net, "id") ?: "");
+		endpoint_json(o, r[i].net, r[i].lease);
+		snprintf(alias, sizeof(alias), "%.12s", c->id);
+		cJSON_AddItemToObject(o, "Aliases", strv_to_json((char *[]){ alias, NULL }));
+	}
+	nets_free(r, n);
+	if (strcmp(mode, "container") == 0) {
+		char m[STORE_ID_LEN + 12];
+
+		snprintf(m, sizeof(m), "container:%s", jstr(c->config, "netContainer"));
+		cJSON_AddStringToObject(hc, "NetworkMode", m);
+	} else {
+		cJSON_AddStringToObject(hc, "NetworkMode", mode);
+	}
+	pb = cJSON_AddObjectToObject(hc, "PortBindings");
+	ports_json(c->config, pb);
+}
+
+char **net_ctr_ports(struct engine *en, const char *ref, struct err *e)
+{
+	char id[STORE_ID_LEN + 1];
+	_cleanup_free_ char *cp = NULL;
+	_cleanup_json_ cJSON *cfg = NULL;
+	char **out = xcalloc(1, sizeof(char *));
+	const cJSON *p;
+
+	if (store_lookup(&en->st, ref, id, e) < 0) {
+		free(out);
+		return NULL;
+	}
+	cp = store_path(&en->st, id, "config.json");
+	cfg = store_read_json(cp, e);
+	cJSON_ArrayForEach (p, cJSON_GetObjectItemCaseSensitive(cfg, "ports")) {
+		const char *ip = jstr(p, "hostIp");
+		_cleanup_free_ char *l = xasprintf(
+			"%d/%s -> %s:%d", (int)jint(p, "containerPort", 0), jstr(p, "protocol"),
+			ip && *ip ? ip : "0.0.0.0", (int)jint(p, "hostPort", 0));
+
+		strv_push(&out, l);
+	}
+	return out;
+}
+
+/* ---- network commands ---------------------------------------------------------- */
+
+int engine_network_create(struct engine *en, const struct net_create_opts *o, struct err *e)
+{
+	_cleanup_json_ cJSON *n = NULL;
+	_cleanup_free_ char *p = NULL;
+	int lock;
+
+	if (store_name_valid(o->name, e) < 0)
+		return kind(e, ERRK_INVALID_ARG);
+	lock = nets_lock(en, e);
+	if (lock < 0)
+		return -1;
+	p = net_file(en, o->name);
+	if (access(p, F_OK) == 0) {
+		nets_unlock(lock);
+		return err_setk(e, ERRK_INVALID_ARG, EEXIST, "network %s", o->name);
+	}
+	n = net_new(en, o, e);
+	nets_unlock(lock);
+	return n ? 0 : -1;
+}
+
+static cJSON *net_inspect_json(const cJSON *n)
+{
+	cJSON *o = cJSON_CreateObject(), *subs, *s;
+	const cJSON *l;
+	char t[64];
+	time_t secs = (time_t)(jint(n, "created", 0) / 1000000000);
+	struct tm tm;
+
+	cJSON_AddStringToObject(o, "name", jstr(n, "name"));
+	cJSON_AddStringToObject(o, "id", jstr(n, "id"));
+	cJSON_AddStringToObject(o, "driver", "bridge");
+	cJSON_AddStringToObject(o, "network_interface", jstr(n, "interface"));
+	gmtime_r(&secs, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddStringToObject(o, "created", t);
+	subs = cJSON_AddArrayToObject(o, "subnets");
+	s = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "subnet", jstr(n, "subnet"));
+	cJSON_AddStringToObject(s, "gateway", jstr(n, "gateway"));
+	if (jstr(n, "ipRange")) {
+		cJSON *lr = cJSON_AddObjectToObject(s, "lease_range");
+		struct cidr r;
+		char b[16];
+
+		cidr_parse(jstr(n, "ipRange"), &r);
+		cJSON_AddStringToObject(lr, "start_ip", ip_fmt(r.net + 1, b));
+		cJSON_AddStringToObject(lr, "end_ip", ip_fmt((r.net | ~mask_of(r.prefix)) - 1, b));
+	}
+	cJSON_AddItemToArray(subs, s);
+	cJSON_AddBoolToObject(o, "ipv6_enabled", 0);
+	cJSON_AddBoolToObject(o, "internal", jbool(n, "internal"));
+	cJSON_AddBoolToObject(o, "dns_enabled", jbool(n, "dnsEnabled"));
+	s = cJSON_AddObjectToObject(o, "containers");
+	cJSON_ArrayForEach (l, leases(n)) {
+		cJSON *c = cJSON_AddObjectToObject(s, l->string);
+
+		cJSON_AddStringToObject(c, "name", jstr(l, "name"));
+		cJSON_AddStringToObject(c, "ip", jstr(l, "ip"));
+		cJSON_AddStringToObject(c, "mac", jstr(l, "mac"));
+		cJSON_AddStringToObject(c, "interface", jstr(l, "iface"));
+	}
+	return o;
+}
+
+cJSON *engine_network_inspect(struct engine *en, const char *name, struct err *e)
+{
+	_cleanup_strv_ char **names = NULL;
+	cJSON *out = cJSON_CreateArray();
+	int lock = nets_lock(en, e);
+
+	if (lock < 0) {
+		cJSON_Delete(out);
+		return NULL;
+	}
+	/* the default network is always there */
+	cJSON_Delete(net_get(en, NET_DEFAULT, NULL));
+	names = name ? NULL : net_names(en);
+	for (size_t i = 0; name ? i < 1 : names[i] != NULL; i++) {
+		_cleanup_json_ cJSON *n = net_read(en, name ? name : names[i], e);
+
+		if (!n) {
+			cJSON_Delete(out);
+			out = NULL;
+			break;
+		}
+		cJSON_AddItemToArray(out, net_inspect_json(n));
+	}
+	nets_unlock(lock);
+	return out;
+}
+
+static int net_remove_locked(struct engine *en, const cJSON *n, struct err *e)
+{
+	_cleanup_free_ char *p = net_file(en, jstr(n, "name"));
+	struct nl nl;
+	struct cidr sub;
+
+	net_subnet(n, &sub);
+	if (nl_open(&nl, -1, e) == 0) {
+		nl_link_del(&nl, jstr(n, "interface"), NULL);
+		nl_close(&nl);
+	}
+	nft_network_del(jstr(n, "interface"), in4(sub.net), sub.prefix, NULL);
+	if (unlink(p) < 0)
+		return err_sys(e, "remove %s", p);
+	/* the last bridge of any root gone: the table goes too */
+	if (nl_open(&nl, -1, NULL) == 0) {
+		int left = 0;
+
+		for (int i = 0; i < 64 && !left; i++) {
+			char ifname[IFNAMSIZ];
+
+			snprintf(ifname, sizeof(ifname), "nook%d", i);
+			left = nl_link_index(&nl, ifname, NULL) != 0;
+		}
+		nl_close(&nl);
+		if (!left)
+			nft_remove_all(NULL);
+	}
+	return 0;
+}
+
+int engine_network_remove(struct engine *en, const char *name, int force, struct err *e)
+{
+	_cleanup_json_ cJSON *n = NULL;
+	_cleanup_strv_ char **users = xcalloc(1, sizeof(char *));
+	const cJSON *l;
+	int lock = nets_lock(en, e), r;
+
+	if (lock < 0)
+		return -1;
+	n = net_read(en, name, e);
+	if (!n) {
+		nets_unlock(lock);
+		return -1;
+	}
+	if (strcmp(name, NET_DEFAULT) == 0) {
+		nets_unlock(lock);
+		return err_setk(e, ERRK_INVALID_ARG, 0, "the default network %s cannot be removed",
+				name);
+	}
+	cJSON_ArrayForEach (l, leases(n))
+		strv_push(&users, l->string);
+	if (users[0] && !force) {
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "network %s is used by %zu container(s) (%s...): remove them or use -f",
+			 name, strv_len(users), jstr(leases(n)->child, "name"));
+		nets_unlock(lock);
+		return -1;
+	}
+	nets_unlock(lock);
+	/* containers take the lock themselves when they go */
+	for (size_t i = 0; users[i]; i++)
+		if (engine_remove(en, users[i], ENGINE_RM_FORCE, e) < 0 && e->kind != ERRK_NO_SUCH)
+			return err_wrap(e, "network rm %s", name);
+	lock = nets_lock(en, e);
+	if (lock < 0)
+		return -1;
+	cJSON_Delete(n);
+	n = net_read(en, name, e);
+	r = n ? net_remove_locked(en, n, e) : -1;
+	nets_unlock(lock);
+	return r;
+}
+
+int engine_network_prune(struct engine *en, char ***out, struct err *e)
+{
+	_cleanup_strv_ char **names = NULL;
+	int lock = nets_lock(en, e);
+
+	*out = xcalloc(1, sizeof(char *));
+	if (lock < 0)
+		return -1;
+	names = net_names(en);
+	for (size_t i = 0; names[i]; i++) {
+		_cleanup_json_ cJSON *n = net_read(en, names[i], NULL);
+
+		if (!n || strcmp(names[i], NET_DEFAULT) == 0 || cJSON_GetArraySize(leases(n)) > 0)
+			continue;
+		if (net_remove_locked(en, n, e) < 0) {
+			nets_unlock(lock);
+			return -1;
+		}
+		strv_push(out, names[i]);
+	}
+	nets_unlock(lock);
+	return 0;
+}
+
+static int ctr_live(const struct ctr *c)
+{
+	return c->st == ST_RUNNING || c->st == ST_PAUSED || c->st == ST_CREATED;
+}
+
+/* connect of a running container: its links now (lock held) */
+static int live_attach(struct ctr *c, const cJSON *n, struct err *e)
+{
+	struct net_ref r = { (cJSON *)n, cJSON_GetObjectItemCaseSensitive(leases(n), c->id) };
+	struct nl host = { .fd = -1 }, ns = { .fd = -1 };
+	cJSON *links = cJSON_GetObjectItemCaseSensitive(c->state, "netLinks");
+	_cleanup_close_ int nsfd = -1;
+	char path[64];
+	int rc = -1;
+
+	if (!ctr_live(c))
+		return 0;
+	if (!links)
+		links = cJSON_AddArrayToObject(c->state, "netLinks");
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)jint(c->state, "pid", 0));
+	nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		err_sys(e, "open %s", path);
+	else if (nl_open(&host, -1, e) == 0 && nl_open(&ns, nsfd, e) == 0)
+		rc = attach(&host, &ns, nsfd, c->id, &r, 0, links, e);
+	nl_close(&host);
+	nl_close(&ns);
+	return rc;
+}
+
+static void live_detach(struct ctr *c, const cJSON *n)
+{
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(leases(n), c->id);
+	cJSON *links = cJSON_GetObjectItemCaseSensitive(c->state, "netLinks");
+	char veth[IFNAMSIZ];
+	struct nl host;
+	int i = 0;
+	const cJSON *v;
+
+	if (!ctr_live(c) || !l)
+		return;
+	veth_name(c->id, (jstr(l, "iface") ?: "eth0")[3] - '0', veth);
+	if (nl_open(&host, -1, NULL) == 0) {
+		nl_link_del(&host, veth, NULL);
+		nl_close(&host);
+	}
+	cJSON_ArrayForEach (v, links) {
+		if (strcmp(v->valuestring, veth) == 0) {
+			cJSON_DeleteItemFromArray(links, i);
+			break;
+		}
+		i++;
+	}
+}
+
+int engine_network_connect(struct engine *en, const char *net, const char *ref, int connect,
+			   struct err *e)
+{
+	struct ctr c;
+	_cleanup_json_ cJSON *n = NULL;
+	int lock, r = -1;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	if (strcmp(net_mode(&c), "bridge") != 0) {
+		err_setk(e, ERRK_INVALID_ARG, 0, "container %s is not on a bridge network (%s)",
+			 cname(&c), net_mode(&c));
+		ctr_close(&c);
+		return -1;
+	}
+	lock = nets_lock(en, e);
+	if (lock < 0 || !(n = net_get(en, net, e)))
+		goto out;
+	if (connect) {
+		struct net_ref rr[10];
+		size_t k = ctr_nets(en, c.id, rr);
+		int used[10] = { 0 }, idx = 0;
+
+		for (size_t i = 0; i < k; i++)
+			used[jstr(rr[i].lease, "iface")[3] - '0'] = 1;
+		nets_free(rr, k);
+		while (idx < 10 && used[idx])
+			idx++;
+		if (idx == 10) {
+			err_setk(e, ERRK_INVALID_ARG, 0, "container %s: at most 10 networks",
+				 cname(&c));
+			goto out;
+		}
+		if (lease_add(en, n, c.id, cname(&c),
+			      jstr(cJSON_GetObjectItemCaseSensitive(c.config, "spec"), "hostname"),
+			      NULL, NULL, idx, e) < 0)
+			goto out;
+		if (live_attach(&c, n, e) < 0) {
+			cJSON_DeleteItemFromObjectCaseSensitive(leases(n), c.id);
+			net_write(en, n, NULL);
+			goto out;
+		}
+	} else {
+		if (!cJSON_GetObjectItemCaseSensitive(leases(n), c.id)) {
+			err_setk(e, ERRK_INVALID_ARG, 0, "container %s is not on network %s",
+				 cname(&c), net);
+			goto out;
+		}
+		live_detach(&c, n);
+		cJSON_DeleteItemFromObjectCaseSensitive(leases(n), c.id);
+		if (net_write(en, n, e) < 0)
+			goto out;
+	}
+	hosts_refresh(en, n);
+	{
+		/* its own hosts file: the networks it is on changed */
+		_cleanup_free_ char *hp = store_run_path(&en->st, c.id, "hosts");
+		_cleanup_free_ char *t = hosts_text(en, c.id, c.config);
+
+		write_in_place(hp, t, 0, NULL);
+	}
+	if (ctr_save(&c, e) < 0)
+		goto out;
+	r = 0;
+out:
+	nets_unlock(lock);
+	ctr_close(&c);
+	return r;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * network: bridge networks, the engine side (oci/netlink makes the links,
+ * oci/nft the firewall rules).
+ *
+ *   <root>/networks/
+ *     .lock          flock(LOCK_EX) around every change of any network and
+ *                    every write of a container's hosts file
+ *     <name>.json    name, id, driver "bridge", interface (nook0, nook1...),
+ *                    subnet, gateway, ipRange, internal, dnsEnabled,
+ *                    created, and leases {<container id>: {name, ip, mac,
+ *                    iface}}; written atomically
+ *
+ * The network "nook" (bridge nook0) is the default, made on first use in
+ * the first free subnet (10.88.0.0/16, else 10.89.N.0/24).  A container
+ * gets its leases (address, MAC) when it is created and keeps them until
+ * it is removed: its address survives restarts and reboots.  The links
+ * are made when it starts, in its init's network namespace once the init
+ * exists and before its process runs; they go when it stops (and with the
+ * namespace anyway).  Names resolve through /etc/hosts files kept current
+ * under the lock (no DNS daemon): every container of a network with
+ * dnsEnabled lists the others.
+ */
+#ifndef NOOK_ENGINE_NETWORK_H
+#define NOOK_ENGINE_NETWORK_H
+
+#include <cjson/cJSON.h>
+
+#include "engine/ctr.h"
+
+#define NET_DEFAULT "nook"
+
+/* --network's value is of the right form (what it names is checked by
+ * create). */
+int net_mode_valid(const char *mode);
+
+/* -p: parse one [IP:][HOSTPORT[-END]:]CTRPORT[-END][/tcp|udp] into config
+ * entries {hostIp, hostPort, containerPort, protocol} appended to ports. */
+int net_port_parse(const char *spec, cJSON *ports, struct err *e);
+
+/* create: check o's network options and take the leases of a new
+ * container: what config.json records goes into cfg ("netMode", "ports",
+ * "dns"...).  The networks store stays locked until net_create_end, so
+ * that a failed create gives its leases back (created 0). */
+struct net_use {
+	int lockfd;
+	char id[STORE_ID_LEN + 1];
+	char **nets; /* the networks leased in */
+};
+int net_create(struct engine *en, const struct engine_create_opts *o, const char *id,
+	       const char *name, cJSON *cfg, cJSON *spec, struct net_use *u, struct err *e);
+void net_create_end(struct engine *en, struct net_use *u, int created);
+
+/* init: before the monitor is spawned, the container's hosts and
+ * resolv.conf in its run directory (bind-mounted by its spec); with the
+ * runtime's config in spec, the namespace to join (container:, ns:). */
+int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e);
+/* init: the init pid exists: links, addresses, routes, published ports. */
+int net_ctr_up(struct ctr *c, pid_t pid, struct err *e);
+/* teardown: the host's ends of the links, the published ports. */
+void net_ctr_down(struct ctr *c);
+/* rm: the leases go, and the container from the others' hosts files. */
+void net_ctr_release(struct engine *en, const char *id);
+/* inspect: NetworkSettings into j, HostConfig's NetworkMode/PortBindings
+ * into hc. */
+void net_ctr_inspect(struct ctr *c, cJSON *j, cJSON *hc);
+/* port: "80/tcp -> 0.0.0.0:8080" lines of the container (caller frees). */
+char **net_ctr_ports(struct engine *en, const char *ref, struct err *e);
+
+/* network commands */
+struct net_create_opts {
+	const char *name;
+	const char *subnet, *gateway, *ip_range;
+	int internal;
+	int disable_dns;
+};
+int engine_network_create(struct engine *en, const struct net_create_opts *o, struct err *e);
+/* podman's network inspect objects: of name, or (name NULL) of all */
+cJSON *engine_network_inspect(struct engine *en, const char *name, struct err *e);
+/* refused while containers use it (ERRK_STATE_INVALID) unless force,
+ * which removes them first */
+int engine_network_remove(struct engine *en, const char *name, int force, struct err *e);
+int engine_network_prune(struct engine *en, char ***out, struct err *e);
+int engine_network_connect(struct engine *en, const char *net, const char *ref, int connect,
+			   struct err *e);
+
+#endif
