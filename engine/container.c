@@ -973,6 +973,7 @@ int engine_refresh(struct engine *en, struct err *e)
 		}
 		ctr_close(&c);
 	}
+	net_gc(en);
 	/* Then start what the restart policy asks for. */
 	for (size_t i = 0; ids[i]; i++) {
 		struct ctr c;

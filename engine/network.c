@@ -905,10 +905,9 @@ int net_create(struct engine *en, const struct engine_create_opts *o, const char
 		cJSON_Delete(ports);
 		return 0;
 	}
-	if (ports_check(en, ports, e) < 0)
-		goto fail;
+	/* under the lock: two creates cannot both take a port */
 	u->lockfd = nets_lock(en, e);
-	if (u->lockfd < 0)
+	if (u->lockfd < 0 || ports_check(en, ports, e) < 0)
 		goto fail;
 	list = xstrdup(strcmp(mode, "bridge") == 0 ? NET_DEFAULT : mode);
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save), ifidx++) {
@@ -1337,6 +1336,36 @@ void net_ctr_down(struct ctr *c)
 		nets_free(r, n);
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "netLinks");
+}
+
+void net_gc(struct engine *en)
+{
+	_cleanup_strv_ char **names = NULL;
+	_cleanup_free_ char *dir = nets_dir(en);
+	int lock = access(dir, F_OK) == 0 ? nets_lock(en, NULL) : -1;
+
+	if (lock < 0)
+		return;
+	names = net_names(en);
+	for (size_t i = 0; names[i]; i++) {
+		_cleanup_json_ cJSON *n = net_read(en, names[i], NULL);
+		cJSON *l = n ? leases(n)->child : NULL;
+		int changed = 0;
+
+		while (l) {
+			cJSON *next = l->next;
+			_cleanup_free_ char *cp = store_path(&en->st, l->string, "config.json");
+
+			if (access(cp, F_OK) < 0 && errno == ENOENT) {
+				cJSON_Delete(cJSON_DetachItemViaPointer(leases(n), l));
+				changed = 1;
+			}
+			l = next;
+		}
+		if (changed && net_write(en, n, NULL) == 0)
+			hosts_refresh(en, n);
+	}
+	nets_unlock(lock);
 }
 
 void net_ctr_release(struct engine *en, const char *id)

@@ -61,6 +61,9 @@ int net_ctr_up(struct ctr *c, pid_t pid, struct err *e);
 void net_ctr_down(struct ctr *c);
 /* rm: the leases go, and the container from the others' hosts files. */
 void net_ctr_release(struct engine *en, const char *id);
+/* refresh: the leases of containers that no longer exist (a crash
+ * between their removal and the release) go. */
+void net_gc(struct engine *en);
 /* inspect: NetworkSettings into j, HostConfig's NetworkMode/PortBindings
  * into hc. */
 void net_ctr_inspect(struct ctr *c, cJSON *j, cJSON *hc);

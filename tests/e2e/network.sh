@@ -171,7 +171,9 @@ remember() {
 # srv_ns NS TAG PROTO [IP:]PORT: a payload server in NS (background, killed by
 # the trap); returns when it listens
 srv_ns() {
-	in_ns "$1" "$PAY" serve "$3" "$4" >"$T_DIR/srv.$2" 2>&1 &
+	# not under $T_TIMEOUT_CMD: a server outlives one command's timeout
+	# (its SIGTERM would orphan it), and the trap kills it by its tree
+	timeout -s KILL 600 "$NSENTER" --net="/run/netns/$1" "$PAY" serve "$3" "$4" >"$T_DIR/srv.$2" 2>&1 &
 	SRV_PID=$!
 	track_pid $!
 	wait_for 5 grep -qs '^listening' "$T_DIR/srv.$2"
@@ -590,7 +592,20 @@ out=$(nk rm -f r3 2>&1)
 expect_status "rm -f r3 after the monitor's SIGKILL" $? 0 "$out"
 free_ip 10.89.0.60 "after the monitor's SIGKILL and rm"
 expect_eq "veths in the router" "$(veths)" "$nv"
-for id in $r1 $r2 $r3; do
+# a container gone without its release (a power cut between the two):
+# system refresh gives its lease back
+nk create --name r4 --network n1 --ip 10.89.0.60 --rootfs "$ROOTFS" /bin/true >/dev/null 2>&1 ||
+	t_why "create r4 failed"
+r4=$(cid r4)
+if [ -n "$r4" ] && [ -d "$T_DIR/root/containers/$r4" ]; then
+	rm -rf "${T_DIR:?}/root/containers/$r4" "$T_DIR/root/names/r4" 2>/dev/null
+	out=$(nk system refresh 2>&1)
+	expect_status "system refresh" $? 0 "$out"
+	free_ip 10.89.0.60 "after a lost container and system refresh"
+else
+	t_why "no container directory for r4"
+fi
+for id in $r1 $r2 $r3 $r4; do
 	grep -rlq "$id" "$NETS" 2>/dev/null && t_why "a file under networks/ still names $id"
 done
 t_end
