@@ -212,7 +212,7 @@ why=
 [ "$(readlink "$S/etc/nook/nook.conf")" = "$S/var/etc/nook.conf" ] || why="no link from nook's default defaults file"
 want="# written by /etc/init.d/nook from /etc/config/nook
 log_size_max = '1M'
-network = 'none'"
+network = 'bridge'"
 [ "$(cat "$S/var/etc/nook.conf" 2>/dev/null)" = "$want" ] || why="$why; defaults file: $(cat "$S/var/etc/nook.conf" 2>/dev/null)"
 if [ -x "$top/build/x86_64/nook" ]; then
 	# what nook makes of it: the same flags, no error
@@ -220,10 +220,10 @@ if [ -x "$top/build/x86_64/nook" ]; then
 		create --name conftest --rootfs /nonexistent-rootfs true 2>&1)
 	case $out in *nook.conf*) why="$why; nook rejects the file: $out" ;; esac
 fi
-sed -i "s|option network 'none'|option network 'host'|" "$S/config"
+sed -i "s|option network 'bridge'|option network 'host'|" "$S/config"
 init reload_service
 grep -qx "network = 'host'" "$S/var/etc/nook.conf" || why="$why; reload did not rewrite the defaults: $(cat "$S/var/etc/nook.conf")"
-sed -i "s|option network 'host'|option network 'none'|" "$S/config"
+sed -i "s|option network 'host'|option network 'bridge'|" "$S/config"
 result "nook.init: defaults for new containers from UCI (nook.conf)" "$why"
 
 why=

@@ -46,7 +46,7 @@ fi
 timeout 30 $RT --root "$W/rt" delete --force ifs >/dev/null 2>&1
 
 E="$NOOK --root $W/root --runroot $W/run"
-if timeout 30 $E run -d --name ifs --rootfs "$W/b/rootfs" sleep 300 </dev/null >"$W/e.out" 2>&1; then
+if timeout 30 $E run -d --name ifs --network none --rootfs "$W/b/rootfs" sleep 300 </dev/null >"$W/e.out" 2>&1; then
 	out=$(timeout 30 $E exec ifs sh -c "$probe" 2>&1 | tr '\n' ' ' | sed 's/ $//')
 	check "engine exec runs in the container's root" "$out"
 else

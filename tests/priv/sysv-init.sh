@@ -115,7 +115,7 @@ t_begin "sysv-init: containers for the test"
 run() {
 	_n=$1
 	shift
-	_o=$(nk run -d --name "$_n" "$@" 2>&1) || t_why "run $_n: $_o"
+	_o=$(nk run -d --name "$_n" --network none "$@" 2>&1) || t_why "run $_n: $_o"
 }
 run store --rootfs "$ROOTFS" /bin/nook-test sleep inf
 run web --restart always --requires store --rootfs "$ROOTFS" /bin/nook-test sleep inf

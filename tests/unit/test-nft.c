@@ -212,6 +212,17 @@ static int ask_from(int ns, int udp, const char *ip, uint16_t port, char *out, s
 	return r;
 }
 
+/* A refused connection: under qemu-user a MIPS build gets the host's
+ * ECONNREFUSED (111) through SO_ERROR, not MIPS's own (146). */
+static int refused(int rc)
+{
+#if defined(__mips__)
+	if (rc == -111)
+		return 1;
+#endif
+	return rc == -ECONNREFUSED;
+}
+
 static char *table(void)
 {
 	return run_out("nft list table inet nook 2>&1");
@@ -285,7 +296,7 @@ static void test_traffic(void)
 	CHECK(ask_from(cli_ns, 1, "192.0.2.1", 5353, a, sizeof(a)) == 0);
 	CHECK_STR(a, "192.0.2.2");
 	/* ...but not to a port published on 127.0.0.1 only */
-	CHECK(ask_from(cli_ns, 0, "192.0.2.1", 8081, a, sizeof(a)) == -ECONNREFUSED);
+	CHECK(refused(ask_from(cli_ns, 0, "192.0.2.1", 8081, a, sizeof(a))));
 	/* the container out: masqueraded (the client has no route back to
 	 * 10.98.0.0/24) */
 	CHECK(ask_from(ctr_ns, 0, "192.0.2.2", 7, a, sizeof(a)) == 0);
@@ -332,9 +343,9 @@ static void test_ports_del(void)
 	CHECK(!strstr(t, "8081"));
 	/* twice: a teardown after a crash */
 	CHECK(nft_ports_del(ctr_ip, p, 3, &e) == 0);
-	CHECK(ask_from(-1, 0, "10.98.0.1", 8080, a, sizeof(a)) == -ECONNREFUSED);
-	CHECK(ask_from(cli_ns, 0, "192.0.2.1", 8080, a, sizeof(a)) == -ECONNREFUSED);
-	CHECK(ask_from(-1, 0, "127.0.0.1", 8081, a, sizeof(a)) == -ECONNREFUSED);
+	CHECK(refused(ask_from(-1, 0, "10.98.0.1", 8080, a, sizeof(a))));
+	CHECK(refused(ask_from(cli_ns, 0, "192.0.2.1", 8080, a, sizeof(a))));
+	CHECK(refused(ask_from(-1, 0, "127.0.0.1", 8081, a, sizeof(a))));
 	/* the container still gets out */
 	CHECK(ask_from(ctr_ns, 0, "192.0.2.2", 7, a, sizeof(a)) == 0);
 }

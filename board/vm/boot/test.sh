@@ -118,11 +118,11 @@ boot1() {
 
 	# busybox sleep as a pid namespace's init ignores TERM: stopping db
 	# takes its full 2 s timeout, then KILL.
-	out=$(nook run -d --name db --stop-timeout 2 --rootfs "$ROOTFS" /bin/sleep 100000 2>&1) ||
+	out=$(nook run -d --name db --network none --stop-timeout 2 --rootfs "$ROOTFS" /bin/sleep 100000 2>&1) ||
 		nok "run db: $out"
-	out=$(nook run -d --name web --restart always --requires db --rootfs "$ROOTFS" \
+	out=$(nook run -d --name web --network none --restart always --requires db --rootfs "$ROOTFS" \
 		/bin/nook-test sleep inf 2>&1) || nok "run web: $out"
-	out=$(nook run -d --name job --restart no --rootfs "$ROOTFS" /bin/nook-test exit 7 2>&1) ||
+	out=$(nook run -d --name job --network none --restart no --rootfs "$ROOTFS" /bin/nook-test exit 7 2>&1) ||
 		nok "run job: $out"
 	expect_st db 'running *' 10 "db (the dependency) runs"
 	expect_st web 'running *' 10 "web (--restart always, --requires db) runs"
@@ -146,7 +146,7 @@ boot2() {
 	expect_st job 'exited 7' 1 "job (--restart no) stays exited, exit code 7 kept"
 
 	# A hard power-off while state files are being rewritten.
-	out=$(nook run -d --name flap --restart always --rootfs "$ROOTFS" \
+	out=$(nook run -d --name flap --network none --restart always --rootfs "$ROOTFS" \
 		/bin/sh -c 'sleep 0.3; exit 3' 2>&1) || nok "run flap: $out"
 	i=0
 	while [ "$(nook inspect --format '{{.RestartCount}}' flap 2>/dev/null)" -lt 2 ] 2>/dev/null &&
