@@ -258,6 +258,7 @@ static int mon_setup(struct mon *m, struct err *e)
 	spec = oci_spec_load(cfg, e);
 	if (!spec)
 		return -1;
+	timing_mark("monitor: parse config");
 	if (!spec->process || !spec->root_path) {
 		err_set(e, EINVAL, "%s: %s: required", cfg,
 			spec->process ? "root.path" : "process");
@@ -284,8 +285,10 @@ static int mon_setup(struct mon *m, struct err *e)
 			m->cgroup = NULL;
 			goto out;
 		}
+		timing_mark("cgroup create");
 		if (oci_devcg_apply(cgfd, spec, NULL, e) < 0)
 			goto out;
+		timing_mark("device program");
 		m->oom_start = oom_kills(m->cgroup);
 	} else if (oci_cgroup_limits_requested(spec->linux.has_resources ? &spec->linux.resources
 									 : NULL)) {
@@ -303,6 +306,7 @@ static int mon_setup(struct mon *m, struct err *e)
 	}
 	m->made_fifo = 1;
 	chmod(fifo, 0622); /* the init may run as any user */
+	timing_mark("monitor: attach socket, log, fifo");
 
 	co.spec = spec;
 	co.rootfs = rootfs;
@@ -332,6 +336,7 @@ static int mon_setup(struct mon *m, struct err *e)
 	snprintf(buf, sizeof(buf), "%d %llu", (int)getpid(),
 		 (unsigned long long)proc_start_time(getpid()));
 	rc = file_write_volatile(pidfile, buf, strlen(buf), 0644, e);
+	timing_mark("monitor: ready");
 out:
 	oci_spec_free(spec);
 	return rc;
@@ -866,6 +871,8 @@ static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	prctl(PR_SET_NAME, "nook-monitor");
 	rep = fds_reset(rep);
+	timing_setup(); /* its fd was closed with the others */
+	timing_mark("monitor: forked");
 	/* Whatever the CLI blocked or ignored is not ours. */
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
@@ -893,6 +900,7 @@ static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o
 		for (size_t i = 0; o->exit_command && o->exit_command[i]; i++)
 			strv_push(&argv, o->exit_command[i]);
 		fcntl(rep, F_SETFD, 0);
+		timing_export();
 		if ((exe = exe_ro_open(o)) >= 0)
 			fexecve(exe, argv, environ);
 		execv(o->monitor_exe, argv);

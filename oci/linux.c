@@ -343,12 +343,14 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	int r;
 
 	/* Die with the parent while it still cares about us. */
+	timing_mark("init: cloned");
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	lnx_reset_signals();
 	r = sync_recv(a->sock, &m, NULL);
 	if (r != MSG_GO)
 		_exit(127);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	timing_mark("init: signals reset, go");
 
 	if (join_namespaces(a->ns_fds, a->ns_types, &e) < 0)
 		child_fail(a->sock, &e);
@@ -356,6 +358,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		err_sys(&e, "unshare namespaces (flags 0x%x)", a->unshare_flags);
 		child_fail(a->sock, &e);
 	}
+	timing_mark("init: namespaces");
 	if (a->new_userns) {
 		/* uid 0 of the new namespace (mapped by the parent). */
 		if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0) {
@@ -365,6 +368,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	}
 	if ((a->unshare_flags & CLONE_NEWNET) && loopback_up(&e) < 0)
 		child_fail(a->sock, &e);
+	timing_mark("init: lo up");
 	if (setsid() < 0) {
 		err_sys(&e, "setsid");
 		child_fail(a->sock, &e);
@@ -391,8 +395,10 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 
 	mc.new_cgroupns = !!(a->unshare_flags & CLONE_NEWCGROUP);
 	mc.userns = a->new_userns || oci_spec_namespace(s, CLONE_NEWUSER);
+	timing_mark("init: setsid, uts, timens");
 	if (mnt_prepare_root(&mc, s, &e) < 0)
 		child_fail(a->sock, &e);
+	timing_mark("init: mounts, /dev");
 
 	/* prestart / createRuntime hooks run in the parent now. */
 	if (o->on_created) {
@@ -408,9 +414,11 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		free(json);
 	}
 
+	timing_mark("init: createRuntime hooks");
 	if (do_pivot(o->rootfs, o->no_pivot, &e) < 0)
 		child_fail(a->sock, &e);
 	close(mc.rootfd);
+	timing_mark("init: pivot_root");
 	/* Before the read-only paths: /proc/sys is usually one of them. */
 	if (set_sysctls(s, &e) < 0)
 		child_fail(a->sock, &e);
@@ -420,6 +428,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		child_fail(a->sock, &e);
 	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), home, sizeof(home), &e) < 0)
 		child_fail(a->sock, &e);
+	timing_mark("init: rlimits, user, caps, seccomp, cwd");
 
 	/* Asked for now: after `create` returned nobody answers. */
 	if (s->hooks.n[OCI_HOOK_START_CONTAINER]) {
@@ -699,6 +708,7 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 	if (s->linux.seccomp && oci_seccomp_build(s->linux.seccomp, &bpf, e) < 0)
 		goto fail;
 	a.bpf = &bpf;
+	timing_mark("seccomp build");
 	if (o->exec_fifo) {
 		a.fifo_fd = open(o->exec_fifo, O_PATH | O_CLOEXEC);
 		if (a.fifo_fd < 0) {
@@ -723,6 +733,7 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 	leave_for_children(saved);
 	if (pid < 0)
 		goto fail;
+	timing_mark("clone");
 	close(sp[1]);
 	sp[1] = -1;
 
@@ -744,6 +755,7 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 	if (parent_loop(sp[0], pid, o->console_socket, o->on_created, o->state_json, o->arg,
 			!o->exec_fifo, e) < 0)
 		goto fail_child;
+	timing_mark(o->exec_fifo ? "init ready" : "init exec'd");
 	goto out;
 
 fail_child:
@@ -793,8 +805,10 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 	 * the command may run before the parent has moved us there. */
 	if (a->wait_go && sync_recv(a->sock, &m, NULL) != MSG_GO)
 		_exit(127);
+	timing_mark("exec child: cloned");
 	if (join_namespaces(a->ns_fds, a->ns_types, &e) < 0)
 		child_fail(a->sock, &e);
+	timing_mark("exec child: setns");
 	/* setns(CLONE_NEWNS) puts us at the root of the mount namespace,
 	 * which is the container's root only if its init could pivot_root.
 	 * Where it could not (nook run from a chroot, or without pivot), the
@@ -814,6 +828,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 		child_fail(a->sock, &e);
 	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), home, sizeof(home), &e) < 0)
 		child_fail(a->sock, &e);
+	timing_mark("exec child: user, caps, seccomp");
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	exec_process(p, exe, home, a->bpf, a->o->preserve_fds, &e);
 	child_fail(a->sock, &e);
@@ -892,6 +907,7 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 		leave_for_children(saved);
 		goto fail;
 	}
+	timing_mark("exec: namespaces opened");
 	pid = clone_child(0, cgfd, &in_cgroup, e);
 	if (pid == 0) {
 		close(sp[0]);
@@ -914,6 +930,7 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 	}
 	if (parent_loop(sp[0], pid, o->console_socket, NULL, NULL, NULL, 1, e) < 0)
 		goto fail_child;
+	timing_mark("exec: process exec'd");
 	goto out;
 
 fail_child:
@@ -1127,6 +1144,8 @@ int oci_reexec_sealed(char **argv, struct err *e)
 			setenv("NOOK_EXE", real, 1);
 		}
 	}
+	timing_mark("sealed copy");
+	timing_export();
 	fexecve(mfd, argv, environ);
 	return err_sys(e, "re-exec from the sealed memfd");
 }

@@ -626,9 +626,12 @@ int mnt_prepare_root(struct mount_ctx *c, const struct oci_spec *s, struct err *
  * masked and read-only paths, a read-only root, the root's propagation. */
 int mnt_finish_root(const struct oci_spec *s, struct err *e)
 {
-	if (mask_paths(s->linux.masked_paths, e) < 0 ||
-	    readonly_paths(s->linux.readonly_paths, e) < 0)
+	if (mask_paths(s->linux.masked_paths, e) < 0)
 		return -1;
+	timing_mark("init: masked paths");
+	if (readonly_paths(s->linux.readonly_paths, e) < 0)
+		return -1;
+	timing_mark("init: readonly paths");
 	if (s->root_readonly && remount_ro("/", e) < 0)
 		return -1;
 	if (s->linux.rootfs_propagation &&

@@ -392,6 +392,7 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 	cfg_text = file_read(cfg, NULL, e);
 	if (!cfg_text)
 		return -1;
+	timing_mark("read config");
 	spec = oci_spec_parse(cfg_text, e);
 	if (!spec)
 		return err_wrap(e, "%s", cfg);
@@ -402,6 +403,7 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 	/* Before anything exists: a refused config leaves nothing behind. */
 	if (oci_validate(spec, e) < 0)
 		goto fail;
+	timing_mark("parse config");
 	rootfs_rel = spec->root_path[0] == '/' ? xstrdup(spec->root_path)
 					       : xasprintf("%s/%s", bundle, spec->root_path);
 	if (!realpath(rootfs_rel, rootfs)) {
@@ -441,6 +443,7 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 	cfg_copy = xasprintf("%s/config.json", dir);
 	if (file_write_atomic(cfg_copy, cfg_text, strlen(cfg_text), 0600, e) < 0)
 		goto fail;
+	timing_mark("state dir, config copy");
 
 	st->id = xstrdup(id);
 	st->bundle = xstrdup(bundle);
@@ -466,6 +469,7 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 			st->cgroup = NULL;
 			goto fail;
 		}
+		timing_mark("cgroup create");
 		{
 			const char *skipped = NULL;
 
@@ -474,6 +478,7 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 			if (skipped)
 				log_msg(LOG_WARN, "linux.resources.devices not enforced: %s",
 					skipped);
+			timing_mark("device program");
 		}
 	} else if (oci_cgroup_limits_requested(spec->linux.has_resources ? &spec->linux.resources
 									 : NULL)) {
@@ -523,6 +528,7 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 		waitpid(pid, NULL, 0);
 		goto fail;
 	}
+	timing_mark("state write");
 	*specp = spec;
 	return 0;
 
@@ -779,11 +785,13 @@ static int cmd_run(struct rt *rt, int argc, char **argv)
 		return 0;
 	}
 	code = oci_linux_wait(st.pid, pty);
+	timing_mark("container exited");
 	if (pty >= 0)
 		close(pty);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (destroy(rt, &st, &e) < 0)
 		fail(&e);
+	timing_mark("delete");
 	state_free(&st);
 	oci_spec_free(spec);
 	return code;
@@ -1132,6 +1140,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
+	timing_mark("exec: state, config");
 	pid = oci_linux_exec(&xo, &e);
 	if (xo.console_socket >= 0)
 		close(xo.console_socket);
@@ -1145,6 +1154,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		goto out;
 	}
 	rc = detach ? 0 : oci_linux_wait(pid, -1);
+	timing_mark("exec: exited");
 	goto done;
 out:
 	fail(&e);
@@ -1600,6 +1610,7 @@ int oci_runtime_main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
+	timing_mark("parse arguments");
 
 	/* Anything that clones into a container runs from a sealed copy of
 	 * this binary (CVE-2019-5736). */
