@@ -42,6 +42,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -845,12 +846,19 @@ static int fds_reset(int rep)
  * monitor and the init it clones run it, and a process in the container
  * cannot reopen /proc/<pid>/exe for writing (EROFS).  Unlike a sealed
  * memfd copy, the page cache of the binary stays shared by every monitor.
- * Needs CAP_SYS_ADMIN; -1 (and the plain path) without. */
+ * Needs CAP_SYS_ADMIN; -1 (and the plain path) without, or when the binary
+ * already lies on a read-only mount (a router's squashfs): then the path
+ * is as safe, and the mounts (whose unmount waits for an RCU grace
+ * period) are saved. */
 static int exe_ro_open(const struct monitor_opts *o)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s/.monitor-exe", o->dir);
-	int fd = -1, t = open(tmp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0500);
+	struct statvfs sv;
+	int fd = -1, t;
 
+	if (statvfs(o->monitor_exe, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		return -1;
+	t = open(tmp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0500);
 	if (t < 0)
 		return -1;
 	close(t);

@@ -17,6 +17,8 @@
 #                    cgroup v2 and loads its device program; crun refuses
 #                    the hybrid layout and is left out)
 #   BENCH_RAW=1      also print every timing file of the last round
+#   BENCH_BASE=DIR   another build (its DIR/nook) timed too, as base-*:
+#                    before/after figures from one interleaved run
 #
 # Conditions as runtime.sh: a private mount namespace, /sys/fs/cgroup/unified
 # lazily unmounted there (unless BENCH_CGROUP2=1), state under /tmp.
@@ -50,9 +52,14 @@ if [ "${NOOK_BENCH_INNER:-}" != 1 ]; then
 		command -v "$rt" >/dev/null && REFS="$REFS $rt"
 	done
 	NOOK=$(cd "$BUILD" && pwd)/nook
+	BASE=
+	if [ -n "${BENCH_BASE:-}" ]; then
+		[ -x "$BENCH_BASE/nook" ] || die "BENCH_BASE: no $BENCH_BASE/nook"
+		BASE=$(cd "$BENCH_BASE" && pwd)/nook
+	fi
 	PAYLOAD=$(cd "$BUILD" && pwd)/nook-test
 	MKROOTFS=$(cd "$(dirname "$0")/.." && pwd)/mkrootfs.sh
-	export NOOK PAYLOAD MKROOTFS ROUNDS WARMUP REFS
+	export NOOK BASE PAYLOAD MKROOTFS ROUNDS WARMUP REFS
 	NOOK_BENCH_INNER=1 exec unshare -m --propagation private bash "$0" "$BUILD"
 fi
 
@@ -145,6 +152,13 @@ round() { # NAME-PREFIX ("-" for warm-up)
 	rt_run "$(n nook-runtime-run)" "$NOOK" runtime
 	for rt in $REFS; do rt_run "$(n "$rt-run")" "$rt"; done
 	timed "$(n nook-run-rm)" "${NK[@]}" run --rm --rootfs "$WORK/rootfs" /bin/true
+	if [ -n "$BASE" ]; then
+		rt_run "$(n base-runtime-run)" "$BASE" runtime
+		timed "$(n base-run-rm)" "$BASE" --root "$WORK/base/root" --runroot "$WORK/base/run" \
+			run --rm --rootfs "$WORK/rootfs" /bin/true
+		timed "$(n base-exec)" "$BASE" --root "$WORK/nook/root" --runroot "$WORK/nook/run" \
+			exec bench-exec /bin/true
+	fi
 	timed "$(n nook-runtime-exec)" "$NOOK" runtime --root "${XROOT[nook]}" exec bench-x /bin/true
 	for rt in $REFS; do
 		[ -n "${XROOT[$rt]:-}" ] || continue
@@ -155,6 +169,7 @@ round() { # NAME-PREFIX ("-" for warm-up)
 
 echo "nook start-up breakdown: /bin/true, $ROUNDS interleaved rounds (+$WARMUP warm-up)"
 echo "  host: $(uname -sr), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $CGNOTE"
+echo "  nook: $NOOK${BASE:+; base (BENCH_BASE): $BASE}"
 echo "  references:${REFS:- none}; state under $WORK (fs $(stat -f -c %T "$WORK"))"
 echo
 for ((i = 0; i < WARMUP; i++)); do round -; done
@@ -171,7 +186,8 @@ for f in "$WORK"/t/*; do M[${f##*/}]=$(med "$f"); done
 ratio() { awk -v a="${M[$1]:-}" -v b="${M[$2]:-}" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2fx", a / b }'; }
 
 printf '%-20s %10s %9s %9s\n' command "median ms" "/floor" "/crun"
-for k in floor nook-runtime-run crun-run runc-run nook-run-rm nook-runtime-exec crun-exec nook-exec; do
+for k in floor nook-runtime-run base-runtime-run crun-run runc-run nook-run-rm base-run-rm \
+	nook-runtime-exec crun-exec nook-exec base-exec; do
 	[ -n "${M[$k]:-}" ] || continue
 	c=crun-run
 	case $k in *exec) c=crun-exec ;; esac
