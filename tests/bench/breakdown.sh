@@ -22,6 +22,9 @@
 #
 # Conditions as runtime.sh: a private mount namespace, /sys/fs/cgroup/unified
 # lazily unmounted there (unless BENCH_CGROUP2=1), state under /tmp.
+# nook-ro-* run the same binary through a read-only bind mount made in that
+# namespace, as installed on a router's squashfs: then no sealed copy and
+# no re-exec are needed (oci_reexec_sealed).
 set -u
 export LC_ALL=C
 
@@ -95,6 +98,12 @@ jq '.process.args = ["/bin/true"] | .process.terminal = false' "$BUNDLE/config.j
 cp -a "$BUNDLE" "$WORK/sbundle"
 jq '.process.args = ["/bin/sleep", "1000"]' "$BUNDLE/config.json" >"$WORK/sbundle/config.json"
 "$MKROOTFS" "$WORK/rootfs" "$PAYLOAD" >/dev/null || die "mkrootfs failed"
+# The binary on a read-only mount (private namespace: gone with it).
+mkdir -p "$WORK/ro"
+: >"$WORK/ro/nook"
+mount --bind "$NOOK" "$WORK/ro/nook" && mount -o remount,bind,ro "$WORK/ro/nook" ||
+	die "cannot bind-mount $NOOK read-only"
+NOOK_RO=$WORK/ro/nook
 
 now_us() { local t=${EPOCHREALTIME/[.,]/}; echo $((10#$t)); }
 
@@ -142,7 +151,7 @@ for rt in nook $REFS; do
 		>/dev/null 2>&1 || die "$rt run -d failed"
 	EXEC_IDS+=("${cmd[*]} --root ${XROOT[$rt]} delete -f bench-x")
 done
-"${NK[@]}" run -d --name bench-exec --rootfs "$WORK/rootfs" /bin/sleep 1000 >/dev/null ||
+"${NK[@]}" run -d --network none --name bench-exec --rootfs "$WORK/rootfs" /bin/sleep 1000 >/dev/null ||
 	die "nook run -d failed"
 
 round() { # NAME-PREFIX ("-" for warm-up)
@@ -150,21 +159,25 @@ round() { # NAME-PREFIX ("-" for warm-up)
 	n() { [ "$w" = - ] && echo - || echo "$1"; }
 	timed "$(n floor)" unshare -mpfuin --mount-proc /bin/true
 	rt_run "$(n nook-runtime-run)" "$NOOK" runtime
+	rt_run "$(n nook-ro-runtime-run)" "$NOOK_RO" runtime
 	for rt in $REFS; do rt_run "$(n "$rt-run")" "$rt"; done
-	timed "$(n nook-run-rm)" "${NK[@]}" run --rm --rootfs "$WORK/rootfs" /bin/true
+	timed "$(n nook-run-rm)" "${NK[@]}" run --rm --network none --rootfs "$WORK/rootfs" /bin/true
+	timed "$(n nook-ro-run-rm)" "$NOOK_RO" "${NK[@]:1}" run --rm --network none --rootfs "$WORK/rootfs" /bin/true
 	if [ -n "$BASE" ]; then
 		rt_run "$(n base-runtime-run)" "$BASE" runtime
 		timed "$(n base-run-rm)" "$BASE" --root "$WORK/base/root" --runroot "$WORK/base/run" \
-			run --rm --rootfs "$WORK/rootfs" /bin/true
+			run --rm --network none --rootfs "$WORK/rootfs" /bin/true
 		timed "$(n base-exec)" "$BASE" --root "$WORK/nook/root" --runroot "$WORK/nook/run" \
 			exec bench-exec /bin/true
 	fi
 	timed "$(n nook-runtime-exec)" "$NOOK" runtime --root "${XROOT[nook]}" exec bench-x /bin/true
+	timed "$(n nook-ro-runtime-exec)" "$NOOK_RO" runtime --root "${XROOT[nook]}" exec bench-x /bin/true
 	for rt in $REFS; do
 		[ -n "${XROOT[$rt]:-}" ] || continue
 		timed "$(n "$rt-exec")" "$rt" --root "${XROOT[$rt]}" exec bench-x /bin/true
 	done
 	timed "$(n nook-exec)" "${NK[@]}" exec bench-exec /bin/true
+	timed "$(n nook-ro-exec)" "$NOOK_RO" "${NK[@]:1}" exec bench-exec /bin/true
 }
 
 echo "nook start-up breakdown: /bin/true, $ROUNDS interleaved rounds (+$WARMUP warm-up)"
@@ -186,8 +199,9 @@ for f in "$WORK"/t/*; do M[${f##*/}]=$(med "$f"); done
 ratio() { awk -v a="${M[$1]:-}" -v b="${M[$2]:-}" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2fx", a / b }'; }
 
 printf '%-20s %10s %9s %9s\n' command "median ms" "/floor" "/crun"
-for k in floor nook-runtime-run base-runtime-run crun-run runc-run nook-run-rm base-run-rm \
-	nook-runtime-exec crun-exec nook-exec base-exec; do
+for k in floor nook-runtime-run nook-ro-runtime-run base-runtime-run crun-run runc-run \
+	nook-run-rm nook-ro-run-rm base-run-rm nook-runtime-exec nook-ro-runtime-exec crun-exec \
+	nook-exec nook-ro-exec base-exec; do
 	[ -n "${M[$k]:-}" ] || continue
 	c=crun-run
 	case $k in *exec) c=crun-exec ;; esac
@@ -204,16 +218,19 @@ goal() { # LABEL A B MAX
 		"$(awk -v r="$r" -v g="$4" 'BEGIN { print (r <= g) ? "met" : "NOT met" }')"
 }
 goal "nook runtime run / floor" nook-runtime-run floor 1.3
+goal "  the same, binary on a ro mount" nook-ro-runtime-run floor 1.3
 goal "nook runtime run / crun run" nook-runtime-run crun-run 0.5
+goal "  the same, binary on a ro mount" nook-ro-runtime-run crun-run 0.5
 goal "nook run --rm / nook runtime run" nook-run-rm nook-runtime-run 1.5
 goal "nook exec / crun exec" nook-exec crun-exec 0.5
+goal "  the same, binary on a ro mount" nook-ro-exec crun-exec 0.5
 goal "nook runtime exec / crun exec" nook-runtime-exec crun-exec 0.5
 echo
 
 # ---- the steps: every timing file ordered by time; a step costs the time
 # since the line before it (any process); repeated names get #2, #3.
 # "(before main)" and "(after exit)" are the wall time outside the marks.
-for k in nook-runtime-run nook-run-rm nook-runtime-exec nook-exec; do
+for k in nook-runtime-run nook-ro-runtime-run nook-run-rm nook-runtime-exec nook-exec; do
 	[ -n "${M[$k]:-}" ] || continue
 	echo "$k: median per step over $ROUNDS runs (µs; wall ${M[$k]} ms)"
 	i=0
