@@ -83,6 +83,7 @@ cleanup() {
 		$x >/dev/null 2>&1
 	done
 	"${NK[@]}" rm -f bench-exec >/dev/null 2>&1
+	umount "$WORK/ro/nook" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
