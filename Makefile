@@ -228,6 +228,7 @@ vm-check: all
 	board/vm/run.sh $(BUILD)
 
 bench: all
+	tests/bench/breakdown.sh $(BUILD)
 	tests/bench/runtime.sh $(BUILD)
 	tests/bench/engine.sh $(BUILD)
 	tests/bench/images.sh $(BUILD)

@@ -615,10 +615,12 @@ static int create_one(struct cli *c, const char *cmd, int argc, char **argv,
 		free_create_opts(o);
 		return EXIT_ENGINE;
 	}
+	timing_mark("engine: parse, open store");
 	if (engine_create(&c->en, o, id, &e) < 0) {
 		free_create_opts(o);
 		return cli_report(&e);
 	}
+	timing_mark("engine: create");
 	return 0;
 }
 
@@ -660,6 +662,7 @@ int cli_cmd_run(struct cli *c, int argc, char **argv)
 		};
 
 		r = engine_start(&c->en, id, 1, &at, &code, &e);
+		timing_mark("engine: start, attach, exit");
 		/* --rm: gone when run returns (the monitor's cleanup would
 		 * remove it too, a moment later; whichever comes second finds
 		 * nothing to do) */
@@ -667,6 +670,7 @@ int cli_cmd_run(struct cli *c, int argc, char **argv)
 			struct err ignored;
 
 			engine_remove(&c->en, id, ENGINE_RM_FORCE, &ignored);
+			timing_mark("engine: remove");
 		}
 	}
 	if (r < 0) {

@@ -250,6 +250,8 @@ static const struct command commands[] = {
 /* The command, after the global options: its exit code. */
 static int run_command(struct cli *c, int argc, char **argv)
 {
+	int rc;
+
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		const struct command *cmd = &commands[i];
 
@@ -257,7 +259,9 @@ static int run_command(struct cli *c, int argc, char **argv)
 			continue;
 		if (cmd->usage && cli_opt_help(argc, argv, cmd->usage))
 			return 0;
-		return cmd->fn(c, argc, argv);
+		rc = cmd->fn(c, argc, argv);
+		timing_mark("exit");
+		return rc;
 	}
 	if (strcmp(argv[0], "runtime") == 0) /* after --root/--runroot */
 		fprintf(stderr, "Error: runtime: give it first, with its own options: "
@@ -279,6 +283,8 @@ int main(int argc, char **argv)
 	struct cli c = { .argv = argv };
 	int ch, rc;
 
+	timing_setup();
+	timing_mark("main");
 	/* "runtime": the runtime re-executed itself from a sealed memfd with
 	 * the argv it was given (see oci_reexec_sealed). */
 	if (strcmp(prog, "nook-runtime") == 0 || strcmp(prog, "runtime") == 0)

@@ -178,6 +178,7 @@ static int do_init(struct ctr *c, struct err *e)
 		return -1;
 	}
 	unlink(exitp);
+	timing_mark("engine: run dir, config, volumes");
 	if (monitor_spawn(&mo, &pid, &mpid, e) < 0) {
 		overlay_down(c, 0);
 		kind(e, ERRK_RUNTIME);
@@ -234,6 +235,7 @@ static int do_init(struct ctr *c, struct err *e)
 		return -1;
 	}
 	event(c, "init", NULL);
+	timing_mark("engine: init state write");
 	return 0;
 }
 
@@ -266,6 +268,7 @@ static int do_start(struct ctr *c, struct err *e)
 		kind(e, ERRK_RUNTIME);
 		return err_wrap(e, "start container %s", cname(c));
 	}
+	timing_mark("engine: start (fifo)");
 	ctr_set_state(c, ST_RUNNING);
 	jset_num(c->state, "startedAt", (double)now_ns());
 	if (ctr_save(c, e) < 0)

@@ -269,6 +269,7 @@ int ctr_load(struct engine *en, const char *ref, struct ctr *c, int save, struct
 		}
 		return -1;
 	}
+	timing_mark("engine: lock");
 	cfg = store_path(&en->st, c->id, "config.json");
 	stp = store_path(&en->st, c->id, "state.json");
 	c->config = store_read_json(cfg, e);
@@ -292,6 +293,7 @@ int ctr_load(struct engine *en, const char *ref, struct ctr *c, int save, struct
 	}
 	if (ctr_sync(c, e) < 0 || (save && ctr_save(c, e) < 0))
 		goto fail;
+	timing_mark("engine: load, sync state");
 	return 0;
 fail:
 	ctr_close(c);

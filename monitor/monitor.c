@@ -42,6 +42,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -258,6 +259,7 @@ static int mon_setup(struct mon *m, struct err *e)
 	spec = oci_spec_load(cfg, e);
 	if (!spec)
 		return -1;
+	timing_mark("monitor: parse config");
 	if (!spec->process || !spec->root_path) {
 		err_set(e, EINVAL, "%s: %s: required", cfg,
 			spec->process ? "root.path" : "process");
@@ -284,8 +286,10 @@ static int mon_setup(struct mon *m, struct err *e)
 			m->cgroup = NULL;
 			goto out;
 		}
+		timing_mark("cgroup create");
 		if (oci_devcg_apply(cgfd, spec, NULL, e) < 0)
 			goto out;
+		timing_mark("device program");
 		m->oom_start = oom_kills(m->cgroup);
 	} else if (oci_cgroup_limits_requested(spec->linux.has_resources ? &spec->linux.resources
 									 : NULL)) {
@@ -303,6 +307,7 @@ static int mon_setup(struct mon *m, struct err *e)
 	}
 	m->made_fifo = 1;
 	chmod(fifo, 0622); /* the init may run as any user */
+	timing_mark("monitor: attach socket, log, fifo");
 
 	co.spec = spec;
 	co.rootfs = rootfs;
@@ -332,6 +337,7 @@ static int mon_setup(struct mon *m, struct err *e)
 	snprintf(buf, sizeof(buf), "%d %llu", (int)getpid(),
 		 (unsigned long long)proc_start_time(getpid()));
 	rc = file_write_volatile(pidfile, buf, strlen(buf), 0644, e);
+	timing_mark("monitor: ready");
 out:
 	oci_spec_free(spec);
 	return rc;
@@ -840,12 +846,19 @@ static int fds_reset(int rep)
  * monitor and the init it clones run it, and a process in the container
  * cannot reopen /proc/<pid>/exe for writing (EROFS).  Unlike a sealed
  * memfd copy, the page cache of the binary stays shared by every monitor.
- * Needs CAP_SYS_ADMIN; -1 (and the plain path) without. */
+ * Needs CAP_SYS_ADMIN; -1 (and the plain path) without, or when the binary
+ * already lies on a read-only mount (a router's squashfs): then the path
+ * is as safe, and the mounts (whose unmount waits for an RCU grace
+ * period) are saved. */
 static int exe_ro_open(const struct monitor_opts *o)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s/.monitor-exe", o->dir);
-	int fd = -1, t = open(tmp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0500);
+	struct statvfs sv;
+	int fd = -1, t;
 
+	if (statvfs(o->monitor_exe, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		return -1;
+	t = open(tmp, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0500);
 	if (t < 0)
 		return -1;
 	close(t);
@@ -866,6 +879,8 @@ static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	prctl(PR_SET_NAME, "nook-monitor");
 	rep = fds_reset(rep);
+	timing_setup(); /* its fd was closed with the others */
+	timing_mark("monitor: forked");
 	/* Whatever the CLI blocked or ignored is not ours. */
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
@@ -893,6 +908,7 @@ static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o
 		for (size_t i = 0; o->exit_command && o->exit_command[i]; i++)
 			strv_push(&argv, o->exit_command[i]);
 		fcntl(rep, F_SETFD, 0);
+		timing_export();
 		if ((exe = exe_ro_open(o)) >= 0)
 			fexecve(exe, argv, environ);
 		execv(o->monitor_exe, argv);

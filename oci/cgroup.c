@@ -32,7 +32,9 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 
 #define CG_WAIT_MS 5000
@@ -134,10 +136,23 @@ static int word_in(const char *list, const char *word)
 
 int oci_cgroup_mount(char *buf, size_t len, struct err *e)
 {
-	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	/* The usual places first: one statfs each, where reading a long
+	 * mountinfo costs a tenth of a container start. */
+	static const char *const usual[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	_cleanup_fclose_ FILE *f = NULL;
 	_cleanup_free_ char *line = NULL;
 	size_t cap = 0;
 
+	for (size_t i = 0; i < ARRAY_SIZE(usual); i++) {
+		struct statfs sf;
+
+		if (statfs(usual[i], &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC &&
+		    strlen(usual[i]) < len) {
+			strcpy(buf, usual[i]);
+			return 0;
+		}
+	}
+	f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
 		return err_sys(e, "open /proc/self/mountinfo");
 	while (getline(&line, &cap, f) > 0) {

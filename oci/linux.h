@@ -88,10 +88,10 @@ int oci_hook_run(const struct oci_hook *h, const char *state_json, struct err *e
  * is set, missing directories on the way are created.  Returns an fd. */
 int oci_open_in_root(int rootfd, const char *path, int flags, int mkdirs, struct err *e);
 
-/* Re-exec the running binary from a sealed memfd copy, once, so that no
- * process in a container can reach the host's binary through
- * /proc/<pid>/exe (CVE-2019-5736).  Returns only if already sealed (or on
- * failure, with e set). */
+/* Make sure no process in a container can write the host's binary through
+ * /proc/<pid>/exe (CVE-2019-5736): returns 0 at once if the binary is on a
+ * read-only mount or a sealed memfd; else re-execs it, once, from a
+ * sealed memfd copy and does not return, but on failure (-1, e set). */
 int oci_reexec_sealed(char **argv, struct err *e);
 
 #endif

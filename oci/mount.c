@@ -367,9 +367,10 @@ static const struct {
 };
 
 /* Create one device node; in a user namespace mknod is refused, so bind
- * the host's node instead (runc does the same). */
-static int make_device(int rootfd, const char *path, char type, unsigned maj, unsigned min,
-		       mode_t mode, uid_t uid, gid_t gid, int userns, struct err *e)
+ * the host's node instead (runc does the same).  devdir: the parent,
+ * already open, or -1 to resolve it from path. */
+static int make_device(int rootfd, int devdir, const char *path, char type, unsigned maj,
+		       unsigned min, mode_t mode, uid_t uid, gid_t gid, int userns, struct err *e)
 {
 	_cleanup_close_ int dir = -1;
 	_cleanup_close_ int fd = -1;
@@ -382,22 +383,28 @@ static int make_device(int rootfd, const char *path, char type, unsigned maj, un
 	base = slash ? slash + 1 : parent;
 	if (slash)
 		*slash = '\0';
-	dir = oci_open_in_root(rootfd, slash && *parent ? parent : "/", O_PATH | O_DIRECTORY, 1, e);
-	if (dir < 0)
-		return err_wrap(e, "device %s", path);
+	if (devdir < 0) {
+		dir = oci_open_in_root(rootfd, slash && *parent ? parent : "/",
+				       O_PATH | O_DIRECTORY, 1, e);
+		if (dir < 0)
+			return err_wrap(e, "device %s", path);
+		devdir = dir;
+	}
 	if (!userns) {
-		unlinkat(dir, base, 0);
-		if (mknodat(dir, base, kind | (mode & 07777), makedev(maj, min)) < 0)
+		/* The mode exactly as asked: no umask, so no chmod. */
+		mode_t old = umask(0);
+		int r;
+
+		unlinkat(devdir, base, 0);
+		r = mknodat(devdir, base, kind | (mode & 07777), makedev(maj, min));
+		umask(old);
+		if (r < 0)
 			return err_sys(e, "mknod %s", path);
-		fd = openat(dir, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return err_sys(e, "open %s", path);
-		fdpath(p, sizeof(p), fd);
-		if (chmod(p, mode & 07777) < 0 || chown(p, uid, gid) < 0)
-			return err_sys(e, "chmod/chown %s", path);
+		if (fchownat(devdir, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return err_sys(e, "chown %s", path);
 		return 0;
 	}
-	fd = openat(dir, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	fd = openat(devdir, base, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return err_sys(e, "create %s", path);
 	fdpath(p, sizeof(p), fd);
@@ -417,9 +424,13 @@ static int setup_dev(struct mount_ctx *c, const struct oci_spec *s, int dev_tmpf
 	char path[64];
 
 	if (dev_tmpfs) {
+		/* Our fresh tmpfs: opened once for the six of them. */
+		dev = oci_open_in_root(c->rootfd, "/dev", O_PATH | O_DIRECTORY, 1, e);
+		if (dev < 0)
+			return -1;
 		for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
 			snprintf(path, sizeof(path), "/dev/%s", default_devices[i].name);
-			if (make_device(c->rootfd, path, 'c', default_devices[i].maj,
+			if (make_device(c->rootfd, dev, path, 'c', default_devices[i].maj,
 					default_devices[i].min, 0666, 0, 0, c->userns, e) < 0)
 				return -1;
 		}
@@ -427,16 +438,13 @@ static int setup_dev(struct mount_ctx *c, const struct oci_spec *s, int dev_tmpf
 	for (size_t i = 0; i < s->linux.n_devices; i++) {
 		const struct oci_device *d = &s->linux.devices[i];
 
-		if (make_device(c->rootfd, d->path, d->type, (unsigned)d->major, (unsigned)d->minor,
-				d->has_file_mode ? d->file_mode : 0666, d->has_uid ? d->uid : 0,
-				d->has_gid ? d->gid : 0, c->userns, e) < 0)
+		if (make_device(c->rootfd, -1, d->path, d->type, (unsigned)d->major,
+				(unsigned)d->minor, d->has_file_mode ? d->file_mode : 0666,
+				d->has_uid ? d->uid : 0, d->has_gid ? d->gid : 0, c->userns, e) < 0)
 			return -1;
 	}
 	if (!dev_tmpfs)
 		return 0;
-	dev = oci_open_in_root(c->rootfd, "/dev", O_PATH | O_DIRECTORY, 1, e);
-	if (dev < 0)
-		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
 		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
 			return err_sys(e, "symlink /dev/%s", links[i][1]);
@@ -459,10 +467,9 @@ static int is_dev_tmpfs(const struct oci_spec *s)
 
 /* After pivot: masked paths get /dev/null (files) or an empty read-only
  * tmpfs (directories); missing ones are skipped. */
-static int mask_paths(char *const *paths, struct err *e)
+static int mask_paths(int root, char *const *paths, struct err *e)
 {
 	for (size_t i = 0; paths && paths[i]; i++) {
-		_cleanup_close_ int root = open("/", O_PATH | O_CLOEXEC);
 		_cleanup_close_ int fd = oci_open_in_root(root, paths[i], O_PATH, 0, NULL);
 		struct stat st;
 		char p[64];
@@ -482,10 +489,9 @@ static int mask_paths(char *const *paths, struct err *e)
 	return 0;
 }
 
-static int readonly_paths(char *const *paths, struct err *e)
+static int readonly_paths(int root, char *const *paths, struct err *e)
 {
 	for (size_t i = 0; paths && paths[i]; i++) {
-		_cleanup_close_ int root = open("/", O_PATH | O_CLOEXEC);
 		_cleanup_close_ int fd = oci_open_in_root(root, paths[i], O_PATH, 0, NULL);
 		_cleanup_close_ int fd2 = -1;
 		char p[64];
@@ -626,9 +632,17 @@ int mnt_prepare_root(struct mount_ctx *c, const struct oci_spec *s, struct err *
  * masked and read-only paths, a read-only root, the root's propagation. */
 int mnt_finish_root(const struct oci_spec *s, struct err *e)
 {
-	if (mask_paths(s->linux.masked_paths, e) < 0 ||
-	    readonly_paths(s->linux.readonly_paths, e) < 0)
+	/* One root for all: a mount on one path does not move "/". */
+	_cleanup_close_ int root = open("/", O_PATH | O_CLOEXEC);
+
+	if (root < 0)
+		return err_sys(e, "open /");
+	if (mask_paths(root, s->linux.masked_paths, e) < 0)
 		return -1;
+	timing_mark("init: masked paths");
+	if (readonly_paths(root, s->linux.readonly_paths, e) < 0)
+		return -1;
+	timing_mark("init: readonly paths");
 	if (s->root_readonly && remount_ro("/", e) < 0)
 		return -1;
 	if (s->linux.rootfs_propagation &&

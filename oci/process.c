@@ -342,6 +342,7 @@ int exec_process(const struct oci_process *p, const char *exe, const char *home,
 	fds_cloexec_from(3 + preserve_fds);
 	if (bpf && bpf->len && p->no_new_privileges && oci_seccomp_load(bpf, e) < 0)
 		return -1;
+	timing_mark("execve");
 	execve(exe, p->args, env);
 	return err_setk(e,
 			errno == EACCES	  ? ERRK_EXEC_DENIED

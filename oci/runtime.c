@@ -9,6 +9,10 @@
  *   exec.fifo    exists between create and start: the init blocks on it
  * The status is never stored: it is read from the kernel each time
  * (process alive with the same start time? fifo present? cgroup frozen?).
+ * The files are written atomically (tmp + rename) but not fsynced, as by
+ * runc and crun: they describe processes that a power cut ends anyway
+ * (the runtime spec wants them on a tmpfs), and on a disk each fsync cost
+ * a millisecond or more of every start.
  *
  * Callers parse our output: error text, exit codes (1 for runtime errors,
  * the process's own for run/exec) and the --log file in runc's formats.
@@ -152,7 +156,7 @@ static int state_save(const struct rt *rt, const struct state *s, struct err *e)
 		cJSON_AddItemToObject(j, "annotations", cJSON_Duplicate(s->annotations, 1));
 	text = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
-	r = file_write_atomic(path, text, strlen(text), 0600, e);
+	r = file_write_volatile(path, text, strlen(text), 0600, e);
 	free(text);
 	return r;
 }
@@ -165,6 +169,7 @@ static const char *jstr(const cJSON *j, const char *k)
 }
 
 #define STATE_MISSING (-2)
+#define STATE_CORRUPT (-3)
 
 /* Load <root>/<id>/state.json.  A missing container returns STATE_MISSING
  * with runc's text "container ... does not exist". */
@@ -196,7 +201,8 @@ static int state_load(const struct rt *rt, const char *id, struct state *s, stru
 	start = cJSON_GetObjectItemCaseSensitive(j, "pidStart");
 	if (!j || !cJSON_IsNumber(pid) || !jstr(j, "id") || !jstr(j, "bundle")) {
 		cJSON_Delete(j);
-		return err_set(e, EINVAL, "%s: corrupt state file", path);
+		err_set(e, EINVAL, "%s: corrupt state file", path);
+		return STATE_CORRUPT;
 	}
 	s->id = xstrdup(jstr(j, "id"));
 	s->pid = (pid_t)pid->valuedouble;
@@ -354,7 +360,7 @@ static int write_pid_file(const char *path, pid_t pid, struct err *e)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return file_write_atomic(path, buf, strlen(buf), 0644, e);
+	return file_write_volatile(path, buf, strlen(buf), 0644, e);
 }
 
 /* Create the container; on success st is filled and saved.  On failure
@@ -392,6 +398,7 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 	cfg_text = file_read(cfg, NULL, e);
 	if (!cfg_text)
 		return -1;
+	timing_mark("read config");
 	spec = oci_spec_parse(cfg_text, e);
 	if (!spec)
 		return err_wrap(e, "%s", cfg);
@@ -402,6 +409,7 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 	/* Before anything exists: a refused config leaves nothing behind. */
 	if (oci_validate(spec, e) < 0)
 		goto fail;
+	timing_mark("parse config");
 	rootfs_rel = spec->root_path[0] == '/' ? xstrdup(spec->root_path)
 					       : xasprintf("%s/%s", bundle, spec->root_path);
 	if (!realpath(rootfs_rel, rootfs)) {
@@ -439,8 +447,9 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 	}
 	made_dir = 1;
 	cfg_copy = xasprintf("%s/config.json", dir);
-	if (file_write_atomic(cfg_copy, cfg_text, strlen(cfg_text), 0600, e) < 0)
+	if (file_write_volatile(cfg_copy, cfg_text, strlen(cfg_text), 0600, e) < 0)
 		goto fail;
+	timing_mark("state dir, config copy");
 
 	st->id = xstrdup(id);
 	st->bundle = xstrdup(bundle);
@@ -466,6 +475,7 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 			st->cgroup = NULL;
 			goto fail;
 		}
+		timing_mark("cgroup create");
 		{
 			const char *skipped = NULL;
 
@@ -474,6 +484,7 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 			if (skipped)
 				log_msg(LOG_WARN, "linux.resources.devices not enforced: %s",
 					skipped);
+			timing_mark("device program");
 		}
 	} else if (oci_cgroup_limits_requested(spec->linux.has_resources ? &spec->linux.resources
 									 : NULL)) {
@@ -523,6 +534,7 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 		waitpid(pid, NULL, 0);
 		goto fail;
 	}
+	timing_mark("state write");
 	*specp = spec;
 	return 0;
 
@@ -686,11 +698,15 @@ static int wait_gone(const struct state *st, int timeout_ms)
 }
 
 /* Tear down a stopped (or killed) container: cgroup, poststop hooks,
- * state directory. */
-static int destroy(const struct rt *rt, struct state *st, struct err *e)
+ * state directory.  have: the spec when the caller holds it (run), else
+ * it is read from the state directory. */
+static int destroy(const struct rt *rt, struct state *st, const struct oci_spec *have,
+		   struct err *e)
 {
-	struct oci_spec *spec = load_saved_spec(rt, st->id, NULL);
-	struct hook_ctx hc = { .rt = rt, .st = st, .spec = spec, .status = "stopped" };
+	struct oci_spec *spec = have ? NULL : load_saved_spec(rt, st->id, NULL);
+	struct hook_ctx hc = {
+		.rt = rt, .st = st, .spec = have ? have : spec, .status = "stopped"
+	};
 	int r = 0;
 
 	if (st->cgroup && oci_cgroup_remove(st->cgroup, e) < 0)
@@ -779,11 +795,13 @@ static int cmd_run(struct rt *rt, int argc, char **argv)
 		return 0;
 	}
 	code = oci_linux_wait(st.pid, pty);
+	timing_mark("container exited");
 	if (pty >= 0)
 		close(pty);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (destroy(rt, &st, &e) < 0)
+	if (destroy(rt, &st, spec, &e) < 0)
 		fail(&e);
+	timing_mark("delete");
 	state_free(&st);
 	oci_spec_free(spec);
 	return code;
@@ -852,10 +870,11 @@ static int delete_one(struct rt *rt, const char *id, int force)
 	int r0 = state_load(rt, id, &st, &e);
 
 	if (r0 < 0) {
-		if (force && r0 == STATE_MISSING) {
+		if (force && (r0 == STATE_MISSING || r0 == STATE_CORRUPT)) {
 			/* containerd deletes twice; a create that died before
 			 * its state.json left a directory that only this can
-			 * remove (runc removes it too). */
+			 * remove (runc removes it too); so can a power cut
+			 * with the state on a disk (it is not fsynced). */
 			state_dir_remove(rt, id);
 			return 0;
 		}
@@ -876,7 +895,7 @@ static int delete_one(struct rt *rt, const char *id, int force)
 		kill_container(&st, SIGKILL, 0, NULL);
 		wait_gone(&st, 5000);
 	}
-	r = destroy(rt, &st, &e);
+	r = destroy(rt, &st, NULL, &e);
 	state_free(&st);
 	return r < 0 ? fail(&e) : 0;
 }
@@ -1132,6 +1151,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
+	timing_mark("exec: state, config");
 	pid = oci_linux_exec(&xo, &e);
 	if (xo.console_socket >= 0)
 		close(xo.console_socket);
@@ -1145,6 +1165,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		goto out;
 	}
 	rc = detach ? 0 : oci_linux_wait(pid, -1);
+	timing_mark("exec: exited");
 	goto done;
 out:
 	fail(&e);
@@ -1600,6 +1621,7 @@ int oci_runtime_main(int argc, char **argv)
 	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
+	timing_mark("parse arguments");
 
 	/* Anything that clones into a container runs from a sealed copy of
 	 * this binary (CVE-2019-5736). */

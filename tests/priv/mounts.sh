@@ -144,3 +144,19 @@ expect_match "/proc/1" "$out" "^1$"
 n=$(printf '%s\n' "$out" | grep -c '^[0-9][0-9]*$')
 [ "$n" -le 3 ] || t_why "$n pids visible in /proc"
 t_end
+
+# Device nodes get exactly the mode and owner asked for, whatever the
+# caller's umask (they are made with umask 0, then chowned).
+t_begin "mounts: device nodes keep their mode and owner under umask 077"
+old_umask=$(umask)
+umask 077
+run_cfg '.linux.devices = [{path: "/dev/tdev", type: "c", major: 1, minor: 3,
+	fileMode: 416, uid: 1000, gid: 1001}]' \
+	/bin/sh -c 'stat -c "%n %A %u:%g %t:%T" /dev/null /dev/zero /dev/tty /dev/tdev'
+umask "$old_umask"
+expect_status "run" $rc 0 "$out"
+expect_match "/dev/null" "$out" "^/dev/null crw-rw-rw- 0:0 1:3$"
+expect_match "/dev/zero" "$out" "^/dev/zero crw-rw-rw- 0:0 1:5$"
+expect_match "/dev/tty" "$out" "^/dev/tty crw-rw-rw- 0:0 5:0$"
+expect_match "/dev/tdev" "$out" "^/dev/tdev crw-r----- 1000:1001 1:3$"
+t_end
