@@ -31,6 +31,14 @@ section() {
 	[ -n "$1" ] && echo "== $1" | tee -a "$log"
 }
 
+# What nook's networks leave on the host (bridges nook*, the nftables table
+# inet nook): the suite makes its networks in namespaces of its own only.
+host_net() {
+	ip -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep '^nook' | sort
+	command -v nft >/dev/null && nft list tables 2>/dev/null | grep -x 'table inet nook'
+}
+host_net0=$(host_net)
+
 section "unit tests"
 tests/run-unit.sh "$@" 2>&1 | tee -a "$log"
 
@@ -76,6 +84,13 @@ else
 	echo "not ok - packaging: make NOOK_API=0 NOOK_IMAGES=0: $(printf '%s\n' "$out" | tail -1)"
 fi 2>&1 | tee -a "$log"
 rm -rf "$v/root" "$v/run"
+
+section "host"
+if [ "$(host_net)" = "$host_net0" ]; then
+	echo "ok - host: the tests left no bridge or nftables table of nook on the host"
+else
+	echo "not ok - host: the tests left on the host: $(host_net | tr '\n' ' ')(before: $(printf '%s' "$host_net0" | tr '\n' ' '))"
+fi 2>&1 | tee -a "$log"
 
 section "style"
 if command -v clang-format >/dev/null; then
