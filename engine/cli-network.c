@@ -48,47 +48,23 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+static cJSON *ls_fetch(struct cli *c, struct err *e)
+{
+	return cli_open(c) < 0 ? NULL : engine_network_inspect(&c->en, NULL, e);
+}
+
+static void ls_row(const cJSON *r)
+{
+	printf("%-15.12s%-22s%s\n", cJSON_GetObjectItemCaseSensitive(r, "id")->valuestring,
+	       cJSON_GetObjectItemCaseSensitive(r, "name")->valuestring, "bridge");
+}
+
 static int cmd_ls(struct cli *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "quiet", no_argument, NULL, 'q' },
-					    { "format", required_argument, NULL, 'f' },
-					    { 0 } };
-	const char *fmt = NULL;
-	struct err e = { 0 };
-	int ch, quiet = 0;
-	cJSON *rows, *r;
+	static const struct cli_ls l = { "network ls", "name",
+					 "NETWORK ID     NAME                  DRIVER", ls_row };
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "q", lo, NULL)) != -1) {
-		if (ch == 'q')
-			quiet = 1;
-		else if (ch == 'f')
-			fmt = optarg;
-		else
-			return cli_usage_err("network ls", "invalid option");
-	}
-	if (cli_open(c) < 0)
-		return EXIT_ENGINE;
-	rows = engine_network_inspect(&c->en, NULL, &e);
-	if (!rows)
-		return cli_report(&e);
-	if (fmt && !strcmp(fmt, "json"))
-		format_json(stdout, rows);
-	else if (!quiet && !fmt)
-		printf("%-15s%-22s%s\n", "NETWORK ID", "NAME", "DRIVER");
-	cJSON_ArrayForEach (r, rows) {
-		const char *n = cJSON_GetObjectItemCaseSensitive(r, "name")->valuestring;
-
-		if (fmt && strcmp(fmt, "json"))
-			format_template(stdout, fmt, r);
-		else if (quiet)
-			puts(n);
-		else if (!fmt)
-			printf("%-15.12s%-22s%s\n",
-			       cJSON_GetObjectItemCaseSensitive(r, "id")->valuestring, n, "bridge");
-	}
-	cJSON_Delete(rows);
-	return 0;
+	return cli_ls(&l, argc, argv, ls_fetch, c);
 }
 
 static int cmd_inspect(struct cli *c, int argc, char **argv)

@@ -38,46 +38,21 @@ static int cmd_create(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+static cJSON *ls_fetch(struct cli *c, struct err *e)
+{
+	return cli_open_ro(c) < 0 ? NULL : engine_volume_list(&c->en, e);
+}
+
+static void ls_row(const cJSON *r)
+{
+	printf("%-12s%s\n", "local", cJSON_GetObjectItemCaseSensitive(r, "Name")->valuestring);
+}
+
 static int cmd_ls(struct cli *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "quiet", no_argument, NULL, 'q' },
-					    { "format", required_argument, NULL, 'f' },
-					    { 0 } };
-	const char *fmt = NULL;
-	struct err e = { 0 };
-	int ch, quiet = 0;
-	cJSON *rows, *r;
+	static const struct cli_ls l = { "volume ls", "Name", "DRIVER      VOLUME NAME", ls_row };
 
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "q", lo, NULL)) != -1) {
-		if (ch == 'q')
-			quiet = 1;
-		else if (ch == 'f')
-			fmt = optarg;
-		else
-			return cli_usage_err("volume ls", "invalid option");
-	}
-	if (cli_open_ro(c) < 0)
-		return EXIT_ENGINE;
-	rows = engine_volume_list(&c->en, &e);
-	if (!rows)
-		return cli_report(&e);
-	if (fmt && !strcmp(fmt, "json"))
-		format_json(stdout, rows);
-	else if (!quiet && !fmt)
-		printf("%-12s%s\n", "DRIVER", "VOLUME NAME");
-	cJSON_ArrayForEach (r, rows) {
-		const char *n = cJSON_GetObjectItemCaseSensitive(r, "Name")->valuestring;
-
-		if (fmt && strcmp(fmt, "json"))
-			format_template(stdout, fmt, r);
-		else if (quiet)
-			puts(n);
-		else if (!fmt)
-			printf("%-12s%s\n", "local", n);
-	}
-	cJSON_Delete(rows);
-	return 0;
+	return cli_ls(&l, argc, argv, ls_fetch, c);
 }
 
 static int cmd_inspect(struct cli *c, int argc, char **argv)

@@ -17,6 +17,7 @@
 #include <signal.h>
 
 #include "engine/cli.h"
+#include "engine/format.h"
 #include "monitor/monitor.h"
 #include "oci/runtime.h"
 
@@ -68,6 +69,45 @@ int cli_open(struct cli *c)
 int cli_open_ro(struct cli *c)
 {
 	return open_engine(c, engine_open_ro);
+}
+
+int cli_ls(const struct cli_ls *l, int argc, char **argv,
+	   cJSON *(*fetch)(struct cli *c, struct err *e), struct cli *c)
+{
+	static const struct option lo[] = { { "quiet", no_argument, NULL, 'q' },
+					    { "format", required_argument, NULL, 'f' },
+					    { 0 } };
+	const char *fmt = NULL;
+	struct err e = { 0 };
+	int ch, quiet = 0;
+	cJSON *rows, *r;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "q", lo, NULL)) != -1) {
+		if (ch == 'q')
+			quiet = 1;
+		else if (ch == 'f')
+			fmt = optarg;
+		else
+			return cli_usage_err(l->cmd, "invalid option");
+	}
+	rows = fetch(c, &e);
+	if (!rows)
+		return e.msg[0] ? cli_report(&e) : EXIT_ENGINE;
+	if (fmt && !strcmp(fmt, "json"))
+		format_json(stdout, rows);
+	else if (!quiet && !fmt)
+		puts(l->header);
+	cJSON_ArrayForEach (r, rows) {
+		if (fmt && strcmp(fmt, "json"))
+			format_template(stdout, fmt, r);
+		else if (quiet)
+			puts(cJSON_GetObjectItemCaseSensitive(r, l->name_key)->valuestring);
+		else if (!fmt)
+			l->row(r);
+	}
+	cJSON_Delete(rows);
+	return 0;
 }
 
 int cli_parse_int(const char *s, long min, long max, long *out)

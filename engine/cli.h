@@ -50,6 +50,17 @@ int cli_opt_help(int argc, char **argv, const char *usage);
  * option. */
 int cli_no_opts(const char *cmd, int argc, char **argv);
 
+/* The ls of volumes and networks (podman's): rows of podman's inspect
+ * objects printed as JSON (--format json), through a template (--format
+ * T), by name (-q, the string name_key), or as a table: header, then
+ * row() for each.  Takes ownership of rows (NULL: fetch failed, e). */
+struct cli_ls {
+	const char *cmd, *name_key, *header;
+	void (*row)(const cJSON *r);
+};
+int cli_ls(const struct cli_ls *l, int argc, char **argv,
+	   cJSON *(*fetch)(struct cli *c, struct err *e), struct cli *c);
+
 /* A decimal in [min, max] into *out; -1 if s is not one. */
 int cli_parse_int(const char *s, long min, long max, long *out);
 

@@ -119,6 +119,25 @@ static int start_deps(struct ctr *c, int recursive, struct err *e)
 
 static int signal_init(struct ctr *c, int sig, struct err *e);
 
+/* An init that do_init made but cannot keep: killed, its network, cgroup
+ * and overlay gone.  The monitor then runs cleanup, which finds the old
+ * state (never saved with this init) and leaves it. */
+static void init_undo(struct ctr *c, pid_t pid, const char *cg, const char *exitp)
+{
+	struct err le;
+
+	jset_num(c->state, "pid", pid);
+	jset_num(c->state, "pidStart", (double)proc_start_time(pid));
+	signal_init(c, SIGKILL, &le);
+	jset_num(c->state, "pid", 0);
+	wait_exit(c->en, c->id, 5000);
+	net_ctr_down(c);
+	if (cg)
+		oci_cgroup_remove(cg, NULL);
+	overlay_down(c, 0);
+	unlink(exitp);
+}
+
 static int do_init(struct ctr *c, struct err *e)
 {
 	_cleanup_free_ char *dir = run_dir(c);
@@ -191,19 +210,8 @@ static int do_init(struct ctr *c, struct err *e)
 			cg = oci_cgroup_path(cgp, c->id, NULL);
 	}
 	if (net_ctr_up(c, pid, e) < 0) {
-		/* nothing of the container may run without its network: the
-		 * monitor runs cleanup, which finds the old state */
-		struct err le;
-
-		jset_num(c->state, "pid", pid);
-		jset_num(c->state, "pidStart", (double)proc_start_time(pid));
-		signal_init(c, SIGKILL, &le);
-		jset_num(c->state, "pid", 0);
-		wait_exit(c->en, c->id, 5000);
-		if (cg)
-			oci_cgroup_remove(cg, NULL);
-		overlay_down(c, 0);
-		unlink(exitp);
+		/* nothing of the container may run without its network */
+		init_undo(c, pid, cg, exitp);
 		return -1;
 	}
 	if (store_boot_id(bid, e) < 0)
@@ -222,16 +230,8 @@ static int do_init(struct ctr *c, struct err *e)
 	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "finishedAt");
 	if (ctr_save(c, e) < 0) {
 		/* The store cannot record it (full disk?): nothing may run
-		 * that the state does not know about.  The monitor runs
-		 * cleanup, which finds the old state and leaves it. */
-		struct err le;
-
-		signal_init(c, SIGKILL, &le);
-		wait_exit(c->en, c->id, 5000);
-		if (cg)
-			oci_cgroup_remove(cg, NULL);
-		overlay_down(c, 0);
-		unlink(exitp);
+		 * that the state does not know about. */
+		init_undo(c, pid, cg, exitp);
 		return -1;
 	}
 	event(c, "init", NULL);

@@ -1310,14 +1310,26 @@ out:
 	return rc;
 }
 
+static int shares_net(const cJSON *cfg, const void *id)
+{
+	return strcmp(jstr(cfg, "netContainer") ?: "", id) == 0;
+}
+
 void net_ctr_down(struct ctr *c)
 {
 	const cJSON *links = cJSON_GetObjectItemCaseSensitive(c->state, "netLinks"), *v;
+	_cleanup_strv_ char **sharers = NULL;
 	struct nl host;
 
 	if (!links)
 		return;
-	if (nl_open(&host, -1, NULL) == 0) {
+	/* The veths die with the container's namespace, which the kernel
+	 * takes down by itself once its processes are gone; deleting them
+	 * here would wait for that (10 ms and more: RCU grace periods).  Only
+	 * where another container shares the namespace (--network
+	 * container:) does it outlive this one: then they go now. */
+	sharers = ctr_ids_where(c->en, shares_net, c->id, NULL);
+	if (sharers && sharers[0] && nl_open(&host, -1, NULL) == 0) {
 		cJSON_ArrayForEach (v, links)
 			nl_link_del(&host, v->valuestring, NULL);
 		nl_close(&host);

@@ -27,6 +27,7 @@
 # dir under /tmp; every container either engine made is removed and the work
 # dir deleted on exit, failure, interrupt or time-out (trap).
 set -u
+. "$(dirname "$0")/lib.sh"
 export LC_ALL=C
 
 BUILD=${1:-build/x86_64}
@@ -129,8 +130,7 @@ cleanup() {
 		[ "${a[*]}" = "/bin/nook-test sleep inf" ] && kill -KILL "$pid" 2>/dev/null &&
 			echo "bench: cleanup: killed leftover container process $pid" >&2
 	done <"$WORK/pids"
-	awk -v w="$WORK/" 'index($2, w) == 1 { print $2 }' /proc/self/mounts | sort -r |
-		while read -r d; do umount -l "$d" && echo "bench: cleanup: unmounted $d" >&2; done
+	umount_under "$WORK"
 	rm -rf "$WORK" || echo "bench: cleanup: could not remove $WORK" >&2
 	exit "$rc"
 }
@@ -138,17 +138,7 @@ trap cleanup EXIT
 trap 'echo "bench: interrupted" >&2; exit 130' INT HUP
 trap 'echo "bench: terminated" >&2; exit 143' TERM
 
-# The watchdog: after LIMIT seconds, TERM to this shell and to what it runs.
-(
-	trap 'kill $sp 2>/dev/null; exit 0' TERM
-	sleep "$LIMIT" >/dev/null 2>&1 &
-	sp=$!
-	wait $sp
-	echo "bench: error: time limit of ${LIMIT}s reached (BENCH_TIMEOUT); stopping" >&2
-	kill -TERM $$
-	for p in $(ps -o pid= --ppid $$); do [ "$p" = "$BASHPID" ] || kill -TERM "$p"; done
-) &
-WATCHDOG=$!
+bench_watchdog "$LIMIT"
 
 # ---- helpers ----------------------------------------------------------------
 now_us() { local t=${EPOCHREALTIME/[.,]/}; echo $((10#$t)); }

@@ -30,6 +30,7 @@
 # (trap) the containers and images of every store are removed, mounts
 # under the work dir unmounted and the work dir deleted.
 set -u
+. "$(dirname "$0")/lib.sh"
 export LC_ALL=C
 
 BUILD=${1:-build/x86_64}
@@ -93,10 +94,6 @@ pm_of() {
 	PM=(podman --root "$WORK/podman/$1/root" --runroot "$WORK/podman/$1/run" --tmpdir "$WORK/podman/$1/tmp"
 		--storage-driver "$DRIVER" --cgroup-manager=cgroupfs --events-backend=file --runtime "$RUNTIME")
 }
-umount_under() { # umount_under DIR: everything mounted under DIR, deepest first
-	awk -v w="$1/" 'index($2, w) == 1 { print $2 }' /proc/self/mounts | sort -r |
-		while read -r d; do umount -l "$d" && echo "bench: cleanup: unmounted $d" >&2; done
-}
 cleanup() {
 	local rc=$? p d n ids a pid cmd i left
 	trap - EXIT INT TERM HUP
@@ -158,17 +155,7 @@ trap cleanup EXIT
 trap 'echo "bench: interrupted" >&2; exit 130' INT HUP
 trap 'echo "bench: terminated" >&2; exit 143' TERM
 
-# The watchdog: after LIMIT seconds, TERM to this shell and to what it runs.
-(
-	trap 'kill $sp 2>/dev/null; exit 0' TERM
-	sleep "$LIMIT" >/dev/null 2>&1 &
-	sp=$!
-	wait $sp
-	echo "bench: error: time limit of ${LIMIT}s reached (BENCH_TIMEOUT); stopping" >&2
-	kill -TERM $$
-	for p in $(ps -o pid= --ppid $$); do [ "$p" = "$BASHPID" ] || kill -TERM "$p"; done
-) &
-WATCHDOG=$!
+bench_watchdog "$LIMIT"
 
 # podman load tries an archive as an OCI archive first, which unpacks it
 # under /var/tmp whatever TMPDIR says: a private /var/tmp keeps that in here.

@@ -31,6 +31,7 @@
 # Needs: iproute2, util-linux (nsenter), iperf3, jq, busybox-static; podman,
 # conmon, runc for podman's row (without them the row says why).
 set -u
+. "$(dirname "$0")/lib.sh"
 export LC_ALL=C
 
 BUILD=${1:-build/x86_64}
@@ -105,23 +106,14 @@ cleanup() {
 			echo "bench: cleanup: killed leftover $p" >&2
 	done
 	for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-	awk -v w="$WORK/" 'index($2, w) == 1 { print $2 }' /proc/self/mounts | sort -r |
-		while read -r p; do umount -l "$p" && echo "bench: cleanup: unmounted $p" >&2; done
+	umount_under "$WORK"
 	rm -rf "$WORK" || echo "bench: cleanup: could not remove $WORK" >&2
 	exit "$rc"
 }
 trap cleanup EXIT
 trap 'echo "bench: interrupted" >&2; exit 130' INT HUP
 trap 'echo "bench: terminated" >&2; exit 143' TERM
-(
-	trap 'kill $sp 2>/dev/null; exit 0' TERM
-	sleep "$LIMIT" >/dev/null 2>&1 &
-	sp=$!
-	wait $sp
-	echo "bench: error: time limit of ${LIMIT}s reached (BENCH_TIMEOUT); stopping" >&2
-	kill -TERM $$
-) &
-WATCHDOG=$!
+bench_watchdog "$LIMIT"
 
 # ---- helpers ------------------------------------------------------------------
 now_us() { local t=${EPOCHREALTIME/[.,]/}; echo $((10#$t)); }

@@ -130,6 +130,16 @@ leases() { # every file under the store's networks/, with its content
 		cat "$_f"
 	done
 }
+# settle CMD WANT: wait (3 s at most) until CMD prints WANT.  A container's
+# veths go with its network namespace, which the kernel takes down by
+# itself a moment after the container's processes.
+settle() {
+	_i=0
+	while [ "$_i" -lt 30 ] && [ "$($1)" != "$2" ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
 snap() {
 	echo "-- links"
 	links
@@ -144,6 +154,7 @@ snap() {
 }
 # expect_same WHAT BEFORE: snap now equals BEFORE (what changed, if not)
 expect_same() {
+	settle snap "$2"
 	_now=$(snap)
 	if [ "$_now" != "$2" ]; then
 		_d=$(printf '%s\n' "$2" >"$T_DIR/snap.a"
@@ -591,6 +602,7 @@ fi
 out=$(nk rm -f r3 2>&1)
 expect_status "rm -f r3 after the monitor's SIGKILL" $? 0 "$out"
 free_ip 10.89.0.60 "after the monitor's SIGKILL and rm"
+settle veths "$nv"
 expect_eq "veths in the router" "$(veths)" "$nv"
 # a container gone without its release (a power cut between the two):
 # system refresh gives its lease back
@@ -749,6 +761,7 @@ out=$(nk network create n3 2>&1 && nk network prune -f 2>&1)
 expect_status "create n3, prune -f" $? 0 "$out"
 expect_match "prune removed n3" "$out" '^n3$'
 expect_eq "networks left" "$(nk network ls -q 2>&1)" nook
+settle links "$LINKS1"
 expect_eq "the router's links (the default network's bridge stays)" "$(links)" "$LINKS1"
 expect_eq "the router's ruleset (the default network's stays)" "$(ruleset)" "$RULES1"
 if [ -s "$GONE_IDS" ]; then
