@@ -69,6 +69,7 @@ WORK=$(mktemp -d /tmp/nook-bench-net.XXXXXX) || die "mktemp failed"
 ROOTFS=$WORK/rootfs
 S=$$
 RNS=nkb-router-$S LNS=nkb-lan-$S PNS=nkb-podman-$S F1=nkb-f1-$S F2=nkb-f2-$S
+B0=nkb-b0-$S B1=nkb-b1-$S B2=nkb-b2-$S
 NETNS=()
 NK=("$NSENTER" --net=/run/netns/$RNS "$NOOK" --root "$WORK/nook/root" --runroot "$WORK/nook/run")
 PM=("$NSENTER" --net=/run/netns/$PNS podman --root "$WORK/podman/root" --runroot "$WORK/podman/run"
@@ -153,13 +154,23 @@ timed() {
 why() { tr '\n' ' ' <"$WORK/err" | cut -c1-300; }
 
 # ---- the namespaces -------------------------------------------------------------
-mkns "$RNS" && mkns "$LNS" && mkns "$PNS" && mkns "$F1" && mkns "$F2" || die "cannot make network namespaces"
+mkns "$RNS" && mkns "$LNS" && mkns "$PNS" && mkns "$F1" && mkns "$F2" &&
+	mkns "$B0" && mkns "$B1" && mkns "$B2" || die "cannot make network namespaces"
 ip link add nkb-lan netns "$RNS" type veth peer name eth0 netns "$LNS" &&
 	ip -n "$RNS" addr add 192.0.2.1/24 dev nkb-lan && ip -n "$RNS" link set nkb-lan up &&
 	ip -n "$LNS" addr add 192.0.2.2/24 dev eth0 && ip -n "$LNS" link set eth0 up &&
 	ip link add eth0 netns "$F1" type veth peer name eth0 netns "$F2" &&
 	ip -n "$F1" addr add 10.200.0.1/24 dev eth0 && ip -n "$F1" link set eth0 up &&
-	ip -n "$F2" addr add 10.200.0.2/24 dev eth0 && ip -n "$F2" link set eth0 up ||
+	ip -n "$F2" addr add 10.200.0.2/24 dev eth0 && ip -n "$F2" link set eth0 up &&
+	# the second floor: two netns on a kernel bridge in a third, all by
+	# `ip` (what any bridge network costs: the path of nook's bridge
+	# without nook)
+	ip -n "$B0" link add br0 type bridge && ip -n "$B0" link set br0 up &&
+	ip link add v1 netns "$B0" type veth peer name eth0 netns "$B1" &&
+	ip link add v2 netns "$B0" type veth peer name eth0 netns "$B2" &&
+	ip -n "$B0" link set v1 master br0 up && ip -n "$B0" link set v2 master br0 up &&
+	ip -n "$B1" addr add 10.201.0.1/24 dev eth0 && ip -n "$B1" link set eth0 up &&
+	ip -n "$B2" addr add 10.201.0.2/24 dev eth0 && ip -n "$B2" link set eth0 up ||
 	die "cannot make the veth pairs"
 
 "$HERE/../mkrootfs.sh" "$ROOTFS" "$PAYLOAD" >"$WORK/out" 2>&1 || die "tests/mkrootfs.sh failed: $(cat "$WORK/out")"
@@ -210,6 +221,7 @@ if [ "$HAVE_IPERF" = 1 ]; then
 	t=$(now_us)
 	# the floor: a raw veth pair
 	inns "$F2" iperf3 -s >/dev/null 2>&1 &
+	inns "$B2" iperf3 -s >/dev/null 2>&1 &
 	# the bridge: two containers on nook's default network; the LAN: a
 	# published port
 	"${NK[@]}" run -d --name ips --network bridge --rootfs /:O /usr/bin/iperf3 -s >"$WORK/out" 2>"$WORK/err" ||
@@ -221,6 +233,8 @@ if [ "$HAVE_IPERF" = 1 ]; then
 	for ((i = 0; i < IROUNDS; i++)); do
 		inns "$F1" timeout 60 iperf3 -c 10.200.0.2 -t "$ISECS" -J >"$WORK/j" 2>&1 && gbps "$WORK/j" >>"$WORK/times/iperf.floor" ||
 			{ [ -n "${FAILED[iperf-floor]:-}" ] || FAILED[iperf-floor]="iperf3 over the veth pair: $(jq -r .error "$WORK/j" 2>/dev/null)"; }
+		inns "$B1" timeout 60 iperf3 -c 10.201.0.2 -t "$ISECS" -J >"$WORK/j" 2>&1 && gbps "$WORK/j" >>"$WORK/times/iperf.brfloor" ||
+			{ [ -n "${FAILED[iperf-brfloor]:-}" ] || FAILED[iperf-brfloor]="iperf3 over the ip bridge: $(jq -r .error "$WORK/j" 2>/dev/null)"; }
 		if [ -z "${FAILED[iperf-bridge]:-}" ]; then
 			timeout 60 "${NK[@]}" run --rm --network bridge --rootfs /:O /usr/bin/iperf3 -c "$SIP" -t "$ISECS" -J >"$WORK/j" 2>"$WORK/err" &&
 				gbps "$WORK/j" >>"$WORK/times/iperf.bridge" ||
@@ -261,6 +275,7 @@ echo
 if [ "$HAVE_IPERF" = 1 ]; then
 	echo "iperf3 TCP throughput (Gbit/s, received)         median       min       p90    N"
 	row "floor: two netns, a raw veth pair" "$WORK/times/iperf.floor" iperf-floor
+	row "floor: two netns on a bridge made with ip" "$WORK/times/iperf.brfloor" iperf-brfloor
 	row "container -> container over nook's bridge" "$WORK/times/iperf.bridge" iperf-bridge
 	row "LAN netns -> port published by nook" "$WORK/times/iperf.lan" iperf-lan
 	echo
@@ -289,6 +304,11 @@ if [ "$HAVE_IPERF" = 1 ]; then
 		v=$(median_of "$WORK/times/iperf.$p")
 		r=$(ratio "$v" "$fl")
 		echo "  iperf3 $p / floor = $r ($v / $fl Gbit/s) (goal >= 0.95x): $(verdict "${r%x}" 0.95 '>=')"
+	done
+	bf=$(median_of "$WORK/times/iperf.brfloor")
+	for p in bridge lan; do
+		v=$(median_of "$WORK/times/iperf.$p")
+		echo "  iperf3 $p / the ip bridge = $(ratio "$v" "$bf") ($v / $bf Gbit/s): what nook adds to a kernel bridge"
 	done
 else
 	echo "  iperf3: not measured: $IPERF_WHY"
