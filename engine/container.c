@@ -209,6 +209,7 @@ static int do_init(struct ctr *c, struct err *e)
 		if (oci_cgroup_mount(mnt, sizeof(mnt), NULL) == 0)
 			cg = oci_cgroup_path(cgp, c->id, NULL);
 	}
+	timing_mark("engine: monitor spawned, init created");
 	if (net_ctr_up(c, pid, e) < 0) {
 		/* nothing of the container may run without its network */
 		init_undo(c, pid, cg, exitp);
@@ -626,7 +627,7 @@ static int remove_locked(struct ctr *c, unsigned flags, struct err *e)
 		return -1;
 	if (store_remove(&c->en->st, c->id, name, e) < 0)
 		return -1;
-	net_ctr_release(c->en, c->id);
+	net_ctr_release(c->en, c->id, !jbool(c->config, "autoRemove"));
 	events_append(&c->en->st, "remove", c->id, name, NULL, NULL);
 	if ((flags & ENGINE_RM_VOLUMES) || jbool(c->config, "autoRemove"))
 		engine_volumes_drop_anonymous(c->en, c->config);

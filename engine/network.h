@@ -59,8 +59,9 @@ int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e);
 int net_ctr_up(struct ctr *c, pid_t pid, struct err *e);
 /* teardown: the host's ends of the links, the published ports. */
 void net_ctr_down(struct ctr *c);
-/* rm: the leases go, and the container from the others' hosts files. */
-void net_ctr_release(struct engine *en, const char *id);
+/* rm: the leases go, and the container from the others' hosts files
+ * (durable 0: written without fsync, for --rm containers). */
+void net_ctr_release(struct engine *en, const char *id, int durable);
 /* refresh: the leases of containers that no longer exist (a crash
  * between their removal and the release) go. */
 void net_gc(struct engine *en);
