@@ -1232,14 +1232,13 @@ static int attach(struct nl *host, struct nl *ns, int nsfd, const char *id, cons
 	veth_name(id, ifn[3] - '0', veth);
 	mac_parse(jstr(r->lease, "mac"), mac);
 	nl_link_del(host, veth, NULL); /* a leftover of a crash */
-	if (nl_veth_add(host, veth, ifn, nsfd, mac, mtu > 0 ? mtu : 0, e) < 0)
+	if (nl_veth_add(host, veth, ifn, nsfd, mac, mtu > 0 ? mtu : 0, br, e) < 0)
 		return -1;
 	cJSON_AddItemToArray(made, cJSON_CreateString(veth));
 	net_subnet(r->net, &sub);
 	ip_parse(jstr(r->lease, "ip"), &ip);
 	ip_parse(jstr(r->net, "gateway"), &gw);
-	if (nl_link_up(host, veth, br, e) < 0 ||
-	    nl_addr_add4(ns, ifn, in4(ip), sub.prefix, e) < 0 || nl_link_up(ns, ifn, 0, e) < 0)
+	if (nl_addr_add4(ns, ifn, in4(ip), sub.prefix, e) < 0 || nl_link_up(ns, ifn, 0, e) < 0)
 		return -1;
 	if (first && !jbool(r->net, "internal") &&
 	    nl_route_add4(ns, in4(0), 0, in4(gw), ifn, e) < 0)

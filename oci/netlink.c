@@ -324,13 +324,21 @@ int nl_bridge_add(struct nl *nl, const char *name, int mtu, struct err *e)
 }
 
 int nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_ns_fd,
-		const uint8_t *peer_mac, int mtu, struct err *e)
+		const uint8_t *peer_mac, int mtu, int master, struct err *e)
 {
 	union req r;
+	/* the host's end up at birth and on its bridge: one round trip
+	 * instead of two (not the peer: the kernel configures it before the
+	 * pair is joined, and a veth without its peer cannot go up) */
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct rtattr *info, *data, *p;
 
 	info = link_new(&r, name, mtu, "veth");
+	if (master > 0) {
+		struct ifinfomsg *h = NLMSG_DATA(&r.h);
+
+		h->ifi_flags = h->ifi_change = IFF_UP;
+	}
 	data = put(&r, IFLA_INFO_DATA, NULL, 0);
 	/* the peer: a whole link request of its own, nested */
 	p = put(&r, VETH_INFO_PEER, &ifi, sizeof(ifi));
@@ -344,6 +352,8 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_ns_f
 	nest_end(&r, p);
 	nest_end(&r, data);
 	nest_end(&r, info);
+	if (master > 0)
+		put_u32(&r, IFLA_MASTER, (uint32_t)master);
 	return talk(nl, &r, NULL, NULL, "create veth", name, e) < 0 ? -1 : 0;
 }
 

@@ -49,9 +49,10 @@ int nl_link_mtu(struct nl *nl, const char *name, struct err *e);
 int nl_bridge_add(struct nl *nl, const char *name, int mtu, struct err *e);
 /* Create a veth pair: name in nl's namespace, peer directly in the
  * namespace peer_ns_fd (< 0: nl's own), with peer_mac (6 bytes, NULL =
- * random) and mtu (0 = default) on both ends.  EEXIST as above. */
+ * random) and mtu (0 = default) on both ends; master > 0: name up at
+ * once, on the bridge of that ifindex.  EEXIST as above. */
 int nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_ns_fd,
-		const uint8_t *peer_mac, int mtu, struct err *e);
+		const uint8_t *peer_mac, int mtu, int master, struct err *e);
 /* Set a link up, and its master to the bridge of ifindex master when
  * master > 0. */
 int nl_link_up(struct nl *nl, const char *name, int master, struct err *e);

@@ -198,7 +198,7 @@ static void test_veth(void)
 	struct ifreq ifr = { 0 };
 	int fd;
 
-	CHECK(nl_veth_add(&nla, "nkveth0", "nkpeer0", ns_b, peer_mac, 1400, &e) == 0);
+	CHECK(nl_veth_add(&nla, "nkveth0", "nkpeer0", ns_b, peer_mac, 1400, 0, &e) == 0);
 	CHECK(nl_link_index(&nla, "nkveth0", &e) > 0);
 	CHECK(nl_link_index(&nla, "nkpeer0", &e) == 0);
 	CHECK(nl_link_index(&nlb, "nkpeer0", &e) > 0);
@@ -213,12 +213,12 @@ static void test_veth(void)
 	close(fd);
 	CHECK(memcmp(ifr.ifr_hwaddr.sa_data, peer_mac, 6) == 0);
 	/* a peer name taken in B: an error, and nothing left behind in A */
-	CHECK(nl_veth_add(&nla, "nkveth1", "nkpeer0", ns_b, NULL, 0, &e) == -1);
+	CHECK(nl_veth_add(&nla, "nkveth1", "nkpeer0", ns_b, NULL, 0, 0, &e) == -1);
 	CHECK(e.errnum == EEXIST);
 	CHECK_HAS(e.msg, "create veth nkveth1");
 	CHECK(nl_link_index(&nla, "nkveth1", &e) == 0);
 	/* both ends here, random MAC, default MTU */
-	CHECK(nl_veth_add(&nla, "nkv2", "nkv2p", -1, NULL, 0, &e) == 0);
+	CHECK(nl_veth_add(&nla, "nkv2", "nkv2p", -1, NULL, 0, 0, &e) == 0);
 	CHECK(nl_link_index(&nla, "nkv2p", &e) > 0);
 	CHECK(nl_link_mtu(&nla, "nkv2p", &e) == 1500);
 	CHECK(nl_link_del(&nla, "nkv2", &e) == 0);
@@ -231,6 +231,22 @@ static void test_up_and_addresses(void)
 	int br = nl_link_index(&nla, "nkbr0", &e);
 
 	CHECK(br > 0);
+	{
+		/* master > 0: the host's end up at birth, on the bridge */
+		struct ifreq ifr = { 0 };
+		int fa = sock_in(ns_a, SOCK_DGRAM), fb = sock_in(ns_b, SOCK_DGRAM), up_a, up_b;
+
+		CHECK(fa >= 0 && fb >= 0);
+		CHECK(nl_veth_add(&nla, "nkv3", "nkv3p", ns_b, NULL, 0, br, &e) == 0);
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "nkv3");
+		up_a = ioctl(fa, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP);
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "nkv3p");
+		up_b = ioctl(fb, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP);
+		close(fa);
+		close(fb);
+		CHECK(up_a && up_b);
+		CHECK(nl_link_del(&nla, "nkv3", &e) == 0);
+	}
 	CHECK(nl_link_up(&nla, "nkveth0", br, &e) == 0);
 	CHECK(nl_link_up(&nla, "nkbr0", 0, &e) == 0);
 	CHECK(nl_addr_add4(&nla, "nkbr0", ip4("10.99.0.1"), 24, &e) == 0);
