@@ -113,32 +113,7 @@ static int cmd_inspect(struct cli *c, int argc, char **argv)
 
 static int cmd_rm(struct cli *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
-	int ch, force = 0, rc = 0;
-
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
-		if (ch != 'f')
-			return cli_usage_err("network rm", "invalid option");
-		force = 1;
-	}
-	if (optind >= argc)
-		return cli_usage_err("network rm", "takes at least 1 network");
-	if (cli_open(c) < 0)
-		return EXIT_ENGINE;
-	for (int i = optind; i < argc; i++) {
-		struct err e = { 0 };
-
-		if (engine_network_remove(&c->en, argv[i], force, &e) < 0) {
-			int r = cli_report(&e);
-
-			/* podman: 1 for a missing network, 2 for one in use */
-			rc = e.kind == ERRK_NO_SUCH ? 1 : e.kind == ERRK_STATE_INVALID ? 2 : r;
-			continue;
-		}
-		puts(argv[i]);
-	}
-	return rc;
+	return cli_rm("network rm", argc, argv, c, engine_network_remove);
 }
 
 static int cmd_prune(struct cli *c, int argc, char **argv)

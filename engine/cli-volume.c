@@ -93,35 +93,7 @@ static int cmd_inspect(struct cli *c, int argc, char **argv)
 
 static int cmd_rm(struct cli *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
-	int ch, force = 0, rc = 0;
-
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
-		if (ch != 'f')
-			return cli_usage_err("volume rm", "invalid option");
-		force = 1;
-	}
-	if (optind >= argc)
-		return cli_usage_err("volume rm", "requires at least 1 volume");
-	if (cli_open(c) < 0)
-		return EXIT_ENGINE;
-	for (int i = optind; i < argc; i++) {
-		struct err e = { 0 };
-
-		if (engine_volume_remove(&c->en, argv[i], force, &e) == 0) {
-			puts(argv[i]);
-			continue;
-		}
-		if (force && e.kind == ERRK_NO_SUCH) /* podman's: fine */
-			continue;
-		rc = cli_report(&e);
-		if (e.kind == ERRK_NO_SUCH)
-			rc = 1;
-		else if (e.kind == ERRK_STATE_INVALID)
-			rc = 2;
-	}
-	return rc;
+	return cli_rm("volume rm", argc, argv, c, engine_volume_remove);
 }
 
 static int cmd_prune(struct cli *c, int argc, char **argv)

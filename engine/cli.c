@@ -110,6 +110,40 @@ int cli_ls(const struct cli_ls *l, int argc, char **argv,
 	return 0;
 }
 
+int cli_rm(const char *cmd, int argc, char **argv, struct cli *c,
+	   int (*rm)(struct engine *en, const char *name, int force, struct err *e))
+{
+	static const struct option lo[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
+	int ch, force = 0, rc = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "f", lo, NULL)) != -1) {
+		if (ch != 'f')
+			return cli_usage_err(cmd, "invalid option");
+		force = 1;
+	}
+	if (optind >= argc)
+		return cli_usage_err(cmd, "requires at least 1 name");
+	if (cli_open(c) < 0)
+		return EXIT_ENGINE;
+	for (int i = optind; i < argc; i++) {
+		struct err e = { 0 };
+
+		if (rm(&c->en, argv[i], force, &e) == 0) {
+			puts(argv[i]);
+			continue;
+		}
+		if (force && e.kind == ERRK_NO_SUCH) /* podman's: fine */
+			continue;
+		rc = cli_report(&e);
+		if (e.kind == ERRK_NO_SUCH)
+			rc = 1;
+		else if (e.kind == ERRK_STATE_INVALID)
+			rc = 2;
+	}
+	return rc;
+}
+
 int cli_parse_int(const char *s, long min, long max, long *out)
 {
 	char *end;

@@ -61,6 +61,12 @@ struct cli_ls {
 int cli_ls(const struct cli_ls *l, int argc, char **argv,
 	   cJSON *(*fetch)(struct cli *c, struct err *e), struct cli *c);
 
+/* The rm [-f] NAME... of volumes and networks (podman's): each removed
+ * one printed; exit 1 for a missing one (fine with -f), 2 for one in use,
+ * else cli_report's. */
+int cli_rm(const char *cmd, int argc, char **argv, struct cli *c,
+	   int (*rm)(struct engine *en, const char *name, int force, struct err *e));
+
 /* A decimal in [min, max] into *out; -1 if s is not one. */
 int cli_parse_int(const char *s, long min, long max, long *out);
 
