@@ -1231,9 +1231,13 @@ static int attach(struct nl *host, struct nl *ns, int nsfd, const char *id, cons
 	mtu = nl_link_mtu(host, jstr(r->net, "interface"), NULL);
 	veth_name(id, ifn[3] - '0', veth);
 	mac_parse(jstr(r->lease, "mac"), mac);
-	nl_link_del(host, veth, NULL); /* a leftover of a crash */
-	if (nl_veth_add(host, veth, ifn, nsfd, mac, mtu > 0 ? mtu : 0, br, e) < 0)
-		return -1;
+	if (nl_veth_add(host, veth, ifn, nsfd, mac, mtu > 0 ? mtu : 0, br, e) < 0) {
+		/* the last run's, which its namespace has not taken yet (or a
+		 * crash's): it goes, once */
+		if (e->errnum != EEXIST || nl_link_del(host, veth, e) < 0 ||
+		    nl_veth_add(host, veth, ifn, nsfd, mac, mtu > 0 ? mtu : 0, br, e) < 0)
+			return -1;
+	}
 	cJSON_AddItemToArray(made, cJSON_CreateString(veth));
 	net_subnet(r->net, &sub);
 	ip_parse(jstr(r->lease, "ip"), &ip);
