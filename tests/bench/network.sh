@@ -86,6 +86,9 @@ cleanup() {
 	set +e
 	[ -z "$WATCHDOG" ] || kill "$WATCHDOG" 2>/dev/null
 	for p in $(jobs -p); do [ "$p" = "$WATCHDOG" ] || kill -KILL "$p" 2>/dev/null; done
+	for p in "$WORK"/iperf.*.pid; do
+		[ -s "$p" ] && kill -KILL "$(cat "$p")" 2>/dev/null
+	done
 	exec 3>&2 2>/dev/null
 	wait
 	exec 2>&3 3>&-
@@ -220,8 +223,10 @@ IPERF_WHY=
 if [ "$HAVE_IPERF" = 1 ]; then
 	t=$(now_us)
 	# the floor: a raw veth pair
-	inns "$F2" iperf3 -s >/dev/null 2>&1 &
-	inns "$B2" iperf3 -s >/dev/null 2>&1 &
+	# --pidfile: the cleanup kills them by it (a background job is only
+	# the subshell over nsenter, which execs iperf3)
+	inns "$F2" iperf3 -s --pidfile "$WORK/iperf.f2.pid" >/dev/null 2>&1 &
+	inns "$B2" iperf3 -s --pidfile "$WORK/iperf.b2.pid" >/dev/null 2>&1 &
 	# the bridge: two containers on nook's default network; the LAN: a
 	# published port
 	"${NK[@]}" run -d --name ips --network bridge --rootfs /:O /usr/bin/iperf3 -s >"$WORK/out" 2>"$WORK/err" ||
