@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * cli-system: `nook system refresh|service|check`, and checkpoint and
- * restore, which say they are not there yet.
+ * cli-system: `nook system refresh|service|check`.
  */
 #include "engine/api.h"
 #include "engine/cli.h"
@@ -52,13 +51,4 @@ int cli_cmd_system(struct cli *c, int argc, char **argv)
 		return 0;
 	}
 	return cli_usage_err("system", "unknown subcommand (refresh, service, check)");
-}
-
-/* checkpoint and restore: argv[0] names which. */
-int cli_cmd_criu(struct cli *c, int argc, char **argv)
-{
-	fprintf(stderr,
-		"Error: %s: not implemented yet in nook (needs CRIU support: a later release)\n",
-		argv[0]);
-	return EXIT_ENGINE;
 }

@@ -276,12 +276,15 @@ static const struct command commands[] = {
 	  "  OP: init start kill[:SIG] pause unpause sync cleanup, run in order under "
 	  "one lock" },
 	{ "system", cli_cmd_system, NULL },
-	{ "checkpoint", cli_cmd_criu,
-	  "usage: nook checkpoint CONTAINER\n  checkpoint a container with CRIU: not implemented "
-	  "yet in nook (an error, exit 125)" },
-	{ "restore", cli_cmd_criu,
-	  "usage: nook restore CONTAINER\n  restore a container with CRIU: not implemented yet "
-	  "in nook (an error, exit 125)" },
+	{ "checkpoint", cli_cmd_checkpoint,
+	  "usage: nook checkpoint [-k] [-R|--leave-running] [--tcp-established] [--file-locks]\n"
+	  "                       [--print-stats] CONTAINER...\n"
+	  "  dump running containers with CRIU; they exit (unless -R) and keep the images\n"
+	  "  for restore" },
+	{ "restore", cli_cmd_checkpoint,
+	  "usage: nook restore [-k] [--tcp-established] [--file-locks] [--print-stats] "
+	  "CONTAINER...\n"
+	  "  run checkpointed containers again from their images (-k keeps them)" },
 #ifndef NOOK_NO_IMAGES
 	{ "load", cli_cmd_load,
 	  "usage: nook load [-i FILE]\n  a docker-archive, oci-archive (gzip'd or not) or OCI "

@@ -117,7 +117,7 @@ int cli_cmd_export(struct cli *c, int argc, char **argv);
 int cli_cmd_artifact(struct cli *c, int argc, char **argv);
 int cli_cmd_cp(struct cli *c, int argc, char **argv);
 int cli_cmd_system(struct cli *c, int argc, char **argv); /* cli-system.c */
-int cli_cmd_criu(struct cli *c, int argc, char **argv); /* checkpoint, restore */
+int cli_cmd_checkpoint(struct cli *c, int argc, char **argv); /* cli-checkpoint.c: and restore */
 int cli_cmd_load(struct cli *c, int argc, char **argv); /* cli-image.c */
 int cli_cmd_images(struct cli *c, int argc, char **argv);
 int cli_cmd_import(struct cli *c, int argc, char **argv);

@@ -138,7 +138,7 @@ static void init_undo(struct ctr *c, pid_t pid, const char *cg, const char *exit
 	unlink(exitp);
 }
 
-static int do_init(struct ctr *c, struct err *e)
+int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct err *e)
 {
 	_cleanup_free_ char *dir = run_dir(c);
 	_cleanup_free_ char *cfgp = NULL;
@@ -158,6 +158,8 @@ static int do_init(struct ctr *c, struct err *e)
 		/* the binary on disk, not our sealed copy: its pages are
 		 * shared by every monitor */
 		.monitor_exe = c->en->self,
+		.restore = restore,
+		.restore_flags = restore_flags,
 	};
 	pid_t pid, mpid;
 	char bid[40];
@@ -238,6 +240,11 @@ static int do_init(struct ctr *c, struct err *e)
 	event(c, "init", NULL);
 	timing_mark("engine: init state write");
 	return 0;
+}
+
+static int do_init(struct ctr *c, struct err *e)
+{
+	return ctr_init(c, NULL, 0, e);
 }
 
 int engine_init(struct engine *en, const char *ref, int recursive, struct err *e)
@@ -427,6 +434,11 @@ static int do_cleanup(struct ctr *c, int allow_restart, struct err *e)
 }
 
 static int remove_locked(struct ctr *c, unsigned flags, struct err *e);
+
+int ctr_cleanup(struct ctr *c, struct err *e)
+{
+	return do_cleanup(c, 0, e);
+}
 
 int engine_cleanup(struct engine *en, const char *ref, struct err *e)
 {

@@ -104,6 +104,14 @@ int ctr_overlay(const struct ctr *c);
 int ctr_root_get(struct ctr *c, int *live, struct err *e);
 void ctr_root_put(struct ctr *c);
 
+/* container.c: bring c to created (run dir, runtime config, volumes,
+ * network, monitor); with restore (CRIU's images, oci/criu.h flags) the
+ * init is restored from them instead and already runs. */
+int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct err *e);
+/* container.c: the teardown of a stopped container, without its restart
+ * policy (state exited). */
+int ctr_cleanup(struct ctr *c, struct err *e);
+
 /* cp.c: a volume's copy-up: the contents of the directory path names in
  * root (symlinks resolved inside it) into the empty directory datafd,
  * owners kept, datafd taking the directory's owner and mode.  1 done (or

@@ -109,6 +109,10 @@ static cJSON *inspect_locked(struct ctr *c)
 	add_time(st, "StartedAt", jint(c->state, "startedAt", 0));
 	add_time(st, "FinishedAt", jint(c->state, "finishedAt", 0));
 	cJSON_AddBoolToObject(st, "StoppedByUser", jbool(c->state, "stoppedByUser"));
+	cJSON_AddBoolToObject(st, "Checkpointed", jbool(c->state, "checkpointed"));
+	add_time(st, "CheckpointedAt", jint(c->state, "checkpointedAt", 0));
+	cJSON_AddBoolToObject(st, "Restored", jbool(c->state, "restored"));
+	add_time(st, "RestoredAt", jint(c->state, "restoredAt", 0));
 	if (jstr(c->state, "cgroup"))
 		cJSON_AddStringToObject(st, "CgroupPath", jstr(c->state, "cgroup"));
 	cJSON_AddNumberToObject(j, "RestartCount", (double)jint(c->state, "restartCount", 0));

@@ -49,6 +49,7 @@
 #include <time.h>
 
 #include "oci/cgroup.h"
+#include "oci/criu.h"
 #include "oci/devcg.h"
 #include "oci/linux.h"
 #include "oci/spec.h"
@@ -208,13 +209,18 @@ static pid_t create_init(struct mon *m, struct oci_create_opts *co, struct err *
 		return pid;
 	}
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* Without -i, stdin is a pipe whose write end is closed at once: it
+	 * reads as /dev/null does (EOF), and CRIU can hand a new one to a
+	 * restored init (the host's /dev/null is a file it cannot reach). */
 	if (null < 0 || pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 ||
-	    (m->o->stdin_open && pipe2(pi, O_CLOEXEC) < 0)) {
+	    pipe2(pi, O_CLOEXEC) < 0) {
 		err_sys(e, "pipe");
 		goto out;
 	}
+	if (!m->o->stdin_open)
+		monitor_close_fd(&pi[1]);
 	/* dup2 clears CLOEXEC on 0-2: the init inherits exactly these. */
-	if (dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0 || dup2(pi[0] >= 0 ? pi[0] : null, 0) < 0) {
+	if (dup2(po[1], 1) < 0 || dup2(pe[1], 2) < 0 || dup2(pi[0], 0) < 0) {
 		err_sys(e, "dup2");
 		goto out;
 	}
@@ -226,6 +232,37 @@ out:
 	for (int i = 0; i < 3; i++)
 		dup2(null, i);
 	monitor_close_fd(&null);
+	for (int i = 0; i < 2; i++) {
+		monitor_close_fd(&po[i]);
+		monitor_close_fd(&pe[i]);
+		monitor_close_fd(&pi[i]);
+	}
+	return pid;
+}
+
+/* The init restored by criu from o->restore, with new pipes where its
+ * stdio had pipes (a terminal was refused at the checkpoint). */
+static pid_t restore_init(struct mon *m, const struct oci_spec *spec, const char *rootfs,
+			  struct err *e)
+{
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, pi[2] = { -1, -1 };
+	struct oci_criu crit = { .images = m->o->restore, .flags = m->o->restore_flags };
+	pid_t pid = -1;
+
+	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 || pipe2(pi, O_CLOEXEC) < 0) {
+		err_sys(e, "pipe");
+	} else {
+		if (!m->o->stdin_open)
+			monitor_close_fd(&pi[1]); /* as create_init */
+		int stdio[3] = { pi[0], po[1], pe[1] };
+
+		pid = oci_criu_restore(&crit, spec, rootfs, m->cgroup, stdio, e);
+	}
+	if (pid > 0) {
+		m->out_fd = steal_fd(po[0]);
+		m->err_fd = steal_fd(pe[0]);
+		m->in_fd = steal_fd(pi[1]);
+	}
 	for (int i = 0; i < 2; i++) {
 		monitor_close_fd(&po[i]);
 		monitor_close_fd(&pe[i]);
@@ -301,6 +338,14 @@ static int mon_setup(struct mon *m, struct err *e)
 	if (attach_listen(m, e) < 0 || monitor_log_open(&m->log, m->dirfd, o->log_size_max, e) < 0)
 		goto out;
 	unlink(fifo);
+	if (o->restore) {
+		m->init = restore_init(m, spec, rootfs, e);
+		if (m->init < 0) {
+			m->init = 0;
+			goto out;
+		}
+		goto started;
+	}
 	if (mkfifo(fifo, 0622) < 0) {
 		err_sys(e, "mkfifo %s", fifo);
 		goto out;
@@ -319,6 +364,7 @@ static int mon_setup(struct mon *m, struct err *e)
 		m->init = 0;
 		goto out;
 	}
+started:
 	set_nonblock(m->out_fd);
 	if (m->err_fd >= 0)
 		set_nonblock(m->err_fd);
@@ -905,6 +951,9 @@ static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o
 		strv_push(&argv, n);
 		snprintf(n, sizeof(n), "%d", rep);
 		strv_push(&argv, n);
+		strv_push(&argv, o->restore ? o->restore : "");
+		snprintf(n, sizeof(n), "%u", o->restore_flags);
+		strv_push(&argv, n);
 		for (size_t i = 0; o->exit_command && o->exit_command[i]; i++)
 			strv_push(&argv, o->exit_command[i]);
 		fcntl(rep, F_SETFD, 0);
@@ -928,7 +977,7 @@ int monitor_main(int argc, char **argv)
 		argc++; /* main() shifted argv: back to {"nook", "__monitor", ...} */
 		argv--;
 	}
-	if (argc < 8 || strcmp(argv[1], "__monitor") != 0) {
+	if (argc < 10 || strcmp(argv[1], "__monitor") != 0) {
 		fprintf(stderr, "nook __monitor: internal command, run by nook itself\n");
 		return 125;
 	}
@@ -939,7 +988,9 @@ int monitor_main(int argc, char **argv)
 	o.stdin_open = atoi(argv[5]);
 	o.log_size_max = strtoull(argv[6], NULL, 10);
 	rep = atoi(argv[7]);
-	o.exit_command = argc > 8 ? &argv[8] : NULL;
+	o.restore = argv[8][0] ? argv[8] : NULL;
+	o.restore_flags = (unsigned)strtoul(argv[9], NULL, 10);
+	o.exit_command = argc > 10 ? &argv[10] : NULL;
 	fcntl(rep, F_SETFD, FD_CLOEXEC);
 	monitor_run(&o, rep);
 }

@@ -40,6 +40,11 @@ struct monitor_opts {
 	 * main() hands to monitor_main() before anything else.  A fresh
 	 * address space, and the binary's pages shared by all monitors. */
 	const char *monitor_exe;
+	/* NULL, or CRIU's images of this container (a checkpoint): the init
+	 * is restored from them (oci/criu) instead of created, and runs at
+	 * once (no exec fifo); restore_flags are OCI_CRIU_* (oci/criu.h). */
+	const char *restore;
+	unsigned restore_flags;
 };
 
 /* Start the monitor; returns once the container's init exists and waits on

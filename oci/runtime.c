@@ -18,6 +18,7 @@
  * the process's own for run/exec) and the --log file in runc's formats.
  */
 #include "oci/runtime.h"
+#include "oci/runtime-internal.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -50,27 +51,7 @@
 #define DEFAULT_ROOT "/run/nook-runtime"
 #define OCI_VERSION "1.2.0"
 
-struct rt {
-	const char *root;
-	const char *log_path;
-	int log_json;
-	int debug;
-	int systemd_cgroup;
-	char **argv0; /* for re-exec from the sealed memfd */
-};
-
-struct state {
-	char *id;
-	pid_t pid;
-	uint64_t pid_start;
-	char *bundle;
-	char *rootfs;
-	char *created;
-	char *cgroup; /* fs path, NULL when no cgroup v2 was available */
-	cJSON *annotations;
-};
-
-static void state_free(struct state *s)
+void rt_state_free(struct state *s)
 {
 	free(s->id);
 	free(s->bundle);
@@ -83,7 +64,7 @@ static void state_free(struct state *s)
 
 /* ---- errors, runc style ------------------------------------------------ */
 
-static int fail(const struct err *e)
+int rt_fail(const struct err *e)
 {
 	char buf[800], ts[40];
 
@@ -105,8 +86,8 @@ static int fail(const struct err *e)
 	return 1;
 }
 
-static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int usage_error(const char *cmd, const char *fmt, ...)
+int rt_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int rt_usage_error(const char *cmd, const char *fmt, ...)
 {
 	struct err e = { 0 };
 	va_list ap;
@@ -116,7 +97,7 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	err_set(&e, 0, "%s: %s", cmd, msg);
-	return fail(&e);
+	return rt_fail(&e);
 }
 
 /* ---- state files ------------------------------------------------------- */
@@ -173,7 +154,7 @@ static const char *jstr(const cJSON *j, const char *k)
 
 /* Load <root>/<id>/state.json.  A missing container returns STATE_MISSING
  * with runc's text "container ... does not exist". */
-static int state_load(const struct rt *rt, const char *id, struct state *s, struct err *e)
+int rt_state_load(const struct rt *rt, const char *id, struct state *s, struct err *e)
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_free_ char *text = NULL;
@@ -221,7 +202,7 @@ static int pid_alive(const struct state *s)
 	return s->pid_start && proc_running(s->pid, s->pid_start) && kill(s->pid, 0) == 0;
 }
 
-static const char *state_status(const struct rt *rt, const struct state *s)
+const char *rt_state_status(const struct rt *rt, const struct state *s)
 {
 	_cleanup_free_ char *fifo = NULL;
 
@@ -326,17 +307,6 @@ static int on_created(void *arg, pid_t pid, struct err *e)
 
 /* ---- create / run ------------------------------------------------------- */
 
-struct create_opts {
-	const char *bundle;
-	const char *pid_file;
-	const char *console_socket;
-	int no_pivot;
-	int preserve_fds;
-	int detach;
-	int no_fifo; /* run: exec as soon as set up */
-	int console_fd; /* run: our end of a socketpair for the pty, or -1 */
-};
-
 static int connect_console(const char *path, struct err *e)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -365,8 +335,8 @@ static int write_pid_file(const char *path, pid_t pid, struct err *e)
 
 /* Create the container; on success st is filled and saved.  On failure
  * nothing is left: no state dir, no cgroup, no process. */
-static int do_create(const struct rt *rt, const char *id, const struct create_opts *co,
-		     struct state *st, struct oci_spec **specp, struct err *e)
+int rt_do_create(const struct rt *rt, const char *id, const struct create_opts *co,
+		 struct state *st, struct oci_spec **specp, struct err *e)
 {
 	_cleanup_free_ char *bundle = NULL;
 	_cleanup_free_ char *cfg = NULL;
@@ -423,6 +393,12 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 			err_set(e, ENOTDIR, "rootfs (%s) is not a directory", rootfs_rel);
 			goto fail;
 		}
+	}
+	if (co->restore && spec->process->terminal) {
+		err_set(e, EINVAL,
+			"restore: a container with a terminal (process.terminal) cannot be "
+			"restored by nook");
+		goto fail;
 	}
 	if (spec->process->terminal && !co->console_socket && co->detach) {
 		err_set(e, EINVAL,
@@ -523,7 +499,10 @@ static int do_create(const struct rt *rt, const char *id, const struct create_op
 	o.on_created = on_created;
 	o.state_json = hook_state_json;
 	o.arg = &hc;
-	pid = oci_linux_create(&o, e);
+	if (co->restore)
+		pid = oci_criu_restore(co->restore, spec, rootfs, st->cgroup, NULL, e);
+	else
+		pid = oci_linux_create(&o, e);
 	if (pid < 0)
 		goto fail;
 	st->pid = pid;
@@ -543,7 +522,7 @@ fail:
 		oci_cgroup_remove(st->cgroup, NULL);
 	if (made_dir)
 		state_dir_remove(rt, id);
-	state_free(st);
+	rt_state_free(st);
 	oci_spec_free(spec);
 	return -1;
 }
@@ -593,8 +572,8 @@ static int parse_create(const char *cmd, int argc, char **argv, struct create_op
 		case 'k': break;
 		case 'f':
 			if (parse_uint(optarg, 1 << 20, &v) < 0)
-				return usage_error(cmd, "--preserve-fds: invalid number '%s'",
-						   optarg);
+				return rt_usage_error(cmd, "--preserve-fds: invalid number '%s'",
+						      optarg);
 			co->preserve_fds = (int)v;
 			break;
 		case 'd': co->detach = 1; break;
@@ -603,11 +582,11 @@ static int parse_create(const char *cmd, int argc, char **argv, struct create_op
 			       "[--no-pivot] [--preserve-fds N]%s ID\n",
 			       cmd, strcmp(cmd, "run") == 0 ? " [--detach]" : "");
 			exit(0);
-		default: return usage_error(cmd, "invalid option (see --help)");
+		default: return rt_usage_error(cmd, "invalid option (see --help)");
 		}
 	}
 	if (optind != argc - 1)
-		return usage_error(cmd, "requires exactly 1 argument: the container id");
+		return rt_usage_error(cmd, "requires exactly 1 argument: the container id");
 	*id = argv[optind];
 	return 0;
 }
@@ -622,14 +601,14 @@ static int cmd_create(struct rt *rt, int argc, char **argv)
 
 	if (parse_create("create", argc, argv, &co, &id))
 		return 1;
-	if (do_create(rt, id, &co, &st, &spec, &e) < 0)
-		return fail(&e);
-	state_free(&st);
+	if (rt_do_create(rt, id, &co, &st, &spec, &e) < 0)
+		return rt_fail(&e);
+	rt_state_free(&st);
 	oci_spec_free(spec);
 	return 0;
 }
 
-static struct oci_spec *load_saved_spec(const struct rt *rt, const char *id, struct err *e)
+struct oci_spec *rt_load_saved_spec(const struct rt *rt, const char *id, struct err *e)
 {
 	_cleanup_free_ char *p = xasprintf("%s/%s/config.json", rt->root, id);
 
@@ -647,29 +626,29 @@ static int cmd_start(struct rt *rt, int argc, char **argv)
 	int r = 0;
 
 	if (argc != 2)
-		return usage_error("start", "requires exactly 1 argument: the container id");
-	if (state_load(rt, argv[1], &st, &e) < 0)
-		return fail(&e);
-	status = state_status(rt, &st);
+		return rt_usage_error("start", "requires exactly 1 argument: the container id");
+	if (rt_state_load(rt, argv[1], &st, &e) < 0)
+		return rt_fail(&e);
+	status = rt_state_status(rt, &st);
 	if (strcmp(status, "created") != 0) {
 		if (strcmp(status, "stopped") == 0)
 			err_set(&e, 0, "cannot start a container that has stopped");
 		else
 			err_set(&e, 0, "cannot start an already running container");
-		state_free(&st);
-		return fail(&e);
+		rt_state_free(&st);
+		return rt_fail(&e);
 	}
 	fifo = xasprintf("%s/%s/exec.fifo", rt->root, st.id);
 	if (oci_linux_start(fifo, st.pid, st.pid_start, &e) < 0) {
-		state_free(&st);
-		return fail(&e);
+		rt_state_free(&st);
+		return rt_fail(&e);
 	}
-	spec = load_saved_spec(rt, st.id, &e);
+	spec = rt_load_saved_spec(rt, st.id, &e);
 	hc.spec = spec;
 	if (spec && run_hooks(&hc, OCI_HOOK_POSTSTART, st.pid, &e) < 0)
-		r = fail(&e); /* poststart failures are reported, the container runs */
+		r = rt_fail(&e); /* poststart failures are reported, the container runs */
 	oci_spec_free(spec);
-	state_free(&st);
+	rt_state_free(&st);
 	return r;
 }
 
@@ -700,10 +679,9 @@ static int wait_gone(const struct state *st, int timeout_ms)
 /* Tear down a stopped (or killed) container: cgroup, poststop hooks,
  * state directory.  have: the spec when the caller holds it (run), else
  * it is read from the state directory. */
-static int destroy(const struct rt *rt, struct state *st, const struct oci_spec *have,
-		   struct err *e)
+int rt_destroy(const struct rt *rt, struct state *st, const struct oci_spec *have, struct err *e)
 {
-	struct oci_spec *spec = have ? NULL : load_saved_spec(rt, st->id, NULL);
+	struct oci_spec *spec = have ? NULL : rt_load_saved_spec(rt, st->id, NULL);
 	struct hook_ctx hc = {
 		.rt = rt, .st = st, .spec = have ? have : spec, .status = "stopped"
 	};
@@ -763,7 +741,7 @@ static int cmd_run(struct rt *rt, int argc, char **argv)
 	if (!co.console_socket && !co.detach) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 			err_sys(&e, "socketpair");
-			return fail(&e);
+			return rt_fail(&e);
 		}
 		co.console_fd = sp[1];
 	}
@@ -771,13 +749,13 @@ static int cmd_run(struct rt *rt, int argc, char **argv)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, &old);
-	if (do_create(rt, id, &co, &st, &spec, &e) < 0) {
+	if (rt_do_create(rt, id, &co, &st, &spec, &e) < 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		if (sp[0] >= 0) {
 			close(sp[0]);
 			close(sp[1]);
 		}
-		fail(&e);
+		rt_fail(&e);
 		return err_exit_code(&e, 1);
 	}
 	if (sp[0] >= 0) {
@@ -787,10 +765,10 @@ static int cmd_run(struct rt *rt, int argc, char **argv)
 	}
 	hc.spec = spec;
 	if (run_hooks(&hc, OCI_HOOK_POSTSTART, st.pid, &e) < 0)
-		fail(&e);
+		rt_fail(&e);
 	if (co.detach) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		state_free(&st);
+		rt_state_free(&st);
 		oci_spec_free(spec);
 		return 0;
 	}
@@ -799,10 +777,10 @@ static int cmd_run(struct rt *rt, int argc, char **argv)
 	if (pty >= 0)
 		close(pty);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (destroy(rt, &st, spec, &e) < 0)
-		fail(&e);
+	if (rt_destroy(rt, &st, spec, &e) < 0)
+		rt_fail(&e);
 	timing_mark("delete");
-	state_free(&st);
+	rt_state_free(&st);
 	oci_spec_free(spec);
 	return code;
 }
@@ -813,11 +791,11 @@ static int cmd_state(struct rt *rt, int argc, char **argv)
 	struct err e = { 0 };
 
 	if (argc != 2)
-		return usage_error("state", "requires exactly 1 argument: the container id");
-	if (state_load(rt, argv[1], &st, &e) < 0)
-		return fail(&e);
-	print_json(state_json_obj(rt, &st, state_status(rt, &st)));
-	state_free(&st);
+		return rt_usage_error("state", "requires exactly 1 argument: the container id");
+	if (rt_state_load(rt, argv[1], &st, &e) < 0)
+		return rt_fail(&e);
+	print_json(state_json_obj(rt, &st, rt_state_status(rt, &st)));
+	rt_state_free(&st);
 	return 0;
 }
 
@@ -832,31 +810,31 @@ static int cmd_kill(struct rt *rt, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+a", lo, NULL)) != -1) {
 		if (c != 'a')
-			return usage_error("kill", "invalid option");
+			return rt_usage_error("kill", "invalid option");
 		all = 1;
 	}
 	if (argc - optind < 1 || argc - optind > 2)
-		return usage_error("kill", "requires 1 or 2 arguments: ID [SIGNAL]");
+		return rt_usage_error("kill", "requires 1 or 2 arguments: ID [SIGNAL]");
 	if (argc - optind == 2) {
 		/* 0: only check that the process exists (runc accepts it;
 		 * signal_parse does not, a stop signal must be real) */
 		sig = strcmp(argv[optind + 1], "0") == 0 ? 0 : signal_parse(argv[optind + 1]);
 		if (sig < 0)
-			return usage_error("kill", "unknown signal \"%s\"", argv[optind + 1]);
+			return rt_usage_error("kill", "unknown signal \"%s\"", argv[optind + 1]);
 	}
-	if (state_load(rt, argv[optind], &st, &e) < 0)
-		return fail(&e);
-	status = state_status(rt, &st);
+	if (rt_state_load(rt, argv[optind], &st, &e) < 0)
+		return rt_fail(&e);
+	status = rt_state_status(rt, &st);
 	if (strcmp(status, "stopped") == 0 && !all) {
-		state_free(&st);
+		rt_state_free(&st);
 		err_set(&e, 0, "container not running");
-		return fail(&e);
+		return rt_fail(&e);
 	}
 	if (kill_container(&st, sig, all, &e) < 0) {
-		state_free(&st);
-		return fail(&e);
+		rt_state_free(&st);
+		return rt_fail(&e);
 	}
-	state_free(&st);
+	rt_state_free(&st);
 	return 0;
 }
 
@@ -867,7 +845,7 @@ static int delete_one(struct rt *rt, const char *id, int force)
 	const char *status;
 	int r;
 
-	int r0 = state_load(rt, id, &st, &e);
+	int r0 = rt_state_load(rt, id, &st, &e);
 
 	if (r0 < 0) {
 		if (force && (r0 == STATE_MISSING || r0 == STATE_CORRUPT)) {
@@ -878,15 +856,15 @@ static int delete_one(struct rt *rt, const char *id, int force)
 			state_dir_remove(rt, id);
 			return 0;
 		}
-		return fail(&e);
+		return rt_fail(&e);
 	}
-	status = state_status(rt, &st);
+	status = rt_state_status(rt, &st);
 	if (strcmp(status, "running") == 0 || strcmp(status, "paused") == 0) {
 		if (!force) {
 			err_set(&e, 0, "cannot delete container %s that is not stopped: %s", id,
 				status);
-			state_free(&st);
-			return fail(&e);
+			rt_state_free(&st);
+			return rt_fail(&e);
 		}
 	}
 	if (strcmp(status, "stopped") != 0) {
@@ -895,9 +873,9 @@ static int delete_one(struct rt *rt, const char *id, int force)
 		kill_container(&st, SIGKILL, 0, NULL);
 		wait_gone(&st, 5000);
 	}
-	r = destroy(rt, &st, NULL, &e);
-	state_free(&st);
-	return r < 0 ? fail(&e) : 0;
+	r = rt_destroy(rt, &st, NULL, &e);
+	rt_state_free(&st);
+	return r < 0 ? rt_fail(&e) : 0;
 }
 
 static int cmd_delete(struct rt *rt, int argc, char **argv)
@@ -908,11 +886,11 @@ static int cmd_delete(struct rt *rt, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+f", lo, NULL)) != -1) {
 		if (c != 'f')
-			return usage_error("delete", "invalid option");
+			return rt_usage_error("delete", "invalid option");
 		force = 1;
 	}
 	if (optind >= argc)
-		return usage_error("delete", "requires at least 1 argument: the container id");
+		return rt_usage_error("delete", "requires at least 1 argument: the container id");
 	for (int i = optind; i < argc; i++)
 		if (delete_one(rt, argv[i], force))
 			rc = 1;
@@ -927,10 +905,10 @@ static int cmd_pause(struct rt *rt, int argc, char **argv, int freeze)
 	const char *status;
 
 	if (argc != 2)
-		return usage_error(cmd, "requires exactly 1 argument: the container id");
-	if (state_load(rt, argv[1], &st, &e) < 0)
-		return fail(&e);
-	status = state_status(rt, &st);
+		return rt_usage_error(cmd, "requires exactly 1 argument: the container id");
+	if (rt_state_load(rt, argv[1], &st, &e) < 0)
+		return rt_fail(&e);
+	status = rt_state_status(rt, &st);
 	if (freeze && strcmp(status, "running") != 0)
 		err_set(&e, 0, "container %s is not running (%s)", st.id, status);
 	else if (!freeze && strcmp(status, "paused") != 0)
@@ -938,11 +916,11 @@ static int cmd_pause(struct rt *rt, int argc, char **argv, int freeze)
 	else if (!st.cgroup)
 		err_set(&e, 0, "container %s has no cgroup v2: cannot %s", st.id, cmd);
 	else if (oci_cgroup_freeze(st.cgroup, freeze, &e) == 0) {
-		state_free(&st);
+		rt_state_free(&st);
 		return 0;
 	}
-	state_free(&st);
-	return fail(&e);
+	rt_state_free(&st);
+	return rt_fail(&e);
 }
 
 /* ---- exec ------------------------------------------------------------- */
@@ -1038,8 +1016,8 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		case 'P': pid_file = optarg; break;
 		case 'f':
 			if (parse_uint(optarg, 1 << 20, &preserve) < 0)
-				return usage_error("exec", "--preserve-fds: invalid number '%s'",
-						   optarg);
+				return rt_usage_error("exec", "--preserve-fds: invalid number '%s'",
+						      optarg);
 			break;
 		case 'a': apparmor = optarg; break;
 		case 'i': ignore_paused = 1; break;
@@ -1048,16 +1026,16 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		case 'h':
 			printf("usage: exec [--process FILE | OPTIONS] ID [COMMAND [ARG...]]\n");
 			return 0;
-		default: return usage_error("exec", "invalid option (see --help)");
+		default: return rt_usage_error("exec", "invalid option (see --help)");
 		}
 	}
 	if (optind >= argc)
-		return usage_error("exec", "requires at least 1 argument: the container id");
+		return rt_usage_error("exec", "requires at least 1 argument: the container id");
 	if (!process_file && optind + 1 >= argc)
-		return usage_error("exec", "a command or --process is required");
-	if (state_load(rt, argv[optind], &st, &e) < 0)
-		return fail(&e);
-	status = state_status(rt, &st);
+		return rt_usage_error("exec", "a command or --process is required");
+	if (rt_state_load(rt, argv[optind], &st, &e) < 0)
+		return rt_fail(&e);
+	status = rt_state_status(rt, &st);
 	if (strcmp(status, "paused") == 0 && !ignore_paused) {
 		err_set(&e, 0,
 			"cannot exec in a paused container (use --ignore-paused to override)");
@@ -1068,7 +1046,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 		err_set(&e, 0, "cannot exec in a %s container", status);
 		goto out;
 	}
-	spec = load_saved_spec(rt, st.id, &e);
+	spec = rt_load_saved_spec(rt, st.id, &e);
 	if (!spec)
 		goto out;
 	if (process_file) {
@@ -1168,7 +1146,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 	timing_mark("exec: exited");
 	goto done;
 out:
-	fail(&e);
+	rt_fail(&e);
 	/* 126/127 when the command could not run, else runc's 255 for a
 	 * failed exec: 1 could be the command's own status. */
 	rc = err_exit_code(&e, 255);
@@ -1176,7 +1154,7 @@ done:
 	if (proc && proc != spec->process)
 		oci_process_free(proc);
 	oci_spec_free(spec);
-	state_free(&st);
+	rt_state_free(&st);
 	return rc;
 }
 
@@ -1195,26 +1173,26 @@ static int cmd_ps(struct rt *rt, int argc, char **argv)
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+f:", lo, NULL)) != -1) {
 		if (c != 'f')
-			return usage_error("ps", "invalid option");
+			return rt_usage_error("ps", "invalid option");
 		format = optarg;
 	}
 	if (strcmp(format, "table") && strcmp(format, "json"))
-		return usage_error("ps", "invalid format option \"%s\" (table or json)", format);
+		return rt_usage_error("ps", "invalid format option \"%s\" (table or json)", format);
 	if (optind >= argc)
-		return usage_error("ps", "requires at least 1 argument: the container id");
-	if (state_load(rt, argv[optind], &st, &e) < 0)
-		return fail(&e);
+		return rt_usage_error("ps", "requires at least 1 argument: the container id");
+	if (rt_state_load(rt, argv[optind], &st, &e) < 0)
+		return rt_fail(&e);
 	if (st.cgroup) {
 		if (oci_cgroup_pids(st.cgroup, &pids, &n, &e) < 0) {
-			state_free(&st);
-			return fail(&e);
+			rt_state_free(&st);
+			return rt_fail(&e);
 		}
 	} else if (pid_alive(&st)) {
 		pids = xmalloc(sizeof(pid_t));
 		pids[0] = st.pid;
 		n = 1;
 	}
-	state_free(&st);
+	rt_state_free(&st);
 	if (strcmp(format, "json") == 0) {
 		printf("[");
 		for (size_t i = 0; i < n; i++)
@@ -1257,21 +1235,22 @@ static int cmd_list(struct rt *rt, int argc, char **argv)
 			quiet = 1;
 		else {
 			cJSON_Delete(arr);
-			return usage_error("list", "invalid option");
+			return rt_usage_error("list", "invalid option");
 		}
 	}
 	if (strcmp(format, "table") && strcmp(format, "json")) {
 		cJSON_Delete(arr);
-		return usage_error("list", "invalid format option \"%s\" (table or json)", format);
+		return rt_usage_error("list", "invalid format option \"%s\" (table or json)",
+				      format);
 	}
 	d = opendir(rt->root);
 	while (d && (de = readdir(d))) {
 		struct state st;
 
-		if (de->d_name[0] == '.' || state_load(rt, de->d_name, &st, NULL) < 0)
+		if (de->d_name[0] == '.' || rt_state_load(rt, de->d_name, &st, NULL) < 0)
 			continue;
-		cJSON_AddItemToArray(arr, state_json_obj(rt, &st, state_status(rt, &st)));
-		state_free(&st);
+		cJSON_AddItemToArray(arr, state_json_obj(rt, &st, rt_state_status(rt, &st)));
+		rt_state_free(&st);
 	}
 	if (d)
 		closedir(d);
@@ -1336,7 +1315,7 @@ static int cmd_update(struct rt *rt, int argc, char **argv)
 			v = strtoll(optarg, &end, 10);
 			if (errno || *end || end == optarg) {
 				oci_resources_free(&r);
-				return usage_error("update", "invalid number '%s'", optarg);
+				return rt_usage_error("update", "invalid number '%s'", optarg);
 			}
 		}
 		switch (c) {
@@ -1377,12 +1356,12 @@ static int cmd_update(struct rt *rt, int argc, char **argv)
 			free(r.cpuset_mems);
 			r.cpuset_mems = xstrdup(optarg);
 			break;
-		default: oci_resources_free(&r); return usage_error("update", "invalid option");
+		default: oci_resources_free(&r); return rt_usage_error("update", "invalid option");
 		}
 	}
 	if (optind != argc - 1) {
 		oci_resources_free(&r);
-		return usage_error("update", "requires exactly 1 argument: the container id");
+		return rt_usage_error("update", "requires exactly 1 argument: the container id");
 	}
 	if (file) {
 		_cleanup_free_ char *text =
@@ -1392,20 +1371,20 @@ static int cmd_update(struct rt *rt, int argc, char **argv)
 		memset(&r, 0, sizeof(r));
 		if (!text || oci_resources_parse(text, &r, &e) < 0) {
 			err_wrap(&e, "update --resources %s", file);
-			return fail(&e);
+			return rt_fail(&e);
 		}
 	}
-	if (state_load(rt, argv[optind], &st, &e) < 0) {
+	if (rt_state_load(rt, argv[optind], &st, &e) < 0) {
 		oci_resources_free(&r);
-		return fail(&e);
+		return rt_fail(&e);
 	}
 	if (!st.cgroup)
 		rc = err_set(&e, 0, "container %s has no cgroup v2", st.id);
 	else
 		rc = oci_cgroup_apply(st.cgroup, &r, &e);
 	oci_resources_free(&r);
-	state_free(&st);
-	return rc < 0 ? fail(&e) : 0;
+	rt_state_free(&st);
+	return rc < 0 ? rt_fail(&e) : 0;
 }
 
 static int cmd_spec(struct rt *rt, int argc, char **argv)
@@ -1427,7 +1406,7 @@ static int cmd_spec(struct rt *rt, int argc, char **argv)
 		else if (c == 'r')
 			flags |= OCI_SPEC_ROOTLESS;
 		else
-			return usage_error("spec", "invalid option");
+			return rt_usage_error("spec", "invalid option");
 	}
 	/* runc's spec has a cgroup namespace only on a unified cgroup2
 	 * host; callers add one where it lacks, and a second is an error. */
@@ -1441,12 +1420,12 @@ static int cmd_spec(struct rt *rt, int argc, char **argv)
 			err_set(&e, 0, "File %s exists. Remove it first", path);
 		else
 			err_sys(&e, "create %s", path);
-		return fail(&e);
+		return rt_fail(&e);
 	}
 	if (write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0) {
 		err_sys(&e, "write %s", path);
 		close(fd);
-		return fail(&e);
+		return rt_fail(&e);
 	}
 	close(fd);
 	return 0;
@@ -1545,7 +1524,9 @@ static void usage(FILE *f)
 		   "  list      list containers\n"
 		   "  update    change resource limits\n"
 		   "  spec      write a default config.json\n"
-		   "  features  print the features this runtime supports (JSON)\n\n"
+		   "  features  print the features this runtime supports (JSON)\n"
+		   "  checkpoint  dump a running container with CRIU (--image-path DIR)\n"
+		   "  restore   create a container from a checkpoint and run it\n\n"
 		   "global options:\n"
 		   "  --root DIR        state directory (default " DEFAULT_ROOT ")\n"
 		   "  --log FILE        log file (errors are also printed on stderr)\n"
@@ -1593,14 +1574,14 @@ int oci_runtime_main(int argc, char **argv)
 		}
 		case 'h': usage(stdout); return 0;
 		default:
-			return usage_error("nook-runtime", "unknown global option '%s'",
-					   argv[optind - 1]);
+			return rt_usage_error("nook-runtime", "unknown global option '%s'",
+					      argv[optind - 1]);
 		}
 	}
 	if (strcmp(log_format, "text") && strcmp(log_format, "json"))
-		return usage_error("nook-runtime",
-				   "--log-format: unknown format \"%s\" (text or json)",
-				   log_format);
+		return rt_usage_error("nook-runtime",
+				      "--log-format: unknown format \"%s\" (text or json)",
+				      log_format);
 	if (rt.log_path) {
 		int fd = open(rt.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
@@ -1608,7 +1589,7 @@ int oci_runtime_main(int argc, char **argv)
 			struct err e;
 
 			err_sys(&e, "open log file %s", rt.log_path);
-			return fail(&e);
+			return rt_fail(&e);
 		}
 		log_setup(fd, strcmp(log_format, "json") == 0, rt.debug ? LOG_DEBUG : LOG_WARN);
 	} else if (rt.debug) {
@@ -1629,7 +1610,7 @@ int oci_runtime_main(int argc, char **argv)
 		struct err e = { 0 };
 
 		if (oci_reexec_sealed(rt.argv0, &e) < 0)
-			return fail(&e);
+			return rt_fail(&e);
 	}
 	if (strcmp(cmd, "create") == 0)
 		return cmd_create(&rt, argc, argv);
@@ -1659,9 +1640,13 @@ int oci_runtime_main(int argc, char **argv)
 		return cmd_spec(&rt, argc, argv);
 	if (strcmp(cmd, "features") == 0)
 		return cmd_features(&rt, argc, argv);
+	if (strcmp(cmd, "checkpoint") == 0)
+		return rt_cmd_checkpoint(&rt, argc, argv);
+	if (strcmp(cmd, "restore") == 0)
+		return rt_cmd_restore(&rt, argc, argv);
 	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	return usage_error("nook-runtime", "unknown command \"%s\"", cmd);
+	return rt_usage_error("nook-runtime", "unknown command \"%s\"", cmd);
 }

@@ -1,0 +1,229 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# checkpoint/restore with CRIU, in the VM (Debian's criu works with its
+# kernel, not with the dev hosts'): the engine (`nook checkpoint/restore`)
+# and the runtime's runc command line.  A counter that keeps counting
+# across a checkpoint and a restore (read from the container's log, so the
+# restored init's stdout reaches the new monitor), --leave-running, the
+# restart policy (not applied at the checkpoint, applied to the restored
+# init), and the refusals.  Results: ok/not ok/skip - vm: checkpoint: NAME.
+
+NOOK=${NOOK:-/nook/nook}
+RT=${RT:-/nook/nook runtime}
+ROOTFS=${ROOTFS:-/rootfs}
+W=/tmp/vmck
+PATH=/usr/sbin:$PATH
+export PATH
+
+WHY=
+CUR=
+begin() {
+	CUR=$1
+	WHY=
+}
+why() {
+	WHY="${WHY:+$WHY; }$(printf '%s' "$1" | tr '\n' ' ' | cut -c1-400)"
+}
+end() {
+	if [ -z "$WHY" ]; then
+		echo "ok - vm: checkpoint: $CUR"
+	else
+		echo "not ok - vm: checkpoint: $CUR: $WHY"
+	fi
+}
+expect_eq() { # WHAT GOT WANT
+	[ "$2" = "$3" ] || why "$1: got '$2', want '$3'"
+}
+
+if ! command -v criu >/dev/null 2>&1; then
+	echo "skip - vm: checkpoint: all: criu not installed on the host (apt-get install criu)"
+	exit 0
+fi
+if ! out=$(criu check 2>&1); then
+	echo "not ok - vm: checkpoint: all: criu check fails in the VM: $(echo "$out" | tail -n 2 | tr '\n' ' ')"
+	exit 0
+fi
+
+rm -rf "$W"
+mkdir -p "$W"
+nk() {
+	timeout -s KILL 60 "$NOOK" --root "$W/root" --runroot "$W/run" "$@"
+}
+cleanup() {
+	for c in $(nk ps -aq 2>/dev/null); do
+		nk rm -f "$c" >/dev/null 2>&1
+	done
+}
+trap cleanup EXIT
+insp() { # CTR FIELD: a scalar of inspect's State
+	nk inspect "$1" 2>/dev/null | tr -d '\n\t ' | sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p" | head -n 1
+}
+last_count() {
+	nk logs "$1" 2>/dev/null | tail -n 1
+}
+# wait_count CTR MIN: until the log's last line is a number >= MIN (10 s)
+wait_count() {
+	i=0
+	while [ $i -lt 100 ]; do
+		n=$(last_count "$1")
+		[ -n "$n" ] && [ "$n" -ge "$2" ] 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+now_ms() { # from /proc/uptime: 10 ms steps
+	read -r up _ </proc/uptime
+	c=${up#*.}
+	echo $((${up%.*} * 1000 + ${c#0} * 10))
+}
+COUNTER='i=0; while :; do i=$((i+1)); echo $i; sleep 0.2; done'
+
+# ---- the engine --------------------------------------------------------
+
+begin "engine: a counter keeps counting across checkpoint and restore"
+cp -a "$ROOTFS" "$W/rootfs1"
+out=$(nk run -d --name c1 --network none --rootfs "$W/rootfs1" sh -c "$COUNTER" 2>&1) || why "run: $out"
+wait_count c1 3 || why "the counter did not count: $(last_count c1)"
+pid1=$(insp c1 Pid)
+t0=$(now_ms)
+out=$(nk checkpoint c1 2>&1) || {
+	why "checkpoint: $out"
+	grep -h -B3 -A3 'Error' "$W"/root/containers/*/criu/dump.log | head -n 40 | sed 's/^/# /'
+}
+t1=$(now_ms)
+expect_eq "checkpoint output" "$out" c1
+expect_eq "status after checkpoint" "$(insp c1 Status)" exited
+expect_eq "Checkpointed" "$(insp c1 Checkpointed)" true
+kill -0 "$pid1" 2>/dev/null && why "the init $pid1 still runs after the checkpoint"
+at=$(last_count c1)
+sleep 1
+expect_eq "no counting while checkpointed" "$(last_count c1)" "$at"
+t2=$(now_ms)
+out=$(nk restore c1 2>&1) || why "restore: $out"
+t3=$(now_ms)
+expect_eq "restore output" "$out" c1
+expect_eq "status after restore" "$(insp c1 Status)" running
+expect_eq "Restored" "$(insp c1 Restored)" true
+wait_count c1 $((at + 3)) || why "the restored counter does not count on from $at: $(nk logs c1 2>&1 | tail -n 3 | tr '\n' ' ')"
+first=$(nk logs c1 2>/dev/null | sed -n "$((at + 1))p")
+expect_eq "the line after the checkpoint" "$first" $((at + 1))
+pid2=$(insp c1 Pid)
+[ -n "$pid2" ] && [ "$pid2" != 0 ] && kill -0 "$pid2" 2>/dev/null || why "restored pid '$pid2' not alive"
+[ -d "$W/root/containers/$(nk inspect --format '{{.Id}}' c1 2>/dev/null)/checkpoint" ] &&
+	why "the images are still there after a restore without --keep"
+out=$(nk stop -t 1 c1 2>&1) || why "stop: $out"
+expect_eq "status after stop" "$(insp c1 Status)" exited
+ev=$(nk events --since 10m --until 1s --filter container=c1 --format json 2>/dev/null | tr '\n' ' ')
+case $ev in *checkpoint*restore*) ;; *) why "events: $ev" ;; esac
+end
+echo "# vm bench: nook checkpoint $((t1 - t0)) ms, nook restore $((t3 - t2)) ms"
+
+begin "engine: --leave-running, then restore from the kept images"
+cp -a "$ROOTFS" "$W/rootfs2"
+out=$(nk run -d --name c2 --network none --rootfs "$W/rootfs2" sh -c "$COUNTER" 2>&1) || why "run: $out"
+wait_count c2 2 || why "the counter did not count"
+pid=$(insp c2 Pid)
+out=$(nk checkpoint --leave-running c2 2>&1) || why "checkpoint -R: $out"
+expect_eq "status after checkpoint -R" "$(insp c2 Status)" running
+expect_eq "pid after checkpoint -R" "$(insp c2 Pid)" "$pid"
+at=$(last_count c2)
+wait_count c2 $((at + 2)) || why "it stopped counting after checkpoint -R"
+out=$(nk restore c2 2>&1)
+[ $? = 125 ] || why "restore of a running container: exit $?: $out"
+nk stop -t 1 c2 >/dev/null 2>&1
+out=$(nk restore c2 2>&1)
+[ $? = 125 ] && case $out in *"has no checkpoint"*) ;; *) why "restore after stop: $out" ;; esac
+end
+
+begin "engine: the restart policy is not applied at the checkpoint, it is to the restored init"
+cp -a "$ROOTFS" "$W/rootfs3"
+out=$(nk run -d --name c3 --restart always --network none --rootfs "$W/rootfs3" sh -c "$COUNTER" 2>&1) || why "run: $out"
+wait_count c3 2 || why "the counter did not count"
+out=$(nk checkpoint c3 2>&1) || why "checkpoint: $out"
+sleep 1
+expect_eq "status 1 s after checkpoint" "$(insp c3 Status)" exited
+expect_eq "restarts after checkpoint" "$(nk inspect --format '{{.RestartCount}}' c3 2>&1)" 0
+out=$(nk restore c3 2>&1) || why "restore: $out"
+pid=$(insp c3 Pid)
+kill -9 "$pid" 2>/dev/null || why "kill $pid"
+i=0
+while [ $i -lt 50 ] && [ "$(nk inspect --format '{{.RestartCount}}' c3 2>&1)" != 1 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+expect_eq "restarts after the restored init was killed" "$(nk inspect --format '{{.RestartCount}}' c3 2>&1)" 1
+expect_eq "status after restart" "$(insp c3 Status)" running
+end
+
+# ---- the runtime (runc's command line) ------------------------------------
+
+begin "runtime: checkpoint and restore --detach as podman and containerd call them"
+b=$W/bundle
+mkdir -p "$b" && cp -a "$ROOTFS" "$b/rootfs"
+cat >"$b/config.json" <<EOF
+{
+	"ociVersion": "1.0.2",
+	"process": { "terminal": false, "user": { "uid": 0, "gid": 0 },
+		"args": [ "sh", "-c", "i=0; while :; do i=\$((i+1)); echo \$i >/tmp/count; sleep 0.2; done" ],
+		"env": [ "PATH=/bin" ], "cwd": "/" },
+	"root": { "path": "rootfs" },
+	"hostname": "ck",
+	"mounts": [
+		{ "destination": "/proc", "type": "proc", "source": "proc" },
+		{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": [ "nosuid", "mode=755" ] },
+		{ "destination": "/tmp", "type": "tmpfs", "source": "tmpfs" }
+	],
+	"linux": { "cgroupsPath": "/nook/vmck",
+		"namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "ipc" }, { "type": "uts" }, { "type": "network" } ] }
+}
+EOF
+rtc() { timeout -s KILL 60 $RT "$@"; }
+# As conmon does: the init's stdio are pipes (CRIU hands new ones to the
+# restored init; a file of the host, /dev/null too, it cannot reach).  The
+# reader holds on until the init is gone: in the background.
+rt_bg() { # LOG ARGS...
+	_log=$1
+	shift
+	{ : | rtc "$@" 2>&1 | cat >"$_log"; } &
+}
+rt_status() {
+	rtc state "$1" 2>/dev/null | tr -d '\n\t ' | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p'
+}
+wait_running() { # ID
+	i=0
+	while [ $i -lt 100 ] && [ "$(rt_status "$1")" != running ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+rt_bg "$W/run.out" run -d --bundle "$b" vmck
+wait_running vmck
+expect_eq "state after run -d" "$(rt_status vmck)" running
+sleep 1
+count() { rtc exec vmck cat /tmp/count 2>/dev/null; }
+before=$(count)
+[ -n "$before" ] || why "no count in the container"
+out=$(rtc checkpoint --image-path "$W/img" --work-path "$W/work" vmck 2>&1) || why "checkpoint: $out"
+out=$(rtc state vmck 2>&1) && why "the container is still there after checkpoint: $out"
+rt_bg "$W/restore.out" restore --detach --image-path "$W/img" --work-path "$W/work" --bundle "$b" vmck
+wait_running vmck
+expect_eq "state after restore" "$(rt_status vmck)" running
+[ -s "$W/restore.out" ] && why "restore said: $(cat "$W/restore.out")"
+sleep 1
+after=$(count)
+[ -n "$after" ] && [ "$after" -gt "$before" ] 2>/dev/null || why "count after restore '$after' not above '$before'"
+rtc kill vmck KILL >/dev/null 2>&1
+sleep 0.5
+rtc delete --force vmck >/dev/null 2>&1
+[ -d /sys/fs/cgroup/nook/vmck ] && why "cgroup left after delete"
+end
+
+begin "runtime: checkpoint of a container that does not run, restore without images"
+out=$(rtc checkpoint --image-path "$W/img2" nosuch 2>&1) && why "checkpoint nosuch succeeded"
+case $out in *"does not exist"*) ;; *) why "checkpoint nosuch: $out" ;; esac
+out=$(rtc restore -d --image-path "$W/empty" --bundle "$b" vmck2 </dev/null 2>&1) && why "restore without images succeeded"
+case $out in *"descriptors.json"*) ;; *) why "restore without images: $out" ;; esac
+[ -d /run/nook-runtime/vmck2 ] && why "state left by a failed restore"
+[ -d /sys/fs/cgroup/vmck2 ] && why "cgroup left by a failed restore"
+end
