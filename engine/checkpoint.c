@@ -23,12 +23,17 @@
  */
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "engine/ctr.h"
 #include "engine/checkpoint.h"
+#include "engine/events.h"
 #include "monitor/monitor.h"
 #include "oci/criu.h"
 #include "oci/spec.h"
+#include "store/tar.h"
+
+#define MANIFEST "manifest.json"
 
 /* The reason c cannot be checkpointed, or NULL. */
 static const char *unsupported(const struct ctr *c)
@@ -55,6 +60,73 @@ static int ctr_dirfd(const struct ctr *c)
 static unsigned criu_flags(int tcp, int locks)
 {
 	return (tcp ? OCI_CRIU_TCP_ESTABLISHED : 0) | (locks ? OCI_CRIU_FILE_LOCKS : 0);
+}
+
+static const char *machine(void)
+{
+	static struct utsname u;
+
+	return uname(&u) == 0 ? u.machine : "unknown";
+}
+
+/* One small file into the archive. */
+static int put_text(int out, const char *name, const char *text, struct err *e)
+{
+	size_t n = strlen(text);
+
+	if (tar_write_file_header(out, name, n, 0600, now_ns() / 1000000000, e) < 0)
+		return -1;
+	if (write_all(out, text, n) < 0)
+		return err_sys(e, "write archive");
+	return tar_write_pad(out, n, e);
+}
+
+static int put_json(int out, const char *name, const cJSON *j, struct err *e)
+{
+	_cleanup_free_ char *t = cJSON_Print(j);
+
+	return put_text(out, name, t, e);
+}
+
+/* --export: one tar of manifest.json, config.dump, state.dump, the
+ * images (checkpoint/) and the overlay's upper directory (rootfs-diff/),
+ * written beside FILE and renamed onto it when complete. */
+static int export_archive(struct ctr *c, int cdir, const struct engine_checkpoint_opts *o,
+			  struct err *e)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.nook-tmp", o->export_path);
+	int diff = ctr_overlay(c) && !o->ignore_rootfs;
+	cJSON *m = cJSON_CreateObject();
+	int out, r = -1;
+
+	cJSON_AddNumberToObject(m, "nookCheckpoint", 1);
+	cJSON_AddStringToObject(m, "arch", machine());
+	cJSON_AddStringToObject(m, "version", NOOK_VERSION);
+	cJSON_AddStringToObject(m, "id", c->id);
+	cJSON_AddStringToObject(m, "name", cname(c));
+	cJSON_AddBoolToObject(m, "rootfsDiff", diff);
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (out < 0) {
+		cJSON_Delete(m);
+		return err_sys(e, "--export %s", o->export_path);
+	}
+	if (put_json(out, MANIFEST, m, e) == 0 && put_json(out, "config.dump", c->config, e) == 0 &&
+	    put_json(out, "state.dump", c->state, e) == 0 &&
+	    tar_write_entries(cdir, "checkpoint", "checkpoint", out, e) == 0 &&
+	    (!diff || tar_write_entries(cdir, "overlay/upper", "rootfs-diff", out, e) == 0) &&
+	    tar_write_end(out, e) == 0) {
+		if (fsync(out) < 0 || rename(tmp, o->export_path) < 0)
+			err_sys(e, "--export %s", o->export_path);
+		else
+			r = 0;
+	}
+	close(out);
+	cJSON_Delete(m);
+	if (r < 0) {
+		unlink(tmp);
+		err_wrap(e, "export the checkpoint of %s", cname(c));
+	}
+	return r;
 }
 
 int engine_checkpoint(struct engine *en, const char *ref, const struct engine_checkpoint_opts *o,
@@ -144,12 +216,146 @@ int engine_checkpoint(struct engine *en, const char *ref, const struct engine_ch
 	if (ctr_save(&c, e) < 0)
 		goto out;
 	event(&c, "checkpoint", NULL);
+	if (o->export_path) {
+		if (export_archive(&c, cdir, o, e) < 0)
+			goto out;
+		if (!o->keep)
+			store_rm_tree(cdir, "checkpoint", NULL);
+	}
 	if (stats)
 		stats->duration_us = (mono_ms() - t0) * 1000;
 	r = 0;
 out:
 	oci_spec_free(spec);
 	ctr_close(&c);
+	return r;
+}
+
+/* --import: the archive unpacked under the root, checked (its machine,
+ * its parts), made a new container (a new id; its name or --name) that
+ * holds the images and the root filesystem's changes: exited and
+ * checkpointed, for engine_restore.  Nothing is left on failure. */
+static int import_archive(struct engine *en, const struct engine_restore_opts *o,
+			  char id[STORE_ID_LEN + 1], struct err *e)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s/import-XXXXXX", en->st.root);
+	_cleanup_free_ char *cdirp = NULL;
+	_cleanup_close_ int in = -1, tfd = -1, rootfd = -1;
+	cJSON *m = NULL, *cfg = NULL, *st = NULL, *spec;
+	const char *name = NULL, *arch;
+	char cg[100];
+	int created = 0, r = -1;
+
+	in = open(o->import_path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return err_setk(e, ERRK_INVALID_ARG, errno, "--import %s", o->import_path);
+	if (!mkdtemp(tmp))
+		return err_sys(e, "mkdtemp %s", tmp);
+	rootfd = open(en->st.root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	tfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0 || tfd < 0) {
+		err_sys(e, "open %s", tmp);
+		goto out;
+	}
+	if (tar_extract(in, tfd, TAR_EXTRACT_OWNER, e) < 0)
+		goto bad;
+	{
+		_cleanup_free_ char *p = xasprintf("%s/" MANIFEST, tmp);
+		_cleanup_free_ char *pc = xasprintf("%s/config.dump", tmp);
+		_cleanup_free_ char *ps = xasprintf("%s/state.dump", tmp);
+		_cleanup_free_ char *pd = xasprintf("%s/checkpoint/descriptors.json", tmp);
+		struct stat sb;
+
+		m = store_read_json(p, e);
+		if (!m || jint(m, "nookCheckpoint", 0) != 1) {
+			if (m)
+				err_set(e, 0, "%s: not a checkpoint of nook", MANIFEST);
+			goto bad;
+		}
+		arch = jstr(m, "arch") ?: "?";
+		if (strcmp(arch, machine()) != 0) {
+			err_setk(e, ERRK_INVALID_ARG, 0,
+				 "--import %s: a checkpoint of a %s machine cannot be restored on "
+				 "%s",
+				 o->import_path, arch, machine());
+			goto out;
+		}
+		if (!(cfg = store_read_json(pc, NULL)) || !(st = store_read_json(ps, NULL)) ||
+		    stat(pd, &sb) < 0) {
+			err_set(e, 0, "%s missing or corrupt",
+				!cfg  ? "config.dump"
+				: !st ? "state.dump"
+				      : "checkpoint/");
+			goto bad;
+		}
+	}
+	name = o->name ?: jstr(st, "name");
+	if (!name || store_name_valid(name, e) < 0) {
+		if (!name)
+			err_set(e, 0, "state.dump: no name");
+		goto bad;
+	}
+	store_new_id(id);
+	spec = cJSON_GetObjectItemCaseSensitive(cfg, "spec");
+	snprintf(cg, sizeof(cg), "/nook/%s", id);
+	jset_str(cJSON_GetObjectItemCaseSensitive(spec, "linux"), "cgroupsPath", cg);
+	if (cJSON_GetObjectItemCaseSensitive(cfg, "name"))
+		jset_str(cfg, "name", name);
+	if (store_create(&en->st, id, name, cfg, 1, e) < 0) {
+		kind(e, e->errnum == EEXIST ? ERRK_INVALID_ARG : ERRK_RUNTIME);
+		goto out;
+	}
+	created = 1;
+	cdirp = store_path(&en->st, id, NULL);
+	{
+		_cleanup_free_ char *from = xasprintf("%s/checkpoint", tmp);
+		_cleanup_free_ char *to = xasprintf("%s/checkpoint", cdirp);
+		_cleanup_free_ char *diff = xasprintf("%s/rootfs-diff", tmp);
+		_cleanup_free_ char *ov = xasprintf("%s/overlay", cdirp);
+		_cleanup_free_ char *upper = xasprintf("%s/overlay/upper", cdirp);
+		_cleanup_free_ char *stp = xasprintf("%s/state.json", cdirp);
+		cJSON *ns = cJSON_CreateObject();
+		int w;
+
+		if (rename(from, to) < 0) {
+			cJSON_Delete(ns);
+			err_sys(e, "rename %s", from);
+			goto out;
+		}
+		if (!o->ignore_rootfs && access(diff, F_OK) == 0 &&
+		    ((mkdir(ov, 0700) < 0 && errno != EEXIST) || rename(diff, upper) < 0)) {
+			cJSON_Delete(ns);
+			err_sys(e, "rename %s", diff);
+			goto out;
+		}
+		cJSON_AddStringToObject(ns, "state", "exited");
+		cJSON_AddNumberToObject(ns, "restartCount", 0);
+		cJSON_AddStringToObject(ns, "name", name);
+		cJSON_AddStringToObject(ns, "rootfs", jstr(st, "rootfs") ?: "");
+		cJSON_AddNumberToObject(ns, "created", (double)now_ns());
+		cJSON_AddItemToObject(
+			ns, "command",
+			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(st, "command"), 1));
+		cJSON_AddBoolToObject(ns, "checkpointed", 1);
+		w = store_write_json(stp, ns, 1, e);
+		cJSON_Delete(ns);
+		if (w < 0)
+			goto out;
+	}
+	events_append(&en->st, "create", id, name, NULL, NULL);
+	r = 0;
+	goto out;
+bad:
+	kind(e, ERRK_INVALID_ARG);
+	err_wrap(e, "--import %s", o->import_path);
+out:
+	if (r < 0 && created)
+		store_remove(&en->st, id, name, NULL);
+	if (rootfd >= 0)
+		store_rm_tree(rootfd, strrchr(tmp, '/') + 1, NULL);
+	cJSON_Delete(m);
+	cJSON_Delete(cfg);
+	cJSON_Delete(st);
 	return r;
 }
 
@@ -163,6 +369,24 @@ int engine_restore(struct engine *en, const char *ref, const struct engine_resto
 	int64_t t0 = mono_ms();
 	int r = -1;
 
+	if (o->import_path) {
+		struct engine_restore_opts ro = *o;
+		char id[STORE_ID_LEN + 1];
+
+		if (import_archive(en, o, id, e) < 0)
+			return -1;
+		ro.import_path = NULL;
+		ro.keep = 0; /* the images are the archive's copy */
+		if (engine_restore(en, id, &ro, stats, e) < 0) {
+			struct err le;
+
+			engine_remove(en, id, ENGINE_RM_FORCE, &le);
+			return -1;
+		}
+		if (stats)
+			memcpy(stats->id, id, sizeof(stats->id));
+		return 0;
+	}
 	if (ctr_open(en, ref, &c, e) < 0)
 		return -1;
 	dir = store_path(&en->st, c.id, "checkpoint");

@@ -31,6 +31,7 @@ struct engine_restore_opts {
 
 struct engine_cr_stats {
 	int64_t duration_us; /* of the whole operation, for --print-stats */
+	char id[65]; /* restore --import: the new container's id */
 };
 
 /* Checkpoint a running container (exited afterwards unless leave_running). */

@@ -84,13 +84,23 @@ int cli_cmd_checkpoint(struct cli *c, int argc, char **argv)
 		default: return cli_usage_err(cmd, "invalid option (see --help)");
 		}
 	}
-	if (a.co.export_path || a.ro.import_path) {
-		fprintf(stderr, "Error: %s: --%s is not supported yet by nook\n", cmd,
-			a.restore ? "import" : "export");
-		return EXIT_ENGINE;
-	}
-	if (a.ro.name)
+	if (a.ro.name && !a.ro.import_path)
 		return cli_usage_err(cmd, "--name needs --import");
+	if (a.co.export_path && argc - optind != 1)
+		return cli_usage_err(cmd, "--export takes exactly one container");
+	if (a.ro.import_path) {
+		struct engine_cr_stats st = { 0 };
+		struct err e = { 0 };
+
+		if (optind < argc)
+			return cli_usage_err(cmd, "--import takes no container (it makes one)");
+		if (cli_open(c) < 0)
+			return EXIT_ENGINE;
+		if (engine_restore(&c->en, NULL, &a.ro, &st, &e) < 0)
+			return cli_report(&e);
+		puts(st.id);
+		return 0;
+	}
 	if (a.print_stats)
 		a.stats = cJSON_CreateArray();
 	rc = cli_for_each(c, argc, argv, optind, cmd, op_cr, &a,

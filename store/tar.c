@@ -462,7 +462,7 @@ int tar_write_layer(int dirfd, int out_fd, struct err *e)
 	return write_tree(dirfd, out_fd, 1, e);
 }
 
-int tar_write_at(int dirfd, const char *name, const char *as, int out_fd, struct err *e)
+static int write_at(int dirfd, const char *name, const char *as, int out_fd, int end, struct err *e)
 {
 	struct writer w = { .out = out_fd, .buf = xmalloc(COPY_BUF) };
 	const char *n = name ? name : ".";
@@ -479,13 +479,24 @@ int tar_write_at(int dirfd, const char *name, const char *as, int out_fd, struct
 		if (fd >= 0)
 			close(fd);
 	}
-	if (r == 0 && (write_all(out_fd, zeros, BLOCK) < 0 || write_all(out_fd, zeros, BLOCK) < 0))
+	if (r == 0 && end &&
+	    (write_all(out_fd, zeros, BLOCK) < 0 || write_all(out_fd, zeros, BLOCK) < 0))
 		r = err_sys(e, "write archive");
 	for (size_t i = 0; i < w.nlinks; i++)
 		free(w.links[i].name);
 	free(w.links);
 	free(w.buf);
 	return r;
+}
+
+int tar_write_at(int dirfd, const char *name, const char *as, int out_fd, struct err *e)
+{
+	return write_at(dirfd, name, as, out_fd, 1, e);
+}
+
+int tar_write_entries(int dirfd, const char *name, const char *as, int out_fd, struct err *e)
+{
+	return write_at(dirfd, name, as, out_fd, 0, e);
 }
 
 /* ---- reader ----------------------------------------------------------- */

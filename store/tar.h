@@ -54,6 +54,9 @@ int tar_write_layer(int dirfd, int out_fd, struct err *e);
  * directory's contents, as "a/b" (what `cp DIR/.` copies).  A missing
  * name is an error. */
 int tar_write_at(int dirfd, const char *name, const char *as, int out_fd, struct err *e);
+/* tar_write_at without the end marker: one part of an archive written
+ * from several trees and files (end it with tar_write_end). */
+int tar_write_entries(int dirfd, const char *name, const char *as, int out_fd, struct err *e);
 
 /* Writing an archive entry by entry: a file's header (a name ending in
  * '/' a directory's; uid and gid 0), then its size bytes written by the

@@ -66,3 +66,49 @@ expect_status "checkpoint --rm" $? 125 "$out"
 expect_match "checkpoint --rm message" "$out" 'it was started with --rm'
 expect_eq "status --rm after" "$(cstatus cprm)" running
 t_end
+
+# An archive as checkpoint --export writes it: DIR with manifest.json,
+# config.dump, state.dump, checkpoint/ (the parts import checks).
+mk_archive() { # DIR ARCH
+	mkdir -p "$1/checkpoint"
+	printf '{"nookCheckpoint":1,"arch":"%s","id":"x","name":"imp"}' "$2" >"$1/manifest.json"
+	echo '{"spec":{"linux":{}},"rootfs":"/nonexistent"}' >"$1/config.dump"
+	echo '{"name":"imp","command":["sh"]}' >"$1/state.dump"
+	echo '["pipe:[1]","pipe:[2]","pipe:[3]"]' >"$1/checkpoint/descriptors.json"
+}
+
+t_begin "restore --import: bad archives are refused by name, nothing is left"
+out=$(nk restore --import "$T_DIR/nosuch.tar" 2>&1)
+expect_status "missing file" $? 125 "$out"
+expect_match "missing file message" "$out" "^Error: --import $T_DIR/nosuch.tar: No such file or directory$"
+mkdir -p "$T_DIR/a1/x" && tar -C "$T_DIR/a1" -cf "$T_DIR/plain.tar" x
+out=$(nk restore --import "$T_DIR/plain.tar" 2>&1)
+expect_status "not a checkpoint" $? 125 "$out"
+expect_match "not a checkpoint message" "$out" "^Error: --import $T_DIR/plain.tar: .*manifest.json"
+mk_archive "$T_DIR/a2" mips
+tar -C "$T_DIR/a2" -cf "$T_DIR/mips.tar" .
+out=$(nk restore --import "$T_DIR/mips.tar" 2>&1)
+expect_status "other machine" $? 125 "$out"
+expect_match "other machine message" "$out" "a checkpoint of a mips machine cannot be restored on $(uname -m)"
+mk_archive "$T_DIR/a3" "$(uname -m)"
+tar -C "$T_DIR/a3" -cf "$T_DIR/ok.tar" .
+head -c 1500 "$T_DIR/ok.tar" >"$T_DIR/short.tar"
+out=$(nk restore --import "$T_DIR/short.tar" 2>&1)
+expect_status "truncated" $? 125 "$out"
+expect_match "truncated message" "$out" "^Error: --import $T_DIR/short.tar: "
+out=$(nk restore --import "$T_DIR/ok.tar" --name cp1 2>&1)
+expect_status "name taken" $? 125 "$out"
+expect_match "name taken message" "$out" "cp1.* already in use"
+if [ $criu_ok = 0 ]; then
+	out=$(nk restore --import "$T_DIR/ok.tar" 2>&1)
+	expect_status "no criu: import" $? 125 "$out"
+	expect_match "no criu: import message" "$out" "criu"
+fi
+expect_eq "import dirs left" "$(ls "$T_DIR/root" | grep -c '^import-')" 0
+expect_eq "containers after the failed imports" "$(nk ps -aq | wc -l)" 3
+out=$(nk restore --import "$T_DIR/ok.tar" cp1 2>&1)
+expect_status "import with a container" $? 125 "$out"
+out=$(nk restore --name x cp1 2>&1)
+expect_status "--name without --import" $? 125 "$out"
+expect_match "--name without --import message" "$out" "needs --import"
+t_end

@@ -156,6 +156,62 @@ expect_eq "restarts after the restored init was killed" "$(nk inspect --format '
 expect_eq "status after restart" "$(insp c3 Status)" running
 end
 
+begin "engine: attach after restore"
+out=$(nk start c1 2>&1)
+# (c1 was stopped: start it, checkpoint it, restore it, attach)
+wait_count c1 1 || why "c1 did not start: $out"
+out=$(nk checkpoint c1 2>&1) || why "checkpoint: $out"
+out=$(nk restore c1 2>&1) || why "restore: $out"
+timeout -s INT 2 "$NOOK" --root "$W/root" --runroot "$W/run" attach --no-stdin c1 >"$W/attach.out" 2>&1
+n=$(grep -c '^[0-9][0-9]*$' "$W/attach.out")
+[ "$n" -ge 3 ] || why "attach after restore showed $n counts: $(head -c 200 "$W/attach.out")"
+nk stop -t 1 c1 >/dev/null 2>&1
+end
+
+begin "engine: export, rm, import under a new name: new id, same count, root changes kept"
+cp -a "$ROOTFS" "$W/rootfs4"
+out=$(nk run -d --name c4 --network none --rootfs "$W/rootfs4:O" sh -c "$COUNTER" 2>&1) || why "run: $out"
+id4=$(nk inspect --format '{{.Id}}' c4 2>/dev/null)
+wait_count c4 2 || why "the counter did not count"
+nk exec c4 sh -c 'echo changed >/etc/marker' || why "exec: could not change the root"
+out=$(nk checkpoint --export "$W/c4.tar" c4 2>&1) || why "checkpoint --export: $out"
+at=$(last_count c4)
+[ -s "$W/c4.tar" ] || why "no archive"
+[ -d "$W/root/containers/$id4/checkpoint" ] && why "the images stayed without --keep"
+out=$(nk rm c4 2>&1) || why "rm: $out"
+id5=$(nk restore --import "$W/c4.tar" --name c5 2>&1) || why "restore --import: $id5"
+[ "$id5" != "$id4" ] && [ ${#id5} = 64 ] || why "import printed '$id5' (old id $id4)"
+expect_eq "status of the import" "$(insp c5 Status)" running
+wait_count c5 $((at + 2)) || why "the imported counter does not count: $(nk logs c5 2>&1 | head -n 3 | tr '\n' ' ')"
+expect_eq "its first line" "$(nk logs c5 2>/dev/null | head -n 1)" $((at + 1))
+expect_eq "the root's change" "$(nk exec c5 cat /etc/marker 2>&1)" changed
+out=$(nk restore --import "$W/c4.tar" --name c5 2>&1) && why "a second import as c5 succeeded"
+case $out in *"already in use"*) ;; *) why "second import: $out" ;; esac
+out=$(nk checkpoint --export "$W/c5.tar" --ignore-rootfs c5 2>&1) || why "checkpoint --export --ignore-rootfs: $out"
+out=$(nk restore --import "$W/c5.tar" --name c6 2>&1) || why "import of --ignore-rootfs: $out"
+expect_eq "no root change with --ignore-rootfs" "$(nk exec c6 cat /etc/marker 2>&1 | grep -c changed)" 0
+nk rm -f c5 c6 >/dev/null 2>&1
+end
+
+begin "engine: --tcp-established keeps a connection inside the container"
+cp -a "$ROOTFS" "$W/rootfs7"
+out=$(nk run -d --name c7 --network none --rootfs "$W/rootfs7" sh -c \
+	"sleep 100000 | nc -l -p 5000 >/tmp/got & sleep 2; ($COUNTER) | nc 127.0.0.1 5000; echo client exit \$?" 2>&1) ||
+	why "run: $out"
+sleep 3.5
+got() { nk exec c7 tail -n 1 /tmp/got 2>/dev/null; }
+b=$(got)
+[ -n "$b" ] || why "nothing went through the connection: $(nk logs c7 2>&1 | head -n 5)"
+out=$(nk checkpoint c7 2>&1) && why "checkpoint without --tcp-established succeeded"
+expect_eq "status after the refused dump" "$(insp c7 Status)" running
+out=$(nk checkpoint --tcp-established c7 2>&1) || why "checkpoint --tcp-established: $out"
+out=$(nk restore --tcp-established c7 2>&1) || why "restore --tcp-established: $out"
+sleep 1.5
+a=$(got)
+[ -n "$a" ] && [ "$a" -gt "$b" ] 2>/dev/null || why "the connection carried nothing after restore: '$a' after '$b'"
+nk rm -f c7 >/dev/null 2>&1
+end
+
 # ---- the runtime (runc's command line) ------------------------------------
 
 begin "runtime: checkpoint and restore --detach as podman and containerd call them"
