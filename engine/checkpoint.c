@@ -18,8 +18,10 @@
  * A failed restore leaves the container exited and checkpointed, as it
  * was.  The images are removed after a restore unless --keep.
  *
- * Not yet: containers on a bridge network or sharing another container's
- * network, and containers with a terminal (-t), are refused by name.
+ * The network namespace is not in the images (oci/criu.h): a restore
+ * gets a new one, which ctr_init sets up as for a start (the same lease:
+ * address and MAC; published ports).  Containers with a terminal (-t)
+ * are refused by name.
  */
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -38,14 +40,8 @@
 /* The reason c cannot be checkpointed, or NULL. */
 static const char *unsupported(const struct ctr *c)
 {
-	const char *net = jstr(c->config, "netMode") ?: "none";
-
 	if (jbool(c->config, "tty"))
 		return "it has a terminal (-t)";
-	if (strcmp(net, "bridge") == 0)
-		return "it is on a bridge network (use --network none, host or ns:PATH)";
-	if (strcmp(net, "container") == 0)
-		return "it shares the network of another container";
 	return NULL;
 }
 

@@ -11,8 +11,7 @@
  *  - every bind mount of the spec (its source is outside the container's
  *    mount namespace): key = destination at the dump, mapped to the
  *    source at the restore (runc does the same);
- *  - a network namespace the spec joins by path (ns:PATH): key
- *    "extRootNetNS", handed to the restore as an fd of that path.
+ *  - the container's network namespace, key "extRootNetNS" (see netns()).
  * Cgroups are left to us (--manage-cgroups=ignore): the restore runs criu
  * inside the container's new cgroup, so the tree it forks lands there.
  */
@@ -25,6 +24,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include "oci/linux.h"
 
 #define NETNS_KEY "extRootNetNS"
 #define FD_BASE 10 /* criu's inherited fds are put from here */
@@ -84,8 +85,9 @@ struct run {
 	/* restore: set up in the child before the exec */
 	const char *cgroup; /* join this cgroup2 directory */
 	const char *rootfs; /* bind onto itself in a private mount ns */
-	int fds[8]; /* put on FD_BASE + i */
+	int fds[8]; /* put on FD_BASE + i; -1: the new netns's slot */
 	size_t n_fds;
+	int new_netns; /* restore: the tree gets a new netns (slot: fds[i] -1) */
 };
 
 static __attribute__((noreturn)) void child(struct run *r, const char *exe)
@@ -96,16 +98,30 @@ static __attribute__((noreturn)) void child(struct run *r, const char *exe)
 		_exit(126);
 	/* Out of the way of the targets first, then onto them. */
 	for (size_t i = 0; i < r->n_fds; i++) {
-		r->fds[i] = fcntl(r->fds[i], F_DUPFD, FD_BASE + 32);
-		if (r->fds[i] < 0)
+		if (r->fds[i] >= 0 && (r->fds[i] = fcntl(r->fds[i], F_DUPFD, FD_BASE + 32)) < 0)
 			_exit(126);
 	}
 	for (size_t i = 0; i < r->n_fds; i++)
-		if (dup2(r->fds[i], FD_BASE + (int)i) < 0)
+		if (r->fds[i] >= 0 && dup2(r->fds[i], FD_BASE + (int)i) < 0)
 			_exit(126);
 	sys_close_range(FD_BASE + (unsigned)r->n_fds, ~0U, 0);
 	for (int fd = 3; fd < FD_BASE; fd++)
 		close(fd);
+	if (r->new_netns) {
+		/* A new netns with lo up, held by an fd in its slot; criu
+		 * itself stays in ours. */
+		int self = open("/proc/self/ns/net", O_RDONLY), nfd;
+
+		if (self < 0 || unshare(CLONE_NEWNET) < 0 || oci_loopback_up(NULL) < 0 ||
+		    (nfd = open("/proc/self/ns/net", O_RDONLY)) < 0 ||
+		    setns(self, CLONE_NEWNET) < 0)
+			_exit(123);
+		for (size_t i = 0; i < r->n_fds; i++)
+			if (r->fds[i] < 0 && dup2(nfd, FD_BASE + (int)i) < 0)
+				_exit(123);
+		close(nfd);
+		close(self);
+	}
 	if (r->cgroup) {
 		_cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", r->cgroup);
 
@@ -141,15 +157,16 @@ static int run_criu(struct run *r, struct err *e)
 			return err_sys(e, "waitpid criu");
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) >= 124 && WEXITSTATUS(status) <= 127) {
-		static const char *const step[] = { "a private mount of the rootfs",
+	if (WIFEXITED(status) && WEXITSTATUS(status) >= 123 && WEXITSTATUS(status) <= 127) {
+		static const char *const step[] = { "a new network namespace",
+						    "a private mount of the rootfs",
 						    "joining the cgroup", "running criu",
 						    "finding criu" };
 
 		if (WEXITSTATUS(status) == 127)
 			return not_installed(e);
 		return err_set(e, 0, "criu %s: %s failed", r->what,
-			       step[WEXITSTATUS(status) - 124]);
+			       step[WEXITSTATUS(status) - 123]);
 	}
 	log_error(r->log, why, sizeof(why));
 	if (why[0])
@@ -159,6 +176,45 @@ static int run_criu(struct run *r, struct err *e)
 			       WTERMSIG(status), r->log);
 	return err_set(e, 0, "criu %s: exit status %d (log: %s)", r->what, WEXITSTATUS(status),
 		       r->log);
+}
+
+/* criu saves and restores tmpfs contents (the container's /dev at least)
+ * with GNU tar's options: busybox tar refuses them. */
+static int gnu_tar(struct err *e)
+{
+	char *argv[] = { "tar", "--version", NULL };
+	char buf[64] = "";
+	int p[2], status;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_sys(e, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return err_sys(e, "fork");
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null < 0 || dup2(null, 0) < 0 || dup2(p[1], 1) < 0 || dup2(null, 2) < 0)
+			_exit(126);
+		execvp("tar", argv);
+		_exit(127);
+	}
+	close(p[1]);
+	if (read(p[0], buf, sizeof(buf) - 1) < 0)
+		buf[0] = '\0';
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!strstr(buf, "GNU tar"))
+		return err_setk(
+			e, ERRK_DEPENDENCY, 0,
+			"criu needs GNU tar (it saves tmpfs contents with it), which is not "
+			"installed");
+	return 0;
 }
 
 int oci_criu_usable(struct err *e)
@@ -197,7 +253,7 @@ int oci_criu_usable(struct err *e)
 		}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		close(fd);
-		return 0;
+		return gnu_tar(e);
 	}
 	{
 		char buf[1024];
@@ -262,11 +318,14 @@ static int is_bind(const struct oci_mount *m)
 	return m->bind || (m->type && strcmp(m->type, "bind") == 0);
 }
 
-static const struct oci_namespace *joined_netns(const struct oci_spec *spec)
+/* The container's own network namespace (none: the host's) is always
+ * external: a dump never saves its interfaces (so no `ip` and no
+ * iptables-save are needed, which a router lacks); a restore puts the
+ * tree into the namespace the spec names, or a new one with lo up, and
+ * the caller sets up its network again. */
+static const struct oci_namespace *netns(const struct oci_spec *spec)
 {
-	const struct oci_namespace *ns = oci_spec_namespace(spec, CLONE_NEWNET);
-
-	return ns && ns->path ? ns : NULL;
+	return oci_spec_namespace(spec, CLONE_NEWNET);
 }
 
 /* descriptors.json: the init's fds 0-2 as /proc shows them. */
@@ -296,7 +355,7 @@ int oci_criu_dump(const struct oci_criu *o, const struct oci_spec *spec, pid_t p
 {
 	_cleanup_strv_ char **argv = NULL;
 	_cleanup_free_ char *log = NULL;
-	const struct oci_namespace *net = joined_netns(spec);
+	const struct oci_namespace *net = netns(spec);
 	int pre = o->flags & OCI_CRIU_PRE_DUMP;
 	struct run r = { .what = pre ? "pre-dump" : "dump" };
 
@@ -320,10 +379,11 @@ int oci_criu_dump(const struct oci_criu *o, const struct oci_spec *spec, pid_t p
 			pushf(&argv, "--ext-mount-map=%s:%s", spec->mounts[i].destination,
 			      spec->mounts[i].destination);
 	if (net) {
+		_cleanup_free_ char *p = xasprintf("/proc/%d/ns/net", (int)pid);
 		struct stat sb;
 
-		if (stat(net->path, &sb) < 0)
-			return err_sys(e, "network namespace %s", net->path);
+		if (stat(p, &sb) < 0)
+			return err_sys(e, "the network namespace of %d", (int)pid);
 		pushf(&argv, "--external=net[%llu]:" NETNS_KEY, (unsigned long long)sb.st_ino);
 	}
 	if (!pre && save_descriptors(o->images, pid, e) < 0)
@@ -347,7 +407,7 @@ pid_t oci_criu_restore(const struct oci_criu *o, const struct oci_spec *spec, co
 	_cleanup_free_ char *dtext = NULL;
 	_cleanup_free_ char *pidtext = NULL;
 	_cleanup_close_ int netfd = -1;
-	const struct oci_namespace *net = joined_netns(spec);
+	const struct oci_namespace *net = netns(spec);
 	struct run r = { .what = "restore", .cgroup = cgroup_path, .rootfs = rootfs };
 	cJSON *desc;
 	long pid;
@@ -393,9 +453,13 @@ pid_t oci_criu_restore(const struct oci_criu *o, const struct oci_spec *spec, co
 	}
 	cJSON_Delete(desc);
 	if (net) {
-		netfd = open(net->path, O_RDONLY | O_CLOEXEC);
-		if (netfd < 0)
-			return err_sys(e, "network namespace %s", net->path);
+		if (net->path) {
+			netfd = open(net->path, O_RDONLY | O_CLOEXEC);
+			if (netfd < 0)
+				return err_sys(e, "network namespace %s", net->path);
+		} else {
+			r.new_netns = 1;
+		}
 		r.fds[r.n_fds] = netfd;
 		pushf(&argv, "--inherit-fd=fd[%d]:" NETNS_KEY, FD_BASE + (int)r.n_fds);
 		r.n_fds++;

@@ -305,7 +305,7 @@ struct child_args {
 /* Bring "lo" up in the network namespace we just made: runc and crun do,
  * and programs that talk to 127.0.0.1 (health checks, local daemons) count
  * on it.  A namespace joined by path is its creator's to configure. */
-static int loopback_up(struct err *e)
+int oci_loopback_up(struct err *e)
 {
 	_cleanup_close_ int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct ifreq ifr = { 0 };
@@ -367,7 +367,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 			child_fail(a->sock, &e);
 		}
 	}
-	if ((a->unshare_flags & CLONE_NEWNET) && loopback_up(&e) < 0)
+	if ((a->unshare_flags & CLONE_NEWNET) && oci_loopback_up(&e) < 0)
 		child_fail(a->sock, &e);
 	timing_mark("init: lo up");
 	if (setsid() < 0) {

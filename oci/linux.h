@@ -94,4 +94,7 @@ int oci_open_in_root(int rootfd, const char *path, int flags, int mkdirs, struct
  * sealed memfd copy and does not return, but on failure (-1, e set). */
 int oci_reexec_sealed(char **argv, struct err *e);
 
+/* Bring "lo" up in our network namespace (a new one: runc and crun do). */
+int oci_loopback_up(struct err *e);
+
 #endif
