@@ -161,7 +161,7 @@ int engine_checkpoint(struct engine *en, const char *ref, const struct engine_ch
 			 cname(&c));
 		goto out;
 	}
-	if (oci_criu_usable(e) < 0)
+	if (oci_criu_usable(en->st.runroot, e) < 0)
 		goto out;
 	rdir = run_dir(&c);
 	cfgp = xasprintf("%s/config.json", rdir);
@@ -397,7 +397,7 @@ int engine_restore(struct engine *en, const char *ref, const struct engine_resto
 		kind(e, ERRK_STATE_INVALID);
 		goto out;
 	}
-	if (oci_criu_usable(e) < 0)
+	if (oci_criu_usable(en->st.runroot, e) < 0)
 		goto out;
 	if (ctr_init(&c, dir, criu_flags(o->tcp_established, o->file_locks), e) < 0) {
 		err_wrap(e, "restore");

@@ -217,17 +217,75 @@ static int gnu_tar(struct err *e)
 	return 0;
 }
 
-int oci_criu_usable(struct err *e)
+/* What the check's verdict holds for: this boot, this criu binary, this
+ * tar (a package upgrade changes an inode or an mtime). */
+static char *check_key(const char *criu)
 {
-	char *argv[] = { "criu", "check", NULL };
-	char log[] = "/tmp/nook-criu-check-XXXXXX";
-	_cleanup_free_ char *out = NULL;
+	char boot[64] = "";
+	struct stat a, b;
+	int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		ssize_t n = read(fd, boot, sizeof(boot) - 1);
+
+		boot[n > 0 ? n : 0] = '\0';
+		boot[strcspn(boot, "\n")] = '\0';
+		close(fd);
+	}
+	if (!boot[0] || stat(criu, &a) < 0)
+		return NULL;
+	memset(&b, 0, sizeof(b));
+	{
+		_cleanup_free_ char *tar = NULL;
+		const char *path = getenv("PATH");
+		_cleanup_free_ char *dirs = xstrdup(path && *path ? path : "/usr/bin:/bin");
+		char *save = NULL;
+
+		for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+			free(tar);
+			tar = xasprintf("%s/tar", d);
+			if (stat(tar, &b) == 0)
+				break;
+		}
+	}
+	return xasprintf("%s %llu %lld %llu %lld\n", boot, (unsigned long long)a.st_ino,
+			 (long long)a.st_mtime, (unsigned long long)b.st_ino,
+			 (long long)b.st_mtime);
+}
+
+static int criu_check(const char *exe, struct err *e);
+
+int oci_criu_usable(const char *cache_dir, struct err *e)
+{
 	_cleanup_free_ char *exe = criu_path();
-	int fd, status;
-	pid_t pid;
+	_cleanup_free_ char *key = NULL;
+	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *had = NULL;
 
 	if (!exe)
 		return not_installed(e);
+	key = check_key(exe);
+	if (cache_dir && key) {
+		path = xasprintf("%s/.criu-check", cache_dir);
+		had = file_read(path, NULL, NULL);
+		if (had && strcmp(had, key) == 0)
+			return 0;
+	}
+	if (criu_check(exe, e) < 0 || gnu_tar(e) < 0)
+		return -1;
+	if (path && mkdir_p(cache_dir, 0700, NULL) == 0)
+		file_write_atomic(path, key, strlen(key), 0600, NULL);
+	return 0;
+}
+
+/* `criu check`: 0, or its first error. */
+static int criu_check(const char *exe, struct err *e)
+{
+	char *argv[] = { "criu", "check", NULL };
+	char log[] = "/tmp/nook-criu-check-XXXXXX";
+	int fd, status;
+	pid_t pid;
+
 	fd = mkstemp(log);
 	if (fd < 0)
 		return err_sys(e, "mkstemp %s", log);
@@ -253,7 +311,7 @@ int oci_criu_usable(struct err *e)
 		}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		close(fd);
-		return gnu_tar(e);
+		return 0;
 	}
 	{
 		char buf[1024];
@@ -299,7 +357,6 @@ static void common_args(char ***v, const struct oci_criu *o, const char *log)
 	push(v, o->work ? o->work : o->images);
 	push(v, "--log-file");
 	push(v, log);
-	push(v, "-v4");
 	push(v, "--manage-cgroups=ignore");
 	/* fw4's firewall, and no iptables modules needed */
 	push(v, "--network-lock=nftables");

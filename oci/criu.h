@@ -43,9 +43,12 @@ struct oci_criu {
 	unsigned flags; /* OCI_CRIU_* */
 };
 
-/* Is criu there and does `criu check` pass on this kernel?  0, or -1 with
- * a one-line reason (kind ERRK_DEPENDENCY) naming the first thing wrong. */
-int oci_criu_usable(struct err *e);
+/* Is criu there, does `criu check` pass on this kernel, is GNU tar
+ * there?  0, or -1 with a one-line reason (kind ERRK_DEPENDENCY) naming
+ * the first thing wrong.  A yes is kept in cache_dir/.criu-check (a tmpfs:
+ * NULL keeps nothing) for this boot and these binaries: a check costs more
+ * than a small container's dump. */
+int oci_criu_usable(const char *cache_dir, struct err *e);
 
 /* Checkpoint the tree of init pid (a container of spec) into o->images.
  * On failure e holds criu's first error line and the log's path. */

@@ -168,7 +168,7 @@ int rt_cmd_checkpoint(struct rt *rt, int argc, char **argv)
 			a.id);
 		goto out;
 	}
-	if (oci_criu_usable(&e) < 0 || oci_criu_dump(&a.o, spec, st.pid, &e) < 0)
+	if (oci_criu_usable(rt->root, &e) < 0 || oci_criu_dump(&a.o, spec, st.pid, &e) < 0)
 		goto out;
 	r = 0;
 	if (a.o.flags & (OCI_CRIU_LEAVE_RUNNING | OCI_CRIU_PRE_DUMP))
@@ -198,7 +198,7 @@ int rt_cmd_restore(struct rt *rt, int argc, char **argv)
 		return 1;
 	a.co.no_fifo = 1;
 	a.co.restore = &a.o;
-	if (oci_criu_usable(&e) < 0)
+	if (oci_criu_usable(rt->root, &e) < 0)
 		return rt_fail(&e);
 	/* SIGCHLD must not be lost between the restore and our wait. */
 	sigemptyset(&chld);
