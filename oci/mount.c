@@ -309,7 +309,23 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 		 * shows the container's subtree; without one, bind the
 		 * container's own cgroup directory. */
 		if (c->new_cgroupns) {
-			if (mount("cgroup2", p, "cgroup2", flags, NULL) < 0)
+			int r = mount("cgroup2", p, "cgroup2", flags, NULL);
+
+			/* The host's cgroup2 root already there (a /sys bound
+			 * from the host, --network host): the kernel refuses
+			 * the same filesystem on its own root.  Our copy of it
+			 * goes (a slave mount: the host keeps its own), then
+			 * the place is opened again. */
+			if (r < 0 && errno == EBUSY && umount2(p, MNT_DETACH) == 0) {
+				close(fd);
+				fd = oci_open_in_root(c->rootfd, m->destination,
+						      O_PATH | O_DIRECTORY, 0, e);
+				if (fd < 0)
+					return err_wrap(e, "mount %s", m->destination);
+				fdpath(p, sizeof(p), fd);
+				r = mount("cgroup2", p, "cgroup2", flags, NULL);
+			}
+			if (r < 0)
 				return err_sys(e, "mount cgroup2 on %s", m->destination);
 		} else if (c->cgroup_path) {
 			/* A bind takes none of the flags: they are set by
