@@ -144,6 +144,7 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 	_cleanup_free_ char *cfgp = NULL;
 	_cleanup_free_ char *exitp = store_exit_path(&c->en->st, c->id);
 	_cleanup_free_ char *cg = NULL;
+	_cleanup_free_ char *seccache = xasprintf("%s/seccomp", c->en->st.runroot);
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(c->config, "spec");
 	const char *cgp = jstr(cJSON_GetObjectItemCaseSensitive(spec, "linux"), "cgroupsPath");
 	char *exit_cmd[] = { c->en->self,	"--root",  c->en->st.root, "--runroot",
@@ -160,6 +161,7 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 		.monitor_exe = c->en->self,
 		.restore = restore,
 		.restore_flags = restore_flags,
+		.seccomp_cache = seccache,
 	};
 	pid_t pid, mpid;
 	char bid[40];

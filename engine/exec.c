@@ -259,6 +259,7 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 	struct oci_exec_opts xo = { .console_socket = -1 };
 	char id[STORE_ID_LEN + 1], sid[STORE_ID_LEN + 1];
 	_cleanup_free_ char *cg = NULL;
+	_cleanup_free_ char *seccache = xasprintf("%s/seccomp", en->st.runroot);
 	char *text;
 	int r;
 
@@ -298,6 +299,7 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 	xo.cgroup_path = cg;
 	xo.process = spec->process;
 	xo.seccomp = o->privileged ? NULL : spec->linux.seccomp;
+	xo.seccomp_cache = seccache;
 	xo.preserve_fds = o->preserve_fds;
 	store_new_id(sid);
 	{

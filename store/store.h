@@ -12,6 +12,7 @@
  *     containers/<id>/              logs, attach socket, exec fifo, monitor pid
  *     exits/<id>                    exit files, watched with inotify
  *     events.log                    the event log (size-capped)
+ *     seccomp/<sha256>              built seccomp programs (oci_seccomp_get)
  *
  * Ids are 64 hex characters; a unique prefix or the name also finds a
  * container.  Every JSON file is written atomically (tmp, fsync where the
