@@ -47,8 +47,9 @@
  * crash on a disk root can leave it short: refused below, then rewritten).
  * A file is read defensively: size within [header + 1, header +
  * BPF_MAXINSNS] instructions, magic and format, the key in the header equal
- * to the one asked for, the length matching the size, and the SHA-256 of the
- * instructions; anything else is ignored and rewritten.  A cache that
+ * to the one asked for, the length matching the size, and a checksum of the
+ * instructions (against damage: forgery is kept out by owner and mode);
+ * anything else is ignored and rewritten.  A cache that
  * cannot be used or written is never an error: the start builds as before.
  * The directory holds at most CACHE_MAX_FILES entries; past that a miss
  * empties it first (profiles are few: the engine's default and a handful).
@@ -533,7 +534,7 @@ struct cache_hdr {
 	uint32_t format;
 	uint32_t len; /* instructions */
 	unsigned char key[32];
-	unsigned char sum[32]; /* SHA-256 of the instructions */
+	uint64_t sum; /* insns_sum() of the instructions */
 };
 
 static void key_u64(struct sha256 *h, uint64_t v)
@@ -594,33 +595,42 @@ static void cache_key(const struct oci_seccomp *s, unsigned char key[32])
 	sha256_final(&h, key);
 }
 
-static void insns_sum(const void *insns, size_t len, unsigned char sum[32])
+/* Against damage, not forgery (the file's owner and mode are the trust):
+ * FNV-1a over 32-bit words, each step a bijection of the state, so a
+ * change of any one word always shows.  SHA-256 here cost as much as the
+ * rest of a hit together. */
+static uint64_t insns_sum(const struct sock_filter *f, size_t len)
 {
-	struct sha256 h;
+	uint64_t h = 0xcbf29ce484222325ULL;
 
-	sha256_init(&h);
-	sha256_update(&h, insns, len * sizeof(struct sock_filter));
-	sha256_final(&h, sum);
+	for (size_t i = 0; i < len; i++) {
+		h = (h ^
+		     ((uint32_t)f[i].code | (uint32_t)f[i].jt << 16 | (uint32_t)f[i].jf << 24)) *
+		    0x100000001b3ULL;
+		h = (h ^ f[i].k) * 0x100000001b3ULL;
+	}
+	return h;
 }
 
-/* Ours, and nobody else may write it. */
-static int cache_owned(const struct stat *st)
+/* Ours (euid), and nobody else may write it. */
+static int cache_owned(const struct stat *st, uid_t euid)
 {
-	return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
+	return st->st_uid == euid && !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
-/* The directory, made if missing; -1 when it is not fit to be trusted. */
-static int cache_dir_open(const char *dir)
+/* The directory, made if missing; -1 when it is not fit to be trusted.
+ * openat: musl's open() adds an fcntl for O_CLOEXEC. */
+static int cache_dir_open(const char *dir, uid_t euid)
 {
 	struct stat st;
 	int fd;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -1;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && mkdir(dir, 0700) == 0)
+		fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !cache_owned(&st)) {
+	if (fstat(fd, &st) < 0 || !cache_owned(&st, euid)) {
 		close(fd);
 		return -1;
 	}
@@ -628,18 +638,18 @@ static int cache_dir_open(const char *dir)
 }
 
 /* 1 and out->insns/len from a valid file, 0 if there is none fit to use. */
-static int cache_read(int dfd, const char *name, const unsigned char key[32], struct oci_bpf *out)
+static int cache_read(int dfd, const char *name, const unsigned char key[32], uid_t euid,
+		      struct oci_bpf *out)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ unsigned char *buf = NULL;
 	const size_t max = sizeof(struct cache_hdr) + BPF_MAXINSNS * sizeof(struct sock_filter);
 	struct cache_hdr h;
-	unsigned char sum[32];
 	struct stat st;
 	size_t size, done = 0;
 
 	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !cache_owned(&st))
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !cache_owned(&st, euid))
 		return 0;
 	size = (size_t)st.st_size;
 	if (size < sizeof(h) + sizeof(struct sock_filter) || size > max)
@@ -661,8 +671,7 @@ static int cache_read(int dfd, const char *name, const unsigned char key[32], st
 	    memcmp(h.key, key, sizeof(h.key)))
 		return 0;
 	memmove(buf, buf + sizeof(h), size - sizeof(h));
-	insns_sum(buf, h.len, sum);
-	if (memcmp(sum, h.sum, sizeof(sum)))
+	if (insns_sum((const struct sock_filter *)buf, h.len) != h.sum)
 		return 0;
 	out->insns = steal_ptr(buf);
 	out->len = (unsigned short)h.len;
@@ -706,7 +715,7 @@ static void cache_write(int dfd, const char *name, const unsigned char key[32],
 	cache_trim(dfd);
 	memcpy(h.magic, cache_magic, sizeof(h.magic));
 	memcpy(h.key, key, sizeof(h.key));
-	insns_sum(b->insns, b->len, h.sum);
+	h.sum = insns_sum(b->insns, b->len);
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", name, (int)getpid());
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -721,21 +730,26 @@ static void cache_write(int dfd, const char *name, const unsigned char key[32],
 int oci_seccomp_get(const struct oci_seccomp *s, const char *cache_dir, struct oci_bpf *out,
 		    struct err *e)
 {
+	static const char hex[] = "0123456789abcdef";
 	_cleanup_close_ int dfd = -1;
+	uid_t euid = geteuid();
 	unsigned char key[32];
-	char name[72];
+	char name[65];
 	unsigned int flags = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!cache_dir)
 		return oci_seccomp_build(s, out, e);
-	dfd = cache_dir_open(cache_dir);
+	dfd = cache_dir_open(cache_dir, euid);
 	if (dfd < 0)
 		return oci_seccomp_build(s, out, e);
 	cache_key(s, key);
-	for (int i = 0; i < 32; i++)
-		snprintf(name + 2 * i, 3, "%02x", key[i]);
-	if (cache_read(dfd, name, key, out)) {
+	for (int i = 0; i < 32; i++) {
+		name[2 * i] = hex[key[i] >> 4];
+		name[2 * i + 1] = hex[key[i] & 15];
+	}
+	name[64] = '\0';
+	if (cache_read(dfd, name, key, euid, out)) {
 		/* As the build does (and with its errors, should a flag
 		 * ever leave the table). */
 		for (size_t i = 0; s->flags && s->flags[i]; i++) {
