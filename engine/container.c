@@ -71,7 +71,8 @@ static int teardown(struct ctr *c, struct err *e)
 {
 	_cleanup_free_ char *cg = ctr_cgroup(c);
 	_cleanup_free_ char *dir = run_dir(c);
-	static const char *const files[] = { "config.json", "exec.fifo", "attach", "monitor.pid" };
+	static const char *const files[] = { "config.json", "exec.fifo", "attach", "monitor.pid",
+					     "exec.json" };
 
 	if (cg && oci_cgroup_remove(cg, e) < 0)
 		return err_wrap(e, "container %s", cname(c));

@@ -5,7 +5,8 @@
  * The lock is held while an exec's process is being made (a pause must
  * not freeze it half-made, a stop must not miss its session), never while
  * it runs or while a user is attached: those may last for days.  Each
- * session is recorded in state.json (execSessions) until it ends.
+ * session is recorded in the state's execSessions until it ends (kept in
+ * the runroot's exec.json, not in state.json: see struct ctr).
  */
 #include "engine/ctr.h"
 
