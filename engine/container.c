@@ -71,7 +71,8 @@ static int teardown(struct ctr *c, struct err *e)
 {
 	_cleanup_free_ char *cg = ctr_cgroup(c);
 	_cleanup_free_ char *dir = run_dir(c);
-	static const char *const files[] = { "config.json", "exec.fifo", "attach", "monitor.pid" };
+	static const char *const files[] = { "config.json", "exec.fifo", "attach", "monitor.pid",
+					     "exec.json" };
 
 	if (cg && oci_cgroup_remove(cg, e) < 0)
 		return err_wrap(e, "container %s", cname(c));
@@ -144,6 +145,7 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 	_cleanup_free_ char *cfgp = NULL;
 	_cleanup_free_ char *exitp = store_exit_path(&c->en->st, c->id);
 	_cleanup_free_ char *cg = NULL;
+	_cleanup_free_ char *seccache = xasprintf("%s/seccomp", c->en->st.runroot);
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(c->config, "spec");
 	const char *cgp = jstr(cJSON_GetObjectItemCaseSensitive(spec, "linux"), "cgroupsPath");
 	char *exit_cmd[] = { c->en->self,	"--root",  c->en->st.root, "--runroot",
@@ -160,6 +162,7 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 		.monitor_exe = c->en->self,
 		.restore = restore,
 		.restore_flags = restore_flags,
+		.seccomp_cache = seccache,
 	};
 	pid_t pid, mpid;
 	char bid[40];

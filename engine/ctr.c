@@ -152,11 +152,40 @@ void ctr_close(struct ctr *c)
 	cJSON_Delete(c->config);
 	cJSON_Delete(c->state);
 	free(c->saved);
+	free(c->saved_exec);
 	c->config = c->state = NULL;
-	c->saved = NULL;
+	c->saved = c->saved_exec = NULL;
 }
 
-int ctr_save(struct ctr *c, struct err *e)
+/* The exec sessions (ss, NULL or empty: none) into the run dir's
+ * exec.json, without fsync, only on a change. */
+static int exec_save(struct ctr *c, const cJSON *ss, struct err *e)
+{
+	_cleanup_free_ char *path = store_run_path(&c->en->st, c->id, "exec.json");
+	char *text;
+
+	if (cJSON_GetArraySize(ss) == 0) {
+		if (c->saved_exec && unlink(path) < 0 && errno != ENOENT)
+			return err_sys(e, "remove %s", path);
+		free(c->saved_exec);
+		c->saved_exec = NULL;
+		return 0;
+	}
+	text = cJSON_PrintUnformatted(ss);
+	if (c->saved_exec && strcmp(text, c->saved_exec) == 0) {
+		free(text);
+		return 0;
+	}
+	if (store_write_json(path, ss, 0, e) < 0) {
+		free(text);
+		return -1;
+	}
+	free(c->saved_exec);
+	c->saved_exec = text;
+	return 0;
+}
+
+static int state_save(struct ctr *c, struct err *e)
 {
 	_cleanup_free_ char *path = store_path(&c->en->st, c->id, "state.json");
 	char *text = cJSON_PrintUnformatted(c->state);
@@ -174,6 +203,36 @@ int ctr_save(struct ctr *c, struct err *e)
 	free(c->saved);
 	c->saved = text;
 	return 0;
+}
+
+int ctr_save(struct ctr *c, struct err *e)
+{
+	cJSON *ss = cJSON_DetachItemFromObjectCaseSensitive(c->state, "execSessions");
+	int r = state_save(c, e);
+
+	if (r == 0)
+		r = exec_save(c, ss, e);
+	if (ss)
+		cJSON_AddItemToObject(c->state, "execSessions", ss);
+	return r;
+}
+
+/* Merge <runroot>/containers/<id>/exec.json into state (see struct ctr).
+ * A state.json of an older nook may carry execSessions itself: they stay
+ * until the next save moves them. */
+static void exec_load(struct ctr *c)
+{
+	_cleanup_free_ char *path = store_run_path(&c->en->st, c->id, "exec.json");
+	struct err e;
+	cJSON *ss = store_read_json(path, &e);
+
+	if (!cJSON_IsObject(ss)) {
+		cJSON_Delete(ss); /* none, or unreadable: no session to keep */
+		return;
+	}
+	c->saved_exec = cJSON_PrintUnformatted(ss);
+	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "execSessions");
+	cJSON_AddItemToObject(c->state, "execSessions", ss);
 }
 
 char *ctr_cgroup(const struct ctr *c)
@@ -285,6 +344,7 @@ int ctr_load(struct engine *en, const char *ref, struct ctr *c, int save, struct
 		goto fail;
 	}
 	c->saved = cJSON_PrintUnformatted(c->state);
+	exec_load(c);
 	c->st = state_from(jstr(c->state, "state"));
 	if (c->st == ST_UNKNOWN) {
 		err_set(e, 0, "%s: unknown state \"%s\"", stp, jstr(c->state, "state") ?: "");

@@ -38,6 +38,11 @@ struct ctr {
 	cJSON *config; /* config.json: read-only */
 	cJSON *state; /* state.json: what ctr_save writes */
 	char *saved; /* state.json text as loaded, to skip no-op writes */
+	/* state's execSessions live in <runroot>/containers/<id>/exec.json:
+	 * processes, gone with a reboot, so never fsync'd on the root's
+	 * flash; ctr_load merges them in, ctr_save splits them out.  Its
+	 * text as loaded or last written, NULL when there is no file. */
+	char *saved_exec;
 	enum cstate st;
 };
 

@@ -5,7 +5,8 @@
  * The lock is held while an exec's process is being made (a pause must
  * not freeze it half-made, a stop must not miss its session), never while
  * it runs or while a user is attached: those may last for days.  Each
- * session is recorded in state.json (execSessions) until it ends.
+ * session is recorded in the state's execSessions until it ends (kept in
+ * the runroot's exec.json, not in state.json: see struct ctr).
  */
 #include "engine/ctr.h"
 
@@ -259,6 +260,7 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 	struct oci_exec_opts xo = { .console_socket = -1 };
 	char id[STORE_ID_LEN + 1], sid[STORE_ID_LEN + 1];
 	_cleanup_free_ char *cg = NULL;
+	_cleanup_free_ char *seccache = xasprintf("%s/seccomp", en->st.runroot);
 	char *text;
 	int r;
 
@@ -298,6 +300,7 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 	xo.cgroup_path = cg;
 	xo.process = spec->process;
 	xo.seccomp = o->privileged ? NULL : spec->linux.seccomp;
+	xo.seccomp_cache = seccache;
 	xo.preserve_fds = o->preserve_fds;
 	store_new_id(sid);
 	{

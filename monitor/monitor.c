@@ -359,6 +359,7 @@ static int mon_setup(struct mon *m, struct err *e)
 	co.cgroup_fd = cgfd;
 	co.cgroup_path = m->cgroup;
 	co.exec_fifo = fifo;
+	co.seccomp_cache = o->seccomp_cache;
 	m->init = create_init(m, &co, e);
 	if (m->init < 0) {
 		m->init = 0;
@@ -954,6 +955,7 @@ static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o
 		strv_push(&argv, o->restore ? o->restore : "");
 		snprintf(n, sizeof(n), "%u", o->restore_flags);
 		strv_push(&argv, n);
+		strv_push(&argv, o->seccomp_cache ? o->seccomp_cache : "");
 		for (size_t i = 0; o->exit_command && o->exit_command[i]; i++)
 			strv_push(&argv, o->exit_command[i]);
 		fcntl(rep, F_SETFD, 0);
@@ -977,7 +979,7 @@ int monitor_main(int argc, char **argv)
 		argc++; /* main() shifted argv: back to {"nook", "__monitor", ...} */
 		argv--;
 	}
-	if (argc < 10 || strcmp(argv[1], "__monitor") != 0) {
+	if (argc < 11 || strcmp(argv[1], "__monitor") != 0) {
 		fprintf(stderr, "nook __monitor: internal command, run by nook itself\n");
 		return 125;
 	}
@@ -990,7 +992,8 @@ int monitor_main(int argc, char **argv)
 	rep = atoi(argv[7]);
 	o.restore = argv[8][0] ? argv[8] : NULL;
 	o.restore_flags = (unsigned)strtoul(argv[9], NULL, 10);
-	o.exit_command = argc > 10 ? &argv[10] : NULL;
+	o.seccomp_cache = argv[10][0] ? argv[10] : NULL;
+	o.exit_command = argc > 11 ? &argv[11] : NULL;
 	fcntl(rep, F_SETFD, FD_CLOEXEC);
 	monitor_run(&o, rep);
 }

@@ -45,6 +45,8 @@ struct monitor_opts {
 	 * once (no exec fifo); restore_flags are OCI_CRIU_* (oci/criu.h). */
 	const char *restore;
 	unsigned restore_flags;
+	/* Directory of built seccomp programs (<runroot>/seccomp), NULL: none. */
+	const char *seccomp_cache;
 };
 
 /* Start the monitor; returns once the container's init exists and waits on

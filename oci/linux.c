@@ -706,7 +706,7 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 		err_set(e, EINVAL, "linux.timeOffsets: needs a new time namespace");
 		goto fail;
 	}
-	if (s->linux.seccomp && oci_seccomp_build(s->linux.seccomp, &bpf, e) < 0)
+	if (s->linux.seccomp && oci_seccomp_get(s->linux.seccomp, o->seccomp_cache, &bpf, e) < 0)
 		goto fail;
 	a.bpf = &bpf;
 	timing_mark("seccomp build");
@@ -890,9 +890,10 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 			goto fail;
 		}
 	}
-	if (o->seccomp && oci_seccomp_build(o->seccomp, &bpf, e) < 0)
+	if (o->seccomp && oci_seccomp_get(o->seccomp, o->seccomp_cache, &bpf, e) < 0)
 		goto fail;
 	a.bpf = &bpf;
+	timing_mark("exec: seccomp build");
 	if (o->cgroup_path) {
 		cgfd = open(o->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (cgfd < 0) {

@@ -44,6 +44,8 @@ struct oci_create_opts {
 	 * startContainer); malloc'd by the caller for a pid.  May be NULL
 	 * when there are no such hooks. */
 	char *(*state_json)(void *arg, pid_t pid, const char *status);
+	/* Directory of built seccomp programs (oci_seccomp_get), NULL: none. */
+	const char *seccomp_cache;
 };
 
 /* Create the container init.  Returns its pid (in our pid namespace) or -1.
@@ -55,6 +57,7 @@ struct oci_exec_opts {
 	const char *cgroup_path; /* its cgroup (fs path), may be NULL */
 	const struct oci_process *process;
 	const struct oci_seccomp *seccomp; /* the container's filter, or NULL */
+	const char *seccomp_cache; /* as in oci_create_opts, NULL: none */
 	int console_socket; /* -1 if none */
 	int preserve_fds;
 };

@@ -7,6 +7,8 @@
  *                created, cgroup path, annotations
  *   config.json  the bundle's config as it was at create (exec, delete)
  *   exec.fifo    exists between create and start: the init blocks on it
+ * and <root>/.seccomp/ holds the built seccomp programs (oci_seccomp_get;
+ * ids never start with a dot, list skips it).
  * The status is never stored: it is read from the kernel each time
  * (process alive with the same start time? fifo present? cgroup frozen?).
  * The files are written atomically (tmp + rename) but not fsynced, as by
@@ -345,6 +347,7 @@ int rt_do_create(const struct rt *rt, const char *id, const struct create_opts *
 	_cleanup_free_ char *fifo = NULL;
 	_cleanup_free_ char *cfg_copy = NULL;
 	_cleanup_free_ char *cfg_text = NULL;
+	_cleanup_free_ char *seccache = xasprintf("%s/.seccomp", rt->root);
 	_cleanup_close_ int cgfd = -1;
 	_cleanup_close_ int console = -1;
 	struct oci_spec *spec = NULL;
@@ -499,6 +502,7 @@ int rt_do_create(const struct rt *rt, const char *id, const struct create_opts *
 	o.on_created = on_created;
 	o.state_json = hook_state_json;
 	o.arg = &hc;
+	o.seccomp_cache = seccache;
 	if (co->restore)
 		pid = oci_criu_restore(co->restore, spec, rootfs, st->cgroup, NULL, e);
 	else
@@ -989,6 +993,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 	_cleanup_strv_ char **envs = NULL;
 	_cleanup_strv_ char **caps = NULL;
 	_cleanup_strv_ char **gids = NULL;
+	_cleanup_free_ char *seccache = xasprintf("%s/.seccomp", rt->root);
 	int tty = 0, nnp = 0, detach = 0, ignore_paused = 0, c, rc = 1;
 	long preserve = 0;
 	struct state st = { 0 };
@@ -1124,6 +1129,7 @@ static int cmd_exec(struct rt *rt, int argc, char **argv)
 	xo.cgroup_path = st.cgroup;
 	xo.process = proc;
 	xo.seccomp = spec->linux.seccomp;
+	xo.seccomp_cache = seccache;
 	xo.preserve_fds = (int)preserve;
 	/* SIGCHLD must not be lost between the exec and our wait. */
 	sigemptyset(&chld);

@@ -20,10 +20,45 @@
  *
  * libseccomp is told to leave no_new_privs alone (the runtime sets it), and
  * the spec's flags go straight into our own seccomp(2) call.
+ *
+ * The cache (oci_seccomp_get): libseccomp's compile of a large profile costs
+ * 0.6-1 ms of every start and exec, for the same few profiles again and
+ * again.  Its output is kept in <dir>/<key>, <key> the hex SHA-256 of what
+ * determines the program: the parsed profile (struct oci_seccomp, every
+ * field, in a fixed length-prefixed encoding: JSON spacing, key order and
+ * the rest of config.json do not split entries; defaults the parser filled
+ * in are there), and what turns it into BPF: this file's build (nook's
+ * version, a format number and the compile date and time of this file, so
+ * a new binary never uses an old binary's program), libseccomp's version,
+ * the native architecture (a 32-bit nook on a 64-bit kernel shares the
+ * directory) and the kernel release (seccomp_init probes the kernel).
+ * A hit loads the stored program without calling into libseccomp; the
+ * spec's flags are computed on both paths (no listener flags exist: NOTIFY
+ * is refused, so such a profile never reaches the cache).
+ *
+ * Where: the engine's runroot and the runtime's state root, both tmpfs by
+ * default (/run): no flash writes, and a reboot (new kernel, new binary)
+ * empties it.  Hazards: a program from the cache runs as the container's
+ * filter, so the cache is trusted only as far as root's own files are.  The
+ * directory must be ours (euid), 0700-like (no group/other write), not a
+ * symlink; a file must be a regular file of ours without group/other write
+ * bits.  A file is written as <key>.<pid>.tmp and renamed (readers see all
+ * or nothing; two racing misses write the same bytes), never fsync'd (a
+ * crash on a disk root can leave it short: refused below, then rewritten).
+ * A file is read defensively: size within [header + 1, header +
+ * BPF_MAXINSNS] instructions, magic and format, the key in the header equal
+ * to the one asked for, the length matching the size, and a checksum of the
+ * instructions (against damage: forgery is kept out by owner and mode);
+ * anything else is ignored and rewritten.  A cache that
+ * cannot be used or written is never an error: the start builds as before.
+ * The directory holds at most CACHE_MAX_FILES entries; past that a miss
+ * empties it first (profiles are few: the engine's default and a handful).
  */
 #include "oci/seccomp.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -31,6 +66,9 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
+
+#include "store/digest.h"
 
 /* Kernel ABI values (not per-arch), for older UAPI headers. */
 #ifndef SECCOMP_FILTER_FLAG_TSYNC
@@ -479,6 +517,253 @@ int oci_seccomp_load(const struct oci_bpf *b, struct err *e)
 			       b->flags);
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
 		return err_sys(e, "seccomp: load filter with prctl");
+	return 0;
+}
+
+/* ---- the cache of built programs ------------------------------------- */
+
+/* Bump when the build's output or this file's layout changes in a way
+ * that the key would not see (the compile date catches most). */
+#define CACHE_FORMAT 1
+#define CACHE_MAX_FILES 32
+static const char cache_magic[8] = { 'n', 'o', 'o', 'k', 'b', 'p', 'f', '\n' };
+
+/* Host byte order: the file never leaves the host (the arch is keyed). */
+struct cache_hdr {
+	char magic[8];
+	uint32_t format;
+	uint32_t len; /* instructions */
+	unsigned char key[32];
+	uint64_t sum; /* insns_sum() of the instructions */
+};
+
+static void key_u64(struct sha256 *h, uint64_t v)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	sha256_update(h, b, sizeof(b));
+}
+
+/* C strings hold no NUL: the terminator ends each unambiguously. */
+static void key_str(struct sha256 *h, const char *s)
+{
+	sha256_update(h, s, strlen(s) + 1);
+}
+
+static void key_strv(struct sha256 *h, char *const *v)
+{
+	key_u64(h, v ? strv_len(v) : 0);
+	for (; v && *v; v++)
+		key_str(h, *v);
+}
+
+static void cache_key(const struct oci_seccomp *s, unsigned char key[32])
+{
+	const struct scmp_version *v = seccomp_version();
+	struct utsname u;
+	struct sha256 h;
+
+	sha256_init(&h);
+	key_str(&h, "nook seccomp " NOOK_VERSION " " __DATE__ " " __TIME__);
+	key_u64(&h, CACHE_FORMAT);
+	key_u64(&h, v ? ((uint64_t)v->major << 32 | v->minor << 16 | v->micro) : 0);
+	key_u64(&h, seccomp_arch_native());
+	key_str(&h, uname(&u) == 0 ? u.release : "");
+	key_u64(&h, s->default_action);
+	key_u64(&h, (uint64_t)s->has_default_errno_ret);
+	key_u64(&h, s->default_errno_ret);
+	key_strv(&h, s->architectures);
+	key_strv(&h, s->flags);
+	key_u64(&h, s->n_rules);
+	for (size_t i = 0; i < s->n_rules; i++) {
+		const struct oci_seccomp_rule *r = &s->rules[i];
+
+		key_strv(&h, r->names);
+		key_u64(&h, r->action);
+		key_u64(&h, (uint64_t)r->has_errno_ret);
+		key_u64(&h, r->errno_ret);
+		key_u64(&h, r->n_args);
+		for (size_t k = 0; k < r->n_args; k++) {
+			key_u64(&h, r->args[k].index);
+			key_u64(&h, r->args[k].op);
+			key_u64(&h, r->args[k].value);
+			key_u64(&h, r->args[k].value_two);
+		}
+	}
+	sha256_final(&h, key);
+}
+
+/* Against damage, not forgery (the file's owner and mode are the trust):
+ * FNV-1a over 32-bit words, each step a bijection of the state, so a
+ * change of any one word always shows.  SHA-256 here cost as much as the
+ * rest of a hit together. */
+static uint64_t insns_sum(const struct sock_filter *f, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h = (h ^
+		     ((uint32_t)f[i].code | (uint32_t)f[i].jt << 16 | (uint32_t)f[i].jf << 24)) *
+		    0x100000001b3ULL;
+		h = (h ^ f[i].k) * 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Ours (euid), and nobody else may write it. */
+static int cache_owned(const struct stat *st, uid_t euid)
+{
+	return st->st_uid == euid && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* The directory, made if missing; -1 when it is not fit to be trusted.
+ * openat: musl's open() adds an fcntl for O_CLOEXEC. */
+static int cache_dir_open(const char *dir, uid_t euid)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && mkdir(dir, 0700) == 0)
+		fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !cache_owned(&st, euid)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* 1 and out->insns/len from a valid file, 0 if there is none fit to use. */
+static int cache_read(int dfd, const char *name, const unsigned char key[32], uid_t euid,
+		      struct oci_bpf *out)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ unsigned char *buf = NULL;
+	const size_t max = sizeof(struct cache_hdr) + BPF_MAXINSNS * sizeof(struct sock_filter);
+	struct cache_hdr h;
+	struct stat st;
+	size_t size, done = 0;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !cache_owned(&st, euid))
+		return 0;
+	size = (size_t)st.st_size;
+	if (size < sizeof(h) + sizeof(struct sock_filter) || size > max)
+		return 0;
+	buf = xmalloc(size);
+	while (done < size) {
+		ssize_t n = pread(fd, buf + done, size - done, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		done += (size_t)n;
+	}
+	memcpy(&h, buf, sizeof(h));
+	if (memcmp(h.magic, cache_magic, sizeof(h.magic)) || h.format != CACHE_FORMAT || !h.len ||
+	    h.len > BPF_MAXINSNS ||
+	    size != sizeof(h) + (size_t)h.len * sizeof(struct sock_filter) ||
+	    memcmp(h.key, key, sizeof(h.key)))
+		return 0;
+	memmove(buf, buf + sizeof(h), size - sizeof(h));
+	if (insns_sum((const struct sock_filter *)buf, h.len) != h.sum)
+		return 0;
+	out->insns = steal_ptr(buf);
+	out->len = (unsigned short)h.len;
+	return 1;
+}
+
+/* Past CACHE_MAX_FILES entries (profiles that came and went, a crash's
+ * tmp files), start over. */
+static void cache_trim(int dfd)
+{
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	size_t n = 0;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	if (n >= CACHE_MAX_FILES) {
+		rewinddir(d);
+		while ((de = readdir(d)))
+			if (de->d_name[0] != '.')
+				unlinkat(dfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* Best effort: a cache that cannot be written only costs the next start
+ * a build. */
+static void cache_write(int dfd, const char *name, const unsigned char key[32],
+			const struct oci_bpf *b)
+{
+	struct cache_hdr h = { .format = CACHE_FORMAT, .len = b->len };
+	char tmp[128];
+	int fd, ok;
+
+	cache_trim(dfd);
+	memcpy(h.magic, cache_magic, sizeof(h.magic));
+	memcpy(h.key, key, sizeof(h.key));
+	h.sum = insns_sum(b->insns, b->len);
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", name, (int)getpid());
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	ok = write_all(fd, &h, sizeof(h)) == 0 &&
+	     write_all(fd, b->insns, b->len * sizeof(struct sock_filter)) == 0;
+	ok = close(fd) == 0 && ok;
+	if (!ok || renameat(dfd, tmp, dfd, name) < 0)
+		unlinkat(dfd, tmp, 0);
+}
+
+int oci_seccomp_get(const struct oci_seccomp *s, const char *cache_dir, struct oci_bpf *out,
+		    struct err *e)
+{
+	static const char hex[] = "0123456789abcdef";
+	_cleanup_close_ int dfd = -1;
+	uid_t euid = geteuid();
+	unsigned char key[32];
+	char name[65];
+	unsigned int flags = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!cache_dir)
+		return oci_seccomp_build(s, out, e);
+	dfd = cache_dir_open(cache_dir, euid);
+	if (dfd < 0)
+		return oci_seccomp_build(s, out, e);
+	cache_key(s, key);
+	for (int i = 0; i < 32; i++) {
+		name[2 * i] = hex[key[i] >> 4];
+		name[2 * i + 1] = hex[key[i] & 15];
+	}
+	name[64] = '\0';
+	if (cache_read(dfd, name, key, euid, out)) {
+		/* As the build does (and with its errors, should a flag
+		 * ever leave the table). */
+		for (size_t i = 0; s->flags && s->flags[i]; i++) {
+			if (flag_get(i, s->flags[i], &flags, e) < 0) {
+				oci_bpf_free(out);
+				return -1;
+			}
+		}
+		out->flags = flags;
+		return 1;
+	}
+	if (oci_seccomp_build(s, out, e) < 0)
+		return -1;
+	cache_write(dfd, name, key, out);
 	return 0;
 }
 

@@ -3,8 +3,9 @@
  * seccomp: the OCI seccomp section -> a BPF program, built with libseccomp
  * in the parent before the container is cloned; the child installs the
  * ready program with the raw seccomp(2) syscall (no libseccomp, no malloc
- * after clone).  Unknown syscall names for this architecture are skipped,
- * as runc does; an unknown action or architecture is an error.
+ * after clone).  Built programs are kept in a cache directory between
+ * starts.  Unknown syscall names for this architecture are skipped, as
+ * runc does; an unknown action or architecture is an error.
  */
 #ifndef NOOK_SECCOMP_H
 #define NOOK_SECCOMP_H
@@ -21,6 +22,14 @@ struct oci_bpf {
 /* Build the filter.  Returns 0 and fills out, or -1 with e naming the
  * offending entry ("linux.seccomp.syscalls[3].action: unknown ..."). */
 int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out, struct err *e);
+/* The same through a cache of built programs in the directory cache_dir
+ * (made 0700 if missing; NULL: no cache): a profile built before with this
+ * binary, libseccomp and kernel is loaded from its file without libseccomp.
+ * Returns 1 when the program came from the cache, 0 when it was built (and
+ * stored), -1 with e as oci_seccomp_build.  A cache directory or file not
+ * fit to be trusted or used is passed over, never an error. */
+int oci_seccomp_get(const struct oci_seccomp *s, const char *cache_dir, struct oci_bpf *out,
+		    struct err *e);
 /* Install a built filter in the calling process (seccomp(2), falling back
  * to prctl(PR_SET_SECCOMP) when flags are 0).  Needs no_new_privs or
  * CAP_SYS_ADMIN.  Safe after a raw clone: plain syscalls only. */

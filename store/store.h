@@ -9,9 +9,11 @@
  *     containers/<id>/artifacts/    small named files (made by the first add)
  *     names/<name>                  symlink -> <id>: atomic name reservation
  *   <runroot>  (default /run/nook, NOOK_RUNROOT; RAM, gone at reboot)
- *     containers/<id>/              logs, attach socket, exec fifo, monitor pid
+ *     containers/<id>/              logs, attach socket, exec fifo, monitor pid,
+ *                                   exec.json (exec sessions: never fsync'd)
  *     exits/<id>                    exit files, watched with inotify
  *     events.log                    the event log (size-capped)
+ *     seccomp/<sha256>              built seccomp programs (oci_seccomp_get)
  *
  * Ids are 64 hex characters; a unique prefix or the name also finds a
  * container.  Every JSON file is written atomically (tmp, fsync where the

@@ -132,13 +132,17 @@ timed() {
 	fi
 }
 
+# One state root per runtime command for all rounds, as a runtime is used
+# (containerd, podman: a fixed root), the warm-up's included: what a
+# runtime keeps there between containers (nook: its seccomp programs)
+# counts as it would.  A foreground run leaves no container behind.
 rt_run() { # NAME RUNTIME...
-	local name=$1
+	local name=$1 root
 	shift
 	SEQ=$((SEQ + 1))
-	mkdir -p "$WORK/st/$SEQ"
-	timed "$name" "$@" --root "$WORK/st/$SEQ" run --bundle "$BUNDLE" "b$SEQ"
-	rm -rf "$WORK/st/$SEQ"
+	root=$WORK/st/${*//[^A-Za-z0-9]/_}
+	mkdir -p "$root"
+	timed "$name" "$@" --root "$root" run --bundle "$BUNDLE" "b$SEQ"
 }
 
 # Running containers for exec: one per runtime, and one of the engine.

@@ -150,6 +150,15 @@ bg=$!
 track_pid $bg
 wait_for 5 new_exec_ids >/dev/null
 expect_eq "new sessions while it runs" "$(new_exec_ids | grep -c .)" 1
+if [ "$T_PODMAN" != 1 ]; then
+	# nook: sessions are kept in the runroot (tmpfs), never in the
+	# root's state.json (flash, fsync'd)
+	_id=$(insp ctr .Id)
+	grep -q execSessions "$T_DIR/root/containers/$_id/state.json" &&
+		t_why "state.json holds exec sessions"
+	grep -qF "$(new_exec_ids)" "$T_DIR/run/containers/$_id/exec.json" 2>/dev/null ||
+		t_why "no session in the runroot's exec.json"
+fi
 wait $bg
 expect_status "exec" $? 0
 wait_for 5 no_new_exec_ids || t_why "ExecIDs after it ended: '$(exec_ids | tr '\n' ' ')'"

@@ -11,6 +11,8 @@
 #include "tests/unit/unit.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -755,6 +757,298 @@ static void test_features(void)
 	CHECK(has(oci_seccomp_operators(), "SCMP_CMP_NE"));
 }
 
+/* ---- the cache (oci_seccomp_get) ------------------------------------- */
+
+static char cache_base[] = "/tmp/nook-test-seccomp.XXXXXX";
+
+/* A profile big enough for the binary tree, with flags and args: every
+ * part of the key and of the program is there. */
+static char *big_names[] = { "acct",
+			     "add_key",
+			     "bpf",
+			     "clock_adjtime",
+			     "delete_module",
+			     "finit_module",
+			     "init_module",
+			     "kexec_load",
+			     "keyctl",
+			     "mount",
+			     "move_pages",
+			     "open_by_handle_at",
+			     "perf_event_open",
+			     "pivot_root",
+			     "quotactl",
+			     "reboot",
+			     "request_key",
+			     "setns",
+			     "swapon",
+			     "swapoff",
+			     "sysfs",
+			     "umount2",
+			     "unshare",
+			     "userfaultfd",
+			     "kcmp",
+			     "get_mempolicy",
+			     "set_mempolicy",
+			     "mbind",
+			     "name_to_handle_at",
+			     "lookup_dcookie",
+			     "syslog",
+			     "vhangup",
+			     "ptrace",
+			     "process_vm_readv",
+			     NULL };
+static char *big_flags[] = { "SECCOMP_FILTER_FLAG_LOG", NULL };
+
+static struct oci_seccomp_arg big_args[] = {
+	{ .index = 0, .op = OCI_SCMP_CMP_MASKED_EQ, .value = 0x7e020000, .value_two = 0 },
+};
+
+static void big_profile(struct oci_seccomp *s, struct oci_seccomp_rule r[2])
+{
+	static char *clone_name[] = { "clone", NULL };
+
+	r[0] = rule_errno(big_names, EPERM);
+	r[1] = rule(clone_name, OCI_SCMP_ALLOW);
+	r[1].args = big_args;
+	r[1].n_args = 1;
+	*s = profile(OCI_SCMP_ERRNO, r, 2);
+	s->flags = big_flags;
+}
+
+static int bpf_equal(const struct oci_bpf *a, const struct oci_bpf *b)
+{
+	return a->len && a->len == b->len && a->flags == b->flags &&
+	       !memcmp(a->insns, b->insns, a->len * sizeof(struct sock_filter));
+}
+
+/* The names of the cache directory's files, or -1. */
+static int cache_files(const char *dir, char names[4][300])
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n < 4)
+			snprintf(names[n], 300, "%s/%s", dir, de->d_name);
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	struct err e = { 0 };
+
+	return file_read(path, len, &e);
+}
+
+/* Rewrite path with len bytes of data (mode kept). */
+static int spew(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	int ok = fd >= 0 && write_all(fd, data, len) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return ok ? 0 : -1;
+}
+
+/* A miss builds and stores, a hit loads: both exactly libseccomp's export,
+ * and the spec's flags on both. */
+static void test_cache_same_as_build(void)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/same", cache_base);
+	struct oci_seccomp_rule r[2];
+	struct oci_seccomp s;
+	struct oci_bpf want, miss, hit;
+	struct err e = { 0 };
+	char names[4][300];
+	int ok;
+
+	big_profile(&s, r);
+	CHECK(oci_seccomp_build(&s, &want, &e) == 0);
+	CHECK(want.flags == SECCOMP_FILTER_FLAG_LOG);
+	CHECK(oci_seccomp_get(&s, dir, &miss, &e) == 0);
+	CHECK(cache_files(dir, names) == 1);
+	CHECK(oci_seccomp_get(&s, dir, &hit, &e) == 1);
+	ok = bpf_equal(&want, &miss) && bpf_equal(&want, &hit);
+	oci_bpf_free(&want);
+	oci_bpf_free(&miss);
+	oci_bpf_free(&hit);
+	CHECK(ok);
+	/* No directory: a plain build. */
+	CHECK(oci_seccomp_get(&s, NULL, &hit, &e) == 0);
+	oci_bpf_free(&hit);
+	/* A bad profile is the build's error, and stores nothing. */
+	r[0].errno_ret = 5000;
+	CHECK(oci_seccomp_get(&s, dir, &hit, &e) == -1);
+	CHECK(!hit.insns);
+	CHECK_HAS(e.msg, "errnoRet: 5000 out of range");
+	CHECK(cache_files(dir, names) == 1);
+}
+
+/* Corrupt, truncated, forged or foreign-writable files are passed over
+ * and rewritten; the program is still libseccomp's. */
+static void test_cache_corrupt(void)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/corrupt", cache_base);
+	_cleanup_free_ char *good = NULL;
+	struct oci_seccomp_rule r[2];
+	struct oci_seccomp s;
+	struct oci_bpf want, b;
+	struct err e = { 0 };
+	char names[4][300];
+	size_t len, len2;
+
+	big_profile(&s, r);
+	CHECK(oci_seccomp_build(&s, &want, &e) == 0);
+	CHECK(oci_seccomp_get(&s, dir, &b, &e) == 0);
+	oci_bpf_free(&b);
+	CHECK(cache_files(dir, names) == 1);
+	good = slurp(names[0], &len);
+	/* The header (oci/seccomp.c): magic 8, format 4, length 4 (at 12),
+	 * key 32 (at 16), checksum 8: 56 bytes. */
+	CHECK(good && len > 56 + 8);
+	for (int round = 0; round < 7; round++) {
+		_cleanup_free_ char *bad = xmalloc(len);
+		_cleanup_free_ char *now = NULL;
+		size_t blen = len;
+		int ok;
+
+		memcpy(bad, good, len);
+		switch (round) {
+		case 0: bad[len - 3] ^= 0x40; break; /* an instruction */
+		case 1: blen = len - 8; break; /* truncated by one insn */
+		case 2: blen = 40; break; /* inside the header */
+		case 3: bad[0] = 'X'; break; /* magic */
+		case 4: bad[16] ^= 1; break; /* the key in the header */
+		case 5: /* length 0 (the size then disagrees too) */ memset(bad + 12, 0, 4); break;
+		case 6: /* writable by others: not trusted, even intact */
+			chmod(names[0], 0666);
+			break;
+		}
+		CHECK(spew(names[0], bad, blen) == 0);
+		CHECK(oci_seccomp_get(&s, dir, &b, &e) == 0);
+		ok = bpf_equal(&want, &b);
+		oci_bpf_free(&b);
+		if (!ok)
+			fprintf(stderr, "# round %d: program differs\n", round);
+		CHECK(ok);
+		/* Rewritten: the good bytes again, ours only, and a hit. */
+		now = slurp(names[0], &len2);
+		CHECK(now && len2 == len && !memcmp(now, good, len));
+		{
+			struct stat st;
+
+			CHECK(stat(names[0], &st) == 0 && (st.st_mode & 0777) == 0600);
+		}
+		CHECK(oci_seccomp_get(&s, dir, &b, &e) == 1);
+		oci_bpf_free(&b);
+	}
+	oci_bpf_free(&want);
+}
+
+/* A different profile (one errno, one flag) has an entry of its own;
+ * each gets its own program back. */
+static void test_cache_other_profile(void)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/other", cache_base);
+	struct oci_seccomp_rule r1[2], r2[2];
+	struct oci_seccomp s1, s2;
+	struct oci_bpf w1, w2, b1, b2;
+	struct err e = { 0 };
+	char names[4][300];
+	int ok;
+
+	big_profile(&s1, r1);
+	big_profile(&s2, r2);
+	r2[0].errno_ret = EACCES;
+	CHECK(oci_seccomp_build(&s1, &w1, &e) == 0);
+	CHECK(oci_seccomp_build(&s2, &w2, &e) == 0);
+	CHECK(!bpf_equal(&w1, &w2));
+	CHECK(oci_seccomp_get(&s1, dir, &b1, &e) == 0);
+	oci_bpf_free(&b1);
+	CHECK(oci_seccomp_get(&s2, dir, &b2, &e) == 0);
+	oci_bpf_free(&b2);
+	CHECK(cache_files(dir, names) == 2);
+	CHECK(oci_seccomp_get(&s1, dir, &b1, &e) == 1);
+	CHECK(oci_seccomp_get(&s2, dir, &b2, &e) == 1);
+	ok = bpf_equal(&w1, &b1) && bpf_equal(&w2, &b2);
+	oci_bpf_free(&b1);
+	oci_bpf_free(&b2);
+	/* Only the flags differ: the same program, another entry. */
+	s2 = s1;
+	s2.flags = NULL;
+	CHECK(oci_seccomp_get(&s2, dir, &b2, &e) == 0);
+	ok = ok && b2.flags == 0 && b2.len == w1.len;
+	oci_bpf_free(&b2);
+	CHECK(cache_files(dir, names) == 3);
+	oci_bpf_free(&w1);
+	oci_bpf_free(&w2);
+	CHECK(ok);
+}
+
+/* A directory others may write is not used at all (nor written). */
+static void test_cache_untrusted_dir(void)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/open", cache_base);
+	_cleanup_free_ char *link = xasprintf("%s/link", cache_base);
+	struct oci_seccomp_rule r[2];
+	struct oci_seccomp s;
+	struct oci_bpf b;
+	struct err e = { 0 };
+	char names[4][300];
+
+	big_profile(&s, r);
+	CHECK(mkdir(dir, 0700) == 0 && chmod(dir, 0777) == 0);
+	for (int i = 0; i < 2; i++) {
+		CHECK(oci_seccomp_get(&s, dir, &b, &e) == 0);
+		oci_bpf_free(&b);
+	}
+	CHECK(cache_files(dir, names) == 0);
+	/* Nor one reached through a symlink. */
+	CHECK(chmod(dir, 0700) == 0 && symlink(dir, link) == 0);
+	for (int i = 0; i < 2; i++) {
+		CHECK(oci_seccomp_get(&s, link, &b, &e) == 0);
+		oci_bpf_free(&b);
+	}
+	CHECK(cache_files(dir, names) == 0);
+}
+
+/* A program from the cache really filters. */
+static void test_cache_loaded(void)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/loaded", cache_base);
+	struct oci_seccomp_rule r = rule_errno(mkdir_names, ENOSYS);
+	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
+	struct oci_bpf b;
+	struct err e = { 0 };
+	int status;
+
+	CHECK(oci_seccomp_get(&s, dir, &b, &e) == 0);
+	oci_bpf_free(&b);
+	CHECK(oci_seccomp_get(&s, dir, &b, &e) == 1);
+	status = child_run(&b, child_mkdir_enosys);
+	oci_bpf_free(&b);
+	CHECK(exited_ok(status));
+}
+
+static void cache_cleanup(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", cache_base);
+
+	if (system(cmd) != 0)
+		fprintf(stderr, "# could not remove %s\n", cache_base);
+	free(cmd);
+}
+
 int main(void)
 {
 	RUN(test_unknown_name_skipped);
@@ -775,5 +1069,15 @@ int main(void)
 	RUN_LOAD(test_load_errors);
 	RUN_LOAD(test_kill_loaded);
 	RUN_LOAD(test_log_trace_loaded);
+	if (!mkdtemp(cache_base)) {
+		printf("not ok - %s: mkdtemp: %s\n", UNIT_NAME, strerror(errno));
+		return 1;
+	}
+	RUN(test_cache_same_as_build);
+	RUN(test_cache_corrupt);
+	RUN(test_cache_other_profile);
+	RUN(test_cache_untrusted_dir);
+	RUN_LOAD(test_cache_loaded);
+	cache_cleanup();
 	UNIT_EXIT();
 }
