@@ -285,6 +285,13 @@ static int import_archive(struct engine *en, const struct engine_restore_opts *o
 			goto bad;
 		}
 	}
+	if (strcmp(jstr(cfg, "netMode") ?: "", "bridge") == 0) {
+		err_setk(e, ERRK_INVALID_ARG, 0,
+			 "--import %s: a container on a bridge network cannot be imported yet "
+			 "(its leases and published ports are this machine's)",
+			 o->import_path);
+		goto out;
+	}
 	name = o->name ?: jstr(st, "name");
 	if (!name || store_name_valid(name, e) < 0) {
 		if (!name)
