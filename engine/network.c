@@ -301,7 +301,7 @@ static cJSON *net_new(struct engine *en, const struct net_create_opts *o, struct
 			used = on && strcmp(jstr(on, "interface") ?: "", ifname) == 0;
 		}
 		if (!used && nl_open(&nl, -1, NULL) == 0) {
-			used = nl_link_index(&nl, ifname, NULL) > 0;
+			used = nl_link_index(&nl, ifname, NULL, NULL) > 0;
 			nl_close(&nl);
 		}
 		if (!used)
@@ -1071,13 +1071,14 @@ static int sysctl_set(const char *path, const char *val)
 	return n < 0 ? -1 : 0;
 }
 
-/* The bridge of n, made if missing (after a reboot, or on first use). */
-static int bridge_up(struct nl *nl, const cJSON *n, struct err *e)
+/* The bridge of n, made if missing (after a reboot, or on first use): its
+ * index, and its mtu into *mtu. */
+static int bridge_up(struct nl *nl, const cJSON *n, int *mtu, struct err *e)
 {
 	const char *br = jstr(n, "interface");
 	struct cidr sub;
 	uint32_t gw = 0;
-	int idx = nl_link_index(nl, br, e);
+	int idx = nl_link_index(nl, br, mtu, e);
 
 	if (idx < 0)
 		return -1;
@@ -1089,7 +1090,7 @@ static int bridge_up(struct nl *nl, const cJSON *n, struct err *e)
 		return idx;
 	if (nl_bridge_add(nl, br, 0, e) < 0 && e->errnum != EEXIST)
 		goto fail;
-	if (nl_addr_add4(nl, br, in4(gw), sub.prefix, e) < 0 || nl_link_up(nl, br, 0, e) < 0)
+	if (nl_link_setup4(nl, br, in4(gw), sub.prefix, in4(0), e) < 0)
 		goto fail;
 	{
 		/* a port published on 127.0.0.1 is DNAT'd to the bridge */
@@ -1105,7 +1106,7 @@ static int bridge_up(struct nl *nl, const cJSON *n, struct err *e)
 		log_msg(LOG_WARN, "network %s: %s: outbound traffic is not masqueraded",
 			jstr(n, "name"), e->msg);
 	}
-	return nl_link_index(nl, br, e);
+	return nl_link_index(nl, br, mtu, e);
 fail:
 	err_wrap(e, "network %s", jstr(n, "name"));
 	nl_link_del(nl, br, NULL);
@@ -1214,8 +1215,8 @@ static int port_free_on_host(struct in_addr ip, unsigned port, int udp, struct e
 }
 
 /* Put the container (its netns nsfd, and ns, a socket in it) on network
- * r: bridge, veth, address, the default route for the first one; the
- * veth's name appended to made. */
+ * r: bridge, veth, then its end's address, link and (the first network)
+ * default route in one round trip; the veth's name appended to made. */
 static int attach(struct nl *host, struct nl *ns, int nsfd, const char *id, const struct net_ref *r,
 		  int first, cJSON *made, struct err *e)
 {
@@ -1224,30 +1225,27 @@ static int attach(struct nl *host, struct nl *ns, int nsfd, const char *id, cons
 	uint8_t mac[6];
 	uint32_t ip = 0, gw = 0;
 	struct cidr sub;
-	int br = bridge_up(host, r->net, e), mtu;
+	int mtu = 0, br = bridge_up(host, r->net, &mtu, e);
 
 	if (br < 0)
 		return -1;
-	mtu = nl_link_mtu(host, jstr(r->net, "interface"), NULL);
+	if (mtu < 0)
+		mtu = 0;
 	veth_name(id, ifn[3] - '0', veth);
 	mac_parse(jstr(r->lease, "mac"), mac);
-	if (nl_veth_add(host, veth, ifn, nsfd, mac, mtu > 0 ? mtu : 0, br, e) < 0) {
+	if (nl_veth_add(host, veth, ifn, nsfd, mac, mtu, br, e) < 0) {
 		/* the last run's, which its namespace has not taken yet (or a
 		 * crash's): it goes, once */
 		if (e->errnum != EEXIST || nl_link_del(host, veth, e) < 0 ||
-		    nl_veth_add(host, veth, ifn, nsfd, mac, mtu > 0 ? mtu : 0, br, e) < 0)
+		    nl_veth_add(host, veth, ifn, nsfd, mac, mtu, br, e) < 0)
 			return -1;
 	}
 	cJSON_AddItemToArray(made, cJSON_CreateString(veth));
 	net_subnet(r->net, &sub);
 	ip_parse(jstr(r->lease, "ip"), &ip);
-	ip_parse(jstr(r->net, "gateway"), &gw);
-	if (nl_addr_add4(ns, ifn, in4(ip), sub.prefix, e) < 0 || nl_link_up(ns, ifn, 0, e) < 0)
-		return -1;
-	if (first && !jbool(r->net, "internal") &&
-	    nl_route_add4(ns, in4(0), 0, in4(gw), ifn, e) < 0)
-		return -1;
-	return 0;
+	if (first && !jbool(r->net, "internal"))
+		ip_parse(jstr(r->net, "gateway"), &gw);
+	return nl_link_setup4(ns, ifn, in4(ip), sub.prefix, in4(gw), e);
 }
 
 int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
@@ -1625,7 +1623,7 @@ static int net_remove_locked(struct engine *en, const cJSON *n, struct err *e)
 			char ifname[IFNAMSIZ];
 
 			snprintf(ifname, sizeof(ifname), "nook%d", i);
-			left = nl_link_index(&nl, ifname, NULL) != 0;
+			left = nl_link_index(&nl, ifname, NULL, NULL) != 0;
 		}
 		nl_close(&nl);
 		if (!left)
