@@ -151,8 +151,9 @@ void ctr_close(struct ctr *c)
 	c->lock = -1;
 	cJSON_Delete(c->config);
 	cJSON_Delete(c->state);
+	cJSON_Delete(c->net);
 	free(c->saved);
-	c->config = c->state = NULL;
+	c->config = c->state = c->net = NULL;
 	c->saved = NULL;
 }
 

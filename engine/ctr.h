@@ -39,6 +39,7 @@ struct ctr {
 	cJSON *state; /* state.json: what ctr_save writes */
 	char *saved; /* state.json text as loaded, to skip no-op writes */
 	enum cstate st;
+	cJSON *net; /* its networks, read at init for the links (network.c) */
 };
 
 /* The one copy of each clock in engine/.  CLOCK_REALTIME in ns: for

@@ -556,11 +556,9 @@ static void sb_add(struct sbuf *b, const char *fmt, ...)
 }
 
 /* The hosts file of container id (its config cfg): localhost, itself,
- * --add-host, and the other containers of its networks with names. */
-static char *hosts_text(struct engine *en, const char *id, const cJSON *cfg)
+ * --add-host, and the other containers of its networks r[n] with names. */
+static char *hosts_build(const char *id, const cJSON *cfg, const struct net_ref *r, size_t n)
 {
-	struct net_ref r[10];
-	size_t n = ctr_nets(en, id, r);
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(cfg, "spec");
 	const char *host = jstr(spec, "hostname") ?: "";
 	const char *name = jstr(cfg, "name") ?: "";
@@ -589,8 +587,18 @@ static char *hosts_text(struct engine *en, const char *id, const cJSON *cfg)
 				       jstr(l, "hostname") ? " " : "", jstr(l, "hostname") ?: "");
 		}
 	}
-	nets_free(r, n);
 	return b.s;
+}
+
+/* The same, with the networks read here. */
+static char *hosts_text(struct engine *en, const char *id, const cJSON *cfg)
+{
+	struct net_ref r[10];
+	size_t n = ctr_nets(en, id, r);
+	char *t = hosts_build(id, cfg, r, n);
+
+	nets_free(r, n);
+	return t;
 }
 
 /* Rewrite the hosts file of every running container of network n
@@ -868,7 +876,7 @@ int net_create(struct engine *en, const struct engine_create_opts *o, const char
 	int ifidx = 0;
 
 	u->lockfd = -1;
-	u->nets = NULL;
+	u->n = 0;
 	snprintf(u->id, sizeof(u->id), "%s", id);
 	for (size_t i = 0; o->ports && o->ports[i]; i++) {
 		if (net_port_parse(o->ports[i], ports, e) < 0)
@@ -915,21 +923,24 @@ int net_create(struct engine *en, const struct engine_create_opts *o, const char
 		goto fail;
 	list = xstrdup(strcmp(mode, "bridge") == 0 ? NET_DEFAULT : mode);
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save), ifidx++) {
-		_cleanup_json_ cJSON *n = net_get(en, tok, e);
+		cJSON *n;
 
+		if (ifidx > 9) {
+			err_setk(e, ERRK_INVALID_ARG, 0, "--network: at most 10 networks");
+			goto fail;
+		}
+		n = net_get(en, tok, e);
 		if (!n) {
 			err_wrap(e, "--network");
 			kind(e, ERRK_INVALID_ARG);
 			goto fail;
 		}
-		if (ifidx > 9) {
-			err_setk(e, ERRK_INVALID_ARG, 0, "--network: at most 10 networks");
+		if (lease_add(en, n, id, name, jstr(spec, "hostname"), ifidx ? NULL : o->ip,
+			      ifidx ? NULL : o->mac, ifidx, !o->auto_remove, e) < 0) {
+			cJSON_Delete(n);
 			goto fail;
 		}
-		if (lease_add(en, n, id, name, jstr(spec, "hostname"), ifidx ? NULL : o->ip,
-			      ifidx ? NULL : o->mac, ifidx, !o->auto_remove, e) < 0)
-			goto fail;
-		strv_push(&u->nets, tok);
+		u->nets[u->n++] = n;
 	}
 	cJSON_AddStringToObject(cfg, "netMode", "bridge");
 	cJSON_AddItemToObject(cfg, "ports", ports);
@@ -969,25 +980,19 @@ fail:
 
 void net_create_end(struct engine *en, struct net_use *u, int created)
 {
-	if (!created) {
-		for (size_t i = 0; u->nets && u->nets[i]; i++) {
-			_cleanup_json_ cJSON *n = net_read(en, u->nets[i], NULL);
+	/* the networks as this create wrote them (the lock is still held) */
+	for (size_t i = 0; i < u->n; i++) {
+		cJSON *n = u->nets[i];
 
-			if (n) {
-				cJSON_DeleteItemFromObjectCaseSensitive(leases(n), u->id);
-				net_write(en, n, 0, NULL);
-			}
+		if (!created) {
+			cJSON_DeleteItemFromObjectCaseSensitive(leases(n), u->id);
+			net_write(en, n, 0, NULL);
+		} else {
+			hosts_refresh(en, n);
 		}
-	} else {
-		for (size_t i = 0; u->nets && u->nets[i]; i++) {
-			_cleanup_json_ cJSON *n = net_read(en, u->nets[i], NULL);
-
-			if (n)
-				hosts_refresh(en, n);
-		}
+		cJSON_Delete(n);
 	}
-	strv_free(u->nets);
-	u->nets = NULL;
+	u->n = 0;
 	nets_unlock(u->lockfd);
 	u->lockfd = -1;
 }
@@ -1002,6 +1007,26 @@ static const char *net_mode(const struct ctr *c)
 		return m;
 	/* made before networks: none or host, as the spec says */
 	return "none";
+}
+
+/* A container whose namespace another one joins (--network container:)
+ * has a mark in its run directory, so that its stop looks for such
+ * sharers (reading every container's config) only when there may be
+ * some; the stop takes it away (a restart makes a new namespace). */
+static char *ns_shared_path(struct engine *en, const char *id)
+{
+	return store_run_path(&en->st, id, "netns-shared");
+}
+
+static int ns_shared_mark(struct engine *en, const char *id, struct err *e)
+{
+	_cleanup_free_ char *p = ns_shared_path(en, id);
+	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return err_sys(e, "create %s", p);
+	close(fd);
+	return 0;
 }
 
 int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
@@ -1024,7 +1049,7 @@ int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
 					other);
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 		netns_path(spec, path);
-		return 0;
+		return ns_shared_mark(c->en, other, e);
 	}
 	if (strcmp(mode, "bridge") != 0)
 		return 0;
@@ -1036,13 +1061,19 @@ int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
 		size_t n = ctr_nets(c->en, c->id, r);
 		_cleanup_free_ char *h = store_run_path(&c->en->st, c->id, "hosts");
 		_cleanup_free_ char *rp = store_run_path(&c->en->st, c->id, "resolv.conf");
-		_cleanup_free_ char *ht = hosts_text(c->en, c->id, c->config);
+		_cleanup_free_ char *ht = hosts_build(c->id, c->config, r, n);
 		_cleanup_free_ char *rt =
 			resolv_text(c->config, n ? jstr(r[0].net, "gateway") : NULL);
 		int rc = write_in_place(h, ht, 1, e) < 0 || write_in_place(rp, rt, 1, e) < 0 ? -1
 											     : 0;
 
-		nets_free(r, n);
+		/* kept for net_ctr_up: this container's leases cannot change
+		 * meanwhile (connect, disconnect and rm take its lock, which
+		 * the start holds) */
+		cJSON_Delete(c->net);
+		c->net = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(c->net, r[i].net);
 		nets_unlock(lock);
 		return rc;
 	}
@@ -1278,7 +1309,18 @@ int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
 	if (lock < 0 || nl_open(&host, -1, e) < 0 || nl_open(&ns, nsfd, e) < 0)
 		goto out;
 	timing_mark("network: lock, netlink sockets");
-	n = ctr_nets(c->en, c->id, r);
+	if (c->net) {
+		/* what net_ctr_prepare read */
+		while (c->net->child && n < 10) {
+			r[n].net = cJSON_DetachItemViaPointer(c->net, c->net->child);
+			r[n].lease = cJSON_GetObjectItemCaseSensitive(leases(r[n].net), c->id);
+			n++;
+		}
+		cJSON_Delete(c->net);
+		c->net = NULL;
+	} else {
+		n = ctr_nets(c->en, c->id, r);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (attach(&host, &ns, nsfd, c->id, &r[i], i == 0, made, e) < 0)
 			goto out;
@@ -1326,6 +1368,7 @@ void net_ctr_down(struct ctr *c)
 {
 	const cJSON *links = cJSON_GetObjectItemCaseSensitive(c->state, "netLinks"), *v;
 	_cleanup_strv_ char **sharers = NULL;
+	_cleanup_free_ char *mark = NULL;
 	struct nl host;
 
 	if (!links)
@@ -1334,8 +1377,11 @@ void net_ctr_down(struct ctr *c)
 	 * takes down by itself once its processes are gone; deleting them
 	 * here would wait for that (10 ms and more: RCU grace periods).  Only
 	 * where another container shares the namespace (--network
-	 * container:) does it outlive this one: then they go now. */
-	sharers = ctr_ids_where(c->en, shares_net, c->id, NULL);
+	 * container:, which leaves a mark) does it outlive this one: then
+	 * they go now. */
+	mark = ns_shared_path(c->en, c->id);
+	if (unlink(mark) == 0)
+		sharers = ctr_ids_where(c->en, shares_net, c->id, NULL);
 	if (sharers && sharers[0] && nl_open(&host, -1, NULL) == 0) {
 		cJSON_ArrayForEach (v, links)
 			nl_link_del(&host, v->valuestring, NULL);
