@@ -30,6 +30,7 @@ static void json_freep(cJSON **j)
 }
 #define _cleanup_json_ __attribute__((cleanup(json_freep)))
 
+#ifndef NOOK_NO_NETWORK
 static int strv_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -682,6 +683,8 @@ static char *resolv_text(const cJSON *cfg, const char *gw)
 	return b.s;
 }
 
+#endif /* NOOK_NO_NETWORK */
+
 /* ---- create ---------------------------------------------------------------- */
 
 int net_mode_valid(const char *mode)
@@ -699,6 +702,7 @@ int net_mode_valid(const char *mode)
 	return *mode && mode[strlen(mode) - 1] != ',';
 }
 
+#ifndef NOOK_NO_NETWORK
 int net_port_parse(const char *spec, cJSON *ports, struct err *e)
 {
 	_cleanup_free_ char *s = xstrdup(spec);
@@ -851,6 +855,8 @@ static void add_mount(cJSON *spec, const char *dst, const char *src)
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(spec, "mounts"), m);
 }
 
+#endif /* NOOK_NO_NETWORK */
+
 static int netns_path(cJSON *spec, const char *path)
 {
 	cJSON *it;
@@ -869,19 +875,21 @@ static int netns_path(cJSON *spec, const char *path)
 int net_create(struct engine *en, const struct engine_create_opts *o, const char *id,
 	       const char *name, cJSON *cfg, cJSON *spec, struct net_use *u, struct err *e)
 {
-	const char *mode = o->network ? o->network : "bridge";
-	_cleanup_free_ char *list = NULL;
+	const char *mode = o->network ? o->network : NET_MODE_DEFAULT;
 	cJSON *ports = cJSON_CreateArray();
-	char *save = NULL, *tok;
-	int ifidx = 0;
 
 	u->lockfd = -1;
 	u->n = 0;
 	snprintf(u->id, sizeof(u->id), "%s", id);
+#ifdef NOOK_NO_NETWORK
+	if (o->ports && o->ports[0])
+		cJSON_AddItemToArray(ports, cJSON_CreateNull());
+#else
 	for (size_t i = 0; o->ports && o->ports[i]; i++) {
 		if (net_port_parse(o->ports[i], ports, e) < 0)
 			goto fail;
 	}
+#endif
 	if (!strcmp(mode, "none") || !strcmp(mode, "host") || !strncmp(mode, "ns:", 3) ||
 	    !strncmp(mode, "container:", 10)) {
 		if (cJSON_GetArraySize(ports) > 0 || o->ip || o->mac || o->dns || o->dns_search ||
@@ -917,67 +925,81 @@ int net_create(struct engine *en, const struct engine_create_opts *o, const char
 		cJSON_Delete(ports);
 		return 0;
 	}
-	/* under the lock: two creates cannot both take a port */
-	u->lockfd = nets_lock(en, e);
-	if (u->lockfd < 0 || ports_check(en, ports, e) < 0)
-		goto fail;
-	list = xstrdup(strcmp(mode, "bridge") == 0 ? NET_DEFAULT : mode);
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save), ifidx++) {
-		cJSON *n;
+#ifdef NOOK_NO_NETWORK
+	err_setk(e, ERRK_INVALID_ARG, 0, "--network %s: " NO_BRIDGE, mode);
+	goto fail;
+#else
+	{
+		_cleanup_free_ char *list = NULL;
+		char *save = NULL, *tok;
+		int ifidx = 0;
 
-		if (ifidx > 9) {
-			err_setk(e, ERRK_INVALID_ARG, 0, "--network: at most 10 networks");
+		/* under the lock: two creates cannot both take a port */
+		u->lockfd = nets_lock(en, e);
+		if (u->lockfd < 0 || ports_check(en, ports, e) < 0)
 			goto fail;
-		}
-		n = net_get(en, tok, e);
-		if (!n) {
-			err_wrap(e, "--network");
-			kind(e, ERRK_INVALID_ARG);
-			goto fail;
-		}
-		if (lease_add(en, n, id, name, jstr(spec, "hostname"), ifidx ? NULL : o->ip,
-			      ifidx ? NULL : o->mac, ifidx, !o->auto_remove, e) < 0) {
-			cJSON_Delete(n);
-			goto fail;
-		}
-		u->nets[u->n++] = n;
-	}
-	cJSON_AddStringToObject(cfg, "netMode", "bridge");
-	cJSON_AddItemToObject(cfg, "ports", ports);
-	ports = NULL;
-	if (o->dns)
-		cJSON_AddItemToObject(cfg, "dns", strv_to_json(o->dns));
-	if (o->dns_search)
-		cJSON_AddItemToObject(cfg, "dnsSearch", strv_to_json(o->dns_search));
-	if (o->dns_opt)
-		cJSON_AddItemToObject(cfg, "dnsOptions", strv_to_json(o->dns_opt));
-	if (o->add_hosts) {
-		for (size_t i = 0; o->add_hosts[i]; i++) {
-			const char *c = strrchr(o->add_hosts[i], ':');
-			uint32_t a;
+		list = xstrdup(strcmp(mode, "bridge") == 0 ? NET_DEFAULT : mode);
+		for (tok = strtok_r(list, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save), ifidx++) {
+			cJSON *n;
 
-			if (!c || c == o->add_hosts[i] || ip_parse(c + 1, &a) < 0) {
-				err_setk(e, ERRK_INVALID_ARG, 0,
-					 "invalid --add-host %s (NAME:IPv4)", o->add_hosts[i]);
+			if (ifidx > 9) {
+				err_setk(e, ERRK_INVALID_ARG, 0, "--network: at most 10 networks");
 				goto fail;
 			}
+			n = net_get(en, tok, e);
+			if (!n) {
+				err_wrap(e, "--network");
+				kind(e, ERRK_INVALID_ARG);
+				goto fail;
+			}
+			if (lease_add(en, n, id, name, jstr(spec, "hostname"), ifidx ? NULL : o->ip,
+				      ifidx ? NULL : o->mac, ifidx, !o->auto_remove, e) < 0) {
+				cJSON_Delete(n);
+				goto fail;
+			}
+			u->nets[u->n++] = n;
 		}
-		cJSON_AddItemToObject(cfg, "addHosts", strv_to_json(o->add_hosts));
-	}
-	{
-		_cleanup_free_ char *h = store_run_path(&en->st, id, "hosts");
-		_cleanup_free_ char *r = store_run_path(&en->st, id, "resolv.conf");
+		cJSON_AddStringToObject(cfg, "netMode", "bridge");
+		cJSON_AddItemToObject(cfg, "ports", ports);
+		ports = NULL;
+		if (o->dns)
+			cJSON_AddItemToObject(cfg, "dns", strv_to_json(o->dns));
+		if (o->dns_search)
+			cJSON_AddItemToObject(cfg, "dnsSearch", strv_to_json(o->dns_search));
+		if (o->dns_opt)
+			cJSON_AddItemToObject(cfg, "dnsOptions", strv_to_json(o->dns_opt));
+		if (o->add_hosts) {
+			for (size_t i = 0; o->add_hosts[i]; i++) {
+				const char *c = strrchr(o->add_hosts[i], ':');
+				uint32_t a;
 
-		add_mount(spec, "/etc/hosts", h);
-		add_mount(spec, "/etc/resolv.conf", r);
+				if (!c || c == o->add_hosts[i] || ip_parse(c + 1, &a) < 0) {
+					err_setk(e, ERRK_INVALID_ARG, 0,
+						 "invalid --add-host %s (NAME:IPv4)",
+						 o->add_hosts[i]);
+					goto fail;
+				}
+			}
+			cJSON_AddItemToObject(cfg, "addHosts", strv_to_json(o->add_hosts));
+		}
+		{
+			_cleanup_free_ char *h = store_run_path(&en->st, id, "hosts");
+			_cleanup_free_ char *r = store_run_path(&en->st, id, "resolv.conf");
+
+			add_mount(spec, "/etc/hosts", h);
+			add_mount(spec, "/etc/resolv.conf", r);
+		}
+		return 0;
 	}
-	return 0;
+#endif
 fail:
 	cJSON_Delete(ports);
 	net_create_end(en, u, 0);
 	return -1;
 }
 
+#ifndef NOOK_NO_NETWORK
 void net_create_end(struct engine *en, struct net_use *u, int created)
 {
 	/* the networks as this create wrote them (the lock is still held) */
@@ -997,6 +1019,8 @@ void net_create_end(struct engine *en, struct net_use *u, int created)
 	u->lockfd = -1;
 }
 
+#endif /* NOOK_NO_NETWORK */
+
 /* ---- start and stop --------------------------------------------------------- */
 
 static const char *net_mode(const struct ctr *c)
@@ -1009,6 +1033,7 @@ static const char *net_mode(const struct ctr *c)
 	return "none";
 }
 
+#ifndef NOOK_NO_NETWORK
 /* A container whose namespace another one joins (--network container:)
  * has a mark in its run directory, so that its stop looks for such
  * sharers (reading every container's config) only when there may be
@@ -1028,6 +1053,8 @@ static int ns_shared_mark(struct engine *en, const char *id, struct err *e)
 	close(fd);
 	return 0;
 }
+
+#endif /* NOOK_NO_NETWORK */
 
 int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
 {
@@ -1049,8 +1076,16 @@ int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
 					other);
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 		netns_path(spec, path);
+#ifdef NOOK_NO_NETWORK
+		return 0;
+#else
 		return ns_shared_mark(c->en, other, e);
+#endif
 	}
+#ifdef NOOK_NO_NETWORK
+	(void)lock;
+	return 0;
+#else
 	if (strcmp(mode, "bridge") != 0)
 		return 0;
 	lock = nets_lock(c->en, e);
@@ -1077,7 +1112,10 @@ int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
 		nets_unlock(lock);
 		return rc;
 	}
+#endif
 }
+
+#ifndef NOOK_NO_NETWORK
 
 static void veth_name(const char *id, int ifidx, char out[IFNAMSIZ])
 {
@@ -1869,3 +1907,52 @@ out:
 	ctr_close(&c);
 	return r;
 }
+
+#else /* NOOK_NO_NETWORK: no bridge networks, nothing to set up or take down */
+
+void net_create_end(struct engine *en, struct net_use *u, int created)
+{
+	u->lockfd = -1;
+}
+
+int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
+{
+	return 0;
+}
+
+void net_ctr_down(struct ctr *c)
+{
+}
+
+void net_ctr_release(struct engine *en, const char *id, int durable)
+{
+}
+
+void net_gc(struct engine *en)
+{
+}
+
+void net_ctr_inspect(struct ctr *c, cJSON *j, cJSON *hc)
+{
+	cJSON *ns = cJSON_AddObjectToObject(j, "NetworkSettings");
+	const char *mode = net_mode(c);
+	pid_t pid = (pid_t)jint(c->state, "pid", 0);
+	char key[64] = "";
+
+	if (pid > 0 && strcmp(mode, "host"))
+		snprintf(key, sizeof(key), "/proc/%d/ns/net", (int)pid);
+	cJSON_AddStringToObject(ns, "SandboxKey", key);
+	cJSON_AddObjectToObject(ns, "Ports");
+	cJSON_AddObjectToObject(ns, "Networks");
+	cJSON_AddStringToObject(hc, "NetworkMode", mode);
+	cJSON_AddObjectToObject(hc, "PortBindings");
+}
+
+char **net_ctr_ports(struct engine *en, const char *ref, struct err *e)
+{
+	char id[STORE_ID_LEN + 1];
+
+	return store_lookup(&en->st, ref, id, e) < 0 ? NULL : xcalloc(1, sizeof(char *));
+}
+
+#endif

@@ -30,6 +30,15 @@
 
 #define NET_DEFAULT "nook"
 
+/* A build without bridge networks (make NOOK_NETWORK=0: none, host, ns:
+ * and container: only) says so in these words; its default is none. */
+#define NO_BRIDGE "this build has no bridge networks (NOOK_NETWORK=0)"
+#ifdef NOOK_NO_NETWORK
+#define NET_MODE_DEFAULT "none"
+#else
+#define NET_MODE_DEFAULT "bridge"
+#endif
+
 /* --network's value is of the right form (what it names is checked by
  * create). */
 int net_mode_valid(const char *mode);
