@@ -9,6 +9,14 @@
 #include "engine/format.h"
 #include "engine/network.h"
 
+#ifdef NOOK_NO_NETWORK
+int cli_cmd_network(struct cli *c, int argc, char **argv)
+{
+	fprintf(stderr, "nook: network: " NO_BRIDGE "\n");
+	return EXIT_ENGINE;
+}
+#else
+
 static int cmd_create(struct cli *c, int argc, char **argv)
 {
 	static const struct option lo[] = { { "subnet", required_argument, NULL, 's' },
@@ -203,6 +211,8 @@ int cli_cmd_network(struct cli *c, int argc, char **argv)
 			     "connect, disconnect)",
 			     sub);
 }
+
+#endif
 
 int cli_cmd_port(struct cli *c, int argc, char **argv)
 {

@@ -151,9 +151,10 @@ void ctr_close(struct ctr *c)
 	c->lock = -1;
 	cJSON_Delete(c->config);
 	cJSON_Delete(c->state);
+	cJSON_Delete(c->net);
 	free(c->saved);
 	free(c->saved_exec);
-	c->config = c->state = NULL;
+	c->config = c->state = c->net = NULL;
 	c->saved = c->saved_exec = NULL;
 }
 

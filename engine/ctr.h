@@ -44,6 +44,7 @@ struct ctr {
 	 * text as loaded or last written, NULL when there is no file. */
 	char *saved_exec;
 	enum cstate st;
+	cJSON *net; /* its networks, read at init for the links (network.c) */
 };
 
 /* The one copy of each clock in engine/.  CLOCK_REALTIME in ns: for

@@ -30,6 +30,7 @@ static void json_freep(cJSON **j)
 }
 #define _cleanup_json_ __attribute__((cleanup(json_freep)))
 
+#ifndef NOOK_NO_NETWORK
 static int strv_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -301,7 +302,7 @@ static cJSON *net_new(struct engine *en, const struct net_create_opts *o, struct
 			used = on && strcmp(jstr(on, "interface") ?: "", ifname) == 0;
 		}
 		if (!used && nl_open(&nl, -1, NULL) == 0) {
-			used = nl_link_index(&nl, ifname, NULL) > 0;
+			used = nl_link_index(&nl, ifname, NULL, NULL) > 0;
 			nl_close(&nl);
 		}
 		if (!used)
@@ -556,11 +557,9 @@ static void sb_add(struct sbuf *b, const char *fmt, ...)
 }
 
 /* The hosts file of container id (its config cfg): localhost, itself,
- * --add-host, and the other containers of its networks with names. */
-static char *hosts_text(struct engine *en, const char *id, const cJSON *cfg)
+ * --add-host, and the other containers of its networks r[n] with names. */
+static char *hosts_build(const char *id, const cJSON *cfg, const struct net_ref *r, size_t n)
 {
-	struct net_ref r[10];
-	size_t n = ctr_nets(en, id, r);
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(cfg, "spec");
 	const char *host = jstr(spec, "hostname") ?: "";
 	const char *name = jstr(cfg, "name") ?: "";
@@ -589,8 +588,18 @@ static char *hosts_text(struct engine *en, const char *id, const cJSON *cfg)
 				       jstr(l, "hostname") ? " " : "", jstr(l, "hostname") ?: "");
 		}
 	}
-	nets_free(r, n);
 	return b.s;
+}
+
+/* The same, with the networks read here. */
+static char *hosts_text(struct engine *en, const char *id, const cJSON *cfg)
+{
+	struct net_ref r[10];
+	size_t n = ctr_nets(en, id, r);
+	char *t = hosts_build(id, cfg, r, n);
+
+	nets_free(r, n);
+	return t;
 }
 
 /* Rewrite the hosts file of every running container of network n
@@ -674,6 +683,8 @@ static char *resolv_text(const cJSON *cfg, const char *gw)
 	return b.s;
 }
 
+#endif /* NOOK_NO_NETWORK */
+
 /* ---- create ---------------------------------------------------------------- */
 
 int net_mode_valid(const char *mode)
@@ -691,6 +702,7 @@ int net_mode_valid(const char *mode)
 	return *mode && mode[strlen(mode) - 1] != ',';
 }
 
+#ifndef NOOK_NO_NETWORK
 int net_port_parse(const char *spec, cJSON *ports, struct err *e)
 {
 	_cleanup_free_ char *s = xstrdup(spec);
@@ -843,6 +855,8 @@ static void add_mount(cJSON *spec, const char *dst, const char *src)
 	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(spec, "mounts"), m);
 }
 
+#endif /* NOOK_NO_NETWORK */
+
 static int netns_path(cJSON *spec, const char *path)
 {
 	cJSON *it;
@@ -861,19 +875,21 @@ static int netns_path(cJSON *spec, const char *path)
 int net_create(struct engine *en, const struct engine_create_opts *o, const char *id,
 	       const char *name, cJSON *cfg, cJSON *spec, struct net_use *u, struct err *e)
 {
-	const char *mode = o->network ? o->network : "bridge";
-	_cleanup_free_ char *list = NULL;
+	const char *mode = o->network ? o->network : NET_MODE_DEFAULT;
 	cJSON *ports = cJSON_CreateArray();
-	char *save = NULL, *tok;
-	int ifidx = 0;
 
 	u->lockfd = -1;
-	u->nets = NULL;
+	u->n = 0;
 	snprintf(u->id, sizeof(u->id), "%s", id);
+#ifdef NOOK_NO_NETWORK
+	if (o->ports && o->ports[0])
+		cJSON_AddItemToArray(ports, cJSON_CreateNull());
+#else
 	for (size_t i = 0; o->ports && o->ports[i]; i++) {
 		if (net_port_parse(o->ports[i], ports, e) < 0)
 			goto fail;
 	}
+#endif
 	if (!strcmp(mode, "none") || !strcmp(mode, "host") || !strncmp(mode, "ns:", 3) ||
 	    !strncmp(mode, "container:", 10)) {
 		if (cJSON_GetArraySize(ports) > 0 || o->ip || o->mac || o->dns || o->dns_search ||
@@ -909,88 +925,101 @@ int net_create(struct engine *en, const struct engine_create_opts *o, const char
 		cJSON_Delete(ports);
 		return 0;
 	}
-	/* under the lock: two creates cannot both take a port */
-	u->lockfd = nets_lock(en, e);
-	if (u->lockfd < 0 || ports_check(en, ports, e) < 0)
-		goto fail;
-	list = xstrdup(strcmp(mode, "bridge") == 0 ? NET_DEFAULT : mode);
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save), ifidx++) {
-		_cleanup_json_ cJSON *n = net_get(en, tok, e);
+#ifdef NOOK_NO_NETWORK
+	err_setk(e, ERRK_INVALID_ARG, 0, "--network %s: " NO_BRIDGE, mode);
+	goto fail;
+#else
+	{
+		_cleanup_free_ char *list = NULL;
+		char *save = NULL, *tok;
+		int ifidx = 0;
 
-		if (!n) {
-			err_wrap(e, "--network");
-			kind(e, ERRK_INVALID_ARG);
+		/* under the lock: two creates cannot both take a port */
+		u->lockfd = nets_lock(en, e);
+		if (u->lockfd < 0 || ports_check(en, ports, e) < 0)
 			goto fail;
-		}
-		if (ifidx > 9) {
-			err_setk(e, ERRK_INVALID_ARG, 0, "--network: at most 10 networks");
-			goto fail;
-		}
-		if (lease_add(en, n, id, name, jstr(spec, "hostname"), ifidx ? NULL : o->ip,
-			      ifidx ? NULL : o->mac, ifidx, !o->auto_remove, e) < 0)
-			goto fail;
-		strv_push(&u->nets, tok);
-	}
-	cJSON_AddStringToObject(cfg, "netMode", "bridge");
-	cJSON_AddItemToObject(cfg, "ports", ports);
-	ports = NULL;
-	if (o->dns)
-		cJSON_AddItemToObject(cfg, "dns", strv_to_json(o->dns));
-	if (o->dns_search)
-		cJSON_AddItemToObject(cfg, "dnsSearch", strv_to_json(o->dns_search));
-	if (o->dns_opt)
-		cJSON_AddItemToObject(cfg, "dnsOptions", strv_to_json(o->dns_opt));
-	if (o->add_hosts) {
-		for (size_t i = 0; o->add_hosts[i]; i++) {
-			const char *c = strrchr(o->add_hosts[i], ':');
-			uint32_t a;
+		list = xstrdup(strcmp(mode, "bridge") == 0 ? NET_DEFAULT : mode);
+		for (tok = strtok_r(list, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save), ifidx++) {
+			cJSON *n;
 
-			if (!c || c == o->add_hosts[i] || ip_parse(c + 1, &a) < 0) {
-				err_setk(e, ERRK_INVALID_ARG, 0,
-					 "invalid --add-host %s (NAME:IPv4)", o->add_hosts[i]);
+			if (ifidx > 9) {
+				err_setk(e, ERRK_INVALID_ARG, 0, "--network: at most 10 networks");
 				goto fail;
 			}
+			n = net_get(en, tok, e);
+			if (!n) {
+				err_wrap(e, "--network");
+				kind(e, ERRK_INVALID_ARG);
+				goto fail;
+			}
+			if (lease_add(en, n, id, name, jstr(spec, "hostname"), ifidx ? NULL : o->ip,
+				      ifidx ? NULL : o->mac, ifidx, !o->auto_remove, e) < 0) {
+				cJSON_Delete(n);
+				goto fail;
+			}
+			u->nets[u->n++] = n;
 		}
-		cJSON_AddItemToObject(cfg, "addHosts", strv_to_json(o->add_hosts));
-	}
-	{
-		_cleanup_free_ char *h = store_run_path(&en->st, id, "hosts");
-		_cleanup_free_ char *r = store_run_path(&en->st, id, "resolv.conf");
+		cJSON_AddStringToObject(cfg, "netMode", "bridge");
+		cJSON_AddItemToObject(cfg, "ports", ports);
+		ports = NULL;
+		if (o->dns)
+			cJSON_AddItemToObject(cfg, "dns", strv_to_json(o->dns));
+		if (o->dns_search)
+			cJSON_AddItemToObject(cfg, "dnsSearch", strv_to_json(o->dns_search));
+		if (o->dns_opt)
+			cJSON_AddItemToObject(cfg, "dnsOptions", strv_to_json(o->dns_opt));
+		if (o->add_hosts) {
+			for (size_t i = 0; o->add_hosts[i]; i++) {
+				const char *c = strrchr(o->add_hosts[i], ':');
+				uint32_t a;
 
-		add_mount(spec, "/etc/hosts", h);
-		add_mount(spec, "/etc/resolv.conf", r);
+				if (!c || c == o->add_hosts[i] || ip_parse(c + 1, &a) < 0) {
+					err_setk(e, ERRK_INVALID_ARG, 0,
+						 "invalid --add-host %s (NAME:IPv4)",
+						 o->add_hosts[i]);
+					goto fail;
+				}
+			}
+			cJSON_AddItemToObject(cfg, "addHosts", strv_to_json(o->add_hosts));
+		}
+		{
+			_cleanup_free_ char *h = store_run_path(&en->st, id, "hosts");
+			_cleanup_free_ char *r = store_run_path(&en->st, id, "resolv.conf");
+
+			add_mount(spec, "/etc/hosts", h);
+			add_mount(spec, "/etc/resolv.conf", r);
+		}
+		return 0;
 	}
-	return 0;
+#endif
 fail:
 	cJSON_Delete(ports);
 	net_create_end(en, u, 0);
 	return -1;
 }
 
+#ifndef NOOK_NO_NETWORK
 void net_create_end(struct engine *en, struct net_use *u, int created)
 {
-	if (!created) {
-		for (size_t i = 0; u->nets && u->nets[i]; i++) {
-			_cleanup_json_ cJSON *n = net_read(en, u->nets[i], NULL);
+	/* the networks as this create wrote them (the lock is still held) */
+	for (size_t i = 0; i < u->n; i++) {
+		cJSON *n = u->nets[i];
 
-			if (n) {
-				cJSON_DeleteItemFromObjectCaseSensitive(leases(n), u->id);
-				net_write(en, n, 0, NULL);
-			}
+		if (!created) {
+			cJSON_DeleteItemFromObjectCaseSensitive(leases(n), u->id);
+			net_write(en, n, 0, NULL);
+		} else {
+			hosts_refresh(en, n);
 		}
-	} else {
-		for (size_t i = 0; u->nets && u->nets[i]; i++) {
-			_cleanup_json_ cJSON *n = net_read(en, u->nets[i], NULL);
-
-			if (n)
-				hosts_refresh(en, n);
-		}
+		cJSON_Delete(n);
 	}
-	strv_free(u->nets);
-	u->nets = NULL;
+	u->n = 0;
 	nets_unlock(u->lockfd);
 	u->lockfd = -1;
 }
+
+#endif /* NOOK_NO_NETWORK */
 
 /* ---- start and stop --------------------------------------------------------- */
 
@@ -1003,6 +1032,29 @@ static const char *net_mode(const struct ctr *c)
 	/* made before networks: none or host, as the spec says */
 	return "none";
 }
+
+#ifndef NOOK_NO_NETWORK
+/* A container whose namespace another one joins (--network container:)
+ * has a mark in its run directory, so that its stop looks for such
+ * sharers (reading every container's config) only when there may be
+ * some; the stop takes it away (a restart makes a new namespace). */
+static char *ns_shared_path(struct engine *en, const char *id)
+{
+	return store_run_path(&en->st, id, "netns-shared");
+}
+
+static int ns_shared_mark(struct engine *en, const char *id, struct err *e)
+{
+	_cleanup_free_ char *p = ns_shared_path(en, id);
+	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return err_sys(e, "create %s", p);
+	close(fd);
+	return 0;
+}
+
+#endif /* NOOK_NO_NETWORK */
 
 int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
 {
@@ -1024,8 +1076,16 @@ int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
 					other);
 		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 		netns_path(spec, path);
+#ifdef NOOK_NO_NETWORK
 		return 0;
+#else
+		return ns_shared_mark(c->en, other, e);
+#endif
 	}
+#ifdef NOOK_NO_NETWORK
+	(void)lock;
+	return 0;
+#else
 	if (strcmp(mode, "bridge") != 0)
 		return 0;
 	lock = nets_lock(c->en, e);
@@ -1036,17 +1096,26 @@ int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
 		size_t n = ctr_nets(c->en, c->id, r);
 		_cleanup_free_ char *h = store_run_path(&c->en->st, c->id, "hosts");
 		_cleanup_free_ char *rp = store_run_path(&c->en->st, c->id, "resolv.conf");
-		_cleanup_free_ char *ht = hosts_text(c->en, c->id, c->config);
+		_cleanup_free_ char *ht = hosts_build(c->id, c->config, r, n);
 		_cleanup_free_ char *rt =
 			resolv_text(c->config, n ? jstr(r[0].net, "gateway") : NULL);
 		int rc = write_in_place(h, ht, 1, e) < 0 || write_in_place(rp, rt, 1, e) < 0 ? -1
 											     : 0;
 
-		nets_free(r, n);
+		/* kept for net_ctr_up: this container's leases cannot change
+		 * meanwhile (connect, disconnect and rm take its lock, which
+		 * the start holds) */
+		cJSON_Delete(c->net);
+		c->net = cJSON_CreateArray();
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(c->net, r[i].net);
 		nets_unlock(lock);
 		return rc;
 	}
+#endif
 }
+
+#ifndef NOOK_NO_NETWORK
 
 static void veth_name(const char *id, int ifidx, char out[IFNAMSIZ])
 {
@@ -1071,13 +1140,14 @@ static int sysctl_set(const char *path, const char *val)
 	return n < 0 ? -1 : 0;
 }
 
-/* The bridge of n, made if missing (after a reboot, or on first use). */
-static int bridge_up(struct nl *nl, const cJSON *n, struct err *e)
+/* The bridge of n, made if missing (after a reboot, or on first use): its
+ * index, and its mtu into *mtu. */
+static int bridge_up(struct nl *nl, const cJSON *n, int *mtu, struct err *e)
 {
 	const char *br = jstr(n, "interface");
 	struct cidr sub;
 	uint32_t gw = 0;
-	int idx = nl_link_index(nl, br, e);
+	int idx = nl_link_index(nl, br, mtu, e);
 
 	if (idx < 0)
 		return -1;
@@ -1089,7 +1159,7 @@ static int bridge_up(struct nl *nl, const cJSON *n, struct err *e)
 		return idx;
 	if (nl_bridge_add(nl, br, 0, e) < 0 && e->errnum != EEXIST)
 		goto fail;
-	if (nl_addr_add4(nl, br, in4(gw), sub.prefix, e) < 0 || nl_link_up(nl, br, 0, e) < 0)
+	if (nl_link_setup4(nl, br, in4(gw), sub.prefix, in4(0), e) < 0)
 		goto fail;
 	{
 		/* a port published on 127.0.0.1 is DNAT'd to the bridge */
@@ -1105,7 +1175,7 @@ static int bridge_up(struct nl *nl, const cJSON *n, struct err *e)
 		log_msg(LOG_WARN, "network %s: %s: outbound traffic is not masqueraded",
 			jstr(n, "name"), e->msg);
 	}
-	return nl_link_index(nl, br, e);
+	return nl_link_index(nl, br, mtu, e);
 fail:
 	err_wrap(e, "network %s", jstr(n, "name"));
 	nl_link_del(nl, br, NULL);
@@ -1214,8 +1284,8 @@ static int port_free_on_host(struct in_addr ip, unsigned port, int udp, struct e
 }
 
 /* Put the container (its netns nsfd, and ns, a socket in it) on network
- * r: bridge, veth, address, the default route for the first one; the
- * veth's name appended to made. */
+ * r: bridge, veth, then its end's address, link and (the first network)
+ * default route in one round trip; the veth's name appended to made. */
 static int attach(struct nl *host, struct nl *ns, int nsfd, const char *id, const struct net_ref *r,
 		  int first, cJSON *made, struct err *e)
 {
@@ -1224,30 +1294,27 @@ static int attach(struct nl *host, struct nl *ns, int nsfd, const char *id, cons
 	uint8_t mac[6];
 	uint32_t ip = 0, gw = 0;
 	struct cidr sub;
-	int br = bridge_up(host, r->net, e), mtu;
+	int mtu = 0, br = bridge_up(host, r->net, &mtu, e);
 
 	if (br < 0)
 		return -1;
-	mtu = nl_link_mtu(host, jstr(r->net, "interface"), NULL);
+	if (mtu < 0)
+		mtu = 0;
 	veth_name(id, ifn[3] - '0', veth);
 	mac_parse(jstr(r->lease, "mac"), mac);
-	if (nl_veth_add(host, veth, ifn, nsfd, mac, mtu > 0 ? mtu : 0, br, e) < 0) {
+	if (nl_veth_add(host, veth, ifn, nsfd, mac, mtu, br, e) < 0) {
 		/* the last run's, which its namespace has not taken yet (or a
 		 * crash's): it goes, once */
 		if (e->errnum != EEXIST || nl_link_del(host, veth, e) < 0 ||
-		    nl_veth_add(host, veth, ifn, nsfd, mac, mtu > 0 ? mtu : 0, br, e) < 0)
+		    nl_veth_add(host, veth, ifn, nsfd, mac, mtu, br, e) < 0)
 			return -1;
 	}
 	cJSON_AddItemToArray(made, cJSON_CreateString(veth));
 	net_subnet(r->net, &sub);
 	ip_parse(jstr(r->lease, "ip"), &ip);
-	ip_parse(jstr(r->net, "gateway"), &gw);
-	if (nl_addr_add4(ns, ifn, in4(ip), sub.prefix, e) < 0 || nl_link_up(ns, ifn, 0, e) < 0)
-		return -1;
-	if (first && !jbool(r->net, "internal") &&
-	    nl_route_add4(ns, in4(0), 0, in4(gw), ifn, e) < 0)
-		return -1;
-	return 0;
+	if (first && !jbool(r->net, "internal"))
+		ip_parse(jstr(r->net, "gateway"), &gw);
+	return nl_link_setup4(ns, ifn, in4(ip), sub.prefix, in4(gw), e);
 }
 
 int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
@@ -1280,7 +1347,18 @@ int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
 	if (lock < 0 || nl_open(&host, -1, e) < 0 || nl_open(&ns, nsfd, e) < 0)
 		goto out;
 	timing_mark("network: lock, netlink sockets");
-	n = ctr_nets(c->en, c->id, r);
+	if (c->net) {
+		/* what net_ctr_prepare read */
+		while (c->net->child && n < 10) {
+			r[n].net = cJSON_DetachItemViaPointer(c->net, c->net->child);
+			r[n].lease = cJSON_GetObjectItemCaseSensitive(leases(r[n].net), c->id);
+			n++;
+		}
+		cJSON_Delete(c->net);
+		c->net = NULL;
+	} else {
+		n = ctr_nets(c->en, c->id, r);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (attach(&host, &ns, nsfd, c->id, &r[i], i == 0, made, e) < 0)
 			goto out;
@@ -1328,6 +1406,7 @@ void net_ctr_down(struct ctr *c)
 {
 	const cJSON *links = cJSON_GetObjectItemCaseSensitive(c->state, "netLinks"), *v;
 	_cleanup_strv_ char **sharers = NULL;
+	_cleanup_free_ char *mark = NULL;
 	struct nl host;
 
 	if (!links)
@@ -1336,8 +1415,11 @@ void net_ctr_down(struct ctr *c)
 	 * takes down by itself once its processes are gone; deleting them
 	 * here would wait for that (10 ms and more: RCU grace periods).  Only
 	 * where another container shares the namespace (--network
-	 * container:) does it outlive this one: then they go now. */
-	sharers = ctr_ids_where(c->en, shares_net, c->id, NULL);
+	 * container:, which leaves a mark) does it outlive this one: then
+	 * they go now. */
+	mark = ns_shared_path(c->en, c->id);
+	if (unlink(mark) == 0)
+		sharers = ctr_ids_where(c->en, shares_net, c->id, NULL);
 	if (sharers && sharers[0] && nl_open(&host, -1, NULL) == 0) {
 		cJSON_ArrayForEach (v, links)
 			nl_link_del(&host, v->valuestring, NULL);
@@ -1625,7 +1707,7 @@ static int net_remove_locked(struct engine *en, const cJSON *n, struct err *e)
 			char ifname[IFNAMSIZ];
 
 			snprintf(ifname, sizeof(ifname), "nook%d", i);
-			left = nl_link_index(&nl, ifname, NULL) != 0;
+			left = nl_link_index(&nl, ifname, NULL, NULL) != 0;
 		}
 		nl_close(&nl);
 		if (!left)
@@ -1825,3 +1907,52 @@ out:
 	ctr_close(&c);
 	return r;
 }
+
+#else /* NOOK_NO_NETWORK: no bridge networks, nothing to set up or take down */
+
+void net_create_end(struct engine *en, struct net_use *u, int created)
+{
+	u->lockfd = -1;
+}
+
+int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
+{
+	return 0;
+}
+
+void net_ctr_down(struct ctr *c)
+{
+}
+
+void net_ctr_release(struct engine *en, const char *id, int durable)
+{
+}
+
+void net_gc(struct engine *en)
+{
+}
+
+void net_ctr_inspect(struct ctr *c, cJSON *j, cJSON *hc)
+{
+	cJSON *ns = cJSON_AddObjectToObject(j, "NetworkSettings");
+	const char *mode = net_mode(c);
+	pid_t pid = (pid_t)jint(c->state, "pid", 0);
+	char key[64] = "";
+
+	if (pid > 0 && strcmp(mode, "host"))
+		snprintf(key, sizeof(key), "/proc/%d/ns/net", (int)pid);
+	cJSON_AddStringToObject(ns, "SandboxKey", key);
+	cJSON_AddObjectToObject(ns, "Ports");
+	cJSON_AddObjectToObject(ns, "Networks");
+	cJSON_AddStringToObject(hc, "NetworkMode", mode);
+	cJSON_AddObjectToObject(hc, "PortBindings");
+}
+
+char **net_ctr_ports(struct engine *en, const char *ref, struct err *e)
+{
+	char id[STORE_ID_LEN + 1];
+
+	return store_lookup(&en->st, ref, id, e) < 0 ? NULL : xcalloc(1, sizeof(char *));
+}
+
+#endif

@@ -30,6 +30,15 @@
 
 #define NET_DEFAULT "nook"
 
+/* A build without bridge networks (make NOOK_NETWORK=0: none, host, ns:
+ * and container: only) says so in these words; its default is none. */
+#define NO_BRIDGE "this build has no bridge networks (NOOK_NETWORK=0)"
+#ifdef NOOK_NO_NETWORK
+#define NET_MODE_DEFAULT "none"
+#else
+#define NET_MODE_DEFAULT "bridge"
+#endif
+
 /* --network's value is of the right form (what it names is checked by
  * create). */
 int net_mode_valid(const char *mode);
@@ -45,7 +54,8 @@ int net_port_parse(const char *spec, cJSON *ports, struct err *e);
 struct net_use {
 	int lockfd;
 	char id[STORE_ID_LEN + 1];
-	char **nets; /* the networks leased in */
+	cJSON *nets[10]; /* the networks leased in, as written */
+	size_t n;
 };
 int net_create(struct engine *en, const struct engine_create_opts *o, const char *id,
 	       const char *name, cJSON *cfg, cJSON *spec, struct net_use *u, struct err *e);
@@ -53,7 +63,9 @@ void net_create_end(struct engine *en, struct net_use *u, int created);
 
 /* init: before the monitor is spawned, the container's hosts and
  * resolv.conf in its run directory (bind-mounted by its spec); with the
- * runtime's config in spec, the namespace to join (container:, ns:). */
+ * runtime's config in spec, the namespace to join (container:, ns:).
+ * The networks it read stay in c->net for net_ctr_up (ctr_close frees
+ * them if that never comes). */
 int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e);
 /* init: the init pid exists: links, addresses, routes, published ports. */
 int net_ctr_up(struct ctr *c, pid_t pid, struct err *e);

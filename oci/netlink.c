@@ -7,7 +7,10 @@
  * below its size), sent with NLM_F_ACK and a fresh sequence number; the
  * answer is read up to the NLMSG_ERROR of that number (the ACK, or the
  * errno) or, for a dump, up to NLMSG_DONE, however many datagrams it
- * spans.  Messages of other numbers (a stale answer) are skipped, and so is
+ * spans.  Several requests can share one datagram (a container's address,
+ * link and route: one system call each way instead of three); the kernel
+ * runs them in order and answers each, and the first failure is the
+ * call's.  Messages of other numbers (a stale answer) are skipped, and so is
  * anything not sent by the kernel.  Hazards: every length read from the
  * kernel is checked before use (a truncated datagram is an error, never a
  * partial parse); attribute payloads are copied out with memcpy, since
@@ -29,36 +32,44 @@
 #define SOL_NETLINK 270
 #endif
 
-/* A request: header, fixed part, attributes. */
-union req {
-	struct nlmsghdr h;
-	char buf[512];
+/* Requests: one or several messages (header, fixed part, attributes) one
+ * after the other, sent in one datagram; h is the one being built. */
+struct req {
+	struct nlmsghdr *h;
+	unsigned n; /* messages */
+	unsigned ok_exist; /* bit i: EEXIST from message i is no error */
+	char buf[1024] __attribute__((aligned(8)));
 };
 
 typedef void (*nl_cb)(const struct nlmsghdr *m, void *arg);
 
-static void *req_init(union req *r, uint16_t type, uint16_t flags, size_t len)
+/* Begin a new message in r (zeroed: `struct req r = { 0 }`). */
+static void *req_init(struct req *r, uint16_t type, uint16_t flags, size_t len)
 {
-	memset(r, 0, sizeof(*r));
-	r->h.nlmsg_len = NLMSG_LENGTH(len);
-	r->h.nlmsg_type = type;
-	r->h.nlmsg_flags = NLM_F_REQUEST | flags;
-	return NLMSG_DATA(&r->h);
+	struct nlmsghdr *h =
+		(struct nlmsghdr *)(r->n ? (char *)r->h + NLMSG_ALIGN(r->h->nlmsg_len) : r->buf);
+
+	r->h = h;
+	r->n++;
+	h->nlmsg_len = NLMSG_LENGTH(len);
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST | flags;
+	return NLMSG_DATA(h);
 }
 
-static struct rtattr *put(union req *r, uint16_t type, const void *data, size_t len)
+static struct rtattr *put(struct req *r, uint16_t type, const void *data, size_t len)
 {
-	struct rtattr *a = (struct rtattr *)(r->buf + NLMSG_ALIGN(r->h.nlmsg_len));
+	struct rtattr *a = (struct rtattr *)((char *)r->h + NLMSG_ALIGN(r->h->nlmsg_len));
 
 	a->rta_type = type;
 	a->rta_len = RTA_LENGTH(len);
 	if (len)
 		memcpy(RTA_DATA(a), data, len);
-	r->h.nlmsg_len = NLMSG_ALIGN(r->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
+	r->h->nlmsg_len = NLMSG_ALIGN(r->h->nlmsg_len) + RTA_ALIGN(a->rta_len);
 	return a;
 }
 
-static void put_u32(union req *r, uint16_t type, uint32_t v)
+static void put_u32(struct req *r, uint16_t type, uint32_t v)
 {
 	put(r, type, &v, sizeof(v));
 }
@@ -66,7 +77,7 @@ static void put_u32(union req *r, uint16_t type, uint32_t v)
 /* At most IFNAMSIZ bytes: a longer name goes out cut and without its NUL,
  * which the kernel refuses (the policy of IFLA_IFNAME), never truncated
  * into the name of another link. */
-static void put_str(union req *r, uint16_t type, const char *s)
+static void put_str(struct req *r, uint16_t type, const char *s)
 {
 	size_t n = strnlen(s, IFNAMSIZ);
 
@@ -74,9 +85,9 @@ static void put_str(union req *r, uint16_t type, const char *s)
 }
 
 /* Close a nested attribute opened with put(r, type, NULL, 0). */
-static void nest_end(union req *r, struct rtattr *a)
+static void nest_end(struct req *r, struct rtattr *a)
 {
-	a->rta_len = (unsigned short)(r->buf + r->h.nlmsg_len - (char *)a);
+	a->rta_len = (unsigned short)((char *)r->h + r->h->nlmsg_len - (char *)a);
 }
 
 /* tb[type] = the attribute of that type in [p, end), for type < n. */
@@ -141,23 +152,30 @@ static int nl_ack(const struct nlmsghdr *m, const char **ext)
 	return er->error < 0 ? -er->error : EIO;
 }
 
-/* Send the request in r and read its answer: every message of it but the
- * last goes to cb.  Returns 0, or -errno with e set to "what name: ...". */
-static int talk(struct nl *nl, union req *r, nl_cb cb, void *arg, const char *what,
+/* Send the requests in r and read their answers: every message of them
+ * but the last of each goes to cb.  Returns 0, or -errno of the first that
+ * failed with e set to "what name: ...". */
+static int talk(struct nl *nl, struct req *r, nl_cb cb, void *arg, const char *what,
 		const char *name, struct err *e)
 {
 	char buf[8192] __attribute__((aligned(8)));
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	uint32_t seq = ++nl->seq;
+	uint32_t first = nl->seq + 1;
+	unsigned left = r->n;
 	const char *ext = NULL;
+	char *p = r->buf, *end = (char *)r->h + r->h->nlmsg_len;
 	int errnum;
 
-	r->h.nlmsg_seq = seq;
-	if ((r->h.nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
-		r->h.nlmsg_flags |= NLM_F_ACK;
-	if (sendto(nl->fd, r, r->h.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	for (struct nlmsghdr *h; p < end; p += NLMSG_ALIGN(h->nlmsg_len)) {
+		h = (struct nlmsghdr *)p;
+		h->nlmsg_seq = ++nl->seq;
+		if ((h->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
+			h->nlmsg_flags |= NLM_F_ACK;
+	}
+	if (sendto(nl->fd, r->buf, (size_t)(end - r->buf), 0, (struct sockaddr *)&sa, sizeof(sa)) <
+	    0)
 		goto sys;
-	for (;;) {
+	while (left) {
 		socklen_t salen = sizeof(sa);
 		/* MSG_TRUNC: the datagram's full length, to see truncation */
 		ssize_t n = recvfrom(nl->fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&sa,
@@ -173,35 +191,43 @@ static int talk(struct nl *nl, union req *r, nl_cb cb, void *arg, const char *wh
 			goto fail;
 		if (sa.nl_pid != 0)
 			continue;
-		while (off + NLMSG_HDRLEN <= (size_t)n) {
+		while (left && off + NLMSG_HDRLEN <= (size_t)n) {
 			const struct nlmsghdr *m = (const struct nlmsghdr *)(buf + off);
+			uint32_t i = m->nlmsg_seq - first;
 			int32_t v = 0;
 
 			if (m->nlmsg_len < NLMSG_HDRLEN || m->nlmsg_len > (size_t)n - off)
 				break;
 			off += NLMSG_ALIGN(m->nlmsg_len);
-			if (m->nlmsg_seq != seq)
+			if (i >= r->n)
 				continue;
 			if (m->nlmsg_type == NLMSG_ERROR) {
-				errnum = nl_ack(m, &ext);
-				goto fail;
-			}
-			if (m->nlmsg_type == NLMSG_DONE) {
+				v = nl_ack(m, &ext);
+			} else if (m->nlmsg_type == NLMSG_DONE) {
 				/* a dump that failed half-way says so here */
 				if (m->nlmsg_len >= NLMSG_LENGTH(sizeof(v)))
 					memcpy(&v, NLMSG_DATA(m), sizeof(v));
-				errnum = v < 0 ? -v : 0;
+				v = v < 0 ? -v : 0;
+			} else {
+				if (cb)
+					cb(m, arg);
+				continue;
+			}
+			left--;
+			if (v == EEXIST && (r->ok_exist >> i & 1))
+				v = 0, ext = NULL;
+			/* the first failure ends it: the answers to the rest
+			 * are stale to the next request (seq) */
+			if (v) {
+				errnum = v;
 				goto fail;
 			}
-			if (cb)
-				cb(m, arg);
 		}
 	}
+	return 0;
 sys:
 	errnum = errno;
 fail:
-	if (!errnum)
-		return 0;
 	err_set(e, errnum, "%s %s%s%s", what, name, ext ? ": " : "", ext ? ext : "");
 	return -errnum;
 }
@@ -268,40 +294,30 @@ static void link_cb(const struct nlmsghdr *m, void *arg)
 static int link_get(struct nl *nl, const char *name, struct link_info *li, const char *what,
 		    struct err *e)
 {
-	union req r;
-	struct ifinfomsg *ifi;
+	struct req r = { 0 };
 
-	ifi = req_init(&r, RTM_GETLINK, 0, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
+	((struct ifinfomsg *)req_init(&r, RTM_GETLINK, 0, sizeof(struct ifinfomsg)))->ifi_family =
+		AF_UNSPEC;
 	put_str(&r, IFLA_IFNAME, name);
 	li->index = 0;
 	li->mtu = -1;
 	return talk(nl, &r, link_cb, li, what, name, e);
 }
 
-int nl_link_index(struct nl *nl, const char *name, struct err *e)
+int nl_link_index(struct nl *nl, const char *name, int *mtu, struct err *e)
 {
 	struct link_info li;
 	int rc = link_get(nl, name, &li, "look up link", e);
 
+	if (mtu)
+		*mtu = li.mtu;
 	if (rc == -ENODEV)
 		return 0;
 	return rc < 0 ? -1 : li.index;
 }
 
-int nl_link_mtu(struct nl *nl, const char *name, struct err *e)
-{
-	struct link_info li;
-
-	if (link_get(nl, name, &li, "mtu of link", e) < 0)
-		return -1;
-	if (li.mtu < 0)
-		return err_set(e, EPROTO, "mtu of link %s: not in the answer", name);
-	return li.mtu;
-}
-
 /* RTM_NEWLINK creating name, up to the open IFLA_LINKINFO; returns it. */
-static struct rtattr *link_new(union req *r, const char *name, int mtu, const char *kind)
+static struct rtattr *link_new(struct req *r, const char *name, int mtu, const char *kind)
 {
 	struct ifinfomsg *ifi = req_init(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
 	struct rtattr *info;
@@ -317,7 +333,7 @@ static struct rtattr *link_new(union req *r, const char *name, int mtu, const ch
 
 int nl_bridge_add(struct nl *nl, const char *name, int mtu, struct err *e)
 {
-	union req r;
+	struct req r = { 0 };
 
 	nest_end(&r, link_new(&r, name, mtu, "bridge"));
 	return talk(nl, &r, NULL, NULL, "create bridge", name, e) < 0 ? -1 : 0;
@@ -326,7 +342,7 @@ int nl_bridge_add(struct nl *nl, const char *name, int mtu, struct err *e)
 int nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_ns_fd,
 		const uint8_t *peer_mac, int mtu, int master, struct err *e)
 {
-	union req r;
+	struct req r = { 0 };
 	/* the host's end up at birth and on its bridge: one round trip
 	 * instead of two (not the peer: the kernel configures it before the
 	 * pair is joined, and a veth without its peer cannot go up) */
@@ -335,7 +351,7 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_ns_f
 
 	info = link_new(&r, name, mtu, "veth");
 	if (master > 0) {
-		struct ifinfomsg *h = NLMSG_DATA(&r.h);
+		struct ifinfomsg *h = NLMSG_DATA(r.h);
 
 		h->ifi_flags = h->ifi_change = IFF_UP;
 	}
@@ -357,24 +373,30 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_ns_f
 	return talk(nl, &r, NULL, NULL, "create veth", name, e) < 0 ? -1 : 0;
 }
 
-int nl_link_up(struct nl *nl, const char *name, int master, struct err *e)
+/* RTM_NEWLINK: name up, on the bridge master if > 0. */
+static void msg_up(struct req *r, const char *name, int master)
 {
-	union req r;
-	struct ifinfomsg *ifi;
+	struct ifinfomsg *ifi = req_init(r, RTM_NEWLINK, 0, sizeof(*ifi));
 
-	ifi = req_init(&r, RTM_NEWLINK, 0, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	put_str(&r, IFLA_IFNAME, name);
+	put_str(r, IFLA_IFNAME, name);
 	if (master > 0)
-		put_u32(&r, IFLA_MASTER, (uint32_t)master);
+		put_u32(r, IFLA_MASTER, (uint32_t)master);
+}
+
+int nl_link_up(struct nl *nl, const char *name, int master, struct err *e)
+{
+	struct req r = { 0 };
+
+	msg_up(&r, name, master);
 	return talk(nl, &r, NULL, NULL, "set up link", name, e) < 0 ? -1 : 0;
 }
 
 int nl_link_del(struct nl *nl, const char *name, struct err *e)
 {
-	union req r;
+	struct req r = { 0 };
 	int rc;
 
 	((struct ifinfomsg *)req_init(&r, RTM_DELLINK, 0, sizeof(struct ifinfomsg)))->ifi_family =
@@ -398,51 +420,29 @@ static void ip4_str(char *buf, size_t len, struct in_addr a)
 	snprintf(buf, len, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
 }
 
-int nl_addr_add4(struct nl *nl, const char *dev, struct in_addr addr, int prefix, struct err *e)
+/* RTM_NEWADDR addr/prefix on the link of index; one already there is no
+ * error. */
+static void msg_addr4(struct req *r, int index, struct in_addr addr, int prefix)
 {
-	char what[64], ip[16];
-	union req r;
-	struct link_info li;
-	struct ifaddrmsg *ifa;
+	struct ifaddrmsg *ifa = req_init(r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa));
 	uint32_t brd = addr.s_addr | ~mask4(prefix);
-	int rc;
 
-	ip4_str(ip, sizeof(ip), addr);
-	snprintf(what, sizeof(what), "add address %s/%d to", ip, prefix);
-	if (prefix < 0 || prefix > 32)
-		return err_set(e, EINVAL, "%s %s: bad prefix", what, dev);
-	if (link_get(nl, dev, &li, what, e) < 0)
-		return -1;
-	ifa = req_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa));
+	r->ok_exist |= 1u << (r->n - 1);
 	ifa->ifa_family = AF_INET;
 	ifa->ifa_prefixlen = (uint8_t)prefix;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = (uint32_t)li.index;
-	put(&r, IFA_LOCAL, &addr, 4);
-	put(&r, IFA_ADDRESS, &addr, 4);
+	ifa->ifa_index = (uint32_t)index;
+	put(r, IFA_LOCAL, &addr, 4);
+	put(r, IFA_ADDRESS, &addr, 4);
 	if (prefix < 31)
-		put(&r, IFA_BROADCAST, &brd, 4);
-	rc = talk(nl, &r, NULL, NULL, what, dev, e);
-	return rc == 0 || rc == -EEXIST ? 0 : -1;
+		put(r, IFA_BROADCAST, &brd, 4);
 }
 
-int nl_route_add4(struct nl *nl, struct in_addr dst, int prefix, struct in_addr gw, const char *dev,
-		  struct err *e)
+/* RTM_NEWROUTE dst/prefix via gw (0: on the link) out of index. */
+static void msg_route4(struct req *r, struct in_addr dst, int prefix, struct in_addr gw, int index)
 {
-	char what[80], ip[16], via[16];
-	union req r;
-	struct link_info li;
-	struct rtmsg *rt;
+	struct rtmsg *rt = req_init(r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof(*rt));
 
-	ip4_str(ip, sizeof(ip), dst);
-	ip4_str(via, sizeof(via), gw);
-	snprintf(what, sizeof(what), "add route %s/%d%s%s dev", ip, prefix,
-		 gw.s_addr ? " via " : "", gw.s_addr ? via : "");
-	if (prefix < 0 || prefix > 32)
-		return err_set(e, EINVAL, "%s %s: bad prefix", what, dev);
-	if (link_get(nl, dev, &li, what, e) < 0)
-		return -1;
-	rt = req_init(&r, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, sizeof(*rt));
 	rt->rtm_family = AF_INET;
 	rt->rtm_dst_len = (uint8_t)prefix;
 	rt->rtm_table = RT_TABLE_MAIN;
@@ -450,10 +450,72 @@ int nl_route_add4(struct nl *nl, struct in_addr dst, int prefix, struct in_addr 
 	rt->rtm_scope = gw.s_addr ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
 	rt->rtm_type = RTN_UNICAST;
 	if (prefix)
-		put(&r, RTA_DST, &dst, 4);
+		put(r, RTA_DST, &dst, 4);
 	if (gw.s_addr)
-		put(&r, RTA_GATEWAY, &gw, 4);
-	put_u32(&r, RTA_OIF, (uint32_t)li.index);
+		put(r, RTA_GATEWAY, &gw, 4);
+	put_u32(r, RTA_OIF, (uint32_t)index);
+}
+
+/* Check prefix and look dev up for a request described by what. */
+static int ip4_dev(struct nl *nl, const char *what, const char *dev, int prefix, struct err *e)
+{
+	struct link_info li;
+
+	if (prefix < 0 || prefix > 32)
+		return err_set(e, EINVAL, "%s %s: bad prefix", what, dev);
+	return link_get(nl, dev, &li, what, e) < 0 ? -1 : li.index;
+}
+
+int nl_addr_add4(struct nl *nl, const char *dev, struct in_addr addr, int prefix, struct err *e)
+{
+	char what[64], ip[16];
+	struct req r = { 0 };
+	int idx;
+
+	ip4_str(ip, sizeof(ip), addr);
+	snprintf(what, sizeof(what), "add address %s/%d to", ip, prefix);
+	if ((idx = ip4_dev(nl, what, dev, prefix, e)) < 0)
+		return -1;
+	msg_addr4(&r, idx, addr, prefix);
+	return talk(nl, &r, NULL, NULL, what, dev, e) < 0 ? -1 : 0;
+}
+
+int nl_route_add4(struct nl *nl, struct in_addr dst, int prefix, struct in_addr gw, const char *dev,
+		  struct err *e)
+{
+	char what[80], ip[16], via[16];
+	struct req r = { 0 };
+	int idx;
+
+	ip4_str(ip, sizeof(ip), dst);
+	ip4_str(via, sizeof(via), gw);
+	snprintf(what, sizeof(what), "add route %s/%d%s%s dev", ip, prefix,
+		 gw.s_addr ? " via " : "", gw.s_addr ? via : "");
+	if ((idx = ip4_dev(nl, what, dev, prefix, e)) < 0)
+		return -1;
+	msg_route4(&r, dst, prefix, gw, idx);
+	return talk(nl, &r, NULL, NULL, what, dev, e) < 0 ? -1 : 0;
+}
+
+int nl_link_setup4(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
+		   struct in_addr gw, struct err *e)
+{
+	char what[80], ip[16], via[16];
+	struct req r = { 0 };
+	int idx;
+
+	ip4_str(ip, sizeof(ip), addr);
+	ip4_str(via, sizeof(via), gw);
+	snprintf(what, sizeof(what), "set up %s/%d%s%s on", ip, prefix, gw.s_addr ? " via " : "",
+		 gw.s_addr ? via : "");
+	if ((idx = ip4_dev(nl, what, dev, prefix, e)) < 0)
+		return -1;
+	/* one datagram, one answer each, in order: the kernel runs them one
+	 * after the other (the route needs the address's subnet) */
+	msg_addr4(&r, idx, addr, prefix);
+	msg_up(&r, dev, 0);
+	if (gw.s_addr)
+		msg_route4(&r, (struct in_addr){ 0 }, 0, gw, idx);
 	return talk(nl, &r, NULL, NULL, what, dev, e) < 0 ? -1 : 0;
 }
 
@@ -506,13 +568,14 @@ static void addr_cb(const struct nlmsghdr *m, void *arg)
 int nl_nets4(struct nl *nl, struct nl_net4 **out, struct err *e)
 {
 	struct nets s = { NULL, 0 };
-	union req r;
+	struct req r = { 0 };
 
 	/* rtmsg and ifaddrmsg both start with the family byte */
 	((struct rtmsg *)req_init(&r, RTM_GETROUTE, NLM_F_DUMP, sizeof(struct rtmsg)))->rtm_family =
 		AF_INET;
 	if (talk(nl, &r, route_cb, &s, "list", "IPv4 routes", e) < 0)
 		goto fail;
+	memset(&r, 0, sizeof(r));
 	((struct ifaddrmsg *)req_init(&r, RTM_GETADDR, NLM_F_DUMP, sizeof(struct ifaddrmsg)))
 		->ifa_family = AF_INET;
 	if (talk(nl, &r, addr_cb, &s, "list", "IPv4 addresses", e) < 0)

@@ -8,7 +8,7 @@
  * A socket works in the network namespace it was created in, whatever
  * namespace its user moves to later: nl_open makes it inside the one asked
  * for.  Link names are at most 15 characters (IFNAMSIZ - 1).  Every request
- * waits for the kernel's answer; a failure names the action and the link,
+ * waits for the kernel's answer (several of one call go in one datagram); a failure names the action and the link,
  * carries the kernel's errno and its own words (extended ack) when it gave
  * any.  Not thread-safe: nl_open switches the calling thread's namespace
  * for a moment.
@@ -39,10 +39,9 @@ int nl_open(struct nl *nl, int netns_fd, struct err *e);
 /* Close the socket (nl->fd -1 is fine). */
 void nl_close(struct nl *nl);
 
-/* ifindex of name, 0 if there is no such link, -1 on error. */
-int nl_link_index(struct nl *nl, const char *name, struct err *e);
-/* mtu of a link, -1 on error (ENODEV for a missing link). */
-int nl_link_mtu(struct nl *nl, const char *name, struct err *e);
+/* ifindex of name, 0 if there is no such link, -1 on error; its mtu into
+ * *mtu unless mtu is NULL (-1 when missing). */
+int nl_link_index(struct nl *nl, const char *name, int *mtu, struct err *e);
 
 /* Create a bridge; mtu 0 = the kernel's default.  An existing link of that
  * name is an error with errnum EEXIST. */
@@ -68,6 +67,11 @@ int nl_addr_add4(struct nl *nl, const char *dev, struct in_addr addr, int prefix
  * main table.  An existing route is an error with errnum EEXIST. */
 int nl_route_add4(struct nl *nl, struct in_addr dst, int prefix, struct in_addr gw, const char *dev,
 		  struct err *e);
+/* Set dev up with addr/prefix (one already there is no error) and, when
+ * gw.s_addr is not 0, the default route via gw: a lookup of dev, then the
+ * three requests in one datagram (one round trip). */
+int nl_link_setup4(struct nl *nl, const char *dev, struct in_addr addr, int prefix,
+		   struct in_addr gw, struct err *e);
 /* The IPv4 networks in use in nl's namespace, to pick a subnet that
  * overlaps none: every route of the main table but default routes (they
  * overlap everything), and every address of every link, as network/prefix,

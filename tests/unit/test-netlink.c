@@ -39,6 +39,14 @@ static struct in_addr ip4(const char *s)
 	return a;
 }
 
+/* The mtu of a link, -1 if it is missing or on error. */
+static int mtu_of(struct nl *nl, const char *name, struct err *e)
+{
+	int mtu = 0;
+
+	return nl_link_index(nl, name, &mtu, e) > 0 ? mtu : -1;
+}
+
 /* A new network namespace's fd; the caller stays where it was. */
 static int ns_new(void)
 {
@@ -155,16 +163,16 @@ static void test_link_index(void)
 {
 	struct err e = { 0 };
 
-	CHECK(nl_link_index(&nla, "nkmissing", &e) == 0);
-	CHECK(nl_link_index(&nla, "lo", &e) == 1);
-	CHECK(nl_link_index(&nlb, "lo", &e) == 1);
+	CHECK(nl_link_index(&nla, "nkmissing", NULL, &e) == 0);
+	CHECK(nl_link_index(&nla, "lo", NULL, &e) == 1);
+	CHECK(nl_link_index(&nlb, "lo", NULL, &e) == 1);
 	/* refused by the kernel, not cut to the name of another link */
 	CHECK(nl_bridge_add(&nla, "nk-name-too-lon", 0, &e) == 0);
-	CHECK(nl_link_index(&nla, "nk-name-too-long", &e) == -1);
+	CHECK(nl_link_index(&nla, "nk-name-too-long", NULL, &e) == -1);
 	CHECK(e.errnum != 0);
 	CHECK_HAS(e.msg, "look up link nk-name-too-long");
 	CHECK(nl_link_del(&nla, "nk-name-too-long", &e) == -1);
-	CHECK(nl_link_index(&nla, "nk-name-too-lon", &e) > 0);
+	CHECK(nl_link_index(&nla, "nk-name-too-lon", NULL, &e) > 0);
 	CHECK(nl_link_del(&nla, "nk-name-too-lon", &e) == 0);
 }
 
@@ -174,12 +182,12 @@ static void test_bridge(void)
 	int idx;
 
 	CHECK(nl_bridge_add(&nla, "nkbr0", 1400, &e) == 0);
-	idx = nl_link_index(&nla, "nkbr0", &e);
+	idx = nl_link_index(&nla, "nkbr0", NULL, &e);
 	CHECK(idx > 1);
 	CHECK(idx == (int)if_nametoindex("nkbr0"));
-	CHECK(nl_link_mtu(&nla, "nkbr0", &e) == 1400);
+	CHECK(mtu_of(&nla, "nkbr0", &e) == 1400);
 	/* not in B */
-	CHECK(nl_link_index(&nlb, "nkbr0", &e) == 0);
+	CHECK(nl_link_index(&nlb, "nkbr0", NULL, &e) == 0);
 	/* again: EEXIST, named */
 	CHECK(nl_bridge_add(&nla, "nkbr0", 0, &e) == -1);
 	CHECK(e.errnum == EEXIST);
@@ -189,7 +197,7 @@ static void test_bridge(void)
 	CHECK(e.errnum == EINVAL);
 	CHECK_HAS(e.msg, "create bridge nkbig: ");
 	CHECK_HAS(e.msg, "mtu");
-	CHECK(nl_link_index(&nla, "nkbig", &e) == 0);
+	CHECK(nl_link_index(&nla, "nkbig", NULL, &e) == 0);
 }
 
 static void test_veth(void)
@@ -199,12 +207,12 @@ static void test_veth(void)
 	int fd;
 
 	CHECK(nl_veth_add(&nla, "nkveth0", "nkpeer0", ns_b, peer_mac, 1400, 0, &e) == 0);
-	CHECK(nl_link_index(&nla, "nkveth0", &e) > 0);
-	CHECK(nl_link_index(&nla, "nkpeer0", &e) == 0);
-	CHECK(nl_link_index(&nlb, "nkpeer0", &e) > 0);
-	CHECK(nl_link_index(&nlb, "nkveth0", &e) == 0);
-	CHECK(nl_link_mtu(&nla, "nkveth0", &e) == 1400);
-	CHECK(nl_link_mtu(&nlb, "nkpeer0", &e) == 1400);
+	CHECK(nl_link_index(&nla, "nkveth0", NULL, &e) > 0);
+	CHECK(nl_link_index(&nla, "nkpeer0", NULL, &e) == 0);
+	CHECK(nl_link_index(&nlb, "nkpeer0", NULL, &e) > 0);
+	CHECK(nl_link_index(&nlb, "nkveth0", NULL, &e) == 0);
+	CHECK(mtu_of(&nla, "nkveth0", &e) == 1400);
+	CHECK(mtu_of(&nlb, "nkpeer0", &e) == 1400);
 	/* the peer's MAC, asked in B */
 	fd = sock_in(ns_b, SOCK_DGRAM);
 	CHECK(fd >= 0);
@@ -216,19 +224,19 @@ static void test_veth(void)
 	CHECK(nl_veth_add(&nla, "nkveth1", "nkpeer0", ns_b, NULL, 0, 0, &e) == -1);
 	CHECK(e.errnum == EEXIST);
 	CHECK_HAS(e.msg, "create veth nkveth1");
-	CHECK(nl_link_index(&nla, "nkveth1", &e) == 0);
+	CHECK(nl_link_index(&nla, "nkveth1", NULL, &e) == 0);
 	/* both ends here, random MAC, default MTU */
 	CHECK(nl_veth_add(&nla, "nkv2", "nkv2p", -1, NULL, 0, 0, &e) == 0);
-	CHECK(nl_link_index(&nla, "nkv2p", &e) > 0);
-	CHECK(nl_link_mtu(&nla, "nkv2p", &e) == 1500);
+	CHECK(nl_link_index(&nla, "nkv2p", NULL, &e) > 0);
+	CHECK(mtu_of(&nla, "nkv2p", &e) == 1500);
 	CHECK(nl_link_del(&nla, "nkv2", &e) == 0);
-	CHECK(nl_link_index(&nla, "nkv2p", &e) == 0);
+	CHECK(nl_link_index(&nla, "nkv2p", NULL, &e) == 0);
 }
 
 static void test_up_and_addresses(void)
 {
 	struct err e = { 0 };
-	int br = nl_link_index(&nla, "nkbr0", &e);
+	int br = nl_link_index(&nla, "nkbr0", NULL, &e);
 
 	CHECK(br > 0);
 	{
@@ -280,9 +288,8 @@ static void test_errors_name_the_link(void)
 	CHECK(nl_link_up(&nla, "nkmissing", 0, &e) == -1);
 	CHECK(e.errnum == ENODEV);
 	CHECK_HAS(e.msg, "set up link nkmissing");
-	CHECK(nl_link_mtu(&nla, "nkmissing", &e) == -1);
-	CHECK(e.errnum == ENODEV);
-	CHECK_HAS(e.msg, "nkmissing");
+	/* a missing link: index 0, mtu -1, no error */
+	CHECK(mtu_of(&nla, "nkmissing", &e) == -1);
 	CHECK(nl_addr_add4(&nla, "nkmissing", ip4("10.99.1.1"), 24, &e) == -1);
 	CHECK(e.errnum == ENODEV);
 	CHECK_STR(e.msg, "add address 10.99.1.1/24 to nkmissing");
@@ -291,7 +298,7 @@ static void test_errors_name_the_link(void)
 	CHECK_HAS(e.msg, "nkmissing");
 	/* a bridge cannot be its own port (a failed master change of a port
 	 * would take it off its bridge: the kernel detaches first) */
-	CHECK(nl_link_up(&nla, "nkbr0", nl_link_index(&nla, "nkbr0", &e), &e) == -1);
+	CHECK(nl_link_up(&nla, "nkbr0", nl_link_index(&nla, "nkbr0", NULL, &e), &e) == -1);
 	CHECK(e.errnum != 0);
 	CHECK_HAS(e.msg, "set up link nkbr0");
 }
@@ -314,6 +321,49 @@ static void test_traffic(void)
 
 	CHECK_TCP(ns_a, ns_b, "10.99.0.1", &peer);
 	CHECK(peer.s_addr == ip4("10.99.0.2").s_addr);
+}
+
+/* nl_link_setup4: address, up and default route in one datagram, in a
+ * namespace of its own (D), on a veth whose host end is in A. */
+static void test_setup4(void)
+{
+	struct err e = { 0 };
+	struct nl nld = { -1, 0 };
+	struct ifreq ifr = { 0 };
+	int nsd = ns_new(), fd, up;
+
+	CHECK(nsd >= 0);
+	CHECK(nl_open(&nld, nsd, &e) == 0);
+	CHECK(nl_veth_add(&nla, "nkv4", "nkv4p", nsd, NULL, 0, 0, &e) == 0);
+	CHECK(nl_link_up(&nla, "nkv4", 0, &e) == 0);
+	CHECK(nl_addr_add4(&nla, "nkv4", ip4("10.97.5.1"), 24, &e) == 0);
+	CHECK(nl_link_setup4(&nld, "nkv4p", ip4("10.97.5.2"), 24, ip4("10.97.5.1"), &e) == 0);
+	fd = sock_in(nsd, SOCK_DGRAM);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "nkv4p");
+	up = fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP);
+	if (fd >= 0)
+		close(fd);
+	CHECK(up);
+	/* the default route is there: adding it again is EEXIST */
+	CHECK(nl_route_add4(&nld, ip4("0.0.0.0"), 0, ip4("10.97.5.1"), "nkv4p", &e) == -1);
+	CHECK(e.errnum == EEXIST);
+	/* again without a route: the address already there is fine */
+	CHECK(nl_link_setup4(&nld, "nkv4p", ip4("10.97.5.2"), 24, ip4("0.0.0.0"), &e) == 0);
+	/* again with it: the route's EEXIST is the call's, named */
+	CHECK(nl_link_setup4(&nld, "nkv4p", ip4("10.97.5.2"), 24, ip4("10.97.5.1"), &e) == -1);
+	CHECK(e.errnum == EEXIST);
+	CHECK_HAS(e.msg, "set up 10.97.5.2/24 via 10.97.5.1 on nkv4p");
+	/* a missing link, a bad prefix */
+	CHECK(nl_link_setup4(&nld, "nkmissing", ip4("10.97.6.2"), 24, ip4("0.0.0.0"), &e) == -1);
+	CHECK(e.errnum == ENODEV);
+	CHECK_HAS(e.msg, "nkmissing");
+	CHECK(nl_link_setup4(&nld, "nkv4p", ip4("10.97.6.2"), 33, ip4("0.0.0.0"), &e) == -1);
+	CHECK(e.errnum == EINVAL);
+	/* traffic both ways over it */
+	CHECK_TCP(ns_a, nsd, "10.97.5.1", NULL);
+	CHECK(nl_link_del(&nla, "nkv4", &e) == 0);
+	nl_close(&nld);
+	close(nsd);
 }
 
 static void test_nets4(void)
@@ -356,9 +406,9 @@ static void test_delete(void)
 	CHECK(nl_link_del(&nla, "nkmissing", &e) == 0);
 	CHECK(nl_link_del(&nla, "nkveth0", &e) == 0);
 	/* the peer went with it */
-	CHECK(nl_link_index(&nlb, "nkpeer0", &e) == 0);
+	CHECK(nl_link_index(&nlb, "nkpeer0", NULL, &e) == 0);
 	CHECK(nl_link_del(&nla, "nkbr0", &e) == 0);
-	CHECK(nl_link_index(&nla, "nkbr0", &e) == 0);
+	CHECK(nl_link_index(&nla, "nkbr0", NULL, &e) == 0);
 	CHECK(nl_link_del(&nla, "nkbr0", &e) == 0);
 }
 
@@ -401,6 +451,7 @@ int main(void)
 	RUN(test_up_and_addresses);
 	RUN(test_errors_name_the_link);
 	RUN(test_traffic);
+	RUN(test_setup4);
 	RUN(test_nets4);
 	RUN(test_delete);
 	nl_close(&nla);
