@@ -32,22 +32,6 @@
 
 extern char **environ;
 
-static char *criu_path(void)
-{
-	const char *path = getenv("PATH");
-	_cleanup_free_ char *dirs = xstrdup(path && *path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
-	char *save = NULL;
-
-	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/criu", *d ? d : ".");
-
-		if (access(p, X_OK) == 0)
-			return p;
-		free(p);
-	}
-	return access("/usr/sbin/criu", X_OK) == 0 ? xstrdup("/usr/sbin/criu") : NULL;
-}
-
 static int not_installed(struct err *e)
 {
 	return err_setk(e, ERRK_DEPENDENCY, 0,
@@ -140,7 +124,7 @@ static __attribute__((noreturn)) void child(struct run *r, const char *exe)
 
 static int run_criu(struct run *r, struct err *e)
 {
-	_cleanup_free_ char *exe = criu_path();
+	_cleanup_free_ char *exe = program_path("criu");
 	char why[300];
 	int status;
 	pid_t pid;
@@ -236,17 +220,10 @@ static char *check_key(const char *criu)
 		return NULL;
 	memset(&b, 0, sizeof(b));
 	{
-		_cleanup_free_ char *tar = NULL;
-		const char *path = getenv("PATH");
-		_cleanup_free_ char *dirs = xstrdup(path && *path ? path : "/usr/bin:/bin");
-		char *save = NULL;
+		_cleanup_free_ char *tar = program_path("tar");
 
-		for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-			free(tar);
-			tar = xasprintf("%s/tar", d);
-			if (stat(tar, &b) == 0)
-				break;
-		}
+		if (tar)
+			stat(tar, &b);
 	}
 	return xasprintf("%s %llu %lld %llu %lld\n", boot, (unsigned long long)a.st_ino,
 			 (long long)a.st_mtime, (unsigned long long)b.st_ino,
@@ -257,7 +234,7 @@ static int criu_check(const char *exe, struct err *e);
 
 int oci_criu_usable(const char *cache_dir, struct err *e)
 {
-	_cleanup_free_ char *exe = criu_path();
+	_cleanup_free_ char *exe = program_path("criu");
 	_cleanup_free_ char *key = NULL;
 	_cleanup_free_ char *path = NULL;
 	_cleanup_free_ char *had = NULL;

@@ -112,24 +112,6 @@ static const char decl_chains[] =
 	"add rule " T " forward ct status dnat accept\n"
 	"add rule " T " forward iifname @bridges oifname @bridges drop\n";
 
-/* The nft program: in PATH, else /usr/sbin/nft (a service's PATH may lack
- * sbin).  NULL if there is none. */
-static char *nft_path(void)
-{
-	const char *path = getenv("PATH");
-	_cleanup_free_ char *dirs = xstrdup(path && *path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
-	char *save = NULL;
-
-	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		char *p = xasprintf("%s/nft", *d ? d : ".");
-
-		if (access(p, X_OK) == 0)
-			return p;
-		free(p);
-	}
-	return access("/usr/sbin/nft", X_OK) == 0 ? xstrdup("/usr/sbin/nft") : NULL;
-}
-
 static int not_installed(struct err *e)
 {
 	return err_setk(e, ERRK_DEPENDENCY, 0, "the nft program (nftables) is not installed");
@@ -139,7 +121,7 @@ static int not_installed(struct err *e)
  * "nft: <its first line of stderr>". */
 static int nft_run(int in, struct err *e)
 {
-	_cleanup_free_ char *exe = nft_path();
+	_cleanup_free_ char *exe = program_path("nft");
 	_cleanup_close_ int out = -1;
 	char line[400];
 	ssize_t n;

@@ -843,3 +843,22 @@ void timing_mark_on(const char *step)
 	*p++ = '\n';
 	(void)!write(timing_fd, buf, (size_t)(p - buf));
 }
+
+char *program_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *dirs = xstrdup(path && *path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+	char *save = NULL, *p;
+
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		p = xasprintf("%s/%s", *d ? d : ".", name);
+		if (access(p, X_OK) == 0)
+			return p;
+		free(p);
+	}
+	p = xasprintf("/usr/sbin/%s", name);
+	if (access(p, X_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}

@@ -199,6 +199,9 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
 int file_write_volatile(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
 /* mkdir -p with mode; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct err *e);
+/* A program's path: the first executable NAME in PATH, else
+ * /usr/sbin/NAME (a service's PATH may lack sbin); NULL if none. */
+char *program_path(const char *name);
 /* Full write, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 
