@@ -10,9 +10,13 @@
 #     links, board/vm/init as /init, BUILD_DIR's nook and nook-test in /nook,
 #     board/vm/tests/*.sh in /tests, a busybox rootfs for containers in
 #     /rootfs, and the kernel modules in VM_MODULES (with their dependencies
-#     from modules.dep);
-#  3. packs it reproducibly (sorted names, mtimes at SOURCE_DATE_EPOCH or 0,
-#     cpio --reproducible, gzip -n) into build/vm/initramfs.gz;
+#     from modules.dep); when the host has criu (VM_CRIU, /usr/sbin/criu;
+#     empty: none), criu and the programs it runs in build/vm/root-criu,
+#     its modules (CRIU_MODULES) with the others.  VM_TESTS (a glob,
+#     e.g. '40-*') picks the test scripts;
+#  3. packs each reproducibly (sorted names, mtimes at SOURCE_DATE_EPOCH or
+#     0, cpio --reproducible, gzip -n): build/vm/initramfs-base.gz, and
+#     build/vm/initramfs.gz, that one with the criu archive appended;
 #  4. boots Debian's kernel (/boot/vmlinuz-*, newest; VM_KERNEL overrides)
 #     with qemu TCG (KVM does not work on these hosts) under `timeout 300`;
 #  5. prints the result lines the tests wrote on the serial console
@@ -20,8 +24,9 @@
 #     timeout, a kernel panic) is a failure, shown with the console's last
 #     30 lines; a guest that printed nothing at all in 300 s (an emulator
 #     stall) is booted once more first;
-#  6. runs board/vm/boot-test.sh on the same initramfs: three boots of busybox
-#     init with an ext4 disk for /var/lib/nook (VM_BOOT_TEST=0 skips it).
+#  6. runs board/vm/boot-test.sh on initramfs-base.gz (no criu): three
+#     boots of busybox init with an ext4 disk for /var/lib/nook
+#     (VM_BOOT_TEST=0 skips it).
 # Exit status: 0 if every line is ok/skip, 1 otherwise.
 #
 # The tests drive the runtime as "$RT": "/nook/nook runtime" by default.  To
@@ -33,9 +38,20 @@ cd "$(dirname "$0")/../.." || exit 1
 BUILD=${1:?usage: board/vm/run.sh BUILD_DIR}
 OUT=build/vm
 ROOT=$OUT/root
+CROOT=$OUT/root-criu # criu and its programs: an archive of their own
 # overlay for the tests; virtio_pci, virtio_blk, crc32c and ext4 for the
 # boot test's data disk (boot-test.sh).
 VM_MODULES=${VM_MODULES:-overlay virtio_pci virtio_blk crc32c_generic ext4}
+# With criu on the host (VM_CRIU= leaves it out): what it needs at run time.
+# The sock-diag modules to dump sockets; nf_tables for the nftables network
+# lock and the nft ruleset of a network namespace it dumps (its libcrc32c
+# wants a crc32c: crc32c_generic, loaded first, above); nf_conntrack_netlink
+# for a network namespace's conntrack.
+VM_CRIU=${VM_CRIU-/usr/sbin/criu}
+CRIU_MODULES="unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag
+crc32c_generic nf_tables nf_conntrack_netlink"
+# Only the scripts of board/vm/tests whose names match this (a shell glob).
+VM_TESTS=${VM_TESTS:-*}
 EPOCH=${SOURCE_DATE_EPOCH:-0}
 MUSL_GCC=${MUSL_GCC:-build/deps/x86_64/bin/musl-gcc}
 rc=0
@@ -73,7 +89,7 @@ else
 fi
 
 # 2. stage the initramfs
-rm -rf "$ROOT"
+rm -rf "$ROOT" "$CROOT"
 for d in bin dev proc sys tmp run newroot nook tests etc rootfs; do
 	mkdir -p "$ROOT/$d"
 done
@@ -100,9 +116,54 @@ for f in nook nook-test; do
 done
 [ -x "$ROOT/nook/nook" ] && ln -s nook "$ROOT/nook/nook-runtime"
 [ -x "$OUT/test-cgroup" ] && cp "$OUT/test-cgroup" "$ROOT/nook/test-cgroup"
-for t in board/vm/tests/*.sh; do
+for t in board/vm/tests/$VM_TESTS.sh; do
 	[ -f "$t" ] && cp "$t" "$ROOT/tests/"
 done
+
+# A dynamically linked program of the host as DEST in the VM, with the
+# libraries ldd lists (the dynamic loader too) at their host paths, into
+# TREE ($ROOT unless given).
+install_elf() { # SRC DEST [TREE]
+	t=${3:-$ROOT}
+	mkdir -p "$t${2%/*}"
+	cp -L "$1" "$t$2" || fail "copy $1"
+	for lib in $(ldd "$1" | grep -o '/[^ ]*'); do
+		{ [ -f "$ROOT$lib" ] || [ -f "$t$lib" ]; } && continue
+		mkdir -p "$t${lib%/*}"
+		cp -L "$lib" "$t$lib" || fail "copy $lib"
+	done
+}
+
+# criu (Debian's works with the VM's 6.1 kernel, not with the hosts'), in
+# /usr/sbin, with the programs it runs by name (the tests that use criu put
+# /usr/sbin first in PATH; busybox's applets stay for the others): GNU tar
+# and gzip (criu saves a tmpfs's contents with GNU tar's options, which
+# busybox tar refuses), iproute2's ip (`ip addr save` and friends, which
+# busybox's ip lacks) and iptables-save/-restore, ip6tables-save/-restore
+# for a network namespace it dumps (the nft variant: criu 3.17 only asks
+# it for its version, then saves the ruleset with libnftables; without the
+# xtables extensions the default iptables network lock fails, nook uses
+# --network-lock=nftables).  They are 3/4 of the initramfs: in a tree and
+# an archive of their own, appended to the rest (the kernel unpacks both);
+# the three-boot test boots without them.
+if [ -n "$VM_CRIU" ] && [ -x "$VM_CRIU" ]; then
+	install_elf "$VM_CRIU" /usr/sbin/criu "$CROOT"
+	for b in ip tar gzip; do
+		p=$(command -v $b) || fail "$b not found on the host"
+		install_elf "$p" /usr/sbin/$b "$CROOT"
+	done
+	if [ -x /usr/sbin/xtables-nft-multi ]; then
+		install_elf /usr/sbin/xtables-nft-multi /usr/sbin/xtables-nft-multi "$CROOT"
+		for t in iptables ip6tables; do
+			for s in "" -save -restore; do
+				ln -s xtables-nft-multi "$CROOT/usr/sbin/$t$s"
+			done
+		done
+	else
+		echo "# vm: no /usr/sbin/xtables-nft-multi (apt-get install iptables): criu cannot dump a network namespace"
+	fi
+	VM_MODULES="$VM_MODULES $CRIU_MODULES"
+fi
 
 # The containers' rootfs: busybox, nook-test, the usual mount points.
 mkdir -p "$ROOT/rootfs/bin" "$ROOT/rootfs/etc" "$ROOT/rootfs/proc" \
@@ -147,11 +208,7 @@ ln -s /nook/nook "$ROOT/usr/bin/nook"
 RT="/nook/nook runtime"
 if [ -n "${NOOK_VM_RUNTIME:-}" ]; then
 	[ -x "$NOOK_VM_RUNTIME" ] || fail "NOOK_VM_RUNTIME=$NOOK_VM_RUNTIME is not executable"
-	cp "$NOOK_VM_RUNTIME" "$ROOT/nook/"
-	for lib in $(ldd "$NOOK_VM_RUNTIME" | grep -o '/[^ ]*'); do
-		mkdir -p "$ROOT${lib%/*}"
-		cp -L "$lib" "$ROOT$lib"
-	done
+	install_elf "$NOOK_VM_RUNTIME" "/nook/${NOOK_VM_RUNTIME##*/}"
 	RT=/nook/${NOOK_VM_RUNTIME##*/}
 fi
 cat >"$ROOT/vm.env" <<EOF
@@ -162,9 +219,17 @@ ROOTFS=/rootfs
 EOF
 
 # 3. pack
-find "$ROOT" -exec touch -h -d "@$EPOCH" {} +
-(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc --reproducible --quiet) |
-	gzip -n -1 >"$OUT/initramfs.gz" || fail "cpio/gzip of $ROOT failed"
+pack() { # TREE ARCHIVE
+	find "$1" -exec touch -h -d "@$EPOCH" {} +
+	(cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc --reproducible --quiet) |
+		gzip -n -1 >"$2" || fail "cpio/gzip of $1 failed"
+}
+pack "$ROOT" "$OUT/initramfs-base.gz"
+rm -f "$OUT/initramfs-criu.gz"
+[ -d "$CROOT" ] && pack "$CROOT" "$OUT/initramfs-criu.gz"
+cat "$OUT/initramfs-base.gz" >"$OUT/initramfs.gz" &&
+	{ [ ! -f "$OUT/initramfs-criu.gz" ] || cat "$OUT/initramfs-criu.gz" >>"$OUT/initramfs.gz"; } ||
+	fail "write $OUT/initramfs.gz"
 
 # 4. boot
 boot() {
@@ -201,6 +266,6 @@ fi
 
 # 6. the three-boot test (VM_BOOT_TEST=0 skips it)
 if [ "${VM_BOOT_TEST:-1}" != 0 ]; then
-	VM_KERNEL=$KERNEL board/vm/boot-test.sh "$OUT/initramfs.gz" || rc=1
+	VM_KERNEL=$KERNEL board/vm/boot-test.sh "$OUT/initramfs-base.gz" || rc=1
 fi
 exit $rc
