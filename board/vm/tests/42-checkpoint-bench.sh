@@ -3,8 +3,8 @@
 # Checkpoint + restore timed in the VM, side by side in one run, ROUNDS
 # rounds interleaved (medians; /proc/uptime: 10 ms steps, and qemu TCG
 # makes everything ~10x slower than a real machine: compare ratios):
-#   floor    criu alone: `criu dump` and `criu restore` of a container of
-#            the runtime (the same flags nook gives criu);
+#   floor    criu alone: `criu dump` and `criu restore` of the same
+#            container run by the runtime (the same flags nook gives criu);
 #   runtime  `nook runtime checkpoint` + `nook runtime restore --detach`
 #            of the same kind of container (what podman and containerd
 #            call);
@@ -14,7 +14,7 @@
 NOOK=${NOOK:-/nook/nook}
 RT=${RT:-/nook/nook runtime}
 ROOTFS=${ROOTFS:-/rootfs}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 W=/tmp/vmckb
 PATH=/usr/sbin:$PATH
 export PATH
@@ -50,37 +50,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A bundle whose init keeps its stdio inside the container (the floor's
-# criu needs no --inherit-fd for them).  Its network namespace is
-# external for the floor too, as nook makes it: a new one at restore.
-bundle() { # DIR
-	mkdir -p "$1" && cp -a "$ROOTFS" "$1/rootfs"
-	cat >"$1/config.json" <<'EOF'
-{
-	"ociVersion": "1.0.2",
-	"process": { "terminal": false, "user": { "uid": 0, "gid": 0 },
-		"args": [ "sh", "-c", "exec </dev/null >/tmp/out 2>&1; i=0; while :; do i=$((i+1)); echo $i; sleep 0.2; done" ],
-		"env": [ "PATH=/bin" ], "cwd": "/" },
-	"root": { "path": "rootfs" },
-	"mounts": [
-		{ "destination": "/proc", "type": "proc", "source": "proc" },
-		{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": [ "nosuid", "mode=755" ] },
-		{ "destination": "/tmp", "type": "tmpfs", "source": "tmpfs" }
-	],
-	"linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" }, { "type": "ipc" }, { "type": "uts" },
-		{ "type": "network" } ] }
-}
-EOF
-}
-bundle "$W/fb"
-bundle "$W/rb"
+# One container, three times: the engine's (its masked and read-only
+# paths, /dev, /sys and all: what a dump walks), and its runtime config as
+# the bundle of the floor's and the runtime's.  The init keeps its stdio
+# inside the container (criu alone needs no --inherit-fd for them); its
+# network namespace is external for the floor too, as nook makes it.
+CMD='exec </dev/null >/tmp/out 2>&1; i=0; while :; do i=$((i+1)); echo $i; sleep 0.2; done'
+nk run -d --name eb --network none --rootfs "$ROOTFS" sh -c "$CMD" >/dev/null 2>&1 ||
+	bad "run the engine's container"
+id=$(nk inspect --format '{{.Id}}' eb 2>/dev/null)
+for b in fb rb; do
+	mkdir -p "$W/$b" && cp -a "$ROOTFS" "$W/$b/rootfs"
+	sed -e "s#\"path\":[[:space:]]*\"$ROOTFS\"#\"path\": \"rootfs\"#" \
+		-e "s#\"cgroupsPath\":[[:space:]]*\"[^\"]*\"#\"cgroupsPath\": \"/nook/$b\"#" \
+		"$W/run/containers/$id/config.json" >"$W/$b/config.json" || bad "bundle $b"
+done
 rtc run -d --bundle "$W/fb" fb </dev/null >/dev/null 2>&1 || bad "run the floor's container"
 FPID=$(rtc state fb 2>/dev/null | tr -d '\n\t ' | sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
 # The floor's container is dumped and restored by criu alone: the
 # runtime's state of it is forgotten at once (the pid changes).
 rtc run -d --bundle "$W/rb" rb </dev/null >/dev/null 2>&1 || bad "run the runtime's container"
-nk run -d --name eb --network none --rootfs "$ROOTFS" sh -c 'i=0; while :; do i=$((i+1)); echo $i; sleep 0.2; done' >/dev/null 2>&1 ||
-	bad "run the engine's container"
 sleep 1
 
 CR="--manage-cgroups=ignore --network-lock=nftables"
