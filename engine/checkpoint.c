@@ -34,6 +34,7 @@
 #include "oci/criu.h"
 #include "oci/spec.h"
 #include "store/tar.h"
+#include "store/volumes.h"
 
 #define MANIFEST "manifest.json"
 
@@ -84,6 +85,97 @@ static int put_json(int out, const char *name, const cJSON *j, struct err *e)
 	return put_text(out, name, t, e);
 }
 
+/* The contents of the named volumes c uses, as volumes/NAME/. */
+static int export_volumes(struct ctr *c, int out, struct err *e)
+{
+	const cJSON *u;
+
+	cJSON_ArrayForEach (u, cJSON_GetObjectItemCaseSensitive(c->config, "volumes")) {
+		const char *name = jstr(u, "name") ?: "";
+		_cleanup_free_ char *data = volumes_data_path(&c->en->st, name);
+		_cleanup_free_ char *as = xasprintf("volumes/%s", name);
+		_cleanup_close_ int fd = -1;
+
+		if (volume_name_valid(name, e) < 0)
+			return -1;
+		fd = open(data, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return err_sys(e, "volume %s", name);
+		if (tar_write_entries(fd, NULL, as, out, e) < 0)
+			return err_wrap(e, "volume %s", name);
+	}
+	return 0;
+}
+
+/* --import: the volumes of config cfg from the archive unpacked in tmp:
+ * each made here (refused if one of its name exists: its contents would
+ * be lost) with the archive's contents; ignore: made empty where missing,
+ * nothing restored.  The names made go into *made (for an undo). */
+static int import_volumes(struct engine *en, const cJSON *cfg, const char *tmp, int ignore,
+			  char ***made, struct err *e)
+{
+	struct volumes vs;
+	const cJSON *u;
+	int r = 0;
+
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(cfg, "volumes")) == 0)
+		return 0;
+	if (volumes_open(&vs, &en->st, 1, e) < 0)
+		return -1;
+	cJSON_ArrayForEach (u, cJSON_GetObjectItemCaseSensitive(cfg, "volumes")) {
+		const char *name = jstr(u, "name") ?: "";
+		_cleanup_free_ char *from = xasprintf("%s/volumes/%s", tmp, name);
+		_cleanup_free_ char *data = NULL;
+		cJSON *vol;
+		struct stat sb;
+
+		if (volume_name_valid(name, e) < 0) {
+			r = -1;
+			break;
+		}
+		vol = volumes_get(&vs, name, NULL);
+		if (vol && ignore) {
+			cJSON_Delete(vol);
+			continue;
+		}
+		if (vol) {
+			cJSON_Delete(vol);
+			r = err_setk(
+				e, ERRK_INVALID_ARG, 0,
+				"volume %s already exists here (use --ignore-volumes to keep it "
+				"and restore without the archive's contents)",
+				name);
+			break;
+		}
+		vol = volumes_create(&vs, name, NULL, jbool(u, "anonymous"), e);
+		if (!vol) {
+			r = -1;
+			break;
+		}
+		strv_push(made, name);
+		data = volumes_data_path(&en->st, name);
+		if (!ignore && stat(from, &sb) == 0) {
+			/* the archive's contents replace the empty _data */
+			if (rmdir(data) < 0 || rename(from, data) < 0) {
+				r = err_sys(e, "volume %s", name);
+				cJSON_Delete(vol);
+				break;
+			}
+			jset_bool(vol, "needsCopyUp", 0);
+			jset_bool(vol, "needsChown", 0);
+			r = volumes_save(&vs, vol, e);
+		}
+		cJSON_Delete(vol);
+		if (r < 0)
+			break;
+	}
+	if (r < 0)
+		for (size_t i = 0; *made && (*made)[i]; i++)
+			volumes_remove(&vs, (*made)[i], NULL);
+	volumes_close(&vs);
+	return r;
+}
+
 /* --export: one tar of manifest.json, config.dump, state.dump, the
  * images (checkpoint/) and the overlay's upper directory (rootfs-diff/),
  * written beside FILE and renamed onto it when complete. */
@@ -110,7 +202,7 @@ static int export_archive(struct ctr *c, int cdir, const struct engine_checkpoin
 	    put_json(out, "state.dump", c->state, e) == 0 &&
 	    tar_write_entries(cdir, "checkpoint", "checkpoint", out, e) == 0 &&
 	    (!diff || tar_write_entries(cdir, "overlay/upper", "rootfs-diff", out, e) == 0) &&
-	    tar_write_end(out, e) == 0) {
+	    (o->ignore_volumes || export_volumes(c, out, e) == 0) && tar_write_end(out, e) == 0) {
 		if (fsync(out) < 0 || rename(tmp, o->export_path) < 0)
 			err_sys(e, "--export %s", o->export_path);
 		else
@@ -232,7 +324,7 @@ out:
  * holds the images and the root filesystem's changes: exited and
  * checkpointed, for engine_restore.  Nothing is left on failure. */
 static int import_archive(struct engine *en, const struct engine_restore_opts *o,
-			  char id[STORE_ID_LEN + 1], struct err *e)
+			  char id[STORE_ID_LEN + 1], char ***vols, struct err *e)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s/import-XXXXXX", en->st.root);
 	_cleanup_free_ char *cdirp = NULL;
@@ -345,6 +437,8 @@ static int import_archive(struct engine *en, const struct engine_restore_opts *o
 		if (w < 0)
 			goto out;
 	}
+	if (import_volumes(en, cfg, tmp, o->ignore_volumes, vols, e) < 0)
+		goto out;
 	events_append(&en->st, "create", id, name, NULL, NULL);
 	r = 0;
 	goto out;
@@ -374,16 +468,24 @@ int engine_restore(struct engine *en, const char *ref, const struct engine_resto
 
 	if (o->import_path) {
 		struct engine_restore_opts ro = *o;
+		_cleanup_strv_ char **vols = NULL;
 		char id[STORE_ID_LEN + 1];
 
-		if (import_archive(en, o, id, e) < 0)
+		if (import_archive(en, o, id, &vols, e) < 0)
 			return -1;
 		ro.import_path = NULL;
 		ro.keep = 0; /* the images are the archive's copy */
 		if (engine_restore(en, id, &ro, stats, e) < 0) {
+			struct volumes vs;
 			struct err le;
 
 			engine_remove(en, id, ENGINE_RM_FORCE, &le);
+			/* and the volumes the import made */
+			if (vols && volumes_open(&vs, &en->st, 1, &le) == 0) {
+				for (size_t i = 0; vols[i]; i++)
+					volumes_remove(&vs, vols[i], NULL);
+				volumes_close(&vs);
+			}
 			return -1;
 		}
 		if (stats)

@@ -15,7 +15,7 @@ struct engine_checkpoint_opts {
 	int tcp_established; /* established TCP connections are dumped */
 	int file_locks;
 	int ignore_rootfs; /* export: without the root filesystem's changes */
-	int ignore_volumes; /* export: without named volumes' contents */
+	int ignore_volumes; /* export: without the named volumes' contents */
 	const char *export_path; /* one archive of everything, or NULL */
 };
 
@@ -24,6 +24,7 @@ struct engine_restore_opts {
 	int tcp_established;
 	int file_locks;
 	int ignore_rootfs; /* import: the archive's root changes are not applied */
+	int ignore_volumes; /* import: the volumes' contents are not restored */
 	int ignore_static_ip, ignore_static_mac;
 	const char *import_path; /* an archive of checkpoint --export */
 	const char *name; /* import: the new container's name */

@@ -62,7 +62,7 @@ int cli_cmd_checkpoint(struct cli *c, int argc, char **argv)
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, a.restore ? "+ki:n:" : "+kRe:", lo, NULL)) != -1) {
-		int ckpt_only = ch == 'R' || ch == 'e' || ch == O_IGN_VOLUMES;
+		int ckpt_only = ch == 'R' || ch == 'e';
 		int restore_only = ch == 'i' || ch == 'n' || ch == O_IGN_IP || ch == O_IGN_MAC;
 
 		if ((a.restore && ckpt_only) || (!a.restore && restore_only))
@@ -74,7 +74,7 @@ int cli_cmd_checkpoint(struct cli *c, int argc, char **argv)
 		case O_TCP: a.co.tcp_established = a.ro.tcp_established = 1; break;
 		case 'e': a.co.export_path = optarg; break;
 		case O_IGN_ROOTFS: a.co.ignore_rootfs = a.ro.ignore_rootfs = 1; break;
-		case O_IGN_VOLUMES: a.co.ignore_volumes = 1; break;
+		case O_IGN_VOLUMES: a.co.ignore_volumes = a.ro.ignore_volumes = 1; break;
 		case O_STATS: a.print_stats = 1; break;
 		case O_LOCKS: a.co.file_locks = a.ro.file_locks = 1; break;
 		case 'i': a.ro.import_path = optarg; break;

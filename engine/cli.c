@@ -278,14 +278,15 @@ static const struct command commands[] = {
 	{ "system", cli_cmd_system, NULL },
 	{ "checkpoint", cli_cmd_checkpoint,
 	  "usage: nook checkpoint [-k] [-R|--leave-running] [--tcp-established] [--file-locks]\n"
-	  "                       [--print-stats] [-e|--export FILE [--ignore-rootfs]] "
-	  "CONTAINER...\n"
+	  "                       [--print-stats] [-e|--export FILE [--ignore-rootfs]\n"
+	  "                       [--ignore-volumes]] CONTAINER...\n"
 	  "  dump running containers with CRIU; they exit (unless -R) and keep the images\n"
 	  "  for restore (or put them with the root's changes into one archive: -e)" },
 	{ "restore", cli_cmd_checkpoint,
 	  "usage: nook restore [-k] [--tcp-established] [--file-locks] [--print-stats] "
 	  "CONTAINER...\n"
-	  "       nook restore -i|--import FILE [-n|--name NAME] [--ignore-rootfs]\n"
+	  "       nook restore -i|--import FILE [-n|--name NAME] [--ignore-rootfs] "
+	  "[--ignore-volumes]\n"
 	  "  run checkpointed containers again from their images (-k keeps them), or a\n"
 	  "  new container from an archive of checkpoint --export" },
 #ifndef NOOK_NO_IMAGES

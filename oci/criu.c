@@ -431,6 +431,36 @@ int oci_criu_dump(const struct oci_criu *o, const struct oci_spec *spec, pid_t p
 	return 0;
 }
 
+/* The places of the spec's mounts, made in rootfs where missing (as a
+ * create makes them: resolved inside it): criu mounts onto them and
+ * wants them there, which a root without its old changes
+ * (--ignore-rootfs) may not have. */
+static int make_mountpoints(const struct oci_spec *spec, const char *rootfs, struct err *e)
+{
+	_cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (root < 0)
+		return err_sys(e, "rootfs %s", rootfs);
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct oci_mount *m = &spec->mounts[i];
+		struct stat sb;
+		int fd, dir = 1;
+
+		if (is_bind(m) && m->source && stat(m->source, &sb) == 0)
+			dir = S_ISDIR(sb.st_mode);
+		fd = oci_open_in_root(root, m->destination, O_PATH, 0, NULL);
+		if (fd < 0)
+			fd = dir ? oci_open_in_root(root, m->destination, O_PATH | O_DIRECTORY, 1,
+						    e)
+				 : oci_open_in_root(root, m->destination,
+						    O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 1, e);
+		if (fd < 0)
+			return err_wrap(e, "mount point %s", m->destination);
+		close(fd);
+	}
+	return 0;
+}
+
 pid_t oci_criu_restore(const struct oci_criu *o, const struct oci_spec *spec, const char *rootfs,
 		       const char *cgroup_path, const int stdio[3], struct err *e)
 {
@@ -457,6 +487,8 @@ pid_t oci_criu_restore(const struct oci_criu *o, const struct oci_spec *spec, co
 		return err_set(e, EINVAL, "checkpoint %s: descriptors.json: not 3 descriptors",
 			       o->images);
 	}
+	if (make_mountpoints(spec, rootfs, e) < 0)
+		return -1;
 	pidfile = xasprintf("%s/restore.pid", o->work ? o->work : o->images);
 	unlink(pidfile);
 	push(&argv, "criu");

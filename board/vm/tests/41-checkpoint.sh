@@ -170,25 +170,31 @@ end
 
 begin "engine: export, rm, import under a new name: new id, same count, root changes kept"
 cp -a "$ROOTFS" "$W/rootfs4"
-out=$(nk run -d --name c4 --network none --rootfs "$W/rootfs4:O" sh -c "$COUNTER" 2>&1) || why "run: $out"
+out=$(nk run -d --name c4 --network none -v vol4:/data --rootfs "$W/rootfs4:O" sh -c "$COUNTER" 2>&1) || why "run: $out"
 id4=$(nk inspect --format '{{.Id}}' c4 2>/dev/null)
 wait_count c4 2 || why "the counter did not count"
-nk exec c4 sh -c 'echo changed >/etc/marker' || why "exec: could not change the root"
+nk exec c4 sh -c 'echo changed >/etc/marker && echo kept >/data/f' || why "exec: could not change the root"
 out=$(nk checkpoint --export "$W/c4.tar" c4 2>&1) || why "checkpoint --export: $out"
 at=$(last_count c4)
 [ -s "$W/c4.tar" ] || why "no archive"
 [ -d "$W/root/containers/$id4/checkpoint" ] && why "the images stayed without --keep"
 out=$(nk rm c4 2>&1) || why "rm: $out"
+out=$(nk volume rm vol4 2>&1) || why "volume rm: $out"
 id5=$(nk restore --import "$W/c4.tar" --name c5 2>&1) || why "restore --import: $id5"
 [ "$id5" != "$id4" ] && [ ${#id5} = 64 ] || why "import printed '$id5' (old id $id4)"
 expect_eq "status of the import" "$(insp c5 Status)" running
 wait_count c5 $((at + 2)) || why "the imported counter does not count: $(nk logs c5 2>&1 | head -n 3 | tr '\n' ' ')"
 expect_eq "its first line" "$(nk logs c5 2>/dev/null | head -n 1)" $((at + 1))
 expect_eq "the root's change" "$(nk exec c5 cat /etc/marker 2>&1)" changed
+expect_eq "the volume's contents" "$(nk exec c5 cat /data/f 2>&1)" kept
 out=$(nk restore --import "$W/c4.tar" --name c5 2>&1) && why "a second import as c5 succeeded"
 case $out in *"already in use"*) ;; *) why "second import: $out" ;; esac
 out=$(nk checkpoint --export "$W/c5.tar" --ignore-rootfs c5 2>&1) || why "checkpoint --export --ignore-rootfs: $out"
-out=$(nk restore --import "$W/c5.tar" --name c6 2>&1) || why "import of --ignore-rootfs: $out"
+out=$(nk restore --import "$W/c5.tar" --name c6 2>&1) && why "an import over an existing volume succeeded"
+case $out in *"volume vol4 already exists"*) ;; *) why "import over vol4: $out" ;; esac
+[ "$(nk ps -a --format '{{.Names}}' 2>/dev/null | grep -c c6)" = 0 ] || why "c6 left by a failed import"
+out=$(nk restore --import "$W/c5.tar" --name c6 --ignore-volumes 2>&1) || why "import of --ignore-rootfs: $out"
+expect_eq "c6 shares vol4" "$(nk exec c6 cat /data/f 2>&1)" kept
 expect_eq "no root change with --ignore-rootfs" "$(nk exec c6 cat /etc/marker 2>&1 | grep -c changed)" 0
 nk rm -f c5 c6 >/dev/null 2>&1
 end
