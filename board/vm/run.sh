@@ -50,6 +50,8 @@ VM_MODULES=${VM_MODULES:-overlay virtio_pci virtio_blk crc32c_generic ext4}
 VM_CRIU=${VM_CRIU-/usr/sbin/criu}
 CRIU_MODULES="unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag
 crc32c_generic nf_tables nf_conntrack_netlink"
+NET_MODULES="veth bridge crc32c_generic nf_tables nft_chain_nat nft_nat nft_masq nft_ct
+nft_fib_inet nft_fib_ipv4"
 # Only the scripts of board/vm/tests whose names match this (a shell glob).
 VM_TESTS=${VM_TESTS:-*}
 EPOCH=${SOURCE_DATE_EPOCH:-0}
@@ -163,6 +165,14 @@ if [ -n "$VM_CRIU" ] && [ -x "$VM_CRIU" ]; then
 		echo "# vm: no /usr/sbin/xtables-nft-multi (apt-get install iptables): criu cannot dump a network namespace"
 	fi
 	VM_MODULES="$VM_MODULES $CRIU_MODULES"
+fi
+
+# Bridge networks (the nft program, which nook runs, and the modules of its
+# table: veth, bridge, nat, masquerade, conntrack, fib), when the host has
+# nft: in the same archive as criu, whose libraries it shares.
+if [ -x /usr/sbin/nft ]; then
+	install_elf /usr/sbin/nft /usr/sbin/nft "$CROOT"
+	VM_MODULES="$VM_MODULES $NET_MODULES"
 fi
 
 # The containers' rootfs: busybox, nook-test, the usual mount points.

@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A container on the default bridge network with a published port, in the
+# VM (its own kernel: the dev hosts' network must not be touched): the
+# port answers, and answers again after a checkpoint and a restore (the
+# restored tree gets a new network namespace, set up again with the same
+# lease and the port's DNAT).  Traffic goes only to addresses inside the
+# VM.  Results: ok/not ok/skip - vm: bridge: NAME.
+
+NOOK=${NOOK:-/nook/nook}
+ROOTFS=${ROOTFS:-/rootfs}
+W=/tmp/vmbr
+PATH=/usr/sbin:$PATH
+export PATH
+
+if ! command -v nft >/dev/null 2>&1; then
+	echo "skip - vm: bridge: all: nft not installed on the host (apt-get install nftables)"
+	exit 0
+fi
+rm -rf "$W" && mkdir -p "$W"
+nk() {
+	timeout -s KILL 60 "$NOOK" --root "$W/root" --runroot "$W/run" "$@"
+}
+cleanup() {
+	nk rm -f web >/dev/null 2>&1
+}
+trap cleanup EXIT
+WHY=
+why() {
+	WHY="${WHY:+$WHY; }$(printf '%s' "$1" | tr '\n' ' ' | cut -c1-300)"
+}
+get() { # URL: the page, or nothing (3 s; busybox wget's own -T crashes)
+	timeout 3 wget -q -O - "$1" 2>/dev/null
+}
+# until URL answers (10 s)
+wait_page() {
+	i=0
+	while [ $i -lt 50 ]; do
+		[ -n "$(get "$1")" ] && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
+
+cp -a "$ROOTFS" "$W/rootfs"
+mkdir -p "$W/rootfs/www" && echo hello-from-nook >"$W/rootfs/www/index.html"
+out=$(nk run -d --name web -p 8080:80 --rootfs "$W/rootfs" httpd -f -p 80 -h /www 2>&1) ||
+	why "run: $out"
+ip=$(nk inspect --format '{{.NetworkSettings.IPAddress}}' web 2>/dev/null)
+case $ip in 10.*) ;; *) why "no address: '$ip'" ;; esac
+wait_page "http://$ip/" || why "the container's address does not answer"
+expect() { # WHAT URL
+	got=$(get "$2")
+	[ "$got" = hello-from-nook ] || why "$1: got '$got'"
+}
+expect "the container's address" "http://$ip/"
+expect "the published port on 127.0.0.1" "http://127.0.0.1:8080/"
+if [ -z "$WHY" ]; then
+	echo "ok - vm: bridge: a published port answers on the default bridge network"
+else
+	echo "not ok - vm: bridge: a published port answers on the default bridge network: $WHY"
+fi
+
+if ! command -v criu >/dev/null 2>&1; then
+	echo "skip - vm: bridge: checkpoint: criu not installed on the host (apt-get install criu)"
+	exit 0
+fi
+WHY=
+mac=$(nk inspect --format '{{.NetworkSettings.MacAddress}}' web 2>/dev/null)
+out=$(nk checkpoint web 2>&1) || why "checkpoint: $out"
+[ -n "$(get "http://127.0.0.1:8080/")" ] && why "the port still answers after the checkpoint"
+out=$(nk restore web 2>&1) || why "restore: $out"
+wait_page "http://127.0.0.1:8080/" || why "the port does not answer after the restore"
+expect "the published port after restore" "http://127.0.0.1:8080/"
+expect "the same address after restore" "http://$ip/"
+[ "$(nk inspect --format '{{.NetworkSettings.IPAddress}}' web 2>/dev/null)" = "$ip" ] ||
+	why "the address changed"
+[ "$(nk inspect --format '{{.NetworkSettings.MacAddress}}' web 2>/dev/null)" = "$mac" ] ||
+	why "the MAC changed"
+if [ -z "$WHY" ]; then
+	echo "ok - vm: bridge: checkpoint and restore: the port answers again, same address and MAC"
+else
+	echo "not ok - vm: bridge: checkpoint and restore: the port answers again, same address and MAC: $WHY"
+fi
