@@ -20,7 +20,8 @@
  *
  * The network namespace is not in the images (oci/criu.h): a restore
  * gets a new one, which ctr_init sets up as for a start (the same lease:
- * address and MAC; published ports).  Containers with a terminal (-t)
+ * address and MAC; published ports); an import takes new leases on the
+ * networks the manifest names.  Containers with a terminal (-t)
  * are refused by name.
  */
 #include <fcntl.h>
@@ -30,6 +31,7 @@
 #include "engine/ctr.h"
 #include "engine/checkpoint.h"
 #include "engine/events.h"
+#include "engine/network.h"
 #include "monitor/monitor.h"
 #include "oci/criu.h"
 #include "oci/spec.h"
@@ -193,6 +195,11 @@ static int export_archive(struct ctr *c, int cdir, const struct engine_checkpoin
 	cJSON_AddStringToObject(m, "id", c->id);
 	cJSON_AddStringToObject(m, "name", cname(c));
 	cJSON_AddBoolToObject(m, "rootfsDiff", diff);
+	{
+		_cleanup_strv_ char **nets = net_ctr_names(c->en, c->id);
+
+		cJSON_AddItemToObject(m, "networks", strv_to_json(nets));
+	}
 	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (out < 0) {
 		cJSON_Delete(m);
@@ -331,6 +338,9 @@ static int import_archive(struct engine *en, const struct engine_restore_opts *o
 	_cleanup_close_ int in = -1, tfd = -1, rootfd = -1;
 	cJSON *m = NULL, *cfg = NULL, *st = NULL, *spec;
 	const char *name = NULL, *arch;
+	_cleanup_strv_ char **nets = NULL;
+	struct net_use nu = { .lockfd = -1 };
+	int leased = 0;
 	char cg[100];
 	int created = 0, r = -1;
 
@@ -377,13 +387,6 @@ static int import_archive(struct engine *en, const struct engine_restore_opts *o
 			goto bad;
 		}
 	}
-	if (strcmp(jstr(cfg, "netMode") ?: "", "bridge") == 0) {
-		err_setk(e, ERRK_INVALID_ARG, 0,
-			 "--import %s: a container on a bridge network cannot be imported yet "
-			 "(its leases and published ports are this machine's)",
-			 o->import_path);
-		goto out;
-	}
 	name = o->name ?: jstr(st, "name");
 	if (!name || store_name_valid(name, e) < 0) {
 		if (!name)
@@ -396,6 +399,22 @@ static int import_archive(struct engine *en, const struct engine_restore_opts *o
 	jset_str(cJSON_GetObjectItemCaseSensitive(spec, "linux"), "cgroupsPath", cg);
 	if (cJSON_GetObjectItemCaseSensitive(cfg, "name"))
 		jset_str(cfg, "name", name);
+	if (strcmp(jstr(cfg, "netMode") ?: "", "bridge") == 0) {
+		/* new leases here, on the networks it was on (they must exist
+		 * here: the default one is made on first use) */
+		const cJSON *jn = cJSON_GetObjectItemCaseSensitive(m, "networks"), *it;
+
+		cJSON_ArrayForEach (it, jn)
+			if (cJSON_IsString(it))
+				strv_push(&nets, it->valuestring);
+		if (!nets)
+			strv_push(&nets, NET_DEFAULT);
+		if (net_import(en, id, name, cfg, nets, &nu, e) < 0) {
+			err_wrap(e, "--import %s", o->import_path);
+			goto out;
+		}
+		leased = 1;
+	}
 	if (store_create(&en->st, id, name, cfg, 1, e) < 0) {
 		kind(e, e->errnum == EEXIST ? ERRK_INVALID_ARG : ERRK_RUNTIME);
 		goto out;
@@ -446,6 +465,8 @@ bad:
 	kind(e, ERRK_INVALID_ARG);
 	err_wrap(e, "--import %s", o->import_path);
 out:
+	if (leased)
+		net_create_end(en, &nu, r == 0);
 	if (r < 0 && created)
 		store_remove(&en->st, id, name, NULL);
 	if (rootfd >= 0)

@@ -1019,6 +1019,71 @@ void net_create_end(struct engine *en, struct net_use *u, int created)
 	u->lockfd = -1;
 }
 
+/* restore --import: the container came from another machine with its
+ * config (cfg, spec in it): new leases (addresses and MACs of this
+ * machine, from its new id) on the networks named, its published ports
+ * checked here, and its hosts and resolv.conf mounts moved to its run
+ * dir.  As net_create: the lock is held until net_create_end. */
+int net_import(struct engine *en, const char *id, const char *name, cJSON *cfg, char *const *nets,
+	       struct net_use *u, struct err *e)
+{
+	cJSON *spec = cJSON_GetObjectItemCaseSensitive(cfg, "spec");
+	cJSON *ports = cJSON_GetObjectItemCaseSensitive(cfg, "ports"), *m;
+
+	u->lockfd = -1;
+	u->n = 0;
+	snprintf(u->id, sizeof(u->id), "%s", id);
+	if (!nets || !nets[0])
+		return err_setk(e, ERRK_INVALID_ARG, 0, "no network named for a bridge container");
+	u->lockfd = nets_lock(en, e);
+	if (u->lockfd < 0 || (ports && ports_check(en, ports, e) < 0))
+		goto fail;
+	for (size_t i = 0; nets[i]; i++) {
+		cJSON *n;
+
+		if (i > 9) {
+			err_setk(e, ERRK_INVALID_ARG, 0, "at most 10 networks");
+			goto fail;
+		}
+		n = net_get(en, nets[i], e);
+		if (!n) {
+			kind(e, ERRK_INVALID_ARG);
+			goto fail;
+		}
+		if (lease_add(en, n, id, name, jstr(spec, "hostname"), NULL, NULL, (int)i, 1, e) <
+		    0) {
+			cJSON_Delete(n);
+			goto fail;
+		}
+		u->nets[u->n++] = n;
+	}
+	cJSON_ArrayForEach (m, cJSON_GetObjectItemCaseSensitive(spec, "mounts")) {
+		const char *d = jstr(m, "destination") ?: "";
+
+		if (!strcmp(d, "/etc/hosts") || !strcmp(d, "/etc/resolv.conf")) {
+			_cleanup_free_ char *src = store_run_path(&en->st, id, d + 5);
+
+			jset_str(m, "source", src);
+		}
+	}
+	return 0;
+fail:
+	net_create_end(en, u, 0);
+	return -1;
+}
+
+char **net_ctr_names(struct engine *en, const char *id)
+{
+	struct net_ref r[10];
+	size_t n = ctr_nets(en, id, r);
+	char **v = xcalloc(1, sizeof(char *));
+
+	for (size_t i = 0; i < n; i++)
+		strv_push(&v, jstr(r[i].net, "name") ?: "");
+	nets_free(r, n);
+	return v;
+}
+
 #endif /* NOOK_NO_NETWORK */
 
 /* ---- start and stop --------------------------------------------------------- */
@@ -1909,6 +1974,18 @@ out:
 }
 
 #else /* NOOK_NO_NETWORK: no bridge networks, nothing to set up or take down */
+
+int net_import(struct engine *en, const char *id, const char *name, cJSON *cfg, char *const *nets,
+	       struct net_use *u, struct err *e)
+{
+	u->lockfd = -1;
+	return err_setk(e, ERRK_INVALID_ARG, 0, NO_BRIDGE);
+}
+
+char **net_ctr_names(struct engine *en, const char *id)
+{
+	return xcalloc(1, sizeof(char *));
+}
 
 void net_create_end(struct engine *en, struct net_use *u, int created)
 {

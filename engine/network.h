@@ -60,6 +60,13 @@ struct net_use {
 int net_create(struct engine *en, const struct engine_create_opts *o, const char *id,
 	       const char *name, cJSON *cfg, cJSON *spec, struct net_use *u, struct err *e);
 void net_create_end(struct engine *en, struct net_use *u, int created);
+/* restore --import: new leases of container id (config cfg from another
+ * machine) on the networks nets, its ports checked, its hosts and
+ * resolv.conf mounts in its own run dir; end with net_create_end. */
+int net_import(struct engine *en, const char *id, const char *name, cJSON *cfg, char *const *nets,
+	       struct net_use *u, struct err *e);
+/* The names of the networks container id is on (NULL-terminated). */
+char **net_ctr_names(struct engine *en, const char *id);
 
 /* init: before the monitor is spawned, the container's hosts and
  * resolv.conf in its run directory (bind-mounted by its spec); with the

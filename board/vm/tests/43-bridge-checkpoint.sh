@@ -83,3 +83,21 @@ if [ -z "$WHY" ]; then
 else
 	echo "not ok - vm: bridge: checkpoint and restore: the port answers again, same address and MAC: $WHY"
 fi
+
+WHY=
+out=$(nk checkpoint --export "$W/web.tar" web 2>&1) || why "checkpoint --export: $out"
+out=$(nk rm web 2>&1) || why "rm: $out"
+id2=$(nk restore --import "$W/web.tar" --name web2 2>&1) || why "restore --import: $id2"
+wait_page "http://127.0.0.1:8080/" || why "the port does not answer after the import"
+expect "the published port of the import" "http://127.0.0.1:8080/"
+ip2=$(nk inspect --format '{{.NetworkSettings.IPAddress}}' web2 2>/dev/null)
+case $ip2 in 10.*) expect "the import's address" "http://$ip2/" ;; *) why "the import has no address: '$ip2'" ;; esac
+mac2=$(nk inspect --format '{{.NetworkSettings.MacAddress}}' web2 2>/dev/null)
+[ -n "$mac2" ] && [ "$mac2" != "$mac" ] || why "the import's MAC '$mac2' (the old one: $mac)"
+nk rm -f web2 >/dev/null 2>&1
+[ -z "$(get "http://127.0.0.1:8080/")" ] || why "the port still answers after rm"
+if [ -z "$WHY" ]; then
+	echo "ok - vm: bridge: export, rm, import: a new lease, the port answers again"
+else
+	echo "not ok - vm: bridge: export, rm, import: a new lease, the port answers again: $WHY"
+fi
