@@ -220,7 +220,7 @@ end
 
 # ---- the runtime (runc's command line) ------------------------------------
 
-begin "runtime: checkpoint and restore --detach as podman and containerd call them"
+begin "runtime: pre-dump, checkpoint and restore --detach as podman and containerd call them"
 b=$W/bundle
 mkdir -p "$b" && cp -a "$ROOTFS" "$b/rootfs"
 cat >"$b/config.json" <<EOF
@@ -266,7 +266,12 @@ sleep 1
 count() { rtc exec vmck cat /tmp/count 2>/dev/null; }
 before=$(count)
 [ -n "$before" ] || why "no count in the container"
-out=$(rtc checkpoint --image-path "$W/img" --work-path "$W/work" vmck 2>&1) || why "checkpoint: $out"
+out=$(rtc checkpoint --pre-dump --image-path "$W/pre" --work-path "$W/work" vmck 2>&1) ||
+	why "checkpoint --pre-dump: $out"
+expect_eq "state after --pre-dump" "$(rt_status vmck)" running
+out=$(rtc checkpoint --image-path "$W/img" --parent-path ../pre --work-path "$W/work" vmck 2>&1) ||
+	why "checkpoint --parent-path: $out"
+[ -e "$W/img/parent" ] || why "no parent link in the images"
 out=$(rtc state vmck 2>&1) && why "the container is still there after checkpoint: $out"
 rt_bg "$W/restore.out" restore --detach --image-path "$W/img" --work-path "$W/work" --bundle "$b" vmck
 wait_running vmck
