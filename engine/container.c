@@ -15,7 +15,10 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "engine/events.h"
 #include "engine/network.h"
@@ -139,6 +142,73 @@ static void init_undo(struct ctr *c, pid_t pid, const char *cg, const char *exit
 	unlink(exitp);
 }
 
+/* A restore of a container on bridge networks: its network namespace is
+ * made and set up (veth, address, route, ports) before criu restores the
+ * tree into it (the spec joins it by path), so that sockets bound to the
+ * container's address and established connections come back.  A child
+ * holds the namespace until the restored tree does. */
+struct netns_holder {
+	pid_t pid;
+	int fd; /* our end of its socket pair: it exits when this closes */
+};
+
+static void holder_end(struct ctr *c, struct netns_holder *h, int failed)
+{
+	if (h->pid <= 0)
+		return;
+	if (failed)
+		net_ctr_down(c);
+	close(h->fd);
+	kill(h->pid, SIGKILL);
+	while (waitpid(h->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	h->pid = -1;
+	h->fd = -1;
+}
+
+static int net_restore_first(struct ctr *c, cJSON *ospec, struct netns_holder *h, struct err *e)
+{
+	cJSON *ns;
+	char path[64], ok;
+	int p[2];
+
+	if (strcmp(jstr(c->config, "netMode") ?: "", "bridge") != 0)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0)
+		return err_sys(e, "socketpair");
+	h->pid = fork();
+	if (h->pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return err_sys(e, "fork");
+	}
+	if (h->pid == 0) {
+		close(p[1]);
+		ok = unshare(CLONE_NEWNET) == 0 && oci_loopback_up(NULL) == 0;
+		if (!ok || write(p[0], &ok, 1) != 1)
+			_exit(1);
+		(void)!read(p[0], &ok, 1); /* until our parent closes its end */
+		_exit(0);
+	}
+	close(p[0]);
+	h->fd = p[1];
+	if (read(h->fd, &ok, 1) != 1) {
+		holder_end(c, h, 0);
+		return err_set(e, 0, "container %s: a network namespace for the restore", cname(c));
+	}
+	if (net_ctr_up(c, h->pid, e) < 0) {
+		holder_end(c, h, 0);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)h->pid);
+	cJSON_ArrayForEach (ns,
+			    cJSON_GetObjectItemCaseSensitive(
+				    cJSON_GetObjectItemCaseSensitive(ospec, "linux"), "namespaces"))
+		if (strcmp(jstr(ns, "type") ?: "", "network") == 0)
+			jset_str(ns, "path", path);
+	return 0;
+}
+
 int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct err *e)
 {
 	_cleanup_free_ char *dir = run_dir(c);
@@ -165,6 +235,7 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 		.seccomp_cache = seccache,
 	};
 	pid_t pid, mpid;
+	struct netns_holder h = { .pid = -1, .fd = -1 };
 	char bid[40];
 
 	if (c->st == ST_STOPPED && teardown(c, e) < 0)
@@ -189,21 +260,26 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 		}
 		if (net_ctr_prepare(c, ospec, e) < 0)
 			w = err_wrap(e, "container %s", cname(c));
+		else if (restore && net_restore_first(c, ospec, &h, e) < 0)
+			w = -1;
 		else
 			w = store_write_json(cfgp, ospec, 0, e);
 		cJSON_Delete(ospec);
 		if (w < 0) {
+			holder_end(c, &h, 1);
 			overlay_down(c, 0);
 			return -1;
 		}
 	}
 	if (engine_volumes_init(c, e) < 0) {
+		holder_end(c, &h, 1);
 		overlay_down(c, 0);
 		return -1;
 	}
 	unlink(exitp);
 	timing_mark("engine: run dir, config, volumes");
 	if (monitor_spawn(&mo, &pid, &mpid, e) < 0) {
+		holder_end(c, &h, 1);
 		overlay_down(c, 0);
 		kind(e, ERRK_RUNTIME);
 		return err_wrap(e, "container %s", cname(c));
@@ -215,7 +291,10 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 			cg = oci_cgroup_path(cgp, c->id, NULL);
 	}
 	timing_mark("engine: monitor spawned, init created");
-	if (net_ctr_up(c, pid, e) < 0) {
+	/* the restored tree holds its namespace now: the holder goes */
+	if (h.pid > 0)
+		holder_end(c, &h, 0);
+	else if (net_ctr_up(c, pid, e) < 0) {
 		/* nothing of the container may run without its network */
 		init_undo(c, pid, cg, exitp);
 		return -1;

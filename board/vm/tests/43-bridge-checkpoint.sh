@@ -45,7 +45,14 @@ wait_page() {
 
 cp -a "$ROOTFS" "$W/rootfs"
 mkdir -p "$W/rootfs/www" && echo hello-from-nook >"$W/rootfs/www/index.html"
-out=$(nk run -d --name web -p 8080:80 --rootfs "$W/rootfs" httpd -f -p 80 -h /www 2>&1) ||
+# httpd on the published port, a second one on the container's own
+# address only (a socket that a restore can bind only if the address is
+# there first), nc listening for a connection from outside.
+out=$(nk run -d --name web -p 8080:80 --rootfs "$W/rootfs" sh -c '
+	a=$(ip -4 addr show eth0 | sed -n "s/.*inet \([0-9.]*\).*/\1/p")
+	httpd -p "$a:81" -h /www
+	sleep 100000 | nc -l -p 5000 >/tmp/got &
+	exec httpd -f -p 80 -h /www' 2>&1) ||
 	why "run: $out"
 ip=$(nk inspect --format '{{.NetworkSettings.IPAddress}}' web 2>/dev/null)
 case $ip in 10.*) ;; *) why "no address: '$ip'" ;; esac
@@ -56,6 +63,7 @@ expect() { # WHAT URL
 }
 expect "the container's address" "http://$ip/"
 expect "the published port on 127.0.0.1" "http://127.0.0.1:8080/"
+expect "the server bound to the container's address" "http://$ip:81/"
 if [ -z "$WHY" ]; then
 	echo "ok - vm: bridge: a published port answers on the default bridge network"
 else
@@ -68,20 +76,38 @@ if ! command -v criu >/dev/null 2>&1; then
 fi
 WHY=
 mac=$(nk inspect --format '{{.NetworkSettings.MacAddress}}' web 2>/dev/null)
-out=$(nk checkpoint web 2>&1) || why "checkpoint: $out"
+# a connection from the VM to the container's own address, kept sending
+i=0
+while [ $i -lt 50 ] && ! nk exec web sh -c 'netstat -ltn | grep -q ":5000 "'; do
+	sleep 0.2
+	i=$((i + 1))
+done
+(n=0; while :; do n=$((n + 1)); echo $n; sleep 0.2; done) | nc "$ip" 5000 &
+NCPID=$!
+sleep 2
+got() { nk exec web tail -n 1 /tmp/got 2>/dev/null; }
+b=$(got)
+[ -n "$b" ] || why "nothing came through the connection before the checkpoint"
+out=$(nk checkpoint --tcp-established web 2>&1) || why "checkpoint: $out"
 [ -n "$(get "http://127.0.0.1:8080/")" ] && why "the port still answers after the checkpoint"
-out=$(nk restore web 2>&1) || why "restore: $out"
+out=$(nk restore --tcp-established web 2>&1) || why "restore: $out"
 wait_page "http://127.0.0.1:8080/" || why "the port does not answer after the restore"
+sleep 3
+a=$(got)
+[ -n "$a" ] && [ "$a" -gt "$b" ] 2>/dev/null ||
+	why "the connection from outside carried nothing after the restore: '$a' after '$b'"
+kill "$NCPID" 2>/dev/null
 expect "the published port after restore" "http://127.0.0.1:8080/"
 expect "the same address after restore" "http://$ip/"
+expect "the server bound to the address after restore" "http://$ip:81/"
 [ "$(nk inspect --format '{{.NetworkSettings.IPAddress}}' web 2>/dev/null)" = "$ip" ] ||
 	why "the address changed"
 [ "$(nk inspect --format '{{.NetworkSettings.MacAddress}}' web 2>/dev/null)" = "$mac" ] ||
 	why "the MAC changed"
 if [ -z "$WHY" ]; then
-	echo "ok - vm: bridge: checkpoint and restore: the port answers again, same address and MAC"
+	echo "ok - vm: bridge: checkpoint and restore: the port answers again, same address and MAC, a connection from outside goes on"
 else
-	echo "not ok - vm: bridge: checkpoint and restore: the port answers again, same address and MAC: $WHY"
+	echo "not ok - vm: bridge: checkpoint and restore: the port answers again, same address and MAC, a connection from outside goes on: $WHY"
 fi
 
 WHY=
