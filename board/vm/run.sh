@@ -18,11 +18,11 @@
 #     0, cpio --reproducible, gzip -n): build/vm/initramfs-base.gz, and
 #     build/vm/initramfs.gz, that one with the criu archive appended;
 #  4. boots Debian's kernel (/boot/vmlinuz-*, newest; VM_KERNEL overrides)
-#     with qemu TCG (KVM does not work on these hosts) under `timeout 300`;
+#     with qemu TCG (KVM does not work on these hosts) under `timeout 600`;
 #  5. prints the result lines the tests wrote on the serial console
 #     (build/vm/console.log keeps all of it).  No NOOK-VM-DONE marker (a
 #     timeout, a kernel panic) is a failure, shown with the console's last
-#     30 lines; a guest that printed nothing at all in 300 s (an emulator
+#     30 lines; a guest that printed nothing at all in 600 s (an emulator
 #     stall) is booted once more first;
 #  6. runs board/vm/boot-test.sh on initramfs-base.gz (no criu): three
 #     boots of busybox init with an ext4 disk for /var/lib/nook
@@ -243,7 +243,7 @@ cat "$OUT/initramfs-base.gz" >"$OUT/initramfs.gz" &&
 
 # 4. boot
 boot() {
-	timeout 300 qemu-system-x86_64 -M pc -accel tcg,thread=multi -cpu max -smp 2 \
+	timeout 600 qemu-system-x86_64 -M pc -accel tcg,thread=multi -cpu max -smp 2 \
 		-m 512M -nographic -no-reboot -kernel "$KERNEL" -initrd "$OUT/initramfs.gz" \
 		-append "console=ttyS0 panic=-1 rdinit=/init quiet" \
 		</dev/null >"$OUT/console.raw" 2>&1
@@ -253,12 +253,12 @@ boot() {
 }
 boot
 # Each test script runs under a 120 s timeout inside the guest, so a guest
-# that printed no result and no marker in 300 s did not run them at all: a
+# that printed no result and no marker in 600 s did not run them at all: a
 # stalled emulator (seen once in many runs of multi-threaded TCG).  Boot
 # once more; a hang our code causes hangs again and fails below.
 if [ "$qrc" = 124 ] && ! grep -aqE '^(ok|not ok|skip) - |^vm: .* took ' "$OUT/console.log"; then
 	cp "$OUT/console.log" "$OUT/console-stalled.log"
-	echo "# vm: the guest printed nothing in 300 s (see $OUT/console-stalled.log): booting again"
+	echo "# vm: the guest printed nothing in 600 s (see $OUT/console-stalled.log): booting again"
 	boot
 fi
 
@@ -267,7 +267,7 @@ grep -aE '^(ok|not ok|skip) - ' "$OUT/console.log"
 grep -aqE '^not ok - ' "$OUT/console.log" && rc=1
 if ! grep -aqx 'NOOK-VM-DONE' "$OUT/console.log"; then
 	why="exit $qrc"
-	[ "$qrc" = 124 ] && why="timed out after 300 s"
+	[ "$qrc" = 124 ] && why="timed out after 600 s"
 	grep -aq 'Kernel panic' "$OUT/console.log" && why="kernel panic"
 	echo "not ok - vm: no NOOK-VM-DONE marker on the console ($why); last 30 lines:"
 	tail -n 30 "$OUT/console.log" | sed 's/^/    /'

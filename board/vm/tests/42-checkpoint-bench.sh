@@ -14,7 +14,7 @@
 NOOK=${NOOK:-/nook/nook}
 RT=${RT:-/nook/nook runtime}
 ROOTFS=${ROOTFS:-/rootfs}
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-3}
 W=/tmp/vmckb
 PATH=/usr/sbin:$PATH
 export PATH
