@@ -121,6 +121,7 @@ done
 for t in board/vm/tests/$VM_TESTS.sh; do
 	[ -f "$t" ] && cp "$t" "$ROOT/tests/"
 done
+cp board/vm/tests/lib.inc "$ROOT/tests/" # what they share
 
 # A dynamically linked program of the host as DEST in the VM, with the
 # libraries ldd lists (the dynamic loader too) at their host paths, into

@@ -24,25 +24,8 @@ mkdir -p "$W"
 
 # ---- results -------------------------------------------------------------
 
-WHY=
-CUR=
-begin() {
-	CUR=$1
-	WHY=
-}
-why() {
-	WHY="${WHY:+$WHY; }$(printf '%s' "$1" | tr '\n' ' ' | cut -c1-300)"
-}
-end() {
-	if [ -z "$WHY" ]; then
-		echo "ok - vm: runtime: $CUR"
-	else
-		echo "not ok - vm: runtime: $CUR: $WHY"
-	fi
-}
-expect_eq() { # WHAT GOT WANT
-	[ "$2" = "$3" ] || why "$1: got '$2', want '$3'"
-}
+T=runtime
+. /tests/lib.inc
 
 # ---- runtime and bundles -------------------------------------------------
 

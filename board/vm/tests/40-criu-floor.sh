@@ -64,30 +64,8 @@ export PATH
 ROUNDS=3
 set -f # criu's arguments hold brackets: fd[7], net[INODE]
 
-WHY=
-CUR=
-begin() {
-	CUR=$1
-	WHY=
-}
-why() {
-	WHY="${WHY:+$WHY; }$(printf '%s' "$1" | tr '\n' ' ' | cut -c1-400)"
-}
-end() {
-	if [ -z "$WHY" ]; then
-		echo "ok - vm: criu: $CUR"
-	else
-		echo "not ok - vm: criu: $CUR: $WHY"
-	fi
-}
-now_ms() { # from /proc/uptime: 10 ms steps
-	read -r up _ </proc/uptime
-	c=${up#*.}
-	echo $((${up%.*} * 1000 + ${c#0} * 10))
-}
-median() { # numbers on stdin
-	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
-}
+T=criu
+. /tests/lib.inc
 # The first error lines of a criu log, for a "not ok" line.
 log_err() {
 	grep -m 3 'Error' "$1" 2>/dev/null | tr '\n' ' ' | cut -c1-300

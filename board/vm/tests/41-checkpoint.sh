@@ -15,25 +15,8 @@ W=/tmp/vmck
 PATH=/usr/sbin:$PATH
 export PATH
 
-WHY=
-CUR=
-begin() {
-	CUR=$1
-	WHY=
-}
-why() {
-	WHY="${WHY:+$WHY; }$(printf '%s' "$1" | tr '\n' ' ' | cut -c1-400)"
-}
-end() {
-	if [ -z "$WHY" ]; then
-		echo "ok - vm: checkpoint: $CUR"
-	else
-		echo "not ok - vm: checkpoint: $CUR: $WHY"
-	fi
-}
-expect_eq() { # WHAT GOT WANT
-	[ "$2" = "$3" ] || why "$1: got '$2', want '$3'"
-}
+T=checkpoint
+. /tests/lib.inc
 
 if ! command -v criu >/dev/null 2>&1; then
 	echo "skip - vm: checkpoint: all: criu not installed on the host (apt-get install criu)"
@@ -71,11 +54,6 @@ wait_count() {
 		i=$((i + 1))
 	done
 	return 1
-}
-now_ms() { # from /proc/uptime: 10 ms steps
-	read -r up _ </proc/uptime
-	c=${up#*.}
-	echo $((${up%.*} * 1000 + ${c#0} * 10))
 }
 COUNTER='i=0; while :; do i=$((i+1)); echo $i; sleep 0.2; done'
 

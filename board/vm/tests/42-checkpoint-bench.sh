@@ -25,17 +25,10 @@ if ! command -v criu >/dev/null 2>&1 || ! criu check >/dev/null 2>&1; then
 fi
 rm -rf "$W"
 mkdir -p "$W"
+. /tests/lib.inc
 FAIL=
 bad() {
 	FAIL="${FAIL:+$FAIL; }$1"
-}
-now_ms() {
-	read -r up _ </proc/uptime
-	c=${up#*.}
-	echo $((${up%.*} * 1000 + ${c#0} * 10))
-}
-median() { # numbers on stdin
-	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'
 }
 nk() {
 	timeout -s KILL 60 "$NOOK" --root "$W/root" --runroot "$W/run" "$@"
