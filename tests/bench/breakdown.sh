@@ -213,7 +213,7 @@ for k in floor nook-runtime-run nook-ro-runtime-run base-runtime-run crun-run ru
 	printf '%-20s %10s %9s %9s\n' "$k" "${M[$k]}" "$(ratio "$k" floor)" "$(ratio "$k" $c)"
 done
 echo
-echo "goals (issue 13): runtime run <= 1.3x floor and <= 0.5x crun; run --rm <= 1.5x runtime run;"
+echo "goals: runtime run <= 1.3x floor and <= 0.5x crun; run --rm <= 1.5x runtime run;"
 echo "  exec <= 0.5x crun exec"
 goal() { # LABEL A B MAX
 	local r
