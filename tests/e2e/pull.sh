@@ -333,9 +333,12 @@ t_begin "pull: a layer blob whose content is not its digest: refused, nothing le
 lay=$($TMO skopeo inspect --raw --tls-verify=false "docker://$R/tl:1" 2>/dev/null | jq -r '.layers[-1].digest' | sed 's/^sha256://')
 f=$T_DIR/reg/data/docker/registry/v2/blobs/sha256/$(printf '%s' "$lay" | cut -c1-2)/$lay/data
 if [ -f "$f" ]; then
-	# the same length, one byte changed near the end (the gzip trailer)
+	# the same length, one byte changed near the end (the gzip trailer's
+	# CRC): flipped, so that it cannot stay what it was (an 'X' written
+	# there was one in 256 times the byte that was there)
 	sz=$(stat -c %s "$f")
-	printf 'X' | dd of="$f" bs=1 seek=$((sz - 6)) conv=notrunc 2>/dev/null
+	b=$(dd if="$f" bs=1 skip=$((sz - 6)) count=1 2>/dev/null | od -An -tu1 | tr -d ' \n')
+	printf "\\$(printf %o $((b ^ 1)))" | dd of="$f" bs=1 seek=$((sz - 6)) conv=notrunc 2>/dev/null
 	layers=$(layer_count s-tamp)
 	out=$(nks s-tamp pull -q "$R/tl:1" 2>&1)
 	expect_status "pull" $? 125 "$out"
