@@ -68,7 +68,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
-#include "store/digest.h"
+#include "oci/sha256.h"
 
 /* Kernel ABI values (not per-arch), for older UAPI headers. */
 #ifndef SECCOMP_FILTER_FLAG_TSYNC
