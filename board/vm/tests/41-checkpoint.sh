@@ -134,12 +134,14 @@ expect_eq "restarts after the restored init was killed" "$(nk inspect --format '
 expect_eq "status after restart" "$(insp c3 Status)" running
 end
 
-begin "engine: attach after restore"
+begin "engine: --print-stats, attach after restore"
 out=$(nk start c1 2>&1)
 # (c1 was stopped: start it, checkpoint it, restore it, attach)
 wait_count c1 1 || why "c1 did not start: $out"
-out=$(nk checkpoint c1 2>&1) || why "checkpoint: $out"
-out=$(nk restore c1 2>&1) || why "restore: $out"
+out=$(nk checkpoint --print-stats c1 2>&1) || why "checkpoint --print-stats: $out"
+case $out in *'"runtime_checkpoint_duration":'*) ;; *) why "checkpoint --print-stats printed: $out" ;; esac
+out=$(nk restore --print-stats c1 2>&1) || why "restore --print-stats: $out"
+case $out in *'"runtime_restore_duration":'*) ;; *) why "restore --print-stats printed: $out" ;; esac
 timeout -s INT 2 "$NOOK" --root "$W/root" --runroot "$W/run" attach --no-stdin c1 >"$W/attach.out" 2>&1
 n=$(grep -c '^[0-9][0-9]*$' "$W/attach.out")
 [ "$n" -ge 3 ] || why "attach after restore showed $n counts: $(head -c 200 "$W/attach.out")"
