@@ -19,7 +19,7 @@
 #                      tests/run-chroot.sh names its passes apart)
 #
 # Results are lines counted by tests/summary.sh:
-#   ok - priv: NAME / not ok - priv: NAME: WHY / skip - priv: NAME: WHY
+#   ok - priv: NAME / not ok - priv: NAME: WHY / ok - priv: NAME # SKIP WHY
 # A script exits 1 when one of its checks failed.
 #
 # Every runtime command goes through rt(), which adds `--root $T_ROOT` (a

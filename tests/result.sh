@@ -4,7 +4,7 @@
 # ash too.  The sourcing lib sets T_TIER (the prefix of the result lines:
 # priv, e2e) and T_TIMEOUT before sourcing it.  Lines, counted by
 # tests/summary.sh:
-#   ok - TIER: NAME / not ok - TIER: NAME: WHY / skip - TIER: NAME: WHY
+#   ok - TIER: NAME / not ok - TIER: NAME: WHY / ok - TIER: NAME # SKIP WHY
 
 # The text of $1 on one line, cut to 400 characters.
 oneline() {
@@ -21,7 +21,7 @@ fail() {
 }
 
 skip() {
-	echo "skip - $T_TIER: $1: $2"
+	echo "ok - $T_TIER: $1 # SKIP $2"
 }
 
 # A check made of several expectations: t_begin NAME; expect_* ...; t_end.

@@ -15,7 +15,7 @@
 #     reload_service, status_service, boot, service_triggers) run with stubs
 #     for rc.common/procd/uci and a fake nook: what it hands to the helper
 #     (board/sysv/S60nook), the mount wait, the default-path links.
-# Prints "ok - openwrt: ..." / "not ok - ..." / "skip - ..." lines (the
+# Prints "ok - openwrt: ..." / "not ok - ..." / "ok - ... # SKIP ..." lines (the
 # format tests/summary.sh counts); exits 1 if a check failed.  Needs GNU
 # make; step 3 needs cc and Debian's libseccomp-dev and libcjson-dev.
 # Everything it makes is in a temporary directory, removed at the end.
@@ -31,7 +31,7 @@ fail() {
 	echo "not ok - openwrt: $1: $(printf '%s' "$2" | tr '\n\t' '  ' | cut -c1-400)"
 	rc=1
 }
-skip() { echo "skip - openwrt: $1: $2"; }
+skip() { echo "ok - openwrt: $1 # SKIP $2"; }
 # result NAME WHY: ok when WHY is empty
 result() {
 	if [ -z "$2" ]; then

@@ -26,7 +26,7 @@
 #   NOOK_TEST_TIER     the prefix of the result lines (default e2e)
 #
 # Results are lines counted by tests/summary.sh:
-#   ok - e2e: NAME / not ok - e2e: NAME: WHY / skip - e2e: NAME: WHY
+#   ok - e2e: NAME / not ok - e2e: NAME: WHY / ok - e2e: NAME # SKIP WHY
 # (a skip that is fine on this host says "optional:" first).  A script exits 1
 # when one of its checks failed.
 #

@@ -20,19 +20,19 @@ static char tmp[64];
 static const char *skip_why;
 static int have_sha256sum;
 
-#define RUN_TOOL(fn)                                                               \
-	do {                                                                       \
-		skip_why = NULL;                                                   \
-		unit_cur_failed = 0;                                               \
-		fn();                                                              \
-		if (unit_cur_failed) {                                             \
-			unit_failed_total++;                                       \
-			printf("not ok - %s: %s: %s\n", UNIT_NAME, #fn, unit_why); \
-		} else if (skip_why) {                                             \
-			printf("skip - %s: %s: %s\n", UNIT_NAME, #fn, skip_why);   \
-		} else {                                                           \
-			printf("ok - %s: %s\n", UNIT_NAME, #fn);                   \
-		}                                                                  \
+#define RUN_TOOL(fn)                                                                 \
+	do {                                                                         \
+		skip_why = NULL;                                                     \
+		unit_cur_failed = 0;                                                 \
+		fn();                                                                \
+		if (unit_cur_failed) {                                               \
+			unit_failed_total++;                                         \
+			printf("not ok - %s: %s: %s\n", UNIT_NAME, #fn, unit_why);   \
+		} else if (skip_why) {                                               \
+			printf("ok - %s: %s # SKIP %s\n", UNIT_NAME, #fn, skip_why); \
+		} else {                                                             \
+			printf("ok - %s: %s\n", UNIT_NAME, #fn);                     \
+		}                                                                    \
 	} while (0)
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;

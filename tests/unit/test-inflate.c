@@ -33,19 +33,19 @@ static int have_gzip;
 
 /* RUN, and a test may set skip_why instead of failing when a tool is not
  * there ("optional:" in it when CI may lack the tool too). */
-#define RUN_TOOL(fn)                                                               \
-	do {                                                                       \
-		skip_why = NULL;                                                   \
-		unit_cur_failed = 0;                                               \
-		fn();                                                              \
-		if (unit_cur_failed) {                                             \
-			unit_failed_total++;                                       \
-			printf("not ok - %s: %s: %s\n", UNIT_NAME, #fn, unit_why); \
-		} else if (skip_why) {                                             \
-			printf("skip - %s: %s: %s\n", UNIT_NAME, #fn, skip_why);   \
-		} else {                                                           \
-			printf("ok - %s: %s\n", UNIT_NAME, #fn);                   \
-		}                                                                  \
+#define RUN_TOOL(fn)                                                                 \
+	do {                                                                         \
+		skip_why = NULL;                                                     \
+		unit_cur_failed = 0;                                                 \
+		fn();                                                                \
+		if (unit_cur_failed) {                                               \
+			unit_failed_total++;                                         \
+			printf("not ok - %s: %s: %s\n", UNIT_NAME, #fn, unit_why);   \
+		} else if (skip_why) {                                               \
+			printf("ok - %s: %s # SKIP %s\n", UNIT_NAME, #fn, skip_why); \
+		} else {                                                             \
+			printf("ok - %s: %s\n", UNIT_NAME, #fn);                     \
+		}                                                                    \
 	} while (0)
 
 #define NEED_GZIP()                                                             \

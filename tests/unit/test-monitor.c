@@ -1456,12 +1456,12 @@ static void priv_setup(void)
 	can_priv = 1;
 }
 
-#define RUN_PRIV(fn)                                                                       \
-	do {                                                                               \
-		if (!can_priv)                                                             \
-			printf("skip - %s: %s: optional: %s\n", UNIT_NAME, #fn, priv_why); \
-		else                                                                       \
-			RUN(fn);                                                           \
+#define RUN_PRIV(fn)                                                                           \
+	do {                                                                                   \
+		if (!can_priv)                                                                 \
+			printf("ok - %s: %s # SKIP optional: %s\n", UNIT_NAME, #fn, priv_why); \
+		else                                                                           \
+			RUN(fn);                                                               \
 	} while (0)
 
 int main(int argc, char **argv)

@@ -418,12 +418,12 @@ int main(void)
 	char why[600];
 
 	if (geteuid() != 0) {
-		printf("skip - %s: all: optional: needs root\n", UNIT_NAME);
+		printf("ok - %s: all # SKIP optional: needs root\n", UNIT_NAME);
 		return 0;
 	}
 	if (unshare(CLONE_NEWNET) < 0) {
-		printf("skip - %s: all: optional: no network namespaces (unshare: %s)\n", UNIT_NAME,
-		       strerror(errno));
+		printf("ok - %s: all # SKIP optional: no network namespaces (unshare: %s)\n",
+		       UNIT_NAME, strerror(errno));
 		return 0;
 	}
 	ns_a = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -438,7 +438,7 @@ int main(void)
 	 * with ENOTSOCK, which no kernel answers on a netlink socket */
 	if (nl_open(&nla, -1, &e) == 0 && nl_bridge_add(&nla, "nkprobe", 0, &e) < 0 &&
 	    e.errnum == ENOTSOCK) {
-		printf("skip - %s: all: optional: netlink not translated (qemu-user): %s\n",
+		printf("ok - %s: all # SKIP optional: netlink not translated (qemu-user): %s\n",
 		       UNIT_NAME, err_str(&e, why, sizeof(why)));
 		return 0;
 	}

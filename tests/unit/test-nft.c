@@ -501,8 +501,9 @@ int main(void)
 	if (r < 0) {
 		teardown();
 		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-			printf("%s - %s: %s: %s%s\n", r == -1 ? "skip" : "not ok", UNIT_NAME,
-			       names[i], r == -1 ? "optional: " : "", skip_why);
+			printf(r == -1 ? "ok - %s: %s # SKIP optional: %s\n"
+				       : "not ok - %s: %s: %s\n",
+			       UNIT_NAME, names[i], skip_why);
 		return r == -1 ? 0 : 1;
 	}
 	RUN(test_network_add);

@@ -229,14 +229,14 @@ static int seccomp_available(void)
 	return !(prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0 && (errno == EINVAL || errno == ENOSYS));
 }
 
-#define RUN_LOAD(fn)                                                   \
-	do {                                                           \
-		if (seccomp_available())                               \
-			RUN(fn);                                       \
-		else                                                   \
-			printf("skip - %s: %s: optional: seccomp not " \
-			       "available (qemu-user)\n",              \
-			       UNIT_NAME, #fn);                        \
+#define RUN_LOAD(fn)                                                       \
+	do {                                                               \
+		if (seccomp_available())                                   \
+			RUN(fn);                                           \
+		else                                                       \
+			printf("ok - %s: %s # SKIP optional: seccomp not " \
+			       "available (qemu-user)\n",                  \
+			       UNIT_NAME, #fn);                            \
 	} while (0)
 
 static void test_errno_rule_loaded(void)

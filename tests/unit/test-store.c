@@ -537,19 +537,19 @@ static const char *enospc_child(const char *dir)
 /* A test may set skip_why instead of failing when the host cannot do it. */
 static const char *skip_why;
 
-#define RUN_OPT(fn)                                                                        \
-	do {                                                                               \
-		skip_why = NULL;                                                           \
-		unit_cur_failed = 0;                                                       \
-		fn();                                                                      \
-		if (unit_cur_failed) {                                                     \
-			unit_failed_total++;                                               \
-			printf("not ok - %s: %s: %s\n", UNIT_NAME, #fn, unit_why);         \
-		} else if (skip_why) {                                                     \
-			printf("skip - %s: %s: optional: %s\n", UNIT_NAME, #fn, skip_why); \
-		} else {                                                                   \
-			printf("ok - %s: %s\n", UNIT_NAME, #fn);                           \
-		}                                                                          \
+#define RUN_OPT(fn)                                                                            \
+	do {                                                                                   \
+		skip_why = NULL;                                                               \
+		unit_cur_failed = 0;                                                           \
+		fn();                                                                          \
+		if (unit_cur_failed) {                                                         \
+			unit_failed_total++;                                                   \
+			printf("not ok - %s: %s: %s\n", UNIT_NAME, #fn, unit_why);             \
+		} else if (skip_why) {                                                         \
+			printf("ok - %s: %s # SKIP optional: %s\n", UNIT_NAME, #fn, skip_why); \
+		} else {                                                                       \
+			printf("ok - %s: %s\n", UNIT_NAME, #fn);                               \
+		}                                                                              \
 	} while (0)
 
 static void test_enospc_keeps_old(void)

@@ -7,7 +7,7 @@
 # prefix so they do not collide with the host run of the same test.
 t=/nook/test-cgroup
 if [ ! -x "$t" ]; then
-	echo "skip - vm: test-cgroup: not built (musl toolchain missing)"
+	echo "ok - vm: test-cgroup # SKIP not built (musl toolchain missing)"
 	exit 0
 fi
 "$t" >/tmp/test-cgroup.out 2>&1

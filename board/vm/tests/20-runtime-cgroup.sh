@@ -6,7 +6,7 @@
 # (state "paused", cgroup frozen), kill, delete (cgroup gone), memory.max
 # enforced with an OOM kill in memory.events, pids.max stopping a fork loop.
 # Plain busybox ash; bundles in /tmp/vmrt with a copy of /rootfs each.
-# Results: ok/not ok/skip - vm: runtime: NAME.
+# Results: ok/not ok - vm: runtime: NAME (TAP; skips: ok - ... # SKIP WHY).
 
 RT=${RT:-/nook/nook runtime}
 ROOTFS=${ROOTFS:-/rootfs}
@@ -17,7 +17,7 @@ IDS=
 
 set -- $RT
 if [ ! -x "$1" ]; then
-	echo "skip - vm: runtime: all: $1 is not in the VM"
+	echo "ok - vm: runtime: all # SKIP $1 is not in the VM"
 	exit 0
 fi
 mkdir -p "$W"

@@ -12,7 +12,7 @@
 # with --leave-running (counts on) and restored from those images.
 # Prints "# vm bench: criu dump N ms, criu restore N ms (...)" (medians) to
 # compare `nook checkpoint/restore` (41-checkpoint.sh) with.
-# Results: ok/not ok/skip - vm: criu: NAME.
+# Results: ok/not ok - vm: criu: NAME (TAP; skips: ok - ... # SKIP WHY).
 #
 # What criu 3.17 needed here (the command lines are in dump() and
 # restore() below):
@@ -72,7 +72,7 @@ log_err() {
 }
 
 if ! command -v criu >/dev/null 2>&1; then
-	echo "skip - vm: criu: all: criu not installed on the host (apt-get install criu)"
+	echo "ok - vm: criu: all # SKIP criu not installed on the host (apt-get install criu)"
 	exit 0
 fi
 

@@ -6,7 +6,7 @@
 # across a checkpoint and a restore (read from the container's log, so the
 # restored init's stdout reaches the new monitor), --leave-running, the
 # restart policy (not applied at the checkpoint, applied to the restored
-# init), and the refusals.  Results: ok/not ok/skip - vm: checkpoint: NAME.
+# init), and the refusals.  Results: ok/not ok - vm: checkpoint: NAME (TAP; skips: ok - ... # SKIP WHY).
 
 NOOK=${NOOK:-/nook/nook}
 RT=${RT:-/nook/nook runtime}
@@ -19,7 +19,7 @@ T=checkpoint
 . /tests/lib.inc
 
 if ! command -v criu >/dev/null 2>&1; then
-	echo "skip - vm: checkpoint: all: criu not installed on the host (apt-get install criu)"
+	echo "ok - vm: checkpoint: all # SKIP criu not installed on the host (apt-get install criu)"
 	exit 0
 fi
 if ! out=$(criu check 2>&1); then

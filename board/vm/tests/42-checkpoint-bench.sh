@@ -20,7 +20,7 @@ PATH=/usr/sbin:$PATH
 export PATH
 
 if ! command -v criu >/dev/null 2>&1 || ! criu check >/dev/null 2>&1; then
-	echo "skip - vm: checkpoint bench: criu missing or not working in the VM"
+	echo "ok - vm: checkpoint bench # SKIP criu missing or not working in the VM"
 	exit 0
 fi
 rm -rf "$W"

@@ -5,7 +5,7 @@
 # port answers, and answers again after a checkpoint and a restore (the
 # restored tree gets a new network namespace, set up again with the same
 # lease and the port's DNAT).  Traffic goes only to addresses inside the
-# VM.  Results: ok/not ok/skip - vm: bridge: NAME.
+# VM.  Results: ok/not ok - vm: bridge: NAME (TAP; skips: ok - ... # SKIP WHY).
 
 NOOK=${NOOK:-/nook/nook}
 ROOTFS=${ROOTFS:-/rootfs}
@@ -14,7 +14,7 @@ PATH=/usr/sbin:$PATH
 export PATH
 
 if ! command -v nft >/dev/null 2>&1; then
-	echo "skip - vm: bridge: all: nft not installed on the host (apt-get install nftables)"
+	echo "ok - vm: bridge: all # SKIP nft not installed on the host (apt-get install nftables)"
 	exit 0
 fi
 rm -rf "$W" && mkdir -p "$W"
@@ -71,7 +71,7 @@ else
 fi
 
 if ! command -v criu >/dev/null 2>&1; then
-	echo "skip - vm: bridge: checkpoint: criu not installed on the host (apt-get install criu)"
+	echo "ok - vm: bridge: checkpoint # SKIP criu not installed on the host (apt-get install criu)"
 	exit 0
 fi
 WHY=
