@@ -2,8 +2,9 @@
 /*
  * layer: unpack one image layer blob into a directory, safely.
  *
- * The blob's compression is told by its first bytes (gzip, plain tar;
- * zstd, xz and bzip2 are named in the error), never by a media type.  On
+ * The blob's compression is told by its first bytes (gzip, plain tar,
+ * zstd through the zstd program (filter.h); xz and bzip2 are named in the
+ * error), never by a media type.  On
  * the way through, the blob's sha256 (its digest in a manifest) and the
  * uncompressed tar's sha256 (its diff id in the image config) are
  * computed, so that a caller verifies both without reading twice.  The

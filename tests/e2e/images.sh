@@ -32,6 +32,9 @@
 #     docker-archive:full.tar oci:nfull-plain:localhost/nfull:plain (plain
 #     tar layers that the manifest still calls tar+gzip: compression is
 #     read off the bytes)
+#   skopeo copy --dest-compress --dest-compress-format zstd \
+#     docker-archive:full.tar oci:nfull-zstd:localhost/nfull:zstd (zstd
+#     layers, unpacked through the zstd program)
 #   podman image mount localhost/nfull:1 + chroot: podman's view of the files
 #   in a second store, in the background while the other checks run:
 #   podman import base.tar + podman build of 41 COPY steps (42 layers) +
@@ -230,7 +233,9 @@ build_images() {
 	if command -v skopeo >/dev/null 2>&1; then
 		if ! _o=$($BUILD_TIMEOUT skopeo copy -q "docker-archive:$IMG/full.tar" "oci:$IMG/nfull-gz:localhost/nfull:gz" 2>&1) ||
 			! _o=$($BUILD_TIMEOUT skopeo copy -q --dest-oci-accept-uncompressed-layers \
-				"docker-archive:$IMG/full.tar" "oci:$IMG/nfull-plain:localhost/nfull:plain" 2>&1); then
+				"docker-archive:$IMG/full.tar" "oci:$IMG/nfull-plain:localhost/nfull:plain" 2>&1) ||
+			! _o=$($BUILD_TIMEOUT skopeo copy -q --dest-compress --dest-compress-format zstd \
+				"docker-archive:$IMG/full.tar" "oci:$IMG/nfull-zstd:localhost/nfull:zstd" 2>&1); then
 			BUILD_WHY="skopeo copy: $(oneline "$_o")"
 			return 1
 		fi
@@ -321,9 +326,11 @@ loaded_names() {
 }
 
 # ld STORE ARGS...: `load ARGS` on STORE (from the directory $LD_DIR if
-# set); its stdout in $LD_OUT, stderr in $LD_ERR, status in $LD_ST.
+# set, with PATH=$LD_PATH if set);
+# its stdout in $LD_OUT, stderr in $LD_ERR, status in $LD_ST.
 ld() {
 	(
+		[ -z "${LD_PATH:-}" ] || PATH=$LD_PATH
 		if [ -n "${LD_DIR:-}" ]; then
 			case $NOOK in
 			/*) ;;
@@ -514,10 +521,11 @@ if check_load "load -i full-oci.tar" s-ociarch; then
 fi
 t_end
 
-for v in plain gz; do
+for v in plain gz zstd; do
 	case $v in
 	plain) what="plain tar layers (labelled tar+gzip by skopeo)" ;;
 	gz) what="gzip layers" ;;
+	zstd) what="zstd layers (through the zstd program)" ;;
 	esac
 	if [ ! -d "$IMG/nfull-$v" ]; then
 		skip "images: an OCI layout directory, $what" "needs skopeo (board/setup.sh installs it)"
@@ -912,6 +920,48 @@ if [ -d "$IMG/nfull-gz" ]; then
 		'.manifests[0].digest = $d | .manifests[0].size = $s' "$d/index.json" >"$T_DIR/i.json" &&
 		mv "$T_DIR/i.json" "$d/index.json"
 	bad_load "corrupt gzip" "$d" 'gzip|deflate|inflate|compress|corrupt|crc|checksum|diff.?id|digest|mismatch|invalid' "$(printf '%s' "$nh" | cut -c1-12)|$(hexes "$FULL_LAYERS" | tail -1 | cut -c1-12)"
+else
+	t_why "no OCI directory (skopeo)"
+fi
+t_end
+
+t_begin "images: bad input: a corrupt zstd layer whose digests all match"
+if [ -d "$IMG/nfull-zstd" ]; then
+	d=$T_DIR/badzst
+	rm -rf "$d" && cp -a "$IMG/nfull-zstd" "$d"
+	h=$(oci_layer "$d" 2)
+	b=$d/blobs/sha256/$h
+	flip_byte "$b" $(($(stat -c %s "$b") / 2))
+	nh=$(sha "$b")
+	mv "$b" "$d/blobs/sha256/$nh"
+	m=$(oci_manifest "$d")
+	jq -c --arg o "sha256:$h" --arg n "sha256:$nh" \
+		'.layers |= map(if .digest == $o then .digest = $n else . end)' "$m" >"$T_DIR/m.json"
+	rm -f "$m"
+	mh=$(sha "$T_DIR/m.json")
+	mv "$T_DIR/m.json" "$d/blobs/sha256/$mh"
+	jq -c --arg d "sha256:$mh" --argjson s "$(stat -c %s "$d/blobs/sha256/$mh")" \
+		'.manifests[0].digest = $d | .manifests[0].size = $s' "$d/index.json" >"$T_DIR/i.json" &&
+		mv "$T_DIR/i.json" "$d/index.json"
+	bad_load "corrupt zstd" "$d" 'zstd|corrupt|checksum|diff.?id|digest|mismatch|invalid' "$(printf '%s' "$nh" | cut -c1-12)|$(hexes "$FULL_LAYERS" | tail -1 | cut -c1-12)"
+else
+	t_why "no OCI directory (skopeo)"
+fi
+t_end
+
+t_begin "images: bad input: zstd layers on a device without the zstd program"
+if [ "$T_PODMAN" = 1 ]; then
+	skip_podman "$T_CUR" "podman decompresses zstd itself"
+elif [ -d "$IMG/nfull-zstd" ]; then
+	# a PATH with timeout and mkdir only (nook is run by its path; /usr/sbin has no zstd)
+	mkdir -p "$T_DIR/nozstd" && for p in timeout mkdir; do ln -sf "$(command -v $p)" "$T_DIR/nozstd/$p"; done
+	if [ -e /usr/sbin/zstd ]; then
+		t_why "/usr/sbin/zstd exists: the check cannot hide it"
+	else
+		LD_PATH=$T_DIR/nozstd
+		bad_load "no zstd" "$IMG/nfull-zstd" 'zstd' "$(hexes "$FULL_LAYERS" | tail -1 | cut -c1-12)|install zstd"
+		LD_PATH=
+	fi
 else
 	t_why "no OCI directory (skopeo)"
 fi
