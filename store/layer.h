@@ -4,10 +4,10 @@
  *
  * The blob's compression is told by its first bytes (gzip, plain tar,
  * zstd through the zstd program (filter.h); xz and bzip2 are named in the
- * error), never by a media type.  On
- * the way through, the blob's sha256 (its digest in a manifest) and the
- * uncompressed tar's sha256 (its diff id in the image config) are
- * computed, so that a caller verifies both without reading twice.  The
+ * error), never by a media type.  On the way through, the blob's sha256
+ * (its digest in a manifest) and the uncompressed tar's sha256 (its diff
+ * id in the image config) are computed, so that a caller verifies both
+ * without reading twice.  The
  * tar is applied by tar_extract_stream with owners, modes, xattrs and
  * device nodes kept and whiteouts turned into overlay's form; no entry can
  * reach outside the directory (tar.h).
