@@ -87,14 +87,22 @@ int cli_cmd_save(struct cli *c, int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_err("save", "requires at least 1 image");
-	if (strcmp(fmt, "docker-archive") && strcmp(fmt, "oci-archive"))
-		return cli_usage_err("save",
-				     "unknown --format \"%s\" (docker-archive, oci-archive)", fmt);
+	if (strcmp(fmt, "docker-archive") && strcmp(fmt, "oci-archive") && strcmp(fmt, "oci-dir"))
+		return cli_usage_err(
+			"save", "unknown --format \"%s\" (docker-archive, oci-archive, oci-dir)",
+			fmt);
+	if (!out && !strcmp(fmt, "oci-dir"))
+		return cli_usage_err("save", "--format oci-dir needs -o DIR");
 	if (!out && isatty(1))
 		return cli_usage_err("save",
 				     "refusing to write an archive to a terminal (use -o FILE)");
 	if (cli_open(c) < 0)
 		return EXIT_ENGINE;
+	if (!strcmp(fmt, "oci-dir")) {
+		if (image_save_dir(&c->en.st, argv + optind, out, &e) < 0)
+			return cli_report(&e);
+		return 0;
+	}
 	if (out) {
 		/* never a half-written archive under the final name */
 		tmp = xasprintf("%s.tmp", out);

@@ -10,12 +10,15 @@
 #include "store/save.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <cjson/cJSON.h>
 
 #include "store/digest.h"
 #include "store/images.h"
 #include "store/split.h"
+#include "store/stream.h"
 #include "store/tar.h"
 
 struct hashed_out {
@@ -296,4 +299,89 @@ out:
 	free(imgs);
 	images_close(&im);
 	return r;
+}
+
+/* The child's half of image_save_dir: the oci-archive into the pipe, its
+ * error (if any) on the error pipe. */
+static void __attribute__((noreturn))
+save_child(const struct store *s, char **refs, int out, int errfd)
+{
+	struct err e = { 0 };
+
+	if (image_save(s, refs, "oci-archive", out, &e) < 0) {
+		write_all(errfd, e.msg, strlen(e.msg));
+		_exit(1);
+	}
+	_exit(0);
+}
+
+int image_save_dir(const struct store *s, char **refs, const char *dir, struct err *e)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", dir);
+	_cleanup_close_ int dfd = -1;
+	struct stream_fd in;
+	int p[2], ep[2], st = 0, r;
+	char msg[sizeof(e->msg)];
+	ssize_t n;
+	pid_t pid;
+
+	if (access(dir, F_OK) == 0)
+		return err_setk(e, ERRK_INVALID_ARG, 0, "%s already exists", dir);
+	/* a stale DIR.tmp is a save that died: ours to remove */
+	if (store_rm_tree(AT_FDCWD, tmp, e) < 0)
+		return -1;
+	if (mkdir(tmp, 0755) < 0)
+		return err_sys(e, "create %s", tmp);
+	dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || pipe2(p, O_CLOEXEC) < 0) {
+		r = err_sys(e, "open %s", tmp);
+		store_rm_tree(AT_FDCWD, tmp, NULL);
+		return r;
+	}
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		r = err_sys(e, "pipe");
+		goto fail_pipe;
+	}
+	/* the archive's writer in a child, its reader (the tar extractor,
+	 * which refuses what would leave the directory) here */
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		close(ep[0]);
+		save_child(s, refs, p[1], ep[1]);
+	}
+	close(p[1]);
+	close(ep[1]);
+	if (pid < 0) {
+		r = err_sys(e, "fork");
+		close(ep[0]);
+		goto fail;
+	}
+	stream_fd_init(&in, p[0], "the archive");
+	r = tar_extract_stream(&in.s, dfd, 0, NULL, NULL, e);
+	if (r == 0) /* what follows the end marker: the writer must not see EPIPE */
+		r = stream_drain(&in.s, e);
+	close(p[0]);
+	p[0] = -1;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	n = read(ep[0], msg, sizeof(msg) - 1);
+	close(ep[0]);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		/* the writer's error is the cause; the reader's follows it */
+		msg[n > 0 ? n : 0] = '\0';
+		r = err_set(e, 0, "%s", n > 0 ? msg : "save: the writer died");
+	}
+	if (r == 0 && (fsync(dfd) < 0 || rename(tmp, dir) < 0))
+		r = err_sys(e, "rename %s to %s", tmp, dir);
+	if (r == 0)
+		return 0;
+	goto fail;
+fail_pipe:
+	close(p[1]);
+fail:
+	if (p[0] >= 0)
+		close(p[0]);
+	store_rm_tree(AT_FDCWD, tmp, NULL);
+	return -1;
 }

@@ -16,5 +16,8 @@
  * "oci-archive") to out.  A name given goes into the archive with its
  * image; an image given by id goes without one. */
 int image_save(const struct store *s, char **refs, const char *format, int out, struct err *e);
+/* The same as an OCI image layout directory dir (podman's oci-dir), made
+ * as dir.tmp and renamed when whole; dir must not exist. */
+int image_save_dir(const struct store *s, char **refs, const char *dir, struct err *e);
 
 #endif

@@ -1133,6 +1133,33 @@ if [ -s "$T_DIR/saved-oci.tar" ]; then
 fi
 t_end
 
+t_begin "images: save --format oci-dir: podman and nook load the directory as the same image"
+out=$(nks s-save save --format oci-dir -o "$T_DIR/saved-dir" localhost/nfull:1 2>&1)
+expect_status "save --format oci-dir" $? 0 "$out"
+if [ -f "$T_DIR/saved-dir/index.json" ]; then
+	# relative: podman 4.3 names the image after the path given
+	out=$(cd "$T_DIR" && pl load -i saved-dir 2>&1)
+	expect_status "podman load DIR" $? 0 "$out"
+	expect_eq "podman's id of it" "$(pl image inspect --format '{{.Id}}' "$(loaded_names "$out" | head -1)" 2>&1)" \
+		"$FULL_ID"
+	pl rmi -af >/dev/null 2>&1
+	ld s-save5 -i "$T_DIR/saved-dir"
+	check_load "nook load of it" s-save5
+	out=$(nks_run s-save5 --rm --entrypoint /bin/cat localhost/nfull:1 /added 2>&1)
+	expect_eq "a container of it" "$out" added-content
+else
+	t_why "no index.json in the directory: $(ls "$T_DIR/saved-dir" 2>&1)"
+fi
+if [ "$T_PODMAN" = 0 ]; then
+	out=$(nks s-save save --format oci-dir -o "$T_DIR/saved-dir" localhost/nfull:1 2>&1)
+	expect_status "save onto an existing directory" $? 125 "$out"
+	expect_match "its error" "$out" "saved-dir already exists"
+	out=$(nks s-save save --format oci-dir -o "$T_DIR/none-dir" localhost/nosuch:1 2>&1)
+	expect_status "save of a missing image" $? 125 "$out"
+	[ -e "$T_DIR/none-dir" ] || [ -e "$T_DIR/none-dir.tmp" ] && t_why "a directory was left"
+fi
+t_end
+
 t_begin "images: save of two images that share a layer stores it once; by id, without a name"
 ld s-save -i "$IMG/other.tar"
 expect_status "load -i other.tar" "$LD_ST" 0 "$LD_ERR"
