@@ -83,6 +83,38 @@ static char *user_root(struct images *im, const cJSON *img)
 	return NULL;
 }
 
+/* The image's Volumes as podman makes them: a new anonymous volume at
+ * each path that no -v, --mount or --tmpfs of the user covers (removed
+ * with the container by rm -v and --rm, as podman's are). */
+static void image_volumes(struct image_use *u, const struct engine_create_opts *o,
+			  const cJSON *vols)
+{
+	const cJSON *v;
+	size_t n = o->n_mounts;
+
+	cJSON_ArrayForEach (v, vols) {
+		int taken = 0;
+
+		if (!v->string || v->string[0] != '/')
+			continue;
+		for (size_t i = 0; i < n && !taken; i++)
+			taken = !strcmp(u->opts.mounts[i].dst, v->string);
+		if (taken)
+			continue;
+		if (u->opts.mounts == o->mounts) {
+			u->mounts =
+				xcalloc(n + (size_t)cJSON_GetArraySize(vols), sizeof(*u->mounts));
+			if (n)
+				memcpy(u->mounts, o->mounts, n * sizeof(*u->mounts));
+			u->opts.mounts = u->mounts;
+		}
+		strv_push(&u->vol_dsts, v->string);
+		u->mounts[n++] = (struct mount_opt){ .dst = u->vol_dsts[strv_len(u->vol_dsts) - 1],
+						     .kind = MOUNT_VOLUME };
+	}
+	u->opts.n_mounts = n;
+}
+
 int engine_image_use(struct engine *en, const struct engine_create_opts *o, struct image_use *u,
 		     struct err *e)
 {
@@ -143,6 +175,7 @@ int engine_image_use(struct engine *en, const struct engine_create_opts *o, stru
 			strv_push(&u->ports, p->string);
 		u->opts.ports = u->ports;
 	}
+	image_volumes(u, o, cJSON_GetObjectItemCaseSensitive(c, "Volumes"));
 	cJSON_Delete(cfg);
 	return 0;
 }
@@ -153,6 +186,8 @@ void engine_image_use_end(struct image_use *u)
 	strv_free(u->argv);
 	strv_free(u->env);
 	strv_free(u->ports);
+	strv_free(u->vol_dsts);
+	free(u->mounts);
 	free(u->id);
 	free(u->name);
 	free(u->lowerdir);

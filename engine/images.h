@@ -23,6 +23,8 @@ struct image_use {
 	char *lowerdir; /* its layers for the overlay (images_lowerdir) */
 	char **argv, **env, **ports;
 	char *workdir, *user, *user_root;
+	struct mount_opt *mounts; /* the user's and the image's Volumes */
+	char **vol_dsts; /* the Volumes' paths, owned here */
 };
 int engine_image_use(struct engine *en, const struct engine_create_opts *o, struct image_use *u,
 		     struct err *e);

@@ -220,7 +220,8 @@ EV_STATUS='(.Status // .status // "")'
 EV_NAME='(.Name // .name // "")'
 EV_ID='(.ID // .id // "")'
 
-# img_from_dir REF DIR: DIR as a one-layer image REF in the engine's store,
+# img_from_dir REF DIR [CHANGE]: DIR as a one-layer image REF in the
+# engine's store (CHANGE: a Containerfile line for `podman import --change`),
 # made the way a user makes one: `podman import` into a store of this
 # script's own ($T_DIR/pb: vfs driver, never the machine's storage), `podman
 # save`, then the engine's `load`.  Status 1 with the reason in IMG_WHY when
@@ -237,8 +238,9 @@ img_from_dir() {
 		"$_pb/root" "$_pb/run" >"$_pb/storage.conf"
 	for _step in import save load; do
 		case $_step in
-		import) _o=$( (cd "$2" && tar -cf "$_pb/in.tar" .) 2>&1 && img_podman import "$_pb/in.tar" "$1" 2>&1) ;;
-		save) _o=$(img_podman save -o "$_pb/out.tar" "$1" 2>&1) ;;
+		import) _o=$( (cd "$2" && tar -cf "$_pb/in.tar" .) 2>&1 &&
+			img_podman import ${3:+--change "$3"} "$_pb/in.tar" "$1" 2>&1) ;;
+		save) _o=$(rm -f "$_pb/out.tar" && img_podman save -o "$_pb/out.tar" "$1" 2>&1) ;;
 		load) _o=$(nk load -i "$_pb/out.tar" 2>&1) ;;
 		esac || {
 			IMG_WHY="$_step of $1 failed: $(oneline "$_o")"

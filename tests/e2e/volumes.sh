@@ -215,3 +215,35 @@ written"
 	expect_eq "copy-up on a later use" "$out" seeded
 	t_end
 fi
+
+# ---- the image's Volumes ---------------------------------------------------
+
+if ! img_from_dir localhost/nook-vol:2 "$IMGROOT" "VOLUME /seed"; then
+	skip "volumes: an image's Volumes" "$IMG_WHY"
+else
+	t_begin "volumes: an image's VOLUME is a new anonymous volume with the image's files"
+	before=$(nk volume ls -q | sort)
+	out=$(nk_run --name iv localhost/nook-vol:2 /bin/sh -c \
+		'grep -q " /seed " /proc/self/mountinfo && echo mounted; cat /seed/f; echo mine >/seed/new' 2>&1)
+	expect_status "run" $? 0 "$out"
+	expect_eq "in the container" "$out" "mounted
+seeded"
+	new=$(nk volume ls -q | sort | comm -13 "$(printf '%s\n' "$before" >"$T_DIR/vb"; echo "$T_DIR/vb")" -)
+	expect_match "one new anonymous volume" "$new" '^[0-9a-f]{64}$'
+	[ -n "$new" ] && expect_eq "the write went into it" "$(cat "$VOLS/$new/_data/new" 2>&1)" mine
+	expect_eq "inspect's Mounts" "$(nk inspect iv 2>&1 | jq -r '.[0].Mounts[] | select(.Destination == "/seed") | .Type')" \
+		volume
+	out=$(nk rm -v iv 2>&1)
+	expect_status "rm -v" $? 0 "$out"
+	expect_eq "volumes after rm -v" "$(nk volume ls -q | sort)" "$before"
+	out=$(nk_run --rm -v given:/seed localhost/nook-vol:2 /bin/cat /seed/f 2>&1)
+	expect_eq "a named volume at the path takes its place" "$out" seeded
+	expect_eq "volumes after --rm with -v given:/seed" "$(nk volume ls -q | sort)" \
+		"$(printf '%s\ngiven\n' "$before" | sed '/^$/d' | sort)"
+	out=$(nk_run --rm localhost/nook-vol:2 /bin/true 2>&1)
+	expect_status "run --rm" $? 0 "$out"
+	expect_eq "volumes after run --rm" "$(nk volume ls -q | sort)" \
+		"$(printf '%s\ngiven\n' "$before" | sed '/^$/d' | sort)"
+	t_end
+fi
+
