@@ -12,7 +12,9 @@
 #include <getopt.h>
 #include <linux/magic.h>
 #include <seccomp.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 
 #include "oci/cgroup.h"
 #include "oci/seccomp.h"
@@ -33,6 +35,97 @@ int rt_cmd_state(struct rt *rt, int argc, char **argv)
 }
 
 /* ---- ps, list ---------------------------------------------------------- */
+
+/* The output of `ps ARGS` (runc's default "-ef"), allocated; NULL and
+ * e set when it could not run or failed. */
+static char *ps_output(char **args, struct err *e)
+{
+	_cleanup_strv_ char **av = NULL;
+	char *out, path[32];
+	int p[2], status;
+	pid_t pid;
+
+	strv_push(&av, "ps");
+	if (!args[0])
+		strv_push(&av, "-ef");
+	for (size_t i = 0; args[i]; i++)
+		strv_push(&av, args[i]);
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		err_sys(e, "pipe");
+		return NULL;
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		err_sys(e, "fork");
+		return NULL;
+	}
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		execvp("ps", av);
+		_exit(127);
+	}
+	close(p[1]);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+	out = file_read(path, NULL, e);
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (out && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+		err_set(e, 0, "ps: exit status %d: %s",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* runc's table: the header of `ps ARGS` and its lines whose PID column
+ * is one of pids. */
+static int ps_table(char **args, const pid_t *pids, size_t n)
+{
+	_cleanup_free_ char *out = NULL;
+	struct err e = { 0 };
+	char *line, *next;
+	int col = -1;
+
+	out = ps_output(args, &e);
+	if (!out)
+		return rt_fail(&e);
+	for (line = out; line && *line; line = next) {
+		_cleanup_free_ char *copy = NULL;
+		char *tok, *sp = NULL;
+		long pid = -1;
+		int i = 0;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		copy = xstrdup(line);
+		for (tok = strtok_r(copy, " \t", &sp); tok; tok = strtok_r(NULL, " \t", &sp), i++) {
+			if (col < 0 && strcmp(tok, "PID") == 0)
+				col = i;
+			else if (i == col)
+				pid = strtol(tok, NULL, 10);
+		}
+		if (line == out) {
+			if (col < 0) {
+				err_set(&e, 0, "couldn't find PID field in ps output");
+				return rt_fail(&e);
+			}
+			puts(line);
+			continue;
+		}
+		for (size_t k = 0; k < n; k++)
+			if (pids[k] == pid) {
+				puts(line);
+				break;
+			}
+	}
+	return 0;
+}
 
 int rt_cmd_ps(struct rt *rt, int argc, char **argv)
 {
@@ -74,20 +167,98 @@ int rt_cmd_ps(struct rt *rt, int argc, char **argv)
 		printf("]\n");
 		return 0;
 	}
-	printf("%-8s %s\n", "PID", "CMD");
-	for (size_t i = 0; i < n; i++) {
-		char path[64];
-		_cleanup_free_ char *cmd = NULL;
-		size_t len = 0;
+	return ps_table(argv + optind + 1, pids, n);
+}
 
-		snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pids[i]);
-		cmd = file_read(path, &len, NULL);
-		for (size_t k = 0; cmd && k + 1 < len; k++)
-			if (!cmd[k])
-				cmd[k] = ' ';
-		printf("%-8d %s\n", (int)pids[i], cmd ? cmd : "?");
+/* The user name of uid in the host's /etc/passwd, else "#UID" (runc's
+ * owner column). */
+static void owner_name(uid_t uid, char *out, size_t len)
+{
+	_cleanup_free_ char *pw = file_read("/etc/passwd", NULL, NULL);
+	char *line, *next;
+
+	snprintf(out, len, "#%u", (unsigned)uid);
+	for (line = pw; line && *line; line = next) {
+		char *c1, *c2;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		c1 = strchr(line, ':');
+		c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (c2 && strtoul(c2 + 1, NULL, 10) == uid && c2[1] != ':') {
+			*c1 = '\0';
+			snprintf(out, len, "%s", line);
+			return;
+		}
 	}
-	return 0;
+}
+
+/* A list row as runc's: created in Go's RFC3339Nano (no trailing zeros
+ * in the fraction), owner = who owns the state directory. */
+static void list_fix_row(cJSON *j, uid_t uid)
+{
+	const char *created = rt_jstr(j, "created");
+	char owner[64], buf[64];
+
+	if (created && strlen(created) < sizeof(buf)) {
+		char *dot, *z;
+
+		strcpy(buf, created);
+		dot = strchr(buf, '.');
+		z = dot ? strpbrk(dot, "Z+-") : NULL;
+		if (z) {
+			char *end = z;
+
+			while (end > dot + 1 && end[-1] == '0')
+				end--;
+			if (end == dot + 1)
+				end = dot;
+			memmove(end, z, strlen(z) + 1);
+			cJSON_ReplaceItemInObject(j, "created", cJSON_CreateString(buf));
+		}
+	}
+	owner_name(uid, owner, sizeof(owner));
+	cJSON_ReplaceItemInObject(j, "owner", cJSON_CreateString(owner));
+}
+
+/* runc's table: Go's tabwriter with minwidth 12, padding 3: each column
+ * but the last is as wide as its widest cell + 3, at least 12. */
+static void list_table(const cJSON *arr)
+{
+	static const char *const head[] = { "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER" };
+	static const char *const keys[] = { "id", "pid", "status", "bundle", "created", "owner" };
+	size_t w[6];
+	const cJSON *it;
+
+	for (int c = 0; c < 6; c++)
+		w[c] = strlen(head[c]);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass) {
+			for (int c = 0; c < 5; c++)
+				printf("%-*s", (int)(w[c] + 3 < 12 ? 12 : w[c] + 3), head[c]);
+			printf("%s\n", head[5]);
+		}
+		cJSON_ArrayForEach (it, arr) {
+			for (int c = 0; c < 6; c++) {
+				const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, keys[c]);
+				char num[24];
+				const char *t = num;
+				int width = (int)(w[c] + 3 < 12 ? 12 : w[c] + 3);
+
+				if (cJSON_IsNumber(v))
+					snprintf(num, sizeof(num), "%d", (int)v->valuedouble);
+				else
+					t = cJSON_IsString(v) ? v->valuestring : "";
+				if (!pass && strlen(t) > w[c])
+					w[c] = strlen(t);
+				else if (pass && c < 5)
+					printf("%-*s", width, t);
+				else if (pass)
+					printf("%s\n", t);
+			}
+		}
+	}
 }
 
 int rt_cmd_list(struct rt *rt, int argc, char **argv)
@@ -120,10 +291,15 @@ int rt_cmd_list(struct rt *rt, int argc, char **argv)
 	d = opendir(rt->root);
 	while (d && (de = readdir(d))) {
 		struct state st;
+		struct stat sb;
+		cJSON *j;
 
-		if (de->d_name[0] == '.' || rt_state_load(rt, de->d_name, &st, NULL) < 0)
+		if (de->d_name[0] == '.' || fstatat(dirfd(d), de->d_name, &sb, 0) < 0 ||
+		    rt_state_load(rt, de->d_name, &st, NULL) < 0)
 			continue;
-		cJSON_AddItemToArray(arr, rt_state_json(rt, &st, rt_state_status(rt, &st)));
+		j = rt_state_json(rt, &st, rt_state_status(rt, &st));
+		list_fix_row(j, sb.st_uid);
+		cJSON_AddItemToArray(arr, j);
 		rt_state_free(&st);
 	}
 	if (d)
@@ -134,22 +310,13 @@ int rt_cmd_list(struct rt *rt, int argc, char **argv)
 		cJSON_ArrayForEach (it, arr)
 			puts(rt_jstr(it, "id"));
 	} else if (strcmp(format, "json") == 0) {
-		char *t = cJSON_PrintUnformatted(arr);
+		/* Go's encoder: one line, and null for no containers */
+		char *t = cJSON_GetArraySize(arr) ? cJSON_PrintUnformatted(arr) : NULL;
 
-		puts(t);
+		puts(t ? t : "null");
 		free(t);
 	} else {
-		const cJSON *it;
-
-		printf("%-12s %-8s %-10s %-40s %-32s %s\n", "ID", "PID", "STATUS", "BUNDLE",
-		       "CREATED", "OWNER");
-		cJSON_ArrayForEach (it, arr) {
-			const cJSON *pid = cJSON_GetObjectItemCaseSensitive(it, "pid");
-
-			printf("%-12s %-8d %-10s %-40s %-32s %s\n", rt_jstr(it, "id"),
-			       (int)pid->valuedouble, rt_jstr(it, "status"), rt_jstr(it, "bundle"),
-			       rt_jstr(it, "created"), "root");
-		}
+		list_table(arr);
 	}
 	cJSON_Delete(arr);
 	return 0;

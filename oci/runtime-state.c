@@ -152,9 +152,9 @@ cJSON *rt_state_json(const struct rt *rt, const struct state *s, const char *sta
 	cJSON_AddStringToObject(j, "bundle", s->bundle);
 	cJSON_AddStringToObject(j, "rootfs", s->rootfs);
 	cJSON_AddStringToObject(j, "created", s->created);
-	cJSON_AddStringToObject(j, "owner", "");
 	if (s->annotations)
 		cJSON_AddItemToObject(j, "annotations", cJSON_Duplicate(s->annotations, 1));
+	cJSON_AddStringToObject(j, "owner", "");
 	return j;
 }
 
