@@ -383,7 +383,9 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		if (write_proc("/proc/self/timens_offsets", v, &e) < 0)
 			child_fail(a->sock, &e);
 	}
-	if (a->unshare_flags & CLONE_NEWUTS) {
+	/* oci_validate saw that the uts namespace, new or joined, is not
+	 * the host's. */
+	{
 		if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) {
 			err_sys(&e, "sethostname %s", s->hostname);
 			child_fail(a->sock, &e);
@@ -692,12 +694,6 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 		}
 	}
 	a.new_userns = !!(flags & CLONE_NEWUSER);
-	if ((s->hostname || s->domainname) && !(a.unshare_flags & CLONE_NEWUTS)) {
-		err_set(e, EINVAL,
-			"%s is set but there is no new uts namespace: it would change the host's",
-			s->hostname ? "hostname" : "domainname");
-		goto fail;
-	}
 	if (a.new_userns && !s->linux.n_uid_mappings) {
 		err_set(e, EINVAL, "linux.uidMappings: required with a new user namespace");
 		goto fail;
