@@ -694,8 +694,11 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 		}
 	}
 	a.new_userns = !!(flags & CLONE_NEWUSER);
-	if (a.new_userns && !s->linux.n_uid_mappings) {
-		err_set(e, EINVAL, "linux.uidMappings: required with a new user namespace");
+	/* runc refuses a new user namespace without mappings (crun maps the
+	 * caller's ids): we refuse both absent and half given. */
+	if (a.new_userns && (!s->linux.n_uid_mappings || !s->linux.n_gid_mappings)) {
+		err_set(e, EINVAL, "linux.%s: required with a new user namespace",
+			s->linux.n_uid_mappings ? "gidMappings" : "uidMappings");
 		goto fail;
 	}
 	if (s->linux.has_time_offsets && !(a.unshare_flags & CLONE_NEWTIME)) {
