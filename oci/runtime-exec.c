@@ -289,6 +289,7 @@ int rt_cmd_exec(struct rt *rt, int argc, char **argv)
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
+	log_msg(LOG_DEBUG, "exec in %s: pid %d", st.id, (int)pid);
 	rc = a.detach ? 0 : oci_linux_wait(pid, -1);
 	timing_mark("exec: exited");
 	goto done;

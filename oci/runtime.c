@@ -28,12 +28,16 @@
 
 /* ---- errors, runc style ------------------------------------------------ */
 
+/* --debug without --log: the log is stderr, where errors go anyway. */
+static int log_on_stderr;
+
 int rt_fail(const struct err *e)
 {
 	char buf[800], ts[40];
 
 	err_str(e, buf, sizeof(buf));
-	log_msg(LOG_ERROR, "%s", buf);
+	if (!log_on_stderr)
+		log_msg(LOG_ERROR, "%s", buf);
 	time_format_ns((int64_t)time(NULL) * 1000000000, ts, sizeof(ts));
 	memcpy(ts + 19, "Z", 2); /* to the second, as runc */
 	if (isatty(2)) {
@@ -206,7 +210,10 @@ int oci_runtime_main(int argc, char **argv)
 		}
 		log_setup(fd, strcmp(log_format, "json") == 0, rt.debug ? LOG_DEBUG : LOG_WARN);
 	} else if (rt.debug) {
-		log_setup(2, 0, LOG_DEBUG);
+		/* runc's default log is stderr, in the same formats; a copy
+		 * of fd 2 so that util's log takes it for a file */
+		log_setup(fcntl(2, F_DUPFD_CLOEXEC, 3), strcmp(log_format, "json") == 0, LOG_DEBUG);
+		log_on_stderr = 1;
 	}
 	if (optind >= argc) {
 		usage(stderr);
@@ -225,6 +232,7 @@ int oci_runtime_main(int argc, char **argv)
 		if (oci_reexec_sealed(rt.argv0, &e) < 0)
 			return rt_fail(&e);
 	}
+	log_msg(LOG_DEBUG, "command %s, state under %s", cmd, rt.root);
 	if (strcmp(cmd, "create") == 0)
 		return rt_cmd_create(&rt, argc, argv);
 	if (strcmp(cmd, "start") == 0)
