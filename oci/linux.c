@@ -422,6 +422,12 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		child_fail(a->sock, &e);
 	close(mc.rootfd);
 	timing_mark("init: pivot_root");
+	/* A missing cwd is made, as by runc and crun: after the pivot, so a
+	 * symlink in the path resolves inside the root; before the root
+	 * may turn read-only. */
+	if (p->cwd && *p->cwd && access(p->cwd, F_OK) < 0 && errno == ENOENT &&
+	    mkdir_p(p->cwd, 0755, &e) < 0)
+		child_fail(a->sock, &e);
 	/* Before the read-only paths: /proc/sys is usually one of them. */
 	if (set_sysctls(s, &e) < 0)
 		child_fail(a->sock, &e);
