@@ -12,6 +12,7 @@
 
 #include <getopt.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "oci/linux.h"
@@ -238,7 +239,7 @@ int rt_cmd_exec(struct rt *rt, int argc, char **argv)
 	struct oci_exec_opts xo = { .console_socket = -1 };
 	sigset_t chld;
 	pid_t pid;
-	int rc;
+	int rc, sp[2] = { -1, -1 }, pty = -1;
 
 	rc = exec_parse(argc, argv, &a);
 	if (rc) {
@@ -258,10 +259,22 @@ int rt_cmd_exec(struct rt *rt, int argc, char **argv)
 	if (!proc)
 		goto out;
 	if (proc->terminal && !a.console) {
-		err_set(&e, EINVAL, "exec: a terminal needs --console-socket");
-		goto out;
-	}
-	if (a.console) {
+		/* runc's words: nobody would hold the pty */
+		if (a.detach) {
+			err_set(&e, EINVAL,
+				"cannot allocate tty if runc will detach without setting console "
+				"socket");
+			goto out;
+		}
+		/* The pty comes back to us and is joined to our own terminal,
+		 * as with run. */
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+			err_sys(&e, "socketpair");
+			goto out;
+		}
+		xo.console_socket = sp[1];
+		sp[1] = -1;
+	} else if (a.console) {
 		xo.console_socket = rt_connect_console(a.console, &e);
 		if (xo.console_socket < 0)
 			goto out;
@@ -290,7 +303,14 @@ int rt_cmd_exec(struct rt *rt, int argc, char **argv)
 		goto out;
 	}
 	log_msg(LOG_DEBUG, "exec in %s: pid %d", st.id, (int)pid);
-	rc = a.detach ? 0 : oci_linux_wait(pid, -1);
+	if (sp[0] >= 0) {
+		pty = oci_linux_recv_fd(sp[0]);
+		close(sp[0]);
+		sp[0] = -1;
+	}
+	rc = a.detach ? 0 : oci_linux_wait(pid, pty);
+	if (pty >= 0)
+		close(pty);
 	timing_mark("exec: exited");
 	goto done;
 out:
@@ -299,6 +319,8 @@ out:
 	 * failed exec: 1 could be the command's own status. */
 	rc = err_exit_code(&e, 255);
 done:
+	if (sp[0] >= 0)
+		close(sp[0]);
 	oci_process_free(proc);
 	oci_spec_free(spec);
 	rt_state_free(&st);
