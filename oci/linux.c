@@ -79,6 +79,8 @@ enum {
 	MSG_PTY, /* child: the pty master travels as SCM_RIGHTS */
 	MSG_STATE_REQ, /* child: send me the state JSON for hooks */
 	MSG_STATE, /* parent: here it is (variable length) */
+	MSG_SOURCES_REQ, /* child: open the bind sources for me */
+	MSG_SOURCE, /* parent's helper: one bind source as SCM_RIGHTS */
 };
 
 struct sync_msg {
@@ -302,6 +304,92 @@ struct child_args {
 	const struct oci_bpf *bpf;
 };
 
+/* With a new user namespace, its root may not reach a bind source that
+ * the caller can (a directory on the way only the host's root may
+ * search).  As runc 1.1 does, the child asks once its mount namespace
+ * exists: a helper of ours, still the host's root, joins that namespace,
+ * opens each bind source there (O_PATH: a mount of ours, so the child may
+ * bind it) and passes the fds, in the order of the spec's mounts. */
+static int count_bind_sources(const struct oci_spec *s)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < s->n_mounts; i++)
+		n += s->mounts[i].bind && s->mounts[i].source;
+	return n;
+}
+
+static __attribute__((noreturn)) void sources_helper(int sock, pid_t pid, const struct oci_spec *s)
+{
+	struct err e = { 0 };
+	char p[64];
+	int ns;
+
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", (int)pid);
+	ns = open(p, O_RDONLY | O_CLOEXEC);
+	if (ns < 0 || setns(ns, CLONE_NEWNS) < 0) {
+		err_sys(&e, "join the container's mount namespace to open bind sources");
+		child_fail(sock, &e);
+	}
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct oci_mount *m = &s->mounts[i];
+		int fd;
+
+		if (!m->bind || !m->source)
+			continue;
+		fd = open(m->source, O_PATH | O_CLOEXEC);
+		if (fd < 0) {
+			err_sys(&e, "mount %s: bind source %s", m->destination, m->source);
+			child_fail(sock, &e);
+		}
+		if (send_fd(sock, MSG_SOURCE, fd, NULL) < 0)
+			_exit(1);
+		close(fd);
+	}
+	_exit(0);
+}
+
+/* In the parent: run the helper, wait for it. */
+static int send_bind_sources(int sock, pid_t pid, const struct oci_spec *s, struct err *e)
+{
+	int status;
+	pid_t h = fork();
+
+	if (h < 0)
+		return err_sys(e, "fork");
+	if (h == 0)
+		sources_helper(sock, pid, s);
+	while (waitpid(h, &status, 0) < 0 && errno == EINTR)
+		;
+	return 0; /* a failure reached the child as MSG_ERROR, it reports it */
+}
+
+/* In the child: the fds, per spec mount (-1 where none), into fds. */
+static int recv_bind_sources(int sock, const struct oci_spec *s, int *fds, struct err *e)
+{
+	struct sync_msg m;
+
+	if (sync_send(sock, MSG_SOURCES_REQ, NULL) < 0)
+		return err_sys(e, "ask for bind sources");
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		int t;
+
+		fds[i] = -1;
+		if (!s->mounts[i].bind || !s->mounts[i].source)
+			continue;
+		t = sync_recv(sock, &m, &fds[i]);
+		if (t == MSG_ERROR) {
+			e->errnum = m.errnum;
+			e->kind = m.kind;
+			memcpy(e->msg, m.msg, sizeof(e->msg));
+			return -1;
+		}
+		if (t != MSG_SOURCE || fds[i] < 0)
+			return err_set(e, EPROTO, "bind sources: unexpected message %d", t);
+	}
+	return 0;
+}
+
 /* Bring "lo" up in the network namespace we just made: runc and crun do,
  * and programs that talk to 127.0.0.1 (health checks, local daemons) count
  * on it.  A namespace joined by path is its creator's to configure. */
@@ -398,6 +486,13 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 
 	mc.new_cgroupns = !!(a->unshare_flags & CLONE_NEWCGROUP);
 	mc.userns = a->new_userns || oci_spec_namespace(s, CLONE_NEWUSER);
+	if (a->new_userns && (a->unshare_flags & CLONE_NEWNS) && count_bind_sources(s)) {
+		int *fds = xcalloc(s->n_mounts, sizeof(int)); /* until execve */
+
+		if (recv_bind_sources(a->sock, s, fds, &e) < 0)
+			child_fail(a->sock, &e);
+		mc.src_fds = fds;
+	}
 	timing_mark("init: setsid, uts, timens");
 	if (mnt_prepare_root(&mc, s, &e) < 0)
 		child_fail(a->sock, &e);
@@ -599,7 +694,7 @@ static int forward_pty(int console_socket, int master, struct err *e)
 }
 
 /* Serve the child until it is ready (or has exec'd, or failed). */
-static int parent_loop(int sock, pid_t pid, int console_socket,
+static int parent_loop(int sock, pid_t pid, const struct oci_spec *spec, int console_socket,
 		       int (*on_created)(void *, pid_t, struct err *),
 		       char *(*state_json)(void *, pid_t, const char *), void *arg, int want_eof,
 		       struct err *e)
@@ -626,6 +721,10 @@ static int parent_loop(int sock, pid_t pid, int console_socket,
 				return err_sys(e, "send state to container init");
 			break;
 		}
+		case MSG_SOURCES_REQ:
+			if (!spec || send_bind_sources(sock, pid, spec, e) < 0)
+				return -1;
+			break;
 		case MSG_PTY:
 			if (forward_pty(console_socket, passed, e) < 0)
 				return -1;
@@ -758,7 +857,7 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 		err_sys(e, "start container init");
 		goto fail_child;
 	}
-	if (parent_loop(sp[0], pid, o->console_socket, o->on_created, o->state_json, o->arg,
+	if (parent_loop(sp[0], pid, s, o->console_socket, o->on_created, o->state_json, o->arg,
 			!o->exec_fifo, e) < 0)
 		goto fail_child;
 	timing_mark(o->exec_fifo ? "init ready" : "init exec'd");
@@ -935,7 +1034,7 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 			goto fail_child;
 		}
 	}
-	if (parent_loop(sp[0], pid, o->console_socket, NULL, NULL, NULL, 1, e) < 0)
+	if (parent_loop(sp[0], pid, NULL, o->console_socket, NULL, NULL, NULL, 1, e) < 0)
 		goto fail_child;
 	timing_mark("exec: process exec'd");
 	goto out;
