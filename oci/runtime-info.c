@@ -289,6 +289,15 @@ int rt_cmd_list(struct rt *rt, int argc, char **argv)
 				      format);
 	}
 	d = opendir(rt->root);
+	/* runc: no default root yet is no containers; a --root that is
+	 * not there is an error */
+	if (!d && (errno != ENOENT || strcmp(rt->root, RT_DEFAULT_ROOT) != 0)) {
+		struct err e = { 0 };
+
+		cJSON_Delete(arr);
+		err_sys(&e, "open %s", rt->root);
+		return rt_fail(&e);
+	}
 	while (d && (de = readdir(d))) {
 		struct state st;
 		struct stat sb;

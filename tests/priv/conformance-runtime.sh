@@ -59,8 +59,11 @@ expect_eq "json pid" "$(printf '%s' "$out" | jq -r '.[0].pid')" "$pid"
 expect_eq "json owner" "$(printf '%s' "$out" | jq -r '.[0].owner')" root
 expect_eq "json keys" "$(printf '%s' "$out" | jq -c '.[0] | keys_unsorted')" \
 	'["ociVersion","id","pid","status","bundle","rootfs","created","owner"]'
+mkdir -p "$T_DIR/empty-root"
 out=$(rt --root "$T_DIR/empty-root" list --format json 2>&1)
 expect_eq "no containers" "$out" null
+out=$(rt --root "$T_DIR/no-root" list 2>&1)
+expect_ne "a --root that does not exist" $? 0
 t_end
 
 t_begin "conformance-runtime: ps is ps -ef filtered to the container, ps --format json"
