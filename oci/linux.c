@@ -419,6 +419,34 @@ static int join_namespaces(const int *fds, const int *types, struct err *e)
 	return 0;
 }
 
+/* The bind sources of a new user namespace, from the parent's helper
+ * (send_bind_sources), into mc->src_fds. */
+static void child_bind_sources(const struct child_args *a, struct mount_ctx *mc)
+{
+	const struct oci_spec *s = a->o->spec;
+	struct err e = { 0 };
+	int *fds;
+
+	if (!a->new_userns || !(a->unshare_flags & CLONE_NEWNS) || !count_bind_sources(s))
+		return;
+	fds = xcalloc(s->n_mounts, sizeof(int)); /* kept until execve */
+	if (recv_bind_sources(a->sock, s, fds, &e) < 0)
+		child_fail(a->sock, &e);
+	mc->src_fds = fds;
+}
+
+/* A missing cwd is made, as by runc and crun: after the pivot, so a
+ * symlink in the path resolves inside the root; before the root may turn
+ * read-only. */
+static void child_make_cwd(int sock, const struct oci_process *p)
+{
+	struct err e = { 0 };
+
+	if (p->cwd && *p->cwd && access(p->cwd, F_OK) < 0 && errno == ENOENT &&
+	    mkdir_p(p->cwd, 0755, &e) < 0)
+		child_fail(sock, &e);
+}
+
 static __attribute__((noreturn)) void child_main(struct child_args *a)
 {
 	const struct oci_create_opts *o = a->o;
@@ -486,13 +514,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 
 	mc.new_cgroupns = !!(a->unshare_flags & CLONE_NEWCGROUP);
 	mc.userns = a->new_userns || oci_spec_namespace(s, CLONE_NEWUSER);
-	if (a->new_userns && (a->unshare_flags & CLONE_NEWNS) && count_bind_sources(s)) {
-		int *fds = xcalloc(s->n_mounts, sizeof(int)); /* until execve */
-
-		if (recv_bind_sources(a->sock, s, fds, &e) < 0)
-			child_fail(a->sock, &e);
-		mc.src_fds = fds;
-	}
+	child_bind_sources(a, &mc);
 	timing_mark("init: setsid, uts, timens");
 	if (mnt_prepare_root(&mc, s, &e) < 0)
 		child_fail(a->sock, &e);
@@ -517,12 +539,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		child_fail(a->sock, &e);
 	close(mc.rootfd);
 	timing_mark("init: pivot_root");
-	/* A missing cwd is made, as by runc and crun: after the pivot, so a
-	 * symlink in the path resolves inside the root; before the root
-	 * may turn read-only. */
-	if (p->cwd && *p->cwd && access(p->cwd, F_OK) < 0 && errno == ENOENT &&
-	    mkdir_p(p->cwd, 0755, &e) < 0)
-		child_fail(a->sock, &e);
+	child_make_cwd(a->sock, p);
 	/* Before the read-only paths: /proc/sys is usually one of them. */
 	if (set_sysctls(s, &e) < 0)
 		child_fail(a->sock, &e);
