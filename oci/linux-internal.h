@@ -41,6 +41,10 @@ struct mount_ctx {
 	const char *cgroup_path;
 	int new_cgroupns;
 	int userns;
+	/* Per spec mount, an O_PATH fd of the bind source opened for a
+	 * new user namespace by the host's root, or -1; NULL: none. */
+	const int *src_fds;
+	int src_fd; /* the current mount's, -1 */
 };
 
 /* 1 if the relative path p climbs out of its root lexically ("a/../.."). */

@@ -79,6 +79,8 @@ enum {
 	MSG_PTY, /* child: the pty master travels as SCM_RIGHTS */
 	MSG_STATE_REQ, /* child: send me the state JSON for hooks */
 	MSG_STATE, /* parent: here it is (variable length) */
+	MSG_SOURCES_REQ, /* child: open the bind sources for me */
+	MSG_SOURCE, /* parent's helper: one bind source as SCM_RIGHTS */
 };
 
 struct sync_msg {
@@ -302,6 +304,92 @@ struct child_args {
 	const struct oci_bpf *bpf;
 };
 
+/* With a new user namespace, its root may not reach a bind source that
+ * the caller can (a directory on the way only the host's root may
+ * search).  As runc 1.1 does, the child asks once its mount namespace
+ * exists: a helper of ours, still the host's root, joins that namespace,
+ * opens each bind source there (O_PATH: a mount of ours, so the child may
+ * bind it) and passes the fds, in the order of the spec's mounts. */
+static int count_bind_sources(const struct oci_spec *s)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < s->n_mounts; i++)
+		n += s->mounts[i].bind && s->mounts[i].source;
+	return n;
+}
+
+static __attribute__((noreturn)) void sources_helper(int sock, pid_t pid, const struct oci_spec *s)
+{
+	struct err e = { 0 };
+	char p[64];
+	int ns;
+
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", (int)pid);
+	ns = open(p, O_RDONLY | O_CLOEXEC);
+	if (ns < 0 || setns(ns, CLONE_NEWNS) < 0) {
+		err_sys(&e, "join the container's mount namespace to open bind sources");
+		child_fail(sock, &e);
+	}
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct oci_mount *m = &s->mounts[i];
+		int fd;
+
+		if (!m->bind || !m->source)
+			continue;
+		fd = open(m->source, O_PATH | O_CLOEXEC);
+		if (fd < 0) {
+			err_sys(&e, "mount %s: bind source %s", m->destination, m->source);
+			child_fail(sock, &e);
+		}
+		if (send_fd(sock, MSG_SOURCE, fd, NULL) < 0)
+			_exit(1);
+		close(fd);
+	}
+	_exit(0);
+}
+
+/* In the parent: run the helper, wait for it. */
+static int send_bind_sources(int sock, pid_t pid, const struct oci_spec *s, struct err *e)
+{
+	int status;
+	pid_t h = fork();
+
+	if (h < 0)
+		return err_sys(e, "fork");
+	if (h == 0)
+		sources_helper(sock, pid, s);
+	while (waitpid(h, &status, 0) < 0 && errno == EINTR)
+		;
+	return 0; /* a failure reached the child as MSG_ERROR, it reports it */
+}
+
+/* In the child: the fds, per spec mount (-1 where none), into fds. */
+static int recv_bind_sources(int sock, const struct oci_spec *s, int *fds, struct err *e)
+{
+	struct sync_msg m;
+
+	if (sync_send(sock, MSG_SOURCES_REQ, NULL) < 0)
+		return err_sys(e, "ask for bind sources");
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		int t;
+
+		fds[i] = -1;
+		if (!s->mounts[i].bind || !s->mounts[i].source)
+			continue;
+		t = sync_recv(sock, &m, &fds[i]);
+		if (t == MSG_ERROR) {
+			e->errnum = m.errnum;
+			e->kind = m.kind;
+			memcpy(e->msg, m.msg, sizeof(e->msg));
+			return -1;
+		}
+		if (t != MSG_SOURCE || fds[i] < 0)
+			return err_set(e, EPROTO, "bind sources: unexpected message %d", t);
+	}
+	return 0;
+}
+
 /* Bring "lo" up in the network namespace we just made: runc and crun do,
  * and programs that talk to 127.0.0.1 (health checks, local daemons) count
  * on it.  A namespace joined by path is its creator's to configure. */
@@ -329,6 +417,34 @@ static int join_namespaces(const int *fds, const int *types, struct err *e)
 		if (setns(fds[i], types[i]) < 0)
 			return err_sys(e, "join namespace (setns type 0x%x)", types[i]);
 	return 0;
+}
+
+/* The bind sources of a new user namespace, from the parent's helper
+ * (send_bind_sources), into mc->src_fds. */
+static void child_bind_sources(const struct child_args *a, struct mount_ctx *mc)
+{
+	const struct oci_spec *s = a->o->spec;
+	struct err e = { 0 };
+	int *fds;
+
+	if (!a->new_userns || !(a->unshare_flags & CLONE_NEWNS) || !count_bind_sources(s))
+		return;
+	fds = xcalloc(s->n_mounts, sizeof(int)); /* kept until execve */
+	if (recv_bind_sources(a->sock, s, fds, &e) < 0)
+		child_fail(a->sock, &e);
+	mc->src_fds = fds;
+}
+
+/* A missing cwd is made, as by runc and crun: after the pivot, so a
+ * symlink in the path resolves inside the root; before the root may turn
+ * read-only. */
+static void child_make_cwd(int sock, const struct oci_process *p)
+{
+	struct err e = { 0 };
+
+	if (p->cwd && *p->cwd && access(p->cwd, F_OK) < 0 && errno == ENOENT &&
+	    mkdir_p(p->cwd, 0755, &e) < 0)
+		child_fail(sock, &e);
 }
 
 static __attribute__((noreturn)) void child_main(struct child_args *a)
@@ -383,7 +499,9 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		if (write_proc("/proc/self/timens_offsets", v, &e) < 0)
 			child_fail(a->sock, &e);
 	}
-	if (a->unshare_flags & CLONE_NEWUTS) {
+	/* oci_validate saw that the uts namespace, new or joined, is not
+	 * the host's. */
+	{
 		if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) {
 			err_sys(&e, "sethostname %s", s->hostname);
 			child_fail(a->sock, &e);
@@ -396,6 +514,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 
 	mc.new_cgroupns = !!(a->unshare_flags & CLONE_NEWCGROUP);
 	mc.userns = a->new_userns || oci_spec_namespace(s, CLONE_NEWUSER);
+	child_bind_sources(a, &mc);
 	timing_mark("init: setsid, uts, timens");
 	if (mnt_prepare_root(&mc, s, &e) < 0)
 		child_fail(a->sock, &e);
@@ -420,6 +539,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		child_fail(a->sock, &e);
 	close(mc.rootfd);
 	timing_mark("init: pivot_root");
+	child_make_cwd(a->sock, p);
 	/* Before the read-only paths: /proc/sys is usually one of them. */
 	if (set_sysctls(s, &e) < 0)
 		child_fail(a->sock, &e);
@@ -591,7 +711,7 @@ static int forward_pty(int console_socket, int master, struct err *e)
 }
 
 /* Serve the child until it is ready (or has exec'd, or failed). */
-static int parent_loop(int sock, pid_t pid, int console_socket,
+static int parent_loop(int sock, pid_t pid, const struct oci_spec *spec, int console_socket,
 		       int (*on_created)(void *, pid_t, struct err *),
 		       char *(*state_json)(void *, pid_t, const char *), void *arg, int want_eof,
 		       struct err *e)
@@ -618,6 +738,10 @@ static int parent_loop(int sock, pid_t pid, int console_socket,
 				return err_sys(e, "send state to container init");
 			break;
 		}
+		case MSG_SOURCES_REQ:
+			if (!spec || send_bind_sources(sock, pid, spec, e) < 0)
+				return -1;
+			break;
 		case MSG_PTY:
 			if (forward_pty(console_socket, passed, e) < 0)
 				return -1;
@@ -692,14 +816,11 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 		}
 	}
 	a.new_userns = !!(flags & CLONE_NEWUSER);
-	if ((s->hostname || s->domainname) && !(a.unshare_flags & CLONE_NEWUTS)) {
-		err_set(e, EINVAL,
-			"%s is set but there is no new uts namespace: it would change the host's",
-			s->hostname ? "hostname" : "domainname");
-		goto fail;
-	}
-	if (a.new_userns && !s->linux.n_uid_mappings) {
-		err_set(e, EINVAL, "linux.uidMappings: required with a new user namespace");
+	/* runc refuses a new user namespace without mappings (crun maps the
+	 * caller's ids): we refuse both absent and half given. */
+	if (a.new_userns && (!s->linux.n_uid_mappings || !s->linux.n_gid_mappings)) {
+		err_set(e, EINVAL, "linux.%s: required with a new user namespace",
+			s->linux.n_uid_mappings ? "gidMappings" : "uidMappings");
 		goto fail;
 	}
 	if (s->linux.has_time_offsets && !(a.unshare_flags & CLONE_NEWTIME)) {
@@ -753,7 +874,7 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 		err_sys(e, "start container init");
 		goto fail_child;
 	}
-	if (parent_loop(sp[0], pid, o->console_socket, o->on_created, o->state_json, o->arg,
+	if (parent_loop(sp[0], pid, s, o->console_socket, o->on_created, o->state_json, o->arg,
 			!o->exec_fifo, e) < 0)
 		goto fail_child;
 	timing_mark(o->exec_fifo ? "init ready" : "init exec'd");
@@ -930,7 +1051,7 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 			goto fail_child;
 		}
 	}
-	if (parent_loop(sp[0], pid, o->console_socket, NULL, NULL, NULL, 1, e) < 0)
+	if (parent_loop(sp[0], pid, NULL, o->console_socket, NULL, NULL, NULL, 1, e) < 0)
 		goto fail_child;
 	timing_mark("exec: process exec'd");
 	goto out;

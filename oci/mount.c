@@ -277,7 +277,7 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 	struct stat st;
 
 	if (m->bind) {
-		if (!src || stat(src, &st) < 0)
+		if (c->src_fd >= 0 ? fstat(c->src_fd, &st) < 0 : !src || stat(src, &st) < 0)
 			return err_sys(e, "mount %s: bind source %s", m->destination,
 				       src ? src : "(none)");
 		is_dir = S_ISDIR(st.st_mode);
@@ -302,6 +302,11 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 	fdpath(p, sizeof(p), fd);
 
 	if (m->bind) {
+		char sp[64];
+
+		/* the source opened for us before the user namespace */
+		if (c->src_fd >= 0)
+			src = fdpath(sp, sizeof(sp), c->src_fd);
 		if (mount(src, p, NULL, MS_BIND | (m->recursive ? MS_REC : 0), NULL) < 0)
 			return err_sys(e, "bind mount %s on %s", src, m->destination);
 	} else if (type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)) {
@@ -638,6 +643,7 @@ int mnt_prepare_root(struct mount_ctx *c, const struct oci_spec *s, struct err *
 	if (c->rootfd < 0)
 		return err_sys(e, "open rootfs %s", c->rootfs);
 	for (size_t i = 0; i < s->n_mounts; i++) {
+		c->src_fd = c->src_fds ? c->src_fds[i] : -1;
 		if (do_mount(c, &s->mounts[i], e) < 0)
 			return -1;
 	}

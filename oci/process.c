@@ -242,14 +242,23 @@ static int lookup_exec(const char *cmd, char *const *env, char *out, size_t len,
 
 /* chdir into the process's cwd and check it is inside our root: a cwd
  * reached through a leaked fd would show as "(unreachable)/..."
- * (CVE-2024-21626). */
-static int enter_cwd(const char *cwd, struct err *e)
+ * (CVE-2024-21626).  runc's order: first while still root with all
+ * capabilities (a directory the user may not search is entered all the
+ * same); *again set when root was refused (EACCES, EPERM: root squashed
+ * on NFS, a user namespace) and the user's own access is to be tried
+ * after the switch. */
+static int enter_cwd(const char *cwd, int *again, struct err *e)
 {
 	char buf[PATH_MAX];
 	long n;
 
-	if (chdir(cwd && *cwd ? cwd : "/") < 0)
+	if (chdir(cwd && *cwd ? cwd : "/") < 0) {
+		if (again && (errno == EACCES || errno == EPERM)) {
+			*again = 1;
+			return 0;
+		}
 		return err_sys(e, "chdir to cwd (\"%s\") set in config.json failed", cwd);
+	}
 	n = syscall(SYS_getcwd, buf, sizeof(buf));
 	if (n < 0 || buf[0] != '/')
 		return err_set(e, EPERM, "cwd \"%s\" is outside the container's root", cwd);
@@ -285,6 +294,8 @@ static int apply_apparmor(const char *profile, struct err *e)
 int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int setgroups_ok,
 		   char *exe, size_t exe_len, char *home, size_t home_len, struct err *e)
 {
+	int cwd_again = 0;
+
 	if (set_rlimits(p, e) < 0)
 		return -1;
 	/* While still root: /etc/passwd may be unreadable to the user. */
@@ -308,13 +319,15 @@ int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int s
 	}
 	if (apply_apparmor(p->apparmor_profile, e) < 0)
 		return -1;
+	if (enter_cwd(p->cwd, &cwd_again, e) < 0)
+		return -1;
 	if (set_user_caps(p, setgroups_ok, e) < 0)
 		return -1;
 	if (p->user.has_umask)
 		umask(p->user.umask);
 	else
 		umask(022);
-	if (enter_cwd(p->cwd, e) < 0)
+	if (cwd_again && enter_cwd(p->cwd, NULL, e) < 0)
 		return -1;
 	if (lookup_exec(p->args[0], p->env, exe, exe_len, e) < 0)
 		return -1;

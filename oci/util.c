@@ -684,8 +684,13 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 			return; /* errors reach stderr through err_print */
 		n = snprintf(line, sizeof(line), "nook: %s: %s\n", names[lvl], msg);
 	} else {
+		/* logrus's text format, which runc's --log readers know */
+		char esc[2048];
+
+		json_escape(esc, sizeof(esc), msg);
 		ts[19] = '\0'; /* to the second */
-		n = snprintf(line, sizeof(line), "%sZ %s: %s\n", ts, names[lvl], msg);
+		n = snprintf(line, sizeof(line), "time=\"%sZ\" level=%s msg=\"%s\"\n", ts,
+			     names[lvl], esc);
 	}
 	if (n > 0)
 		write_all(log_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);

@@ -152,6 +152,18 @@ int oci_validate(const struct oci_spec *s, struct err *e)
 			       "linux.namespaces: a mount namespace is required: without one "
 			       "the container's mounts and root would be the host's");
 	}
+	/* runc wants a uts namespace in the list, new or joined; a joined
+	 * one must not be the host's (runc would rename the host). */
+	if (s->hostname || s->domainname) {
+		r = own(s, &c.uts, CLONE_NEWUTS, "uts", e);
+		if (r < 0)
+			return -1;
+		if (!r)
+			return err_set(e, EINVAL,
+				       "%s is set but the container has no uts namespace of its "
+				       "own: it would change the host's",
+				       s->hostname ? "hostname" : "domainname");
+	}
 	for (size_t i = 0; i < s->linux.n_sysctl; i++)
 		if (check_sysctl(s, s->linux.sysctl[i].key, &c, e) < 0)
 			return -1;
