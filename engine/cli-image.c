@@ -249,13 +249,145 @@ static void template_row(const char *fmt, const cJSON *r, int notrunc)
 	cJSON_Delete(o);
 }
 
+/* ---- images --filter (podman's keys; one key given several times
+ * matches any of its values, different keys all) ----------------------- */
+
+static const char *row_str(const cJSON *r, const char *k)
+{
+	return cJSON_GetObjectItemCaseSensitive(r, k)->valuestring;
+}
+
+static double row_created(const cJSON *r)
+{
+	return cJSON_GetObjectItemCaseSensitive(r, "created")->valuedouble;
+}
+
+/* A shell glob of * and ? (no classes: image names have none); musl's
+ * fnmatch would bring its wide-character tables, 16 KB. */
+static int glob_match(const char *p, const char *s)
+{
+	for (; *p; p++, s++) {
+		if (*p == '*') {
+			while (p[1] == '*')
+				p++;
+			for (const char *t = s;; t++) {
+				if (glob_match(p + 1, t))
+					return 1;
+				if (!*t)
+					return 0;
+			}
+		}
+		if (!*s || (*p != '?' && *p != *s))
+			return 0;
+	}
+	return !*s;
+}
+
+/* reference=PATTERN: a glob on REPO:TAG or REPO, whole or after the
+ * registry and path (so "app" and "app:1" find localhost/app:1) */
+static int ref_match(const char *pat, const cJSON *r)
+{
+	const char *repo = row_str(r, "repository"), *tag = row_str(r, "tag");
+	const char *base = strrchr(repo, '/');
+	_cleanup_free_ char *full = xasprintf("%s:%s", repo, tag);
+
+	base = base ? base + 1 : repo;
+	_cleanup_free_ char *short_full = xasprintf("%s:%s", base, tag);
+	return glob_match(pat, full) || glob_match(pat, repo) || glob_match(pat, short_full) ||
+	       glob_match(pat, base);
+}
+
+/* The created time of the image ref names (by name or id prefix). */
+static int ref_created(const cJSON *rows, const char *ref, double *t)
+{
+	const cJSON *r;
+	size_t n = strlen(ref);
+
+	if (!strncmp(ref, "sha256:", 7))
+		ref += 7;
+	cJSON_ArrayForEach (r, rows) {
+		if ((n >= 3 && !strncmp(row_str(r, "id"), ref, strlen(ref))) || ref_match(ref, r)) {
+			*t = row_created(r);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int filter_one(const cJSON *rows, const cJSON *r, const char *key, const char *val,
+		      struct err *e)
+{
+	double t;
+
+	if (!strcmp(key, "reference"))
+		return ref_match(val, r);
+	if (!strcmp(key, "dangling")) {
+		int d = !strcmp(row_str(r, "repository"), "<none>") &&
+			!strcmp(row_str(r, "tag"), "<none>");
+
+		if (strcmp(val, "true") && strcmp(val, "false"))
+			return err_setk(e, ERRK_INVALID_ARG, 0,
+					"invalid filter dangling=%s (true or false)", val);
+		return d == !strcmp(val, "true");
+	}
+	if (!strcmp(key, "id"))
+		return !strncmp(row_str(r, "id"), !strncmp(val, "sha256:", 7) ? val + 7 : val,
+				strlen(!strncmp(val, "sha256:", 7) ? val + 7 : val));
+	if (!strcmp(key, "before") || !strcmp(key, "since")) {
+		if (ref_created(rows, val, &t) < 0)
+			return err_setk(e, ERRK_NO_SUCH, 0, "filter %s=%s: no such image", key,
+					val);
+		return key[0] == 'b' ? row_created(r) < t : row_created(r) > t;
+	}
+	return err_setk(e, ERRK_INVALID_ARG, 0,
+			"invalid filter \"%s\" (reference, dangling, id, before, since)", key);
+}
+
+/* Drop the rows that the filters (KEY=VALUE) do not pass. */
+static int filter_rows(cJSON *rows, char **filters, struct err *e)
+{
+	cJSON *r, *next;
+
+	for (size_t i = 0; filters && filters[i]; i++)
+		if (!strchr(filters[i], '='))
+			return err_setk(e, ERRK_INVALID_ARG, 0, "invalid filter \"%s\" (KEY=VALUE)",
+					filters[i]);
+	for (r = rows->child; r; r = next) {
+		int pass = 1;
+
+		next = r->next;
+		/* each key: any of its values */
+		for (size_t i = 0; filters && filters[i] && pass; i++) {
+			size_t klen = (size_t)(strchr(filters[i], '=') - filters[i]);
+			int any = 0, m;
+
+			for (size_t j = 0; filters[j] && !any; j++) {
+				if (strncmp(filters[j], filters[i], klen + 1))
+					continue;
+				_cleanup_free_ char *key = xasprintf("%.*s", (int)klen, filters[j]);
+
+				m = filter_one(rows, r, key, filters[j] + klen + 1, e);
+				if (m < 0)
+					return -1;
+				any = m;
+			}
+			pass = any;
+		}
+		if (!pass)
+			cJSON_Delete(cJSON_DetachItemViaPointer(rows, r));
+	}
+	return 0;
+}
+
 static int cmd_images(struct cli *c, const char *cmd, int argc, char **argv)
 {
 	static const struct option lo[] = { { "quiet", no_argument, NULL, 'q' },
 					    { "no-trunc", no_argument, NULL, 'N' },
 					    { "all", no_argument, NULL, 'a' },
 					    { "format", required_argument, NULL, 'f' },
+					    { "filter", required_argument, NULL, 'F' },
 					    { 0 } };
+	_cleanup_strv_ char **filters = NULL;
 	int ch, quiet = 0, notrunc = 0, all = 0;
 	const char *fmt = NULL;
 	struct err e = { 0 };
@@ -268,6 +400,7 @@ static int cmd_images(struct cli *c, const char *cmd, int argc, char **argv)
 		case 'N': notrunc = 1; break;
 		case 'a': all = 1; break;
 		case 'f': fmt = optarg; break;
+		case 'F': strv_push(&filters, optarg); break;
 		default: return cli_usage_err(cmd, "invalid option");
 		}
 	}
@@ -276,6 +409,10 @@ static int cmd_images(struct cli *c, const char *cmd, int argc, char **argv)
 	rows = engine_image_list(&c->en, all, &e);
 	if (!rows)
 		return cli_report(&e);
+	if (filter_rows(rows, filters, &e) < 0) {
+		cJSON_Delete(rows);
+		return cli_report(&e);
+	}
 	if (fmt && !strcmp(fmt, "json")) {
 		format_json(stdout, rows);
 	} else if (fmt) {

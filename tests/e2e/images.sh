@@ -580,6 +580,23 @@ if [ "$LD_ST" = 0 ]; then
 fi
 t_end
 
+t_begin "images: images --filter (reference, dangling, id; a bad key refused)"
+out=$(nks s-multi images -q --filter reference=nother 2>&1)
+expect_eq "reference=nother" "$out" "$OTHER12"
+out=$(nks s-multi images --filter 'reference=localhost/nfull:*' --format '{{.Tag}}' 2>&1 | sort)
+expect_eq "reference=localhost/nfull:*" "$out" "$(printf '1\ntwo')"
+out=$(nks s-multi images --filter reference=nother --filter reference=nfull:two --format '{{.Repository}}:{{.Tag}}' 2>&1 | sort)
+expect_eq "two references: either" "$out" "$(printf 'localhost/nfull:two\nlocalhost/nother:1')"
+out=$(nks s-multi images --filter reference=nother --filter dangling=false -q 2>&1)
+expect_eq "reference and dangling=false: both" "$out" "$OTHER12"
+out=$(nks s-multi images -q --filter dangling=true 2>&1)
+expect_eq "dangling=true" "$out" ""
+out=$(nks s-multi images --filter "id=$OTHER12" --format '{{.Repository}}' 2>&1)
+expect_eq "id=" "$out" localhost/nother
+out=$(nks s-multi images --filter bogus=1 2>&1)
+expect_status "an unknown key" $? 125 "$out"
+t_end
+
 t_begin "images: an untagged image loads as sha256:ID and runs by id"
 ld s-untagged -i "$IMG/untagged.tar"
 if check_load "load -i untagged.tar" s-untagged; then
