@@ -19,6 +19,10 @@
 #   BENCH_RAW=1      also print every timing file of the last round
 #   BENCH_BASE=DIR   another build (its DIR/nook) timed too, as base-*:
 #                    before/after figures from one interleaved run
+#   BENCH_SECCOMP    podman's seccomp file (default
+#                    /usr/share/containers/seccomp.json, from podman's
+#                    containers-common): the bundle gets it in OCI form,
+#                    so every runtime loads the profile podman would give it
 #
 # Conditions as runtime.sh: a private mount namespace, /sys/fs/cgroup/unified
 # lazily unmounted there (unless BENCH_CGROUP2=1), state under /tmp.
@@ -95,6 +99,26 @@ ln -s busybox "$BUNDLE/rootfs/bin/sleep"
 (cd "$BUNDLE" && runc spec) || die "runc spec failed"
 jq '.process.args = ["/bin/true"] | .process.terminal = false' "$BUNDLE/config.json" \
 	>"$BUNDLE/c.json" && mv "$BUNDLE/c.json" "$BUNDLE/config.json" || die "jq failed"
+# podman's seccomp profile, as podman hands it to a runtime: its rules for
+# this machine's arch and podman's default capabilities, in the OCI form
+# (containers-common's file has includes/excludes that podman resolves)
+PODMAN_SECCOMP=${BENCH_SECCOMP:-/usr/share/containers/seccomp.json}
+if [ -f "$PODMAN_SECCOMP" ] && [ "$(uname -m)" = x86_64 ]; then
+	caps='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FOWNER","CAP_FSETID","CAP_KILL",
+	"CAP_NET_BIND_SERVICE","CAP_SETFCAP","CAP_SETGID","CAP_SETPCAP","CAP_SETUID","CAP_SYS_CHROOT"]'
+	jq --argjson caps "$caps" --slurpfile p "$PODMAN_SECCOMP" '.linux.seccomp = ($p[0] | {
+		defaultAction, defaultErrnoRet,
+		architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+		syscalls: [.syscalls[]
+			| select((.includes.caps // []) | all(. as $c | $caps | index($c)))
+			| select((.includes.arches // ["amd64"]) | index("amd64"))
+			| select(((.excludes.caps // []) | any(. as $c | $caps | index($c))) | not)
+			| del(.includes, .excludes, .comment)] })' "$BUNDLE/config.json" >"$BUNDLE/c.json" &&
+		mv "$BUNDLE/c.json" "$BUNDLE/config.json" || die "jq of $PODMAN_SECCOMP failed"
+	echo "bench: the bundle has podman's seccomp profile ($PODMAN_SECCOMP)"
+else
+	echo "bench: no seccomp profile in the bundle ($PODMAN_SECCOMP missing or not x86_64)"
+fi
 # A second bundle whose init sleeps, for the exec measurements.
 cp -a "$BUNDLE" "$WORK/sbundle"
 jq '.process.args = ["/bin/sleep", "1000"]' "$BUNDLE/config.json" >"$WORK/sbundle/config.json"
