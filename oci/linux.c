@@ -235,6 +235,14 @@ static int open_pty(const struct oci_process *p, int sock, struct err *e)
 		if (slave < 0)
 			return err_sys(e, "open %s", path);
 	}
+	/* The process's own terminal: its uid owns it (runc's
+	 * fixStdioPermissions, crun's open_terminal), the group stays
+	 * devpts's gid= (tty).  EPERM, EINVAL (the owner or the uid not
+	 * mapped in a user namespace) and EROFS leave it as it is, as runc
+	 * does. */
+	if (p->user.uid != 0 && fchown(slave, p->user.uid, (gid_t)-1) < 0 && errno != EPERM &&
+	    errno != EINVAL && errno != EROFS)
+		return err_sys(e, "chown the terminal to uid %u", (unsigned)p->user.uid);
 	if (p->has_console_size) {
 		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
 				      .ws_col = (unsigned short)p->console_width };
