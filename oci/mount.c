@@ -286,11 +286,14 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 		fd = oci_open_in_root(c->rootfd, m->destination, O_PATH | O_DIRECTORY, 1, e);
 	} else {
 		/* A file mount point: create it if missing (O_PATH cannot
-		 * create), then take an O_PATH handle of what is there. */
+		 * create), then take an O_PATH handle of what is there.  No
+		 * O_EXCL: a dangling symlink is followed inside the root
+		 * and its target created, as runc and crun do (O_NONBLOCK:
+		 * a fifo put there meanwhile does not block us). */
 		fd = oci_open_in_root(c->rootfd, m->destination, O_PATH, 0, e);
 		if (fd < 0 && e->errnum == ENOENT) {
 			int tmp = oci_open_in_root(c->rootfd, m->destination,
-						   O_WRONLY | O_CREAT | O_EXCL, 1, e);
+						   O_WRONLY | O_CREAT | O_NONBLOCK, 1, e);
 
 			if (tmp >= 0)
 				close(tmp);
@@ -395,12 +398,21 @@ static int make_device(int rootfd, int devdir, const char *path, char type, unsi
 {
 	_cleanup_close_ int dir = -1;
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *parent = xstrdup(path);
+	_cleanup_free_ char *clean = xstrdup(path);
+	_cleanup_free_ char *parent = NULL;
 	const char *base;
-	char *slash = strrchr(parent, '/');
+	char *slash;
 	mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+	size_t n = strlen(clean);
 	char p[64];
 
+	/* "/dev/foo/" names /dev/foo: runc joins the path onto the rootfs
+	 * with filepath.Join, which drops the slash. */
+	while (n > 1 && clean[n - 1] == '/')
+		clean[--n] = '\0';
+	path = clean;
+	parent = xstrdup(clean);
+	slash = strrchr(parent, '/');
 	base = slash ? slash + 1 : parent;
 	if (slash)
 		*slash = '\0';
