@@ -265,26 +265,62 @@ static int remount_ro(const char *target, struct err *e)
 	return bind_remount(target, MS_RDONLY | statvfs_to_ms(sv.f_flag), e);
 }
 
+/* A tmpfs, or /dev, mounted "ro": writable until the devices and the
+ * mounts below it are made, read-only in mnt_finish_root (runc's
+ * finalizeRootfs does the same). */
+static int ro_later(const struct oci_mount *m)
+{
+	return (m->flags & MS_RDONLY) &&
+	       ((m->type && strcmp(m->type, "tmpfs") == 0) || strcmp(m->destination, "/dev") == 0);
+}
+
+/* An option "NAME=" among the comma-separated ones of data. */
+static int has_opt(const char *data, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *o = data; o; o = strchr(o, ',')) {
+		if (*o == ',')
+			o++;
+		if (strncmp(o, name, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *e)
 {
 	const char *type = m->type;
 	const char *src = m->source;
+	const char *data = m->data;
 	unsigned long flags = m->flags & ~MS_REC;
 	int is_dir = 1, bound = m->bind;
 	_cleanup_close_ int fd = -1;
 	_cleanup_close_ int fd2 = -1;
+	_cleanup_free_ char *tmpfs_data = NULL;
 	char p[64], p2[64];
 	struct stat st;
 
+	if (ro_later(m))
+		flags &= ~(unsigned long)MS_RDONLY;
 	if (m->bind) {
 		if (c->src_fd >= 0 ? fstat(c->src_fd, &st) < 0 : !src || stat(src, &st) < 0)
 			return err_sys(e, "mount %s: bind source %s", m->destination,
 				       src ? src : "(none)");
 		is_dir = S_ISDIR(st.st_mode);
+	} else if (type && strcmp(type, "tmpfs") == 0 && !has_opt(data, "mode=")) {
+		/* A tmpfs keeps the mode of the directory it covers (runc,
+		 * crun); one we create gets the tmpfs default, 1777. */
+		fd = oci_open_in_root(c->rootfd, m->destination, O_PATH | O_DIRECTORY, 0, NULL);
+		if (fd >= 0 && fstat(fd, &st) == 0) {
+			tmpfs_data = data ? xasprintf("mode=%04o,%s", st.st_mode & 07777, data)
+					  : xasprintf("mode=%04o", st.st_mode & 07777);
+			data = tmpfs_data;
+		}
 	}
-	if (is_dir) {
+	if (is_dir && fd < 0) {
 		fd = oci_open_in_root(c->rootfd, m->destination, O_PATH | O_DIRECTORY, 1, e);
-	} else {
+	} else if (!is_dir) {
 		/* A file mount point: create it if missing (O_PATH cannot
 		 * create), then take an O_PATH handle of what is there.  No
 		 * O_EXCL: a dangling symlink is followed inside the root
@@ -348,7 +384,7 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 			return 0;
 		}
 	} else {
-		if (mount(src ? src : type, p, type, flags, m->data) < 0) {
+		if (mount(src ? src : type, p, type, flags, data) < 0) {
 			/* sysfs needs a network namespace we own; a user
 			 * namespace that joined the host's gets EPERM. */
 			if (errno == EPERM && type && strcmp(type, "sysfs") == 0) {
@@ -361,7 +397,7 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 					       : type ? type
 						      : "none",
 					       m->destination, type ? type : "none",
-					       m->data ? ", options " : "", m->data ? m->data : "");
+					       data ? ", options " : "", data ? data : "");
 			}
 		}
 	}
@@ -677,6 +713,16 @@ int mnt_finish_root(const struct oci_spec *s, struct err *e)
 	if (readonly_paths(root, s->linux.readonly_paths, e) < 0)
 		return -1;
 	timing_mark("init: readonly paths");
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		_cleanup_close_ int fd = -1;
+		char p[64];
+
+		if (!ro_later(&s->mounts[i]))
+			continue;
+		fd = oci_open_in_root(root, s->mounts[i].destination, O_PATH | O_DIRECTORY, 0, e);
+		if (fd < 0 || remount_ro(fdpath(p, sizeof(p), fd), e) < 0)
+			return err_wrap(e, "mount %s read-only", s->mounts[i].destination);
+	}
 	if (s->root_readonly && remount_ro("/", e) < 0)
 		return -1;
 	if (s->linux.rootfs_propagation &&
