@@ -404,7 +404,7 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 
 	/* Flags and propagation apply to the new mount: reopen the
 	 * destination so the fd refers to it, not to what is underneath. */
-	if ((bound && (flags & ~MS_BIND)) || m->propagation) {
+	if ((bound && (flags & ~MS_BIND)) || m->propagation || m->rec_set || m->rec_clr) {
 		fd2 = oci_open_in_root(c->rootfd, m->destination, O_PATH, 0, e);
 		if (fd2 < 0)
 			return err_wrap(e, "mount %s", m->destination);
@@ -414,6 +414,15 @@ static int do_mount(struct mount_ctx *c, const struct oci_mount *m, struct err *
 			return err_wrap(e, "mount %s", m->destination);
 		if (m->propagation && mount(NULL, p2, NULL, m->propagation, NULL) < 0)
 			return err_sys(e, "set propagation of %s", m->destination);
+		if (m->rec_set || m->rec_clr) {
+			struct nook_mount_attr a = { .attr_set = m->rec_set,
+						     .attr_clr = m->rec_clr };
+
+			if (sys_mount_setattr(fd2, "", AT_EMPTY_PATH | NOOK_AT_RECURSIVE, &a) < 0)
+				return err_sys(e, "mount %s: options %s: mount_setattr%s",
+					       m->destination, m->rec_opts,
+					       errno == ENOSYS ? " (Linux 5.12 or later)" : "");
+		}
 	}
 	return 0;
 }

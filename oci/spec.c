@@ -117,6 +117,33 @@ static const struct {
 	{ "defaults", 0, 0 },
 };
 
+/* The recursive options (runc's names): mount_setattr(2) attributes of
+ * the mount and every mount below it.  `clear` ones go to attr_clr. */
+static const struct {
+	const char *name;
+	uint64_t attr;
+	int clear;
+} rec_opts[] = {
+	{ "rro", NOOK_MOUNT_ATTR_RDONLY, 0 },
+	{ "rrw", NOOK_MOUNT_ATTR_RDONLY, 1 },
+	{ "rnosuid", NOOK_MOUNT_ATTR_NOSUID, 0 },
+	{ "rsuid", NOOK_MOUNT_ATTR_NOSUID, 1 },
+	{ "rnodev", NOOK_MOUNT_ATTR_NODEV, 0 },
+	{ "rdev", NOOK_MOUNT_ATTR_NODEV, 1 },
+	{ "rnoexec", NOOK_MOUNT_ATTR_NOEXEC, 0 },
+	{ "rexec", NOOK_MOUNT_ATTR_NOEXEC, 1 },
+	{ "rnodiratime", NOOK_MOUNT_ATTR_NODIRATIME, 0 },
+	{ "rdiratime", NOOK_MOUNT_ATTR_NODIRATIME, 1 },
+	{ "rrelatime", NOOK_MOUNT_ATTR_RELATIME, 0 },
+	{ "rnorelatime", NOOK_MOUNT_ATTR_RELATIME, 1 },
+	{ "rnoatime", NOOK_MOUNT_ATTR_NOATIME, 0 },
+	{ "ratime", NOOK_MOUNT_ATTR_NOATIME, 1 },
+	{ "rstrictatime", NOOK_MOUNT_ATTR_STRICTATIME, 0 },
+	{ "rnostrictatime", NOOK_MOUNT_ATTR_STRICTATIME, 1 },
+	{ "rnosymfollow", NOOK_MOUNT_ATTR_NOSYMFOLLOW, 0 },
+	{ "rsymfollow", NOOK_MOUNT_ATTR_NOSYMFOLLOW, 1 },
+};
+
 static const struct {
 	const char *name;
 	unsigned long flags;
@@ -800,13 +827,31 @@ static int mount_options(struct oci_mount *m, char **opts, const char *path, str
 			m->recursive = o[0] == 'r';
 			continue;
 		}
+		k = name_index(rec_opts, o);
+		if (k < ARRAY_SIZE(rec_opts)) {
+			uint64_t a = rec_opts[k].attr;
+
+			if (rec_opts[k].clear) {
+				m->rec_clr |= a;
+				m->rec_set &= ~a;
+			} else {
+				m->rec_set |= a;
+				m->rec_clr &= ~a;
+			}
+			/* An atime mode is set by clearing the field whole
+			 * (mount_setattr(2)); "ratime" leaves relatime. */
+			if ((a & NOOK_MOUNT_ATTR__ATIME) == a)
+				m->rec_clr |= NOOK_MOUNT_ATTR__ATIME;
+			join_opt(&m->rec_opts, o);
+			continue;
+		}
 		/* Handled by the kernel or by tools we do not run. */
 		if (strcmp(o, "tmpcopyup") == 0 || strcmp(o, "idmap") == 0 ||
 		    strcmp(o, "ridmap") == 0)
 			continue;
-		/* runc turns "rro", "rnosuid"... into mount_setattr(2)
-		 * recursive attributes.  We have no field for them, and a
-		 * silently non-recursive "ro" would be worse than an error. */
+		/* "rsync", "rmand"...: runc has no recursive form of these
+		 * either; a silently non-recursive flag would be worse than
+		 * an error. */
 		if (o[0] == 'r' && name_index(mount_opts, o + 1) < ARRAY_SIZE(mount_opts))
 			return jerr(e, jp_idx(p, path, i),
 				    "recursive mount option \"%s\" is not supported", o);
@@ -1408,6 +1453,7 @@ void oci_spec_free(struct oci_spec *s)
 		free(s->mounts[i].source);
 		free(s->mounts[i].type);
 		free(s->mounts[i].data);
+		free(s->mounts[i].rec_opts);
 	}
 	free(s->mounts);
 	for (int k = 0; k < OCI_HOOK_KINDS; k++) {

@@ -70,6 +70,9 @@ struct oci_mount {
 	int bind; /* "bind" or "rbind" */
 	int recursive; /* "rbind" */
 	char *data; /* remaining options joined by ',' (size=, mode=) or NULL */
+	uint64_t rec_set, rec_clr; /* "rro", "rnosuid"...: NOOK_MOUNT_ATTR_* for
+				    * mount_setattr(AT_RECURSIVE), 0 if none */
+	char *rec_opts; /* those options joined by ',' (for messages) or NULL */
 };
 
 struct oci_hook {

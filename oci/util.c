@@ -42,6 +42,12 @@ _Static_assert(NEWSYS(436) == __NR_close_range, "close_range's number");
 #ifdef __NR_pidfd_open
 _Static_assert(NEWSYS(434) == __NR_pidfd_open, "pidfd_open's number");
 #endif
+#ifdef __NR_mount_setattr
+_Static_assert(NEWSYS(442) == __NR_mount_setattr, "mount_setattr's number");
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr NEWSYS(442)
+#endif
 #ifndef SYS_clone3
 #define SYS_clone3 NEWSYS(435)
 #endif
@@ -315,6 +321,11 @@ int sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
 int sys_openat2(int dirfd, const char *path, struct nook_open_how *how)
 {
 	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+int sys_mount_setattr(int dirfd, const char *path, unsigned int flags, struct nook_mount_attr *attr)
+{
+	return (int)syscall(SYS_mount_setattr, dirfd, path, flags, attr, sizeof(*attr));
 }
 
 void fds_cloexec_from(int first)

@@ -167,6 +167,28 @@ struct nook_open_how {
 #define NOOK_RESOLVE_IN_ROOT 0x10
 int sys_openat2(int dirfd, const char *path, struct nook_open_how *how);
 
+/* mount_setattr(2), Linux 5.12: attributes of a mount, with
+ * NOOK_AT_RECURSIVE of every mount below it too. */
+struct nook_mount_attr {
+	uint64_t attr_set;
+	uint64_t attr_clr;
+	uint64_t propagation;
+	uint64_t userns_fd;
+};
+#define NOOK_MOUNT_ATTR_RDONLY 0x01
+#define NOOK_MOUNT_ATTR_NOSUID 0x02
+#define NOOK_MOUNT_ATTR_NODEV 0x04
+#define NOOK_MOUNT_ATTR_NOEXEC 0x08
+#define NOOK_MOUNT_ATTR__ATIME 0x70 /* the atime mode: one of the three below */
+#define NOOK_MOUNT_ATTR_RELATIME 0x00
+#define NOOK_MOUNT_ATTR_NOATIME 0x10
+#define NOOK_MOUNT_ATTR_STRICTATIME 0x20
+#define NOOK_MOUNT_ATTR_NODIRATIME 0x80
+#define NOOK_MOUNT_ATTR_NOSYMFOLLOW 0x200000
+#define NOOK_AT_RECURSIVE 0x8000
+int sys_mount_setattr(int dirfd, const char *path, unsigned int flags,
+		      struct nook_mount_attr *attr);
+
 /* Mark every fd >= first close-on-exec, except those in [keep_lo, keep_hi). */
 void fds_cloexec_from(int first);
 
