@@ -740,9 +740,32 @@ static void test_propagation_and_mounts(void)
 	CHECK_ERR(with("'linux': { 'rootfsPropagation': 5 }", ""),
 		  "linux.rootfsPropagation: expected string");
 	CHECK_ERR(with("'mounts': [ { 'destination': '/a', 'type': 'none', 'source': '/a',"
-		       " 'options': [ 'rbind', 'rro' ] } ]",
+		       " 'options': [ 'rbind', 'rsync' ] } ]",
 		       ""),
-		  "mounts[0].options[1]: recursive mount option \"rro\" is not supported");
+		  "mounts[0].options[1]: recursive mount option \"rsync\" is not supported");
+
+	/* The recursive options: attr_set and attr_clr of mount_setattr,
+	 * the later one of a pair wins, an atime mode clears the field. */
+	s = oci_spec_parse(
+		q(with("'mounts': [ { 'destination': '/a', 'type': 'none', 'source': '/a',"
+		       " 'options': [ 'rbind', 'rro', 'rnosuid', 'rdev', 'rnodev', 'rexec',"
+		       " 'rnosymfollow', 'rnoatime' ] },"
+		       " { 'destination': '/b', 'options': [ 'rrw', 'rsuid', 'rro', 'ratime',"
+		       " 'rnodiratime' ] } ]",
+		       "")),
+		&err);
+	CHECK(s != NULL);
+	ok = s->mounts[0].rec_set ==
+		     (NOOK_MOUNT_ATTR_RDONLY | NOOK_MOUNT_ATTR_NOSUID | NOOK_MOUNT_ATTR_NODEV |
+		      NOOK_MOUNT_ATTR_NOSYMFOLLOW | NOOK_MOUNT_ATTR_NOATIME) &&
+	     s->mounts[0].rec_clr == (NOOK_MOUNT_ATTR_NOEXEC | NOOK_MOUNT_ATTR__ATIME) &&
+	     strcmp(s->mounts[0].rec_opts, "rro,rnosuid,rdev,rnodev,rexec,rnosymfollow,rnoatime") ==
+		     0 &&
+	     s->mounts[0].flags == 0 && s->mounts[0].data == NULL && s->mounts[0].recursive &&
+	     s->mounts[1].rec_set == (NOOK_MOUNT_ATTR_RDONLY | NOOK_MOUNT_ATTR_NODIRATIME) &&
+	     s->mounts[1].rec_clr == (NOOK_MOUNT_ATTR_NOSUID | NOOK_MOUNT_ATTR__ATIME);
+	oci_spec_free(s);
+	CHECK(ok);
 	CHECK_ERR(with("'mounts': [ { 'destination': '' } ]", ""),
 		  "mounts[0].destination: empty path");
 
