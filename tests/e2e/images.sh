@@ -918,10 +918,16 @@ else
 fi
 t_end
 
-t_begin "images: bad input: a corrupt gzip layer whose digests all match"
-if [ -d "$IMG/nfull-gz" ]; then
-	d=$T_DIR/badgz
-	rm -rf "$d" && cp -a "$IMG/nfull-gz" "$d"
+# corrupt_layer KIND REGEX: an OCI directory of KIND layers ($IMG/nfull-KIND)
+# with a byte flipped in its top layer and every digest made to match, so
+# that only the decompressor can tell
+corrupt_layer() {
+	if [ ! -d "$IMG/nfull-$1" ]; then
+		t_why "no OCI directory (skopeo)"
+		return
+	fi
+	d=$T_DIR/bad$1
+	rm -rf "$d" && cp -a "$IMG/nfull-$1" "$d"
 	h=$(oci_layer "$d" 2)
 	b=$d/blobs/sha256/$h
 	flip_byte "$b" $(($(stat -c %s "$b") / 2))
@@ -936,34 +942,15 @@ if [ -d "$IMG/nfull-gz" ]; then
 	jq -c --arg d "sha256:$mh" --argjson s "$(stat -c %s "$d/blobs/sha256/$mh")" \
 		'.manifests[0].digest = $d | .manifests[0].size = $s' "$d/index.json" >"$T_DIR/i.json" &&
 		mv "$T_DIR/i.json" "$d/index.json"
-	bad_load "corrupt gzip" "$d" 'gzip|deflate|inflate|compress|corrupt|crc|checksum|diff.?id|digest|mismatch|invalid' "$(printf '%s' "$nh" | cut -c1-12)|$(hexes "$FULL_LAYERS" | tail -1 | cut -c1-12)"
-else
-	t_why "no OCI directory (skopeo)"
-fi
+	bad_load "corrupt $1" "$d" "$2" "$(printf '%s' "$nh" | cut -c1-12)|$(hexes "$FULL_LAYERS" | tail -1 | cut -c1-12)"
+}
+
+t_begin "images: bad input: a corrupt gzip layer whose digests all match"
+corrupt_layer gz 'gzip|deflate|inflate|compress|corrupt|crc|checksum|diff.?id|digest|mismatch|invalid'
 t_end
 
 t_begin "images: bad input: a corrupt zstd layer whose digests all match"
-if [ -d "$IMG/nfull-zstd" ]; then
-	d=$T_DIR/badzst
-	rm -rf "$d" && cp -a "$IMG/nfull-zstd" "$d"
-	h=$(oci_layer "$d" 2)
-	b=$d/blobs/sha256/$h
-	flip_byte "$b" $(($(stat -c %s "$b") / 2))
-	nh=$(sha "$b")
-	mv "$b" "$d/blobs/sha256/$nh"
-	m=$(oci_manifest "$d")
-	jq -c --arg o "sha256:$h" --arg n "sha256:$nh" \
-		'.layers |= map(if .digest == $o then .digest = $n else . end)' "$m" >"$T_DIR/m.json"
-	rm -f "$m"
-	mh=$(sha "$T_DIR/m.json")
-	mv "$T_DIR/m.json" "$d/blobs/sha256/$mh"
-	jq -c --arg d "sha256:$mh" --argjson s "$(stat -c %s "$d/blobs/sha256/$mh")" \
-		'.manifests[0].digest = $d | .manifests[0].size = $s' "$d/index.json" >"$T_DIR/i.json" &&
-		mv "$T_DIR/i.json" "$d/index.json"
-	bad_load "corrupt zstd" "$d" 'zstd|corrupt|checksum|diff.?id|digest|mismatch|invalid' "$(printf '%s' "$nh" | cut -c1-12)|$(hexes "$FULL_LAYERS" | tail -1 | cut -c1-12)"
-else
-	t_why "no OCI directory (skopeo)"
-fi
+corrupt_layer zstd 'zstd|corrupt|checksum|diff.?id|digest|mismatch|invalid'
 t_end
 
 t_begin "images: bad input: zstd layers on a device without the zstd program"

@@ -27,33 +27,17 @@
 #include <sys/stat.h>
 
 static char tmp[64];
-static const char *skip_why;
 static struct err err;
 static int have_gzip;
 
-/* RUN, and a test may set skip_why instead of failing when a tool is not
+/* A test sets unit_skip (unit.h) instead of failing when a tool is not
  * there ("optional:" in it when CI may lack the tool too). */
-#define RUN_TOOL(fn)                                                                 \
-	do {                                                                         \
-		skip_why = NULL;                                                     \
-		unit_cur_failed = 0;                                                 \
-		fn();                                                                \
-		if (unit_cur_failed) {                                               \
-			unit_failed_total++;                                         \
-			printf("not ok - %s: %s: %s\n", UNIT_NAME, #fn, unit_why);   \
-		} else if (skip_why) {                                               \
-			printf("ok - %s: %s # SKIP %s\n", UNIT_NAME, #fn, skip_why); \
-		} else {                                                             \
-			printf("ok - %s: %s\n", UNIT_NAME, #fn);                     \
-		}                                                                    \
-	} while (0)
-
-#define NEED_GZIP()                                                             \
-	do {                                                                    \
-		if (!have_gzip) {                                               \
-			skip_why = "gzip not installed (apt-get install gzip)"; \
-			return;                                                 \
-		}                                                               \
+#define NEED_GZIP()                                                              \
+	do {                                                                     \
+		if (!have_gzip) {                                                \
+			unit_skip = "gzip not installed (apt-get install gzip)"; \
+			return;                                                  \
+		}                                                                \
 	} while (0)
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
@@ -555,7 +539,7 @@ static void test_busybox_gzip(void)
 	const char *why = "";
 
 	if (sh("busybox gzip -c </dev/null >/dev/null 2>&1") != 0) {
-		skip_why = "optional: busybox gzip not installed";
+		unit_skip = "optional: busybox gzip not installed";
 		return;
 	}
 	for (int level = 1; level <= 9 && !*why; level += 4) {
@@ -581,7 +565,7 @@ static void test_pigz(void)
 				      "-c -n --rsyncable" };
 
 	if (sh("command -v pigz >/dev/null 2>&1") != 0) {
-		skip_why = "optional: pigz not installed";
+		unit_skip = "optional: pigz not installed";
 		return;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(args); i++) {
@@ -1082,22 +1066,22 @@ int main(void)
 		printf("not ok - %s: write the test data: %s\n", UNIT_NAME, strerror(errno));
 		return 1;
 	}
-	RUN_TOOL(test_gzip_levels);
-	RUN_TOOL(test_gzip_with_name);
-	RUN_TOOL(test_empty);
-	RUN_TOOL(test_repeats);
-	RUN_TOOL(test_random_stored);
-	RUN_TOOL(test_tiny_reads);
-	RUN_TOOL(test_pipe);
-	RUN_TOOL(test_multi_member);
-	RUN_TOOL(test_busybox_gzip);
-	RUN_TOOL(test_pigz);
-	RUN_TOOL(test_trailing_zeros);
-	RUN_TOOL(test_trailing_garbage);
-	RUN_TOOL(test_truncated);
-	RUN_TOOL(test_flipped_bytes);
-	RUN_TOOL(test_bad_trailer);
-	RUN_TOOL(test_header);
+	RUN(test_gzip_levels);
+	RUN(test_gzip_with_name);
+	RUN(test_empty);
+	RUN(test_repeats);
+	RUN(test_random_stored);
+	RUN(test_tiny_reads);
+	RUN(test_pipe);
+	RUN(test_multi_member);
+	RUN(test_busybox_gzip);
+	RUN(test_pigz);
+	RUN(test_trailing_zeros);
+	RUN(test_trailing_garbage);
+	RUN(test_truncated);
+	RUN(test_flipped_bytes);
+	RUN(test_bad_trailer);
+	RUN(test_header);
 	RUN(test_handmade_errors);
 	RUN(test_handmade_member_boundary);
 	RUN(test_handmade_one_distance_code);

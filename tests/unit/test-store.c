@@ -534,24 +534,6 @@ static const char *enospc_child(const char *dir)
 	return NULL;
 }
 
-/* A test may set skip_why instead of failing when the host cannot do it. */
-static const char *skip_why;
-
-#define RUN_OPT(fn)                                                                            \
-	do {                                                                                   \
-		skip_why = NULL;                                                               \
-		unit_cur_failed = 0;                                                           \
-		fn();                                                                          \
-		if (unit_cur_failed) {                                                         \
-			unit_failed_total++;                                                   \
-			printf("not ok - %s: %s: %s\n", UNIT_NAME, #fn, unit_why);             \
-		} else if (skip_why) {                                                         \
-			printf("ok - %s: %s # SKIP optional: %s\n", UNIT_NAME, #fn, skip_why); \
-		} else {                                                                       \
-			printf("ok - %s: %s\n", UNIT_NAME, #fn);                               \
-		}                                                                              \
-	} while (0)
-
 static void test_enospc_keeps_old(void)
 {
 	char dir[128], buf[1000] = "";
@@ -561,7 +543,7 @@ static void test_enospc_keeps_old(void)
 	int status;
 
 	if (geteuid() != 0) {
-		skip_why = "needs root";
+		unit_skip = "optional: needs root";
 		return;
 	}
 	snprintf(dir, sizeof(dir), "%s/tiny", tmp);
@@ -586,8 +568,8 @@ static void test_enospc_keeps_old(void)
 		if (strncmp(buf, "skip: ", 6) == 0) {
 			static char why[1100];
 
-			snprintf(why, sizeof(why), "needs root: %s", buf + 6);
-			skip_why = why;
+			snprintf(why, sizeof(why), "optional: needs root: %s", buf + 6);
+			unit_skip = why;
 			return;
 		}
 		CHECK_STR(buf, "");
@@ -783,7 +765,7 @@ int main(void)
 	RUN(test_lookup_many);
 	RUN(test_corrupt_json);
 	RUN(test_write_json);
-	RUN_OPT(test_enospc_keeps_old);
+	RUN(test_enospc_keeps_old);
 	RUN(test_lock_excludes);
 	RUN(test_concurrent_increments);
 	RUN(test_artifacts);
