@@ -243,9 +243,9 @@ int engine_checkpoint(struct engine *en, const char *ref, const struct engine_ch
 	if (ctr_open(en, ref, &c, e) < 0)
 		return -1;
 	if (c.st != ST_RUNNING) {
-		err_set(e, 0, "cannot checkpoint container %s: it is not running (state %s)",
-			cname(&c), state_names[c.st]);
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "cannot checkpoint container %s: it is not running (state %s)", cname(&c),
+			 state_names[c.st]);
 		goto out;
 	}
 	if ((why = unsupported(&c))) {
@@ -517,14 +517,13 @@ int engine_restore(struct engine *en, const char *ref, const struct engine_resto
 		return -1;
 	dir = store_path(&en->st, c.id, "checkpoint");
 	if (c.st == ST_RUNNING || c.st == ST_PAUSED || c.st == ST_CREATED) {
-		err_set(e, 0, "cannot restore container %s: it is %s", cname(&c),
-			state_names[c.st]);
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0, "cannot restore container %s: it is %s",
+			 cname(&c), state_names[c.st]);
 		goto out;
 	}
 	if (!jbool(c.state, "checkpointed") || stat(dir, &sb) < 0) {
-		err_set(e, 0, "cannot restore container %s: it has no checkpoint", cname(&c));
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "cannot restore container %s: it has no checkpoint", cname(&c));
 		goto out;
 	}
 	if (oci_criu_usable(en->st.runroot, e) < 0)

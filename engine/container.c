@@ -51,8 +51,8 @@ static int overlay_up(struct ctr *c, struct err *e)
 		r = image_overlay_mount(&c->en->st, c->id, rootfs, e);
 	}
 	if (r < 0) {
-		err_wrap(e, "container %s", cname(c));
-		return kind(e, e->errnum == EINVAL ? ERRK_INVALID_ARG : ERRK_RUNTIME);
+		return err_wrapk(e, e->errnum == EINVAL ? ERRK_INVALID_ARG : ERRK_RUNTIME,
+				 "container %s", cname(c));
 	}
 	return 0;
 }
@@ -100,8 +100,7 @@ static int start_deps(struct ctr *c, int recursive, struct err *e)
 		struct ctr dc;
 
 		if (ctr_open(c->en, d->valuestring, &dc, e) < 0) {
-			err_wrap(e, "dependency of %s", cname(c));
-			return kind(e, ERRK_DEPENDENCY);
+			return err_wrapk(e, ERRK_DEPENDENCY, "dependency of %s", cname(c));
 		}
 		if (dc.st == ST_RUNNING) {
 			ctr_close(&dc);
@@ -109,13 +108,12 @@ static int start_deps(struct ctr *c, int recursive, struct err *e)
 		}
 		ctr_close(&dc);
 		if (!recursive) {
-			err_set(e, 0, "dependency %s of container %s is not running",
-				d->valuestring, cname(c));
-			return kind(e, ERRK_DEPENDENCY);
+			return err_setk(e, ERRK_DEPENDENCY, 0,
+					"dependency %s of container %s is not running",
+					d->valuestring, cname(c));
 		}
 		if (engine_start(c->en, d->valuestring, 1, NULL, NULL, e) < 0) {
-			err_wrap(e, "start dependency of %s", cname(c));
-			return kind(e, ERRK_DEPENDENCY);
+			return err_wrapk(e, ERRK_DEPENDENCY, "start dependency of %s", cname(c));
 		}
 	}
 	return 0;
@@ -337,8 +335,8 @@ int engine_init(struct engine *en, const char *ref, int recursive, struct err *e
 	if (ctr_open(en, ref, &c, e) < 0)
 		return -1;
 	if (c.st == ST_CREATED) {
-		err_set(e, 0, "container %s has already been created in runtime", cname(&c));
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "container %s has already been created in runtime", cname(&c));
 	} else if (c.st != ST_CONFIGURED && c.st != ST_STOPPED && c.st != ST_EXITED) {
 		state_error(&c, "initialize", e);
 	} else if (start_deps(&c, recursive, e) == 0) {
@@ -558,9 +556,9 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 	if (ctr_open(en, ref, &c, e) < 0)
 		return -1;
 	if (c.st == ST_STOPPED || c.st == ST_EXITED) {
-		err_set(e, 0, "container %s is already stopped", cname(&c));
+		err_setk(e, ERRK_ALREADY_STOPPED, 0, "container %s is already stopped", cname(&c));
 		ctr_close(&c);
-		return kind(e, ERRK_ALREADY_STOPPED);
+		return -1;
 	}
 	if (c.st != ST_CREATED && c.st != ST_RUNNING) {
 		state_error(&c, "stop", e);
@@ -601,8 +599,7 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 	if (wait_cond(en, id, "stopped", run, 30000, NULL, e) < 0) {
 		if (e->kind == ERRK_REMOVED)
 			return 0; /* --rm: cleanup removed it */
-		err_set(e, ETIMEDOUT, "container %s did not stop", ref);
-		return kind(e, ERRK_RUNTIME);
+		return err_setk(e, ERRK_RUNTIME, ETIMEDOUT, "container %s did not stop", ref);
 	}
 	if (ctr_open(en, id, &c, e) < 0)
 		return e->kind == ERRK_NO_SUCH ? 0 : -1; /* --rm removed it */
@@ -683,20 +680,18 @@ int engine_pause(struct engine *en, const char *ref, int pause, struct err *e)
 		return -1;
 	cg = ctr_cgroup(&c);
 	if (pause && c.st == ST_PAUSED) {
-		err_set(e, 0, "container %s is already paused", cname(&c));
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0, "container %s is already paused", cname(&c));
 	} else if (pause && c.st != ST_RUNNING) {
-		err_set(e, 0, "container %s is not running: container state is %s", cname(&c),
-			state_names[c.st]);
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "container %s is not running: container state is %s", cname(&c),
+			 state_names[c.st]);
 	} else if (!pause && c.st != ST_PAUSED) {
-		err_set(e, 0, "container %s is not paused: container state is %s", cname(&c),
-			state_names[c.st]);
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "container %s is not paused: container state is %s", cname(&c),
+			 state_names[c.st]);
 	} else if (!cg) {
-		err_set(e, 0, "container %s has no cgroup v2: it cannot be %s", cname(&c),
-			pause ? "paused" : "unpaused");
-		kind(e, ERRK_RUNTIME);
+		err_setk(e, ERRK_RUNTIME, 0, "container %s has no cgroup v2: it cannot be %s",
+			 cname(&c), pause ? "paused" : "unpaused");
 	} else if (oci_cgroup_freeze(cg, pause, e) < 0) {
 		kind(e, ERRK_RUNTIME);
 	} else {
@@ -742,20 +737,21 @@ int engine_remove(struct engine *en, const char *ref, unsigned flags, struct err
 	if (ctr_load(en, ref, &c, 0, e) < 0)
 		return -1;
 	if ((c.st == ST_RUNNING || c.st == ST_PAUSED || c.st == ST_CREATED) && !force) {
-		err_set(e, 0,
-			"cannot remove container %s as it is %s - running or paused containers "
-			"cannot be removed without force",
-			cname(&c), state_names[c.st]);
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "cannot remove container %s as it is %s - running or paused containers "
+			 "cannot be removed without force",
+			 cname(&c), state_names[c.st]);
 		ctr_save(&c, &ignored);
 		ctr_close(&c);
-		return kind(e, ERRK_STATE_INVALID);
+		return -1;
 	}
 	if (jint(c.state, "mountCount", 0) > 0 && !force) {
-		err_set(e, 0, "container %s is mounted (%d times): unmount it or use --force",
-			cname(&c), (int)jint(c.state, "mountCount", 0));
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "container %s is mounted (%d times): unmount it or use --force", cname(&c),
+			 (int)jint(c.state, "mountCount", 0));
 		ctr_save(&c, &ignored);
 		ctr_close(&c);
-		return kind(e, ERRK_STATE_INVALID);
+		return -1;
 	}
 	if (c.st == ST_RUNNING || c.st == ST_PAUSED || c.st == ST_CREATED) {
 		_cleanup_free_ char *cg = ctr_cgroup(&c);
@@ -839,8 +835,7 @@ int engine_unmount(struct engine *en, const char *ref, int force, struct err *e)
 		return -1;
 	n = (int)jint(c.state, "mountCount", 0);
 	if (n <= 0) {
-		err_set(e, 0, "container %s is not mounted", cname(&c));
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0, "container %s is not mounted", cname(&c));
 	} else {
 		/* A running container holds a mount of its own, not counted
 		 * here: the users' mounts can all go. */
@@ -883,8 +878,7 @@ int ctr_root_get(struct ctr *c, int *live, struct err *e)
 	path = ctr_rootfs(c);
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
-		err_sys(e, "open root filesystem %s", path);
-		kind(e, ERRK_RUNTIME);
+		err_setk(e, ERRK_RUNTIME, errno, "open root filesystem %s", path);
 		ctr_root_put(c);
 	}
 	return fd;
@@ -917,8 +911,7 @@ int engine_export(struct engine *en, const char *ref, int out_fd, struct err *e)
 
 		root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (root < 0) {
-			err_sys(e, "open rootfs %s", path);
-			kind(e, ERRK_RUNTIME);
+			err_setk(e, ERRK_RUNTIME, errno, "open rootfs %s", path);
 		} else {
 			r = tar_write_tree(root, out_fd, e);
 		}
@@ -956,8 +949,8 @@ int engine_artifact(struct engine *en, const char *ref, const char *op, const ch
 	} else if (strcmp(op, "rm") == 0) {
 		r = store_artifact_remove(&en->st, c.id, name, e);
 	} else {
-		err_set(e, 0, "artifact: unknown operation \"%s\" (add, get, rm)", op);
-		kind(e, ERRK_INVALID_ARG);
+		err_setk(e, ERRK_INVALID_ARG, 0,
+			 "artifact: unknown operation \"%s\" (add, get, rm)", op);
 	}
 	ctr_close(&c);
 	return r;
@@ -987,8 +980,8 @@ int engine_batch(struct engine *en, const char *ref, char **ops, struct err *e)
 			int sig = op[4] == ':' ? signal_parse(op + 5) : SIGKILL;
 
 			if (sig < 0) {
-				err_set(e, 0, "batch: unknown signal in \"%s\"", op);
-				r = kind(e, ERRK_INVALID_ARG);
+				r = err_setk(e, ERRK_INVALID_ARG, 0,
+					     "batch: unknown signal in \"%s\"", op);
 			} else if (c.st != ST_RUNNING && c.st != ST_PAUSED) {
 				r = state_error(&c, "kill", e);
 			} else {
@@ -1016,11 +1009,11 @@ int engine_batch(struct engine *en, const char *ref, char **ops, struct err *e)
 		} else if (strcmp(op, "cleanup") == 0) {
 			r = do_cleanup(&c, 1, e);
 		} else {
-			err_set(e, 0,
+			r = err_setk(
+				e, ERRK_INVALID_ARG, 0,
 				"batch: unknown operation \"%s\" (init, start, kill[:SIG], pause, "
 				"unpause, sync, cleanup)",
 				op);
-			r = kind(e, ERRK_INVALID_ARG);
 		}
 	}
 	ctr_close(&c);

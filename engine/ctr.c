@@ -102,9 +102,8 @@ const char *cname(const struct ctr *c)
 
 int state_error(struct ctr *c, const char *op, struct err *e)
 {
-	err_set(e, 0, "cannot %s container %s: container state is %s", op, cname(c),
-		state_names[c->st]);
-	return kind(e, ERRK_STATE_INVALID);
+	return err_setk(e, ERRK_STATE_INVALID, 0, "cannot %s container %s: container state is %s",
+			op, cname(c), state_names[c->st]);
 }
 
 void event(struct ctr *c, const char *status, const cJSON *attrs)
@@ -324,8 +323,7 @@ int ctr_load(struct engine *en, const char *ref, struct ctr *c, int save, struct
 	c->lock = store_lock(&en->st, c->id, e);
 	if (c->lock < 0) {
 		if (e->errnum == ENOENT) {
-			err_set(e, 0, "no such container: %s", ref);
-			return kind(e, ERRK_NO_SUCH);
+			return err_setk(e, ERRK_NO_SUCH, 0, "no such container: %s", ref);
 		}
 		return -1;
 	}
@@ -339,8 +337,7 @@ int ctr_load(struct engine *en, const char *ref, struct ctr *c, int save, struct
 	if (!c->state) {
 		if (e->errnum == ENOENT) {
 			/* removed between lookup and lock */
-			err_set(e, 0, "no such container: %s", ref);
-			kind(e, ERRK_NO_SUCH);
+			err_setk(e, ERRK_NO_SUCH, 0, "no such container: %s", ref);
 		}
 		goto fail;
 	}
@@ -348,8 +345,8 @@ int ctr_load(struct engine *en, const char *ref, struct ctr *c, int save, struct
 	exec_load(c);
 	c->st = state_from(jstr(c->state, "state"));
 	if (c->st == ST_UNKNOWN) {
-		err_set(e, 0, "%s: unknown state \"%s\"", stp, jstr(c->state, "state") ?: "");
-		kind(e, ERRK_INTERNAL);
+		err_setk(e, ERRK_INTERNAL, 0, "%s: unknown state \"%s\"", stp,
+			 jstr(c->state, "state") ?: "");
 		goto fail;
 	}
 	if (ctr_sync(c, e) < 0 || (save && ctr_save(c, e) < 0))

@@ -70,7 +70,9 @@ void jset_bool(cJSON *o, const char *k, int v);
 /* A new array of v's strings (caller deletes). */
 cJSON *strv_to_json(char *const *v);
 
-/* Set e's kind (e may be NULL); returns -1. */
+/* Give a callee's error in e (may be NULL) kind k, unless it says a
+ * process could not be started (ERRK_EXEC_*); returns -1.  Where the
+ * message is ours, err_setk/err_wrapk set both in one step. */
 int kind(struct err *e, int k);
 /* The container's name (its id if it has none), valid until ctr_close. */
 const char *cname(const struct ctr *c);

@@ -199,8 +199,7 @@ static int exec_detached(struct ctr *c, const char *id, const char *sid,
 	if (w > 0)
 		wait_child(w);
 	if (read(pfd[0], &ok, 1) != 1 || ok != '1') {
-		err_set(e, 0, "exec in container %s failed to start", ref);
-		kind(e, ERRK_RUNTIME);
+		err_setk(e, ERRK_RUNTIME, 0, "exec in container %s failed to start", ref);
 	}
 	close(pfd[0]);
 	return ok == '1' ? 0 : -1;
@@ -266,8 +265,7 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 
 	*exit_code = -1;
 	if (!o->argv || !o->argv[0]) {
-		err_set(e, 0, "exec: a command is required");
-		return kind(e, ERRK_INVALID_ARG);
+		return err_setk(e, ERRK_INVALID_ARG, 0, "exec: a command is required");
 	}
 	/* The lock is held until the process runs: a concurrent pause must
 	 * not freeze it half-made, a stop must not miss its session. */
@@ -314,10 +312,10 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 	if (o->detach && o->tty) {
 		oci_spec_free(spec);
 		ctr_close(&c);
-		err_set(e, 0,
+		return err_setk(
+			e, ERRK_INVALID_ARG, 0,
 			"exec: -d and -t together are not supported (nothing would hold the "
 			"terminal)");
-		return kind(e, ERRK_INVALID_ARG);
 	}
 	if (o->detach) {
 		r = exec_detached(&c, id, sid, &xo, o->argv, ref, e);

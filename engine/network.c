@@ -169,8 +169,7 @@ static cJSON *net_read(struct engine *en, const char *name, struct err *e)
 	cJSON *n;
 
 	if (store_name_valid(name, NULL) < 0 || !(n = store_read_json(p, e))) {
-		err_set(e, ENOENT, "no such network %s", name);
-		kind(e, ERRK_NO_SUCH);
+		err_setk(e, ERRK_NO_SUCH, ENOENT, "no such network %s", name);
 		return NULL;
 	}
 	return n;
@@ -913,8 +912,7 @@ int net_create(struct engine *en, const struct engine_create_opts *o, const char
 			char other[STORE_ID_LEN + 1];
 
 			if (store_lookup(&en->st, mode + 10, other, e) < 0) {
-				err_wrap(e, "--network %s", mode);
-				kind(e, ERRK_INVALID_ARG);
+				err_wrapk(e, ERRK_INVALID_ARG, "--network %s", mode);
 				goto fail;
 			}
 			cJSON_AddStringToObject(cfg, "netMode", "container");
@@ -949,8 +947,7 @@ int net_create(struct engine *en, const struct engine_create_opts *o, const char
 			}
 			n = net_get(en, tok, e);
 			if (!n) {
-				err_wrap(e, "--network");
-				kind(e, ERRK_INVALID_ARG);
+				err_wrapk(e, ERRK_INVALID_ARG, "--network");
 				goto fail;
 			}
 			if (lease_add(en, n, id, name, jstr(spec, "hostname"), ifidx ? NULL : o->ip,
@@ -1446,8 +1443,7 @@ out:
 
 		cJSON_ArrayForEach (v, made)
 			nl_link_del(&host, v->valuestring, NULL);
-		err_wrap(e, "container %s: network", cname(c));
-		kind(e, e->kind ? e->kind : ERRK_RUNTIME);
+		err_wrapk(e, e->kind ? e->kind : ERRK_RUNTIME, "container %s: network", cname(c));
 	} else {
 		cJSON_ReplaceItemInObjectCaseSensitive(c->state, "netLinks", made);
 		if (!cJSON_GetObjectItemCaseSensitive(c->state, "netLinks"))
