@@ -556,7 +556,8 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 	_cleanup_free_ char *gen_name = NULL;
 	_cleanup_free_ char *sq_lower = NULL;
 	struct engine_create_opts sq_opts;
-	cJSON *cfg = NULL, *spec, *deps, *st = NULL;
+	cJSON *cfg = NULL, *spec, *deps;
+	_cleanup_ctr_state_ struct ctr_state st = { .state = ST_CONFIGURED };
 	struct volume_use vu = { .vs.lockfd = -1 };
 	struct net_use nu = { .lockfd = -1 };
 	struct stat sb;
@@ -664,22 +665,16 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 		kind(e, e->errnum == EEXIST ? ERRK_INVALID_ARG : ERRK_RUNTIME);
 		goto out;
 	}
-	st = cJSON_CreateObject();
-	cJSON_AddStringToObject(st, "state", "configured");
-	cJSON_AddNumberToObject(st, "restartCount", 0);
 	/* what ps shows, so that ps reads one small file per container */
-	cJSON_AddStringToObject(st, "name", name);
-	cJSON_AddStringToObject(st, "rootfs", img ? img->name : rootfs);
-	cJSON_AddNumberToObject(st, "created", jint(cfg, "created", 0));
-	cJSON_AddItemToObject(
-		st, "command",
-		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
-					cJSON_GetObjectItemCaseSensitive(spec, "process"), "args"),
-				1));
+	ctr_state_set_str(&st.name, name);
+	ctr_state_set_str(&st.rootfs, img ? img->name : rootfs);
+	st.created = jint(cfg, "created", 0);
+	st.command = ctr_state_strv(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(spec, "process"), "args"));
 	{
 		_cleanup_free_ char *p = store_path(&en->st, id, "state.json");
 
-		if (store_write_json(p, st, !o->auto_remove, e) < 0) {
+		if (ctr_state_write(p, &st, !o->auto_remove, e) < 0) {
 			store_remove(&en->st, id, name, NULL);
 			goto out;
 		}
@@ -690,6 +685,5 @@ out:
 	net_create_end(en, &nu, r == 0);
 	engine_volumes_use_end(&vu, r == 0);
 	cJSON_Delete(cfg);
-	cJSON_Delete(st);
 	return r;
 }

@@ -56,19 +56,9 @@ int engine_attach(struct engine *en, const char *ref, const struct engine_attach
 /* Record (pid > 0) or drop an exec session; c is open and locked. */
 static void session_put(struct ctr *c, const char *sid, pid_t pid, char **argv)
 {
-	cJSON *ss = cJSON_GetObjectItemCaseSensitive(c->state, "execSessions");
 	struct err e;
 
-	if (!ss)
-		ss = cJSON_AddObjectToObject(c->state, "execSessions");
-	cJSON_DeleteItemFromObjectCaseSensitive(ss, sid);
-	if (pid > 0) {
-		cJSON *s = cJSON_AddObjectToObject(ss, sid);
-
-		cJSON_AddNumberToObject(s, "pid", pid);
-		cJSON_AddNumberToObject(s, "pidStart", (double)proc_start_time(pid));
-		cJSON_AddItemToObject(s, "command", strv_to_json(argv));
-	}
+	ctr_state_exec_put(&c->state, sid, pid, pid > 0 ? proc_start_time(pid) : 0, argv);
 	if (ctr_save(c, &e) < 0) {
 		char buf[600];
 
@@ -294,7 +284,7 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 	}
 	memcpy(id, c.id, sizeof(id));
 	cg = ctr_cgroup(&c);
-	xo.pid = (pid_t)jint(c.state, "pid", 0);
+	xo.pid = c.state.pid;
 	xo.cgroup_path = cg;
 	xo.process = spec->process;
 	xo.seccomp = o->privileged ? NULL : spec->linux.seccomp;

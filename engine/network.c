@@ -1126,13 +1126,16 @@ int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
 	if (strcmp(mode, "container") == 0) {
 		const char *other = jstr(c->config, "netContainer");
 		_cleanup_free_ char *sp = store_path(&c->en->st, other, "state.json");
-		_cleanup_json_ cJSON *st = store_read_json(sp, NULL);
-		pid_t pid = (pid_t)jint(st, "pid", 0);
-		const char *s = jstr(st, "state") ?: "";
+		_cleanup_ctr_state_ struct ctr_state st = { 0 };
+		enum cstate s;
 		char path[64];
+		pid_t pid;
 
-		if (!pid || (strcmp(s, "running") && strcmp(s, "created") && strcmp(s, "paused")) ||
-		    !proc_running(pid, (uint64_t)jint(st, "pidStart", 0)))
+		ctr_state_read(sp, &st, NULL);
+		pid = st.pid;
+		s = st.state;
+		if (!pid || (s != ST_RUNNING && s != ST_CREATED && s != ST_PAUSED) ||
+		    !proc_running(pid, st.pid_start))
 			return err_setk(e, ERRK_DEPENDENCY, 0,
 					"--network container:%.12s: that container is not running",
 					other);
@@ -1349,7 +1352,7 @@ static int port_free_on_host(struct in_addr ip, unsigned port, int udp, struct e
  * r: bridge, veth, then its end's address, link and (the first network)
  * default route in one round trip; the veth's name appended to made. */
 static int attach(struct nl *host, struct nl *ns, int nsfd, const char *id, const struct net_ref *r,
-		  int first, cJSON *made, struct err *e)
+		  int first, char ***made, struct err *e)
 {
 	const char *ifn = jstr(r->lease, "iface");
 	char veth[IFNAMSIZ];
@@ -1371,7 +1374,7 @@ static int attach(struct nl *host, struct nl *ns, int nsfd, const char *id, cons
 		    nl_veth_add(host, veth, ifn, nsfd, mac, mtu, br, e) < 0)
 			return -1;
 	}
-	cJSON_AddItemToArray(made, cJSON_CreateString(veth));
+	strv_push(made, veth);
 	net_subnet(r->net, &sub);
 	ip_parse(jstr(r->lease, "ip"), &ip);
 	if (first && !jbool(r->net, "internal"))
@@ -1386,14 +1389,12 @@ int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
 	_cleanup_free_ struct nft_port *ports = NULL;
 	_cleanup_close_ int nsfd = -1;
 	struct nl host = { .fd = -1 }, ns = { .fd = -1 };
-	cJSON *made = cJSON_CreateArray();
+	_cleanup_strv_ char **made = xcalloc(1, sizeof(char *));
 	char path[64];
 	int lock = -1, rc = -1;
 
-	if (strcmp(net_mode(c), "bridge") != 0) {
-		cJSON_Delete(made);
+	if (strcmp(net_mode(c), "bridge") != 0)
 		return 0;
-	}
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0) {
@@ -1422,7 +1423,7 @@ int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
 		n = ctr_nets(c->en, c->id, r);
 	}
 	for (size_t i = 0; i < n; i++)
-		if (attach(&host, &ns, nsfd, c->id, &r[i], i == 0, made, e) < 0)
+		if (attach(&host, &ns, nsfd, c->id, &r[i], i == 0, &made, e) < 0)
 			goto out;
 	timing_mark("network: veths, addresses, routes");
 	if (np) {
@@ -1439,18 +1440,13 @@ int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
 	rc = 0;
 out:
 	if (rc < 0) {
-		const cJSON *v;
-
-		cJSON_ArrayForEach (v, made)
-			nl_link_del(&host, v->valuestring, NULL);
+		for (size_t i = 0; made[i]; i++)
+			nl_link_del(&host, made[i], NULL);
 		err_wrapk(e, e->kind ? e->kind : ERRK_RUNTIME, "container %s: network", cname(c));
 	} else {
-		cJSON_ReplaceItemInObjectCaseSensitive(c->state, "netLinks", made);
-		if (!cJSON_GetObjectItemCaseSensitive(c->state, "netLinks"))
-			cJSON_AddItemToObject(c->state, "netLinks", made);
-		made = NULL;
+		strv_free(c->state.net_links);
+		c->state.net_links = steal_ptr(made);
 	}
-	cJSON_Delete(made);
 	nets_free(r, n);
 	nl_close(&host);
 	nl_close(&ns);
@@ -1465,7 +1461,7 @@ static int shares_net(const cJSON *cfg, const void *id)
 
 void net_ctr_down(struct ctr *c)
 {
-	const cJSON *links = cJSON_GetObjectItemCaseSensitive(c->state, "netLinks"), *v;
+	char **links = c->state.net_links;
 	_cleanup_strv_ char **sharers = NULL;
 	_cleanup_free_ char *mark = NULL;
 	struct nl host;
@@ -1482,8 +1478,8 @@ void net_ctr_down(struct ctr *c)
 	if (unlink(mark) == 0)
 		sharers = ctr_ids_where(c->en, shares_net, c->id, NULL);
 	if (sharers && sharers[0] && nl_open(&host, -1, NULL) == 0) {
-		cJSON_ArrayForEach (v, links)
-			nl_link_del(&host, v->valuestring, NULL);
+		for (size_t i = 0; links[i]; i++)
+			nl_link_del(&host, links[i], NULL);
 		nl_close(&host);
 	}
 	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(c->config, "ports")) > 0) {
@@ -1499,7 +1495,7 @@ void net_ctr_down(struct ctr *c)
 			log_msg(LOG_WARN, "container %s: %s", cname(c), le.msg);
 		nets_free(r, n);
 	}
-	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "netLinks");
+	ctr_state_set_links(&c->state, NULL);
 }
 
 void net_gc(struct engine *en)
@@ -1593,7 +1589,7 @@ void net_ctr_inspect(struct ctr *c, cJSON *j, cJSON *hc)
 	const char *mode = net_mode(c);
 	struct net_ref r[10];
 	size_t n = ctr_nets(c->en, c->id, r);
-	pid_t pid = (pid_t)jint(c->state, "pid", 0);
+	pid_t pid = c->state.pid;
 	char key[64] = "";
 
 	if (pid > 0 && strcmp(mode, "host"))
@@ -1854,21 +1850,20 @@ static int live_attach(struct ctr *c, const cJSON *n, struct err *e)
 {
 	struct net_ref r = { (cJSON *)n, cJSON_GetObjectItemCaseSensitive(leases(n), c->id) };
 	struct nl host = { .fd = -1 }, ns = { .fd = -1 };
-	cJSON *links = cJSON_GetObjectItemCaseSensitive(c->state, "netLinks");
 	_cleanup_close_ int nsfd = -1;
 	char path[64];
 	int rc = -1;
 
 	if (!ctr_live(c))
 		return 0;
-	if (!links)
-		links = cJSON_AddArrayToObject(c->state, "netLinks");
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)jint(c->state, "pid", 0));
+	if (!c->state.net_links)
+		c->state.net_links = xcalloc(1, sizeof(char *));
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)c->state.pid);
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
 	if (nsfd < 0)
 		err_sys(e, "open %s", path);
 	else if (nl_open(&host, -1, e) == 0 && nl_open(&ns, nsfd, e) == 0)
-		rc = attach(&host, &ns, nsfd, c->id, &r, 0, links, e);
+		rc = attach(&host, &ns, nsfd, c->id, &r, 0, &c->state.net_links, e);
 	nl_close(&host);
 	nl_close(&ns);
 	return rc;
@@ -1877,11 +1872,9 @@ static int live_attach(struct ctr *c, const cJSON *n, struct err *e)
 static void live_detach(struct ctr *c, const cJSON *n)
 {
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(leases(n), c->id);
-	cJSON *links = cJSON_GetObjectItemCaseSensitive(c->state, "netLinks");
+	char **links = c->state.net_links;
 	char veth[IFNAMSIZ];
 	struct nl host;
-	int i = 0;
-	const cJSON *v;
 
 	if (!ctr_live(c) || !l)
 		return;
@@ -1890,12 +1883,13 @@ static void live_detach(struct ctr *c, const cJSON *n)
 		nl_link_del(&host, veth, NULL);
 		nl_close(&host);
 	}
-	cJSON_ArrayForEach (v, links) {
-		if (strcmp(v->valuestring, veth) == 0) {
-			cJSON_DeleteItemFromArray(links, i);
+	for (size_t i = 0; links && links[i]; i++) {
+		if (strcmp(links[i], veth) == 0) {
+			free(links[i]);
+			memmove(&links[i], &links[i + 1],
+				strv_len(&links[i + 1]) * sizeof(char *) + sizeof(char *));
 			break;
 		}
-		i++;
 	}
 }
 
@@ -2009,7 +2003,7 @@ void net_ctr_inspect(struct ctr *c, cJSON *j, cJSON *hc)
 {
 	cJSON *ns = cJSON_AddObjectToObject(j, "NetworkSettings");
 	const char *mode = net_mode(c);
-	pid_t pid = (pid_t)jint(c->state, "pid", 0);
+	pid_t pid = c->state.pid;
 	char key[64] = "";
 
 	if (pid > 0 && strcmp(mode, "host"))

@@ -117,9 +117,9 @@ int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, in
 			}
 			goto out;
 		}
-		if (condition_met(&c, cond) || (run > 0 && jint(c.state, "pid", 0) != run)) {
+		if (condition_met(&c, cond) || (run > 0 && c.state.pid != run)) {
 			if (exit_code)
-				*exit_code = (int)jint(c.state, "exitCode", 0);
+				*exit_code = (int)c.state.exit_code;
 			ctr_close(&c);
 			r = 0;
 			goto out;
