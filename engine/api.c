@@ -501,11 +501,10 @@ static int attach(struct api *a, struct conn *c, const char *ref)
 {
 	struct attach_q q = { .stream = 1 }; /* podman's default */
 	struct err e = { 0 };
-	char why[160], id[STORE_ID_LEN + 1], hdr[200];
+	char why[160], hdr[200];
+	struct engine_status es;
 	_cleanup_free_ char *name = NULL;
-	const cJSON *st, *cfg;
-	const char *state;
-	cJSON *j;
+	const char *state, *id;
 	int tty, live;
 
 	if (parse_query(c->query, &q, why, sizeof(why)) < 0)
@@ -515,8 +514,7 @@ static int attach(struct api *a, struct conn *c, const char *ref)
 				   "at least one of logs or stream must be set");
 	if (!q.std_given)
 		q.out = q.err = 1;
-	j = engine_inspect(&a->en, ref, &e);
-	if (!j) {
+	if (engine_status(&a->en, ref, &es, &e) < 0) {
 		char m[600];
 
 		err_str(&e, m, sizeof(m));
@@ -527,14 +525,10 @@ static int attach(struct api *a, struct conn *c, const char *ref)
 							      : "internal error",
 				   "%s", m);
 	}
-	st = cJSON_GetObjectItemCaseSensitive(j, "State");
-	cfg = cJSON_GetObjectItemCaseSensitive(j, "Config");
-	state = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "Status"));
-	state = state ? state : "unknown";
-	tty = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cfg, "Tty"));
-	snprintf(id, sizeof(id), "%s",
-		 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Id")) ?: "");
-	name = xstrdup(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "Name")) ?: id);
+	state = es.status;
+	tty = es.tty;
+	id = es.id;
+	name = es.name;
 	live = strcmp(state, "created") == 0 || strcmp(state, "running") == 0;
 	/* A log can be replayed from any state that has run (engine/LIFECYCLE.md:
 	 * exited containers can be attached to for their logs). */
@@ -544,10 +538,8 @@ static int attach(struct api *a, struct conn *c, const char *ref)
 		respond_err(c, 409, "container state improper",
 			    "cannot attach to container %s: container state is %s%s", name, state,
 			    q.stream && q.logs ? " (logs=1&stream=0 replays its log)" : "");
-		cJSON_Delete(j);
 		return 0;
 	}
-	cJSON_Delete(j);
 	snprintf(hdr, sizeof(hdr),
 		 c->upgrade ? "HTTP/1.1 101 UPGRADED\r\nContent-Type: %s\r\n"
 			      "Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n"

@@ -186,7 +186,7 @@ static int export_archive(struct ctr *c, int cdir, const struct engine_checkpoin
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.nook-tmp", o->export_path);
 	int diff = ctr_overlay(c) && !o->ignore_rootfs;
-	cJSON *m = cJSON_CreateObject();
+	cJSON *m = cJSON_CreateObject(), *st;
 	int out, r = -1;
 
 	cJSON_AddNumberToObject(m, "nookCheckpoint", 1);
@@ -205,8 +205,9 @@ static int export_archive(struct ctr *c, int cdir, const struct engine_checkpoin
 		cJSON_Delete(m);
 		return err_sys(e, "--export %s", o->export_path);
 	}
+	st = ctr_state_to_json(&c->state);
 	if (put_json(out, MANIFEST, m, e) == 0 && put_json(out, "config.dump", c->config, e) == 0 &&
-	    put_json(out, "state.dump", c->state, e) == 0 &&
+	    put_json(out, "state.dump", st, e) == 0 &&
 	    tar_write_entries(cdir, "checkpoint", "checkpoint", out, e) == 0 &&
 	    (!diff || tar_write_entries(cdir, "overlay/upper", "rootfs-diff", out, e) == 0) &&
 	    (o->ignore_volumes || export_volumes(c, out, e) == 0) && tar_write_end(out, e) == 0) {
@@ -217,6 +218,7 @@ static int export_archive(struct ctr *c, int cdir, const struct engine_checkpoin
 	}
 	close(out);
 	cJSON_Delete(m);
+	cJSON_Delete(st);
 	if (r < 0) {
 		unlink(tmp);
 		err_wrap(e, "export the checkpoint of %s", cname(c));
@@ -243,9 +245,9 @@ int engine_checkpoint(struct engine *en, const char *ref, const struct engine_ch
 	if (ctr_open(en, ref, &c, e) < 0)
 		return -1;
 	if (c.st != ST_RUNNING) {
-		err_set(e, 0, "cannot checkpoint container %s: it is not running (state %s)",
-			cname(&c), state_names[c.st]);
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "cannot checkpoint container %s: it is not running (state %s)", cname(&c),
+			 state_names[c.st]);
 		goto out;
 	}
 	if ((why = unsupported(&c))) {
@@ -280,7 +282,7 @@ int engine_checkpoint(struct engine *en, const char *ref, const struct engine_ch
 	crit.work = work = store_path(&en->st, c.id, "criu");
 	crit.flags = criu_flags(o->tcp_established, o->file_locks) |
 		     (o->leave_running ? OCI_CRIU_LEAVE_RUNNING : 0);
-	if (oci_criu_dump(&crit, spec, (pid_t)jint(c.state, "pid", 0), e) < 0) {
+	if (oci_criu_dump(&crit, spec, c.state.pid, e) < 0) {
 		store_rm_tree(cdir, "checkpoint.tmp", NULL);
 		kind(e, ERRK_RUNTIME);
 		err_wrap(e, "checkpoint container %s", cname(&c));
@@ -302,12 +304,13 @@ int engine_checkpoint(struct engine *en, const char *ref, const struct engine_ch
 		if (ctr_cleanup(&c, e) < 0)
 			goto out;
 		/* Not a failure of the process: it was taken away whole. */
-		jset_num(c.state, "exitCode", 0);
-		cJSON_DeleteItemFromObjectCaseSensitive(c.state, "signal");
-		jset_bool(c.state, "checkpointed", 1);
+		c.state.exit_known = true;
+		c.state.exit_code = 0;
+		c.state.signal = 0;
+		c.state.checkpointed = true;
 	}
-	jset_num(c.state, "checkpointedAt", (double)now_ns());
-	jset_bool(c.state, "restored", 0);
+	c.state.checkpointed_at = now_ns();
+	c.state.restored = false;
 	if (ctr_save(&c, e) < 0)
 		goto out;
 	event(&c, "checkpoint", NULL);
@@ -337,6 +340,7 @@ static int import_archive(struct engine *en, const struct engine_restore_opts *o
 	_cleanup_free_ char *cdirp = NULL;
 	_cleanup_close_ int in = -1, tfd = -1, rootfd = -1;
 	cJSON *m = NULL, *cfg = NULL, *st = NULL, *spec;
+	_cleanup_ctr_state_ struct ctr_state dump = { 0 };
 	const char *name = NULL, *arch;
 	_cleanup_strv_ char **nets = NULL;
 	struct net_use nu = { .lockfd = -1 };
@@ -387,7 +391,8 @@ static int import_archive(struct engine *en, const struct engine_restore_opts *o
 			goto bad;
 		}
 	}
-	name = o->name ?: jstr(st, "name");
+	ctr_state_from_json(st, &dump);
+	name = o->name ?: dump.name;
 	if (!name || store_name_valid(name, e) < 0) {
 		if (!name)
 			err_set(e, 0, "state.dump: no name");
@@ -428,31 +433,24 @@ static int import_archive(struct engine *en, const struct engine_restore_opts *o
 		_cleanup_free_ char *ov = xasprintf("%s/overlay", cdirp);
 		_cleanup_free_ char *upper = xasprintf("%s/overlay/upper", cdirp);
 		_cleanup_free_ char *stp = xasprintf("%s/state.json", cdirp);
-		cJSON *ns = cJSON_CreateObject();
+		struct ctr_state ns = { .state = ST_EXITED, .checkpointed = true };
 		int w;
 
 		if (rename(from, to) < 0) {
-			cJSON_Delete(ns);
 			err_sys(e, "rename %s", from);
 			goto out;
 		}
 		if (!o->ignore_rootfs && access(diff, F_OK) == 0 &&
 		    ((mkdir(ov, 0700) < 0 && errno != EEXIST) || rename(diff, upper) < 0)) {
-			cJSON_Delete(ns);
 			err_sys(e, "rename %s", diff);
 			goto out;
 		}
-		cJSON_AddStringToObject(ns, "state", "exited");
-		cJSON_AddNumberToObject(ns, "restartCount", 0);
-		cJSON_AddStringToObject(ns, "name", name);
-		cJSON_AddStringToObject(ns, "rootfs", jstr(st, "rootfs") ?: "");
-		cJSON_AddNumberToObject(ns, "created", (double)now_ns());
-		cJSON_AddItemToObject(
-			ns, "command",
-			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(st, "command"), 1));
-		cJSON_AddBoolToObject(ns, "checkpointed", 1);
-		w = store_write_json(stp, ns, 1, e);
-		cJSON_Delete(ns);
+		ns.name = xstrdup(name);
+		ns.rootfs = xstrdup(dump.rootfs ?: "");
+		ns.created = now_ns();
+		ns.command = dump.command ? strv_dup(dump.command) : NULL;
+		w = ctr_state_write(stp, &ns, 1, e);
+		ctr_state_free(&ns);
 		if (w < 0)
 			goto out;
 	}
@@ -517,14 +515,13 @@ int engine_restore(struct engine *en, const char *ref, const struct engine_resto
 		return -1;
 	dir = store_path(&en->st, c.id, "checkpoint");
 	if (c.st == ST_RUNNING || c.st == ST_PAUSED || c.st == ST_CREATED) {
-		err_set(e, 0, "cannot restore container %s: it is %s", cname(&c),
-			state_names[c.st]);
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0, "cannot restore container %s: it is %s",
+			 cname(&c), state_names[c.st]);
 		goto out;
 	}
-	if (!jbool(c.state, "checkpointed") || stat(dir, &sb) < 0) {
-		err_set(e, 0, "cannot restore container %s: it has no checkpoint", cname(&c));
-		kind(e, ERRK_STATE_INVALID);
+	if (!c.state.checkpointed || stat(dir, &sb) < 0) {
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "cannot restore container %s: it has no checkpoint", cname(&c));
 		goto out;
 	}
 	if (oci_criu_usable(en->st.runroot, e) < 0)
@@ -534,10 +531,10 @@ int engine_restore(struct engine *en, const char *ref, const struct engine_resto
 		goto out;
 	}
 	ctr_set_state(&c, ST_RUNNING);
-	jset_num(c.state, "startedAt", (double)now_ns());
-	jset_bool(c.state, "checkpointed", 0);
-	jset_bool(c.state, "restored", 1);
-	jset_num(c.state, "restoredAt", (double)now_ns());
+	c.state.started_at = now_ns();
+	c.state.checkpointed = false;
+	c.state.restored = true;
+	c.state.restored_at = now_ns();
 	if (ctr_save(&c, e) < 0)
 		goto out;
 	event(&c, "restore", NULL);

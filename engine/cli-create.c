@@ -387,6 +387,104 @@ static char **parse_entrypoint(const char *arg)
 /* create/run flags into o and rf; optind is left at the first
  * positional.  Called for the defaults file's flags, then the command's:
  * what the command says last wins. */
+/* create_flags' second half: limits, restart and stop, network, pull,
+ * and the rest; 0 or cli_usage_err's code. */
+static int create_flag_more(const char *cmd, int c, struct engine_create_opts *o,
+			    struct run_flags *rf)
+{
+	long v;
+	int64_t sz;
+
+	switch (c) {
+	case 'm':
+		if (parse_size(optarg, &sz) < 0 || sz <= 0)
+			return cli_usage_err(cmd, "invalid --memory \"%s\" (e.g. 64m)", optarg);
+		o->memory = sz;
+		break;
+	case OPT_PIDS:
+		if (cli_parse_int(optarg, -1, 1 << 30, &v) < 0)
+			return cli_usage_err(cmd, "invalid --pids-limit \"%s\"", optarg);
+		o->pids_limit = v;
+		break;
+	case OPT_CPUS: {
+		char *end;
+
+		o->cpus = strtod(optarg, &end);
+		if (*end || end == optarg || o->cpus < 0 || isnan(o->cpus))
+			return cli_usage_err(cmd, "invalid --cpus \"%s\"", optarg);
+		break;
+	}
+	case OPT_RESTART:
+		if (parse_restart(optarg, o) < 0)
+			return cli_usage_err(cmd,
+					     "invalid --restart \"%s\" (no, on-failure[:N], "
+					     "always, unless-stopped)",
+					     optarg);
+		break;
+	case OPT_REQUIRES: {
+		_cleanup_free_ char *l = xstrdup(optarg);
+		char *save = NULL;
+
+		for (char *t = strtok_r(l, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			strv_push(&o->requires, t);
+		break;
+	}
+	case OPT_STOPSIG:
+		o->stop_signal = signal_parse(optarg);
+		if (o->stop_signal < 0)
+			return cli_usage_err(cmd, "invalid --stop-signal \"%s\"", optarg);
+		break;
+	case OPT_STOPTO:
+		if (cli_parse_int(optarg, 0, 1 << 20, &v) < 0)
+			return cli_usage_err(cmd, "invalid --stop-timeout \"%s\"", optarg);
+		o->stop_timeout = (int)v;
+		break;
+	case OPT_LOGSIZE: {
+		const char *val = strncmp(optarg, "max-size=", 9) == 0 ? optarg + 9 : optarg;
+
+		if (parse_size(val, &sz) < 0 || sz < 4096)
+			return cli_usage_err(cmd, "invalid log size \"%s\" (at least 4k)", optarg);
+		o->log_size_max = (uint64_t)sz;
+		break;
+	}
+	case OPT_NETWORK:
+		if (!net_mode_valid(optarg))
+			return cli_usage_err(cmd,
+					     "invalid --network \"%s\" (bridge, none, host, "
+					     "NAME[,NAME], ns:PATH, container:CTR)",
+					     optarg);
+		o->network = optarg;
+		break;
+	case 'p': strv_push(&o->ports, optarg); break;
+	case 'P': o->publish_all = 1; break;
+	case OPT_IP: o->ip = optarg; break;
+	case OPT_MAC: o->mac = optarg; break;
+	case OPT_DNS: strv_push(&o->dns, optarg); break;
+	case OPT_DNSSEARCH: strv_push(&o->dns_search, optarg); break;
+	case OPT_DNSOPT: strv_push(&o->dns_opt, optarg); break;
+	case OPT_ADDHOST: strv_push(&o->add_hosts, optarg); break;
+	case OPT_RM: o->auto_remove = 1; break;
+	case OPT_PULL:
+		if (!strcmp(optarg, "missing"))
+			o->pull = PULL_MISSING;
+		else if (!strcmp(optarg, "always"))
+			o->pull = PULL_ALWAYS;
+		else if (!strcmp(optarg, "never"))
+			o->pull = PULL_NEVER;
+		else
+			return cli_usage_err(cmd, "invalid --pull \"%s\" (missing, always, never)",
+					     optarg);
+		break;
+	case 'q': o->pull_progress = NULL; break;
+	case OPT_ANNOT: strv_push(&o->annotations, optarg); break;
+	case OPT_DETACHKEYS: rf->detach_keys = optarg; break;
+	case OPT_ULIMIT: break; /* accepted for podman compatibility */
+	case 'h': printf(create_help, cmd, cmd); exit(0);
+	default: return cli_usage_err(cmd, "invalid option");
+	}
+	return 0;
+}
+
 static int create_flags(const char *cmd, int argc, char **argv, struct engine_create_opts *o,
 			struct run_flags *rf, int *rootfs_flag)
 {
@@ -395,8 +493,7 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+e:v:w:u:itdm:hqp:P", create_opts, NULL)) != -1) {
-		long v;
-		int64_t sz;
+		int r;
 
 		switch (c) {
 		case OPT_NAME: o->name = optarg; break;
@@ -462,97 +559,11 @@ static int create_flags(const char *cmd, int argc, char **argv, struct engine_cr
 				return cli_usage_err(cmd, "unsupported --security-opt \"%s\"",
 						     optarg);
 			break;
-		case 'm':
-			if (parse_size(optarg, &sz) < 0 || sz <= 0)
-				return cli_usage_err(cmd, "invalid --memory \"%s\" (e.g. 64m)",
-						     optarg);
-			o->memory = sz;
+		default:
+			r = create_flag_more(cmd, c, o, rf);
+			if (r)
+				return r;
 			break;
-		case OPT_PIDS:
-			if (cli_parse_int(optarg, -1, 1 << 30, &v) < 0)
-				return cli_usage_err(cmd, "invalid --pids-limit \"%s\"", optarg);
-			o->pids_limit = v;
-			break;
-		case OPT_CPUS: {
-			char *end;
-
-			o->cpus = strtod(optarg, &end);
-			if (*end || end == optarg || o->cpus < 0 || isnan(o->cpus))
-				return cli_usage_err(cmd, "invalid --cpus \"%s\"", optarg);
-			break;
-		}
-		case OPT_RESTART:
-			if (parse_restart(optarg, o) < 0)
-				return cli_usage_err(
-					cmd,
-					"invalid --restart \"%s\" (no, on-failure[:N], "
-					"always, unless-stopped)",
-					optarg);
-			break;
-		case OPT_REQUIRES: {
-			_cleanup_free_ char *l = xstrdup(optarg);
-			char *save = NULL;
-
-			for (char *t = strtok_r(l, ",", &save); t; t = strtok_r(NULL, ",", &save))
-				strv_push(&o->requires, t);
-			break;
-		}
-		case OPT_STOPSIG:
-			o->stop_signal = signal_parse(optarg);
-			if (o->stop_signal < 0)
-				return cli_usage_err(cmd, "invalid --stop-signal \"%s\"", optarg);
-			break;
-		case OPT_STOPTO:
-			if (cli_parse_int(optarg, 0, 1 << 20, &v) < 0)
-				return cli_usage_err(cmd, "invalid --stop-timeout \"%s\"", optarg);
-			o->stop_timeout = (int)v;
-			break;
-		case OPT_LOGSIZE: {
-			const char *val =
-				strncmp(optarg, "max-size=", 9) == 0 ? optarg + 9 : optarg;
-
-			if (parse_size(val, &sz) < 0 || sz < 4096)
-				return cli_usage_err(cmd, "invalid log size \"%s\" (at least 4k)",
-						     optarg);
-			o->log_size_max = (uint64_t)sz;
-			break;
-		}
-		case OPT_NETWORK:
-			if (!net_mode_valid(optarg))
-				return cli_usage_err(
-					cmd,
-					"invalid --network \"%s\" (bridge, none, host, "
-					"NAME[,NAME], ns:PATH, container:CTR)",
-					optarg);
-			o->network = optarg;
-			break;
-		case 'p': strv_push(&o->ports, optarg); break;
-		case 'P': o->publish_all = 1; break;
-		case OPT_IP: o->ip = optarg; break;
-		case OPT_MAC: o->mac = optarg; break;
-		case OPT_DNS: strv_push(&o->dns, optarg); break;
-		case OPT_DNSSEARCH: strv_push(&o->dns_search, optarg); break;
-		case OPT_DNSOPT: strv_push(&o->dns_opt, optarg); break;
-		case OPT_ADDHOST: strv_push(&o->add_hosts, optarg); break;
-		case OPT_RM: o->auto_remove = 1; break;
-		case OPT_PULL:
-			if (!strcmp(optarg, "missing"))
-				o->pull = PULL_MISSING;
-			else if (!strcmp(optarg, "always"))
-				o->pull = PULL_ALWAYS;
-			else if (!strcmp(optarg, "never"))
-				o->pull = PULL_NEVER;
-			else
-				return cli_usage_err(
-					cmd, "invalid --pull \"%s\" (missing, always, never)",
-					optarg);
-			break;
-		case 'q': o->pull_progress = NULL; break;
-		case OPT_ANNOT: strv_push(&o->annotations, optarg); break;
-		case OPT_DETACHKEYS: rf->detach_keys = optarg; break;
-		case OPT_ULIMIT: break; /* accepted for podman compatibility */
-		case 'h': printf(create_help, cmd, cmd); exit(0);
-		default: return cli_usage_err(cmd, "invalid option");
 		}
 	}
 	return 0;

@@ -51,8 +51,8 @@ static int overlay_up(struct ctr *c, struct err *e)
 		r = image_overlay_mount(&c->en->st, c->id, rootfs, e);
 	}
 	if (r < 0) {
-		err_wrap(e, "container %s", cname(c));
-		return kind(e, e->errnum == EINVAL ? ERRK_INVALID_ARG : ERRK_RUNTIME);
+		return err_wrapk(e, e->errnum == EINVAL ? ERRK_INVALID_ARG : ERRK_RUNTIME,
+				 "container %s", cname(c));
 	}
 	return 0;
 }
@@ -61,7 +61,7 @@ static int overlay_up(struct ctr *c, struct err *e)
  * (keep_runtime) the runtime side. */
 static void overlay_down(struct ctr *c, int keep_runtime)
 {
-	if (ctr_overlay(c) && jint(c->state, "mountCount", 0) <= 0 && !keep_runtime) {
+	if (ctr_overlay(c) && c->state.mount_count <= 0 && !keep_runtime) {
 		image_overlay_unmount(&c->en->st, c->id);
 		if (jbool(c->config, "rootfsSquashfs"))
 			image_squashfs_unmount(&c->en->st, c->id);
@@ -84,9 +84,9 @@ static int teardown(struct ctr *c, struct err *e)
 
 		unlink(p);
 	}
-	jset_str(c->state, "cgroup", NULL);
-	jset_num(c->state, "pid", 0);
-	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "execSessions");
+	ctr_state_set_str(&c->state.cgroup, NULL);
+	c->state.pid = 0;
+	ctr_state_execs_from_json(&c->state, NULL);
 	net_ctr_down(c);
 	overlay_down(c, 0);
 	return 0;
@@ -100,8 +100,7 @@ static int start_deps(struct ctr *c, int recursive, struct err *e)
 		struct ctr dc;
 
 		if (ctr_open(c->en, d->valuestring, &dc, e) < 0) {
-			err_wrap(e, "dependency of %s", cname(c));
-			return kind(e, ERRK_DEPENDENCY);
+			return err_wrapk(e, ERRK_DEPENDENCY, "dependency of %s", cname(c));
 		}
 		if (dc.st == ST_RUNNING) {
 			ctr_close(&dc);
@@ -109,13 +108,12 @@ static int start_deps(struct ctr *c, int recursive, struct err *e)
 		}
 		ctr_close(&dc);
 		if (!recursive) {
-			err_set(e, 0, "dependency %s of container %s is not running",
-				d->valuestring, cname(c));
-			return kind(e, ERRK_DEPENDENCY);
+			return err_setk(e, ERRK_DEPENDENCY, 0,
+					"dependency %s of container %s is not running",
+					d->valuestring, cname(c));
 		}
 		if (engine_start(c->en, d->valuestring, 1, NULL, NULL, e) < 0) {
-			err_wrap(e, "start dependency of %s", cname(c));
-			return kind(e, ERRK_DEPENDENCY);
+			return err_wrapk(e, ERRK_DEPENDENCY, "start dependency of %s", cname(c));
 		}
 	}
 	return 0;
@@ -130,10 +128,10 @@ static void init_undo(struct ctr *c, pid_t pid, const char *cg, const char *exit
 {
 	struct err le;
 
-	jset_num(c->state, "pid", pid);
-	jset_num(c->state, "pidStart", (double)proc_start_time(pid));
+	c->state.pid = pid;
+	c->state.pid_start = proc_start_time(pid);
 	signal_init(c, SIGKILL, &le);
-	jset_num(c->state, "pid", 0);
+	c->state.pid = 0;
 	wait_exit(c->en, c->id, 5000);
 	net_ctr_down(c);
 	if (cg)
@@ -302,17 +300,17 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 	if (store_boot_id(bid, e) < 0)
 		bid[0] = '\0';
 	ctr_set_state(c, ST_CREATED);
-	jset_num(c->state, "pid", pid);
-	jset_num(c->state, "pidStart", (double)proc_start_time(pid));
-	jset_num(c->state, "monitorPid", mpid);
-	jset_num(c->state, "monitorStart", (double)proc_start_time(mpid));
-	jset_str(c->state, "cgroup", cg);
-	jset_str(c->state, "bootId", bid);
-	jset_bool(c->state, "stoppedByUser", 0);
-	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "exitCode");
-	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "signal");
-	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "oomKilled");
-	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "finishedAt");
+	c->state.pid = pid;
+	c->state.pid_start = proc_start_time(pid);
+	c->state.monitor_pid = mpid;
+	c->state.monitor_start = proc_start_time(mpid);
+	ctr_state_set_str(&c->state.cgroup, cg);
+	ctr_state_set_str(&c->state.boot_id, bid);
+	c->state.stopped_by_user = false;
+	c->state.exit_known = false;
+	c->state.exit_code = c->state.signal = 0;
+	c->state.oom_killed = false;
+	c->state.finished_at = 0;
 	if (ctr_save(c, e) < 0) {
 		/* The store cannot record it (full disk?): nothing may run
 		 * that the state does not know about. */
@@ -337,8 +335,8 @@ int engine_init(struct engine *en, const char *ref, int recursive, struct err *e
 	if (ctr_open(en, ref, &c, e) < 0)
 		return -1;
 	if (c.st == ST_CREATED) {
-		err_set(e, 0, "container %s has already been created in runtime", cname(&c));
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "container %s has already been created in runtime", cname(&c));
 	} else if (c.st != ST_CONFIGURED && c.st != ST_STOPPED && c.st != ST_EXITED) {
 		state_error(&c, "initialize", e);
 	} else if (start_deps(&c, recursive, e) == 0) {
@@ -353,14 +351,13 @@ static int do_start(struct ctr *c, struct err *e)
 	_cleanup_free_ char *dir = run_dir(c);
 	_cleanup_free_ char *fifo = xasprintf("%s/exec.fifo", dir);
 
-	if (oci_linux_start(fifo, (pid_t)jint(c->state, "pid", 0),
-			    (uint64_t)jint(c->state, "pidStart", 0), e) < 0) {
+	if (oci_linux_start(fifo, c->state.pid, c->state.pid_start, e) < 0) {
 		kind(e, ERRK_RUNTIME);
 		return err_wrap(e, "start container %s", cname(c));
 	}
 	timing_mark("engine: start (fifo)");
 	ctr_set_state(c, ST_RUNNING);
-	jset_num(c->state, "startedAt", (double)now_ns());
+	c->state.started_at = now_ns();
 	if (ctr_save(c, e) < 0)
 		return -1;
 	event(c, "start", NULL);
@@ -450,8 +447,8 @@ int engine_start(struct engine *en, const char *ref, int recursive, const struct
 /* Send sig to the init (pidfd: no pid reuse race). */
 static int signal_init(struct ctr *c, int sig, struct err *e)
 {
-	pid_t pid = (pid_t)jint(c->state, "pid", 0);
-	uint64_t start = (uint64_t)jint(c->state, "pidStart", 0);
+	pid_t pid = c->state.pid;
+	uint64_t start = c->state.pid_start;
 	int pfd;
 
 	if (!proc_running(pid, start))
@@ -474,24 +471,23 @@ static int signal_init(struct ctr *c, int sig, struct err *e)
 static int do_cleanup(struct ctr *c, int allow_restart, struct err *e)
 {
 	const char *policy = jstr(c->config, "restartPolicy");
-	int code = (int)jint(c->state, "exitCode", 0);
-	int count = (int)jint(c->state, "restartCount", 0);
+	int code = c->state.exit_code;
+	int count = c->state.restart_count;
 	int max = (int)jint(c->config, "restartMax", 0);
 	int restart = 0;
-	cJSON *sessions;
 
 	if (c->st == ST_RUNNING || c->st == ST_PAUSED)
 		return state_error(c, "clean up", e);
 	if (c->st == ST_CONFIGURED || c->st == ST_EXITED)
 		return 0;
-	if (c->st == ST_STOPPED && allow_restart && !jbool(c->state, "stoppedByUser") && policy) {
+	if (c->st == ST_STOPPED && allow_restart && !c->state.stopped_by_user && policy) {
 		if (strcmp(policy, "always") == 0 || strcmp(policy, "unless-stopped") == 0)
 			restart = 1;
 		else if (strcmp(policy, "on-failure") == 0 && code != 0 && (!max || count < max))
 			restart = 1;
 	}
 	if (restart) {
-		jset_num(c->state, "restartCount", count + 1);
+		c->state.restart_count = count + 1;
 		if (do_init(c, e) == 0 && do_start(c, e) == 0) {
 			event(c, "restart", NULL);
 			return 0;
@@ -501,11 +497,8 @@ static int do_cleanup(struct ctr *c, int allow_restart, struct err *e)
 		log_msg(LOG_WARN, "%s", e->msg);
 		ctr_set_state(c, ST_STOPPED);
 	}
-	sessions = cJSON_GetObjectItemCaseSensitive(c->state, "execSessions");
-	if (cJSON_GetArraySize(sessions) > 0) {
-		/* an exec session of a dead container cannot outlive it */
-		cJSON_DeleteItemFromObjectCaseSensitive(c->state, "execSessions");
-	}
+	/* an exec session of a dead container cannot outlive it */
+	ctr_state_execs_from_json(&c->state, NULL);
 	if (teardown(c, e) < 0)
 		return -1;
 	ctr_set_state(c, ST_EXITED);
@@ -543,7 +536,7 @@ int engine_cleanup(struct engine *en, const char *ref, struct err *e)
 /* stop or kill by the user: the restart policy must not bring it back. */
 static int mark_stopped_by_user(struct ctr *c, struct err *e)
 {
-	jset_bool(c->state, "stoppedByUser", 1);
+	c->state.stopped_by_user = true;
 	return ctr_save(c, e);
 }
 
@@ -558,9 +551,9 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 	if (ctr_open(en, ref, &c, e) < 0)
 		return -1;
 	if (c.st == ST_STOPPED || c.st == ST_EXITED) {
-		err_set(e, 0, "container %s is already stopped", cname(&c));
+		err_setk(e, ERRK_ALREADY_STOPPED, 0, "container %s is already stopped", cname(&c));
 		ctr_close(&c);
-		return kind(e, ERRK_ALREADY_STOPPED);
+		return -1;
 	}
 	if (c.st != ST_CREATED && c.st != ST_RUNNING) {
 		state_error(&c, "stop", e);
@@ -570,7 +563,7 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 	if (timeout < 0)
 		timeout = (int)jint(c.config, "stopTimeout", DEFAULT_STOP_TIMEOUT);
 	sig = (int)jint(c.config, "stopSignal", SIGTERM);
-	run = (pid_t)jint(c.state, "pid", 0);
+	run = c.state.pid;
 	memcpy(id, c.id, sizeof(id));
 	cg = ctr_cgroup(&c);
 	if (mark_stopped_by_user(&c, e) < 0) {
@@ -601,8 +594,7 @@ int engine_stop(struct engine *en, const char *ref, int timeout, struct err *e)
 	if (wait_cond(en, id, "stopped", run, 30000, NULL, e) < 0) {
 		if (e->kind == ERRK_REMOVED)
 			return 0; /* --rm: cleanup removed it */
-		err_set(e, ETIMEDOUT, "container %s did not stop", ref);
-		return kind(e, ERRK_RUNTIME);
+		return err_setk(e, ERRK_RUNTIME, ETIMEDOUT, "container %s did not stop", ref);
 	}
 	if (ctr_open(en, id, &c, e) < 0)
 		return e->kind == ERRK_NO_SUCH ? 0 : -1; /* --rm removed it */
@@ -683,20 +675,18 @@ int engine_pause(struct engine *en, const char *ref, int pause, struct err *e)
 		return -1;
 	cg = ctr_cgroup(&c);
 	if (pause && c.st == ST_PAUSED) {
-		err_set(e, 0, "container %s is already paused", cname(&c));
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0, "container %s is already paused", cname(&c));
 	} else if (pause && c.st != ST_RUNNING) {
-		err_set(e, 0, "container %s is not running: container state is %s", cname(&c),
-			state_names[c.st]);
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "container %s is not running: container state is %s", cname(&c),
+			 state_names[c.st]);
 	} else if (!pause && c.st != ST_PAUSED) {
-		err_set(e, 0, "container %s is not paused: container state is %s", cname(&c),
-			state_names[c.st]);
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "container %s is not paused: container state is %s", cname(&c),
+			 state_names[c.st]);
 	} else if (!cg) {
-		err_set(e, 0, "container %s has no cgroup v2: it cannot be %s", cname(&c),
-			pause ? "paused" : "unpaused");
-		kind(e, ERRK_RUNTIME);
+		err_setk(e, ERRK_RUNTIME, 0, "container %s has no cgroup v2: it cannot be %s",
+			 cname(&c), pause ? "paused" : "unpaused");
 	} else if (oci_cgroup_freeze(cg, pause, e) < 0) {
 		kind(e, ERRK_RUNTIME);
 	} else {
@@ -714,7 +704,7 @@ static int remove_locked(struct ctr *c, unsigned flags, struct err *e)
 	_cleanup_free_ char *name = xstrdup(cname(c));
 
 	ctr_set_state(c, ST_REMOVING);
-	jset_num(c->state, "mountCount", 0); /* rm -f: its mounts go with it */
+	c->state.mount_count = 0; /* rm -f: its mounts go with it */
 	if (ctr_save(c, e) < 0)
 		return -1;
 	if (teardown(c, e) < 0)
@@ -742,25 +732,26 @@ int engine_remove(struct engine *en, const char *ref, unsigned flags, struct err
 	if (ctr_load(en, ref, &c, 0, e) < 0)
 		return -1;
 	if ((c.st == ST_RUNNING || c.st == ST_PAUSED || c.st == ST_CREATED) && !force) {
-		err_set(e, 0,
-			"cannot remove container %s as it is %s - running or paused containers "
-			"cannot be removed without force",
-			cname(&c), state_names[c.st]);
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "cannot remove container %s as it is %s - running or paused containers "
+			 "cannot be removed without force",
+			 cname(&c), state_names[c.st]);
 		ctr_save(&c, &ignored);
 		ctr_close(&c);
-		return kind(e, ERRK_STATE_INVALID);
+		return -1;
 	}
-	if (jint(c.state, "mountCount", 0) > 0 && !force) {
-		err_set(e, 0, "container %s is mounted (%d times): unmount it or use --force",
-			cname(&c), (int)jint(c.state, "mountCount", 0));
+	if (c.state.mount_count > 0 && !force) {
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "container %s is mounted (%d times): unmount it or use --force", cname(&c),
+			 (int)c.state.mount_count);
 		ctr_save(&c, &ignored);
 		ctr_close(&c);
-		return kind(e, ERRK_STATE_INVALID);
+		return -1;
 	}
 	if (c.st == ST_RUNNING || c.st == ST_PAUSED || c.st == ST_CREATED) {
 		_cleanup_free_ char *cg = ctr_cgroup(&c);
 
-		pid_t run = (pid_t)jint(c.state, "pid", 0);
+		pid_t run = c.state.pid;
 
 		memcpy(id, c.id, sizeof(id));
 		mark_stopped_by_user(&c, &ignored);
@@ -790,8 +781,7 @@ int engine_sync(struct engine *en, const char *ref, struct err *e)
 		return -1;
 	/* ctr_open synced and saved; a stopped container with a dead
 	 * monitor also needs its cleanup (the monitor could not run it). */
-	if (c.st == ST_STOPPED && !proc_running((pid_t)jint(c.state, "monitorPid", 0),
-						(uint64_t)jint(c.state, "monitorStart", 0)))
+	if (c.st == ST_STOPPED && !proc_running(c.state.monitor_pid, c.state.monitor_start))
 		do_cleanup(&c, 0, e);
 	event(&c, "sync", NULL);
 	ctr_close(&c);
@@ -814,14 +804,14 @@ char *engine_mount(struct engine *en, const char *ref, struct err *e)
 		 * counting (the API's contract) and the path is DIR.  DIR:O
 		 * mounts its overlay (if the runtime side has not). */
 		if (!ctr_overlay(&c) || overlay_up(&c, e) == 0) {
-			int n = (int)jint(c.state, "mountCount", 0);
+			int n = (int)c.state.mount_count;
 
-			jset_num(c.state, "mountCount", n + 1);
+			c.state.mount_count = n + 1;
 			if (ctr_save(&c, e) == 0) {
 				path = ctr_rootfs(&c);
 				event(&c, "mount", NULL);
 			} else { /* not recorded: not mounted either */
-				jset_num(c.state, "mountCount", n);
+				c.state.mount_count = n;
 				overlay_down(&c, c.st != ST_CONFIGURED && c.st != ST_EXITED);
 			}
 		}
@@ -837,14 +827,13 @@ int engine_unmount(struct engine *en, const char *ref, int force, struct err *e)
 
 	if (ctr_open(en, ref, &c, e) < 0)
 		return -1;
-	n = (int)jint(c.state, "mountCount", 0);
+	n = (int)c.state.mount_count;
 	if (n <= 0) {
-		err_set(e, 0, "container %s is not mounted", cname(&c));
-		kind(e, ERRK_STATE_INVALID);
+		err_setk(e, ERRK_STATE_INVALID, 0, "container %s is not mounted", cname(&c));
 	} else {
 		/* A running container holds a mount of its own, not counted
 		 * here: the users' mounts can all go. */
-		jset_num(c.state, "mountCount", force ? 0 : n - 1);
+		c.state.mount_count = force ? 0 : n - 1;
 		r = ctr_save(&c, e);
 		if (r == 0) {
 			/* the last user mount of a container without a runtime
@@ -859,7 +848,7 @@ int engine_unmount(struct engine *en, const char *ref, int force, struct err *e)
 
 int ctr_root_get(struct ctr *c, int *live, struct err *e)
 {
-	pid_t pid = (pid_t)jint(c->state, "pid", 0);
+	pid_t pid = c->state.pid;
 	_cleanup_free_ char *path = NULL;
 	int fd;
 
@@ -871,7 +860,7 @@ int ctr_root_get(struct ctr *c, int *live, struct err *e)
 		fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		/* still the init we started once the fd is held: the fd is
 		 * its root, even if it exits now */
-		if (fd >= 0 && proc_running(pid, (uint64_t)jint(c->state, "pidStart", 0))) {
+		if (fd >= 0 && proc_running(pid, c->state.pid_start)) {
 			*live = 1;
 			return fd;
 		}
@@ -883,8 +872,7 @@ int ctr_root_get(struct ctr *c, int *live, struct err *e)
 	path = ctr_rootfs(c);
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
-		err_sys(e, "open root filesystem %s", path);
-		kind(e, ERRK_RUNTIME);
+		err_setk(e, ERRK_RUNTIME, errno, "open root filesystem %s", path);
 		ctr_root_put(c);
 	}
 	return fd;
@@ -917,8 +905,7 @@ int engine_export(struct engine *en, const char *ref, int out_fd, struct err *e)
 
 		root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (root < 0) {
-			err_sys(e, "open rootfs %s", path);
-			kind(e, ERRK_RUNTIME);
+			err_setk(e, ERRK_RUNTIME, errno, "open rootfs %s", path);
 		} else {
 			r = tar_write_tree(root, out_fd, e);
 		}
@@ -956,8 +943,8 @@ int engine_artifact(struct engine *en, const char *ref, const char *op, const ch
 	} else if (strcmp(op, "rm") == 0) {
 		r = store_artifact_remove(&en->st, c.id, name, e);
 	} else {
-		err_set(e, 0, "artifact: unknown operation \"%s\" (add, get, rm)", op);
-		kind(e, ERRK_INVALID_ARG);
+		err_setk(e, ERRK_INVALID_ARG, 0,
+			 "artifact: unknown operation \"%s\" (add, get, rm)", op);
 	}
 	ctr_close(&c);
 	return r;
@@ -987,8 +974,8 @@ int engine_batch(struct engine *en, const char *ref, char **ops, struct err *e)
 			int sig = op[4] == ':' ? signal_parse(op + 5) : SIGKILL;
 
 			if (sig < 0) {
-				err_set(e, 0, "batch: unknown signal in \"%s\"", op);
-				r = kind(e, ERRK_INVALID_ARG);
+				r = err_setk(e, ERRK_INVALID_ARG, 0,
+					     "batch: unknown signal in \"%s\"", op);
 			} else if (c.st != ST_RUNNING && c.st != ST_PAUSED) {
 				r = state_error(&c, "kill", e);
 			} else {
@@ -1016,11 +1003,11 @@ int engine_batch(struct engine *en, const char *ref, char **ops, struct err *e)
 		} else if (strcmp(op, "cleanup") == 0) {
 			r = do_cleanup(&c, 1, e);
 		} else {
-			err_set(e, 0,
+			r = err_setk(
+				e, ERRK_INVALID_ARG, 0,
 				"batch: unknown operation \"%s\" (init, start, kill[:SIG], pause, "
 				"unpause, sync, cleanup)",
 				op);
-			r = kind(e, ERRK_INVALID_ARG);
 		}
 	}
 	ctr_close(&c);
@@ -1050,19 +1037,21 @@ int engine_refresh(struct engine *en, struct err *e)
 			*e = le;
 			continue;
 		}
-		b = jstr(c.state, "bootId");
+		b = c.state.boot_id;
 		if (b && strcmp(b, boot) != 0) {
 			if (c.st == ST_CREATED || c.st == ST_RUNNING || c.st == ST_PAUSED ||
 			    c.st == ST_STOPPED) {
-				if (!cJSON_GetObjectItemCaseSensitive(c.state, "exitCode"))
-					jset_num(c.state, "exitCode", -1);
+				if (!c.state.exit_known) {
+					c.state.exit_known = true;
+					c.state.exit_code = -1;
+				}
 				ctr_set_state(&c, ST_EXITED);
 			}
-			jset_str(c.state, "cgroup", NULL);
-			jset_num(c.state, "pid", 0);
-			jset_num(c.state, "mountCount", 0);
-			cJSON_DeleteItemFromObjectCaseSensitive(c.state, "execSessions");
-			jset_str(c.state, "bootId", boot);
+			ctr_state_set_str(&c.state.cgroup, NULL);
+			c.state.pid = 0;
+			c.state.mount_count = 0;
+			ctr_state_execs_from_json(&c.state, NULL);
+			ctr_state_set_str(&c.state.boot_id, boot);
 			if (ctr_save(&c, &le) < 0) {
 				*e = le;
 				rc = -1;
@@ -1083,7 +1072,7 @@ int engine_refresh(struct engine *en, struct err *e)
 			continue;
 		pol = jstr(c.config, "restartPolicy") ?: "no";
 		want = (strcmp(pol, "always") == 0 ||
-			(strcmp(pol, "unless-stopped") == 0 && !jbool(c.state, "stoppedByUser"))) &&
+			(strcmp(pol, "unless-stopped") == 0 && !c.state.stopped_by_user)) &&
 		       (c.st == ST_EXITED || c.st == ST_CONFIGURED);
 		ctr_close(&c);
 		if (want && engine_start(en, ids[i], 1, NULL, NULL, &le) < 0) {

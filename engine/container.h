@@ -159,6 +159,15 @@ int engine_copy(struct engine *en, const char *ref, const struct engine_cp *o, s
 
 /* inspect: one JSON document (caller deletes). */
 cJSON *engine_inspect(struct engine *en, const char *ref, struct err *e);
+/* What the API decides an attach on, from the record (locked and synced
+ * as inspect does, without building its document). */
+struct engine_status {
+	char id[STORE_ID_LEN + 1];
+	char *name; /* its name, else its id: caller frees */
+	const char *status; /* a state name: "running", "exited", ... */
+	int tty;
+};
+int engine_status(struct engine *en, const char *ref, struct engine_status *s, struct err *e);
 /* ps: an array of inspect-like summaries (caller deletes). */
 cJSON *engine_list(struct engine *en, int all, struct err *e);
 /* ps without building JSON: one row per container (all, or only the
@@ -168,7 +177,7 @@ cJSON *engine_list(struct engine *en, int all, struct err *e);
 struct engine_ps_row {
 	const char *id, *name, *rootfs;
 	const char *status; /* a state name: "running", "exited", ... */
-	const cJSON *command; /* array of strings; NULL if unknown */
+	char *const *command; /* NULL if unknown */
 	int64_t created_ns, started_ns, finished_ns; /* 0: never */
 	int64_t pid; /* 0 unless created, running or paused */
 	int exit_code, restart_count;

@@ -113,8 +113,8 @@ static int caps_known(char *const *v, const char *flag, struct err *e)
 {
 	for (size_t i = 0; v && v[i]; i++) {
 		if (strcasecmp(v[i], "ALL") && oci_cap_from_name(v[i]) < 0) {
-			err_set(e, 0, "%s: unknown capability \"%s\"", flag, v[i]);
-			return kind(e, ERRK_INVALID_ARG);
+			return err_setk(e, ERRK_INVALID_ARG, 0, "%s: unknown capability \"%s\"",
+					flag, v[i]);
 		}
 	}
 	return 0;
@@ -200,8 +200,8 @@ int resolve_user(const char *rootfs, const char *spec, cJSON *user, struct err *
 	uid = strtol(u, &end, 10);
 	if (*end || end == u) {
 		if (lookup_id(rootfd, "/etc/passwd", u, 2, &uid) < 0) {
-			err_set(e, 0, "user \"%s\" not found in the container's /etc/passwd", u);
-			return kind(e, ERRK_INVALID_ARG);
+			return err_setk(e, ERRK_INVALID_ARG, 0,
+					"user \"%s\" not found in the container's /etc/passwd", u);
 		}
 		if (!g && lookup_id(rootfd, "/etc/passwd", u, 3, &gid) < 0)
 			gid = 0;
@@ -211,13 +211,12 @@ int resolve_user(const char *rootfs, const char *spec, cJSON *user, struct err *
 	if (g) {
 		gid = strtol(g, &end, 10);
 		if ((*end || end == g) && lookup_id(rootfd, "/etc/group", g, 2, &gid) < 0) {
-			err_set(e, 0, "group \"%s\" not found in the container's /etc/group", g);
-			return kind(e, ERRK_INVALID_ARG);
+			return err_setk(e, ERRK_INVALID_ARG, 0,
+					"group \"%s\" not found in the container's /etc/group", g);
 		}
 	}
 	if (uid < 0 || gid < 0) {
-		err_set(e, 0, "invalid user \"%s\"", spec);
-		return kind(e, ERRK_INVALID_ARG);
+		return err_setk(e, ERRK_INVALID_ARG, 0, "invalid user \"%s\"", spec);
 	}
 	jset_num(user, "uid", (double)uid);
 	jset_num(user, "gid", (double)gid);
@@ -369,8 +368,8 @@ static int spec_volumes(cJSON *mounts, const struct engine_create_opts *o, const
 			char *real = realpath(m->src, NULL);
 
 			if (!real) {
-				err_sys(e, "volume source %s", m->src);
-				return kind(e, ERRK_INVALID_ARG);
+				return err_setk(e, ERRK_INVALID_ARG, errno, "volume source %s",
+						m->src);
 			}
 			cJSON_AddItemToArray(mounts, mount_json(m->dst, "bind", real,
 								m->ro ? "rbind,ro" : "rbind,rw"));
@@ -421,14 +420,13 @@ static int spec_linux(cJSON *lin, const struct engine_create_opts *o, const char
 			_cleanup_free_ char *prof = file_read(o->seccomp, NULL, e);
 
 			if (!prof) {
-				err_wrap(e, "--security-opt seccomp");
-				return kind(e, ERRK_INVALID_ARG);
+				return err_wrapk(e, ERRK_INVALID_ARG, "--security-opt seccomp");
 			}
 			sc = cJSON_Parse(prof);
 			if (!sc) {
-				err_set(e, 0, "--security-opt seccomp=%s: invalid JSON",
-					o->seccomp);
-				return kind(e, ERRK_INVALID_ARG);
+				return err_setk(e, ERRK_INVALID_ARG, 0,
+						"--security-opt seccomp=%s: invalid JSON",
+						o->seccomp);
 			}
 		} else {
 			sc = default_seccomp();
@@ -483,8 +481,7 @@ static cJSON *build_spec(const struct engine_create_opts *o, const char *id, con
 
 		free(t);
 		if (!check) {
-			err_wrap(e, "container configuration");
-			kind(e, ERRK_INVALID_ARG);
+			err_wrapk(e, ERRK_INVALID_ARG, "container configuration");
 			goto fail;
 		}
 		oci_spec_free(check);
@@ -536,8 +533,8 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 		  struct err *e)
 {
 	if (!o->rootfs && !o->image) {
-		err_set(e, 0, "an image or a root filesystem (--rootfs DIR) is required");
-		return kind(e, ERRK_INVALID_ARG);
+		return err_setk(e, ERRK_INVALID_ARG, 0,
+				"an image or a root filesystem (--rootfs DIR) is required");
 	}
 	if (oci_apparmor_check(o->apparmor, "--security-opt apparmor", e) < 0)
 		return kind(e, ERRK_INVALID_ARG);
@@ -559,7 +556,8 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 	_cleanup_free_ char *gen_name = NULL;
 	_cleanup_free_ char *sq_lower = NULL;
 	struct engine_create_opts sq_opts;
-	cJSON *cfg = NULL, *spec, *deps, *st = NULL;
+	cJSON *cfg = NULL, *spec, *deps;
+	_cleanup_ctr_state_ struct ctr_state st = { .state = ST_CONFIGURED };
 	struct volume_use vu = { .vs.lockfd = -1 };
 	struct net_use nu = { .lockfd = -1 };
 	struct stat sb;
@@ -585,13 +583,12 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 				return kind(e, ERRK_INVALID_ARG);
 			squash = overlay = 1;
 		} else if (!rootfs || stat(rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-			err_set(e, rootfs ? ENOTDIR : errno, "rootfs %s", dir);
-			return kind(e, ERRK_INVALID_ARG);
+			return err_setk(e, ERRK_INVALID_ARG, rootfs ? ENOTDIR : errno, "rootfs %s",
+					dir);
 		}
 	}
 	if (!img && overlay && !squash && image_lower_valid(rootfs, e) < 0) {
-		err_wrap(e, "--rootfs %s", o->rootfs);
-		return kind(e, ERRK_INVALID_ARG);
+		return err_wrapk(e, ERRK_INVALID_ARG, "--rootfs %s", o->rootfs);
 	}
 	store_new_id(id);
 	if (!name) {
@@ -650,8 +647,7 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 		char did[STORE_ID_LEN + 1];
 
 		if (store_lookup(&en->st, o->requires[i], did, e) < 0) {
-			err_wrap(e, "--requires");
-			kind(e, ERRK_DEPENDENCY);
+			err_wrapk(e, ERRK_DEPENDENCY, "--requires");
 			goto out;
 		}
 		cJSON_AddItemToArray(deps, cJSON_CreateString(did));
@@ -669,22 +665,16 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 		kind(e, e->errnum == EEXIST ? ERRK_INVALID_ARG : ERRK_RUNTIME);
 		goto out;
 	}
-	st = cJSON_CreateObject();
-	cJSON_AddStringToObject(st, "state", "configured");
-	cJSON_AddNumberToObject(st, "restartCount", 0);
 	/* what ps shows, so that ps reads one small file per container */
-	cJSON_AddStringToObject(st, "name", name);
-	cJSON_AddStringToObject(st, "rootfs", img ? img->name : rootfs);
-	cJSON_AddNumberToObject(st, "created", jint(cfg, "created", 0));
-	cJSON_AddItemToObject(
-		st, "command",
-		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
-					cJSON_GetObjectItemCaseSensitive(spec, "process"), "args"),
-				1));
+	ctr_state_set_str(&st.name, name);
+	ctr_state_set_str(&st.rootfs, img ? img->name : rootfs);
+	st.created = jint(cfg, "created", 0);
+	st.command = ctr_state_strv(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(spec, "process"), "args"));
 	{
 		_cleanup_free_ char *p = store_path(&en->st, id, "state.json");
 
-		if (store_write_json(p, st, !o->auto_remove, e) < 0) {
+		if (ctr_state_write(p, &st, !o->auto_remove, e) < 0) {
 			store_remove(&en->st, id, name, NULL);
 			goto out;
 		}
@@ -695,6 +685,5 @@ out:
 	net_create_end(en, &nu, r == 0);
 	engine_volumes_use_end(&vu, r == 0);
 	cJSON_Delete(cfg);
-	cJSON_Delete(st);
 	return r;
 }

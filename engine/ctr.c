@@ -19,9 +19,6 @@
 #include "oci/cgroup.h"
 #include "store/image.h"
 
-const char *const state_names[ST_UNKNOWN + 1] = { "configured", "created", "running",  "paused",
-						  "stopped",	"exited",  "removing", "unknown" };
-
 /* ---- small helpers ----------------------------------------------------- */
 
 int64_t now_ns(void)
@@ -102,9 +99,8 @@ const char *cname(const struct ctr *c)
 
 int state_error(struct ctr *c, const char *op, struct err *e)
 {
-	err_set(e, 0, "cannot %s container %s: container state is %s", op, cname(c),
-		state_names[c->st]);
-	return kind(e, ERRK_STATE_INVALID);
+	return err_setk(e, ERRK_STATE_INVALID, 0, "cannot %s container %s: container state is %s",
+			op, cname(c), state_names[c->st]);
 }
 
 void event(struct ctr *c, const char *status, const cJSON *attrs)
@@ -130,18 +126,10 @@ cJSON *strv_to_json(char *const *v)
 
 /* ---- load, sync, save ---------------------------------------------------- */
 
-enum cstate state_from(const char *s)
-{
-	for (size_t i = 0; s && i < ARRAY_SIZE(state_names); i++)
-		if (strcmp(s, state_names[i]) == 0)
-			return (enum cstate)i;
-	return ST_UNKNOWN;
-}
-
 void ctr_set_state(struct ctr *c, enum cstate st)
 {
 	c->st = st;
-	jset_str(c->state, "state", state_names[st]);
+	c->state.state = st;
 }
 
 void ctr_close(struct ctr *c)
@@ -150,36 +138,38 @@ void ctr_close(struct ctr *c)
 		store_unlock(c->lock);
 	c->lock = -1;
 	cJSON_Delete(c->config);
-	cJSON_Delete(c->state);
+	ctr_state_free(&c->state);
 	cJSON_Delete(c->net);
 	free(c->saved);
 	free(c->saved_exec);
-	c->config = c->state = c->net = NULL;
+	c->config = c->net = NULL;
 	c->saved = c->saved_exec = NULL;
 }
 
-/* The exec sessions (ss, NULL or empty: none) into the run dir's
- * exec.json, without fsync, only on a change. */
-static int exec_save(struct ctr *c, const cJSON *ss, struct err *e)
+/* The exec sessions into the run dir's exec.json, without fsync, only
+ * on a change. */
+static int exec_save(struct ctr *c, struct err *e)
 {
 	_cleanup_free_ char *path = store_run_path(&c->en->st, c->id, "exec.json");
+	cJSON *ss;
 	char *text;
+	int r;
 
-	if (cJSON_GetArraySize(ss) == 0) {
+	if (c->state.n_execs == 0) {
 		if (c->saved_exec && unlink(path) < 0 && errno != ENOENT)
 			return err_sys(e, "remove %s", path);
 		free(c->saved_exec);
 		c->saved_exec = NULL;
 		return 0;
 	}
+	ss = ctr_state_execs_to_json(&c->state);
 	text = cJSON_PrintUnformatted(ss);
-	if (c->saved_exec && strcmp(text, c->saved_exec) == 0) {
+	r = c->saved_exec && strcmp(text, c->saved_exec) == 0 ? 1
+							      : store_write_json(path, ss, 0, e);
+	cJSON_Delete(ss);
+	if (r != 0) {
 		free(text);
-		return 0;
-	}
-	if (store_write_json(path, ss, 0, e) < 0) {
-		free(text);
-		return -1;
+		return r < 0 ? -1 : 0;
 	}
 	free(c->saved_exec);
 	c->saved_exec = text;
@@ -189,17 +179,20 @@ static int exec_save(struct ctr *c, const cJSON *ss, struct err *e)
 static int state_save(struct ctr *c, struct err *e)
 {
 	_cleanup_free_ char *path = store_path(&c->en->st, c->id, "state.json");
-	char *text = cJSON_PrintUnformatted(c->state);
+	cJSON *j = ctr_state_to_json(&c->state);
+	char *text = cJSON_PrintUnformatted(j);
+	int r;
 
-	if (c->saved && strcmp(text, c->saved) == 0) {
-		free(text); /* flash wears out: write only on a change */
-		return 0;
-	}
-	/* A --rm container does not outlive its run: its state need not
-	 * survive a power cut, and each fsync costs (flash, slow disks). */
-	if (store_write_json(path, c->state, !jbool(c->config, "autoRemove"), e) < 0) {
+	/* flash wears out: write only on a change.  A --rm container does
+	 * not outlive its run: its state need not survive a power cut, and
+	 * each fsync costs (flash, slow disks). */
+	r = c->saved && strcmp(text, c->saved) == 0
+		    ? 1
+		    : store_write_json(path, j, !jbool(c->config, "autoRemove"), e);
+	cJSON_Delete(j);
+	if (r != 0) {
 		free(text);
-		return -1;
+		return r < 0 ? -1 : 0;
 	}
 	free(c->saved);
 	c->saved = text;
@@ -208,17 +201,12 @@ static int state_save(struct ctr *c, struct err *e)
 
 int ctr_save(struct ctr *c, struct err *e)
 {
-	cJSON *ss = cJSON_DetachItemFromObjectCaseSensitive(c->state, "execSessions");
-	int r = state_save(c, e);
-
-	if (r == 0)
-		r = exec_save(c, ss, e);
-	if (ss)
-		cJSON_AddItemToObject(c->state, "execSessions", ss);
-	return r;
+	if (state_save(c, e) < 0)
+		return -1;
+	return exec_save(c, e);
 }
 
-/* Merge <runroot>/containers/<id>/exec.json into state (see struct ctr).
+/* Read <runroot>/containers/<id>/exec.json into state (see struct ctr).
  * A state.json of an older nook may carry execSessions itself: they stay
  * until the next save moves them. */
 static void exec_load(struct ctr *c)
@@ -232,15 +220,13 @@ static void exec_load(struct ctr *c)
 		return;
 	}
 	c->saved_exec = cJSON_PrintUnformatted(ss);
-	cJSON_DeleteItemFromObjectCaseSensitive(c->state, "execSessions");
-	cJSON_AddItemToObject(c->state, "execSessions", ss);
+	ctr_state_execs_from_json(&c->state, ss);
+	cJSON_Delete(ss);
 }
 
 char *ctr_cgroup(const struct ctr *c)
 {
-	const char *cg = jstr(c->state, "cgroup");
-
-	return cg ? xstrdup(cg) : NULL;
+	return c->state.cgroup ? xstrdup(c->state.cgroup) : NULL;
 }
 
 /* The init is gone: record how, once (sync runs often). */
@@ -253,10 +239,11 @@ static void record_exit(struct ctr *c, const struct monitor_exit *x)
 		cJSON_AddBoolToObject(a, "oomKilled", 1);
 	event(c, "died", a);
 	cJSON_Delete(a);
-	jset_num(c->state, "exitCode", x->exit_code);
-	jset_num(c->state, "signal", x->signal);
-	jset_bool(c->state, "oomKilled", x->oom_killed);
-	jset_num(c->state, "finishedAt", (double)x->time_ns);
+	c->state.exit_known = true;
+	c->state.exit_code = x->exit_code;
+	c->state.signal = x->signal;
+	c->state.oom_killed = x->oom_killed;
+	c->state.finished_at = x->time_ns;
 }
 
 /* Bring the recorded state in line with the kernel: the exit file, the
@@ -279,8 +266,7 @@ int ctr_sync(struct ctr *c, struct err *e)
 		*e = le;
 		return -1;
 	}
-	if (!proc_running((pid_t)jint(c->state, "monitorPid", 0),
-			  (uint64_t)jint(c->state, "monitorStart", 0))) {
+	if (!proc_running(c->state.monitor_pid, c->state.monitor_start)) {
 		/* The monitor is gone (killed?) and left no exit file: the
 		 * exit code is unknown; nothing may hang on it. */
 		if (monitor_exit_read(exitp, &x, &le) == 0) {
@@ -311,6 +297,7 @@ int ctr_load(struct engine *en, const char *ref, struct ctr *c, int save, struct
 {
 	_cleanup_free_ char *cfg = NULL;
 	_cleanup_free_ char *stp = NULL;
+	cJSON *j;
 
 	memset(c, 0, sizeof(*c));
 	c->en = en;
@@ -324,8 +311,7 @@ int ctr_load(struct engine *en, const char *ref, struct ctr *c, int save, struct
 	c->lock = store_lock(&en->st, c->id, e);
 	if (c->lock < 0) {
 		if (e->errnum == ENOENT) {
-			err_set(e, 0, "no such container: %s", ref);
-			return kind(e, ERRK_NO_SUCH);
+			return err_setk(e, ERRK_NO_SUCH, 0, "no such container: %s", ref);
 		}
 		return -1;
 	}
@@ -335,23 +321,32 @@ int ctr_load(struct engine *en, const char *ref, struct ctr *c, int save, struct
 	c->config = store_read_json(cfg, e);
 	if (!c->config)
 		goto fail;
-	c->state = store_read_json(stp, e);
-	if (!c->state) {
+	j = store_read_json(stp, e);
+	if (!j) {
 		if (e->errnum == ENOENT) {
 			/* removed between lookup and lock */
-			err_set(e, 0, "no such container: %s", ref);
-			kind(e, ERRK_NO_SUCH);
+			err_setk(e, ERRK_NO_SUCH, 0, "no such container: %s", ref);
 		}
 		goto fail;
 	}
-	c->saved = cJSON_PrintUnformatted(c->state);
-	exec_load(c);
-	c->st = state_from(jstr(c->state, "state"));
+	ctr_state_from_json(j, &c->state);
+	c->st = c->state.state;
 	if (c->st == ST_UNKNOWN) {
-		err_set(e, 0, "%s: unknown state \"%s\"", stp, jstr(c->state, "state") ?: "");
-		kind(e, ERRK_INTERNAL);
+		err_setk(e, ERRK_INTERNAL, 0, "%s: unknown state \"%s\"", stp,
+			 jstr(j, "state") ?: "");
+		cJSON_Delete(j);
 		goto fail;
 	}
+	/* what an equal record would write; exec sessions in an older
+	 * state.json: the next save moves them to exec.json */
+	if (!cJSON_GetObjectItemCaseSensitive(j, "execSessions")) {
+		cJSON *canon = ctr_state_to_json(&c->state);
+
+		c->saved = cJSON_PrintUnformatted(canon);
+		cJSON_Delete(canon);
+	}
+	cJSON_Delete(j);
+	exec_load(c);
 	if (ctr_sync(c, e) < 0 || (save && ctr_save(c, e) < 0))
 		goto fail;
 	timing_mark("engine: load, sync state");

@@ -14,20 +14,7 @@
 #include <sys/types.h>
 
 #include "engine/container.h"
-
-enum cstate {
-	ST_CONFIGURED,
-	ST_CREATED,
-	ST_RUNNING,
-	ST_PAUSED,
-	ST_STOPPED,
-	ST_EXITED,
-	ST_REMOVING,
-	ST_UNKNOWN
-};
-
-/* indexed by enum cstate */
-extern const char *const state_names[ST_UNKNOWN + 1];
+#include "store/state.h"
 
 #define DEFAULT_STOP_TIMEOUT 10
 
@@ -36,14 +23,14 @@ struct ctr {
 	char id[STORE_ID_LEN + 1];
 	int lock;
 	cJSON *config; /* config.json: read-only */
-	cJSON *state; /* state.json: what ctr_save writes */
+	struct ctr_state state; /* state.json: what ctr_save writes */
 	char *saved; /* state.json text as loaded, to skip no-op writes */
-	/* state's execSessions live in <runroot>/containers/<id>/exec.json:
+	/* state's exec sessions live in <runroot>/containers/<id>/exec.json:
 	 * processes, gone with a reboot, so never fsync'd on the root's
-	 * flash; ctr_load merges them in, ctr_save splits them out.  Its
+	 * flash; ctr_load reads them in, ctr_save writes them there.  Its
 	 * text as loaded or last written, NULL when there is no file. */
 	char *saved_exec;
-	enum cstate st;
+	enum cstate st; /* == state.state, set by ctr_set_state */
 	cJSON *net; /* its networks, read at init for the links (network.c) */
 };
 
@@ -70,7 +57,9 @@ void jset_bool(cJSON *o, const char *k, int v);
 /* A new array of v's strings (caller deletes). */
 cJSON *strv_to_json(char *const *v);
 
-/* Set e's kind (e may be NULL); returns -1. */
+/* Give a callee's error in e (may be NULL) kind k, unless it says a
+ * process could not be started (ERRK_EXEC_*); returns -1.  Where the
+ * message is ours, err_setk/err_wrapk set both in one step. */
 int kind(struct err *e, int k);
 /* The container's name (its id if it has none), valid until ctr_close. */
 const char *cname(const struct ctr *c);
@@ -79,8 +68,6 @@ int state_error(struct ctr *c, const char *op, struct err *e);
 /* Append an event; a failure is logged, never returned. */
 void event(struct ctr *c, const char *status, const cJSON *attrs);
 
-/* A state's name to enum cstate (ST_UNKNOWN if none). */
-enum cstate state_from(const char *s);
 void ctr_set_state(struct ctr *c, enum cstate st);
 /* Lock, load and sync ref into c; save: also record what the sync found.
  * On failure c holds nothing (no ctr_close needed). */

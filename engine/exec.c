@@ -56,19 +56,9 @@ int engine_attach(struct engine *en, const char *ref, const struct engine_attach
 /* Record (pid > 0) or drop an exec session; c is open and locked. */
 static void session_put(struct ctr *c, const char *sid, pid_t pid, char **argv)
 {
-	cJSON *ss = cJSON_GetObjectItemCaseSensitive(c->state, "execSessions");
 	struct err e;
 
-	if (!ss)
-		ss = cJSON_AddObjectToObject(c->state, "execSessions");
-	cJSON_DeleteItemFromObjectCaseSensitive(ss, sid);
-	if (pid > 0) {
-		cJSON *s = cJSON_AddObjectToObject(ss, sid);
-
-		cJSON_AddNumberToObject(s, "pid", pid);
-		cJSON_AddNumberToObject(s, "pidStart", (double)proc_start_time(pid));
-		cJSON_AddItemToObject(s, "command", strv_to_json(argv));
-	}
+	ctr_state_exec_put(&c->state, sid, pid, pid > 0 ? proc_start_time(pid) : 0, argv);
 	if (ctr_save(c, &e) < 0) {
 		char buf[600];
 
@@ -199,8 +189,7 @@ static int exec_detached(struct ctr *c, const char *id, const char *sid,
 	if (w > 0)
 		wait_child(w);
 	if (read(pfd[0], &ok, 1) != 1 || ok != '1') {
-		err_set(e, 0, "exec in container %s failed to start", ref);
-		kind(e, ERRK_RUNTIME);
+		err_setk(e, ERRK_RUNTIME, 0, "exec in container %s failed to start", ref);
 	}
 	close(pfd[0]);
 	return ok == '1' ? 0 : -1;
@@ -266,8 +255,7 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 
 	*exit_code = -1;
 	if (!o->argv || !o->argv[0]) {
-		err_set(e, 0, "exec: a command is required");
-		return kind(e, ERRK_INVALID_ARG);
+		return err_setk(e, ERRK_INVALID_ARG, 0, "exec: a command is required");
 	}
 	/* The lock is held until the process runs: a concurrent pause must
 	 * not freeze it half-made, a stop must not miss its session. */
@@ -296,7 +284,7 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 	}
 	memcpy(id, c.id, sizeof(id));
 	cg = ctr_cgroup(&c);
-	xo.pid = (pid_t)jint(c.state, "pid", 0);
+	xo.pid = c.state.pid;
 	xo.cgroup_path = cg;
 	xo.process = spec->process;
 	xo.seccomp = o->privileged ? NULL : spec->linux.seccomp;
@@ -314,10 +302,10 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 	if (o->detach && o->tty) {
 		oci_spec_free(spec);
 		ctr_close(&c);
-		err_set(e, 0,
+		return err_setk(
+			e, ERRK_INVALID_ARG, 0,
 			"exec: -d and -t together are not supported (nothing would hold the "
 			"terminal)");
-		return kind(e, ERRK_INVALID_ARG);
 	}
 	if (o->detach) {
 		r = exec_detached(&c, id, sid, &xo, o->argv, ref, e);

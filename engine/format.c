@@ -164,20 +164,19 @@ static void ps_status(char *buf, size_t len, const struct engine_ps_row *r)
 	}
 }
 
-static void ps_cmdline(char *buf, size_t len, const cJSON *cmd)
+static void ps_cmdline(char *buf, size_t len, char *const *cmd)
 {
-	const cJSON *a;
 	size_t off = 0;
 
 	buf[0] = '\0';
-	cJSON_ArrayForEach (a, cmd)
+	for (size_t i = 0; cmd && cmd[i]; i++)
 		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s",
-					off ? " " : "", a->valuestring ?: "");
+					off ? " " : "", cmd[i]);
 }
 
 cJSON *format_ps_json(const struct engine_ps_row *r, int notrunc)
 {
-	cJSON *j = cJSON_CreateObject(), *names;
+	cJSON *j = cJSON_CreateObject(), *names, *cmd;
 	char buf[256], shortid[13];
 
 	snprintf(shortid, sizeof(shortid), "%.12s", r->id);
@@ -186,7 +185,9 @@ cJSON *format_ps_json(const struct engine_ps_row *r, int notrunc)
 	names = cJSON_AddArrayToObject(j, "Names");
 	cJSON_AddItemToArray(names, cJSON_CreateString(r->name));
 	cJSON_AddStringToObject(j, "Image", r->rootfs);
-	cJSON_AddItemToObject(j, "Command", cJSON_Duplicate(r->command, 1) ?: cJSON_CreateArray());
+	cmd = cJSON_AddArrayToObject(j, "Command");
+	for (size_t i = 0; r->command && r->command[i]; i++)
+		cJSON_AddItemToArray(cmd, cJSON_CreateString(r->command[i]));
 	ps_cmdline(buf, sizeof(buf), r->command);
 	cJSON_AddStringToObject(j, "CommandLine", buf);
 	cJSON_AddStringToObject(j, "State", r->status);

@@ -77,7 +77,6 @@ static cJSON *inspect_locked(struct ctr *c)
 	cJSON *j = cJSON_CreateObject(), *st, *cfg, *hc, *rp, *execs;
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(c->config, "spec");
 	const cJSON *proc = cJSON_GetObjectItemCaseSensitive(spec, "process");
-	const cJSON *ss = cJSON_GetObjectItemCaseSensitive(c->state, "execSessions"), *s;
 	int running = c->st == ST_RUNNING || c->st == ST_PAUSED;
 
 	cJSON_AddStringToObject(j, "Id", c->id);
@@ -99,29 +98,26 @@ static cJSON *inspect_locked(struct ctr *c)
 	cJSON_AddStringToObject(st, "Status", state_names[c->st]);
 	cJSON_AddBoolToObject(st, "Running", c->st == ST_RUNNING);
 	cJSON_AddBoolToObject(st, "Paused", c->st == ST_PAUSED);
-	cJSON_AddNumberToObject(st, "Pid",
-				running || c->st == ST_CREATED ? jint(c->state, "pid", 0) : 0);
+	cJSON_AddNumberToObject(st, "Pid", running || c->st == ST_CREATED ? c->state.pid : 0);
 	cJSON_AddNumberToObject(st, "ConmonPid",
-				running || c->st == ST_CREATED ? jint(c->state, "monitorPid", 0)
-							       : 0);
-	cJSON_AddNumberToObject(st, "ExitCode", (double)jint(c->state, "exitCode", 0));
-	cJSON_AddBoolToObject(st, "OOMKilled", jbool(c->state, "oomKilled"));
-	add_time(st, "StartedAt", jint(c->state, "startedAt", 0));
-	add_time(st, "FinishedAt", jint(c->state, "finishedAt", 0));
-	cJSON_AddBoolToObject(st, "StoppedByUser", jbool(c->state, "stoppedByUser"));
-	cJSON_AddBoolToObject(st, "Checkpointed", jbool(c->state, "checkpointed"));
-	add_time(st, "CheckpointedAt", jint(c->state, "checkpointedAt", 0));
-	cJSON_AddBoolToObject(st, "Restored", jbool(c->state, "restored"));
-	add_time(st, "RestoredAt", jint(c->state, "restoredAt", 0));
-	if (jstr(c->state, "cgroup"))
-		cJSON_AddStringToObject(st, "CgroupPath", jstr(c->state, "cgroup"));
-	cJSON_AddNumberToObject(j, "RestartCount", (double)jint(c->state, "restartCount", 0));
-	cJSON_AddNumberToObject(j, "MountCount", (double)jint(c->state, "mountCount", 0));
+				running || c->st == ST_CREATED ? c->state.monitor_pid : 0);
+	cJSON_AddNumberToObject(st, "ExitCode", (double)c->state.exit_code);
+	cJSON_AddBoolToObject(st, "OOMKilled", c->state.oom_killed);
+	add_time(st, "StartedAt", c->state.started_at);
+	add_time(st, "FinishedAt", c->state.finished_at);
+	cJSON_AddBoolToObject(st, "StoppedByUser", c->state.stopped_by_user);
+	cJSON_AddBoolToObject(st, "Checkpointed", c->state.checkpointed);
+	add_time(st, "CheckpointedAt", c->state.checkpointed_at);
+	cJSON_AddBoolToObject(st, "Restored", c->state.restored);
+	add_time(st, "RestoredAt", c->state.restored_at);
+	if (c->state.cgroup)
+		cJSON_AddStringToObject(st, "CgroupPath", c->state.cgroup);
+	cJSON_AddNumberToObject(j, "RestartCount", (double)c->state.restart_count);
+	cJSON_AddNumberToObject(j, "MountCount", (double)c->state.mount_count);
 	execs = cJSON_AddArrayToObject(j, "ExecIDs");
-	cJSON_ArrayForEach (s, ss)
-		cJSON_AddItemToArray(execs, cJSON_CreateString(s->string));
-	cJSON_AddItemToObject(j, "ExecSessions",
-			      ss ? cJSON_Duplicate(ss, 1) : cJSON_CreateObject());
+	for (size_t i = 0; i < c->state.n_execs; i++)
+		cJSON_AddItemToArray(execs, cJSON_CreateString(c->state.execs[i].id));
+	cJSON_AddItemToObject(j, "ExecSessions", ctr_state_execs_to_json(&c->state));
 	cfg = cJSON_AddObjectToObject(j, "Config");
 	cJSON_AddStringToObject(cfg, "Hostname", jstr(spec, "hostname") ?: "");
 	cJSON_AddItemToObject(cfg, "Env",
@@ -166,17 +162,32 @@ cJSON *engine_inspect(struct engine *en, const char *ref, struct err *e)
 	return j;
 }
 
+int engine_status(struct engine *en, const char *ref, struct engine_status *s, struct err *e)
+{
+	struct ctr c;
+
+	if (ctr_open(en, ref, &c, e) < 0)
+		return -1;
+	memcpy(s->id, c.id, sizeof(s->id));
+	s->name = xstrdup(cname(&c));
+	s->status = state_names[c.st];
+	s->tty = jbool(c.config, "tty");
+	ctr_close(&c);
+	return 0;
+}
+
 /* ps: one small state.json per container, read relative to the
  * containers directory in one read, no lock, nothing written.  A run the
  * kernel says is over (exit file there, monitor gone) shows as stopped;
  * the next locked operation records it. */
-static void list_fill(struct engine *en, const char *id, const cJSON *st, struct engine_ps_row *r)
+static void list_fill(struct engine *en, const char *id, const struct ctr_state *st,
+		      struct engine_ps_row *r)
 {
-	enum cstate cs = state_from(jstr(st, "state"));
+	enum cstate cs = st->state;
 
 	memset(r, 0, sizeof(*r));
-	r->finished_ns = jint(st, "finishedAt", 0);
-	r->exit_code = (int)jint(st, "exitCode", 0);
+	r->finished_ns = st->finished_at;
+	r->exit_code = st->exit_code;
 	if (cs == ST_CREATED || cs == ST_RUNNING || cs == ST_PAUSED) {
 		_cleanup_free_ char *exitp = store_exit_path(&en->st, id);
 		struct monitor_exit x;
@@ -186,28 +197,27 @@ static void list_fill(struct engine *en, const char *id, const cJSON *st, struct
 			cs = ST_STOPPED;
 			r->exit_code = x.exit_code;
 			r->finished_ns = x.time_ns;
-		} else if (!proc_running((pid_t)jint(st, "monitorPid", 0),
-					 (uint64_t)jint(st, "monitorStart", 0))) {
+		} else if (!proc_running(st->monitor_pid, st->monitor_start)) {
 			cs = ST_STOPPED;
 			r->exit_code = -1;
-		} else if (jstr(st, "cgroup") && oci_cgroup_frozen(jstr(st, "cgroup")) == 1) {
+		} else if (st->cgroup && oci_cgroup_frozen(st->cgroup) == 1) {
 			cs = ST_PAUSED;
 		}
 	}
 	r->id = id;
-	r->name = jstr(st, "name") ?: id;
-	r->rootfs = jstr(st, "rootfs") ?: "";
+	r->name = st->name ?: id;
+	r->rootfs = st->rootfs ?: "";
 	r->status = state_names[cs];
-	r->command = cJSON_GetObjectItemCaseSensitive(st, "command");
-	r->created_ns = jint(st, "created", 0);
-	r->started_ns = jint(st, "startedAt", 0);
-	r->pid = cs == ST_RUNNING || cs == ST_PAUSED || cs == ST_CREATED ? jint(st, "pid", 0) : 0;
-	r->restart_count = (int)jint(st, "restartCount", 0);
+	r->command = st->command;
+	r->created_ns = st->created;
+	r->started_ns = st->started_at;
+	r->pid = cs == ST_RUNNING || cs == ST_PAUSED || cs == ST_CREATED ? st->pid : 0;
+	r->restart_count = st->restart_count;
 }
 
 /* A state without ps's summary (written before it existed): take it from
  * config.json. */
-static void list_summary_from_config(int cfd, const char *id, cJSON *st)
+static void list_summary_from_config(int cfd, const char *id, struct ctr_state *st)
 {
 	char buf[8192];
 	size_t len;
@@ -219,14 +229,12 @@ static void list_summary_from_config(int cfd, const char *id, cJSON *st)
 		free(text);
 	if (!cfg)
 		return;
-	jset_str(st, "name", jstr(cfg, "name"));
-	jset_str(st, "rootfs", jstr(cfg, "rootfs"));
-	jset_num(st, "created", (double)jint(cfg, "created", 0));
-	cJSON_AddItemToObject(
-		st, "command",
-		cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(
-					cJSON_GetObjectItemCaseSensitive(spec, "process"), "args"),
-				1));
+	ctr_state_set_str(&st->name, jstr(cfg, "name"));
+	ctr_state_set_str(&st->rootfs, jstr(cfg, "rootfs"));
+	st->created = jint(cfg, "created", 0);
+	strv_free(st->command);
+	st->command = ctr_state_strv(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(spec, "process"), "args"));
 	cJSON_Delete(cfg);
 }
 
@@ -248,20 +256,22 @@ int engine_list_each(struct engine *en, int all,
 		size_t len;
 		char *text = store_read_at(cfd, ids[i], "state.json", buf, sizeof(buf), &len);
 		/* a torn file (embedded NUL) is as corrupt as a truncated one */
-		cJSON *st = text && strlen(text) == len ? cJSON_ParseWithOpts(text, NULL, 1) : NULL;
+		cJSON *j = text && strlen(text) == len ? cJSON_ParseWithOpts(text, NULL, 1) : NULL;
+		_cleanup_ctr_state_ struct ctr_state st = { 0 };
 		struct engine_ps_row r;
 		int rc = 0;
 
 		if (text && text != buf)
 			free(text);
-		if (!st)
+		if (!j)
 			continue; /* removed meanwhile, not yet created, or corrupt */
-		if (!jstr(st, "name"))
-			list_summary_from_config(cfd, ids[i], st);
-		list_fill(en, ids[i], st, &r);
+		ctr_state_from_json(j, &st);
+		cJSON_Delete(j);
+		if (!st.name)
+			list_summary_from_config(cfd, ids[i], &st);
+		list_fill(en, ids[i], &st, &r);
 		if (all || strcmp(r.status, "running") == 0 || strcmp(r.status, "paused") == 0)
 			rc = fn(&r, arg);
-		cJSON_Delete(st);
 		if (rc < 0)
 			return rc;
 	}
@@ -283,7 +293,7 @@ static int list_add(const struct engine_ps_row *r, void *arg)
 	add_time(s, "StartedAt", r->started_ns);
 	add_time(s, "FinishedAt", r->finished_ns);
 	cfg = cJSON_AddObjectToObject(j, "Config");
-	cJSON_AddItemToObject(cfg, "Cmd", cJSON_Duplicate(r->command, 1) ?: cJSON_CreateArray());
+	cJSON_AddItemToObject(cfg, "Cmd", strv_to_json(r->command));
 	cJSON_AddNumberToObject(j, "RestartCount", r->restart_count);
 	cJSON_AddItemToArray(arg, j);
 	return 0;

@@ -113,14 +113,13 @@ int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, in
 		}
 		if (ctr_open(en, id, &c, e) < 0) {
 			if (e->kind == ERRK_NO_SUCH) {
-				err_set(e, 0, "container %s was removed", id);
-				kind(e, ERRK_REMOVED);
+				err_setk(e, ERRK_REMOVED, 0, "container %s was removed", id);
 			}
 			goto out;
 		}
-		if (condition_met(&c, cond) || (run > 0 && jint(c.state, "pid", 0) != run)) {
+		if (condition_met(&c, cond) || (run > 0 && c.state.pid != run)) {
 			if (exit_code)
-				*exit_code = (int)jint(c.state, "exitCode", 0);
+				*exit_code = (int)c.state.exit_code;
 			ctr_close(&c);
 			r = 0;
 			goto out;
@@ -131,9 +130,9 @@ int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, in
 				int64_t left = deadline - mono_ms();
 
 				if (left <= 0) {
-					err_set(e, ETIMEDOUT, "container %s: waiting for %s", id,
-						cond ? cond : "stopped");
-					kind(e, ERRK_RUNTIME);
+					err_setk(e, ERRK_RUNTIME, ETIMEDOUT,
+						 "container %s: waiting for %s", id,
+						 cond ? cond : "stopped");
 					goto out;
 				}
 				ms = (int)left;
@@ -162,8 +161,7 @@ int engine_wait(struct engine *en, const char *ref, const char *condition, int *
 	int r;
 
 	if (condition && state_from(condition) == ST_UNKNOWN && strcmp(condition, "stopped")) {
-		err_set(e, 0, "invalid condition \"%s\"", condition);
-		return kind(e, ERRK_INVALID_ARG);
+		return err_setk(e, ERRK_INVALID_ARG, 0, "invalid condition \"%s\"", condition);
 	}
 	if (store_lookup(&en->st, ref, id, e) < 0) {
 		e->errnum = 0;
@@ -171,8 +169,7 @@ int engine_wait(struct engine *en, const char *ref, const char *condition, int *
 	}
 	r = wait_cond(en, id, condition, 0, -1, exit_code, e);
 	if (r < 0 && e->kind == ERRK_REMOVED) {
-		err_set(e, 0, "container %s was removed", ref);
-		kind(e, ERRK_REMOVED);
+		err_setk(e, ERRK_REMOVED, 0, "container %s was removed", ref);
 	}
 	return r;
 }

@@ -119,27 +119,44 @@ int err_sys(struct err *e, const char *fmt, ...)
 	return -1;
 }
 
-int err_wrap(struct err *e, const char *fmt, ...)
+static int err_vwrap(struct err *e, const char *fmt, va_list ap)
 {
 	char ctx[256], old[sizeof(e->msg)];
-	va_list ap;
+	size_t n;
 
 	if (!e)
 		return -1;
-	va_start(ap, fmt);
 	vsnprintf(ctx, sizeof(ctx), fmt, ap);
-	va_end(ap);
 	memcpy(old, e->msg, sizeof(old));
-	{
-		size_t n = strlen(ctx);
+	n = strlen(ctx);
+	if (n + 2 >= sizeof(e->msg))
+		n = sizeof(e->msg) - 3;
+	memcpy(e->msg, ctx, n);
+	memcpy(e->msg + n, ": ", 2);
+	snprintf(e->msg + n + 2, sizeof(e->msg) - n - 2, "%.*s", (int)(sizeof(e->msg) - n - 3),
+		 old);
+	return -1;
+}
 
-		if (n + 2 >= sizeof(e->msg))
-			n = sizeof(e->msg) - 3;
-		memcpy(e->msg, ctx, n);
-		memcpy(e->msg + n, ": ", 2);
-		snprintf(e->msg + n + 2, sizeof(e->msg) - n - 2, "%.*s",
-			 (int)(sizeof(e->msg) - n - 3), old);
-	}
+int err_wrap(struct err *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vwrap(e, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int err_wrapk(struct err *e, int kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vwrap(e, fmt, ap);
+	va_end(ap);
+	if (e && e->kind != ERRK_EXEC_NOT_FOUND && e->kind != ERRK_EXEC_DENIED)
+		e->kind = kind;
 	return -1;
 }
 

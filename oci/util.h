@@ -67,6 +67,9 @@ int err_exit_code(const struct err *e, int dflt);
 int err_sys(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prepend "context: " to the message already in e; returns -1. */
 int err_wrap(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* err_wrap and the kind, in one step; a process that could not be
+ * started (ERRK_EXEC_*) stays that, whatever step it surfaced in. */
+int err_wrapk(struct err *e, int kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* The full one-line text: "msg: strerror(errnum)" (or just msg). */
 const char *err_str(const struct err *e, char *buf, size_t len);
 /* Print "prog: <err_str>" on stderr. */

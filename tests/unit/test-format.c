@@ -44,7 +44,8 @@ static void test_template(void)
 
 static void test_ps(void)
 {
-	cJSON *cmd = cJSON_Parse("[\"/bin/sh\",\"-c\",\"sleep 1\"]"), *row, *rows;
+	char *cmd[] = { "/bin/sh", "-c", "sleep 1", NULL };
+	cJSON *row, *rows;
 	struct engine_ps_row r = {
 		.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 		.name = "web",
@@ -76,7 +77,6 @@ static void test_ps(void)
 	CHECK_HAS(out, "Exited (3) 2 minutes ago");
 	CHECK_HAS(out, " web\n");
 	cJSON_Delete(rows);
-	cJSON_Delete(cmd);
 }
 
 int main(void)

@@ -72,9 +72,9 @@ static int running_ctr(char id[STORE_ID_LEN + 1], struct err *e)
 	if (engine_create(&en, &o, id, e) < 0 || ctr_open(&en, id, &c, e) < 0)
 		return -1;
 	ctr_set_state(&c, ST_RUNNING);
-	jset_num(c.state, "pid", getpid());
-	jset_num(c.state, "monitorPid", getpid());
-	jset_num(c.state, "monitorStart", (double)proc_start_time(getpid()));
+	c.state.pid = getpid();
+	c.state.monitor_pid = getpid();
+	c.state.monitor_start = proc_start_time(getpid());
 	r = ctr_save(&c, e);
 	ctr_close(&c);
 	return r;

@@ -1,0 +1,693 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * network-store: the networks' definitions and their leases (see
+ * network.h for the layout), and the network commands (create, inspect,
+ * remove, prune).
+ *
+ * Hazards.  The leases are the one persistent part of networking: they
+ * change only under the networks' flock (nets_lock), and each network's
+ * file is written whole (atomically), so a reader without the lock sees
+ * the old or the new one.  A subnet is never handed out twice, nor one
+ * that overlaps a route of the host.
+ */
+#include "engine/network-internal.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "oci/netlink.h"
+#include "oci/nft.h"
+#include "store/digest.h"
+
+#ifndef NOOK_NO_NETWORK
+static int strv_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- addresses ----------------------------------------------------------- */
+
+static uint32_t mask_of(int prefix)
+{
+	return prefix ? ~0u << (32 - prefix) : 0;
+}
+
+int ip_parse(const char *s, uint32_t *out)
+{
+	struct in_addr a;
+
+	if (!s || inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+const char *ip_fmt(uint32_t ip, char buf[16])
+{
+	struct in_addr a = { htonl(ip) };
+
+	return inet_ntop(AF_INET, &a, buf, 16);
+}
+
+struct in_addr in4(uint32_t ip)
+{
+	struct in_addr a = { htonl(ip) };
+
+	return a;
+}
+
+static int cidr_parse(const char *s, struct cidr *c)
+{
+	char buf[32];
+	char *slash, *end;
+	long p;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	p = strtol(slash + 1, &end, 10);
+	if (*end || end == slash + 1 || p < 8 || p > 30 || ip_parse(buf, &c->net) < 0)
+		return -1;
+	c->prefix = (int)p;
+	c->net &= mask_of(c->prefix);
+	return 0;
+}
+
+static int overlaps(struct cidr a, struct cidr b)
+{
+	uint32_t m = mask_of(a.prefix < b.prefix ? a.prefix : b.prefix);
+
+	return (a.net & m) == (b.net & m);
+}
+
+static int in_cidr(uint32_t ip, struct cidr c)
+{
+	return (ip & mask_of(c.prefix)) == c.net;
+}
+
+/* ---- the store ----------------------------------------------------------- */
+
+char *nets_dir(struct engine *en)
+{
+	return xasprintf("%s/networks", en->st.root);
+}
+
+static char *net_file(struct engine *en, const char *name)
+{
+	return xasprintf("%s/networks/%s.json", en->st.root, name);
+}
+
+int nets_lock(struct engine *en, struct err *e)
+{
+	_cleanup_free_ char *dir = nets_dir(en);
+	_cleanup_free_ char *p = xasprintf("%s/.lock", dir);
+	int fd;
+
+	if (mkdir_p(dir, 0700, e) < 0)
+		return -1;
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_sys(e, "open %s", p);
+	if (flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return err_sys(e, "lock %s", p);
+	}
+	return fd;
+}
+
+void nets_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Every network's name, sorted (NULL-terminated). */
+char **net_names(struct engine *en)
+{
+	_cleanup_free_ char *dir = nets_dir(en);
+	char **v = xcalloc(1, sizeof(char *));
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] != '.' && n > 5 && strcmp(de->d_name + n - 5, ".json") == 0) {
+			de->d_name[n - 5] = '\0';
+			strv_push(&v, de->d_name);
+		}
+	}
+	if (d)
+		closedir(d);
+	qsort(v, strv_len(v), sizeof(char *), strv_cmp);
+	return v;
+}
+
+cJSON *net_read(struct engine *en, const char *name, struct err *e)
+{
+	_cleanup_free_ char *p = net_file(en, name);
+	cJSON *n;
+
+	if (store_name_valid(name, NULL) < 0 || !(n = store_read_json(p, e))) {
+		err_setk(e, ERRK_NO_SUCH, ENOENT, "no such network %s", name);
+		return NULL;
+	}
+	return n;
+}
+
+/* durable 0: no fsync, for the leases of --rm containers (their
+ * containers are not durable either; refresh collects what a power cut
+ * leaves, net_gc): a flash write and milliseconds less per run. */
+int net_write(struct engine *en, const cJSON *n, int durable, struct err *e)
+{
+	_cleanup_free_ char *p = net_file(en, jstr(n, "name"));
+
+	return store_write_json(p, n, durable, e);
+}
+
+void net_subnet(const cJSON *n, struct cidr *c)
+{
+	if (cidr_parse(jstr(n, "subnet"), c) < 0)
+		c->net = 0, c->prefix = 32;
+}
+
+/* Is c free: no other network's subnet, no route or address of the
+ * host overlaps it. */
+static int subnet_free(struct engine *en, struct cidr c, const char *self, const char **why,
+		       char **v_names)
+{
+	for (size_t i = 0; v_names[i]; i++) {
+		_cleanup_json_ cJSON *n = NULL;
+		struct cidr o;
+
+		if (self && strcmp(v_names[i], self) == 0)
+			continue;
+		n = net_read(en, v_names[i], NULL);
+		net_subnet(n, &o);
+		if (n && overlaps(c, o)) {
+			*why = "another network";
+			return 0;
+		}
+	}
+	{
+		struct nl nl;
+		struct nl_net4 *nets = NULL;
+		int cnt = -1;
+
+		if (nl_open(&nl, -1, NULL) == 0) {
+			cnt = nl_nets4(&nl, &nets, NULL);
+			nl_close(&nl);
+		}
+		for (int i = 0; i < cnt; i++) {
+			struct cidr h = { ntohl(nets[i].net.s_addr), nets[i].prefix };
+
+			h.net &= mask_of(h.prefix);
+			if (h.prefix > 0 && overlaps(c, h)) {
+				free(nets);
+				*why = "a route or an address of the host";
+				return 0;
+			}
+		}
+		free(nets);
+	}
+	return 1;
+}
+
+/* The first free subnet: 10.88.0.0/16 for the default network, then
+ * 10.89.N.0/24. */
+static int subnet_pick(struct engine *en, int dflt, struct cidr *out, char **names, struct err *e)
+{
+	const char *why;
+
+	out->net = 0x0a580000;
+	out->prefix = 16;
+	if (dflt && subnet_free(en, *out, NULL, &why, names))
+		return 0;
+	for (uint32_t i = 0; i < 256; i++) {
+		out->net = 0x0a590000 | i << 8;
+		out->prefix = 24;
+		if (subnet_free(en, *out, NULL, &why, names))
+			return 0;
+	}
+	return err_set(e, 0, "no free subnet in 10.89.0.0/16: give one with --subnet");
+}
+
+/* A new network's file (lock held). */
+static cJSON *net_new(struct engine *en, const struct net_create_opts *o, struct err *e)
+{
+	_cleanup_strv_ char **names = net_names(en);
+	int dflt = strcmp(o->name, NET_DEFAULT) == 0;
+	struct cidr sub, range;
+	uint32_t gw;
+	char ifname[IFNAMSIZ], buf[16], sbuf[40];
+	cJSON *n;
+
+	if (o->subnet) {
+		const char *why;
+
+		if (cidr_parse(o->subnet, &sub) < 0)
+			return err_setk(e, ERRK_INVALID_ARG, 0,
+					"invalid --subnet %s (an IPv4 CIDR, /8 to /30)", o->subnet),
+			       NULL;
+		if (!subnet_free(en, sub, NULL, &why, names))
+			return err_setk(e, ERRK_INVALID_ARG, 0, "subnet %s overlaps %s", o->subnet,
+					why),
+			       NULL;
+	} else if (subnet_pick(en, dflt, &sub, names, e) < 0) {
+		return NULL;
+	}
+	gw = sub.net + 1;
+	if (o->gateway && (ip_parse(o->gateway, &gw) < 0 || !in_cidr(gw, sub) || gw == sub.net ||
+			   gw == (sub.net | ~mask_of(sub.prefix))))
+		return err_setk(e, ERRK_INVALID_ARG, 0,
+				"invalid --gateway %s: not an address of %s", o->gateway,
+				ip_fmt(sub.net, buf)),
+		       NULL;
+	if (o->ip_range && (cidr_parse(o->ip_range, &range) < 0 || !in_cidr(range.net, sub) ||
+			    range.prefix < sub.prefix))
+		return err_setk(e, ERRK_INVALID_ARG, 0,
+				"invalid --ip-range %s: not inside the subnet", o->ip_range),
+		       NULL;
+	/* its bridge: nook0 for the default, else the first free nookN
+	 * (free on the host too: another --root has networks of its own) */
+	for (int i = dflt ? 0 : 1;; i++) {
+		struct nl nl;
+		int used = 0;
+
+		snprintf(ifname, sizeof(ifname), "nook%d", i);
+		for (size_t k = 0; names[k] && !used; k++) {
+			_cleanup_json_ cJSON *on = net_read(en, names[k], NULL);
+
+			used = on && strcmp(jstr(on, "interface") ?: "", ifname) == 0;
+		}
+		if (!used && nl_open(&nl, -1, NULL) == 0) {
+			used = nl_link_index(&nl, ifname, NULL, NULL) > 0;
+			nl_close(&nl);
+		}
+		if (!used)
+			break;
+	}
+	n = cJSON_CreateObject();
+	cJSON_AddStringToObject(n, "name", o->name);
+	{
+		struct sha256 s;
+		uint8_t d[32];
+		char hex[65];
+
+		/* the default network's id is the same everywhere (podman's
+		 * is too); others get a random one */
+		if (dflt) {
+			sha256_init(&s);
+			sha256_update(&s, o->name, strlen(o->name));
+			sha256_final(&s, d);
+			for (int i = 0; i < 32; i++)
+				snprintf(hex + 2 * i, 3, "%02x", d[i]);
+		} else {
+			store_new_id(hex);
+		}
+		cJSON_AddStringToObject(n, "id", hex);
+	}
+	cJSON_AddStringToObject(n, "driver", "bridge");
+	cJSON_AddStringToObject(n, "interface", ifname);
+	snprintf(sbuf, sizeof(sbuf), "%s/%d", ip_fmt(sub.net, buf), sub.prefix);
+	cJSON_AddStringToObject(n, "subnet", sbuf);
+	cJSON_AddStringToObject(n, "gateway", ip_fmt(gw, buf));
+	if (o->ip_range)
+		cJSON_AddStringToObject(n, "ipRange", o->ip_range);
+	cJSON_AddBoolToObject(n, "internal", o->internal);
+	cJSON_AddBoolToObject(n, "dnsEnabled", !dflt && !o->disable_dns);
+	cJSON_AddNumberToObject(n, "created", (double)now_ns());
+	cJSON_AddObjectToObject(n, "leases");
+	if (net_write(en, n, 1, e) < 0) {
+		cJSON_Delete(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* A network by name (lock held); the default one is made on first use. */
+cJSON *net_get(struct engine *en, const char *name, struct err *e)
+{
+	cJSON *n = net_read(en, name, e);
+	struct net_create_opts o = { .name = NET_DEFAULT };
+
+	if (n || strcmp(name, NET_DEFAULT) != 0)
+		return n;
+	return net_new(en, &o, e);
+}
+
+/* ---- leases -------------------------------------------------------------- */
+
+cJSON *leases(const cJSON *n)
+{
+	return cJSON_GetObjectItemCaseSensitive(n, "leases");
+}
+
+/* A free address of n: ip if given (checked), else the lowest free one. */
+static int lease_ip(const cJSON *n, const char *want, uint32_t *out, struct err *e)
+{
+	struct cidr sub, range;
+	uint32_t gw = 0, last, ip;
+	const cJSON *l;
+	char buf[16];
+
+	net_subnet(n, &sub);
+	range = sub;
+	if (jstr(n, "ipRange"))
+		cidr_parse(jstr(n, "ipRange"), &range);
+	ip_parse(jstr(n, "gateway"), &gw);
+	last = sub.net | ~mask_of(sub.prefix);
+	if (want) {
+		if (ip_parse(want, &ip) < 0 || !in_cidr(ip, sub) || ip == sub.net || ip == last ||
+		    ip == gw)
+			return err_setk(e, ERRK_INVALID_ARG, 0,
+					"--ip %s is not a free address of network %s (%s)", want,
+					jstr(n, "name"), jstr(n, "subnet"));
+		cJSON_ArrayForEach (l, leases(n)) {
+			if (strcmp(jstr(l, "ip") ?: "", want) == 0)
+				return err_setk(e, ERRK_INVALID_ARG, 0,
+						"--ip %s is taken by container %s on network %s",
+						want, jstr(l, "name") ?: l->string,
+						jstr(n, "name"));
+		}
+		*out = ip;
+		return 0;
+	}
+	for (ip = range.net + 1; ip < (range.net | ~mask_of(range.prefix)); ip++) {
+		int taken = ip == gw || ip == last;
+
+		cJSON_ArrayForEach (l, leases(n)) {
+			if (!taken && strcmp(jstr(l, "ip") ?: "", ip_fmt(ip, buf)) == 0)
+				taken = 1;
+		}
+		if (!taken) {
+			*out = ip;
+			return 0;
+		}
+	}
+	return err_setk(e, ERRK_INVALID_ARG, 0, "network %s has no free address left",
+			jstr(n, "name"));
+}
+
+int mac_parse(const char *s, uint8_t m[6])
+{
+	unsigned v[6];
+	char end;
+
+	if (!s ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+		   &end) != 6 ||
+	    (v[0] & 1))
+		return -1;
+	for (int i = 0; i < 6; i++)
+		m[i] = (uint8_t)v[i];
+	return 0;
+}
+
+/* Add a lease of container id (name) in network n (lock held): its
+ * address, a MAC that stays (locally administered, from the id), the
+ * interface it gets (eth0, eth1...).  The file is written. */
+int lease_add(struct engine *en, cJSON *n, const char *id, const char *name, const char *host,
+	      const char *ip, const char *mac, int ifidx, int durable, struct err *e)
+{
+	cJSON *l;
+	uint32_t a = 0;
+	char buf[16], mbuf[18], ifn[8];
+	uint8_t m[6];
+
+	if (cJSON_GetObjectItemCaseSensitive(leases(n), id))
+		return err_setk(e, ERRK_INVALID_ARG, 0, "container %s is already on network %s",
+				name, jstr(n, "name"));
+	if (lease_ip(n, ip, &a, e) < 0)
+		return -1;
+	if (mac) {
+		if (mac_parse(mac, m) < 0)
+			return err_setk(e, ERRK_INVALID_ARG, 0,
+					"invalid --mac-address %s (a unicast xx:xx:xx:xx:xx:xx)",
+					mac);
+	} else {
+		m[0] = 0x02;
+		for (int i = 1; i < 6; i++) {
+			unsigned v;
+
+			sscanf(id + 2 * (i - 1), "%2x", &v);
+			m[i] = (uint8_t)v;
+		}
+		m[5] ^= (uint8_t)ifidx;
+	}
+	snprintf(mbuf, sizeof(mbuf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	snprintf(ifn, sizeof(ifn), "eth%d", ifidx);
+	l = cJSON_AddObjectToObject(leases(n), id);
+	cJSON_AddStringToObject(l, "name", name);
+	if (host && strcmp(host, name) != 0)
+		cJSON_AddStringToObject(l, "hostname", host);
+	cJSON_AddStringToObject(l, "ip", ip_fmt(a, buf));
+	cJSON_AddStringToObject(l, "mac", mbuf);
+	cJSON_AddStringToObject(l, "iface", ifn);
+	if (net_write(en, n, durable, e) < 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(leases(n), id);
+		return -1;
+	}
+	return 0;
+}
+
+size_t ctr_nets(struct engine *en, const char *id, struct net_ref out[10])
+{
+	_cleanup_strv_ char **names = net_names(en);
+	size_t k = 0;
+
+	for (size_t i = 0; names[i] && k < 10; i++) {
+		cJSON *n = net_read(en, names[i], NULL);
+		const cJSON *l = cJSON_GetObjectItemCaseSensitive(leases(n), id);
+
+		if (!l) {
+			cJSON_Delete(n);
+			continue;
+		}
+		out[k].net = n;
+		out[k++].lease = l;
+	}
+	/* eth0 first */
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0 && strcmp(jstr(out[j].lease, "iface"),
+						   jstr(out[j - 1].lease, "iface")) < 0;
+		     j--) {
+			struct net_ref t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return k;
+}
+
+void nets_free(struct net_ref *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cJSON_Delete(r[i].net);
+}
+
+/* ---- network commands ---------------------------------------------------------- */
+
+int engine_network_create(struct engine *en, const struct net_create_opts *o, struct err *e)
+{
+	_cleanup_json_ cJSON *n = NULL;
+	_cleanup_free_ char *p = NULL;
+	int lock;
+
+	if (store_name_valid(o->name, e) < 0)
+		return kind(e, ERRK_INVALID_ARG);
+	lock = nets_lock(en, e);
+	if (lock < 0)
+		return -1;
+	p = net_file(en, o->name);
+	if (access(p, F_OK) == 0) {
+		nets_unlock(lock);
+		return err_setk(e, ERRK_INVALID_ARG, EEXIST, "network %s", o->name);
+	}
+	n = net_new(en, o, e);
+	nets_unlock(lock);
+	return n ? 0 : -1;
+}
+
+static cJSON *net_inspect_json(const cJSON *n)
+{
+	cJSON *o = cJSON_CreateObject(), *subs, *s;
+	const cJSON *l;
+	char t[64];
+	time_t secs = (time_t)(jint(n, "created", 0) / 1000000000);
+	struct tm tm;
+
+	cJSON_AddStringToObject(o, "name", jstr(n, "name"));
+	cJSON_AddStringToObject(o, "id", jstr(n, "id"));
+	cJSON_AddStringToObject(o, "driver", "bridge");
+	cJSON_AddStringToObject(o, "network_interface", jstr(n, "interface"));
+	gmtime_r(&secs, &tm);
+	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	cJSON_AddStringToObject(o, "created", t);
+	subs = cJSON_AddArrayToObject(o, "subnets");
+	s = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "subnet", jstr(n, "subnet"));
+	cJSON_AddStringToObject(s, "gateway", jstr(n, "gateway"));
+	if (jstr(n, "ipRange")) {
+		cJSON *lr = cJSON_AddObjectToObject(s, "lease_range");
+		struct cidr r;
+		char b[16];
+
+		cidr_parse(jstr(n, "ipRange"), &r);
+		cJSON_AddStringToObject(lr, "start_ip", ip_fmt(r.net + 1, b));
+		cJSON_AddStringToObject(lr, "end_ip", ip_fmt((r.net | ~mask_of(r.prefix)) - 1, b));
+	}
+	cJSON_AddItemToArray(subs, s);
+	cJSON_AddBoolToObject(o, "ipv6_enabled", 0);
+	cJSON_AddBoolToObject(o, "internal", jbool(n, "internal"));
+	cJSON_AddBoolToObject(o, "dns_enabled", jbool(n, "dnsEnabled"));
+	s = cJSON_AddObjectToObject(o, "containers");
+	cJSON_ArrayForEach (l, leases(n)) {
+		cJSON *c = cJSON_AddObjectToObject(s, l->string);
+
+		cJSON_AddStringToObject(c, "name", jstr(l, "name"));
+		cJSON_AddStringToObject(c, "ip", jstr(l, "ip"));
+		cJSON_AddStringToObject(c, "mac", jstr(l, "mac"));
+		cJSON_AddStringToObject(c, "interface", jstr(l, "iface"));
+	}
+	return o;
+}
+
+cJSON *engine_network_inspect(struct engine *en, const char *name, struct err *e)
+{
+	_cleanup_strv_ char **names = NULL;
+	cJSON *out = cJSON_CreateArray();
+	int lock = nets_lock(en, e);
+
+	if (lock < 0) {
+		cJSON_Delete(out);
+		return NULL;
+	}
+	/* the default network is always there */
+	cJSON_Delete(net_get(en, NET_DEFAULT, NULL));
+	names = name ? NULL : net_names(en);
+	for (size_t i = 0; name ? i < 1 : names[i] != NULL; i++) {
+		_cleanup_json_ cJSON *n = net_read(en, name ? name : names[i], e);
+
+		if (!n) {
+			cJSON_Delete(out);
+			out = NULL;
+			break;
+		}
+		cJSON_AddItemToArray(out, net_inspect_json(n));
+	}
+	nets_unlock(lock);
+	return out;
+}
+
+static int net_remove_locked(struct engine *en, const cJSON *n, struct err *e)
+{
+	_cleanup_free_ char *p = net_file(en, jstr(n, "name"));
+	struct nl nl;
+	struct cidr sub;
+
+	net_subnet(n, &sub);
+	if (nl_open(&nl, -1, e) == 0) {
+		nl_link_del(&nl, jstr(n, "interface"), NULL);
+		nl_close(&nl);
+	}
+	nft_network_del(jstr(n, "interface"), in4(sub.net), sub.prefix, NULL);
+	if (unlink(p) < 0)
+		return err_sys(e, "remove %s", p);
+	/* the last bridge of any root gone: the table goes too */
+	if (nl_open(&nl, -1, NULL) == 0) {
+		int left = 0;
+
+		for (int i = 0; i < 64 && !left; i++) {
+			char ifname[IFNAMSIZ];
+
+			snprintf(ifname, sizeof(ifname), "nook%d", i);
+			left = nl_link_index(&nl, ifname, NULL, NULL) != 0;
+		}
+		nl_close(&nl);
+		if (!left)
+			nft_remove_all(NULL);
+	}
+	return 0;
+}
+
+int engine_network_remove(struct engine *en, const char *name, int force, struct err *e)
+{
+	_cleanup_json_ cJSON *n = NULL;
+	_cleanup_strv_ char **users = xcalloc(1, sizeof(char *));
+	const cJSON *l;
+	int lock = nets_lock(en, e), r;
+
+	if (lock < 0)
+		return -1;
+	n = net_read(en, name, e);
+	if (!n) {
+		nets_unlock(lock);
+		return -1;
+	}
+	if (strcmp(name, NET_DEFAULT) == 0) {
+		nets_unlock(lock);
+		return err_setk(e, ERRK_INVALID_ARG, 0, "the default network %s cannot be removed",
+				name);
+	}
+	cJSON_ArrayForEach (l, leases(n))
+		strv_push(&users, l->string);
+	if (users[0] && !force) {
+		err_setk(e, ERRK_STATE_INVALID, 0,
+			 "network %s is used by %zu container(s) (%s...): remove them or use -f",
+			 name, strv_len(users), jstr(leases(n)->child, "name"));
+		nets_unlock(lock);
+		return -1;
+	}
+	nets_unlock(lock);
+	/* containers take the lock themselves when they go */
+	for (size_t i = 0; users[i]; i++)
+		if (engine_remove(en, users[i], ENGINE_RM_FORCE, e) < 0 && e->kind != ERRK_NO_SUCH)
+			return err_wrap(e, "network rm %s", name);
+	lock = nets_lock(en, e);
+	if (lock < 0)
+		return -1;
+	cJSON_Delete(n);
+	n = net_read(en, name, e);
+	r = n ? net_remove_locked(en, n, e) : -1;
+	nets_unlock(lock);
+	return r;
+}
+
+int engine_network_prune(struct engine *en, char ***out, struct err *e)
+{
+	_cleanup_strv_ char **names = NULL;
+	int lock = nets_lock(en, e);
+
+	*out = xcalloc(1, sizeof(char *));
+	if (lock < 0)
+		return -1;
+	names = net_names(en);
+	for (size_t i = 0; names[i]; i++) {
+		_cleanup_json_ cJSON *n = net_read(en, names[i], NULL);
+
+		if (!n || strcmp(names[i], NET_DEFAULT) == 0 || cJSON_GetArraySize(leases(n)) > 0)
+			continue;
+		if (net_remove_locked(en, n, e) < 0) {
+			nets_unlock(lock);
+			return -1;
+		}
+		strv_push(out, names[i]);
+	}
+	nets_unlock(lock);
+	return 0;
+}
+
+#endif /* NOOK_NO_NETWORK */
