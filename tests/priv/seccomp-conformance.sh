@@ -18,17 +18,31 @@ ALLOW='["execve", "brk", "arch_prctl", "set_tid_address", "mmap", "munmap",
 	"fork", "wait4", "waitid", "dup", "dup2", "dup3", "getcwd", "stat", "statx",
 	"getuid", "getgid", "geteuid", "getegid", "getppid", "pipe", "pipe2",
 	"uname", "access", "faccessat", "faccessat2", "prlimit64", "sysinfo",
-	"set_robust_list", "rseq", "poll", "ppoll", "getpgrp", "setpgid", "kill"]'
+	"set_robust_list", "rseq", "poll", "ppoll", "getpgrp", "setpgid", "kill",
+	"fstatfs", "statfs", "sched_yield", "nanosleep", "epoll_pwait", "epoll_ctl",
+	"epoll_create1", "tgkill", "sigaltstack", "getdents64", "capget", "capset",
+	"prctl", "setgroups", "setresuid", "setresgid", "chdir", "fchdir", "getrandom",
+	"sched_getaffinity", "mincore", "readlinkat", "fchown", "umask", "setsid"]'
 X86_64=0
 [ "$(uname -m)" = x86_64 ] && X86_64=1
+# Where nook goes further than runc (1.1): checks that runc fails are
+# run against nook only (NOOK_RUNTIME=runc validates the others).
+NOOK=0
+[ "$(basename "$(runtime_path)")" = nook ] && NOOK=1
 
 # ---- 1. ENOSYS above the profile's highest number ---------------------------
 
 if [ $X86_64 = 1 ]; then
 	# 462 mseal, 463-466 *xattrat, 467 open_tree_attr, 470: numbers
 	# libseccomp 2.5.4 does not know; 100 (times) is older and unnamed.
-	for arch in '' 'architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],'; do
-		t_begin "seccomp-conformance: errno default: syscalls numbered above the profile get ENOSYS ($arch)"
+	# Without architectures runc adds no stub; nook covers the native one.
+	for which in listed native; do
+		arch='architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],'
+		if [ $which = native ]; then
+			[ $NOOK = 1 ] || continue
+			arch=
+		fi
+		t_begin "seccomp-conformance: errno default: syscalls numbered above the profile get ENOSYS (architectures: $which)"
 		for pass in build cache; do
 			run_cfg ".linux.seccomp = {defaultAction: \"SCMP_ACT_ERRNO\", $arch
 				syscalls: [{names: $ALLOW, action: \"SCMP_ACT_ALLOW\"}]}" \
@@ -41,7 +55,7 @@ if [ $X86_64 = 1 ]; then
 	done
 	t_begin "seccomp-conformance: errno default: a profile naming a newer syscall keeps the errno below it"
 	run_cfg ".linux.seccomp = {defaultAction: \"SCMP_ACT_ERRNO\", defaultErrnoRet: 13,
-		syscalls: [{names: ($ALLOW + [\"fchmodat2\"]), action: \"SCMP_ACT_ALLOW\"}]}" \
+		architectures: [\"SCMP_ARCH_X86_64\"], syscalls: [{names: ($ALLOW + [\"fchmodat2\"]), action: \"SCMP_ACT_ALLOW\"}]}" \
 		/bin/sh -c 'for n in 400 470; do nook-test syscall nr $n; done'
 	expect_eq "400 below fchmodat2 (452), 470 above" "$(echo $out)" "errno 13 EACCES errno 38 ENOSYS"
 	t_end
@@ -51,6 +65,8 @@ fi
 
 # ---- 2. the runtime's own checks are not the profile's business -------------
 
+# runc checks the cwd under the filter here (and fails).
+if [ $NOOK = 1 ]; then
 t_begin "seccomp-conformance: without no_new_privs, a profile denying getcwd does not fail the cwd check"
 run_cfg '.process.noNewPrivileges = false | .process.cwd = "/tmp" |
 	.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
@@ -59,6 +75,7 @@ run_cfg '.process.noNewPrivileges = false | .process.cwd = "/tmp" |
 expect_status "run" $rc 0 "$out"
 expect_eq "mkdir" "$out" ok
 t_end
+fi
 
 t_begin "seccomp-conformance: with no_new_privs, a profile denying getcwd, stat and access does not fail the start"
 run_cfg '.process.cwd = "/tmp" |
@@ -127,7 +144,7 @@ while True:
     st = json.loads(msg)
     with lock:
         out.write("fds %s pid %s metadata %s id %s status %s nfds %d\n" % (
-            ",".join(st["fds"]), st["pid"] > 0, st["metadata"], st["state"].get("id"),
+            ",".join(st["fds"]), st["pid"] > 0, st.get("metadata", ""), st["state"].get("id"),
             st["state"].get("status"), len(fds)))
     threading.Thread(target=serve, args=(fds[0],), daemon=True).start()
 PY
@@ -154,10 +171,6 @@ else
 		"fds seccompFd pid True metadata hello id $ID status creating nfds 1"
 	[ $X86_64 = 1 ] && expect_match "notified syscall" "$(cat "$T_DIR/agent.log" 2>/dev/null)" "^nr 83$"
 	[ -e "$B/rootfs/tmp/n" ] && t_why "/tmp/n was created"
-	run_cfg ".linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\", listenerPath: \"$T_DIR/agent.sock\",
-		syscalls: [{names: [\"sendmsg\"], action: \"SCMP_ACT_NOTIFY\"}]}" /bin/nook-test true
-	expect_ne "run with NOTIFY for sendmsg (the handover)" $rc 0
-	expect_match "error" "$out" "sendmsg"
 	t_end
 
 	t_begin "seccomp-conformance: SCMP_ACT_NOTIFY: create, start and exec hand their listeners to the agent"
@@ -188,7 +201,15 @@ else
 	run_cfg ".linux.seccomp = {defaultAction: \"SCMP_ACT_NOTIFY\", listenerPath: \"$T_DIR/agent.sock\",
 		syscalls: [{names: [\"mkdir\"], action: \"SCMP_ACT_ALLOW\"}]}" /bin/nook-test true
 	expect_ne "run with a NOTIFY default" $rc 0
-	expect_match "error" "$out" "defaultAction"
+	expect_imatch "error" "$out" "default"
+	# nook hands the listener over with sendmsg: notified, it would wait
+	# for an agent that has no listener yet (runc refuses write so).
+	if [ $NOOK = 1 ]; then
+		run_cfg ".linux.seccomp = {defaultAction: \"SCMP_ACT_ALLOW\", listenerPath: \"$T_DIR/agent.sock\",
+			syscalls: [{names: [\"sendmsg\"], action: \"SCMP_ACT_NOTIFY\"}]}" /bin/nook-test true
+		expect_ne "run with NOTIFY for sendmsg (the handover)" $rc 0
+		expect_match "error" "$out" "sendmsg"
+	fi
 	t_end
 fi
 
