@@ -589,6 +589,10 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		child_fail(a->sock, &e);
 	if (p->terminal && open_pty(p, a->sock, &e) < 0)
 		child_fail(a->sock, &e);
+	/* finish_process loads the filter without no_new_privs (close_range
+	 * may not pass it); the preserved fds stay open across execve. */
+	if (a->bpf->len && !p->no_new_privileges)
+		fds_cloexec_from(3 + o->preserve_fds);
 	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), home, sizeof(home), &e) < 0)
 		child_fail(a->sock, &e);
 	timing_mark("init: rlimits, user, caps, seccomp, cwd");
@@ -1008,6 +1012,8 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 	}
 	if (p->terminal && open_pty(p, a->sock, &e) < 0)
 		child_fail(a->sock, &e);
+	if (a->bpf->len && !p->no_new_privileges)
+		fds_cloexec_from(3 + a->o->preserve_fds); /* as child_main */
 	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), home, sizeof(home), &e) < 0)
 		child_fail(a->sock, &e);
 	timing_mark("exec child: user, caps, seccomp");

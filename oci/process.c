@@ -317,9 +317,10 @@ int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int s
 	 * do it before the capabilities go (runc's order), after the cwd
 	 * is entered and checked as root (runc's first chdir), so that the
 	 * check needs nothing of the profile.  With it, the container
-	 * process's setup (linux.c) loads it as late as it can. */
+	 * process's setup (linux.c) loads it as late as it can.  linux.c
+	 * made the fds CLOEXEC before: close_range may not pass the filter,
+	 * and only it knows the preserved fds. */
 	if (bpf && bpf->len && !p->no_new_privileges) {
-		fds_cloexec_from(3); /* close_range may not pass the filter */
 		if (oci_seccomp_load(bpf, e) < 0)
 			return -1;
 	}

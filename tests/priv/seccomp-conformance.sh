@@ -88,6 +88,16 @@ expect_status "run" $rc 0 "$out"
 expect_eq "mkdir" "$out" ok
 t_end
 
+t_begin "seccomp-conformance: without no_new_privs, --preserve-fds keeps its fds under a filter"
+make_bundle "$B" /bin/nook-test fds >/dev/null 2>&1
+cfg "$B" '.process.noNewPrivileges = false | .linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW",
+	syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO"}]}'
+new_id
+out=$(rt run --preserve-fds 1 --bundle "$B" "$ID" 3</dev/null </dev/null 2>&1)
+expect_status "run" $? 0 "$out"
+expect_match "fd 3" "$out" "^3 /dev/null$"
+t_end
+
 # ---- 3. startContainer runs under the filter --------------------------------
 
 for nnp in true false; do
