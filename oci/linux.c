@@ -81,6 +81,7 @@ enum {
 	MSG_STATE, /* parent: here it is (variable length) */
 	MSG_SOURCES_REQ, /* child: open the bind sources for me */
 	MSG_SOURCE, /* parent's helper: one bind source as SCM_RIGHTS */
+	MSG_SECCOMP, /* child: the seccomp listener as SCM_RIGHTS; answer GO */
 };
 
 struct sync_msg {
@@ -299,6 +300,39 @@ static int child_hooks(const struct oci_spec *s, enum oci_hook_kind k, const cha
 	return 0;
 }
 
+/* With no_new_privs the filter goes on in exec_process, right before
+ * execve, unless something of ours must run under it: the startContainer
+ * hooks (the spec and runc run them in the container after the filter), or
+ * an agent waits for the listener (runc: just before the exec fifo).  The
+ * listener, made here or by finish_process, goes to the parent for the
+ * agent.  Returns 1 when the filter is on (exec_process must not load it
+ * again), 0 when it is left to exec_process, -1 with e set. */
+static int child_seccomp(int sock, const struct oci_process *p, const struct oci_bpf *b, int hooks,
+			 int preserve_fds, struct err *e)
+{
+	struct sync_msg m;
+	int fd;
+
+	if (!b->len)
+		return 1;
+	if (p->no_new_privileges && !hooks && !(b->flags & OCI_BPF_LISTENER))
+		return 0;
+	if (p->no_new_privileges) {
+		fds_cloexec_from(3 + preserve_fds); /* before: close_range may be refused */
+		if (oci_seccomp_load(b, e) < 0)
+			return -1;
+	}
+	fd = oci_seccomp_listener();
+	if (fd < 0)
+		return 1;
+	if (send_fd(sock, MSG_SECCOMP, fd, NULL) < 0)
+		return err_sys(e, "send the seccomp listener");
+	close(fd);
+	if (sync_recv(sock, &m, NULL) != MSG_GO)
+		_exit(127);
+	return 1;
+}
+
 /* ---- the container init --------------------------------------------- */
 
 struct child_args {
@@ -465,7 +499,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	struct err e = { 0 };
 	char exe[PATH_MAX], home[PATH_MAX + 8];
 	char *start_state = NULL; /* never freed: execve or _exit */
-	int r;
+	int r, filtered;
 
 	/* Die with the parent while it still cares about us. */
 	timing_mark("init: cloned");
@@ -555,6 +589,10 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		child_fail(a->sock, &e);
 	if (p->terminal && open_pty(p, a->sock, &e) < 0)
 		child_fail(a->sock, &e);
+	/* finish_process loads the filter without no_new_privs (close_range
+	 * may not pass it); the preserved fds stay open across execve. */
+	if (a->bpf->len && !p->no_new_privileges)
+		fds_cloexec_from(3 + o->preserve_fds);
 	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), home, sizeof(home), &e) < 0)
 		child_fail(a->sock, &e);
 	timing_mark("init: rlimits, user, caps, seccomp, cwd");
@@ -565,6 +603,10 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		if (!start_state)
 			child_fail(a->sock, &e);
 	}
+	filtered = child_seccomp(a->sock, p, a->bpf, s->hooks.n[OCI_HOOK_START_CONTAINER] > 0,
+				 o->preserve_fds, &e);
+	if (filtered < 0)
+		child_fail(a->sock, &e);
 	if (a->fifo_fd >= 0) {
 		char path[64];
 		int fd;
@@ -588,7 +630,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 		sync_send(a->sock, MSG_READY, NULL);
 	}
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	if (exec_process(p, exe, home, a->bpf, o->preserve_fds, &e) < 0) {
+	if (exec_process(p, exe, home, filtered ? NULL : a->bpf, o->preserve_fds, &e) < 0) {
 		if (a->fifo_fd < 0)
 			child_fail(a->sock, &e);
 		goto late_fail;
@@ -720,7 +762,7 @@ static int forward_pty(int console_socket, int master, struct err *e)
 
 /* Serve the child until it is ready (or has exec'd, or failed). */
 static int parent_loop(int sock, pid_t pid, const struct oci_spec *spec, int console_socket,
-		       int (*on_created)(void *, pid_t, struct err *),
+		       const struct oci_seccomp *sc, int (*on_created)(void *, pid_t, struct err *),
 		       char *(*state_json)(void *, pid_t, const char *), void *arg, int want_eof,
 		       struct err *e)
 {
@@ -754,6 +796,19 @@ static int parent_loop(int sock, pid_t pid, const struct oci_spec *spec, int con
 			if (forward_pty(console_socket, passed, e) < 0)
 				return -1;
 			break;
+		case MSG_SECCOMP: {
+			_cleanup_free_ char *js =
+				state_json ? state_json(arg, pid, "creating") : NULL;
+			_cleanup_close_ int fd = passed;
+
+			if (!sc || fd < 0)
+				return err_set(e, EPROTO, "unexpected seccomp listener");
+			if (oci_seccomp_send_listener(sc, fd, pid, js, e) < 0)
+				return -1;
+			if (sync_send(sock, MSG_GO, NULL) < 0)
+				return err_sys(e, "sync with container process");
+			break;
+		}
 		case MSG_READY:
 			if (!want_eof)
 				return 0;
@@ -882,8 +937,8 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 		err_sys(e, "start container init");
 		goto fail_child;
 	}
-	if (parent_loop(sp[0], pid, s, o->console_socket, o->on_created, o->state_json, o->arg,
-			!o->exec_fifo, e) < 0)
+	if (parent_loop(sp[0], pid, s, o->console_socket, s->linux.seccomp, o->on_created,
+			o->state_json, o->arg, !o->exec_fifo, e) < 0)
 		goto fail_child;
 	timing_mark(o->exec_fifo ? "init ready" : "init exec'd");
 	goto out;
@@ -927,6 +982,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 	struct sync_msg m;
 	struct err e = { 0 };
 	char exe[PATH_MAX], home[PATH_MAX + 8];
+	int r;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -956,11 +1012,16 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 	}
 	if (p->terminal && open_pty(p, a->sock, &e) < 0)
 		child_fail(a->sock, &e);
+	if (a->bpf->len && !p->no_new_privileges)
+		fds_cloexec_from(3 + a->o->preserve_fds); /* as child_main */
 	if (finish_process(p, a->bpf, 1, exe, sizeof(exe), home, sizeof(home), &e) < 0)
 		child_fail(a->sock, &e);
 	timing_mark("exec child: user, caps, seccomp");
+	r = child_seccomp(a->sock, p, a->bpf, 0, a->o->preserve_fds, &e);
+	if (r < 0)
+		child_fail(a->sock, &e);
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	exec_process(p, exe, home, a->bpf, a->o->preserve_fds, &e);
+	exec_process(p, exe, home, r ? NULL : a->bpf, a->o->preserve_fds, &e);
 	child_fail(a->sock, &e);
 }
 
@@ -1059,7 +1120,8 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 			goto fail_child;
 		}
 	}
-	if (parent_loop(sp[0], pid, NULL, o->console_socket, NULL, NULL, NULL, 1, e) < 0)
+	if (parent_loop(sp[0], pid, NULL, o->console_socket, o->seccomp, NULL, NULL, NULL, 1, e) <
+	    0)
 		goto fail_child;
 	timing_mark("exec: process exec'd");
 	goto out;

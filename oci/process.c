@@ -302,14 +302,6 @@ int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int s
 	home[0] = '\0';
 	if (!env_get(p->env, "HOME"))
 		passwd_home(p->user.uid, home, home_len);
-	/* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN:
-	 * do it before the capabilities go (runc's order).  With it, as
-	 * late as possible, just before execve. */
-	if (bpf && bpf->len && !p->no_new_privileges) {
-		fds_cloexec_from(3); /* close_range may not pass the filter */
-		if (oci_seccomp_load(bpf, e) < 0)
-			return -1;
-	}
 	if (p->has_oom_score_adj) {
 		char v[16];
 
@@ -321,6 +313,17 @@ int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int s
 		return -1;
 	if (enter_cwd(p->cwd, &cwd_again, e) < 0)
 		return -1;
+	/* Without no_new_privs, installing a filter needs CAP_SYS_ADMIN:
+	 * do it before the capabilities go (runc's order), after the cwd
+	 * is entered and checked as root (runc's first chdir), so that the
+	 * check needs nothing of the profile.  With it, the container
+	 * process's setup (linux.c) loads it as late as it can.  linux.c
+	 * made the fds CLOEXEC before: close_range may not pass the filter,
+	 * and only it knows the preserved fds. */
+	if (bpf && bpf->len && !p->no_new_privileges) {
+		if (oci_seccomp_load(bpf, e) < 0)
+			return -1;
+	}
 	if (set_user_caps(p, setgroups_ok, e) < 0)
 		return -1;
 	if (p->user.has_umask)

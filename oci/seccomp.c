@@ -14,9 +14,15 @@
  * argument, each condition becomes a rule of its own (libseccomp cannot AND
  * two tests of one argument), otherwise the conditions are ANDed.  Unknown
  * actions, operators, architectures and flags are errors naming the entry.
- * SCMP_ACT_NOTIFY is refused: nook runs no seccomp listener.  Under an
- * errno default, syscalls newer than the profile answer ENOSYS (runc's
- * rule), so that libc falls back to their older forms.
+ * Under an errno default, syscalls numbered above the profile answer ENOSYS
+ * (runc's rule, enosys_stub), so that libc falls back to their older forms.
+ *
+ * SCMP_ACT_NOTIFY rules make the filter return a listener fd
+ * (SECCOMP_FILTER_FLAG_NEW_LISTENER); the runtime gives it to the agent at
+ * linux.seccomp.listenerPath with the container's state, over a unix
+ * socket (oci_seccomp_send_listener: the protocol of runc and crun).  Until
+ * the agent has it, a notified syscall of the container's process blocks:
+ * NOTIFY cannot be the default, nor cover sendmsg, which hands it over.
  *
  * libseccomp is told to leave no_new_privs alone (the runtime sets it), and
  * the spec's flags go straight into our own seccomp(2) call.
@@ -33,8 +39,8 @@
  * the native architecture (a 32-bit nook on a 64-bit kernel shares the
  * directory) and the kernel release (seccomp_init probes the kernel).
  * A hit loads the stored program without calling into libseccomp; the
- * spec's flags are computed on both paths (no listener flags exist: NOTIFY
- * is refused, so such a profile never reaches the cache).
+ * spec's flags (and the listener flag of NOTIFY rules) are computed on both
+ * paths (spec_flags).
  *
  * Where: the engine's runroot and the runtime's state root, both tmpfs by
  * default (/run): no flash writes, and a reboot (new kernel, new binary)
@@ -68,6 +74,10 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
+#include <cjson/cJSON.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include "oci/sha256.h"
 
 /* Kernel ABI values (not per-arch), for older UAPI headers. */
@@ -79,6 +89,12 @@
 #endif
 #ifndef SECCOMP_FILTER_FLAG_SPEC_ALLOW
 #define SECCOMP_FILTER_FLAG_SPEC_ALLOW (1U << 2)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1U << 3)
+#endif
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1U << 5)
 #endif
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC 0x0001U
@@ -108,9 +124,9 @@ static const struct {
 	{ "SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG },
 	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW },
 	/* Only changes how a listener receives notifications; without
-	 * SECCOMP_FILTER_FLAG_NEW_LISTENER (we refuse SCMP_ACT_NOTIFY) the
-	 * kernel rejects it with EINVAL, so it is accepted and dropped. */
-	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 0 },
+	 * SECCOMP_FILTER_FLAG_NEW_LISTENER (no SCMP_ACT_NOTIFY rule) the
+	 * kernel rejects it with EINVAL: then it is dropped (spec_flags). */
+	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV },
 };
 
 static const struct {
@@ -124,61 +140,6 @@ static const struct {
 	[OCI_SCMP_CMP_GE] = { "SCMP_CMP_GE", SCMP_CMP_GE },
 	[OCI_SCMP_CMP_GT] = { "SCMP_CMP_GT", SCMP_CMP_GT },
 	[OCI_SCMP_CMP_MASKED_EQ] = { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
-};
-
-/* Syscalls added to Linux since 5.3, in libseccomp's names.  Under an
- * errno default, a profile written before one of them existed would answer
- * it with EPERM, and libc (musl, glibc) falls back to the older call only
- * on ENOSYS: clone3 -> clone, openat2 -> openat, faccessat2 -> faccessat,
- * close_range -> a loop.  runc answers ENOSYS for every number above the
- * highest the profile names (by patching the BPF); with libseccomp alone
- * we name them.  Names this libseccomp does not know are skipped: their
- * numbers cannot come from anywhere else. */
-static const char *const newer_syscalls[] = {
-	"pidfd_send_signal",
-	"io_uring_setup",
-	"io_uring_enter",
-	"io_uring_register",
-	"open_tree",
-	"move_mount",
-	"fsopen",
-	"fsconfig",
-	"fsmount",
-	"fspick",
-	"pidfd_open",
-	"clone3",
-	"close_range",
-	"openat2",
-	"pidfd_getfd",
-	"faccessat2",
-	"process_madvise",
-	"epoll_pwait2",
-	"mount_setattr",
-	"quotactl_fd",
-	"landlock_create_ruleset",
-	"landlock_add_rule",
-	"landlock_restrict_self",
-	"memfd_secret",
-	"process_mrelease",
-	"futex_waitv",
-	"set_mempolicy_home_node",
-	"cachestat",
-	"fchmodat2",
-	"map_shadow_stack",
-	"futex_wake",
-	"futex_wait",
-	"futex_requeue",
-	"statmount",
-	"listmount",
-	"lsm_get_self_attr",
-	"lsm_set_self_attr",
-	"lsm_list_modules",
-	"mseal",
-	"setxattrat",
-	"getxattrat",
-	"listxattrat",
-	"removexattrat",
-	"open_tree_attr",
 };
 
 static void ctx_releasep(scmp_filter_ctx *ctx)
@@ -211,11 +172,7 @@ static int action_get(enum oci_seccomp_action a, int has_ret, unsigned ret, cons
 		return 0;
 	case OCI_SCMP_ALLOW: *out = SCMP_ACT_ALLOW; return 0;
 	case OCI_SCMP_LOG: *out = SCMP_ACT_LOG; return 0;
-	case OCI_SCMP_NOTIFY:
-		return err_set(e, 0,
-			       "%s.%s: SCMP_ACT_NOTIFY is not supported "
-			       "(no seccomp listener)",
-			       path, act_field);
+	case OCI_SCMP_NOTIFY: *out = SCMP_ACT_NOTIFY; return 0;
 	}
 	return err_set(e, 0, "%s.%s: unknown action %d", path, act_field, (int)a);
 }
@@ -268,6 +225,42 @@ static int flag_get(size_t i, const char *name, unsigned int *flags, struct err 
 		}
 	}
 	return err_set(e, 0, "linux.seccomp.flags[%zu] \"%s\": unknown flag", i, name);
+}
+
+/* The seccomp(2) flags of the profile: its own, and a listener for its
+ * SCMP_ACT_NOTIFY rules (which need an agent to talk to, and cannot be
+ * the default: the runtime's own calls after the filter would wait on an
+ * agent that has not got the fd yet; runc refuses both too). */
+static int spec_flags(const struct oci_seccomp *s, unsigned int *flags, struct err *e)
+{
+	int notify = 0;
+
+	*flags = 0;
+	for (size_t i = 0; s->flags && s->flags[i]; i++)
+		if (flag_get(i, s->flags[i], flags, e) < 0)
+			return -1;
+	if (s->default_action == OCI_SCMP_NOTIFY)
+		return err_set(
+			e, 0, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
+	for (size_t i = 0; i < s->n_rules; i++) {
+		if (s->rules[i].action != OCI_SCMP_NOTIFY)
+			continue;
+		notify = 1;
+		for (size_t k = 0; s->rules[i].names && s->rules[i].names[k]; k++)
+			if (!strcmp(s->rules[i].names[k], "sendmsg"))
+				return err_set(
+					e, 0,
+					"linux.seccomp.syscalls[%zu].names[%zu]: SCMP_ACT_NOTIFY "
+					"for sendmsg: the runtime hands the listener over with it",
+					i, k);
+	}
+	if (notify && (!s->listener_path || !*s->listener_path))
+		return err_set(e, 0, "linux.seccomp.listenerPath: required by SCMP_ACT_NOTIFY");
+	if (notify)
+		*flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	else
+		*flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	return 0;
 }
 
 /* Translate a rule's args into cmp[]; *split says whether an argument is
@@ -358,49 +351,97 @@ static int rule_add(scmp_filter_ctx ctx, const struct oci_seccomp_rule *r, size_
 	return rc;
 }
 
-/* The highest native syscall number the profile names (in any rule,
+/* The highest number on arch that the profile names (in any rule,
  * whatever its action), -1 if none. */
-static int profile_max_nr(const struct oci_seccomp *s)
+static int profile_max_nr(const struct oci_seccomp *s, uint32_t arch)
 {
 	int max = -1;
 
 	for (size_t i = 0; i < s->n_rules; i++) {
 		for (size_t k = 0; s->rules[i].names && s->rules[i].names[k]; k++) {
-			int n = seccomp_syscall_resolve_name(s->rules[i].names[k]);
+			int n = seccomp_syscall_resolve_name_arch(arch, s->rules[i].names[k]);
 
-			if (n != __NR_SCMP_ERROR && n > max)
-				max = n;
+			if (n > max)
+				max = n; /* __NR_SCMP_ERROR and pseudo numbers are < 0 */
 		}
 	}
 	return max;
 }
 
-/* Under an errno default: ENOSYS for the syscalls newer than everything
- * the profile names (see newer_syscalls); a profile that names one of
- * them has its say, as have the older ones it does not name.  The numbers
- * compared are the native architecture's: the newer syscalls share one
- * numbering tail on every architecture, so the order holds on the others
- * of the filter. */
-static int newer_enosys(scmp_filter_ctx ctx, const struct oci_seccomp *s, uint32_t def_action,
-			struct err *e)
+/* x86_64 syscall numbers with this bit set are the x32 ABI's. */
+#define X32_SYSCALL_BIT 0x40000000U
+#define STUB_MAX (1 + (ARRAY_SIZE(arch_names) + 1) * 5 + 2)
+
+/* Under an errno default, every syscall numbered above the highest the
+ * profile names on its architecture answers ENOSYS, as runc's patched
+ * BPF does: a profile written before a syscall existed (clone3, openat2,
+ * statmount, ...; or one this libseccomp does not know) would answer it
+ * with EPERM, and libc falls back to the older call only on ENOSYS.  The
+ * numbers come from libseccomp per architecture, so this covers syscalls
+ * newer than libseccomp too.  A stub runs before libseccomp's program:
+ *	ld arch; per arch: jeq ARCH ? (ld nr; [x86_64: jset X32 -> prog];
+ *	jgt MAX -> enosys; ja prog); ja prog; enosys: ret ERRNO(ENOSYS)
+ * An arch the stub does not list falls through to libseccomp's program,
+ * which applies its own bad-arch action.  x32 calls (and s390's setup(0)
+ * multiplexer) are left to the profile.  Returns the stub's length. */
+static size_t enosys_stub(scmp_filter_ctx ctx, const struct oci_seccomp *s, struct sock_filter *f)
 {
-	const uint32_t enosys = SCMP_ACT_ERRNO(ENOSYS);
-	int max;
+	size_t n = 0, to_enosys[ARRAY_SIZE(arch_names) + 1], to_prog[STUB_MAX];
+	size_t ne = 0, np = 0, i;
+	uint32_t archs[ARRAY_SIZE(arch_names) + 1];
+	size_t na = 0;
 
-	if (s->default_action != OCI_SCMP_ERRNO || def_action == enosys)
-		return 0;
-	max = profile_max_nr(s);
-	for (size_t k = 0; k < ARRAY_SIZE(newer_syscalls); k++) {
-		int nr = seccomp_syscall_resolve_name(newer_syscalls[k]);
-		int rc;
+	archs[na++] = seccomp_arch_native();
+	for (i = 0; s->architectures && s->architectures[i]; i++) {
+		uint32_t a = arch_resolve(s->architectures[i]);
 
-		if (nr == __NR_SCMP_ERROR || nr <= max)
-			continue;
-		rc = seccomp_rule_add(ctx, enosys, nr, 0);
-		if (rc < 0)
-			return err_set(e, -rc, "seccomp: ENOSYS rule for %s", newer_syscalls[k]);
+		/* SCMP_ARCH_X32 is no AUDIT_ARCH value: left out. */
+		if (a && a != SCMP_ARCH_X32 && seccomp_arch_exist(ctx, a) == 0 &&
+		    na < ARRAY_SIZE(archs))
+			archs[na++] = a;
 	}
-	return 0;
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4); /* arch */
+	for (i = 0; i < na; i++) {
+		int max = profile_max_nr(s, archs[i]);
+		int x86_64 = archs[i] == SCMP_ARCH_X86_64;
+		size_t k;
+
+		for (k = 0; k < i && archs[k] != archs[i]; k++)
+			;
+		if (k < i || max < 0)
+			continue;
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, archs[i], 0,
+						      (unsigned char)(3 + x86_64));
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0); /* nr */
+		if (x86_64) {
+			to_prog[np++] = n;
+			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K,
+							      X32_SYSCALL_BIT, 0, 0);
+		}
+		to_enosys[ne++] = n;
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, (uint32_t)max, 0,
+						      0);
+		to_prog[np++] = n;
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 0);
+	}
+	if (n == 1)
+		return 0; /* the profile names nothing: its default for all */
+	to_prog[np++] = n;
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, 0);
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SCMP_ACT_ERRNO(ENOSYS));
+	/* Jumps are relative to the next instruction; the stub is short
+	 * enough for 8-bit offsets. */
+	for (i = 0; i < ne; i++)
+		f[to_enosys[i]].jt = (unsigned char)(n - 2 - to_enosys[i]);
+	for (i = 0; i < np; i++) {
+		struct sock_filter *j = &f[to_prog[i]];
+
+		if (BPF_OP(j->code) == BPF_JA)
+			j->k = (uint32_t)(n - 1 - to_prog[i]);
+		else
+			j->jt = (unsigned char)(n - 1 - to_prog[i]);
+	}
+	return n;
 }
 
 /* libseccomp 2.5 exports only to an fd: go through a memfd. */
@@ -453,6 +494,8 @@ int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out, struct e
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (spec_flags(s, &flags, e) < 0)
+		return -1;
 	if (action_get(s->default_action, s->has_default_errno_ret, s->default_errno_ret,
 		       "linux.seccomp", "defaultAction", "defaultErrnoRet", &def_action, e) < 0)
 		return -1;
@@ -473,9 +516,6 @@ int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out, struct e
 	for (i = 0; s->architectures && s->architectures[i]; i++)
 		if (arch_add(ctx, i, s->architectures[i], e) < 0)
 			return -1;
-	for (i = 0; s->flags && s->flags[i]; i++)
-		if (flag_get(i, s->flags[i], &flags, e) < 0)
-			return -1;
 
 	for (i = 0; i < s->n_rules; i++)
 		n_names += s->rules[i].names ? strv_len(s->rules[i].names) : 0;
@@ -486,13 +526,39 @@ int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out, struct e
 	for (i = 0; i < s->n_rules; i++)
 		if (rule_add(ctx, &s->rules[i], i, def_action, e) < 0)
 			return -1;
-	if (newer_enosys(ctx, s, def_action, e) < 0)
-		return -1;
 
 	if (bpf_export(ctx, out, e) < 0)
 		return -1;
+	if (s->default_action == OCI_SCMP_ERRNO && def_action != SCMP_ACT_ERRNO(ENOSYS)) {
+		struct sock_filter stub[STUB_MAX];
+		size_t ns = enosys_stub(ctx, s, stub);
+		struct sock_filter *all;
+
+		if (ns + out->len > BPF_MAXINSNS) {
+			oci_bpf_free(out);
+			return err_set(e, E2BIG,
+				       "seccomp: filter has %zu instructions (kernel limit %d)",
+				       ns + out->len, BPF_MAXINSNS);
+		}
+		if (ns) {
+			all = xcalloc(ns + out->len, sizeof(*all));
+			memcpy(all, stub, ns * sizeof(*all));
+			memcpy(all + ns, out->insns, out->len * sizeof(*all));
+			free(out->insns);
+			out->insns = all;
+			out->len = (unsigned short)(ns + out->len);
+		}
+	}
 	out->flags = flags;
 	return 0;
+}
+
+/* This process's listener (a process loads at most one filter). */
+static int listener_fd = -1;
+
+int oci_seccomp_listener(void)
+{
+	return listener_fd;
 }
 
 /* Runs in the freshly cloned child: plain syscalls only. */
@@ -502,11 +568,17 @@ int oci_seccomp_load(const struct oci_bpf *b, struct err *e)
 		.len = b->len,
 		.filter = b->insns,
 	};
+	long rc;
 
 	if (!b->insns || !b->len)
 		return err_set(e, EINVAL, "seccomp: load filter: empty program");
-	if (syscall(SYS_seccomp, (long)SECCOMP_SET_MODE_FILTER, (long)b->flags, &prog) == 0)
+	rc = syscall(SYS_seccomp, (long)SECCOMP_SET_MODE_FILTER, (long)b->flags, &prog);
+	if (rc >= 0) {
+		/* The new listener (O_CLOEXEC) is the return value. */
+		if (b->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+			listener_fd = (int)rc;
 		return 0;
+	}
 	if (errno != ENOSYS)
 		return err_sys(e, "seccomp: load filter (flags 0x%x)", b->flags);
 	/* Kernels before 3.17 have no seccomp(2); prctl takes no flags. */
@@ -524,7 +596,7 @@ int oci_seccomp_load(const struct oci_bpf *b, struct err *e)
 
 /* Bump when the build's output or this file's layout changes in a way
  * that the key would not see (the compile date catches most). */
-#define CACHE_FORMAT 1
+#define CACHE_FORMAT 2 /* 2: the ENOSYS stub */
 #define CACHE_MAX_FILES 32
 static const char cache_magic[8] = { 'n', 'o', 'o', 'k', 'b', 'p', 'f', '\n' };
 
@@ -750,13 +822,10 @@ int oci_seccomp_get(const struct oci_seccomp *s, const char *cache_dir, struct o
 	}
 	name[64] = '\0';
 	if (cache_read(dfd, name, key, euid, out)) {
-		/* As the build does (and with its errors, should a flag
-		 * ever leave the table). */
-		for (size_t i = 0; s->flags && s->flags[i]; i++) {
-			if (flag_get(i, s->flags[i], &flags, e) < 0) {
-				oci_bpf_free(out);
-				return -1;
-			}
+		/* As the build does (and with its errors). */
+		if (spec_flags(s, &flags, e) < 0) {
+			oci_bpf_free(out);
+			return -1;
 		}
 		out->flags = flags;
 		return 1;
@@ -764,6 +833,52 @@ int oci_seccomp_get(const struct oci_seccomp *s, const char *cache_dir, struct o
 	if (oci_seccomp_build(s, out, e) < 0)
 		return -1;
 	cache_write(dfd, name, key, out);
+	return 0;
+}
+
+/* The seccomp-agent protocol of runc and crun: one message on a stream
+ * connection to listenerPath, the ContainerProcessState JSON as data and
+ * the listener as SCM_RIGHTS (named by "fds").  The agent then answers the
+ * container's SCMP_ACT_NOTIFY calls on it. */
+int oci_seccomp_send_listener(const struct oci_seccomp *s, int fd, pid_t pid,
+			      const char *state_json, struct err *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int sock = -1;
+	_cleanup_free_ char *msg = NULL;
+	cJSON *j = cJSON_CreateObject(), *st = state_json ? cJSON_Parse(state_json) : NULL;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(st, "ociVersion");
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov;
+	struct msghdr mh = { .msg_iov = &iov,
+			     .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	const char *fds[] = { "seccompFd" };
+
+	cJSON_AddStringToObject(j, "ociVersion", cJSON_IsString(v) ? v->valuestring : "1.2.0");
+	cJSON_AddItemToObject(j, "fds", cJSON_CreateStringArray(fds, 1));
+	cJSON_AddNumberToObject(j, "pid", pid);
+	cJSON_AddStringToObject(j, "metadata", s->listener_metadata ? s->listener_metadata : "");
+	cJSON_AddItemToObject(j, "state", st ? st : cJSON_CreateObject());
+	msg = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (!msg)
+		return err_set(e, ENOMEM, "seccomp: listener state");
+	if (strlen(s->listener_path) >= sizeof(sa.sun_path))
+		return err_set(e, ENAMETOOLONG, "linux.seccomp.listenerPath %s", s->listener_path);
+	memcpy(sa.sun_path, s->listener_path, strlen(s->listener_path));
+	sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return err_sys(e, "seccomp: connect to the agent at %s", s->listener_path);
+	iov = (struct iovec){ .iov_base = msg, .iov_len = strlen(msg) };
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) != (ssize_t)iov.iov_len)
+		return err_sys(e, "seccomp: send the listener to %s", s->listener_path);
 	return 0;
 }
 
@@ -775,12 +890,11 @@ void oci_bpf_free(struct oci_bpf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* For `features`: every action but SCMP_ACT_NOTIFY (refused here). */
 const char *const *oci_seccomp_actions(void)
 {
-	static const char *list[OCI_SCMP_NOTIFY + 1];
+	static const char *list[OCI_SCMP_NOTIFY + 2];
 
-	for (int i = 0; i < OCI_SCMP_NOTIFY; i++)
+	for (int i = 0; i <= OCI_SCMP_NOTIFY; i++)
 		list[i] = oci_seccomp_action_name((enum oci_seccomp_action)i);
 	return list;
 }

@@ -5,7 +5,9 @@
  * ready program with the raw seccomp(2) syscall (no libseccomp, no malloc
  * after clone).  Built programs are kept in a cache directory between
  * starts.  Unknown syscall names for this architecture are skipped, as
- * runc does; an unknown action or architecture is an error.
+ * runc does; an unknown action or architecture is an error.  SCMP_ACT_NOTIFY
+ * rules get a listener, which the runtime hands to the agent at
+ * linux.seccomp.listenerPath.
  */
 #ifndef NOOK_SECCOMP_H
 #define NOOK_SECCOMP_H
@@ -18,6 +20,8 @@ struct oci_bpf {
 	unsigned short len; /* number of instructions */
 	unsigned int flags; /* SECCOMP_FILTER_FLAG_* from spec flags */
 };
+/* In oci_bpf.flags: the filter makes a listener (SCMP_ACT_NOTIFY rules). */
+#define OCI_BPF_LISTENER (1U << 3) /* SECCOMP_FILTER_FLAG_NEW_LISTENER */
 
 /* Build the filter.  Returns 0 and fills out, or -1 with e naming the
  * offending entry ("linux.seccomp.syscalls[3].action: unknown ..."). */
@@ -34,6 +38,14 @@ int oci_seccomp_get(const struct oci_seccomp *s, const char *cache_dir, struct o
  * to prctl(PR_SET_SECCOMP) when flags are 0).  Needs no_new_privs or
  * CAP_SYS_ADMIN.  Safe after a raw clone: plain syscalls only. */
 int oci_seccomp_load(const struct oci_bpf *b, struct err *e);
+/* The listener fd (O_CLOEXEC) that oci_seccomp_load made in this process
+ * for a profile with SCMP_ACT_NOTIFY rules, -1 if none. */
+int oci_seccomp_listener(void);
+/* Give the listener fd to the seccomp agent at s->listener_path with the
+ * ContainerProcessState JSON (runc's and crun's protocol); state_json is
+ * the container's state (may be NULL).  fd stays the caller's. */
+int oci_seccomp_send_listener(const struct oci_seccomp *s, int fd, pid_t pid,
+			      const char *state_json, struct err *e);
 void oci_bpf_free(struct oci_bpf *b);
 
 /* Names this build supports, NULL-terminated (for `features`). */

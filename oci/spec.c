@@ -1170,8 +1170,9 @@ static int parse_seccomp(const cJSON *o, const char *path, struct oci_seccomp *s
 {
 	uint32_t ret = 0;
 
-	/* listenerPath/listenerMetadata: SCMP_ACT_NOTIFY is refused later. */
 	if (get_action(o, path, "defaultAction", &sc->default_action, e) ||
+	    get_str(o, path, "listenerPath", &sc->listener_path, e) ||
+	    get_str(o, path, "listenerMetadata", &sc->listener_metadata, e) ||
 	    get_u32(o, path, "defaultErrnoRet", &ret, &sc->has_default_errno_ret, e) ||
 	    get_strv(o, path, "architectures", 0, &sc->architectures, e) ||
 	    get_strv(o, path, "flags", 0, &sc->flags, e))
@@ -1428,6 +1429,8 @@ static void seccomp_free(struct oci_seccomp *sc)
 		return;
 	strv_free(sc->architectures);
 	strv_free(sc->flags);
+	free(sc->listener_path);
+	free(sc->listener_metadata);
 	for (size_t i = 0; i < sc->n_rules; i++) {
 		strv_free(sc->rules[i].names);
 		free(sc->rules[i].args);

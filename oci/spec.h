@@ -188,7 +188,7 @@ enum oci_seccomp_action {
 	OCI_SCMP_TRACE,
 	OCI_SCMP_ALLOW,
 	OCI_SCMP_LOG,
-	OCI_SCMP_NOTIFY, /* parsed; refused by oci/seccomp (no listener) */
+	OCI_SCMP_NOTIFY, /* to the agent at listener_path */
 };
 
 enum oci_seccomp_op {
@@ -222,6 +222,8 @@ struct oci_seccomp {
 	unsigned default_errno_ret;
 	char **architectures; /* "SCMP_ARCH_X86_64", ...; may be NULL */
 	char **flags; /* "SECCOMP_FILTER_FLAG_LOG", ...; may be NULL */
+	char *listener_path; /* the SCMP_ACT_NOTIFY agent's socket; may be NULL */
+	char *listener_metadata; /* passed to the agent; may be NULL */
 	struct oci_seccomp_rule *rules;
 	size_t n_rules;
 };

@@ -120,6 +120,7 @@ static int usage(void)
 		"  syscall NAME ARGS...   ok | errno N NAME; NAME: mkdir rmdir unlink chmod chown\n"
 		"                         mknod sethostname setdomainname mount umount unshare\n"
 		"                         chroot setuid setgid kill ptrace getpid clone3\n"
+		"                         nr NUMBER (a raw syscall, no arguments)\n"
 		"  write FILE [DATA] | open PATH | readlink PATH | cat FILE... | ls DIR\n"
 		"  statfs PATH            ro|rw and the filesystem magic\n"
 		"  usermount FSTYPE DIR   in new user, mount, pid and net namespaces (as\n"
@@ -382,6 +383,9 @@ static int cmd_syscall(int argc, char **argv)
 		return report(ptrace(PTRACE_TRACEME, 0, NULL, NULL));
 	} else if (strcmp(n, "getpid") == 0) {
 		return report(getpid());
+	} else if (strcmp(n, "nr") == 0) {
+		NEED(1); /* a raw number, no arguments: for ENOSYS checks */
+		return report(syscall((long)num(argv[1]), 0, 0, 0, 0, 0, 0));
 	} else if (strcmp(n, "clone3") == 0) {
 		/* Size 0 is EINVAL where clone3 runs: never makes a process.
 		 * ENOSYS or EPERM come from a seccomp filter or an old kernel. */
