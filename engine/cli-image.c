@@ -45,20 +45,29 @@ int cli_cmd_load(struct cli *c, int argc, char **argv)
 
 int cli_cmd_import(struct cli *c, int argc, char **argv)
 {
+	static const struct option lo[] = { { "squashfs", no_argument, NULL, 'S' }, { 0 } };
 	_cleanup_free_ char *id = NULL;
 	struct err e = { 0 };
-	int first = cli_no_opts("import", argc, argv);
+	int ch, squashfs = 0, first;
 
-	if (first < 0)
-		return EXIT_ENGINE;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+		if (ch != 'S')
+			return cli_usage_err("import", "invalid option");
+		squashfs = 1;
+	}
+	first = optind;
 	if (argc - first < 1 || argc - first > 2)
-		return cli_usage_err("import", "requires a tar file (or -) and an optional name");
-	if (!strcmp(argv[first], "-") && isatty(0))
-		return cli_usage_err("import", "no archive on standard input");
+		return cli_usage_err("import",
+				     squashfs ? "requires a squashfs file and an optional name"
+					      : "requires a tar file (or -) and an optional name");
+	if (!strcmp(argv[first], "-") && (squashfs || isatty(0)))
+		return cli_usage_err("import", squashfs ? "--squashfs needs a file, not -"
+							: "no archive on standard input");
 	if (cli_open(c) < 0)
 		return EXIT_ENGINE;
-	if (engine_image_import(&c->en, argv[first], argc - first > 1 ? argv[first + 1] : NULL, &id,
-				&e) < 0)
+	if (engine_image_import(&c->en, argv[first], argc - first > 1 ? argv[first + 1] : NULL,
+				squashfs, &id, &e) < 0)
 		return cli_report(&e);
 	printf("sha256:%s\n", id);
 	return 0;

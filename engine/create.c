@@ -564,7 +564,11 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 	const char *name = o->name;
 	int r = -1, overlay = 0, squash = 0;
 
-	if (img) {
+	if (img && img->squashfs) {
+		/* mounted, never unpacked, as --rootfs FILE.sqfs */
+		rootfs = xstrdup(img->squashfs);
+		squash = overlay = 1;
+	} else if (img) {
 		overlay = 1;
 	} else {
 		/* DIR:O, as podman's: an overlay over DIR, which stays as it is */
@@ -597,7 +601,7 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 	}
 	if (store_name_valid(name, e) < 0)
 		return kind(e, ERRK_INVALID_ARG);
-	if (img)
+	if (img && !squash)
 		rootfs = image_merged_path(&en->st, id);
 	/* the volume store stays locked until the container exists */
 	if (engine_volumes_use(en, o, &vu, e) < 0)
@@ -629,7 +633,8 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 	if (img) {
 		cJSON_AddStringToObject(cfg, "image", img->id);
 		cJSON_AddStringToObject(cfg, "imageName", img->name);
-		cJSON_AddStringToObject(cfg, "imageLowerdir", img->lowerdir);
+		if (img->lowerdir)
+			cJSON_AddStringToObject(cfg, "imageLowerdir", img->lowerdir);
 	}
 	cJSON_AddNumberToObject(cfg, "created", (double)now_ns());
 	cJSON_AddStringToObject(cfg, "restartPolicy", restart_names[o->restart]);

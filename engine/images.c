@@ -134,8 +134,12 @@ int engine_image_use(struct engine *en, const struct engine_create_opts *o, stru
 	c = cJSON_GetObjectItemCaseSensitive(cfg, "config");
 	u->id = xstrdup(jstr(img, "id"));
 	u->name = xstrdup(first_name(img) ?: u->id);
-	u->lowerdir = images_lowerdir(&u->im, img);
-	u->user_root = user_root(&u->im, img);
+	/* a squashfs image: its file, mounted under each container */
+	u->squashfs = images_squashfs_path(&u->im, img);
+	if (!u->squashfs) {
+		u->lowerdir = images_lowerdir(&u->im, img);
+		u->user_root = user_root(&u->im, img);
+	}
 	/* podman's rules: COMMAND replaces Cmd; --entrypoint replaces
 	 * Entrypoint and drops Cmd */
 	if (o->entrypoint) {
@@ -191,6 +195,7 @@ void engine_image_use_end(struct image_use *u)
 	free(u->id);
 	free(u->name);
 	free(u->lowerdir);
+	free(u->squashfs);
 	free(u->user_root);
 	free(u->workdir);
 	free(u->user);
@@ -217,10 +222,11 @@ int engine_image_load(struct engine *en, const char *path, char ***loaded, struc
 	return 0;
 }
 
-int engine_image_import(struct engine *en, const char *path, const char *name, char **id,
-			struct err *e)
+int engine_image_import(struct engine *en, const char *path, const char *name, int squashfs,
+			char **id, struct err *e)
 {
-	if (image_import(&en->st, path, name, id, e) < 0)
+	if ((squashfs ? image_import_squashfs(&en->st, path, name, id, e)
+		      : image_import(&en->st, path, name, id, e)) < 0)
 		return -1;
 	events_append_image(&en->st, "import", *id, name, NULL);
 	return 0;
@@ -241,12 +247,16 @@ int engine_commit(struct engine *en, const char *ref, const char *name, const ch
 	cfg = store_read_json(cfgp, e);
 	if (!cfg)
 		return err_wrap(e, "container %s", ref);
-	if (!jstr(cfg, "image")) {
+	if (!jstr(cfg, "image") || jbool(cfg, "rootfsSquashfs")) {
+		int sq = jbool(cfg, "rootfsSquashfs");
+
 		cJSON_Delete(cfg);
-		return err_setk(e, ERRK_INVALID_ARG, 0,
-				"container %s was not made from an image (--rootfs): nothing to "
-				"commit onto",
-				ref);
+		return err_setk(
+			e, ERRK_INVALID_ARG, 0,
+			sq ? "container %s runs on a squashfs image: commit takes layers only"
+			   : "container %s was not made from an image (--rootfs): nothing to "
+			     "commit onto",
+			ref);
 	}
 	upper = store_path(&en->st, cid, "overlay/upper");
 	ufd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

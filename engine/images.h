@@ -21,6 +21,7 @@ struct image_use {
 	struct images im;
 	char *id, *name; /* the image's id and the name it is known by */
 	char *lowerdir; /* its layers for the overlay (images_lowerdir) */
+	char *squashfs; /* or its squashfs file (then lowerdir is NULL) */
 	char **argv, **env, **ports;
 	char *workdir, *user, *user_root;
 	struct mount_opt *mounts; /* the user's and the image's Volumes */
@@ -37,9 +38,10 @@ int engine_image_pull(struct engine *en, const char *ref, const struct pull_opts
 
 /* load: the names loaded (or "sha256:<id>") into *loaded */
 int engine_image_load(struct engine *en, const char *path, char ***loaded, struct err *e);
-/* import: a rootfs tar as a one-layer image; its id into *id */
-int engine_image_import(struct engine *en, const char *path, const char *name, char **id,
-			struct err *e);
+/* import: a rootfs tar as a one-layer image, or (squashfs) a squashfs
+ * file as an image of no layers; its id into *id */
+int engine_image_import(struct engine *en, const char *path, const char *name, int squashfs,
+			char **id, struct err *e);
 /* commit: container ref's changes as a new image over its image */
 int engine_commit(struct engine *en, const char *ref, const char *name, const char *author,
 		  const char *message, char **id, struct err *e);

@@ -511,6 +511,35 @@ char *images_lowerdir(struct images *im, const cJSON *img)
 }
 
 /* Remove layers (and their links) and configs that no image names. */
+/* The squashfs files no image names, and copies a crash left (.tmp-*). */
+static void squashfs_gc(struct images *im)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/squashfs", im->dir);
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(dup(fd)) : NULL;
+	struct dirent *de;
+	cJSON *img;
+
+	while (d && (de = readdir(d))) {
+		int used = 0;
+		size_t n = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' && strncmp(de->d_name, ".tmp-", 5))
+			continue;
+		if (n == 69 && !strcmp(de->d_name + 64, ".sqfs")) {
+			cJSON_ArrayForEach (img, images_all(im)) {
+				const char *hex = str_of(img, "squashfs");
+
+				used |= hex && !strncmp(hex, de->d_name, 64);
+			}
+		}
+		if (!used)
+			unlinkat(fd, de->d_name, 0);
+	}
+	if (d)
+		closedir(d);
+}
+
 static void images_gc(struct images *im)
 {
 	cJSON *layers = obj(im->index, "layers"), *l, *img;
@@ -525,6 +554,7 @@ static void images_gc(struct images *im)
 
 	if (lfd < 0 || sfd < 0 || cfd < 0)
 		return;
+	squashfs_gc(im);
 	d = fdopendir(dup(lfd));
 	while (d && (de = readdir(d))) {
 		int used = 0;
@@ -733,8 +763,14 @@ cJSON *images_commit(struct images *im, struct image_stage *stage, const char *c
 	}
 	for (size_t i = 0; tags && tags[i]; i++)
 		images_tag(im, img, tags[i]);
-	if (images_save(im, e) < 0)
+	if (images_save(im, e) < 0) {
+		/* (a name taken from another image stays taken in memory
+		 * only: the index on disk is the old one) */
+		cJSON_Delete(cJSON_DetachItemViaPointer(images_all(im), img));
+		unlink(cpath);
+		squashfs_gc(im);
 		return NULL;
+	}
 	return img;
 }
 
@@ -743,4 +779,102 @@ cJSON *images_config(struct images *im, const cJSON *img, struct err *e)
 	_cleanup_free_ char *path = xasprintf("%s/configs/%s", im->dir, str_of(img, "id") ?: "");
 
 	return store_read_json(path, e);
+}
+
+/* ---- squashfs images ---------------------------------------------------- */
+
+char *images_squashfs_path(const struct images *im, const cJSON *img)
+{
+	const char *hex = str_of(img, "squashfs");
+
+	return hex && is_id(hex) ? xasprintf("%s/squashfs/%s.sqfs", im->dir, hex) : NULL;
+}
+
+int images_squashfs_store(struct images *im, int fd, char hex[65], uint64_t *size, struct err *e)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/squashfs", im->dir);
+	_cleanup_free_ char *tmp = xasprintf("%s/.tmp-%d", dir, (int)getpid());
+	_cleanup_free_ char *final = NULL;
+	_cleanup_close_ int out = -1;
+	char buf[65536], digest[72];
+	unsigned char d[32];
+	struct sha256 h;
+	ssize_t n;
+
+	if (mkdir_p(dir, 0700, e) < 0)
+		return -1;
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0)
+		return err_sys(e, "create %s", tmp);
+	sha256_init(&h);
+	*size = 0;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || write_all(out, buf, (size_t)n) < 0) {
+			err_sys(e, n < 0 ? "read the squashfs file" : "write %s", tmp);
+			unlink(tmp);
+			return -1;
+		}
+		sha256_update(&h, buf, (size_t)n);
+		*size += (uint64_t)n;
+	}
+	if (fsync(out) < 0) {
+		err_sys(e, "write %s", tmp);
+		unlink(tmp);
+		return -1;
+	}
+	sha256_final(&h, d);
+	sha256_digest_str(d, digest);
+	memcpy(hex, digest + 7, 65);
+	final = xasprintf("%s/%s.sqfs", dir, hex);
+	if (rename(tmp, final) < 0) {
+		err_sys(e, "rename %s to %s", tmp, final);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+cJSON *images_commit_squashfs(struct images *im, const char *hex, uint64_t size, const char *config,
+			      char **tags, struct err *e)
+{
+	_cleanup_free_ char *cpath = NULL;
+	char id[72], when[40];
+	unsigned char d[32];
+	struct sha256 h;
+	cJSON *img, *cfg;
+
+	sha256_init(&h);
+	sha256_update(&h, config, strlen(config));
+	sha256_final(&h, d);
+	sha256_digest_str(d, id);
+	cpath = xasprintf("%s/configs/%s", im->dir, id + 7);
+	if (file_write_atomic(cpath, config, strlen(config), 0600, e) < 0) {
+		squashfs_gc(im); /* the file, which no entry names */
+		return NULL;
+	}
+	img = cJSON_CreateObject();
+	cJSON_AddStringToObject(img, "id", id + 7);
+	cJSON_AddArrayToObject(img, "names");
+	cJSON_AddArrayToObject(img, "layers");
+	cJSON_AddStringToObject(img, "squashfs", hex);
+	cJSON_AddNumberToObject(img, "size", (double)size);
+	cfg = cJSON_Parse(config);
+	cJSON_AddStringToObject(img, "created", str_of(cfg, "created") ?: "");
+	cJSON_Delete(cfg);
+	now_rfc3339(when, sizeof(when));
+	cJSON_AddStringToObject(img, "loaded", when);
+	cJSON_AddItemToArray(images_all(im), img);
+	for (size_t i = 0; tags && tags[i]; i++)
+		images_tag(im, img, tags[i]);
+	if (images_save(im, e) < 0) {
+		/* (a name taken from another image stays taken in memory
+		 * only: the index on disk is the old one) */
+		cJSON_Delete(cJSON_DetachItemViaPointer(images_all(im), img));
+		unlink(cpath);
+		squashfs_gc(im);
+		return NULL;
+	}
+	return img;
 }

@@ -15,6 +15,9 @@
  *     l/<short>            -> ../layers/<diffid>: the short names an
  *                          overlay's lowerdir lists, so that many layers
  *                          still fit in the mount options' page
+ *     squashfs/<hex>.sqfs  a squashfs image's file (hex: its sha256), kept
+ *                          as it came, mounted through a loop device by
+ *                          each container, never unpacked
  *     tmp/<n>/             a load in progress (with tmp/<n>.lock held);
  *                          a leftover whose lock is free is removed
  *
@@ -115,6 +118,16 @@ char *images_link_dir(const struct store *s);
 char *images_layer_path(const struct images *im, const char *diff_id);
 /* The path of layer diff_id's tar split (store/split.h). */
 char *images_split_path(const struct images *im, const char *diff_id);
+/* A squashfs image, in two steps under the lock: the file read from fd
+ * into squashfs/<hex>.sqfs (copied, hashed: hex and size out); then its
+ * entry (layers empty, "squashfs": hex) with config (which should name
+ * hex, so that two files never share an id) and tags, and images_save.
+ * A file no entry names is removed by the next gc. */
+int images_squashfs_store(struct images *im, int fd, char hex[65], uint64_t *size, struct err *e);
+cJSON *images_commit_squashfs(struct images *im, const char *hex, uint64_t size, const char *config,
+			      char **tags, struct err *e);
+/* img's squashfs file (caller frees); NULL when img has layers. */
+char *images_squashfs_path(const struct images *im, const cJSON *img);
 /* The config (parsed) of img; NULL with e set. */
 cJSON *images_config(struct images *im, const cJSON *img, struct err *e);
 

@@ -701,6 +701,57 @@ out:
 	return r;
 }
 
+int image_import_squashfs(const struct store *s, const char *path, const char *name, char **id_out,
+			  struct err *e)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_free_ char *cfg = NULL, *n = NULL;
+	struct platform native;
+	struct images im;
+	char hex[65], when[40], magic[4];
+	uint64_t size;
+	cJSON *img;
+	int r = -1;
+
+	if (name && !(n = images_normalize(name, "localhost", e)))
+		return -1;
+	if (fd < 0)
+		return err_sys(e, "open %s", path);
+	if (pread(fd, magic, 4, 0) != 4 || memcmp(magic, "hsqs", 4))
+		return err_setk(e, ERRK_INVALID_ARG, 0, "%s: not a squashfs image", path);
+	if (images_open(&im, s, 1, e) < 0)
+		return -1;
+	if (images_squashfs_store(&im, fd, hex, &size, e) < 0)
+		goto out;
+	{
+		struct timespec ts;
+
+		platform_native(&native);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		time_format_ns((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, when, sizeof(when));
+	}
+	/* as import's, with the file's digest: no command, and no layers
+	 * (the file is the root, mounted read-only under each container) */
+	cfg = xasprintf("{\"created\":\"%s\",\"architecture\":\"%s\",\"os\":\"linux\","
+			"\"config\":{\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+			"/usr/bin:/sbin:/bin\"],\"Labels\":{\"org.nook.squashfs\":\"sha256:%s\"}},"
+			"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"history\":[{"
+			"\"created\":\"%s\",\"created_by\":\"nook image import --squashfs\"}]}",
+			when, native.arch, hex, when);
+	{
+		char *tags[] = { n, NULL };
+
+		img = images_commit_squashfs(&im, hex, size, cfg, n ? tags : tags + 1, e);
+	}
+	if (img) {
+		*id_out = xstrdup(cJSON_GetObjectItemCaseSensitive(img, "id")->valuestring);
+		r = 0;
+	}
+out:
+	images_close(&im);
+	return r;
+}
+
 /* The child of image_commit: the upper directory as a layer tar into out;
  * its error, if any, into errfd. */
 static void commit_writer(int upperfd, int out, int errfd)

@@ -28,6 +28,12 @@ int image_load(const struct store *s, const char *path, char ***loaded, struct e
 int image_import(const struct store *s, const char *path, const char *name, char **id,
 		 struct err *e);
 
+/* `image import --squashfs`: the squashfs file path as an image with no
+ * layers, its file kept in the store and mounted (never unpacked) under
+ * each container of it; named name (NULL: none); its id into *id. */
+int image_import_squashfs(const struct store *s, const char *path, const char *name, char **id,
+			  struct err *e);
+
 /* `commit`: the overlay upper directory upperfd (its whiteouts and opaque
  * directories as layer entries) as one more layer over the image base (an
  * id), named name (NULL: none); the new image's id into *id. */

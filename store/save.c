@@ -284,6 +284,13 @@ int image_save(const struct store *s, char **refs, const char *format, int out, 
 		imgs[i] = images_find(&im, refs[i], e);
 		if (!imgs[i])
 			goto out;
+		if (str_of(imgs[i], "squashfs")) {
+			err_setk(e, ERRK_INVALID_ARG, 0,
+				 "image %s is a squashfs image: it has no layers to save (copy its "
+				 "file instead)",
+				 refs[i]);
+			goto out;
+		}
 		/* podman's: the name given goes with the image; by id, none */
 		tags[i] = cJSON_CreateArray();
 		name = images_matched_name(imgs[i], refs[i]);

@@ -76,4 +76,52 @@ expect_eq "error lines" "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1
 expect_eq "containers" "$(nk ps -aq 2>&1)" ""
 t_end
 
+# ---- image import --squashfs: the file as an image in the store ----------
+
+SQS=$T_DIR/root/images/squashfs
+t_begin "squashfs: image import --squashfs keeps the file as it is, unpacks nothing, runs it"
+out=$(nk image import --squashfs "$SQ" localhost/sq:1 2>&1)
+expect_status "image import --squashfs" $? 0 "$out"
+expect_match "its id" "$out" '^sha256:[0-9a-f]{64}$'
+want=$(sha256sum "$SQ" | cut -c1-64)
+expect_eq "the stored file" "$(ls "$SQS" 2>&1)" "$want.sqfs"
+expect_eq "unpacked layers" "$(ls -A "$T_DIR/root/images/layers" 2>/dev/null)" ""
+expect_eq "images" "$(nk images --format '{{.Repository}}:{{.Tag}}' 2>&1)" localhost/sq:1
+out=$(nk_run --name sqi localhost/sq:1 /bin/sh -c 'echo hi >/new && cat /new && id -un' 2>&1)
+expect_status "run IMAGE" $? 0 "$out"
+expect_eq "run IMAGE" "$out" "hi
+root"
+out=$(nk_run --rm -u test localhost/sq:1 id -u 2>&1)
+expect_eq "user names from the image's /etc" "$out" 1000
+expect_eq "inspect's image name" "$(nk inspect --format '{{.ImageName}}' sqi 2>&1)" localhost/sq:1
+expect_eq "the stored file after runs" "$(sha256sum "$SQS/$want.sqfs" 2>&1 | cut -c1-64)" "$want"
+t_end
+
+t_begin "squashfs: a squashfs image in use is not removed; save and commit refuse it"
+out=$(nk rmi localhost/sq:1 2>&1)
+expect_status "rmi while sqi uses it" $? 2 "$out"
+out=$(nk save -o "$T_DIR/sq.tar" localhost/sq:1 2>&1)
+expect_status "save" $? 125 "$out"
+expect_match "save's error" "$out" "squashfs image"
+[ -e "$T_DIR/sq.tar" ] || [ -e "$T_DIR/sq.tar.tmp" ] && t_why "save left an archive"
+out=$(nk commit sqi localhost/sq:2 2>&1)
+expect_status "commit" $? 125 "$out"
+expect_match "commit's error" "$out" "squashfs image"
+out=$(nk rm sqi 2>&1)
+expect_status "rm" $? 0 "$out"
+out=$(nk rmi localhost/sq:1 2>&1)
+expect_status "rmi" $? 0 "$out"
+expect_eq "the store's squashfs files after rmi" "$(ls -A "$SQS" 2>&1)" ""
+expect_eq "loop devices on the stored file" "$(loops_of "$SQS/$want.sqfs")" ""
+t_end
+
+t_begin "squashfs: image import --squashfs of a file that is not one: one line, nothing stored"
+out=$(nk image import --squashfs "$T_DIR/bad.sqfs" localhost/bad:1 2>&1)
+expect_status "import" $? 125 "$out"
+expect_match "error" "$out" "bad.sqfs: not a squashfs image"
+expect_eq "error lines" "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1
+expect_eq "images" "$(nk images -q 2>&1)" ""
+expect_eq "the store's squashfs files" "$(ls -A "$SQS" 2>/dev/null)" ""
+t_end
+
 exit $T_RC
