@@ -20,6 +20,7 @@
 #include "engine/network.h"
 #include "engine/volumes.h"
 #include "oci/linux.h"
+#include "oci/seccomp.h"
 #include "oci/spec.h"
 #include "oci/validate.h"
 #include "store/image.h"
@@ -30,74 +31,6 @@ static const char *const default_caps[] = {
 	"CAP_KILL",    "CAP_NET_BIND_SERVICE", "CAP_SETFCAP",	 "CAP_SETGID",
 	"CAP_SETPCAP", "CAP_SETUID",	       "CAP_SYS_CHROOT", NULL,
 };
-
-/* The default seccomp profile: allow, except what a container never
- * needs and what has hurt hosts (kernel modules, kexec, keyrings, bpf,
- * perf, userfaultfd, clock setting, swap, reboot, quotas, handles).  The
- * capabilities already gate most of them; this is the second fence.
- * It and default_seccomp() move to oci/seccomp, the default profile's
- * owner. */
-static const char *const denied_syscalls[] = {
-	"acct",
-	"add_key",
-	"bpf",
-	"clock_adjtime",
-	"clock_settime",
-	"create_module",
-	"delete_module",
-	"finit_module",
-	"get_kernel_syms",
-	"get_mempolicy",
-	"init_module",
-	"ioperm",
-	"iopl",
-	"kcmp",
-	"kexec_file_load",
-	"kexec_load",
-	"keyctl",
-	"lookup_dcookie",
-	"mbind",
-	"move_pages",
-	"name_to_handle_at",
-	"nfsservctl",
-	"open_by_handle_at",
-	"perf_event_open",
-	"pivot_root",
-	"process_vm_readv",
-	"process_vm_writev",
-	"query_module",
-	"quotactl",
-	"reboot",
-	"request_key",
-	"set_mempolicy",
-	"settimeofday",
-	"stime",
-	"swapoff",
-	"swapon",
-	"sysfs",
-	"_sysctl",
-	"uselib",
-	"userfaultfd",
-	"ustat",
-	"vm86",
-	"vm86old",
-	NULL,
-};
-
-/* moves to oci/seccomp */
-static cJSON *default_seccomp(void)
-{
-	cJSON *s = cJSON_CreateObject(), *rules = cJSON_CreateArray(), *r;
-
-	cJSON_AddStringToObject(s, "defaultAction", "SCMP_ACT_ALLOW");
-	r = cJSON_CreateObject();
-	cJSON_AddItemToObject(r, "names", strv_to_json((char *const *)denied_syscalls));
-	cJSON_AddStringToObject(r, "action", "SCMP_ACT_ERRNO");
-	cJSON_AddNumberToObject(r, "errnoRet", EPERM);
-	cJSON_AddItemToArray(rules, r);
-	cJSON_AddItemToObject(s, "syscalls", rules);
-	return s;
-}
 
 static int has_str(char *const *v, const char *s)
 {
@@ -429,7 +362,7 @@ static int spec_linux(cJSON *lin, const struct engine_create_opts *o, const char
 						o->seccomp);
 			}
 		} else {
-			sc = default_seccomp();
+			sc = oci_seccomp_default_json();
 		}
 		cJSON_AddItemToObject(lin, "seccomp", sc);
 	}

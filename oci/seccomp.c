@@ -942,3 +942,73 @@ const char *const *oci_seccomp_operators(void)
 	}
 	return list;
 }
+
+/* ---- the engine's default profile ------------------------------------- */
+
+/* The default seccomp profile: allow, except what a container never
+ * needs and what has hurt hosts (kernel modules, kexec, keyrings, bpf,
+ * perf, userfaultfd, clock setting, swap, reboot, quotas, handles).  The
+ * capabilities already gate most of them; this is the second fence.
+ * Also the engine's: the place for it (podman's is containers-common). */
+static const char *const denied_syscalls[] = {
+	"acct",
+	"add_key",
+	"bpf",
+	"clock_adjtime",
+	"clock_settime",
+	"create_module",
+	"delete_module",
+	"finit_module",
+	"get_kernel_syms",
+	"get_mempolicy",
+	"init_module",
+	"ioperm",
+	"iopl",
+	"kcmp",
+	"kexec_file_load",
+	"kexec_load",
+	"keyctl",
+	"lookup_dcookie",
+	"mbind",
+	"move_pages",
+	"name_to_handle_at",
+	"nfsservctl",
+	"open_by_handle_at",
+	"perf_event_open",
+	"pivot_root",
+	"process_vm_readv",
+	"process_vm_writev",
+	"query_module",
+	"quotactl",
+	"reboot",
+	"request_key",
+	"set_mempolicy",
+	"settimeofday",
+	"stime",
+	"swapoff",
+	"swapon",
+	"sysfs",
+	"_sysctl",
+	"uselib",
+	"userfaultfd",
+	"ustat",
+	"vm86",
+	"vm86old",
+	NULL,
+};
+
+cJSON *oci_seccomp_default_json(void)
+{
+	cJSON *s = cJSON_CreateObject(), *rules = cJSON_CreateArray(), *r;
+
+	cJSON_AddStringToObject(s, "defaultAction", "SCMP_ACT_ALLOW");
+	r = cJSON_CreateObject();
+	cJSON_AddItemToObject(
+		r, "names",
+		cJSON_CreateStringArray(denied_syscalls, (int)(ARRAY_SIZE(denied_syscalls) - 1)));
+	cJSON_AddStringToObject(r, "action", "SCMP_ACT_ERRNO");
+	cJSON_AddNumberToObject(r, "errnoRet", EPERM);
+	cJSON_AddItemToArray(rules, r);
+	cJSON_AddItemToObject(s, "syscalls", rules);
+	return s;
+}

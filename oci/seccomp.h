@@ -7,10 +7,12 @@
  * starts.  Unknown syscall names for this architecture are skipped, as
  * runc does; an unknown action or architecture is an error.  SCMP_ACT_NOTIFY
  * rules get a listener, which the runtime hands to the agent at
- * linux.seccomp.listenerPath.
+ * linux.seccomp.listenerPath.  It also owns the engine's default profile.
  */
 #ifndef NOOK_SECCOMP_H
 #define NOOK_SECCOMP_H
+
+#include <cjson/cJSON.h>
 
 #include "oci/spec.h"
 #include "oci/util.h"
@@ -53,5 +55,10 @@ const char *const *oci_seccomp_actions(void);
 const char *const *oci_seccomp_archs(void);
 const char *const *oci_seccomp_flags(void);
 const char *const *oci_seccomp_operators(void);
+
+/* The engine's default profile (podman's place for one), as the
+ * linux.seccomp JSON of a spec: allow, except a list of syscalls a
+ * container never needs (EPERM).  Caller deletes. */
+cJSON *oci_seccomp_default_json(void);
 
 #endif
