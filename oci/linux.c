@@ -489,6 +489,36 @@ static void child_make_cwd(int sock, const struct oci_process *p)
 		child_fail(sock, &e);
 }
 
+/* A session of its own, the time namespace's offsets, the names.
+ * oci_validate saw that the uts namespace, new or joined, is not the
+ * host's. */
+static void child_identity(int sock, const struct oci_spec *s)
+{
+	struct err e = { 0 };
+
+	if (setsid() < 0) {
+		err_sys(&e, "setsid");
+		child_fail(sock, &e);
+	}
+	if (s->linux.has_time_offsets) {
+		char v[128];
+
+		snprintf(v, sizeof(v), "monotonic %lld %u\nboottime %lld %u\n",
+			 (long long)s->linux.monotonic_secs, s->linux.monotonic_nanosecs,
+			 (long long)s->linux.boottime_secs, s->linux.boottime_nanosecs);
+		if (write_proc("/proc/self/timens_offsets", v, &e) < 0)
+			child_fail(sock, &e);
+	}
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) {
+		err_sys(&e, "sethostname %s", s->hostname);
+		child_fail(sock, &e);
+	}
+	if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
+		err_sys(&e, "setdomainname %s", s->domainname);
+		child_fail(sock, &e);
+	}
+}
+
 static __attribute__((noreturn)) void child_main(struct child_args *a)
 {
 	const struct oci_create_opts *o = a->o;
@@ -528,32 +558,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	if ((a->unshare_flags & CLONE_NEWNET) && oci_loopback_up(&e) < 0)
 		child_fail(a->sock, &e);
 	timing_mark("init: lo up");
-	if (setsid() < 0) {
-		err_sys(&e, "setsid");
-		child_fail(a->sock, &e);
-	}
-	if (s->linux.has_time_offsets) {
-		char v[128];
-
-		snprintf(v, sizeof(v), "monotonic %lld %u\nboottime %lld %u\n",
-			 (long long)s->linux.monotonic_secs, s->linux.monotonic_nanosecs,
-			 (long long)s->linux.boottime_secs, s->linux.boottime_nanosecs);
-		if (write_proc("/proc/self/timens_offsets", v, &e) < 0)
-			child_fail(a->sock, &e);
-	}
-	/* oci_validate saw that the uts namespace, new or joined, is not
-	 * the host's. */
-	{
-		if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) {
-			err_sys(&e, "sethostname %s", s->hostname);
-			child_fail(a->sock, &e);
-		}
-		if (s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
-			err_sys(&e, "setdomainname %s", s->domainname);
-			child_fail(a->sock, &e);
-		}
-	}
-
+	child_identity(a->sock, s);
 	mc.new_cgroupns = !!(a->unshare_flags & CLONE_NEWCGROUP);
 	mc.userns = a->new_userns || oci_spec_namespace(s, CLONE_NEWUSER);
 	child_bind_sources(a, &mc);
