@@ -45,6 +45,7 @@
 #include "engine/ctr.h"
 #include "engine/events.h"
 #include "monitor/monitor.h"
+#include "oci/log.h"
 
 #define API_VERSION "1.41"
 #define REQ_MAX 8192
@@ -90,10 +91,12 @@ static const char *reason(int code)
 {
 	switch (code) {
 	case 200: return "OK";
+	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
+	case 501: return "Not Implemented";
 	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";
 	}
@@ -342,7 +345,7 @@ static int replay(struct api *a, struct conn *c, const char *id, int tty, const 
 	char buf[CHUNK];
 
 	if (mo < 0 || me < 0) {
-		log_msg(LOG_WARN, "logs of %.12s: memfd_create: %s", id, strerror(errno));
+		log_msg(LOGL_WARN, "logs of %.12s: memfd_create: %s", id, strerror(errno));
 		return -1;
 	}
 	if (monitor_logs(dir, &lo, q->out ? mo : -1, q->err && !tty ? me : -1, &e) < 0) {
@@ -350,7 +353,7 @@ static int replay(struct api *a, struct conn *c, const char *id, int tty, const 
 
 		/* A container whose directory is gone has no log: not an error. */
 		if (e.errnum != ENOENT)
-			log_msg(LOG_WARN, "logs of %s: %s", id, err_str(&e, m, sizeof(m)));
+			log_msg(LOGL_WARN, "logs of %s: %s", id, err_str(&e, m, sizeof(m)));
 		return 0;
 	}
 	for (int s = 0; s < 2; s++) {
@@ -395,7 +398,7 @@ static void stream(struct api *a, struct conn *c, const char *id, int tty, const
 
 	if ((q->in && pipe2(in, O_CLOEXEC) < 0) || pipe2(out, O_CLOEXEC) < 0 ||
 	    pipe2(err, O_CLOEXEC) < 0) {
-		log_msg(LOG_WARN, "http attach %.12s: pipe: %s", id, strerror(errno));
+		log_msg(LOGL_WARN, "http attach %.12s: pipe: %s", id, strerror(errno));
 		goto out;
 	}
 	pid = fork();
@@ -409,7 +412,7 @@ static void stream(struct api *a, struct conn *c, const char *id, int tty, const
 		attach_child(a, id, in[0], out[1], tty ? out[1] : err[1], q);
 	}
 	if (pid < 0) {
-		log_msg(LOG_WARN, "http attach %.12s: fork: %s", id, strerror(errno));
+		log_msg(LOGL_WARN, "http attach %.12s: fork: %s", id, strerror(errno));
 		goto out;
 	}
 	close(out[1]);
@@ -518,11 +521,7 @@ static int attach(struct api *a, struct conn *c, const char *ref)
 		char m[600];
 
 		err_str(&e, m, sizeof(m));
-		if (e.kind == ERRK_NO_SUCH)
-			return respond_err(c, 404, "no such container", "%s", m);
-		return respond_err(c, e.kind == ERRK_INVALID_ARG ? 400 : 500,
-				   e.kind == ERRK_INVALID_ARG ? "invalid argument"
-							      : "internal error",
+		return respond_err(c, err_kind_info(e.kind)->http, err_kind_info(e.kind)->cause,
 				   "%s", m);
 	}
 	state = es.status;
@@ -535,7 +534,8 @@ static int attach(struct api *a, struct conn *c, const char *ref)
 	if (q.stream ? !live
 		     : strcmp(state, "configured") == 0 || strcmp(state, "removing") == 0 ||
 			       strcmp(state, "unknown") == 0) {
-		respond_err(c, 409, "container state improper",
+		respond_err(c, err_kind_info(ERRK_STATE_INVALID)->http,
+			    err_kind_info(ERRK_STATE_INVALID)->cause,
 			    "cannot attach to container %s: container state is %s%s", name, state,
 			    q.stream && q.logs ? " (logs=1&stream=0 replays its log)" : "");
 		return 0;
@@ -551,7 +551,7 @@ static int attach(struct api *a, struct conn *c, const char *ref)
 	if (!q.stream && events_append(&a->en.st, "attach", id, name, NULL, &e) < 0) {
 		char m[600];
 
-		log_msg(LOG_WARN, "event attach: %s", err_str(&e, m, sizeof(m)));
+		log_msg(LOGL_WARN, "event attach: %s", err_str(&e, m, sizeof(m)));
 	}
 	if (q.logs && replay(a, c, id, tty, &q) < 0)
 		return 0;

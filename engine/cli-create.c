@@ -14,6 +14,7 @@
 #include "engine/cli.h"
 #include "engine/network.h"
 #include "engine/conf.h"
+#include "oci/log.h"
 
 static int parse_size(const char *s, int64_t *out)
 {

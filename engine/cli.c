@@ -19,6 +19,7 @@
 #include "engine/cli.h"
 #include "engine/format.h"
 #include "monitor/monitor.h"
+#include "oci/log.h"
 #include "oci/runtime.h"
 
 int cli_report(const struct err *e)
@@ -382,7 +383,7 @@ int main(int argc, char **argv)
 		case 'r': c.root = optarg; break;
 		case 'R': c.runroot = optarg; break;
 		case 'l':
-			log_setup(2, 0, strcmp(optarg, "debug") == 0 ? LOG_DEBUG : LOG_WARN);
+			log_setup(2, 0, strcmp(optarg, "debug") == 0 ? LOGL_DEBUG : LOGL_WARN);
 			break;
 		case 'h': usage(stdout); return 0;
 		case 'v': printf("nook version %s\n", NOOK_VERSION); return 0;

@@ -26,6 +26,8 @@
 #include "monitor/monitor.h"
 #include "oci/cgroup.h"
 #include "oci/linux.h"
+#include "oci/log.h"
+#include "oci/sys.h"
 #include "store/image.h"
 #include "store/tar.h"
 
@@ -494,7 +496,7 @@ static int do_cleanup(struct ctr *c, int allow_restart, struct err *e)
 		}
 		/* could not restart: record it and tear down */
 		err_wrap(e, "restart");
-		log_msg(LOG_WARN, "%s", e->msg);
+		log_msg(LOGL_WARN, "%s", e->msg);
 		ctr_set_state(c, ST_STOPPED);
 	}
 	/* an exec session of a dead container cannot outlive it */
@@ -1032,7 +1034,7 @@ int engine_refresh(struct engine *en, struct err *e)
 		if (ctr_open(en, ids[i], &c, &le) < 0) {
 			char buf[600];
 
-			log_msg(LOG_WARN, "refresh: %s", err_str(&le, buf, sizeof(buf)));
+			log_msg(LOGL_WARN, "refresh: %s", err_str(&le, buf, sizeof(buf)));
 			rc = -1;
 			*e = le;
 			continue;
@@ -1078,7 +1080,7 @@ int engine_refresh(struct engine *en, struct err *e)
 		if (want && engine_start(en, ids[i], 1, NULL, NULL, &le) < 0) {
 			char buf[600];
 
-			log_msg(LOG_WARN, "refresh: start %s: %s", ids[i],
+			log_msg(LOGL_WARN, "refresh: start %s: %s", ids[i],
 				err_str(&le, buf, sizeof(buf)));
 			*e = le;
 			rc = -1;

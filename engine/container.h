@@ -9,7 +9,7 @@
  * there?) before it decides; long waits (attach, exec, wait) hold no lock.
  * Every successful operation appends an event.
  *
- * Errors carry an enum err_kind (oci/util.h): state-invalid messages name
+ * Errors carry an enum err_kind (oci/err.h): state-invalid messages name
  * the container and its state.
  */
 #ifndef NOOK_CONTAINER_H

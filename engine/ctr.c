@@ -17,6 +17,8 @@
 #include "engine/events.h"
 #include "monitor/monitor.h"
 #include "oci/cgroup.h"
+#include "oci/log.h"
+#include "oci/sys.h"
 #include "store/image.h"
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -111,7 +113,7 @@ void event(struct ctr *c, const char *status, const cJSON *attrs)
 	if (events_append(&c->en->st, status, c->id, cname(c), attrs, &e) < 0) {
 		char buf[600];
 
-		log_msg(LOG_WARN, "event %s: %s", status, err_str(&e, buf, sizeof(buf)));
+		log_msg(LOGL_WARN, "event %s: %s", status, err_str(&e, buf, sizeof(buf)));
 	}
 }
 

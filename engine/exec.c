@@ -18,7 +18,9 @@
 
 #include "monitor/monitor.h"
 #include "oci/linux.h"
+#include "oci/log.h"
 #include "oci/spec.h"
+#include "oci/sys.h"
 
 int engine_attach(struct engine *en, const char *ref, const struct engine_attach *at,
 		  int *exit_code, struct err *e)
@@ -62,7 +64,7 @@ static void session_put(struct ctr *c, const char *sid, pid_t pid, char **argv)
 	if (ctr_save(c, &e) < 0) {
 		char buf[600];
 
-		log_msg(LOG_WARN, "exec session %s: %s", sid, err_str(&e, buf, sizeof(buf)));
+		log_msg(LOGL_WARN, "exec session %s: %s", sid, err_str(&e, buf, sizeof(buf)));
 	}
 }
 

@@ -13,6 +13,7 @@
 
 #include "monitor/monitor.h"
 #include "oci/cgroup.h"
+#include "oci/sys.h"
 
 static void add_time(cJSON *o, const char *k, int64_t ns)
 {

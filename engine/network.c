@@ -24,8 +24,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "oci/log.h"
 #include "oci/netlink.h"
 #include "oci/nft.h"
+#include "oci/sys.h"
 #include "store/digest.h"
 
 #ifndef NOOK_NO_NETWORK
@@ -751,7 +753,7 @@ static int bridge_up(struct nl *nl, const cJSON *n, int *mtu, struct err *e)
 			goto fail;
 		/* no nft: containers reach each other and the host, not
 		 * beyond it */
-		log_msg(LOG_WARN, "network %s: %s: outbound traffic is not masqueraded",
+		log_msg(LOGL_WARN, "network %s: %s: outbound traffic is not masqueraded",
 			jstr(n, "name"), e->msg);
 	}
 	return nl_link_index(nl, br, mtu, e);
@@ -1006,7 +1008,7 @@ void net_ctr_down(struct ctr *c)
 
 		if (n && ip_parse(jstr(r[0].lease, "ip"), &ip) == 0 &&
 		    nft_ports_del(in4(ip), ports, np, &le) < 0)
-			log_msg(LOG_WARN, "container %s: %s", cname(c), le.msg);
+			log_msg(LOGL_WARN, "container %s: %s", cname(c), le.msg);
 		nets_free(r, n);
 	}
 	ctr_state_set_links(&c->state, NULL);

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "oci/cgroup.h"
+#include "oci/sys.h"
 #include "oci/util.h"
 
 #ifndef PR_GET_SECCOMP

@@ -16,6 +16,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "oci/log.h"
+
 /* ---- which containers use a volume ------------------------------------ */
 
 static int uses(const cJSON *cfg, const char *name)
@@ -172,7 +174,7 @@ void engine_volumes_drop_anonymous(struct engine *en, const cJSON *config)
 		users = users_of(en, jstr(u, "name") ?: "", &e);
 		if (!users || (!users[0] && volumes_remove(&vs, jstr(u, "name") ?: "", &e) < 0 &&
 			       e.kind != ERRK_NO_SUCH))
-			log_msg(LOG_WARN, "remove volume %s: %s", jstr(u, "name"),
+			log_msg(LOGL_WARN, "remove volume %s: %s", jstr(u, "name"),
 				err_str(&e, buf, sizeof(buf)));
 		volumes_close(&vs);
 	}

@@ -52,7 +52,9 @@
 #include "oci/criu.h"
 #include "oci/devcg.h"
 #include "oci/linux.h"
+#include "oci/log.h"
 #include "oci/spec.h"
+#include "oci/sys.h"
 
 #define CLIENTS_MAX 16 /* attach clients at once */
 #define CLIENT_OUT_MAX (256 * 1024) /* a client further behind is dropped */

@@ -26,6 +26,8 @@
 #include <sys/wait.h>
 
 #include "oci/linux.h"
+#include "oci/log.h"
+#include "oci/sys.h"
 
 #define NETNS_KEY "extRootNetNS"
 #define FD_BASE 10 /* criu's inherited fds are put from here */

@@ -51,6 +51,8 @@
 #include <time.h>
 
 #include "oci/cgroup.h"
+#include "oci/log.h"
+#include "oci/sys.h"
 #include "oci/validate.h"
 #include "oci/linux-internal.h"
 

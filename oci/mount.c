@@ -22,6 +22,9 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
+#include "oci/log.h"
+#include "oci/sys.h"
+
 #ifndef MS_REC
 #define MS_REC 16384
 #endif

@@ -67,6 +67,7 @@
 #include <sys/wait.h>
 
 #include "oci/nft.h"
+#include "oci/sys.h"
 
 #define T "inet nook"
 

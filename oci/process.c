@@ -26,6 +26,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "oci/log.h"
+#include "oci/sys.h"
+
 #ifndef PR_CAP_AMBIENT
 #define PR_CAP_AMBIENT 47
 #define PR_CAP_AMBIENT_RAISE 2

@@ -25,6 +25,8 @@
 #include "oci/cgroup.h"
 #include "oci/devcg.h"
 #include "oci/linux.h"
+#include "oci/log.h"
+#include "oci/sys.h"
 #include "oci/validate.h"
 
 static char *iso_now(void)
@@ -218,7 +220,7 @@ static int create_cgroup(const char *id, const struct oci_spec *spec, struct sta
 		return -1;
 	}
 	if (skipped)
-		log_msg(LOG_WARN, "linux.resources.devices not enforced: %s", skipped);
+		log_msg(LOGL_WARN, "linux.resources.devices not enforced: %s", skipped);
 	timing_mark("device program");
 	return cgfd;
 }
@@ -303,7 +305,7 @@ int rt_do_create(const struct rt *rt, const char *id, const struct create_opts *
 		goto fail;
 	}
 	timing_mark("state write");
-	log_msg(LOG_DEBUG, "container %s: init pid %d, bundle %s, cgroup %s", id, (int)pid, bundle,
+	log_msg(LOGL_DEBUG, "container %s: init pid %d, bundle %s, cgroup %s", id, (int)pid, bundle,
 		st->cgroup ? st->cgroup : "none");
 	*specp = spec;
 	return 0;
@@ -414,7 +416,7 @@ int rt_cmd_start(struct rt *rt, int argc, char **argv)
 		rt_state_free(&st);
 		return rt_fail(&e);
 	}
-	log_msg(LOG_DEBUG, "container %s: started", st.id);
+	log_msg(LOGL_DEBUG, "container %s: started", st.id);
 	spec = rt_load_saved_spec(rt, st.id, &e);
 	hc.spec = spec;
 	if (spec && run_hooks(&hc, OCI_HOOK_POSTSTART, st.pid, &e) < 0)
@@ -465,12 +467,12 @@ int rt_destroy(const struct rt *rt, struct state *st, const struct oci_spec *hav
 		/* runc warns and goes on: the container is gone either way */
 		char buf[600];
 
-		log_msg(LOG_WARN, "%s", err_str(e, buf, sizeof(buf)));
+		log_msg(LOGL_WARN, "%s", err_str(e, buf, sizeof(buf)));
 	}
 	oci_spec_free(spec);
 	if (r == 0) {
 		rt_state_dir_remove(rt, st->id);
-		log_msg(LOG_DEBUG, "container %s: deleted", st->id);
+		log_msg(LOGL_DEBUG, "container %s: deleted", st->id);
 	}
 	return r;
 }
@@ -548,7 +550,7 @@ int rt_cmd_run(struct rt *rt, int argc, char **argv)
 	}
 	code = oci_linux_wait(st.pid, pty);
 	timing_mark("container exited");
-	log_msg(LOG_DEBUG, "container %s: exit code %d", st.id, code);
+	log_msg(LOGL_DEBUG, "container %s: exit code %d", st.id, code);
 	if (pty >= 0)
 		close(pty);
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -591,7 +593,7 @@ int rt_cmd_kill(struct rt *rt, int argc, char **argv)
 		err_set(&e, 0, "container not running");
 		return rt_fail(&e);
 	}
-	log_msg(LOG_DEBUG, "container %s: signal %d%s", st.id, sig, all ? " to all" : "");
+	log_msg(LOGL_DEBUG, "container %s: signal %d%s", st.id, sig, all ? " to all" : "");
 	if (kill_container(&st, sig, all, &e) < 0) {
 		rt_state_free(&st);
 		return rt_fail(&e);

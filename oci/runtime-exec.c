@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 
 #include "oci/linux.h"
+#include "oci/log.h"
 
 /* ---- exec ------------------------------------------------------------- */
 
@@ -302,7 +303,7 @@ int rt_cmd_exec(struct rt *rt, int argc, char **argv)
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
-	log_msg(LOG_DEBUG, "exec in %s: pid %d", st.id, (int)pid);
+	log_msg(LOGL_DEBUG, "exec in %s: pid %d", st.id, (int)pid);
 	if (sp[0] >= 0) {
 		pty = oci_linux_recv_fd(sp[0]);
 		close(sp[0]);

@@ -22,6 +22,7 @@
 #include <signal.h>
 
 #include "oci/cgroup.h"
+#include "oci/sys.h"
 
 void rt_state_free(struct state *s)
 {

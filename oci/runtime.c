@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "oci/linux.h"
+#include "oci/log.h"
 
 /* ---- errors, runc style ------------------------------------------------ */
 
@@ -37,7 +38,7 @@ int rt_fail(const struct err *e)
 
 	err_str(e, buf, sizeof(buf));
 	if (!log_on_stderr)
-		log_msg(LOG_ERROR, "%s", buf);
+		log_msg(LOGL_ERROR, "%s", buf);
 	time_format_ns((int64_t)time(NULL) * 1000000000, ts, sizeof(ts));
 	memcpy(ts + 19, "Z", 2); /* to the second, as runc */
 	if (isatty(2)) {
@@ -208,11 +209,12 @@ int oci_runtime_main(int argc, char **argv)
 			err_sys(&e, "open log file %s", rt.log_path);
 			return rt_fail(&e);
 		}
-		log_setup(fd, strcmp(log_format, "json") == 0, rt.debug ? LOG_DEBUG : LOG_WARN);
+		log_setup(fd, strcmp(log_format, "json") == 0, rt.debug ? LOGL_DEBUG : LOGL_WARN);
 	} else if (rt.debug) {
 		/* runc's default log is stderr, in the same formats; a copy
 		 * of fd 2 so that util's log takes it for a file */
-		log_setup(fcntl(2, F_DUPFD_CLOEXEC, 3), strcmp(log_format, "json") == 0, LOG_DEBUG);
+		log_setup(fcntl(2, F_DUPFD_CLOEXEC, 3), strcmp(log_format, "json") == 0,
+			  LOGL_DEBUG);
 		log_on_stderr = 1;
 	}
 	if (optind >= argc) {
@@ -232,7 +234,7 @@ int oci_runtime_main(int argc, char **argv)
 		if (oci_reexec_sealed(rt.argv0, &e) < 0)
 			return rt_fail(&e);
 	}
-	log_msg(LOG_DEBUG, "command %s, state under %s", cmd, rt.root);
+	log_msg(LOGL_DEBUG, "command %s, state under %s", cmd, rt.root);
 	if (strcmp(cmd, "create") == 0)
 		return rt_cmd_create(&rt, argc, argv);
 	if (strcmp(cmd, "start") == 0)

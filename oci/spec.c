@@ -32,6 +32,7 @@
 #include <cjson/cJSON.h>
 
 #include "oci/spec.h"
+#include "oci/sys.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256

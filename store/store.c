@@ -30,7 +30,7 @@
 
 #define REMOVING_PREFIX ".removing-"
 
-/* Set e->kind (util.h) after err_set; returns -1. */
+/* Set e->kind (err.h) after err_set; returns -1. */
 static int kind(struct err *e, int k)
 {
 	if (e)

@@ -83,7 +83,8 @@ fi
 rm -f "$OUT/test-cgroup"
 if [ -x "$MUSL_GCC" ]; then
 	"$MUSL_GCC" -static -Os -std=gnu11 -D_GNU_SOURCE -I. -Wno-format-truncation \
-		-o "$OUT/test-cgroup" tests/unit/test-cgroup.c oci/cgroup.c oci/util.c -lcjson \
+		-o "$OUT/test-cgroup" tests/unit/test-cgroup.c oci/cgroup.c oci/util.c oci/err.c \
+		oci/sys.c oci/log.c -lcjson \
 		>"$OUT/test-cgroup.log" 2>&1 ||
 		{ echo "not ok - vm: build test-cgroup: see $OUT/test-cgroup.log"; rc=1; }
 else

@@ -6,7 +6,7 @@
 # runc `run` of /bin/true on one bundle, `nook run --rm --rootfs DIR
 # /bin/true`, and `exec /bin/true` into a running container with `nook
 # runtime exec`, `crun exec` and `nook exec`.  Then the median of every step
-# that nook marks with NOOK_TIMING (oci/util.h), per command.
+# that nook marks with NOOK_TIMING (oci/log.h), per command.
 #
 #   tests/bench/breakdown.sh [BUILD_DIR]      (default build/x86_64; root)
 #

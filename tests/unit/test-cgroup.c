@@ -13,6 +13,7 @@
 #include "tests/unit/unit.h"
 
 #include "oci/cgroup.h"
+#include "oci/sys.h"
 
 #include <fcntl.h>
 #include <sched.h>

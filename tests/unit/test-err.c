@@ -7,7 +7,7 @@
 #define UNIT_NAME "test-err"
 #include "tests/unit/unit.h"
 
-#include "oci/util.h"
+#include "oci/err.h"
 
 #include <errno.h>
 
@@ -47,10 +47,31 @@ static void test_exit_codes(void)
 	CHECK(err_exit_code(&e, 1) == 1);
 }
 
+/* One table: the API's statuses are podman's, and every kind has a row
+ * (an unknown kind reads as a generic error, never out of the table). */
+static void test_kind_table(void)
+{
+	CHECK(err_kind_info(ERRK_NO_SUCH)->http == 404);
+	CHECK_STR(err_kind_info(ERRK_NO_SUCH)->cause, "no such container");
+	CHECK(err_kind_info(ERRK_STATE_INVALID)->http == 409);
+	CHECK(err_kind_info(ERRK_ALREADY_STOPPED)->http == 304);
+	CHECK(err_kind_info(ERRK_INVALID_ARG)->http == 400);
+	CHECK_STR(err_kind_info(ERRK_INVALID_ARG)->cause, "invalid argument");
+	CHECK(err_kind_info(ERRK_NOT_IMPLEMENTED)->http == 501);
+	CHECK(err_kind_info(ERRK_INTERNAL)->http == 500);
+	CHECK(err_kind_info(ERRK_EXEC_NOT_FOUND)->exit == 127);
+	CHECK(err_kind_info(ERRK_RUNTIME)->exit == 0);
+	for (int k = ERRK_GENERIC; k <= ERRK_EXEC_DENIED; k++)
+		CHECK(err_kind_info(k)->http >= 300 && err_kind_info(k)->cause);
+	CHECK(err_kind_info(-1) == err_kind_info(ERRK_GENERIC));
+	CHECK(err_kind_info(ERRK_EXEC_DENIED + 1) == err_kind_info(ERRK_GENERIC));
+}
+
 int main(void)
 {
 	RUN(test_setk);
 	RUN(test_kind_survives_wrap);
 	RUN(test_exit_codes);
+	RUN(test_kind_table);
 	UNIT_EXIT();
 }

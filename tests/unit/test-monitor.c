@@ -40,6 +40,7 @@
 
 #include "oci/cgroup.h"
 #include "oci/linux.h"
+#include "oci/sys.h"
 
 #define TS0 1795348800000000000LL /* 2026-11-22T12:00:00Z */
 #define SEC 1000000000LL

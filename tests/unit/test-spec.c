@@ -12,6 +12,7 @@
 #include "tests/unit/unit.h"
 
 #include "oci/spec.h"
+#include "oci/sys.h"
 
 #include <fcntl.h>
 #include <linux/capability.h>

@@ -10,6 +10,7 @@
 #define UNIT_NAME "test-syscall"
 #include "tests/unit/unit.h"
 
+#include "oci/sys.h"
 #include "oci/util.h"
 
 #include <errno.h>

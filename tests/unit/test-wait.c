@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "monitor/monitor.h"
+#include "oci/sys.h"
 
 #define NS 1000000000LL
 #ifdef SYS_clock_gettime64
