@@ -28,7 +28,7 @@
 #include "oci/linux.h"
 #include "oci/log.h"
 #include "oci/sys.h"
-#include "store/image.h"
+#include "store/overlay.h"
 #include "store/tar.h"
 
 /* ---- runtime side ------------------------------------------------------ */
@@ -42,15 +42,15 @@ static int overlay_up(struct ctr *c, struct err *e)
 	int r;
 
 	if (layers) {
-		r = image_overlay_mount_layers(&c->en->st, c->id, layers, e);
+		r = overlay_mount_layers(&c->en->st, c->id, layers, e);
 	} else if (jbool(c->config, "rootfsSquashfs")) {
-		_cleanup_free_ char *lower = image_squashfs_lower(&c->en->st, c->id);
+		_cleanup_free_ char *lower = overlay_squashfs_lower(&c->en->st, c->id);
 
-		r = image_squashfs_mount(&c->en->st, c->id, rootfs, e);
-		if (r == 0 && (r = image_overlay_mount(&c->en->st, c->id, lower, e)) < 0)
-			image_squashfs_unmount(&c->en->st, c->id);
+		r = overlay_squashfs_mount(&c->en->st, c->id, rootfs, e);
+		if (r == 0 && (r = overlay_mount(&c->en->st, c->id, lower, e)) < 0)
+			overlay_squashfs_unmount(&c->en->st, c->id);
 	} else {
-		r = image_overlay_mount(&c->en->st, c->id, rootfs, e);
+		r = overlay_mount(&c->en->st, c->id, rootfs, e);
 	}
 	if (r < 0) {
 		return err_wrapk(e, e->errnum == EINVAL ? ERRK_INVALID_ARG : ERRK_RUNTIME,
@@ -64,9 +64,9 @@ static int overlay_up(struct ctr *c, struct err *e)
 static void overlay_down(struct ctr *c, int keep_runtime)
 {
 	if (ctr_overlay(c) && c->state.mount_count <= 0 && !keep_runtime) {
-		image_overlay_unmount(&c->en->st, c->id);
+		overlay_unmount(&c->en->st, c->id);
 		if (jbool(c->config, "rootfsSquashfs"))
-			image_squashfs_unmount(&c->en->st, c->id);
+			overlay_squashfs_unmount(&c->en->st, c->id);
 	}
 }
 
@@ -250,7 +250,7 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 		int w = 0;
 
 		if (ctr_overlay(c)) {
-			_cleanup_free_ char *merged = image_merged_path(&c->en->st, c->id);
+			_cleanup_free_ char *merged = overlay_merged_path(&c->en->st, c->id);
 
 			if (overlay_up(c, e) < 0) {
 				cJSON_Delete(ospec);

@@ -23,7 +23,7 @@
 #include "oci/seccomp.h"
 #include "oci/spec.h"
 #include "oci/validate.h"
-#include "store/image.h"
+#include "store/overlay.h"
 
 /* podman's default capabilities. */
 static const char *const default_caps[] = {
@@ -516,7 +516,7 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 		if (rootfs && !overlay && stat(rootfs, &sb) == 0 && S_ISREG(sb.st_mode)) {
 			/* a squashfs image: mounted, never unpacked, under an
 			 * overlay of the container's own */
-			if (image_squashfs_check(rootfs, e) < 0)
+			if (overlay_squashfs_check(rootfs, e) < 0)
 				return kind(e, ERRK_INVALID_ARG);
 			squash = overlay = 1;
 		} else if (!rootfs || stat(rootfs, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
@@ -524,7 +524,7 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 					dir);
 		}
 	}
-	if (!img && overlay && !squash && image_lower_valid(rootfs, e) < 0) {
+	if (!img && overlay && !squash && overlay_lower_valid(rootfs, e) < 0) {
 		return err_wrapk(e, ERRK_INVALID_ARG, "--rootfs %s", o->rootfs);
 	}
 	store_new_id(id);
@@ -535,23 +535,23 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 	if (store_name_valid(name, e) < 0)
 		return kind(e, ERRK_INVALID_ARG);
 	if (img && !squash)
-		rootfs = image_merged_path(&en->st, id);
+		rootfs = overlay_merged_path(&en->st, id);
 	/* the volume store stays locked until the container exists */
 	if (engine_volumes_use(en, o, &vu, e) < 0)
 		goto out;
 	o = &vu.opts;
 	if (squash && o->user) { /* user names: from the image's /etc */
-		if (image_squashfs_mount(&en->st, id, rootfs, e) < 0) {
+		if (overlay_squashfs_mount(&en->st, id, rootfs, e) < 0) {
 			kind(e, ERRK_RUNTIME);
 			goto out;
 		}
 		sq_opts = *o;
-		sq_opts.user_root = sq_lower = image_squashfs_lower(&en->st, id);
+		sq_opts.user_root = sq_lower = overlay_squashfs_lower(&en->st, id);
 		o = &sq_opts;
 	}
 	spec = build_spec(o, id, rootfs, &en->st, e);
 	if (sq_lower) /* mounted again when the container starts */
-		image_squashfs_unmount(&en->st, id);
+		overlay_squashfs_unmount(&en->st, id);
 	if (!spec)
 		goto out;
 

@@ -19,7 +19,7 @@
 #include "oci/cgroup.h"
 #include "oci/log.h"
 #include "oci/sys.h"
-#include "store/image.h"
+#include "store/overlay.h"
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -392,7 +392,7 @@ const cJSON *ctr_user(const struct ctr *c)
 /* The directory the container's processes see as / (and mount() gives). */
 char *ctr_rootfs(const struct ctr *c)
 {
-	return ctr_overlay(c) ? image_merged_path(&c->en->st, c->id)
+	return ctr_overlay(c) ? overlay_merged_path(&c->en->st, c->id)
 			      : xstrdup(jstr(c->config, "rootfs") ?: "");
 }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * image: see image.h.  The overlay's mount options are one string of
+ * overlay: see overlay.h.  The overlay's mount options are one string of
  * comma-separated key=value pairs whose lowerdir may list several layers
  * split by ':', so no path given to it may hold ',', ':' or '\'.
  */
-#include "store/image.h"
+#include "store/overlay.h"
 
 #include "store/images.h"
 
@@ -19,7 +19,7 @@ static int path_ok(const char *p)
 	return !strpbrk(p, ",:\\");
 }
 
-int image_lower_valid(const char *lower, struct err *e)
+int overlay_lower_valid(const char *lower, struct err *e)
 {
 	if (!path_ok(lower))
 		return err_set(
@@ -30,7 +30,7 @@ int image_lower_valid(const char *lower, struct err *e)
 	return 0;
 }
 
-char *image_merged_path(const struct store *s, const char *id)
+char *overlay_merged_path(const struct store *s, const char *id)
 {
 	return store_run_path(s, id, "merged");
 }
@@ -47,10 +47,10 @@ static int is_mountpoint(const char *path)
 
 /* Mount the overlay with lowerdir lower; rel_dir: the directory lower's
  * relative names are in (the mount resolves them against our cwd). */
-static int overlay_mount(const struct store *s, const char *id, const char *lower,
+static int mount_overlay(const struct store *s, const char *id, const char *lower,
 			 const char *rel_dir, struct err *e)
 {
-	_cleanup_free_ char *merged = image_merged_path(s, id);
+	_cleanup_free_ char *merged = overlay_merged_path(s, id);
 	_cleanup_free_ char *top = store_path(s, id, "overlay");
 	_cleanup_free_ char *upper = xasprintf("%s/upper", top);
 	_cleanup_free_ char *work = xasprintf("%s/work", top);
@@ -89,26 +89,25 @@ static int overlay_mount(const struct store *s, const char *id, const char *lowe
 	return 0;
 }
 
-int image_overlay_mount(const struct store *s, const char *id, const char *lower, struct err *e)
+int overlay_mount(const struct store *s, const char *id, const char *lower, struct err *e)
 {
-	if (image_lower_valid(lower, e) < 0)
+	if (overlay_lower_valid(lower, e) < 0)
 		return -1;
-	return overlay_mount(s, id, lower, NULL, e);
+	return mount_overlay(s, id, lower, NULL, e);
 }
 
-int image_overlay_mount_layers(const struct store *s, const char *id, const char *lowerdir,
-			       struct err *e)
+int overlay_mount_layers(const struct store *s, const char *id, const char *lowerdir, struct err *e)
 {
 	_cleanup_free_ char *l = images_link_dir(s);
 
 	if (strpbrk(lowerdir, ",\\/") || !*lowerdir)
 		return err_set(e, EINVAL, "bad layer list \"%s\"", lowerdir);
-	return overlay_mount(s, id, lowerdir, l, e);
+	return mount_overlay(s, id, lowerdir, l, e);
 }
 
-void image_overlay_unmount(const struct store *s, const char *id)
+void overlay_unmount(const struct store *s, const char *id)
 {
-	_cleanup_free_ char *merged = image_merged_path(s, id);
+	_cleanup_free_ char *merged = overlay_merged_path(s, id);
 
 	if (is_mountpoint(merged) && umount2(merged, 0) < 0)
 		umount2(merged, MNT_DETACH); /* busy: still in use by a process */
@@ -121,7 +120,7 @@ void image_overlay_unmount(const struct store *s, const char *id)
 #define LOOP_CONFIGURE 0x4C0A
 #endif
 
-int image_squashfs_check(const char *file, struct err *e)
+int overlay_squashfs_check(const char *file, struct err *e)
 {
 	_cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC);
 	unsigned char m[4];
@@ -134,7 +133,7 @@ int image_squashfs_check(const char *file, struct err *e)
 	return 0;
 }
 
-char *image_squashfs_lower(const struct store *s, const char *id)
+char *overlay_squashfs_lower(const struct store *s, const char *id)
 {
 	return store_run_path(s, id, "lower");
 }
@@ -181,15 +180,15 @@ static int loop_attach(const char *file, char dev[32], struct err *e)
 	return err_set(e, EBUSY, "no free loop device for %s", file);
 }
 
-int image_squashfs_mount(const struct store *s, const char *id, const char *file, struct err *e)
+int overlay_squashfs_mount(const struct store *s, const char *id, const char *file, struct err *e)
 {
-	_cleanup_free_ char *lower = image_squashfs_lower(s, id);
+	_cleanup_free_ char *lower = overlay_squashfs_lower(s, id);
 	_cleanup_close_ int lfd = -1;
 	char dev[32];
 
 	if (is_mountpoint(lower))
 		return 0;
-	if (mkdir_p(lower, 0755, e) < 0 || image_squashfs_check(file, e) < 0)
+	if (mkdir_p(lower, 0755, e) < 0 || overlay_squashfs_check(file, e) < 0)
 		return -1;
 	lfd = loop_attach(file, dev, e);
 	if (lfd < 0)
@@ -200,9 +199,9 @@ int image_squashfs_mount(const struct store *s, const char *id, const char *file
 	return 0;
 }
 
-void image_squashfs_unmount(const struct store *s, const char *id)
+void overlay_squashfs_unmount(const struct store *s, const char *id)
 {
-	_cleanup_free_ char *lower = image_squashfs_lower(s, id);
+	_cleanup_free_ char *lower = overlay_squashfs_lower(s, id);
 
 	if (is_mountpoint(lower) && umount2(lower, 0) < 0)
 		umount2(lower, MNT_DETACH);

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * test-image: store/image, the overlay of a `--rootfs DIR:O` container:
+ * test-overlay: store/overlay, the overlay of a `--rootfs DIR:O` container:
  * which lower paths are refused, and (as root) that the overlay shows DIR,
  * keeps writes out of it, survives an unmount and remount, and goes away
  * without leaving its mount point.
  */
-#define UNIT_NAME "test-image"
+#define UNIT_NAME "test-overlay"
 #include "tests/unit/unit.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store/image.h"
+#include "store/overlay.h"
 #include "store/store.h"
 
 static char dir[64];
@@ -21,11 +21,11 @@ static void test_lower_valid(void)
 {
 	struct err e = { 0 };
 
-	CHECK(image_lower_valid("/srv/rootfs", &e) == 0);
-	CHECK(image_lower_valid("/srv/a,b", &e) < 0);
+	CHECK(overlay_lower_valid("/srv/rootfs", &e) == 0);
+	CHECK(overlay_lower_valid("/srv/a,b", &e) < 0);
 	CHECK_HAS(e.msg, "/srv/a,b");
-	CHECK(image_lower_valid("/srv/a:b", NULL) < 0);
-	CHECK(image_lower_valid("/srv/a\\b", NULL) < 0);
+	CHECK(overlay_lower_valid("/srv/a:b", NULL) < 0);
+	CHECK(overlay_lower_valid("/srv/a\\b", NULL) < 0);
 }
 
 static int mounted(const char *path)
@@ -52,26 +52,26 @@ static void test_overlay(void)
 	CHECK(file_write_atomic(inlower, "hi\n", 3, 0644, &e) == 0);
 	CHECK(store_open(&s, root, run, &e) == 0);
 	store_new_id(id);
-	merged = image_merged_path(&s, id);
-	CHECK(image_overlay_mount(&s, id, lower, &e) == 0);
+	merged = overlay_merged_path(&s, id);
+	CHECK(overlay_mount(&s, id, lower, &e) == 0);
 	CHECK(mounted(merged));
 	/* twice is once */
-	CHECK(image_overlay_mount(&s, id, lower, &e) == 0);
+	CHECK(overlay_mount(&s, id, lower, &e) == 0);
 	seen = xasprintf("%s/hello", merged);
 	CHECK(access(seen, R_OK) == 0);
 	written = xasprintf("%s/new", merged);
 	CHECK(file_write_atomic(written, "x", 1, 0644, &e) == 0);
 	CHECK(unlink(seen) == 0);
 	CHECK(access(inlower, R_OK) == 0); /* the lower layer is untouched */
-	image_overlay_unmount(&s, id);
+	overlay_unmount(&s, id);
 	CHECK(!mounted(merged));
 	CHECK(access(merged, F_OK) < 0); /* its mount point is gone too */
 	/* mounted again: the container's changes are still there */
-	CHECK(image_overlay_mount(&s, id, lower, &e) == 0);
+	CHECK(overlay_mount(&s, id, lower, &e) == 0);
 	again = xasprintf("%s/new", merged);
 	CHECK(access(again, R_OK) == 0);
 	CHECK(access(seen, F_OK) < 0);
-	image_overlay_unmount(&s, id);
+	overlay_unmount(&s, id);
 	CHECK(!mounted(merged));
 	store_close(&s);
 }
@@ -86,9 +86,9 @@ static void test_bad_lower(void)
 
 	CHECK(store_open(&s, root, run, &e) == 0);
 	store_new_id(id);
-	CHECK(image_overlay_mount(&s, id, "/no/such/lower", &e) < 0);
+	CHECK(overlay_mount(&s, id, "/no/such/lower", &e) < 0);
 	CHECK_HAS(e.msg, "/no/such/lower");
-	CHECK(image_overlay_mount(&s, id, "/a,b", &e) < 0);
+	CHECK(overlay_mount(&s, id, "/a,b", &e) < 0);
 	CHECK_HAS(e.msg, "cannot have ','");
 	store_close(&s);
 }
