@@ -38,7 +38,7 @@ int monitor_exit_write(const char *exit_path, const struct monitor_exit *x, stru
 			 x->exit_code, x->signal, x->oom_killed ? "true" : "false",
 			 (long long)x->time_ns);
 
-	return file_write_volatile(exit_path, buf, (size_t)n, 0644, e); /* runroot */
+	return file_write_nosync(exit_path, buf, (size_t)n, 0644, e); /* runroot */
 }
 
 /* The value of "key" in our flat JSON object, as text; NULL if absent. */

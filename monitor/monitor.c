@@ -385,7 +385,7 @@ started:
 	pidfile = xasprintf("%s/monitor.pid", o->dir);
 	snprintf(buf, sizeof(buf), "%d %llu", (int)getpid(),
 		 (unsigned long long)proc_start_time(getpid()));
-	rc = file_write_volatile(pidfile, buf, strlen(buf), 0644, e);
+	rc = file_write_nosync(pidfile, buf, strlen(buf), 0644, e);
 	timing_mark("monitor: ready");
 out:
 	oci_spec_free(spec);

@@ -169,7 +169,7 @@ static int create_state_dir(const struct rt *rt, const char *id, const char *bun
 	}
 	*made = 1;
 	cfg_copy = xasprintf("%s/config.json", dir);
-	if (file_write_volatile(cfg_copy, cfg_text, strlen(cfg_text), 0600, e) < 0)
+	if (file_write_nosync(cfg_copy, cfg_text, strlen(cfg_text), 0600, e) < 0)
 		return -1;
 	timing_mark("state dir, config copy");
 

@@ -62,7 +62,7 @@ int rt_state_save(const struct rt *rt, const struct state *s, struct err *e)
 		cJSON_AddItemToObject(j, "annotations", cJSON_Duplicate(s->annotations, 1));
 	text = cJSON_PrintUnformatted(j);
 	cJSON_Delete(j);
-	r = file_write_volatile(path, text, strlen(text), 0600, e);
+	r = file_write_nosync(path, text, strlen(text), 0600, e);
 	free(text);
 	return r;
 }

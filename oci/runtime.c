@@ -94,7 +94,7 @@ int rt_write_pid_file(const char *path, pid_t pid, struct err *e)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
-	return file_write_volatile(path, buf, strlen(buf), 0644, e);
+	return file_write_nosync(path, buf, strlen(buf), 0644, e);
 }
 
 int rt_parse_uint(const char *s, long max, long *out)

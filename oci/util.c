@@ -263,7 +263,7 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
 	return write_renamed(path, data, len, mode, 1, e);
 }
 
-int file_write_volatile(const char *path, const void *data, size_t len, mode_t mode, struct err *e)
+int file_write_nosync(const char *path, const void *data, size_t len, mode_t mode, struct err *e)
 {
 	return write_renamed(path, data, len, mode, 0, e);
 }

@@ -96,7 +96,7 @@ int time_format_ns(int64_t ns, char *out, size_t len);
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
 /* The same without the fsyncs, for what a reboot wipes anyway (the
  * runroot): readers see the old or the new contents, never a mix. */
-int file_write_volatile(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
+int file_write_nosync(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
 /* mkdir -p with mode; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct err *e);
 /* A program's path: the first executable NAME in PATH, else

@@ -677,7 +677,7 @@ int store_write_json(const char *path, const cJSON *j, int durable, struct err *
 	memcpy(s + n, "\n", 2);
 	if (durable)
 		return file_write_atomic(path, s, n + 1, 0600, e);
-	return file_write_volatile(path, s, n + 1, 0600, e);
+	return file_write_nosync(path, s, n + 1, 0600, e);
 }
 
 int store_boot_id(char out[40], struct err *e)
