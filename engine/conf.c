@@ -20,9 +20,7 @@ static const char *const conf_keys[] = {
 
 const char *conf_path(void)
 {
-	const char *p = getenv("NOOK_CONF");
-
-	return p && *p ? p : CONF_DEFAULT_PATH;
+	return env_or("NOOK_CONF", CONF_DEFAULT_PATH);
 }
 
 static char *trim(char *s)

@@ -285,6 +285,13 @@ int mkdir_p(const char *path, mode_t mode, struct err *e)
 	return 0;
 }
 
+const char *env_or(const char *name, const char *dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : dflt;
+}
+
 /* ---- names ----------------------------------------------------------- */
 
 int id_valid(const char *id, struct err *e)

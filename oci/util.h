@@ -105,6 +105,10 @@ char *program_path(const char *name);
 /* Full write, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 
+/* The environment variable name when it is set and not empty, else dflt
+ * (NOOK_ROOT, NOOK_CONF...: how an environment overrides a default). */
+const char *env_or(const char *name, const char *dflt);
+
 /* ---- names ----------------------------------------------------------- */
 
 /* Ids and names: [A-Za-z0-9][A-Za-z0-9_.-]*, at most 255 chars. */

@@ -52,9 +52,8 @@ static void reg_free(struct reg *g)
 /* Whether domain is listed as "insecure = DOMAIN" (or its host alone). */
 static int conf_insecure(const char *domain)
 {
-	const char *path = getenv("NOOK_REGISTRIES_CONF");
 	_cleanup_free_ char *text =
-		file_read(path ? path : "/etc/nook/registries.conf", NULL, NULL);
+		file_read(env_or("NOOK_REGISTRIES_CONF", "/etc/nook/registries.conf"), NULL, NULL);
 	size_t hl = strcspn(domain, ":");
 
 	for (char *line = text, *next; line && *line; line = next) {

@@ -120,11 +120,7 @@ static int subdir(const char *base, const char *sub, mode_t mode, struct err *e)
 
 static const char *pick(const char *arg, const char *env, const char *def)
 {
-	const char *v = getenv(env);
-
-	if (arg && *arg)
-		return arg;
-	return v && *v ? v : def;
+	return arg && *arg ? arg : env_or(env, def);
 }
 
 /* An absolute path for what may not exist (yet): nothing is created. */
