@@ -388,18 +388,6 @@ int events_print(const struct store *s, const struct events_filter *f, int follo
 
 /* ---- time parsing ------------------------------------------------------ */
 
-/* Exactly w digits. */
-static int digits(const char **p, int w, int *out)
-{
-	*out = 0;
-	for (; w > 0; w--, (*p)++) {
-		if (!ISDIGIT(**p))
-			return -1;
-		*out = *out * 10 + (**p - '0');
-	}
-	return 0;
-}
-
 /* ".123" after the dot: as nanoseconds (digits past the ninth dropped). */
 static int fraction(const char **p, int64_t *ns)
 {
@@ -427,51 +415,6 @@ static int parse_unix(const char *p, int64_t *ns)
 	if (*p)
 		return -1;
 	*ns = sec * NS + frac;
-	return 0;
-}
-
-/* "2026-11-22", or RFC3339 with optional fraction; no zone means UTC. */
-static int parse_date(const char *p, int64_t *ns)
-{
-	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
-	int64_t frac = 0;
-	struct tm tm;
-	time_t t;
-
-	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-	    digits(&p, 2, &d))
-		return -1;
-	if (*p == 'T' || *p == 't') {
-		p++;
-		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || *p++ != ':' ||
-		    digits(&p, 2, &sec))
-			return -1;
-		if (*p == '.' && (p++, fraction(&p, &frac) < 0))
-			return -1;
-		if (*p == 'Z' || *p == 'z') {
-			p++;
-		} else if (*p == '+' || *p == '-') {
-			sign = *p++ == '-' ? -1 : 1;
-			if (digits(&p, 2, &oh) || *p++ != ':' || digits(&p, 2, &om))
-				return -1;
-		}
-	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 ||
-	    oh > 23 || om > 59)
-		return -1;
-	tm = (struct tm){ .tm_year = y - 1900,
-			  .tm_mon = mo - 1,
-			  .tm_mday = d,
-			  .tm_hour = h,
-			  .tm_min = mi,
-			  .tm_sec = sec };
-	t = timegm(&tm);
-	if (tm.tm_mday != d) /* timegm normalised "02-30" into March */
-		return -1;
-	t -= sign * (oh * 3600 + om * 60);
-	if (t < 0 || (int64_t)t >= INT64_MAX / NS)
-		return -1;
-	*ns = (int64_t)t * NS + frac;
 	return 0;
 }
 
@@ -523,7 +466,8 @@ static int parse_duration(const char *p, int64_t *ns)
 
 int events_parse_time(const char *s, int64_t *ns, struct err *e)
 {
-	if (parse_unix(s, ns) == 0 || parse_date(s, ns) == 0 || parse_duration(s, ns) == 0)
+	if (parse_unix(s, ns) == 0 || time_parse_ns(s, strlen(s), ns) == 0 ||
+	    parse_duration(s, ns) == 0)
 		return 0;
 	return err_set(e, EINVAL, "invalid time \"%s\"", s);
 }

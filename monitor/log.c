@@ -149,47 +149,6 @@ int monitor_write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* RFC 3339 with any fraction and Z or +hh:mm, as k8s-file writers use. */
-static int ts_parse(const char *s, size_t n, int64_t *ns)
-{
-	struct tm tm = { 0 };
-	char t[48];
-	int64_t frac = 0, scale = 1000000000, off = 0;
-	size_t i = 19;
-	time_t secs;
-
-	if (n < 20 || n >= sizeof(t))
-		return -1;
-	memcpy(t, s, n);
-	t[n] = '\0';
-	if (t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' ||
-	    sscanf(t, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec) != 6)
-		return -1;
-	if (t[i] == '.')
-		for (i++; isdigit((unsigned char)t[i]); i++)
-			if (scale > 1) {
-				scale /= 10;
-				frac += (t[i] - '0') * scale;
-			}
-	if (t[i] == 'Z') {
-		i++;
-	} else if ((t[i] == '+' || t[i] == '-') && n - i == 6 && t[i + 3] == ':') {
-		off = ((t[i + 1] - '0') * 10 + t[i + 2] - '0') * 3600 +
-		      ((t[i + 4] - '0') * 10 + t[i + 5] - '0') * 60;
-		if (t[i] == '-')
-			off = -off;
-		i += 6;
-	}
-	if (i != n)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	secs = timegm(&tm);
-	*ns = ((int64_t)secs - off) * 1000000000 + frac;
-	return 0;
-}
-
 struct log_rd {
 	int fd;
 	char *buf;
@@ -254,7 +213,8 @@ static int rec_parse(const char *s, size_t n, struct log_rec *r)
 {
 	const char *end = s + n, *p = memchr(s, ' ', n);
 
-	if (!p || ts_parse(s, (size_t)(p - s), &r->ts_ns) < 0)
+	/* RFC 3339 with a time, as k8s-file writers put it */
+	if (!p || p - s < 20 || time_parse_ns(s, (size_t)(p - s), &r->ts_ns) < 0)
 		return -1;
 	r->ts = s;
 	r->ts_len = (size_t)(p - s);

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* ---- cleanup and memory ---------------------------------------------- */
 
@@ -429,6 +430,71 @@ int NOOK_HOT time_format_ns(int64_t ns, char *out, size_t len)
 	*p++ = 'Z';
 	*p = '\0';
 	return (int)(p - out);
+}
+
+/* Exactly w digits. */
+static int take_digits(const char **p, int w, int *out)
+{
+	*out = 0;
+	for (; w > 0; w--, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		*out = *out * 10 + (**p - '0');
+	}
+	return 0;
+}
+
+int time_parse_ns(const char *s, size_t n, int64_t *ns)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
+	int64_t frac = 0, scale = 100000000;
+	char buf[48];
+	const char *p = buf;
+	struct tm tm;
+	time_t t;
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (take_digits(&p, 4, &y) || *p++ != '-' || take_digits(&p, 2, &mo) || *p++ != '-' ||
+	    take_digits(&p, 2, &d))
+		return -1;
+	if (*p == 'T' || *p == 't') {
+		p++;
+		if (take_digits(&p, 2, &h) || *p++ != ':' || take_digits(&p, 2, &mi) ||
+		    *p++ != ':' || take_digits(&p, 2, &sec))
+			return -1;
+		/* a fraction: as nanoseconds, digits past the ninth dropped */
+		if (*p == '.' && (++p, *p < '0' || *p > '9'))
+			return -1;
+		for (; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			frac += (*p - '0') * scale;
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			sign = *p++ == '-' ? -1 : 1;
+			if (take_digits(&p, 2, &oh) || *p++ != ':' || take_digits(&p, 2, &om))
+				return -1;
+		}
+	}
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 ||
+	    oh > 23 || om > 59)
+		return -1;
+	tm = (struct tm){ .tm_year = y - 1900,
+			  .tm_mon = mo - 1,
+			  .tm_mday = d,
+			  .tm_hour = h,
+			  .tm_min = mi,
+			  .tm_sec = sec };
+	t = timegm(&tm);
+	if (tm.tm_mday != d) /* timegm normalised "02-30" into March */
+		return -1;
+	t -= sign * (oh * 3600 + om * 60);
+	if (t < 0 || (int64_t)t >= INT64_MAX / 1000000000)
+		return -1;
+	*ns = (int64_t)t * 1000000000 + frac;
+	return 0;
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */

@@ -92,6 +92,12 @@ void unescape_octal(char *s);
  * when len is below 31. */
 int time_format_ns(int64_t ns, char *out, size_t len);
 
+/* The other way: "2026-11-22" or RFC 3339 ("2026-11-22T12:00:00", an
+ * optional fraction, Z or +hh:mm; no zone means UTC), the n characters at
+ * s, to ns since the epoch.  -1 for anything else, an impossible date
+ * ("02-30") or one before 1970. */
+int time_parse_ns(const char *s, size_t n, int64_t *ns);
+
 /* Write data to path atomically: path.tmp, fsync, rename, fsync dir. */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
 /* The same without the fsyncs, for what a reboot wipes anyway (the
