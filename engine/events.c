@@ -72,12 +72,9 @@ static int lock_open(const struct store *s, int op, struct err *e)
 
 	if (fd < 0)
 		return err_sys(e, "open %s", p);
-	while (flock(fd, op) < 0) {
-		if (errno != EINTR) {
-			err_sys(e, "lock %s", p);
-			close(fd);
-			return -1;
-		}
+	if (file_lock(fd, op, p, e) < 0) {
+		close(fd);
+		return -1;
 	}
 	return fd;
 }

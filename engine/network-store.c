@@ -119,9 +119,9 @@ int nets_lock(struct engine *en, struct err *e)
 	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_sys(e, "open %s", p);
-	if (flock(fd, LOCK_EX) < 0) {
+	if (file_lock(fd, LOCK_EX, p, e) < 0) {
 		close(fd);
-		return err_sys(e, "lock %s", p);
+		return -1;
 	}
 	return fd;
 }

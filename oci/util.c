@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -267,6 +268,14 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
 int file_write_nosync(const char *path, const void *data, size_t len, mode_t mode, struct err *e)
 {
 	return write_renamed(path, data, len, mode, 0, e);
+}
+
+int file_lock(int fd, int op, const char *path, struct err *e)
+{
+	while (flock(fd, op) < 0)
+		if (errno != EINTR)
+			return err_sys(e, "lock %s", path);
+	return 0;
 }
 
 int mkdir_p(const char *path, mode_t mode, struct err *e)

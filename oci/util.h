@@ -103,6 +103,8 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
 /* The same without the fsyncs, for what a reboot wipes anyway (the
  * runroot): readers see the old or the new contents, never a mix. */
 int file_write_nosync(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
+/* flock(fd, op), again after EINTR; -1 with "lock PATH" (fd stays open). */
+int file_lock(int fd, int op, const char *path, struct err *e);
 /* mkdir -p with mode; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct err *e);
 /* A program's path: the first executable NAME in PATH, else

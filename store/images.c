@@ -126,10 +126,8 @@ int images_open(struct images *im, const struct store *s, int lock, struct err *
 			err_sys(e, "open %s", lk);
 			goto fail;
 		}
-		if (flock(im->lockfd, LOCK_EX) < 0) {
-			err_sys(e, "lock %s", lk);
+		if (file_lock(im->lockfd, LOCK_EX, lk, e) < 0)
 			goto fail;
-		}
 		clean_tmp(im);
 	}
 	path = xasprintf("%s/images.json", im->dir);

@@ -479,12 +479,9 @@ static int names_lock(const struct store *s, struct err *e)
 
 	if (fd < 0)
 		return err_sys(e, "open %s", p);
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			err_sys(e, "lock %s", p);
-			close(fd);
-			return -1;
-		}
+	if (file_lock(fd, LOCK_EX, p, e) < 0) {
+		close(fd);
+		return -1;
 	}
 	return fd;
 }
@@ -628,9 +625,8 @@ int store_lock(const struct store *s, const char *id, struct err *e)
 		return no_such(e, id);
 	if (fd < 0)
 		return err_sys(e, "open %s", p);
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return err_sys(e, "lock %s", p);
+	if (file_lock(fd, LOCK_EX, p, e) < 0)
+		return -1;
 	/* Removed while we waited: the lock file is no longer linked. */
 	if (fstat(fd, &st) < 0 || st.st_nlink == 0) {
 		err_set(e, ENOENT, "container %s was removed", id);

@@ -71,10 +71,8 @@ int volumes_open(struct volumes *v, const struct store *s, int lock, struct err 
 		err_sys(e, "open %s", lk);
 		goto fail;
 	}
-	if (flock(v->lockfd, LOCK_EX) < 0) {
-		err_sys(e, "lock %s", lk);
+	if (file_lock(v->lockfd, LOCK_EX, lk, e) < 0)
 		goto fail;
-	}
 	collect(v);
 	return 0;
 fail:
