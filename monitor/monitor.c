@@ -283,7 +283,7 @@ static int mon_setup(struct mon *m, struct err *e)
 	_cleanup_close_ int cgfd = -1;
 	struct oci_create_opts co = { .id = o->id, .console_socket = -1, .cgroup_fd = -1 };
 	struct oci_spec *spec;
-	char rootfs[PATH_MAX], mnt[PATH_MAX], buf[64];
+	char rootfs[PATH_MAX], buf[64];
 	sigset_t chld;
 	int rc = -1;
 
@@ -312,30 +312,13 @@ static int mon_setup(struct mon *m, struct err *e)
 	}
 	m->tty = spec->process->terminal;
 
-	/* cgroup v2, or none when none is mounted and no limit is asked
-	 * for (oci/runtime does the same). */
-	if (oci_cgroup_mount(mnt, sizeof(mnt), NULL) == 0) {
-		m->cgroup = oci_cgroup_path(spec->linux.cgroups_path, o->id, e);
-		if (!m->cgroup)
-			goto out;
-		cgfd = oci_cgroup_create(
-			m->cgroup, spec->linux.has_resources ? &spec->linux.resources : NULL, e);
-		if (cgfd < 0) {
-			free(m->cgroup);
-			m->cgroup = NULL;
-			goto out;
-		}
-		timing_mark("cgroup create");
+	if (oci_cgroup_setup(spec, o->id, &m->cgroup, &cgfd, e) < 0)
+		goto out;
+	if (cgfd >= 0) {
 		if (oci_devcg_apply(cgfd, spec, NULL, e) < 0)
 			goto out;
 		timing_mark("device program");
 		m->oom_start = oom_kills(m->cgroup);
-	} else if (oci_cgroup_limits_requested(spec->linux.has_resources ? &spec->linux.resources
-									 : NULL)) {
-		err_set(e, ENOENT,
-			"linux.resources: no cgroup v2 filesystem is mounted, limits cannot be "
-			"applied");
-		goto out;
 	}
 	if (attach_listen(m, e) < 0 || monitor_log_open(&m->log, m->dirfd, o->log_size_max, e) < 0)
 		goto out;

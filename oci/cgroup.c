@@ -26,6 +26,7 @@
  *   to pid 0 (a process of another pid namespace reads as 0 there).
  */
 #include "oci/cgroup.h"
+#include "oci/log.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -584,7 +585,9 @@ static int apply_unified(int dfd, const char *path, const struct oci_resources *
 	return 0;
 }
 
-int oci_cgroup_limits_requested(const struct oci_resources *r)
+/* Does r (may be NULL) ask for any limit?  Without cgroup v2 a container
+ * can still run when nothing is asked. */
+static int limits_requested(const struct oci_resources *r)
 {
 	if (!r)
 		return 0;
@@ -642,6 +645,35 @@ static void undo_mkdirs(char *path, size_t stop)
 		if (strlen(path) < stop)
 			return;
 	}
+}
+
+int oci_cgroup_setup(const struct oci_spec *spec, const char *id, char **path, int *fd,
+		     struct err *e)
+{
+	const struct oci_resources *r = spec->linux.has_resources ? &spec->linux.resources : NULL;
+	char mnt[4096];
+
+	*path = NULL;
+	*fd = -1;
+	if (oci_cgroup_mount(mnt, sizeof(mnt), NULL) < 0) {
+		if (limits_requested(r))
+			return err_set(
+				e, ENOENT,
+				"linux.resources: no cgroup v2 filesystem is mounted, limits "
+				"cannot be applied");
+		return 0;
+	}
+	*path = oci_cgroup_path(spec->linux.cgroups_path, id, e);
+	if (!*path)
+		return -1;
+	*fd = oci_cgroup_create(*path, r, e);
+	if (*fd < 0) {
+		free(*path);
+		*path = NULL;
+		return -1;
+	}
+	timing_mark("cgroup create");
+	return 0;
 }
 
 int oci_cgroup_create(const char *path, const struct oci_resources *r, struct err *e)

@@ -27,9 +27,14 @@ char *oci_cgroup_path(const char *cgroups_path, const char *id, struct err *e);
  * CLONE_INTO_CGROUP); -1 on failure, after removing what it created. */
 int oci_cgroup_create(const char *path, const struct oci_resources *r, struct err *e);
 
-/* Does r (may be NULL) ask for any limit?  Without cgroup v2 a container
- * can still run when nothing is asked. */
-int oci_cgroup_limits_requested(const struct oci_resources *r);
+/* The container's cgroup, or none: with cgroup2 mounted, spec's
+ * linux.cgroupsPath (oci_cgroup_path, id) is created with its resources
+ * (oci_cgroup_create): *path (caller frees) and *fd are set.  With no
+ * cgroup2 mounted the container runs without a cgroup (*path NULL, *fd -1)
+ * unless the spec asks for a limit: then -1, ENOENT.  nook never uses
+ * cgroup v1. */
+int oci_cgroup_setup(const struct oci_spec *spec, const char *id, char **path, int *fd,
+		     struct err *e);
 
 /* Apply (or update) resources on an existing cgroup. */
 int oci_cgroup_apply(const char *path, const struct oci_resources *r, struct err *e);

@@ -186,35 +186,19 @@ static int create_state_dir(const struct rt *rt, const char *id, const char *bun
 	return 0;
 }
 
-/* Step 3: cgroup v2 (st->cgroup, the returned fd), or none at all when
- * none is mounted and nothing asks for a limit (nook never uses cgroup
- * v1): then -2.  On failure
- * st->cgroup is what the caller must remove. */
+/* Step 3: the cgroup (oci_cgroup_setup: st->cgroup, the returned fd) with
+ * its device program, or none (-2).  On failure st->cgroup is what the
+ * caller must remove. */
 static int create_cgroup(const char *id, const struct oci_spec *spec, struct state *st,
 			 struct err *e)
 {
-	const struct oci_resources *res = spec->linux.has_resources ? &spec->linux.resources : NULL;
 	const char *skipped = NULL;
-	char mnt[PATH_MAX];
 	int cgfd;
 
-	if (oci_cgroup_mount(mnt, sizeof(mnt), NULL) < 0) {
-		if (oci_cgroup_limits_requested(res))
-			return err_set(e, ENOENT,
-				       "linux.resources: no cgroup v2 filesystem is mounted, "
-				       "limits cannot be applied");
+	if (oci_cgroup_setup(spec, id, &st->cgroup, &cgfd, e) < 0)
+		return -1;
+	if (cgfd < 0)
 		return -2;
-	}
-	st->cgroup = oci_cgroup_path(spec->linux.cgroups_path, id, e);
-	if (!st->cgroup)
-		return -1;
-	cgfd = oci_cgroup_create(st->cgroup, res, e);
-	if (cgfd < 0) {
-		free(st->cgroup);
-		st->cgroup = NULL;
-		return -1;
-	}
-	timing_mark("cgroup create");
 	if (oci_devcg_apply(cgfd, spec, &skipped, e) < 0) {
 		close(cgfd);
 		return -1;
