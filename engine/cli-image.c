@@ -530,12 +530,7 @@ static int cmd_rm(struct cli *c, const char *cmd, int argc, char **argv)
 		for (size_t k = 0; out[k]; k++)
 			puts(out[k]);
 		if (r < 0) {
-			rc = cli_report(&e);
-			/* podman: 1 for a missing image, 2 for one in use */
-			if (e.kind == ERRK_NO_SUCH)
-				rc = 1;
-			else if (e.kind == ERRK_STATE_INVALID)
-				rc = 2;
+			rc = cli_rm_report(&e);
 		}
 	}
 	return rc;

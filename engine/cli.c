@@ -30,6 +30,13 @@ int cli_report(const struct err *e)
 	return err_exit_code(e, EXIT_ENGINE);
 }
 
+int cli_rm_report(const struct err *e)
+{
+	int rc = cli_report(e);
+
+	return e->kind == ERRK_NO_SUCH ? 1 : e->kind == ERRK_STATE_INVALID ? 2 : rc;
+}
+
 const char *cli_conf_at;
 
 int cli_usage_err(const char *cmd, const char *fmt, ...)
@@ -136,11 +143,7 @@ int cli_rm(const char *cmd, int argc, char **argv, struct cli *c,
 		}
 		if (force && e.kind == ERRK_NO_SUCH) /* podman's: fine */
 			continue;
-		rc = cli_report(&e);
-		if (e.kind == ERRK_NO_SUCH)
-			rc = 1;
-		else if (e.kind == ERRK_STATE_INVALID)
-			rc = 2;
+		rc = cli_rm_report(&e);
 	}
 	return rc;
 }

@@ -25,6 +25,9 @@ struct cli {
 /* Prints e as "Error: ..." on stderr; returns the exit code it means
  * (127 and 126 for a process that could not start, else 125). */
 int cli_report(const struct err *e);
+/* cli_report for podman's rm and rmi: 1 for a missing one, 2 for one in
+ * use (a state that refuses), else cli_report's code. */
+int cli_rm_report(const struct err *e);
 
 /* "Error: CMD: ..." and where to look (the command's --help, or the line
  * of the defaults file being parsed, cli_conf_at); returns EXIT_ENGINE. */
