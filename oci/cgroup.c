@@ -27,6 +27,7 @@
  */
 #include "oci/cgroup.h"
 #include "oci/log.h"
+#include "oci/sys.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -41,14 +42,6 @@
 #define CG_WAIT_MS 5000
 
 /* ---- small helpers --------------------------------------------------- */
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sleep_ms(long ms)
 {
@@ -742,7 +735,7 @@ int oci_cgroup_enter(const char *path, pid_t pid, struct err *e)
 static int wait_event(int dfd, const char *path, const char *key, uint64_t want, struct err *e)
 {
 	_cleanup_close_ int fd = openat(dfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
-	int64_t deadline = now_ms() + CG_WAIT_MS;
+	int64_t deadline = sys_mono_ms() + CG_WAIT_MS;
 
 	if (fd < 0)
 		return err_sys(e, "open %s/cgroup.events", path);
@@ -758,7 +751,7 @@ static int wait_event(int dfd, const char *path, const char *key, uint64_t want,
 		buf[n] = '\0';
 		if (kv_get(buf, key, &v) == 0 && v == want)
 			return 0;
-		left = deadline - now_ms();
+		left = deadline - sys_mono_ms();
 		if (left <= 0)
 			return err_set(e, ETIMEDOUT,
 				       "wait for \"%s %" PRIu64 "\" in %s/cgroup.events", key, want,

@@ -194,3 +194,8 @@ int64_t NOOK_HOT sys_mono_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+int64_t NOOK_HOT sys_mono_ms(void)
+{
+	return sys_mono_ns() / 1000000;
+}

@@ -97,9 +97,12 @@ int proc_stat(pid_t pid, char *state, uint64_t *start);
 /* pid exists, started at start, and has not exited (no zombie). */
 int proc_running(pid_t pid, uint64_t start);
 
-/* ns since the epoch (CLOCK_REALTIME), and ns of CLOCK_MONOTONIC.  In the
- * monitor's hot section: its loop reads both. */
+/* ns since the epoch (CLOCK_REALTIME): for timestamps only.  ns and ms of
+ * CLOCK_MONOTONIC: for every deadline, since NTP steps the wall clock (by
+ * years on a router without a hardware clock, a little after boot).  In
+ * the monitor's hot section. */
 int64_t sys_wall_ns(void);
 int64_t sys_mono_ns(void);
+int64_t sys_mono_ms(void);
 
 #endif
