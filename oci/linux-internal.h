@@ -63,10 +63,11 @@ int mnt_finish_root(const struct oci_spec *s, struct err *e);
 
 /* Everything between "joined the namespaces" and "ready to exec": exe
  * gets the executable's path, home "HOME=..." to add or "". */
-int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int setgroups_ok,
-		   char *exe, size_t exe_len, char *home, size_t home_len, struct err *e);
+int finish_process(const struct oci_process *p, const struct oci_seccomp_prog *bpf,
+		   int setgroups_ok, char *exe, size_t exe_len, char *home, size_t home_len,
+		   struct err *e);
 /* execve with home added to the environment; returns -1 (e set) only. */
 int exec_process(const struct oci_process *p, const char *exe, const char *home,
-		 const struct oci_bpf *bpf, int preserve_fds, struct err *e);
+		 const struct oci_seccomp_prog *bpf, int preserve_fds, struct err *e);
 
 #endif

@@ -309,8 +309,8 @@ static int child_hooks(const struct oci_spec *s, enum oci_hook_kind k, const cha
  * listener, made here or by finish_process, goes to the parent for the
  * agent.  Returns 1 when the filter is on (exec_process must not load it
  * again), 0 when it is left to exec_process, -1 with e set. */
-static int child_seccomp(int sock, const struct oci_process *p, const struct oci_bpf *b, int hooks,
-			 int preserve_fds, struct err *e)
+static int child_seccomp(int sock, const struct oci_process *p, const struct oci_seccomp_prog *b,
+			 int hooks, int preserve_fds, struct err *e)
 {
 	struct sync_msg m;
 	int fd;
@@ -345,7 +345,7 @@ struct child_args {
 	int unshare_flags;
 	int new_userns;
 	int fifo_fd; /* O_PATH fd of the exec fifo, -1 */
-	const struct oci_bpf *bpf;
+	const struct oci_seccomp_prog *bpf;
 };
 
 /* With a new user namespace, its root may not reach a bind source that
@@ -838,7 +838,7 @@ pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 {
 	const struct oci_spec *s = o->spec;
 	struct child_args a = { .o = o, .fifo_fd = -1 };
-	struct oci_bpf bpf = { 0 };
+	struct oci_seccomp_prog bpf = { 0 };
 	int sp[2] = { -1, -1 }, saved[2] = { -1, -1 };
 	int pidns = -1, timens = -1, nj = 0, in_cgroup = 0;
 	uint64_t flags = 0;
@@ -967,7 +967,7 @@ out:
 		close(sp[0]);
 	if (sp[1] >= 0)
 		close(sp[1]);
-	oci_bpf_free(&bpf);
+	oci_seccomp_prog_free(&bpf);
 	return pid;
 }
 
@@ -980,7 +980,7 @@ struct exec_child {
 	int wait_go; /* cloned without CLONE_INTO_CGROUP: wait to be moved */
 	int ns_fds[8];
 	int ns_types[8];
-	const struct oci_bpf *bpf;
+	const struct oci_seccomp_prog *bpf;
 };
 
 static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
@@ -1035,7 +1035,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 {
 	struct exec_child a = { .o = o, .root_fd = -1 };
-	struct oci_bpf bpf = { 0 };
+	struct oci_seccomp_prog bpf = { 0 };
 	int sp[2] = { -1, -1 }, saved[2] = { -1, -1 };
 	int pidns = -1, timens = -1, nj = 0, in_cgroup = 0;
 	_cleanup_close_ int cgfd = -1;
@@ -1150,7 +1150,7 @@ out:
 		close(sp[0]);
 	if (sp[1] >= 0)
 		close(sp[1]);
-	oci_bpf_free(&bpf);
+	oci_seccomp_prog_free(&bpf);
 	return pid;
 }
 

@@ -294,8 +294,9 @@ static int apply_apparmor(const char *profile, struct err *e)
 
 /* Everything between "joined the namespaces" and "ready to exec" that the
  * init and exec'd processes share: user, capabilities, cwd, lookup. */
-int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int setgroups_ok,
-		   char *exe, size_t exe_len, char *home, size_t home_len, struct err *e)
+int finish_process(const struct oci_process *p, const struct oci_seccomp_prog *bpf,
+		   int setgroups_ok, char *exe, size_t exe_len, char *home, size_t home_len,
+		   struct err *e)
 {
 	int cwd_again = 0;
 
@@ -344,7 +345,7 @@ int finish_process(const struct oci_process *p, const struct oci_bpf *bpf, int s
 
 /* home: "HOME=..." to add to the environment, or "" (finish_process). */
 int exec_process(const struct oci_process *p, const char *exe, const char *home,
-		 const struct oci_bpf *bpf, int preserve_fds, struct err *e)
+		 const struct oci_seccomp_prog *bpf, int preserve_fds, struct err *e)
 {
 	size_t n = 0;
 

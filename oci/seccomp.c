@@ -445,7 +445,7 @@ static size_t enosys_stub(scmp_filter_ctx ctx, const struct oci_seccomp *s, stru
 }
 
 /* libseccomp 2.5 exports only to an fd: go through a memfd. */
-static int bpf_export(scmp_filter_ctx ctx, struct oci_bpf *out, struct err *e)
+static int bpf_export(scmp_filter_ctx ctx, struct oci_seccomp_prog *out, struct err *e)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ void *buf = NULL;
@@ -485,7 +485,7 @@ static int bpf_export(scmp_filter_ctx ctx, struct oci_bpf *out, struct err *e)
 	return 0;
 }
 
-int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out, struct err *e)
+int oci_seccomp_build(const struct oci_seccomp *s, struct oci_seccomp_prog *out, struct err *e)
 {
 	__attribute__((cleanup(ctx_releasep))) scmp_filter_ctx ctx = NULL;
 	uint32_t def_action;
@@ -535,7 +535,7 @@ int oci_seccomp_build(const struct oci_seccomp *s, struct oci_bpf *out, struct e
 		struct sock_filter *all;
 
 		if (ns + out->len > BPF_MAXINSNS) {
-			oci_bpf_free(out);
+			oci_seccomp_prog_free(out);
 			return err_set(e, E2BIG,
 				       "seccomp: filter has %zu instructions (kernel limit %d)",
 				       ns + out->len, BPF_MAXINSNS);
@@ -562,7 +562,7 @@ int oci_seccomp_listener(void)
 }
 
 /* Runs in the freshly cloned child: plain syscalls only. */
-int oci_seccomp_load(const struct oci_bpf *b, struct err *e)
+int oci_seccomp_load(const struct oci_seccomp_prog *b, struct err *e)
 {
 	struct sock_fprog prog = {
 		.len = b->len,
@@ -711,7 +711,7 @@ static int cache_dir_open(const char *dir, uid_t euid)
 
 /* 1 and out->insns/len from a valid file, 0 if there is none fit to use. */
 static int cache_read(int dfd, const char *name, const unsigned char key[32], uid_t euid,
-		      struct oci_bpf *out)
+		      struct oci_seccomp_prog *out)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ unsigned char *buf = NULL;
@@ -778,7 +778,7 @@ static void cache_trim(int dfd)
 /* Best effort: a cache that cannot be written only costs the next start
  * a build. */
 static void cache_write(int dfd, const char *name, const unsigned char key[32],
-			const struct oci_bpf *b)
+			const struct oci_seccomp_prog *b)
 {
 	struct cache_hdr h = { .format = CACHE_FORMAT, .len = b->len };
 	char tmp[128];
@@ -799,8 +799,8 @@ static void cache_write(int dfd, const char *name, const unsigned char key[32],
 		unlinkat(dfd, tmp, 0);
 }
 
-int oci_seccomp_get(const struct oci_seccomp *s, const char *cache_dir, struct oci_bpf *out,
-		    struct err *e)
+int oci_seccomp_get(const struct oci_seccomp *s, const char *cache_dir,
+		    struct oci_seccomp_prog *out, struct err *e)
 {
 	static const char hex[] = "0123456789abcdef";
 	_cleanup_close_ int dfd = -1;
@@ -824,7 +824,7 @@ int oci_seccomp_get(const struct oci_seccomp *s, const char *cache_dir, struct o
 	if (cache_read(dfd, name, key, euid, out)) {
 		/* As the build does (and with its errors). */
 		if (spec_flags(s, &flags, e) < 0) {
-			oci_bpf_free(out);
+			oci_seccomp_prog_free(out);
 			return -1;
 		}
 		out->flags = flags;
@@ -882,7 +882,7 @@ int oci_seccomp_send_listener(const struct oci_seccomp *s, int fd, pid_t pid,
 	return 0;
 }
 
-void oci_bpf_free(struct oci_bpf *b)
+void oci_seccomp_prog_free(struct oci_seccomp_prog *b)
 {
 	if (!b)
 		return;

@@ -62,7 +62,7 @@ static struct oci_seccomp_rule rule_errno(char **names, unsigned ret)
 /* Build and return the instruction count, or -1 (message on stderr). */
 static int build_len(const struct oci_seccomp *s)
 {
-	struct oci_bpf b;
+	struct oci_seccomp_prog b;
 	struct err e = { 0 };
 	int len;
 
@@ -71,7 +71,7 @@ static int build_len(const struct oci_seccomp *s)
 		return -1;
 	}
 	len = b.len;
-	oci_bpf_free(&b);
+	oci_seccomp_prog_free(&b);
 	return len;
 }
 
@@ -86,7 +86,7 @@ static void child_exit(int code)
 
 /* Fork a child that loads b and exits with fn()'s result; return the wait
  * status.  Exit codes 100+ mean the setup failed. */
-static int child_run(const struct oci_bpf *b, int (*fn)(void))
+static int child_run(const struct oci_seccomp_prog *b, int (*fn)(void))
 {
 	int status;
 	pid_t pid;
@@ -131,7 +131,7 @@ static int exited_ok(int status)
 /* Build s and run fn under it in a child; the wait status or -1. */
 static int build_and_run(const struct oci_seccomp *s, int (*fn)(void))
 {
-	struct oci_bpf b;
+	struct oci_seccomp_prog b;
 	struct err e = { 0 };
 	int status;
 
@@ -140,7 +140,7 @@ static int build_and_run(const struct oci_seccomp *s, int (*fn)(void))
 		return -1;
 	}
 	status = child_run(&b, fn);
-	oci_bpf_free(&b);
+	oci_seccomp_prog_free(&b);
 	return status;
 }
 
@@ -314,7 +314,7 @@ static int msg_is(const struct err *e, const char *want)
 
 static void check_build_err(const struct oci_seccomp *s, const char *want, int *ok)
 {
-	struct oci_bpf b = { .insns = (void *)1 };
+	struct oci_seccomp_prog b = { .insns = (void *)1 };
 	struct err e = { 0 };
 
 	*ok = oci_seccomp_build(s, &b, &e) == -1 && !b.insns && !b.len && msg_is(&e, want);
@@ -590,7 +590,7 @@ static void test_flags_loaded(void)
 	char *bad[] = { "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_BOGUS", NULL };
 	struct oci_seccomp_rule r = rule_errno(mkdir_names, ENOSYS);
 	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
-	struct oci_bpf b;
+	struct oci_seccomp_prog b;
 	struct err e = { 0 };
 	int ok, status;
 
@@ -599,7 +599,7 @@ static void test_flags_loaded(void)
 	/* WAIT_KILLABLE_RECV is accepted but needs a listener: dropped. */
 	CHECK(b.flags == (SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_TSYNC));
 	status = child_run(&b, child_mkdir_enosys);
-	oci_bpf_free(&b);
+	oci_seccomp_prog_free(&b);
 	CHECK(exited_ok(status));
 	s.flags = bad;
 	check_build_err(&s,
@@ -612,7 +612,7 @@ static void test_flags_loaded(void)
 static void test_load_errors(void)
 {
 	struct oci_seccomp none = profile(OCI_SCMP_ALLOW, NULL, 0);
-	struct oci_bpf b = { 0 };
+	struct oci_seccomp_prog b = { 0 };
 	struct err e = { 0 };
 
 	CHECK(oci_seccomp_load(&b, &e) == -1);
@@ -621,7 +621,7 @@ static void test_load_errors(void)
 	CHECK(oci_seccomp_build(&none, &b, &e) == 0);
 	b.flags = 1U << 30;
 	CHECK(oci_seccomp_load(&b, &e) == -1);
-	oci_bpf_free(&b);
+	oci_seccomp_prog_free(&b);
 	CHECK(e.errnum == EINVAL);
 	CHECK(msg_is(&e, "seccomp: load filter (flags 0x40000000)"));
 	CHECK(!b.insns && !b.len);
@@ -691,7 +691,7 @@ static void test_log_trace_loaded(void)
 }
 
 /* b has a `ret k` instruction. */
-static int bpf_returns(const struct oci_bpf *b, uint32_t k)
+static int bpf_returns(const struct oci_seccomp_prog *b, uint32_t k)
 {
 	const struct sock_filter *f = b->insns;
 
@@ -730,7 +730,7 @@ static void test_action_codes(void)
 	for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
 		struct oci_seccomp_rule r = rule(mkdir_names, t[i].act);
 		struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
-		struct oci_bpf b;
+		struct oci_seccomp_prog b;
 		struct err e = { 0 };
 		int ok;
 
@@ -744,7 +744,7 @@ static void test_action_codes(void)
 		 */
 		if (t[i].k != SECCOMP_RET_KILL_PROCESS)
 			ok = ok && !bpf_returns(&b, SECCOMP_RET_KILL_PROCESS);
-		oci_bpf_free(&b);
+		oci_seccomp_prog_free(&b);
 		if (!ok)
 			fprintf(stderr, "# case %zu: no ret 0x%x\n", i, t[i].k);
 		CHECK(ok);
@@ -754,7 +754,7 @@ static void test_action_codes(void)
 		char *allow[] = { "getppid", NULL };
 		struct oci_seccomp_rule r = rule(allow, OCI_SCMP_ALLOW);
 		struct oci_seccomp s = profile(OCI_SCMP_ERRNO, &r, 1);
-		struct oci_bpf b;
+		struct oci_seccomp_prog b;
 		struct err e = { 0 };
 		int ok;
 
@@ -763,7 +763,7 @@ static void test_action_codes(void)
 		CHECK(oci_seccomp_build(&s, &b, &e) == 0);
 		ok = bpf_returns(&b, SECCOMP_RET_ERRNO | ENOTBLK) &&
 		     bpf_returns(&b, SECCOMP_RET_ALLOW);
-		oci_bpf_free(&b);
+		oci_seccomp_prog_free(&b);
 		CHECK(ok);
 	}
 }
@@ -849,7 +849,7 @@ static void big_profile(struct oci_seccomp *s, struct oci_seccomp_rule r[2])
 	s->flags = big_flags;
 }
 
-static int bpf_equal(const struct oci_bpf *a, const struct oci_bpf *b)
+static int bpf_equal(const struct oci_seccomp_prog *a, const struct oci_seccomp_prog *b)
 {
 	return a->len && a->len == b->len && a->flags == b->flags &&
 	       !memcmp(a->insns, b->insns, a->len * sizeof(struct sock_filter));
@@ -900,7 +900,7 @@ static void test_cache_same_as_build(void)
 	_cleanup_free_ char *dir = xasprintf("%s/same", cache_base);
 	struct oci_seccomp_rule r[2];
 	struct oci_seccomp s;
-	struct oci_bpf want, miss, hit;
+	struct oci_seccomp_prog want, miss, hit;
 	struct err e = { 0 };
 	char names[4][300];
 	int ok;
@@ -912,13 +912,13 @@ static void test_cache_same_as_build(void)
 	CHECK(cache_files(dir, names) == 1);
 	CHECK(oci_seccomp_get(&s, dir, &hit, &e) == 1);
 	ok = bpf_equal(&want, &miss) && bpf_equal(&want, &hit);
-	oci_bpf_free(&want);
-	oci_bpf_free(&miss);
-	oci_bpf_free(&hit);
+	oci_seccomp_prog_free(&want);
+	oci_seccomp_prog_free(&miss);
+	oci_seccomp_prog_free(&hit);
 	CHECK(ok);
 	/* No directory: a plain build. */
 	CHECK(oci_seccomp_get(&s, NULL, &hit, &e) == 0);
-	oci_bpf_free(&hit);
+	oci_seccomp_prog_free(&hit);
 	/* A bad profile is the build's error, and stores nothing. */
 	r[0].errno_ret = 5000;
 	CHECK(oci_seccomp_get(&s, dir, &hit, &e) == -1);
@@ -935,7 +935,7 @@ static void test_cache_corrupt(void)
 	_cleanup_free_ char *good = NULL;
 	struct oci_seccomp_rule r[2];
 	struct oci_seccomp s;
-	struct oci_bpf want, b;
+	struct oci_seccomp_prog want, b;
 	struct err e = { 0 };
 	char names[4][300];
 	size_t len, len2;
@@ -943,7 +943,7 @@ static void test_cache_corrupt(void)
 	big_profile(&s, r);
 	CHECK(oci_seccomp_build(&s, &want, &e) == 0);
 	CHECK(oci_seccomp_get(&s, dir, &b, &e) == 0);
-	oci_bpf_free(&b);
+	oci_seccomp_prog_free(&b);
 	CHECK(cache_files(dir, names) == 1);
 	good = slurp(names[0], &len);
 	/* The header (oci/seccomp.c): magic 8, format 4, length 4 (at 12),
@@ -970,7 +970,7 @@ static void test_cache_corrupt(void)
 		CHECK(spew(names[0], bad, blen) == 0);
 		CHECK(oci_seccomp_get(&s, dir, &b, &e) == 0);
 		ok = bpf_equal(&want, &b);
-		oci_bpf_free(&b);
+		oci_seccomp_prog_free(&b);
 		if (!ok)
 			fprintf(stderr, "# round %d: program differs\n", round);
 		CHECK(ok);
@@ -983,9 +983,9 @@ static void test_cache_corrupt(void)
 			CHECK(stat(names[0], &st) == 0 && (st.st_mode & 0777) == 0600);
 		}
 		CHECK(oci_seccomp_get(&s, dir, &b, &e) == 1);
-		oci_bpf_free(&b);
+		oci_seccomp_prog_free(&b);
 	}
-	oci_bpf_free(&want);
+	oci_seccomp_prog_free(&want);
 }
 
 /* A different profile (one errno, one flag) has an entry of its own;
@@ -995,7 +995,7 @@ static void test_cache_other_profile(void)
 	_cleanup_free_ char *dir = xasprintf("%s/other", cache_base);
 	struct oci_seccomp_rule r1[2], r2[2];
 	struct oci_seccomp s1, s2;
-	struct oci_bpf w1, w2, b1, b2;
+	struct oci_seccomp_prog w1, w2, b1, b2;
 	struct err e = { 0 };
 	char names[4][300];
 	int ok;
@@ -1007,24 +1007,24 @@ static void test_cache_other_profile(void)
 	CHECK(oci_seccomp_build(&s2, &w2, &e) == 0);
 	CHECK(!bpf_equal(&w1, &w2));
 	CHECK(oci_seccomp_get(&s1, dir, &b1, &e) == 0);
-	oci_bpf_free(&b1);
+	oci_seccomp_prog_free(&b1);
 	CHECK(oci_seccomp_get(&s2, dir, &b2, &e) == 0);
-	oci_bpf_free(&b2);
+	oci_seccomp_prog_free(&b2);
 	CHECK(cache_files(dir, names) == 2);
 	CHECK(oci_seccomp_get(&s1, dir, &b1, &e) == 1);
 	CHECK(oci_seccomp_get(&s2, dir, &b2, &e) == 1);
 	ok = bpf_equal(&w1, &b1) && bpf_equal(&w2, &b2);
-	oci_bpf_free(&b1);
-	oci_bpf_free(&b2);
+	oci_seccomp_prog_free(&b1);
+	oci_seccomp_prog_free(&b2);
 	/* Only the flags differ: the same program, another entry. */
 	s2 = s1;
 	s2.flags = NULL;
 	CHECK(oci_seccomp_get(&s2, dir, &b2, &e) == 0);
 	ok = ok && b2.flags == 0 && b2.len == w1.len;
-	oci_bpf_free(&b2);
+	oci_seccomp_prog_free(&b2);
 	CHECK(cache_files(dir, names) == 3);
-	oci_bpf_free(&w1);
-	oci_bpf_free(&w2);
+	oci_seccomp_prog_free(&w1);
+	oci_seccomp_prog_free(&w2);
 	CHECK(ok);
 }
 
@@ -1035,7 +1035,7 @@ static void test_cache_untrusted_dir(void)
 	_cleanup_free_ char *link = xasprintf("%s/link", cache_base);
 	struct oci_seccomp_rule r[2];
 	struct oci_seccomp s;
-	struct oci_bpf b;
+	struct oci_seccomp_prog b;
 	struct err e = { 0 };
 	char names[4][300];
 
@@ -1043,14 +1043,14 @@ static void test_cache_untrusted_dir(void)
 	CHECK(mkdir(dir, 0700) == 0 && chmod(dir, 0777) == 0);
 	for (int i = 0; i < 2; i++) {
 		CHECK(oci_seccomp_get(&s, dir, &b, &e) == 0);
-		oci_bpf_free(&b);
+		oci_seccomp_prog_free(&b);
 	}
 	CHECK(cache_files(dir, names) == 0);
 	/* Nor one reached through a symlink. */
 	CHECK(chmod(dir, 0700) == 0 && symlink(dir, link) == 0);
 	for (int i = 0; i < 2; i++) {
 		CHECK(oci_seccomp_get(&s, link, &b, &e) == 0);
-		oci_bpf_free(&b);
+		oci_seccomp_prog_free(&b);
 	}
 	CHECK(cache_files(dir, names) == 0);
 }
@@ -1061,15 +1061,15 @@ static void test_cache_loaded(void)
 	_cleanup_free_ char *dir = xasprintf("%s/loaded", cache_base);
 	struct oci_seccomp_rule r = rule_errno(mkdir_names, ENOSYS);
 	struct oci_seccomp s = profile(OCI_SCMP_ALLOW, &r, 1);
-	struct oci_bpf b;
+	struct oci_seccomp_prog b;
 	struct err e = { 0 };
 	int status;
 
 	CHECK(oci_seccomp_get(&s, dir, &b, &e) == 0);
-	oci_bpf_free(&b);
+	oci_seccomp_prog_free(&b);
 	CHECK(oci_seccomp_get(&s, dir, &b, &e) == 1);
 	status = child_run(&b, child_mkdir_enosys);
-	oci_bpf_free(&b);
+	oci_seccomp_prog_free(&b);
 	CHECK(exited_ok(status));
 }
 
