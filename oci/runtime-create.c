@@ -31,11 +31,9 @@
 
 static char *iso_now(void)
 {
-	struct timespec ts;
 	char buf[40];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	time_format_ns((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, buf, sizeof(buf));
+	time_format_ns(sys_wall_ns(), buf, sizeof(buf));
 	return xstrdup(buf);
 }
 

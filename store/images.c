@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "oci/sys.h"
 #include "store/digest.h"
 
 #define SHORT_LEN 16 /* hex digits of a layer's short name */
@@ -661,14 +662,6 @@ void images_stage_end(struct image_stage *st)
 	*st = (struct image_stage){ .fd = -1, .lockfd = -1 };
 }
 
-static void now_rfc3339(char *out, size_t len)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	time_format_ns((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, out, len);
-}
-
 cJSON *images_commit(struct images *im, struct image_stage *stage, const char *config,
 		     size_t config_len, char **diff_ids, char **names, const uint64_t *sizes,
 		     char **tags, struct err *e)
@@ -755,7 +748,7 @@ cJSON *images_commit(struct images *im, struct image_stage *stage, const char *c
 		cfg = cJSON_ParseWithLength(config, config_len);
 		cJSON_AddStringToObject(img, "created", str_of(cfg, "created") ?: "");
 		cJSON_Delete(cfg);
-		now_rfc3339(when, sizeof(when));
+		time_format_ns(sys_wall_ns(), when, sizeof(when));
 		cJSON_AddStringToObject(img, "loaded", when);
 		cJSON_AddItemToArray(images_all(im), img);
 	}
@@ -861,7 +854,7 @@ cJSON *images_commit_squashfs(struct images *im, const char *hex, uint64_t size,
 	cfg = cJSON_Parse(config);
 	cJSON_AddStringToObject(img, "created", str_of(cfg, "created") ?: "");
 	cJSON_Delete(cfg);
-	now_rfc3339(when, sizeof(when));
+	time_format_ns(sys_wall_ns(), when, sizeof(when));
 	cJSON_AddStringToObject(img, "loaded", when);
 	cJSON_AddItemToArray(images_all(im), img);
 	for (size_t i = 0; tags && tags[i]; i++)

@@ -20,6 +20,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "oci/sys.h"
 #include "store/digest.h"
 #include "store/images.h"
 #include "store/inflate.h"
@@ -667,13 +668,8 @@ int image_import(const struct store *s, const char *path, const char *name, char
 	snprintf(b->stage, sizeof(b->stage), "0");
 	if (layer_unpack(&f.s, l.st.fd, b->stage, l.src, &b->li, e) < 0)
 		goto out;
-	{
-		struct timespec ts;
-
-		platform_native(&native);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		time_format_ns((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, when, sizeof(when));
-	}
+	platform_native(&native);
+	time_format_ns(sys_wall_ns(), when, sizeof(when));
 	/* podman import's config: no command; the user gives one at run */
 	cfg = xasprintf("{\"created\":\"%s\",\"architecture\":\"%s\",\"os\":\"linux\","
 			"\"config\":{\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:"
@@ -827,10 +823,8 @@ int image_commit(const struct store *s, int upperfd, const char *base, const cha
 		uint64_t *sizes = xcalloc(nl + 2, sizeof(uint64_t));
 		char *tags[] = { n, NULL }, stage[] = "0";
 		size_t i = 0;
-		struct timespec ts;
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		time_format_ns((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec, when, sizeof(when));
+		time_format_ns(sys_wall_ns(), when, sizeof(when));
 		cJSON_ArrayForEach (l2, layers)
 			diffs[i++] = l2->valuestring;
 		diffs[i] = li.diff;
