@@ -86,7 +86,7 @@ int monitor_exit_wait(const char *exit_path, int timeout_ms, struct monitor_exit
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	_cleanup_close_ int ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	int64_t deadline = timeout_ms >= 0 ? monitor_mono_ms() + timeout_ms : -1;
+	int64_t deadline = timeout_ms >= 0 ? sys_mono_ms() + timeout_ms : -1;
 	const char *base;
 
 	if (ino < 0)

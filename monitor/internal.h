@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "monitor/monitor.h"
+#include "oci/sys.h"
 
 /* What the loop runs while a container lives sits in one section, which
  * monitor/hot.ld places at the front of the text together with the libc
@@ -29,11 +30,7 @@
 
 /* ---- monitor.c: clocks and fds ---------------------------------------- */
 
-/* CLOCK_REALTIME in nanoseconds. */
-int64_t monitor_now_ns(void);
-/* CLOCK_MONOTONIC in milliseconds. */
-int64_t monitor_mono_ms(void);
-/* Milliseconds to a deadline (monitor_mono_ms) for poll(): -1 without
+/* Milliseconds to a deadline (sys_mono_ms, oci/sys.h) for poll(): -1 without
  * one (deadline < 0), never below 0. */
 int monitor_ms_left(int64_t deadline);
 /* Close *fd if it is open, and set it to -1. */

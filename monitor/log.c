@@ -106,7 +106,7 @@ HOT int monitor_log_write(struct monitor_log *l, int stream, const char *buf, si
 			  int64_t ts_ns, struct err *e)
 {
 	char hdr[64];
-	int hn = time_format_ns(ts_ns ? ts_ns : monitor_now_ns(), hdr, sizeof(hdr) - 10);
+	int hn = time_format_ns(ts_ns ? ts_ns : sys_wall_ns(), hdr, sizeof(hdr) - 10);
 
 	put_stream(hdr + hn, stream);
 	while (len > 0) {

@@ -66,22 +66,6 @@
 
 /* ---- small helpers ---------------------------------------------------- */
 
-HOT int64_t monitor_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-HOT int64_t monitor_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Milliseconds to a deadline for poll(): -1 without one, never below 0. */
 HOT int monitor_ms_left(int64_t deadline)
 {
@@ -89,7 +73,7 @@ HOT int monitor_ms_left(int64_t deadline)
 
 	if (deadline < 0)
 		return -1;
-	d = deadline - monitor_mono_ms();
+	d = deadline - sys_mono_ms();
 	return d < 0 ? 0 : d > INT_MAX ? INT_MAX : (int)d;
 }
 
@@ -690,7 +674,7 @@ static HOT void reap(struct mon *m)
 		if (pid == m->init) {
 			m->status = st;
 			m->exited = 1;
-			m->exit_ns = monitor_now_ns();
+			m->exit_ns = sys_wall_ns();
 		}
 	}
 }
@@ -742,7 +726,7 @@ static HOT void mon_loop(struct mon *m)
 	}
 	/* The init is gone: what it wrote is in the pipes or the pty.  Read
 	 * to EOF, but not forever: an orphan may hold the other end. */
-	deadline = monitor_mono_ms() + DRAIN_MS;
+	deadline = sys_mono_ms() + DRAIN_MS;
 	while (m->out_fd >= 0 || m->err_fd >= 0) {
 		struct pollfd d[2] = { { .fd = m->out_fd, .events = POLLIN },
 				       { .fd = m->err_fd, .events = POLLIN } };
@@ -777,7 +761,7 @@ static __attribute__((noreturn, noinline)) void mon_finish(struct mon *m)
 
 	snprintf(code, sizeof(code), "%d", x.exit_code);
 	broadcast(m, MONITOR_FRAME_EXIT, code, strlen(code));
-	deadline = monitor_mono_ms() + FLUSH_MS;
+	deadline = sys_mono_ms() + FLUSH_MS;
 	for (;;) {
 		struct pollfd p[CLIENTS_MAX];
 		nfds_t n = 0;
@@ -819,7 +803,7 @@ static HOT __attribute__((noreturn, noinline)) void mon_serve(struct mon *m)
 {
 	/* libc finds the vDSO's clock_gettime on the first call (strcmp and
 	 * version strings far from here): make that call now. */
-	(void)monitor_now_ns();
+	(void)sys_wall_ns();
 	drop_setup_pages();
 	mon_loop(m);
 	mon_finish(m);
