@@ -194,11 +194,11 @@ static void pct_decode(char *s)
 /* Read up to the blank line; what follows it stays in buf (stdin). */
 static int read_request(struct conn *c, const char **why)
 {
-	int64_t deadline = mono_ms() + REQ_TIMEOUT_MS;
+	int64_t deadline = sys_mono_ms() + REQ_TIMEOUT_MS;
 
 	for (;;) {
 		struct pollfd p = { .fd = c->fd, .events = POLLIN };
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - sys_mono_ms();
 		ssize_t n;
 
 		for (size_t i = c->hdr_end; i < c->len; i++) {
@@ -725,7 +725,7 @@ int api_service_main(const char *root, const char *runroot, int argc, char **arg
 	if (lfd < 0)
 		goto out;
 	rc = 0;
-	last = mono_ms();
+	last = sys_mono_ms();
 	for (;;) {
 		struct pollfd p[2] = { { .fd = lfd, .events = POLLIN },
 				       { .fd = sfd, .events = POLLIN } };
@@ -734,7 +734,7 @@ int api_service_main(const char *root, const char *runroot, int argc, char **arg
 		pid_t pid;
 
 		if (idle > 0 && nconn == 0) {
-			int64_t left = last + (int64_t)idle * 1000 - mono_ms();
+			int64_t left = last + (int64_t)idle * 1000 - sys_mono_ms();
 
 			if (left <= 0)
 				break;
@@ -752,7 +752,7 @@ int api_service_main(const char *root, const char *runroot, int argc, char **arg
 				if (conns[i] == pid)
 					conns[i--] = conns[--nconn];
 			if (nconn == 0)
-				last = mono_ms();
+				last = sys_mono_ms();
 		}
 		if (stop)
 			break;

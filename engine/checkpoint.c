@@ -73,7 +73,7 @@ static int put_text(int out, const char *name, const char *text, struct err *e)
 {
 	size_t n = strlen(text);
 
-	if (tar_write_file_header(out, name, n, 0600, now_ns() / 1000000000, e) < 0)
+	if (tar_write_file_header(out, name, n, 0600, sys_wall_ns() / 1000000000, e) < 0)
 		return -1;
 	if (write_all(out, text, n) < 0)
 		return err_sys(e, "write archive");
@@ -239,7 +239,7 @@ int engine_checkpoint(struct engine *en, const char *ref, const struct engine_ch
 	struct oci_criu crit = { 0 };
 	const char *why;
 	struct ctr c;
-	int64_t t0 = mono_ms();
+	int64_t t0 = sys_mono_ms();
 	int r = -1;
 
 	if (ctr_open(en, ref, &c, e) < 0)
@@ -309,7 +309,7 @@ int engine_checkpoint(struct engine *en, const char *ref, const struct engine_ch
 		c.state.signal = 0;
 		c.state.checkpointed = true;
 	}
-	c.state.checkpointed_at = now_ns();
+	c.state.checkpointed_at = sys_wall_ns();
 	c.state.restored = false;
 	if (ctr_save(&c, e) < 0)
 		goto out;
@@ -321,7 +321,7 @@ int engine_checkpoint(struct engine *en, const char *ref, const struct engine_ch
 			store_rm_tree(cdir, "checkpoint", NULL);
 	}
 	if (stats)
-		stats->duration_us = (mono_ms() - t0) * 1000;
+		stats->duration_us = (sys_mono_ms() - t0) * 1000;
 	r = 0;
 out:
 	oci_spec_free(spec);
@@ -447,7 +447,7 @@ static int import_archive(struct engine *en, const struct engine_restore_opts *o
 		}
 		ns.name = xstrdup(name);
 		ns.rootfs = xstrdup(dump.rootfs ?: "");
-		ns.created = now_ns();
+		ns.created = sys_wall_ns();
 		ns.command = dump.command ? strv_dup(dump.command) : NULL;
 		w = ctr_state_write(stp, &ns, 1, e);
 		ctr_state_free(&ns);
@@ -482,7 +482,7 @@ int engine_restore(struct engine *en, const char *ref, const struct engine_resto
 	_cleanup_close_ int cdir = -1;
 	struct ctr c;
 	struct stat sb;
-	int64_t t0 = mono_ms();
+	int64_t t0 = sys_mono_ms();
 	int r = -1;
 
 	if (o->import_path) {
@@ -531,10 +531,10 @@ int engine_restore(struct engine *en, const char *ref, const struct engine_resto
 		goto out;
 	}
 	ctr_set_state(&c, ST_RUNNING);
-	c.state.started_at = now_ns();
+	c.state.started_at = sys_wall_ns();
 	c.state.checkpointed = false;
 	c.state.restored = true;
-	c.state.restored_at = now_ns();
+	c.state.restored_at = sys_wall_ns();
 	if (ctr_save(&c, e) < 0)
 		goto out;
 	event(&c, "restore", NULL);
@@ -544,7 +544,7 @@ int engine_restore(struct engine *en, const char *ref, const struct engine_resto
 			store_rm_tree(cdir, "checkpoint", NULL);
 	}
 	if (stats)
-		stats->duration_us = (mono_ms() - t0) * 1000;
+		stats->duration_us = (sys_mono_ms() - t0) * 1000;
 	r = 0;
 out:
 	ctr_close(&c);

@@ -359,7 +359,7 @@ static int do_start(struct ctr *c, struct err *e)
 	}
 	timing_mark("engine: start (fifo)");
 	ctr_set_state(c, ST_RUNNING);
-	c->state.started_at = now_ns();
+	c->state.started_at = sys_wall_ns();
 	if (ctr_save(c, e) < 0)
 		return -1;
 	event(c, "start", NULL);

@@ -569,7 +569,7 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 		if (img->lowerdir)
 			cJSON_AddStringToObject(cfg, "imageLowerdir", img->lowerdir);
 	}
-	cJSON_AddNumberToObject(cfg, "created", (double)now_ns());
+	cJSON_AddNumberToObject(cfg, "created", (double)sys_wall_ns());
 	cJSON_AddStringToObject(cfg, "restartPolicy", restart_names[o->restart]);
 	cJSON_AddNumberToObject(cfg, "restartMax", o->restart_max);
 	cJSON_AddNumberToObject(cfg, "stopSignal", o->stop_signal > 0 ? o->stop_signal : SIGTERM);

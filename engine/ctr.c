@@ -23,22 +23,6 @@
 
 /* ---- small helpers ----------------------------------------------------- */
 
-int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 const char *jstr(const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -274,7 +258,7 @@ int ctr_sync(struct ctr *c, struct err *e)
 		if (monitor_exit_read(exitp, &x, &le) == 0) {
 			record_exit(c, &x);
 		} else {
-			struct monitor_exit unknown = { .exit_code = -1, .time_ns = now_ns() };
+			struct monitor_exit unknown = { .exit_code = -1, .time_ns = sys_wall_ns() };
 
 			record_exit(c, &unknown);
 		}

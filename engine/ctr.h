@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "engine/container.h"
+#include "oci/sys.h"
 #include "store/state.h"
 
 #define DEFAULT_STOP_TIMEOUT 10
@@ -33,13 +34,6 @@ struct ctr {
 	enum cstate st; /* == state.state, set by ctr_set_state */
 	cJSON *net; /* its networks, read at init for the links (network.c) */
 };
-
-/* The one copy of each clock in engine/.  CLOCK_REALTIME in ns: for
- * timestamps only.  CLOCK_MONOTONIC in ms: for every deadline, since
- * NTP steps the wall clock (by years on a router without a hardware
- * clock, a little after boot). */
-int64_t now_ns(void);
-int64_t mono_ms(void);
 
 /* The ids of the containers whose config.json match() accepts (read
  * without their locks; NULL-terminated, caller frees; no store: none). */

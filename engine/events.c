@@ -112,7 +112,7 @@ static int append_typed(const struct store *s, const char *type, const char *sta
 			const char *name, const cJSON *attrs, struct err *e)
 {
 	_cleanup_free_ char *path = xasprintf("%s/" EVENTS_LOG, s->runroot);
-	_cleanup_free_ char *line = event_line(now_ns(), type, status, id, name, attrs);
+	_cleanup_free_ char *line = event_line(sys_wall_ns(), type, status, id, name, attrs);
 	_cleanup_close_ int lock = -1;
 	_cleanup_close_ int fd = -1;
 	const int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC;
@@ -307,7 +307,7 @@ static int follow_log(struct reader *r, int ifd, int *fd, const char *path, stru
 		char *p;
 
 		if (r->f->until_ns) {
-			int64_t left = r->f->until_ns - now_ns();
+			int64_t left = r->f->until_ns - sys_wall_ns();
 
 			if (left <= 0)
 				return 0;
@@ -457,7 +457,7 @@ static int parse_duration(const char *p, int64_t *ns)
 		    __builtin_add_overflow(total, v, &total))
 			return -1;
 	}
-	*ns = now_ns() - total;
+	*ns = sys_wall_ns() - total;
 	return 0;
 }
 

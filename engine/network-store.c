@@ -327,7 +327,7 @@ static cJSON *net_new(struct engine *en, const struct net_create_opts *o, struct
 		cJSON_AddStringToObject(n, "ipRange", o->ip_range);
 	cJSON_AddBoolToObject(n, "internal", o->internal);
 	cJSON_AddBoolToObject(n, "dnsEnabled", !dflt && !o->disable_dns);
-	cJSON_AddNumberToObject(n, "created", (double)now_ns());
+	cJSON_AddNumberToObject(n, "created", (double)sys_wall_ns());
 	cJSON_AddObjectToObject(n, "leases");
 	if (net_write(en, n, 1, e) < 0) {
 		cJSON_Delete(n);

@@ -80,7 +80,7 @@ int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, in
 	_cleanup_free_ char *exitp = store_exit_path(&en->st, id);
 	int in = inotify_init1(IN_CLOEXEC);
 	/* monotonic: NTP may step the wall clock by years meanwhile */
-	int64_t deadline = timeout_ms >= 0 ? mono_ms() + timeout_ms : -1;
+	int64_t deadline = timeout_ms >= 0 ? sys_mono_ms() + timeout_ms : -1;
 	int stopped = !cond || strcmp(cond, "stopped") == 0;
 	int r = -1;
 	struct ctr c;
@@ -127,7 +127,7 @@ int wait_cond(struct engine *en, const char *id, const char *cond, pid_t run, in
 		ctr_close(&c);
 		do {
 			if (deadline >= 0) {
-				int64_t left = deadline - mono_ms();
+				int64_t left = deadline - sys_mono_ms();
 
 				if (left <= 0) {
 					err_setk(e, ERRK_RUNTIME, ETIMEDOUT,
