@@ -662,6 +662,26 @@ void images_stage_end(struct image_stage *st)
 	*st = (struct image_stage){ .fd = -1, .lockfd = -1 };
 }
 
+/* A new index entry (no names, no layers yet) for the image id whose
+ * config is config: its created time from the config, loaded now. */
+static cJSON *entry_new(struct images *im, const char *id, const char *config, size_t len,
+			uint64_t size)
+{
+	cJSON *img = cJSON_CreateObject(), *cfg = cJSON_ParseWithLength(config, len);
+	char when[40];
+
+	cJSON_AddStringToObject(img, "id", id);
+	cJSON_AddArrayToObject(img, "names");
+	cJSON_AddArrayToObject(img, "layers");
+	cJSON_AddNumberToObject(img, "size", (double)size);
+	cJSON_AddStringToObject(img, "created", str_of(cfg, "created") ?: "");
+	cJSON_Delete(cfg);
+	time_format_ns(sys_wall_ns(), when, sizeof(when));
+	cJSON_AddStringToObject(img, "loaded", when);
+	cJSON_AddItemToArray(images_all(im), img);
+	return img;
+}
+
 cJSON *images_commit(struct images *im, struct image_stage *stage, const char *config,
 		     size_t config_len, char **diff_ids, char **names, const uint64_t *sizes,
 		     char **tags, struct err *e)
@@ -671,9 +691,9 @@ cJSON *images_commit(struct images *im, struct image_stage *stage, const char *c
 	_cleanup_free_ char *cpath = NULL;
 	_cleanup_close_ int lfd = open(ldir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int sfd = open(sdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	cJSON *layers = obj(im->index, "layers"), *img = NULL, *cfg, *v;
+	cJSON *layers = obj(im->index, "layers"), *img = NULL, *v;
 	unsigned char d[32];
-	char id[72], when[40];
+	char id[72];
 	struct sha256 h;
 	uint64_t total = 0;
 
@@ -738,30 +758,15 @@ cJSON *images_commit(struct images *im, struct image_stage *stage, const char *c
 	if (!img) {
 		cJSON *l;
 
-		img = cJSON_CreateObject();
-		cJSON_AddStringToObject(img, "id", id + 7);
-		cJSON_AddArrayToObject(img, "names");
-		l = cJSON_AddArrayToObject(img, "layers");
+		img = entry_new(im, id + 7, config, config_len, total);
+		l = cJSON_GetObjectItemCaseSensitive(img, "layers");
 		for (size_t i = 0; diff_ids[i]; i++)
 			cJSON_AddItemToArray(l, cJSON_CreateString(diff_ids[i]));
-		cJSON_AddNumberToObject(img, "size", (double)total);
-		cfg = cJSON_ParseWithLength(config, config_len);
-		cJSON_AddStringToObject(img, "created", str_of(cfg, "created") ?: "");
-		cJSON_Delete(cfg);
-		time_format_ns(sys_wall_ns(), when, sizeof(when));
-		cJSON_AddStringToObject(img, "loaded", when);
-		cJSON_AddItemToArray(images_all(im), img);
 	}
 	for (size_t i = 0; tags && tags[i]; i++)
 		images_tag(im, img, tags[i]);
-	if (images_save(im, e) < 0) {
-		/* (a name taken from another image stays taken in memory
-		 * only: the index on disk is the old one) */
-		cJSON_Delete(cJSON_DetachItemViaPointer(images_all(im), img));
-		unlink(cpath);
-		squashfs_gc(im);
+	if (images_save(im, e) < 0)
 		return NULL;
-	}
 	return img;
 }
 
@@ -831,10 +836,10 @@ cJSON *images_commit_squashfs(struct images *im, const char *hex, uint64_t size,
 			      char **tags, struct err *e)
 {
 	_cleanup_free_ char *cpath = NULL;
-	char id[72], when[40];
+	char id[72];
 	unsigned char d[32];
 	struct sha256 h;
-	cJSON *img, *cfg;
+	cJSON *img;
 
 	sha256_init(&h);
 	sha256_update(&h, config, strlen(config));
@@ -845,18 +850,8 @@ cJSON *images_commit_squashfs(struct images *im, const char *hex, uint64_t size,
 		squashfs_gc(im); /* the file, which no entry names */
 		return NULL;
 	}
-	img = cJSON_CreateObject();
-	cJSON_AddStringToObject(img, "id", id + 7);
-	cJSON_AddArrayToObject(img, "names");
-	cJSON_AddArrayToObject(img, "layers");
+	img = entry_new(im, id + 7, config, strlen(config), size);
 	cJSON_AddStringToObject(img, "squashfs", hex);
-	cJSON_AddNumberToObject(img, "size", (double)size);
-	cfg = cJSON_Parse(config);
-	cJSON_AddStringToObject(img, "created", str_of(cfg, "created") ?: "");
-	cJSON_Delete(cfg);
-	time_format_ns(sys_wall_ns(), when, sizeof(when));
-	cJSON_AddStringToObject(img, "loaded", when);
-	cJSON_AddItemToArray(images_all(im), img);
 	for (size_t i = 0; tags && tags[i]; i++)
 		images_tag(im, img, tags[i]);
 	if (images_save(im, e) < 0) {
