@@ -834,6 +834,22 @@ static int parent_loop(int sock, pid_t pid, const struct oci_spec *spec, int con
 	}
 }
 
+/* What create and exec hold until they return: the namespaces to join,
+ * the pid and time namespaces, one more fd (the exec fifo, the root),
+ * the socket pair, the filter. */
+static void release(const int *ns_fds, int nj, int pidns, int timens, int extra, const int sp[2],
+		    struct oci_seccomp_prog *bpf)
+{
+	const int fds[] = { pidns, timens, extra, sp[0], sp[1] };
+
+	for (int i = 0; i < nj; i++)
+		close(ns_fds[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	oci_seccomp_prog_free(bpf);
+}
+
 pid_t oci_linux_create(const struct oci_create_opts *o, struct err *e)
 {
 	const struct oci_spec *s = o->spec;
@@ -955,19 +971,7 @@ fail_child:
 fail:
 	pid = -1;
 out:
-	for (int i = 0; i < nj; i++)
-		close(a.ns_fds[i]);
-	if (pidns >= 0)
-		close(pidns);
-	if (timens >= 0)
-		close(timens);
-	if (a.fifo_fd >= 0)
-		close(a.fifo_fd);
-	if (sp[0] >= 0)
-		close(sp[0]);
-	if (sp[1] >= 0)
-		close(sp[1]);
-	oci_seccomp_prog_free(&bpf);
+	release(a.ns_fds, nj, pidns, timens, a.fifo_fd, sp, &bpf);
 	return pid;
 }
 
@@ -1138,19 +1142,7 @@ fail_child:
 fail:
 	pid = -1;
 out:
-	for (int i = 0; i < nj; i++)
-		close(a.ns_fds[i]);
-	if (pidns >= 0)
-		close(pidns);
-	if (timens >= 0)
-		close(timens);
-	if (a.root_fd >= 0)
-		close(a.root_fd);
-	if (sp[0] >= 0)
-		close(sp[0]);
-	if (sp[1] >= 0)
-		close(sp[1]);
-	oci_seccomp_prog_free(&bpf);
+	release(a.ns_fds, nj, pidns, timens, a.root_fd, sp, &bpf);
 	return pid;
 }
 

@@ -16,6 +16,17 @@ void sha256_digest_str(const unsigned char d[32], char out[72])
 	out[71] = '\0';
 }
 
+void sha256_digest_of(const void *p, size_t n, char out[72])
+{
+	struct sha256 h;
+	unsigned char d[32];
+
+	sha256_init(&h);
+	sha256_update(&h, p, n);
+	sha256_final(&h, d);
+	sha256_digest_str(d, out);
+}
+
 int digest_valid(const char *s)
 {
 	if (strncmp(s, "sha256:", 7) != 0)

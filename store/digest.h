@@ -18,6 +18,8 @@
 
 /* "sha256:" and 64 lowercase hex digits, NUL-terminated, into out. */
 void sha256_digest_str(const unsigned char d[32], char out[72]);
+/* The digest string of n bytes at p into out. */
+void sha256_digest_of(const void *p, size_t n, char out[72]);
 /* Whether s is "sha256:" followed by exactly 64 lowercase hex digits. */
 int digest_valid(const char *s);
 

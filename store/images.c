@@ -692,19 +692,14 @@ cJSON *images_commit(struct images *im, struct image_stage *stage, const char *c
 	_cleanup_close_ int lfd = open(ldir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int sfd = open(sdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	cJSON *layers = obj(im->index, "layers"), *img = NULL, *v;
-	unsigned char d[32];
 	char id[72];
-	struct sha256 h;
 	uint64_t total = 0;
 
 	if (lfd < 0 || sfd < 0) {
 		err_sys(e, "open %s", lfd < 0 ? ldir : sdir);
 		return NULL;
 	}
-	sha256_init(&h);
-	sha256_update(&h, config, config_len);
-	sha256_final(&h, d);
-	sha256_digest_str(d, id);
+	sha256_digest_of(config, config_len, id);
 	/* layers first: each moved in once, with its short name */
 	for (size_t i = 0; diff_ids[i]; i++) {
 		const char *hex = hex_of(diff_ids[i]);
@@ -837,14 +832,9 @@ cJSON *images_commit_squashfs(struct images *im, const char *hex, uint64_t size,
 {
 	_cleanup_free_ char *cpath = NULL;
 	char id[72];
-	unsigned char d[32];
-	struct sha256 h;
 	cJSON *img;
 
-	sha256_init(&h);
-	sha256_update(&h, config, strlen(config));
-	sha256_final(&h, d);
-	sha256_digest_str(d, id);
+	sha256_digest_of(config, strlen(config), id);
 	cpath = xasprintf("%s/configs/%s", im->dir, id + 7);
 	if (file_write_atomic(cpath, config, strlen(config), 0600, e) < 0) {
 		squashfs_gc(im); /* the file, which no entry names */

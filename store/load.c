@@ -117,17 +117,6 @@ static struct blob *find(struct load *l, const char *name)
 	return NULL;
 }
 
-static void sha_str(const void *p, size_t n, char out[72])
-{
-	struct sha256 h;
-	unsigned char d[32];
-
-	sha256_init(&h);
-	sha256_update(&h, p, n);
-	sha256_final(&h, d);
-	sha256_digest_str(d, out);
-}
-
 /* A small file's bytes into b (at most JSON_MAX). */
 static int read_small(struct load *l, struct blob *b, struct stream *in, uint64_t size,
 		      struct err *e)
@@ -140,7 +129,7 @@ static int read_small(struct load *l, struct blob *b, struct stream *in, uint64_
 	if (stream_read_full(in, b->data, b->len, b->name, e) < 0)
 		return err_wrap(e, "%s", l->src);
 	b->data[b->len] = '\0';
-	sha_str(b->data, b->len, b->digest);
+	sha256_digest_of(b->data, b->len, b->digest);
 	return 0;
 }
 

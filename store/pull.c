@@ -316,17 +316,6 @@ static int check_status(struct reg *g, struct http_resp *r, const char *what, st
 
 /* ---- manifests and small blobs ------------------------------------------- */
 
-static void sha_str(const void *p, size_t n, char out[72])
-{
-	struct sha256 h;
-	unsigned char d[32];
-
-	sha256_init(&h);
-	sha256_update(&h, p, n);
-	sha256_final(&h, d);
-	sha256_digest_str(d, out);
-}
-
 /* The manifest ref names (a tag or a digest), checked against the digest
  * asked for or the one the registry gives; its digest into digest. */
 static cJSON *get_manifest(struct reg *g, const char *ref, const char *what, char digest[72],
@@ -343,7 +332,7 @@ static cJSON *get_manifest(struct reg *g, const char *ref, const char *what, cha
 		http_resp_free(&r);
 		return NULL;
 	}
-	sha_str(body, len, digest);
+	sha256_digest_of(body, len, digest);
 	if (digest_valid(ref))
 		want = ref;
 	else if (http_header(&r, "Docker-Content-Digest") &&
@@ -511,7 +500,7 @@ static char *get_config(struct reg *g, const cJSON *desc, FILE *progress, size_t
 	}
 	body[n] = '\0';
 	*len = n;
-	sha_str(body, n, got);
+	sha256_digest_of(body, n, got);
 	if (strcmp(got, digest)) {
 		free(body);
 		err_set(e, 0, "config %s: its content's digest is %s", digest, got);

@@ -83,15 +83,8 @@ static int put_json(int out, const char *name, const cJSON *j, char digest[72], 
 	char *s = cJSON_PrintUnformatted(j);
 	int r;
 
-	if (digest) {
-		struct sha256 h;
-		unsigned char d[32];
-
-		sha256_init(&h);
-		sha256_update(&h, s, strlen(s));
-		sha256_final(&h, d);
-		sha256_digest_str(d, digest);
-	}
+	if (digest)
+		sha256_digest_of(s, strlen(s), digest);
 	r = name ? put_bytes(out, name, s, strlen(s), e) : 0;
 	cJSON_free(s);
 	return r;
