@@ -47,13 +47,23 @@ int cli_cmd_unmount(struct cli *c, int argc, char **argv)
 	return cli_for_each(c, argc, argv, optind, "unmount", op_unmount, &force, CLI_EACH_PRINT);
 }
 
+struct export_arg {
+	struct cli *c;
+	const char *ctr;
+};
+
+static int export_to(void *arg, int fd, struct err *e)
+{
+	struct export_arg *a = arg;
+
+	return engine_export(&a->c->en, a->ctr, fd, e);
+}
+
 int cli_cmd_export(struct cli *c, int argc, char **argv)
 {
 	static const struct option lo[] = { { "output", required_argument, NULL, 'o' }, { 0 } };
 	const char *out = NULL;
-	struct err e = { 0 };
-	_cleanup_free_ char *tmp = NULL;
-	int ch, fd = 1, r;
+	int ch;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "o:", lo, NULL)) != -1) {
@@ -68,24 +78,7 @@ int cli_cmd_export(struct cli *c, int argc, char **argv)
 				     "refusing to write a tar archive to a terminal (use -o FILE)");
 	if (cli_open(c) < 0)
 		return EXIT_ENGINE;
-	if (out) {
-		/* never a half-written archive under the final name */
-		tmp = xasprintf("%s.tmp", out);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			err_sys(&e, "create %s", tmp);
-			return cli_report(&e);
-		}
-	}
-	r = engine_export(&c->en, argv[optind], fd, &e);
-	if (out) {
-		if (r == 0 && (fsync(fd) < 0 || rename(tmp, out) < 0))
-			r = err_sys(&e, "write %s", out);
-		close(fd);
-		if (r < 0)
-			unlink(tmp);
-	}
-	return r < 0 ? cli_report(&e) : 0;
+	return cli_write_archive(out, export_to, &(struct export_arg){ c, argv[optind] });
 }
 
 int cli_cmd_artifact(struct cli *c, int argc, char **argv)

@@ -73,6 +73,19 @@ int cli_cmd_import(struct cli *c, int argc, char **argv)
 	return 0;
 }
 
+struct save_arg {
+	struct cli *c;
+	char **refs;
+	const char *fmt;
+};
+
+static int save_to(void *arg, int fd, struct err *e)
+{
+	struct save_arg *a = arg;
+
+	return image_save(&a->c->en.st, a->refs, a->fmt, fd, e);
+}
+
 int cli_cmd_save(struct cli *c, int argc, char **argv)
 {
 	static const struct option lo[] = { { "output", required_argument, NULL, 'o' },
@@ -81,9 +94,8 @@ int cli_cmd_save(struct cli *c, int argc, char **argv)
 					    { "multi-image-archive", no_argument, NULL, 'm' },
 					    { 0 } };
 	const char *out = NULL, *fmt = "docker-archive";
-	_cleanup_free_ char *tmp = NULL;
 	struct err e = { 0 };
-	int ch, fd = 1, r;
+	int ch;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "o:qm", lo, NULL)) != -1) {
@@ -112,24 +124,7 @@ int cli_cmd_save(struct cli *c, int argc, char **argv)
 			return cli_report(&e);
 		return 0;
 	}
-	if (out) {
-		/* never a half-written archive under the final name */
-		tmp = xasprintf("%s.tmp", out);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			err_sys(&e, "create %s", tmp);
-			return cli_report(&e);
-		}
-	}
-	r = image_save(&c->en.st, argv + optind, fmt, fd, &e);
-	if (out) {
-		if (r == 0 && (fsync(fd) < 0 || rename(tmp, out) < 0))
-			r = err_sys(&e, "write %s", out);
-		close(fd);
-		if (r < 0)
-			unlink(tmp);
-	}
-	return r < 0 ? cli_report(&e) : 0;
+	return cli_write_archive(out, save_to, &(struct save_arg){ c, argv + optind, fmt });
 }
 
 int cli_cmd_commit(struct cli *c, int argc, char **argv)

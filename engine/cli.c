@@ -13,6 +13,7 @@
  * container's own (run, start -a, wait, exec).  Errors are printed once,
  * by the command (cli_report), as "Error: <what>".
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 
@@ -116,6 +117,30 @@ int cli_ls(const struct cli_ls *l, int argc, char **argv,
 	}
 	cJSON_Delete(rows);
 	return 0;
+}
+
+int cli_write_archive(const char *out, int (*write)(void *arg, int fd, struct err *e), void *arg)
+{
+	_cleanup_free_ char *tmp = out ? xasprintf("%s.tmp", out) : NULL;
+	struct err e = { 0 };
+	int fd = 1, r;
+
+	if (out) {
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			err_sys(&e, "create %s", tmp);
+			return cli_report(&e);
+		}
+	}
+	r = write(arg, fd, &e);
+	if (out) {
+		if (r == 0 && (fsync(fd) < 0 || rename(tmp, out) < 0))
+			r = err_sys(&e, "write %s", out);
+		close(fd);
+		if (r < 0)
+			unlink(tmp);
+	}
+	return r < 0 ? cli_report(&e) : 0;
 }
 
 int cli_rm(const char *cmd, int argc, char **argv, struct cli *c,

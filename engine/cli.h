@@ -28,6 +28,10 @@ int cli_report(const struct err *e);
 /* cli_report for podman's rm and rmi: 1 for a missing one, 2 for one in
  * use (a state that refuses), else cli_report's code. */
 int cli_rm_report(const struct err *e);
+/* write(arg, fd) into out (made as out.tmp, fsync'd, renamed: never a
+ * half-written archive under the final name), or to stdout when out is
+ * NULL; a failure is reported (the exit code returned). */
+int cli_write_archive(const char *out, int (*write)(void *arg, int fd, struct err *e), void *arg);
 
 /* "Error: CMD: ..." and where to look (the command's --help, or the line
  * of the defaults file being parsed, cli_conf_at); returns EXIT_ENGINE. */
