@@ -464,42 +464,7 @@ int cli_cmd_images(struct cli *c, int argc, char **argv)
 
 static int cmd_inspect(struct cli *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "format", required_argument, NULL, 'f' }, { 0 } };
-	const char *fmt = NULL;
-	cJSON *all = cJSON_CreateArray(), *j;
-	struct err e = { 0 };
-	int ch, rc = 0;
-
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
-		if (ch != 'f') {
-			cJSON_Delete(all);
-			return cli_usage_err("image inspect", "invalid option");
-		}
-		fmt = optarg;
-	}
-	if (optind >= argc) {
-		cJSON_Delete(all);
-		return cli_usage_err("image inspect", "requires at least 1 image");
-	}
-	if (cli_open_ro(c) < 0) {
-		cJSON_Delete(all);
-		return EXIT_ENGINE;
-	}
-	for (int i = optind; i < argc; i++) {
-		j = engine_image_inspect(&c->en, argv[i], &e);
-		if (!j) {
-			rc = cli_report(&e);
-			continue;
-		}
-		if (fmt)
-			format_template(stdout, fmt, j);
-		cJSON_AddItemToArray(all, j);
-	}
-	if (!fmt)
-		format_json(stdout, all);
-	cJSON_Delete(all);
-	return rc;
+	return cli_inspect("image inspect", "image", 0, argc, argv, c, engine_image_inspect);
 }
 
 static int cmd_rm(struct cli *c, const char *cmd, int argc, char **argv)

@@ -75,48 +75,21 @@ static int cmd_ls(struct cli *c, int argc, char **argv)
 	return cli_ls(&l, argc, argv, ls_fetch, c);
 }
 
+/* one network's object (engine_network_inspect answers an array) */
+static cJSON *inspect_one(struct engine *en, const char *name, struct err *e)
+{
+	cJSON *arr = engine_network_inspect(en, name, e), *one;
+
+	if (!arr)
+		return NULL;
+	one = cJSON_DetachItemFromArray(arr, 0);
+	cJSON_Delete(arr);
+	return one;
+}
+
 static int cmd_inspect(struct cli *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "format", required_argument, NULL, 'f' }, { 0 } };
-	const char *fmt = NULL;
-	cJSON *all = cJSON_CreateArray(), *r;
-	int ch, rc = 0;
-
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
-		if (ch != 'f') {
-			cJSON_Delete(all);
-			return cli_usage_err("network inspect", "invalid option");
-		}
-		fmt = optarg;
-	}
-	if (optind >= argc) {
-		cJSON_Delete(all);
-		return cli_usage_err("network inspect", "takes at least 1 network");
-	}
-	if (cli_open(c) < 0) {
-		cJSON_Delete(all);
-		return EXIT_ENGINE;
-	}
-	for (int i = optind; i < argc; i++) {
-		struct err e = { 0 };
-		cJSON *one = engine_network_inspect(&c->en, argv[i], &e);
-
-		if (!one) {
-			rc = cli_report(&e);
-			continue;
-		}
-		cJSON_AddItemToArray(all, cJSON_DetachItemFromArray(one, 0));
-		cJSON_Delete(one);
-	}
-	if (fmt) {
-		cJSON_ArrayForEach (r, all)
-			format_template(stdout, fmt, r);
-	} else {
-		format_json(stdout, all);
-	}
-	cJSON_Delete(all);
-	return rc;
+	return cli_inspect("network inspect", "network", 1, argc, argv, c, inspect_one);
 }
 
 static int cmd_rm(struct cli *c, int argc, char **argv)

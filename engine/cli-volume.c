@@ -57,38 +57,7 @@ static int cmd_ls(struct cli *c, int argc, char **argv)
 
 static int cmd_inspect(struct cli *c, int argc, char **argv)
 {
-	static const struct option lo[] = { { "format", required_argument, NULL, 'f' }, { 0 } };
-	const char *fmt = NULL;
-	cJSON *all, *j;
-	int ch, rc = 0;
-
-	optind = 0;
-	while ((ch = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
-		if (ch != 'f')
-			return cli_usage_err("volume inspect", "invalid option");
-		fmt = optarg;
-	}
-	if (optind >= argc)
-		return cli_usage_err("volume inspect", "requires at least 1 volume");
-	if (cli_open_ro(c) < 0)
-		return EXIT_ENGINE;
-	all = cJSON_CreateArray();
-	for (int i = optind; i < argc; i++) {
-		struct err e = { 0 };
-
-		j = engine_volume_inspect(&c->en, argv[i], &e);
-		if (!j) {
-			rc = cli_report(&e);
-			continue;
-		}
-		if (fmt)
-			format_template(stdout, fmt, j);
-		cJSON_AddItemToArray(all, j);
-	}
-	if (!fmt)
-		format_json(stdout, all);
-	cJSON_Delete(all);
-	return rc;
+	return cli_inspect("volume inspect", "volume", 0, argc, argv, c, engine_volume_inspect);
 }
 
 static int cmd_rm(struct cli *c, int argc, char **argv)

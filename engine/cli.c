@@ -143,6 +143,43 @@ int cli_write_archive(const char *out, int (*write)(void *arg, int fd, struct er
 	return r < 0 ? cli_report(&e) : 0;
 }
 
+int cli_inspect(const char *cmd, const char *what, int rw, int argc, char **argv, struct cli *c,
+		cJSON *(*get)(struct engine *en, const char *name, struct err *e))
+{
+	static const struct option lo[] = { { "format", required_argument, NULL, 'f' }, { 0 } };
+	const char *fmt = NULL;
+	cJSON *all, *j;
+	int ch, rc = 0;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "f:", lo, NULL)) != -1) {
+		if (ch != 'f')
+			return cli_usage_err(cmd, "invalid option");
+		fmt = optarg;
+	}
+	if (optind >= argc)
+		return cli_usage_err(cmd, "requires at least 1 %s", what);
+	if ((rw ? cli_open(c) : cli_open_ro(c)) < 0)
+		return EXIT_ENGINE;
+	all = cJSON_CreateArray();
+	for (int i = optind; i < argc; i++) {
+		struct err e = { 0 };
+
+		j = get(&c->en, argv[i], &e);
+		if (!j) {
+			rc = cli_report(&e);
+			continue;
+		}
+		if (fmt)
+			format_template(stdout, fmt, j);
+		cJSON_AddItemToArray(all, j);
+	}
+	if (!fmt)
+		format_json(stdout, all);
+	cJSON_Delete(all);
+	return rc;
+}
+
 int cli_rm(const char *cmd, int argc, char **argv, struct cli *c,
 	   int (*rm)(struct engine *en, const char *name, int force, struct err *e))
 {

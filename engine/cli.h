@@ -71,6 +71,11 @@ int cli_ls(const struct cli_ls *l, int argc, char **argv,
 /* The rm [-f] NAME... of volumes and networks (podman's): each removed
  * one printed; exit 1 for a missing one (fine with -f), 2 for one in use,
  * else cli_report's. */
+/* `inspect [-f FORMAT] NAME...` of what get returns for each name (one
+ * JSON object), as a JSON array or a template per object; rw: the store
+ * opened for writing. */
+int cli_inspect(const char *cmd, const char *what, int rw, int argc, char **argv, struct cli *c,
+		cJSON *(*get)(struct engine *en, const char *name, struct err *e));
 int cli_rm(const char *cmd, int argc, char **argv, struct cli *c,
 	   int (*rm)(struct engine *en, const char *name, int force, struct err *e));
 

@@ -35,7 +35,8 @@ done
 t_begin "help: nook runtime --help (the runtime takes no engine options)"
 out=$($NOOK runtime --help 2>"$T_DIR/help.err")
 expect_status "exit" $? 0 "$(cat "$T_DIR/help.err")"
-expect_match "usage line" "$out" "^usage: nook runtime "
+expect_match "runc's USAGE section" "$out" "^USAGE:"
+expect_match "runc's COMMANDS section" "$out" "^COMMANDS:"
 out=$(nk runtime --help 2>&1)
 expect_status "after --root/--runroot" $? 125 "$out"
 expect_match "message" "$out" "runtime: give it first"
