@@ -68,15 +68,8 @@ static void fmt_time(int64_t ns, char sep, char *buf, size_t len, long *frac)
 static int lock_open(const struct store *s, int op, struct err *e)
 {
 	_cleanup_free_ char *p = xasprintf("%s/" EVENTS_LOCK, s->runroot);
-	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
-	if (fd < 0)
-		return err_sys(e, "open %s", p);
-	if (file_lock(fd, op, p, e) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return file_lock_open(p, O_RDWR | O_CREAT, 0644, op, e);
 }
 
 static char *event_line(int64_t t, const char *type, const char *status, const char *id,

@@ -112,18 +112,10 @@ int nets_lock(struct engine *en, struct err *e)
 {
 	_cleanup_free_ char *dir = nets_dir(en);
 	_cleanup_free_ char *p = xasprintf("%s/.lock", dir);
-	int fd;
 
 	if (mkdir_p(dir, 0700, e) < 0)
 		return -1;
-	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return err_sys(e, "open %s", p);
-	if (file_lock(fd, LOCK_EX, p, e) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return file_lock_open(p, O_RDWR | O_CREAT, 0600, LOCK_EX, e);
 }
 
 void nets_unlock(int fd)

@@ -278,6 +278,19 @@ int file_lock(int fd, int op, const char *path, struct err *e)
 	return 0;
 }
 
+int file_lock_open(const char *path, int oflags, mode_t mode, int op, struct err *e)
+{
+	int fd = open(path, oflags | O_CLOEXEC, mode);
+
+	if (fd < 0)
+		return err_sys(e, "open %s", path);
+	if (file_lock(fd, op, path, e) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int mkdir_p(const char *path, mode_t mode, struct err *e)
 {
 	_cleanup_free_ char *p = xstrdup(path);

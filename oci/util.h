@@ -105,6 +105,9 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
 int file_write_nosync(const char *path, const void *data, size_t len, mode_t mode, struct err *e);
 /* flock(fd, op), again after EINTR; -1 with "lock PATH" (fd stays open). */
 int file_lock(int fd, int op, const char *path, struct err *e);
+/* open(path, oflags | O_CLOEXEC, mode), then file_lock(op): the locked fd,
+ * or -1 with e naming path (nothing left open). */
+int file_lock_open(const char *path, int oflags, mode_t mode, int op, struct err *e);
 /* mkdir -p with mode; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct err *e);
 /* A program's path: the first executable NAME in PATH, else

@@ -122,12 +122,8 @@ int images_open(struct images *im, const struct store *s, int lock, struct err *
 			if (mkdir_p(p, 0700, e) < 0)
 				goto fail;
 		}
-		im->lockfd = open(lk, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (im->lockfd < 0) {
-			err_sys(e, "open %s", lk);
-			goto fail;
-		}
-		if (file_lock(im->lockfd, LOCK_EX, lk, e) < 0)
+		im->lockfd = file_lock_open(lk, O_RDWR | O_CREAT, 0600, LOCK_EX, e);
+		if (im->lockfd < 0)
 			goto fail;
 		clean_tmp(im);
 	}

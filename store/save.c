@@ -334,7 +334,7 @@ int image_save_dir(const struct store *s, char **refs, const char *dir, struct e
 		return err_sys(e, "create %s", tmp);
 	dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || pipe2(p, O_CLOEXEC) < 0) {
-		r = err_sys(e, "open %s", tmp);
+		r = err_sys(e, dfd < 0 ? "open %s" : "pipe for %s", tmp);
 		store_rm_tree(AT_FDCWD, tmp, NULL);
 		return r;
 	}

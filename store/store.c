@@ -475,15 +475,8 @@ fail:
 static int names_lock(const struct store *s, struct err *e)
 {
 	_cleanup_free_ char *p = xasprintf("%s/names", s->root);
-	int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0)
-		return err_sys(e, "open %s", p);
-	if (file_lock(fd, LOCK_EX, p, e) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return file_lock_open(p, O_RDONLY | O_DIRECTORY, 0, LOCK_EX, e);
 }
 
 static int name_reserve(const struct store *s, const char *id, const char *name, struct err *e)

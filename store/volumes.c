@@ -66,12 +66,8 @@ int volumes_open(struct volumes *v, const struct store *s, int lock, struct err 
 	lk = xasprintf("%s/.lock", v->dir);
 	if (mkdir_p(v->dir, 0700, e) < 0)
 		goto fail;
-	v->lockfd = open(lk, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (v->lockfd < 0) {
-		err_sys(e, "open %s", lk);
-		goto fail;
-	}
-	if (file_lock(v->lockfd, LOCK_EX, lk, e) < 0)
+	v->lockfd = file_lock_open(lk, O_RDWR | O_CREAT, 0600, LOCK_EX, e);
+	if (v->lockfd < 0)
 		goto fail;
 	collect(v);
 	return 0;
