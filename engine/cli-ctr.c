@@ -11,17 +11,17 @@
 #include "engine/cli.h"
 #include "oci/linux.h"
 
-/* exec, whose child joins a container from this process's image, runs from
- * a sealed copy of the binary (CVE-2019-5736).  The other commands never
- * enter a container: its init is cloned by the monitor, a fresh exec of
- * the binary on disk through a read-only bind mount (monitor_opts.
- * monitor_exe), not of our image.  For them the copy (a 360 KB memfd and
- * one more exec per call) would protect nothing. */
+/* exec, whose child joins a container from this process's image, must not
+ * run the binary's file (CVE-2019-5736, oci_protect_exe).  The other
+ * commands never enter a container: its init is cloned by the monitor, a
+ * fresh exec of the binary on disk through a read-only bind mount
+ * (monitor_opts.monitor_exe), not of our image.  For them the protection
+ * would protect nothing. */
 static int seal(struct cli *c)
 {
 	struct err e = { 0 };
 
-	if (oci_reexec_sealed(c->argv, &e) < 0) {
+	if (oci_protect_exe(c->argv, &e) < 0) {
 		cli_report(&e);
 		return -1;
 	}

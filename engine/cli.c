@@ -433,7 +433,7 @@ int main(int argc, char **argv)
 	timing_setup();
 	timing_mark("main");
 	/* "runtime": the runtime re-executed itself from a sealed memfd with
-	 * the argv it was given (see oci_reexec_sealed). */
+	 * the argv it was given (see oci_protect_exe). */
 	if (strcmp(prog, "nook-runtime") == 0 || strcmp(prog, "runtime") == 0)
 		return oci_runtime_main(argc, argv);
 	if (argc > 1 && strcmp(argv[1], "runtime") == 0)

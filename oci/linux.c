@@ -22,8 +22,8 @@
  * - No fd of ours survives execve (CVE-2024-21626): everything is CLOEXEC
  *   and fds from 3 + preserve_fds are marked CLOEXEC before exec; the cwd
  *   is checked to be inside the root.
- * - The child is not dumpable until it execs, and the runtime re-execs
- *   itself from a sealed memfd (CVE-2019-5736).
+ * - The child is not dumpable until it execs, and the runtime does not
+ *   run the binary's file (CVE-2019-5736, oci/exe.c).
  *
  * The init's filesystem is built by mount.c, its process set up by
  * process.c (shared declarations in linux-internal.h).
@@ -40,11 +40,9 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -58,17 +56,6 @@
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
-#endif
-#ifndef MFD_ALLOW_SEALING
-#define MFD_ALLOW_SEALING 2U
-#endif
-#ifndef F_ADD_SEALS
-#define F_ADD_SEALS 1033
-#define F_GET_SEALS 1034
-#define F_SEAL_SEAL 1
-#define F_SEAL_SHRINK 2
-#define F_SEAL_GROW 4
-#define F_SEAL_WRITE 8
 #endif
 
 /* ---- parent <-> child protocol -------------------------------------- */
@@ -1290,97 +1277,4 @@ int oci_linux_start(const char *exec_fifo, pid_t pid, uint64_t pid_start, struct
 	}
 	unlink(exec_fifo);
 	return 0;
-}
-
-/* ---- CVE-2019-5736 ----------------------------------------------------- */
-
-/* A container's process that execs /proc/self/exe while that is still our
- * binary (its init before the last execve, an exec'd process) could
- * reopen it for writing and replace the host's nook.  So everything that
- * clones into a container runs from a binary that cannot be written:
- *   1. where the binary already lies on a read-only mount (a router's
- *      squashfs, a read-only /usr), as it is: no copy, no re-exec (a write
- *      open through a read-only mount fails with EROFS);
- *   2. else a sealed memfd copy, and a re-exec from it.
- * Measured on 6.18 (tests/bench/breakdown.sh, 40 interleaved pairs): the
- * copy costs 0.25 ms and the exec of the memfd 1.8 ms, while a detached
- * read-only bind mount of the binary (open_tree + mount_setattr, no copy:
- * crun's and runc 1.1's way, without the host namespace) costs 2.8 ms:
- * the mount's release at the exec waits for an RCU grace period.  runc
- * 1.2's private overlay mount pays the same. */
-static int exe_protected(void)
-{
-	struct statvfs sv;
-	int fd, seals;
-
-	if (statvfs("/proc/self/exe", &sv) == 0 && (sv.f_flag & ST_RDONLY))
-		return 1;
-	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	seals = fcntl(fd, F_GET_SEALS);
-	close(fd);
-	return seals >= 0 && (seals & F_SEAL_WRITE);
-}
-
-static int exe_sealed_copy(struct err *e)
-{
-	_cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	_cleanup_close_ int mfd = -1;
-	struct stat st;
-	off_t off = 0;
-
-	if (self < 0)
-		return err_sys(e, "open /proc/self/exe");
-	if (fstat(self, &st) < 0)
-		return err_sys(e, "stat /proc/self/exe");
-	mfd = memfd_create("nook", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (mfd < 0)
-		return err_sys(e, "memfd_create");
-	while (off < st.st_size) {
-		ssize_t n = sendfile(mfd, self, NULL, (size_t)(st.st_size - off));
-
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			return err_sys(e, "copy /proc/self/exe into a memfd");
-		}
-		off += n;
-	}
-	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
-		return err_sys(e, "seal memfd");
-	return steal_fd(mfd);
-}
-
-int oci_reexec_sealed(char **argv, struct err *e)
-{
-	extern char **environ;
-	_cleanup_close_ int exe = -1;
-	int again = getenv("NOOK_REEXEC") != NULL;
-
-	if (again)
-		unsetenv("NOOK_REEXEC"); /* not for what we run */
-	if (exe_protected())
-		return 0;
-	if (again) /* never loop */
-		return err_set(e, 0, "/proc/self/exe is still writable after the re-exec");
-	exe = exe_sealed_copy(e);
-	if (exe < 0)
-		return -1;
-	{
-		/* The copy has no path: tell it where the binary lives (the
-		 * engine's exit commands need it). */
-		char real[PATH_MAX];
-		ssize_t n = readlink("/proc/self/exe", real, sizeof(real) - 1);
-
-		if (n > 0) {
-			real[n] = '\0';
-			setenv("NOOK_EXE", real, 1);
-		}
-	}
-	setenv("NOOK_REEXEC", "1", 1);
-	timing_mark("protected exe");
-	timing_export();
-	fexecve(exe, argv, environ);
-	return err_sys(e, "re-exec from the sealed memfd");
 }

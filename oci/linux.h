@@ -93,9 +93,11 @@ int oci_open_in_root(int rootfd, const char *path, int flags, int mkdirs, struct
 
 /* Make sure no process in a container can write the host's binary through
  * /proc/<pid>/exe (CVE-2019-5736): returns 0 at once if the binary is on a
- * read-only mount or a sealed memfd; else re-execs it, once, from a
- * sealed memfd copy and does not return, but on failure (-1, e set). */
-int oci_reexec_sealed(char **argv, struct err *e);
+ * read-only mount or a sealed memfd, or once this image is detached from
+ * its file (CAP_SYS_RESOURCE); else re-execs it, once, from a sealed memfd
+ * copy and does not return, but on failure (-1, e set).  Afterwards
+ * /proc/self/exe has no path: NOOK_EXE holds the binary's. */
+int oci_protect_exe(char **argv, struct err *e);
 
 /* Bring "lo" up in our network namespace (a new one: runc and crun do). */
 int oci_loopback_up(struct err *e);

@@ -226,12 +226,12 @@ int oci_runtime_main(int argc, char **argv)
 	argv += optind;
 	timing_mark("parse arguments");
 
-	/* Anything that clones into a container runs from a sealed copy of
-	 * this binary (CVE-2019-5736). */
+	/* Anything that clones into a container must not run the binary's
+	 * file (CVE-2019-5736). */
 	if (strcmp(cmd, "create") == 0 || strcmp(cmd, "run") == 0 || strcmp(cmd, "exec") == 0) {
 		struct err e = { 0 };
 
-		if (oci_reexec_sealed(rt.argv0, &e) < 0)
+		if (oci_protect_exe(rt.argv0, &e) < 0)
 			return rt_fail(&e);
 	}
 	log_msg(LOGL_DEBUG, "command %s, state under %s", cmd, rt.root);

@@ -27,8 +27,8 @@
 # Conditions as runtime.sh: a private mount namespace, /sys/fs/cgroup/unified
 # lazily unmounted there (unless BENCH_CGROUP2=1), state under /tmp.
 # nook-ro-* run the same binary through a read-only bind mount made in that
-# namespace, as installed on a router's squashfs: then no sealed copy and
-# no re-exec are needed (oci_reexec_sealed).
+# namespace, as installed on a router's squashfs: then the runtime need not
+# detach its image from the file (oci_protect_exe).
 set -u
 export LC_ALL=C
 

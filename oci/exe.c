@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * exe: the runtime's own binary out of a container's reach (CVE-2019-5736).
+ *
+ * A container's process that execs /proc/self/exe while that is still our
+ * binary (the init before its last execve, an exec'd process, or a
+ * `#!/proc/self/exe` script the image plants as its entrypoint) runs the
+ * host's nook inside the container, and could reopen it for writing once
+ * it exits.  So whatever clones into a container must not have the
+ * binary's file as its executable.  Three ways, cheapest first:
+ *   1. the binary already lies on a read-only mount (a router's squashfs,
+ *      a read-only /usr): nothing to do, a write open fails with EROFS;
+ *   2. detach the image in place: a sealed memfd copy of the binary is
+ *      mapped over every read-only mapping of the file at the same
+ *      offsets (the same bytes at the same addresses, so the code running
+ *      it does not notice), the writable ones are copied into anonymous
+ *      memory, and PR_SET_MM_EXE_FILE (CAP_SYS_RESOURCE) or PR_SET_MM_MAP
+ *      (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE, kernels with
+ *      CONFIG_CHECKPOINT_RESTORE) points /proc/self/exe at the memfd.
+ *      The kernel allows that only once no mapping of the old file is
+ *      left.  No exec: the process carries on where it was;
+ *   3. else (neither capability, or a kernel without the prctl) re-exec
+ *      from the sealed memfd copy; NOOK_EXE_COPY=1 picks this way.
+ * A detached read-only bind mount of the binary (open_tree +
+ * mount_setattr: crun's and runc 1.1's way) was measured at 2.8 ms on 6.18,
+ * as the mount's release waits for an RCU grace period; runc 1.2's
+ * private overlay mount pays the same.
+ *
+ * Hazards: in way 2, a read-only mapping that was written before it was
+ * made read-only (RELRO, in the writable segment's pages) must keep its
+ * bytes: only pages before the first writable PT_LOAD's offset are taken
+ * from the file.  Afterwards /proc/self/exe has no path: NOOK_EXE has it.
+ */
+#include <elf.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+#include "oci/linux.h"
+#include "oci/log.h"
+
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING 2U
+#endif
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x10U
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#define F_SEAL_SEAL 1
+#define F_SEAL_SHRINK 2
+#define F_SEAL_GROW 4
+#define F_SEAL_WRITE 8
+#endif
+#ifndef PR_SET_MM
+#define PR_SET_MM 35
+#endif
+#ifndef PR_SET_MM_EXE_FILE
+#define PR_SET_MM_EXE_FILE 13
+#endif
+#ifndef PR_SET_MM_MAP
+#define PR_SET_MM_MAP 14
+#endif
+
+#define PAGE_DOWN(x) ((x) & ~(uintptr_t)4095)
+#define PAGE_UP(x) (((x) + 4095) & ~(uintptr_t)4095)
+
+/* Linker-defined bounds of the image (GNU ld and lld). */
+extern const char __ehdr_start[] __attribute__((weak));
+extern char _end[] __attribute__((weak));
+
+static int env_on(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "0") != 0;
+}
+
+static int exe_protected(void)
+{
+	struct statvfs sv;
+	int fd, seals;
+
+	if (statvfs("/proc/self/exe", &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		return 1;
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	seals = fcntl(fd, F_GET_SEALS);
+	close(fd);
+	return seals >= 0 && (seals & F_SEAL_WRITE);
+}
+
+/* A sealed memfd copy of the binary, which may be exec'd (vm.memfd_noexec
+ * would seal it against that; before 6.3 MFD_EXEC is refused and every
+ * memfd may be exec'd). */
+static int exe_sealed_copy(struct err *e)
+{
+	_cleanup_close_ int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int mfd = -1;
+	struct stat st;
+	off_t off = 0;
+
+	if (self < 0)
+		return err_sys(e, "open /proc/self/exe");
+	if (fstat(self, &st) < 0)
+		return err_sys(e, "stat /proc/self/exe");
+	mfd = memfd_create("nook", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (mfd < 0 && errno == EINVAL)
+		mfd = memfd_create("nook", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return err_sys(e, "memfd_create");
+	while (off < st.st_size) {
+		ssize_t n = sendfile(mfd, self, NULL, (size_t)(st.st_size - off));
+
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return err_sys(e, "copy /proc/self/exe into a memfd");
+		}
+		off += n;
+	}
+	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		return err_sys(e, "seal memfd");
+	return steal_fd(mfd);
+}
+
+/* The kernel's struct prctl_mm_map (a native pointer for auxv). */
+struct mm_map {
+	uint64_t start_code, end_code, start_data, end_data, start_brk, brk, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	uint64_t *auxv;
+	uint32_t auxv_size, exe_fd;
+};
+
+/* The mm's fields as they are (/proc/self/stat 26-28 and 45-51, brk):
+ * PR_SET_MM_MAP sets them all along with the exe. */
+static int mm_map_now(struct mm_map *m, int exe_fd)
+{
+	char buf[1024], *p;
+	uint64_t f[52] = { 0 };
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the command name may hold anything */
+	if (!p || !p[1])
+		return -1;
+	p += 2;
+	for (int i = 3; i < 52 && *p; i++) { /* the state letter reads as 0 */
+		f[i] = strtoull(p, &p, 10);
+		while (*p && *p != ' ')
+			p++;
+		while (*p == ' ')
+			p++;
+	}
+	*m = (struct mm_map){ .start_code = f[26],
+			      .end_code = f[27],
+			      .start_stack = f[28],
+			      .start_data = f[45],
+			      .end_data = f[46],
+			      .start_brk = f[47],
+			      .brk = (uint64_t)syscall(SYS_brk, 0),
+			      .arg_start = f[48],
+			      .arg_end = f[49],
+			      .env_start = f[50],
+			      .env_end = f[51],
+			      .exe_fd = (uint32_t)exe_fd };
+	return f[51] ? 0 : -1;
+}
+
+/* Point /proc/self/exe at fd, way 0 (PR_SET_MM_EXE_FILE) or 1
+ * (PR_SET_MM_MAP with the mm's fields unchanged). */
+static int exe_set(int fd, int way)
+{
+	struct mm_map m;
+
+	if (way == 0)
+		return prctl(PR_SET_MM, PR_SET_MM_EXE_FILE, fd, 0, 0);
+	if (mm_map_now(&m, fd) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return prctl(PR_SET_MM, PR_SET_MM_MAP, &m, sizeof(m), 0);
+}
+
+/* The file offset of the first writable PT_LOAD's first page: mappings
+ * from there on may hold bytes that are not the file's.  0 (everything
+ * copied) when the headers cannot be read. */
+static uint64_t exe_rw_offset(void)
+{
+	const ElfW(Ehdr) *eh = (const void *)__ehdr_start;
+	const ElfW(Phdr) * ph;
+
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh->e_phoff + (size_t)eh->e_phnum * sizeof(*ph) > 4096)
+		return 0;
+	ph = (const void *)(__ehdr_start + eh->e_phoff);
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_W))
+			return PAGE_DOWN(ph[i].p_offset);
+	return 0;
+}
+
+/* [lo, hi) of the image, mapped from the file at off, moved onto the memfd
+ * copy (same offset), or into anonymous memory with the same bytes. */
+static int exe_vma_move(uintptr_t lo, uintptr_t hi, int prot, uint64_t off, int mfd, int copy)
+{
+	size_t len = hi - lo;
+	void *tmp;
+
+	if (!copy)
+		return mmap((void *)lo, len, prot, MAP_PRIVATE | MAP_FIXED, mfd, (off_t)off) ==
+				       MAP_FAILED
+			       ? -1
+			       : 0;
+	tmp = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (tmp == MAP_FAILED)
+		return -1;
+	if (prot & PROT_READ)
+		memcpy(tmp, (const void *)lo, len);
+	if (mprotect(tmp, len, prot) < 0 ||
+	    syscall(SYS_mremap, tmp, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)lo) ==
+		    (long)MAP_FAILED) {
+		munmap(tmp, len);
+		return -1;
+	}
+	return 0;
+}
+
+/* Way 2.  -1 when the kernel refuses (a mapping already moved holds the
+ * same bytes, so nothing that matters changed): the caller re-execs. */
+static int exe_detach(void)
+{
+	uintptr_t lo = PAGE_DOWN((uintptr_t)__ehdr_start), hi = PAGE_UP((uintptr_t)_end);
+	_cleanup_free_ char *maps = NULL;
+	_cleanup_close_ int mfd = -1;
+	struct err e = { 0 };
+	uint64_t rw_off;
+	char *line, *next;
+	int way;
+
+	if (!__ehdr_start || !_end)
+		return -1;
+	mfd = exe_sealed_copy(&e);
+	if (mfd < 0)
+		return -1;
+	/* Which way the kernel permits, before anything is moved: EBUSY
+	 * (the file is still mapped) is its yes. */
+	for (way = 0; way < 2; way++) {
+		if (exe_set(mfd, way) == 0)
+			return 0;
+		if (errno == EBUSY)
+			break;
+	}
+	if (way == 2)
+		return -1;
+	maps = file_read("/proc/self/maps", NULL, &e);
+	if (!maps)
+		return -1;
+	rw_off = exe_rw_offset();
+	/* "start-end perms offset dev inode path": the image's own lines */
+	for (line = maps; *line; line = next) {
+		unsigned long a, b;
+		uint64_t off;
+		char *p;
+		int prot = 0;
+
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		a = strtoul(line, &p, 16);
+		if (*p != '-')
+			continue;
+		b = strtoul(p + 1, &p, 16);
+		if (*p != ' ' || strlen(p) < 6 || a < lo || b > hi || a >= b)
+			continue;
+		prot |= p[1] == 'r' ? PROT_READ : 0;
+		prot |= p[2] == 'w' ? PROT_WRITE : 0;
+		prot |= p[3] == 'x' ? PROT_EXEC : 0;
+		off = strtoull(p + 6, &p, 16);
+		p = strchr(p + 1, ' '); /* past the device */
+		if (!p || strtoul(p + 1, NULL, 10) == 0) /* inode 0: anonymous */
+			continue;
+		if (exe_vma_move(a, b, prot, off, mfd,
+				 (prot & PROT_WRITE) || off + (b - a) > rw_off) < 0)
+			return -1;
+	}
+	return exe_set(mfd, way);
+}
+
+int oci_protect_exe(char **argv, struct err *e)
+{
+	extern char **environ;
+	_cleanup_close_ int exe = -1;
+	int again = getenv("NOOK_REEXEC") != NULL;
+
+	if (again)
+		unsetenv("NOOK_REEXEC"); /* not for what we run */
+	if (exe_protected())
+		return 0;
+	if (again) /* never loop */
+		return err_set(e, 0, "/proc/self/exe is still writable after the re-exec");
+	{
+		/* From here /proc/self/exe has no path: say where the binary
+		 * lives (the engine's exit commands need it). */
+		char real[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", real, sizeof(real) - 1);
+
+		if (n > 0) {
+			real[n] = '\0';
+			setenv("NOOK_EXE", real, 1);
+		}
+	}
+	if (!env_on("NOOK_EXE_COPY") && exe_detach() == 0) {
+		timing_mark("protected exe");
+		return 0;
+	}
+	exe = exe_sealed_copy(e);
+	if (exe < 0)
+		return -1;
+	setenv("NOOK_REEXEC", "1", 1);
+	timing_mark("protected exe");
+	timing_export();
+	fexecve(exe, argv, environ);
+	return err_sys(e, "re-exec from the sealed memfd");
+}
