@@ -180,6 +180,8 @@ static int mm_map_now(struct mm_map *m, int exe_fd)
 	return f[51] ? 0 : -1;
 }
 
+static const char *const way_name[] = { "PR_SET_MM_EXE_FILE", "PR_SET_MM_MAP" };
+
 /* Point /proc/self/exe at fd, way 0 (PR_SET_MM_EXE_FILE) or 1
  * (PR_SET_MM_MAP with the mm's fields unchanged). */
 static int exe_set(int fd, int way)
@@ -264,8 +266,11 @@ static int exe_detach(void)
 		if (errno == EBUSY)
 			break;
 	}
-	if (way == 2)
+	if (way == 2) {
+		log_msg(LOGL_DEBUG, "exe: the kernel refuses PR_SET_MM (%s): re-exec",
+			strerror(errno));
 		return -1;
+	}
 	maps = file_read("/proc/self/maps", NULL, &e);
 	if (!maps)
 		return -1;
@@ -296,7 +301,13 @@ static int exe_detach(void)
 				 (prot & PROT_WRITE) || off + (b - a) > rw_off) < 0)
 			return -1;
 	}
-	return exe_set(mfd, way);
+	if (exe_set(mfd, way) < 0) {
+		log_msg(LOGL_DEBUG, "exe: %s after the move: %s: re-exec", way_name[way],
+			strerror(errno));
+		return -1;
+	}
+	log_msg(LOGL_DEBUG, "exe: detached from the file in place (%s)", way_name[way]);
+	return 0;
 }
 
 int oci_protect_exe(char **argv, struct err *e)
