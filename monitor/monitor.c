@@ -28,6 +28,7 @@
  * too; exitfile.c writes the exit file.  internal.h is what they share.
  */
 #include "monitor/internal.h"
+#include "oci/alloc.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -832,6 +833,7 @@ static __attribute__((noreturn)) void monitor_run(const struct monitor_opts *o, 
 	report_send(rep, m.init, NULL);
 	close(rep);
 	drop_setup_stack();
+	alloc_trim(); /* what setup freed */
 	mon_serve(&m);
 }
 

@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -68,9 +69,6 @@
 #ifndef PR_SET_MM_MAP
 #define PR_SET_MM_MAP 14
 #endif
-
-#define PAGE_DOWN(x) ((x) & ~(uintptr_t)4095)
-#define PAGE_UP(x) (((x) + 4095) & ~(uintptr_t)4095)
 
 /* Linker-defined bounds of the image (GNU ld and lld). */
 extern const char __ehdr_start[] __attribute__((weak));
@@ -211,7 +209,7 @@ static uint64_t exe_rw_offset(void)
 	ph = (const void *)(__ehdr_start + eh->e_phoff);
 	for (int i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_W))
-			return PAGE_DOWN(ph[i].p_offset);
+			return ph[i].p_offset & ~(uint64_t)4095; /* at or past the mapping's */
 	return 0;
 }
 
@@ -245,7 +243,9 @@ static int exe_vma_move(uintptr_t lo, uintptr_t hi, int prot, uint64_t off, int 
  * same bytes, so nothing that matters changed): the caller re-execs. */
 static int exe_detach(void)
 {
-	uintptr_t lo = PAGE_DOWN((uintptr_t)__ehdr_start), hi = PAGE_UP((uintptr_t)_end);
+	uintptr_t pg = (uintptr_t)getauxval(AT_PAGESZ) ? (uintptr_t)getauxval(AT_PAGESZ) : 4096;
+	uintptr_t lo = (uintptr_t)__ehdr_start & ~(pg - 1),
+		  hi = ((uintptr_t)_end + pg - 1) & ~(pg - 1);
 	_cleanup_free_ char *maps = NULL;
 	_cleanup_close_ int mfd = -1;
 	struct err e = { 0 };
