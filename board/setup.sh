@@ -13,7 +13,7 @@ pkgs="make gcc libc6-dev gperf file cpio busybox-static dpkg-dev
 libseccomp-dev libcjson-dev jq clang-format curl
 qemu-system-x86 linux-image-amd64 crun runc iproute2 procps e2fsprogs util-linux
 podman conmon skopeo squashfs-tools pigz docker-registry apache2-utils python3
-wget time nftables iperf3 containernetworking-plugins criu iptables zstd"
+wget openssl time nftables iperf3 containernetworking-plugins criu iptables zstd"
 [ "${NOOK_CROSS:-1}" = 1 ] && pkgs="$pkgs qemu-user-static
 gcc-arm-linux-gnueabihf linux-libc-dev-armhf-cross
 gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross

@@ -378,10 +378,12 @@ static const struct command commands[] = {
 	{ "pull", cli_cmd_pull,
 	  "usage: nook pull [-q] [--platform OS/ARCH[/VARIANT]] [--tls-verify=false] IMAGE\n"
 	  "  IMAGE: NAME[:TAG] or NAME@sha256:DIGEST; progress on stderr, the id on stdout\n"
-	  "  --tls-verify=false  plain http for this registry (podman's insecure registry;\n"
-	  "                      also 'insecure = HOST:PORT' in /etc/nook/registries.conf;\n"
-	  "                      localhost and 127.0.0.1 are always http).  https goes\n"
-	  "                      through curl (or uclient-fetch, wget): nook has no TLS" },
+	  "  --tls-verify=false  https without checking the certificate, else plain http\n"
+	  "                      (podman's insecure registry; also 'insecure = HOST:PORT'\n"
+	  "                      in /etc/nook/registries.conf).  https goes through curl\n"
+	  "                      (or uclient-fetch, wget): nook has no TLS.  A registry's\n"
+	  "                      CA: /etc/nook/certs.d/HOST:PORT/ca.crt (podman's layout;\n"
+	  "                      with it, localhost and 127.0.0.1 are https, else http)" },
 	{ "login", cli_cmd_login,
 	  "usage: nook login [-u USER] [-p PASS | --password-stdin] [--tls-verify=false] "
 	  "REGISTRY\n  checks the credentials and keeps them in <root>/auth.json (0600)" },

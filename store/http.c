@@ -272,15 +272,32 @@ static int reap(struct http_resp *r, struct err *e)
 		return 0;
 	if (r->errfd >= 0) {
 		ssize_t n = pread(r->errfd, msg, sizeof(msg) - 1, 0);
+		size_t pl = r->fetcher ? strlen(r->fetcher) : 0;
 
+		/* its first line (curl's further ones are advice), without
+		 * its name in front */
 		msg[n > 0 ? n : 0] = '\0';
-		for (char *c = msg; *c; c++)
-			if (*c == '\n' || *c == '\r')
-				*c = *(c + 1) ? ' ' : '\0';
+		msg[strcspn(msg, "\r\n")] = '\0';
+		if (pl && !strncmp(msg, r->fetcher, pl) && !strncmp(msg + pl, ": ", 2))
+			memmove(msg, msg + pl + 2, strlen(msg + pl + 2) + 1);
+	}
+	/* GNU wget -q says nothing: its exit status is all there is */
+	if (!*msg && r->fetcher && !strcmp(r->fetcher, "wget") && WIFEXITED(st)) {
+		static const char *const why[] = {
+			[4] = "a network failure",
+			[5] = "the server's certificate is not trusted",
+			[6] = "authentication required or refused",
+			[8] = "the server answered with an error",
+		};
+		int x = WEXITSTATUS(st);
+
+		if (x < (int)ARRAY_SIZE(why) && why[x])
+			snprintf(msg, sizeof(msg), "%s", why[x]);
 	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
 		return err_set(e, 0, "the fetcher could not be run: %s", msg);
-	return err_set(e, 0, "the fetcher failed (%s %d)%s%s", WIFEXITED(st) ? "exit" : "signal",
+	return err_set(e, 0, "%s failed (%s %d)%s%s", r->fetcher ? r->fetcher : "the fetcher",
+		       WIFEXITED(st) ? "exit" : "signal",
 		       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), *msg ? ": " : "", msg);
 }
 
@@ -394,8 +411,12 @@ static int read_resp(struct http_resp *r, int head, int pipe, struct err *e)
 	_cleanup_free_ char *line = xmalloc(HTTP_LINE_MAX + 1);
 
 	for (int i = 0;; i++) {
-		if (read_head(r, line, e) < 0)
+		if (read_head(r, line, e) < 0) {
+			/* a fetcher that ended early says why (TLS, connect) */
+			if (pipe && r->eof)
+				reap(r, e);
 			return -1;
+		}
 		if (i < 2 * HTTP_REDIRECTS_MAX + 2 &&
 		    (r->status / 100 == 1 ||
 		     (pipe && is_redirect(r->status) && http_header(r, "Location"))))
@@ -615,8 +636,8 @@ static char *curl_quote(const char *s)
 	return out;
 }
 
-static int fetch_external(const char *url, const char *method, char *const *hdrs, int timeout_ms,
-			  struct http_resp *r, struct err *e)
+static int fetch_external(const struct http_request *q, const char *url, const char *method,
+			  char *const *hdrs, int timeout_ms, struct http_resp *r, struct err *e)
 {
 	static const char *const progs[] = { "curl", "uclient-fetch", "wget" };
 	_cleanup_free_ char *prog = NULL, *cfg = xstrdup(""), *tmo = NULL;
@@ -644,27 +665,39 @@ static int fetch_external(const char *url, const char *method, char *const *hdrs
 						 "=https", "--proto-redir",
 						 "=https", "--suppress-connect-headers",
 						 "-K",	   "-" };
-		_cleanup_free_ char *q = curl_quote(url);
+		_cleanup_free_ char *uq = curl_quote(url);
 
 		for (size_t i = 0; i < ARRAY_SIZE(a); i++)
 			strv_push(&argv, a[i]);
+		_cleanup_free_ char *ca = q->cafile ? curl_quote(q->cafile) : NULL;
+
 		free(cfg);
-		cfg = xasprintf(
-			"url = %s\nconnect-timeout = %s\nspeed-time = %s\nspeed-limit = 1\n%s", q,
-			tmo, tmo, strcmp(method, "HEAD") ? "" : "head\n");
+		cfg = xasprintf("url = %s\nconnect-timeout = %s\nspeed-time = %s\nspeed-limit = "
+				"1\n%s%s%s%s%s",
+				uq, tmo, tmo, strcmp(method, "HEAD") ? "" : "head\n",
+				q->insecure ? "insecure\n" : "", ca ? "cacert = " : "",
+				ca ? ca : "", ca ? "\n" : "");
 	} else {
 		strv_push(&argv, "-q");
 		strv_push(&argv, "-O");
 		strv_push(&argv, "-");
 		strv_push(&argv, "-T");
 		strv_push(&argv, tmo);
+		if (q->insecure) {
+			strv_push(&argv, "--no-check-certificate");
+		} else if (q->cafile) {
+			char *t = xasprintf("--ca-certificate=%s", q->cafile);
+
+			strv_push(&argv, t);
+			free(t);
+		}
 	}
 	for (size_t i = 0; hdrs && hdrs[i]; i++) {
 		if (header_ok(hdrs[i], e) < 0)
 			return -1;
 		if (curl) {
-			_cleanup_free_ char *q = curl_quote(hdrs[i]);
-			char *t = xasprintf("%sheader = %s\n", cfg, q);
+			_cleanup_free_ char *hq = curl_quote(hdrs[i]);
+			char *t = xasprintf("%sheader = %s\n", cfg, hq);
 
 			free(cfg);
 			cfg = t;
@@ -695,6 +728,7 @@ static int fetch_external(const char *url, const char *method, char *const *hdrs
 		_exit(127);
 	}
 	r->pid = pid;
+	r->fetcher = name;
 	close(out[1]);
 	close(in[0]);
 	r->fd = out[0];
@@ -711,7 +745,7 @@ static int fetch_external(const char *url, const char *method, char *const *hdrs
 	if (fill(r, e) < 0)
 		return -1;
 	if (r->off == r->len && reap(r, e) < 0)
-		return err_wrap(e, "%s %s", name, url);
+		return -1;
 	return 0;
 fail:
 	for (int i = 0; i < 2; i++) {
@@ -765,7 +799,7 @@ int http_request(const struct http_request *q, struct http_resp *r, struct err *
 						(strv_len(hdrs + i + 1) + 1) * sizeof(char *));
 					i--;
 				}
-		rc = u.https ? fetch_external(url, method, hdrs, r->timeout_ms, r, e)
+		rc = u.https ? fetch_external(q, url, method, hdrs, r->timeout_ms, r, e)
 			     : fetch_tcp(&u, method, hdrs, r->timeout_ms, r, e);
 		loc = rc == 0 ? http_header(r, "Location") : NULL;
 		next = loc && is_redirect(r->status) ? resolve(&u, loc) : NULL;

@@ -9,7 +9,10 @@
  * tools do: curl (status and headers read from its -i output), else
  * uclient-fetch or wget (which show no status: a success is 200, a
  * failure an error).  The request's headers reach curl on its standard
- * input (-K -), never on a command line that ps shows.
+ * input (-K -), never on a command line that ps shows.  A request may name
+ * the CA that the https server's certificate must chain to (curl --cacert,
+ * which then trusts that CA alone; wget --ca-certificate), or skip the
+ * check (curl -k, wget --no-check-certificate).
  *
  * Everything the server sends is untrusted: the status line and each
  * header line are at most HTTP_LINE_MAX bytes, at most HTTP_HEADERS_MAX
@@ -48,6 +51,8 @@ struct http_request {
 	const char *url;
 	char *const *headers; /* "Name: value" lines, NULL-terminated; may be NULL */
 	int timeout_ms; /* connect and each read; 0: HTTP_TIMEOUT_MS */
+	const char *cafile; /* https: the CA to check the server with; NULL: the fetcher's */
+	int insecure; /* https: no check of the server's certificate */
 };
 
 struct http_resp {
@@ -60,6 +65,7 @@ struct http_resp {
 	/* private */
 	int fd, timeout_ms, mode;
 	pid_t pid; /* the fetcher, 0 if none */
+	const char *fetcher; /* its name (static), NULL if none */
 	int errfd; /* the fetcher's stderr (a memfd) */
 	uint64_t left; /* of the body (Content-Length) or of the chunk */
 	unsigned char *buf;

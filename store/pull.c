@@ -36,6 +36,9 @@ struct reg {
 	char *repo; /* "library/busybox", NULL for a login */
 	char *basic; /* base64 of "user:password", or NULL */
 	char *authz; /* the Authorization header in use, or NULL */
+	char *cafile; /* https: certs.d's CA for this registry, or NULL */
+	int insecure; /* https without a check of the certificate */
+	int fallback; /* insecure: plain http if https does not answer at all */
 };
 
 static void reg_free(struct reg *g)
@@ -45,6 +48,7 @@ static void reg_free(struct reg *g)
 	free(g->repo);
 	free(g->basic);
 	free(g->authz);
+	free(g->cafile);
 }
 
 /* ---- which transport ----------------------------------------------------- */
@@ -78,14 +82,33 @@ static int conf_insecure(const char *domain)
 	return 0;
 }
 
-static int use_http(const char *domain, int tls_verify)
+/* The CA that domain's certificate must chain to, in podman's certs.d
+ * layout: <dir>/HOST[:PORT]/ca.crt (only that name; podman reads every
+ * *.crt there).  The domain passed images_normalize: no '/' in it. */
+static char *certs_ca(const char *domain)
+{
+	char *p = xasprintf("%s/%s/ca.crt", env_or("NOOK_CERTS_DIR", "/etc/nook/certs.d"), domain);
+
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+/* g's transport: an insecure registry (--tls-verify=false, registries.conf)
+ * is tried with https unchecked, then plain http (as podman does); one with
+ * a CA in certs.d is https checked against that CA, also on localhost; other
+ * localhost and 127.0.0.0/8 ones are plain http (as docker has it); the
+ * rest is https checked by the fetcher's own CA store. */
+static int reg_transport(struct reg *g, const char *domain, int tls_verify)
 {
 	size_t hl = strcspn(domain, ":");
 
-	if (!tls_verify || (hl == 9 && !strncmp(domain, "localhost", 9)) ||
-	    !strncmp(domain, "127.", 4))
-		return 1;
-	return conf_insecure(domain);
+	g->insecure = g->fallback = !tls_verify || conf_insecure(domain);
+	if (!g->insecure)
+		g->cafile = certs_ca(domain);
+	return g->insecure || g->cafile ||
+	       !((hl == 9 && !strncmp(domain, "localhost", 9)) || !strncmp(domain, "127.", 4));
 }
 
 /* ---- credentials ---------------------------------------------------------- */
@@ -112,7 +135,7 @@ static int reg_init(struct reg *g, const struct store *s, const char *domain, co
 	*g = (struct reg){ .st = s };
 	g->domain = xstrdup(domain);
 	g->repo = repo ? xstrdup(repo) : NULL;
-	g->base = xasprintf("%s://%s", use_http(domain, tls_verify) ? "http" : "https",
+	g->base = xasprintf("%s://%s", reg_transport(g, domain, tls_verify) ? "https" : "http",
 			    strcmp(domain, "docker.io") ? domain : "registry-1.docker.io");
 	g->basic = auth_get(s, domain);
 	return 0;
@@ -215,6 +238,11 @@ static int bearer(struct reg *g, const char *chal, struct err *e)
 				s1 ? s1 : "", s2 ? "&scope=" : "", s2 ? s2 : "");
 	}
 	q.url = url;
+	/* the registry's own CA only for a realm on the registry: with
+	 * --cacert curl trusts that CA alone */
+	if (!strncmp(url, g->base, strlen(g->base)) && url[strlen(g->base)] == '/')
+		q.cafile = g->cafile;
+	q.insecure = g->insecure;
 	if (http_request(&q, &r, e) < 0) {
 		http_resp_free(&r);
 		return err_wrap(e, "token for %s", g->domain);
@@ -264,12 +292,13 @@ static int authenticate(struct reg *g, const char *chal, struct err *e)
 static int reg_get(struct reg *g, const char *path, const char *accept, uint64_t from,
 		   struct http_resp *r, struct err *e)
 {
-	_cleanup_free_ char *url = xasprintf("%s%s", g->base, path);
-
-	for (int tries = 0;; tries++) {
+	for (int tries = 0, rc;; tries++) {
+		_cleanup_free_ char *url = xasprintf("%s%s", g->base, path);
 		char range[48], *h[4];
 		size_t n = 0;
-		struct http_request q = { .url = url, .headers = h };
+		struct http_request q = {
+			.url = url, .headers = h, .cafile = g->cafile, .insecure = g->insecure
+		};
 
 		if (accept)
 			h[n++] = (char *)accept;
@@ -280,7 +309,20 @@ static int reg_get(struct reg *g, const char *path, const char *accept, uint64_t
 		if (g->authz)
 			h[n++] = g->authz;
 		h[n] = NULL;
-		if (http_request(&q, r, e) < 0)
+		rc = http_request(&q, r, e);
+		if (rc < 0 && g->fallback) {
+			/* nothing answered https: plain http, once and for all */
+			char *b = xasprintf("http%s", g->base + 5);
+
+			free(g->base);
+			g->base = b;
+			g->fallback = 0;
+			http_resp_free(r);
+			tries--;
+			continue;
+		}
+		g->fallback = 0;
+		if (rc < 0)
 			return -1;
 		if (r->status != 401 || tries)
 			return 0;
@@ -307,6 +349,15 @@ static int check_status(struct reg *g, struct http_resp *r, const char *what, st
 	j = body ? cJSON_Parse(body) : NULL;
 	msg = json_str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "errors"), 0),
 		       "message");
+	/* else a short line of text says it ("Client sent an HTTP request to
+	 * an HTTPS server."); HTML is no message */
+	if (!msg && body && *body && *body != '<' && strcspn(body, "\r\n") < 120) {
+		body[strcspn(body, "\r\n")] = '\0';
+		for (char *c = body; *c; c++)
+			if ((unsigned char)*c < ' ' || *c == 0x7f)
+				*c = '?';
+		msg = body;
+	}
 	if (r->status == 404)
 		return err_setk(e, ERRK_NO_SUCH, 0, "%s: %s (404 from %s)", what,
 				msg ? msg : "not found", g->domain);

@@ -16,10 +16,15 @@
  * enters the store only when all of it checked out; a failed pull leaves
  * nothing behind.
  *
- * Transport: http for registries marked insecure (--tls-verify=false,
+ * Transport: https through the device's fetcher (http.h), checked against
+ * the fetcher's CA store, or against the registry's own CA when
+ * $NOOK_CERTS_DIR (/etc/nook/certs.d) has one in podman's layout:
+ * HOST[:PORT]/ca.crt (curl then trusts that CA alone for the registry, and
+ * for a redirect it follows).  Registries marked insecure (--tls-verify=false,
  * "insecure = HOST[:PORT]" lines in /etc/nook/registries.conf or
- * $NOOK_REGISTRIES_CONF) and for localhost and 127.0.0.0/8 (as docker
- * has it); https otherwise, through the device's fetcher (http.h).
+ * $NOOK_REGISTRIES_CONF) get https without the check, and plain http when
+ * the first request finds no https there (podman's way).  localhost and
+ * 127.0.0.0/8 are plain http (as docker has it) unless certs.d has their CA.
  * Authentication: a 401 with "Bearer realm=...,service=...,scope=..." is
  * answered with a token from the realm (anonymous, or with the stored
  * credentials), "Basic" with the stored credentials.
@@ -34,7 +39,7 @@
 
 struct pull_opts {
 	const char *platform; /* "os/arch[/variant]"; NULL: this machine's */
-	int tls_verify; /* 0: plain http for this registry, as podman's insecure */
+	int tls_verify; /* 0: https unchecked, else plain http: podman's insecure */
 	FILE *progress; /* podman's progress lines, or NULL */
 };
 

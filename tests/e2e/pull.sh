@@ -26,7 +26,9 @@
 # anonymous, and with a login), a blob download cut half way and resumed
 # with Range (and read again when the registry ignores Range), https
 # through a fake curl and a fake wget that turn https://registry.test into
-# the local http registry, and no fetcher at all.
+# the local http registry, no fetcher at all, and --tls-verify=false on
+# this plain-http registry (https is tried first: tests/e2e/pull-https.sh
+# has the real TLS registries).
 #
 # Needs docker-registry, htpasswd (apache2-utils), podman, skopeo, curl,
 # jq (board/setup.sh); the proxy cases need python3 (skipped without).
@@ -535,6 +537,15 @@ if [ -x "$T_DIR/wbin/wget" ]; then
 else
 	skip "https: through wget" "optional: no wget here"
 fi
+
+t_begin "--tls-verify=false on a plain-http registry: https tried first, then http"
+out=$(nks s-insecure pull -q --tls-verify=false "$R/napp:1" 2>&1)
+expect_status "pull (curl finds no TLS there)" $? 0 "$out"
+expect_eq "its id" "$out" "$APP_ID"
+out=$(nks_path "$T_DIR/nobin" s-insecure2 pull -q --tls-verify=false "$R/napp:1" 2>&1)
+expect_status "pull (no fetcher at all)" $? 0 "$out"
+expect_eq "its id" "$out" "$APP_ID"
+t_end
 
 t_begin "https: no fetcher at all: the error names them"
 out=$(nks_path "$T_DIR/nobin" s-none pull -q "registry.test:$REG/napp:1" 2>&1)

@@ -15,16 +15,24 @@ requests to the registry on 127.0.0.1:UPSTREAM_PORT, logging each one
            "Authorization: Bearer <token>" is a 401 with a Bearer challenge
            naming /token here; /token hands out the token (to USER:PASS in
            Basic auth when given, else to anyone)
+Environment, for tests/e2e/pull-https.sh: PROXY_TLS_CERT and PROXY_TLS_KEY
+serve https (the realm is https then too); PROXY_UPSTREAM_CA reaches the
+registry over https, checked against that CA.
 Ends by itself after 300 s.
 """
 import base64
 import http.client
 import http.server
+import os
+import ssl
 import sys
 import threading
 
 MODE, PORTFILE, UPSTREAM, LOG = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 CREDS = sys.argv[5] if len(sys.argv) > 5 else None
+TLS_CERT, TLS_KEY = os.environ.get("PROXY_TLS_CERT"), os.environ.get("PROXY_TLS_KEY")
+UP_CA = os.environ.get("PROXY_UPSTREAM_CA")
+SCHEME = "https" if TLS_CERT else "http"
 TOKEN = "t0k3n-for-the-test"
 cut_done = set()
 lock = threading.Lock()
@@ -64,7 +72,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         ('{"token":"%s","expires_in":300}' % TOKEN).encode())
             return True
         if self.headers.get("Authorization") != "Bearer " + TOKEN:
-            chal = ('Bearer realm="http://127.0.0.1:%d/token",service="nook-test"' % port)
+            chal = ('Bearer realm="%s://127.0.0.1:%d/token",service="nook-test"'
+                    % (SCHEME, port))
             parts = self.path.split("/")
             if len(parts) > 4 and parts[1] == "v2":
                 chal += ',scope="repository:%s:pull"' % "/".join(parts[2:-2])
@@ -83,7 +92,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers.pop("Authorization", None)
         if MODE == "norange":
             headers.pop("Range", None)
-        up = http.client.HTTPConnection("127.0.0.1", UPSTREAM, timeout=30)
+        if UP_CA:
+            up = http.client.HTTPSConnection(
+                "127.0.0.1", UPSTREAM, timeout=30,
+                context=ssl.create_default_context(cafile=UP_CA))
+        else:
+            up = http.client.HTTPConnection("127.0.0.1", UPSTREAM, timeout=30)
         up.request(self.command, self.path, headers=headers)
         resp = up.getresponse()
         body = resp.read() if self.command != "HEAD" else b""
@@ -114,9 +128,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
+if TLS_CERT:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(TLS_CERT, TLS_KEY)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
 with open(PORTFILE + ".tmp", "w") as f:
     f.write("%d\n" % server.server_address[1])
-import os  # noqa: E402
 os.rename(PORTFILE + ".tmp", PORTFILE)
 threading.Timer(300, server.shutdown).start()
 server.serve_forever()

@@ -532,6 +532,18 @@ static int script(const char *name, const char *body)
 	return chmod(path, 0755);
 }
 
+/* path's text (at most size - 1 bytes) into buf; "" if unreadable */
+static void slurp(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, size - 1, f) : 0;
+
+	CHECK(f);
+	buf[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
 static void fetchers(void)
 {
 	struct http_request q = { .url = "https://registry.example/v2/" };
@@ -539,7 +551,6 @@ static void fetchers(void)
 	struct http_resp r;
 	struct err e = { 0 };
 	char cfg[256], path[128], *b;
-	FILE *f;
 
 	/* none of them */
 	CHECK(http_request(&q, &r, &e) < 0);
@@ -559,16 +570,34 @@ static void fetchers(void)
 	free(b);
 	http_resp_free(&r);
 	snprintf(path, sizeof(path), "%s/cfg", bindir);
-	f = fopen(path, "r");
-	CHECK(f);
-	{
-		size_t n = fread(cfg, 1, sizeof(cfg) - 1, f);
-
-		cfg[n] = '\0';
-		fclose(f);
-	}
+	slurp(path, cfg, sizeof(cfg));
 	CHECK_HAS(cfg, "url = \"https://registry.example/v2/\"\n");
 	CHECK_HAS(cfg, "header = \"Authorization: Bearer \\\"quoted\\\"\"\n");
+	CHECK(strstr(cfg, "cacert") == NULL && strstr(cfg, "insecure") == NULL);
+	/* a CA, and no check: in curl's config */
+	q.cafile = "/etc/nook/certs.d/r:5000/ca.crt";
+	CHECK(http_request(&q, &r, &e) == 0);
+	http_resp_free(&r);
+	slurp(path, cfg, sizeof(cfg));
+	CHECK_HAS(cfg, "cacert = \"/etc/nook/certs.d/r:5000/ca.crt\"\n");
+	CHECK(strstr(cfg, "insecure") == NULL);
+	q.cafile = NULL;
+	q.insecure = 1;
+	CHECK(http_request(&q, &r, &e) == 0);
+	http_resp_free(&r);
+	q.insecure = 0;
+	slurp(path, cfg, sizeof(cfg));
+	CHECK_HAS(cfg, "insecure\n");
+	CHECK(strstr(cfg, "cacert") == NULL);
+	/* curl that fails before any output (TLS, connect): its first line */
+	CHECK(script("curl",
+		     "echo 'curl: (60) SSL certificate problem: unable to get local "
+		     "issuer certificate' >&2; echo 'More details here' >&2; exit 60") == 0);
+	CHECK(http_request(&q, &r, &e) < 0);
+	CHECK_HAS(e.msg, "curl failed (exit 60): (60) SSL certificate problem: unable to get "
+			 "local issuer certificate");
+	CHECK(strstr(e.msg, "More details") == NULL);
+	http_resp_free(&r);
 	/* curl failing half way: the body is an error, not a short success */
 	CHECK(script("curl", "printf 'HTTP/1.1 200 OK\\r\\n\\r\\npart'; "
 			     "echo 'curl: (18) transfer closed' >&2; exit 18") == 0);
@@ -592,6 +621,22 @@ static void fetchers(void)
 	CHECK_HAS(e.msg, "exit 8");
 	CHECK_HAS(e.msg, "404");
 	http_resp_free(&r);
+	/* wget: the CA and no check as options; GNU wget -q's silent exit 5 */
+	CHECK(script("wget", "echo \"$@\" >\"${0%/*}/cfg\"; exit 5") == 0);
+	q.cafile = "/c/ca.crt";
+	CHECK(http_request(&q, &r, &e) < 0);
+	CHECK_HAS(e.msg, "wget failed (exit 5): the server's certificate is not trusted");
+	http_resp_free(&r);
+	slurp(path, cfg, sizeof(cfg));
+	CHECK_HAS(cfg, "--ca-certificate=/c/ca.crt");
+	CHECK(strstr(cfg, "--no-check-certificate") == NULL);
+	q.cafile = NULL;
+	q.insecure = 1;
+	CHECK(http_request(&q, &r, &e) < 0);
+	http_resp_free(&r);
+	slurp(path, cfg, sizeof(cfg));
+	CHECK_HAS(cfg, "--no-check-certificate");
+	CHECK(strstr(cfg, "--ca-certificate") == NULL);
 }
 
 static void test_fetchers(void)
