@@ -409,10 +409,8 @@ static cJSON *build_spec(const struct engine_create_opts *o, const char *id, con
 
 	/* What the runtime side would refuse should be refused now. */
 	{
-		char *t = cJSON_PrintUnformatted(s);
-		struct oci_spec *check = oci_spec_parse(t, e);
+		struct oci_spec *check = oci_spec_from_json(s, e);
 
-		free(t);
 		if (!check) {
 			err_wrapk(e, ERRK_INVALID_ARG, "container configuration");
 			goto fail;

@@ -252,7 +252,6 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 	char id[STORE_ID_LEN + 1], sid[STORE_ID_LEN + 1];
 	_cleanup_free_ char *cg = NULL;
 	_cleanup_free_ char *seccache = xasprintf("%s/seccomp", en->st.runroot);
-	char *text;
 	int r;
 
 	*exit_code = -1;
@@ -268,9 +267,7 @@ int engine_exec(struct engine *en, const char *ref, const struct engine_exec_opt
 		ctr_close(&c);
 		return -1;
 	}
-	text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(c.config, "spec"));
-	spec = oci_spec_parse(text, e);
-	free(text);
+	spec = oci_spec_from_json(cJSON_GetObjectItemCaseSensitive(c.config, "spec"), e);
 	if (!spec) {
 		ctr_close(&c);
 		return kind(e, ERRK_INTERNAL);

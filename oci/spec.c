@@ -1319,19 +1319,22 @@ static int parse_spec(const cJSON *j, struct oci_spec *s, struct err *e)
 	return sub ? parse_linux(sub, "linux", &s->linux, e) : 0;
 }
 
-struct oci_spec *oci_spec_parse(const char *json, struct err *e)
+struct oci_spec *oci_spec_from_json(const struct cJSON *j, struct err *e)
 {
-	_cleanup_json_ cJSON *j = json_parse(json, e);
-	struct oci_spec *s;
+	struct oci_spec *s = xcalloc(1, sizeof(*s));
 
-	if (!j)
-		return NULL;
-	s = xcalloc(1, sizeof(*s));
 	if (parse_spec(j, s, e)) {
 		oci_spec_free(s);
 		return NULL;
 	}
 	return s;
+}
+
+struct oci_spec *oci_spec_parse(const char *json, struct err *e)
+{
+	_cleanup_json_ cJSON *j = json_parse(json, e);
+
+	return j ? oci_spec_from_json(j, e) : NULL;
 }
 
 struct oci_spec *oci_spec_load(const char *path, struct err *e)

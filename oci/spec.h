@@ -268,6 +268,9 @@ struct oci_spec {
 /* Parse a config.json text.  Returns a new spec or NULL with e set; the
  * message names the JSON path ("process.args: expected array of strings"). */
 struct oci_spec *oci_spec_parse(const char *json, struct err *e);
+/* The same from a parsed tree (an object nook holds already). */
+struct cJSON;
+struct oci_spec *oci_spec_from_json(const struct cJSON *j, struct err *e);
 /* Read and parse a file. */
 struct oci_spec *oci_spec_load(const char *path, struct err *e);
 void oci_spec_free(struct oci_spec *s);
