@@ -9,6 +9,7 @@
 #include "engine/cli.h"
 #include "engine/format.h"
 #include "engine/images.h"
+#include "store/change.h"
 #include "store/save.h"
 
 #include <fcntl.h>
@@ -133,18 +134,22 @@ int cli_cmd_commit(struct cli *c, int argc, char **argv)
 					    { "message", required_argument, NULL, 'm' },
 					    { "format", required_argument, NULL, 'f' },
 					    { "quiet", no_argument, NULL, 'q' },
+					    { "change", required_argument, NULL, 'c' },
 					    { 0 } };
 	const char *author = NULL, *msg = NULL;
 	_cleanup_free_ char *id = NULL;
+	_cleanup_strv_ char **changes = NULL;
 	struct err e = { 0 };
 	int ch;
 
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "a:m:f:q", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:m:f:qc:", lo, NULL)) != -1) {
 		if (ch == 'a')
 			author = optarg;
 		else if (ch == 'm')
 			msg = optarg;
+		else if (ch == 'c')
+			strv_push(&changes, optarg);
 		else if (ch == 'f' && strcmp(optarg, "oci") && strcmp(optarg, "docker"))
 			return cli_usage_err("commit", "unknown --format \"%s\" (oci, docker)",
 					     optarg);
@@ -153,10 +158,19 @@ int cli_cmd_commit(struct cli *c, int argc, char **argv)
 	}
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_usage_err("commit", "requires a container and an optional image name");
+	/* every --change is checked before the store is touched */
+	for (size_t i = 0; changes && changes[i]; i++) {
+		cJSON *scratch = cJSON_CreateObject();
+		int r = image_change(scratch, changes[i], &e);
+
+		cJSON_Delete(scratch);
+		if (r < 0)
+			return cli_report(&e);
+	}
 	if (cli_open(c) < 0)
 		return EXIT_ENGINE;
 	if (engine_commit(&c->en, argv[optind], argc - optind > 1 ? argv[optind + 1] : NULL, author,
-			  msg, &id, &e) < 0)
+			  msg, changes, &id, &e) < 0)
 		return cli_report(&e);
 	printf("%s\n", id);
 	return 0;

@@ -366,8 +366,10 @@ static const struct command commands[] = {
 	  "usage: nook save [-o FILE] [--format docker-archive|oci-archive] IMAGE...\n"
 	  "  the layers as they were loaded: docker load and podman load read it" },
 	{ "commit", cli_cmd_commit,
-	  "usage: nook commit [-a AUTHOR] [-m MESSAGE] [-f oci|docker] CONTAINER [IMAGE]\n"
-	  "  the container's changes as one more layer over its image" },
+	  "usage: nook commit [-a AUTHOR] [-m MESSAGE] [-f oci|docker] [-c INSTRUCTION]... "
+	  "CONTAINER [IMAGE]\n"
+	  "  the container's changes as one more layer over its image; -c (--change): CMD,\n"
+	  "  ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR" },
 	{ "history", cli_cmd_history, "usage: nook history [-q] [--no-trunc] IMAGE" },
 	{ "images", cli_cmd_images,
 	  "usage: nook images [-q] [--no-trunc] [--format json|TEMPLATE]" },

@@ -233,7 +233,7 @@ int engine_image_import(struct engine *en, const char *path, const char *name, i
 }
 
 int engine_commit(struct engine *en, const char *ref, const char *name, const char *author,
-		  const char *message, char **id, struct err *e)
+		  const char *message, char *const *changes, char **id, struct err *e)
 {
 	char cid[STORE_ID_LEN + 1];
 	_cleanup_free_ char *cfgp = NULL, *upper = NULL;
@@ -266,7 +266,7 @@ int engine_commit(struct engine *en, const char *ref, const char *name, const ch
 		cJSON_Delete(cfg);
 		return err_sys(e, "open %s", upper);
 	}
-	r = image_commit(&en->st, ufd, jstr(cfg, "image"), name, author, message, id, e);
+	r = image_commit(&en->st, ufd, jstr(cfg, "image"), name, author, message, changes, id, e);
 	cJSON_Delete(cfg);
 	if (r == 0)
 		events_append_image(&en->st, "commit", *id, name, NULL);

@@ -42,9 +42,10 @@ int engine_image_load(struct engine *en, const char *path, char ***loaded, struc
  * file as an image of no layers; its id into *id */
 int engine_image_import(struct engine *en, const char *path, const char *name, int squashfs,
 			char **id, struct err *e);
-/* commit: container ref's changes as a new image over its image */
+/* commit: container ref's changes as a new image over its image, its
+ * config edited by changes (NULL or NULL-terminated --change lines) */
 int engine_commit(struct engine *en, const char *ref, const char *name, const char *author,
-		  const char *message, char **id, struct err *e);
+		  const char *message, char *const *changes, char **id, struct err *e);
 /* tag (untag 0) or untag ref with names; untag without names: all */
 int engine_image_tag(struct engine *en, const char *ref, char **names, int untag, struct err *e);
 /* rmi: lines "Untagged: NAME", "Deleted: ID" into *out */

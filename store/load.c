@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "oci/sys.h"
+#include "store/change.h"
 #include "store/digest.h"
 #include "store/images.h"
 #include "store/inflate.h"
@@ -753,7 +754,8 @@ static void commit_writer(int upperfd, int out, int errfd)
 }
 
 int image_commit(const struct store *s, int upperfd, const char *base, const char *name,
-		 const char *author, const char *comment, char **id_out, struct err *e)
+		 const char *author, const char *comment, char *const *changes, char **id_out,
+		 struct err *e)
 {
 	struct load l = { .s = s, .dirfd = -1, .src = "the container's changes" };
 	_cleanup_free_ char *n = NULL, *text = NULL;
@@ -804,6 +806,18 @@ int image_commit(const struct store *s, int upperfd, const char *base, const cha
 		goto out;
 	img = images_find(&im, base, e);
 	cfg = img ? images_config(&im, img, e) : NULL;
+	for (size_t i = 0; cfg && changes && changes[i]; i++) {
+		cJSON *c = cJSON_GetObjectItemCaseSensitive(cfg, "config");
+
+		if (!cJSON_IsObject(c)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(cfg, "config");
+			c = cJSON_AddObjectToObject(cfg, "config");
+		}
+		if (image_change(c, changes[i], e) < 0) {
+			cJSON_Delete(cfg);
+			cfg = NULL;
+		}
+	}
 	if (cfg) {
 		const cJSON *layers = cJSON_GetObjectItemCaseSensitive(img, "layers");
 		size_t nl = (size_t)cJSON_GetArraySize(layers);

@@ -1,0 +1,155 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Images, the user's view of three things: `commit --change` (each of
+# podman's and docker's instructions edits the new image's config, and a
+# container of it really runs with its Cmd, Entrypoint, Env, WorkingDir,
+# User, StopSignal and Volumes; a bad instruction is one line that names it,
+# and nothing enters the store), `images --format json` (podman's keys with
+# their types and values), and `images --filter before=|since=`.
+#
+# The base image is the test rootfs, made by podman (import, save) and
+# loaded by the engine (lib.sh's img_from_dir): without podman the script
+# skips.  Against podman (NOOK=podman) every check runs except docker's
+# forms that podman 4.3 parses otherwise (several ports on one EXPOSE,
+# "ENV KEY VALUE", several pairs on one LABEL), nook's store files and the
+# one entry per image of `images --format json` (podman 4.3 prints an
+# image once per name): those are marked nook-specific.
+# The scripts in single quotes are the container's to expand (SC2016).
+# shellcheck disable=SC2016
+. "$(dirname "$0")/lib.sh"
+
+BASE=localhost/cbase:1
+
+# img_json REF JQ-FILTER: FILTER applied to the image's inspect object
+img_json() {
+	nk image inspect "$1" 2>/dev/null |
+		jq -c "(if type == \"array\" then .[0] else . end) | $2" 2>/dev/null
+}
+
+# store_state: what the failed commits must not change (nook's store
+# files with size and mtime; podman's are not ours to list)
+store_state() {
+	nk images -q --no-trunc 2>&1 | sort
+	if [ "$T_PODMAN" = 0 ]; then
+		find "$T_DIR/root/images" ! -name lock -exec stat -c '%n %s %Y %i' {} + 2>&1 | sort
+	fi
+}
+
+# images_json JQ-FILTER: FILTER applied to `images --format json`
+images_json() {
+	nk images --format json 2>/dev/null | jq -c "$1" 2>/dev/null
+}
+
+if ! img_from_dir "$BASE" "$ROOTFS"; then
+	skip "images-commit" "$IMG_WHY"
+	exit 0
+fi
+BASE_ID=$(img_json "$BASE" .Id)
+BASE_ID=${BASE_ID#\"}
+BASE_ID=${BASE_ID%\"}
+
+# ---- commit --change --------------------------------------------------------
+
+t_begin "commit --change: CMD (shell form), ENV, WORKDIR, USER: the image's config and a container of it"
+out=$(nk_run --name c1 --user 0 "$BASE" /bin/sh -c \
+	'mkdir -p /srv/app && echo data >/srv/app/f' 2>&1)
+expect_status "run c1" $? 0 "$out"
+new=$(nk commit -q -c 'CMD echo "cmd:$FOO:$(pwd):$(id -u):$(cat f)"' --change 'ENV FOO=bar' \
+	-c 'WORKDIR /srv' -c 'WORKDIR app' -c 'USER 1234' c1 localhost/cc:1 2>&1)
+expect_status "commit" $? 0 "$new"
+expect_eq "Cmd" "$(img_json localhost/cc:1 .Config.Cmd)" \
+	'["/bin/sh","-c","echo \"cmd:$FOO:$(pwd):$(id -u):$(cat f)\""]'
+expect_eq "Env FOO" "$(img_json localhost/cc:1 '[.Config.Env[] | select(startswith("FOO="))]')" \
+	'["FOO=bar"]'
+expect_eq "WorkingDir (a relative WORKDIR is under the one before)" \
+	"$(img_json localhost/cc:1 .Config.WorkingDir)" '"/srv/app"'
+expect_eq "User" "$(img_json localhost/cc:1 .Config.User)" '"1234"'
+out=$(nk_run --rm localhost/cc:1 2>&1)
+expect_status "run of the new image" $? 0 "$out"
+expect_eq "what its Cmd printed (Env, workdir, uid, the committed file)" "$out" \
+	"cmd:bar:/srv/app:1234:data"
+out=$(nk_run --rm -e FOO=over localhost/cc:1 2>&1)
+expect_eq "-e still overrides the image's Env" "$out" "cmd:over:/srv/app:1234:data"
+t_end
+
+t_begin "commit --change: ENTRYPOINT and CMD in exec form, ENTRYPOINT in shell form"
+new=$(nk commit -q -c 'ENTRYPOINT ["/bin/echo", "ep"]' -c 'CMD ["a", "b c"]' c1 localhost/ce:1 2>&1)
+expect_status "commit" $? 0 "$new"
+expect_eq "Entrypoint" "$(img_json localhost/ce:1 .Config.Entrypoint)" '["/bin/echo","ep"]'
+expect_eq "Cmd" "$(img_json localhost/ce:1 .Config.Cmd)" '["a","b c"]'
+out=$(nk_run --rm localhost/ce:1 2>&1)
+expect_eq "run: Entrypoint and Cmd" "$out" "ep a b c"
+out=$(nk_run --rm localhost/ce:1 x 2>&1)
+expect_eq "run with a command: it replaces Cmd" "$out" "ep x"
+new=$(nk commit -q -c 'ENTRYPOINT echo shell-ep "$0"' -c 'CMD ["arg0"]' c1 localhost/ce:2 2>&1)
+expect_status "commit (shell form)" $? 0 "$new"
+expect_eq "Entrypoint (shell form)" "$(img_json localhost/ce:2 .Config.Entrypoint)" \
+	'["/bin/sh","-c","echo shell-ep \"$0\""]'
+out=$(nk_run --rm localhost/ce:2 2>&1)
+expect_eq "run: the shell form through /bin/sh -c" "$out" "shell-ep arg0"
+t_end
+
+t_begin "commit --change: EXPOSE, LABEL, STOPSIGNAL, VOLUME: the config, the stop signal and the volume at run"
+new=$(nk commit -q -c 'EXPOSE 8080' -c 'EXPOSE 53/udp' -c 'LABEL k="v w"' -c 'LABEL a=b' \
+	-c 'STOPSIGNAL SIGUSR1' -c 'VOLUME /data' -c 'CMD ["/bin/nook-test", "sleep", "inf"]' \
+	c1 localhost/cx:1 2>&1)
+expect_status "commit" $? 0 "$new"
+expect_eq "ExposedPorts" "$(img_json localhost/cx:1 '.Config.ExposedPorts | keys')" \
+	'["53/udp","8080/tcp"]'
+expect_eq "Labels" "$(img_json localhost/cx:1 '.Config.Labels | {k, a}')" '{"k":"v w","a":"b"}'
+# docker keeps the name, podman 4.3 the number
+expect_match "StopSignal" "$(img_json localhost/cx:1 .Config.StopSignal)" '^"(SIGUSR1|10)"$'
+expect_eq "Volumes" "$(img_json localhost/cx:1 '.Config.Volumes | keys')" '["/data"]'
+out=$(nk_run -d --name cx localhost/cx:1 2>&1)
+expect_status "run -d" $? 0 "$out"
+wait_logs cx '^ready$' 10 || t_why "cx did not start: $(oneline "$(nk logs cx 2>&1)")"
+expect_eq "a volume at /data" "$(insp cx '[.Mounts[] | select(.Destination == "/data")] | length')" 1
+out=$(nk stop -t 10 cx 2>&1)
+expect_status "stop" $? 0 "$out"
+# nook-test exits 128+N on the signal it gets: SIGUSR1, not SIGTERM
+expect_eq "stop sent SIGUSR1 (exit 128+10)" "$(insp cx .State.ExitCode)" 138
+nk rm -f -v cx >/dev/null 2>&1
+t_end
+
+t_begin "commit --change: docker's forms (several ports, ENV KEY VALUE, several LABEL pairs, VOLUME as JSON)"
+if [ "$T_PODMAN" = 1 ]; then
+	skip_podman "$T_CUR" "4.3 takes one port per EXPOSE, ENV KEY VALUE as the key 'KEY VALUE', one LABEL pair"
+	T_CUR=
+else
+	new=$(nk commit -q -c 'EXPOSE 80 443/tcp 5353/UDP' -c 'ENV GREETING hello world' \
+		-c 'ENV A=1 "B=two words" C=x\ y' -c 'LABEL one=1 two="2 2"' \
+		-c 'VOLUME ["/v1", "/v2"]' -c 'stopsignal 9' -c 'CMD ["/bin/sh", "-c", "echo $GREETING/$B/$C"]' \
+		c1 localhost/cd:1 2>&1)
+	expect_status "commit" $? 0 "$new"
+	expect_eq "ExposedPorts" "$(img_json localhost/cd:1 '.Config.ExposedPorts | keys')" \
+		'["443/tcp","5353/udp","80/tcp"]'
+	expect_eq "Labels" "$(img_json localhost/cd:1 .Config.Labels)" '{"one":"1","two":"2 2"}'
+	expect_eq "Volumes" "$(img_json localhost/cd:1 '.Config.Volumes | keys')" '["/v1","/v2"]'
+	expect_eq "StopSignal (lower-case instruction)" "$(img_json localhost/cd:1 .Config.StopSignal)" '"9"'
+	out=$(nk_run --rm localhost/cd:1 2>&1)
+	expect_eq "run: ENV KEY VALUE and quoted pairs" "$out" "hello world/two words/x y"
+	new=$(nk commit -q -c 'ENV A=2' c1 localhost/cd:2 2>&1)
+	new=$(nk commit -q -c 'ENV A=3' c1 localhost/cd:2 2>&1)
+	expect_eq "ENV replaces a variable's value" \
+		"$(img_json localhost/cd:2 '[.Config.Env[] | select(startswith("A="))]')" '["A=3"]'
+fi
+[ -n "$T_CUR" ] && t_end
+
+# A bad instruction: exit 125, one line that names it, nothing written.
+t_begin "commit --change: an unknown or malformed instruction is refused, the store is as before"
+before=$(store_state)
+n_before=$(nk images -q --no-trunc 2>/dev/null | sort -u | wc -l)
+for c in 'FOO bar' 'RUN echo hi' 'EXPOSE 99999' 'EXPOSE http' 'STOPSIGNAL NOPE' \
+	'LABEL novalue' 'USER' 'WORKDIR'; do
+	out=$(nk commit -q -c 'ENV OK=1' -c "$c" c1 localhost/bad:1 2>&1)
+	expect_status "commit -c '$c'" $? 125 "$out"
+	expect_eq "'$c': lines of output" "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1
+	expect_match "'$c': the message names it" "$out" "$(printf '%s' "$c" | sed 's/[][\.*^$]/\\&/g')"
+done
+expect_eq "image count" "$(nk images -q --no-trunc 2>/dev/null | sort -u | wc -l)" "$n_before"
+nk image inspect localhost/bad:1 >/dev/null 2>&1 && t_why "localhost/bad:1 exists"
+after=$(store_state)
+[ "$before" = "$after" ] || t_why "the store changed: $(oneline "$(printf '%s\n' "$before" >"$T_DIR/b"; printf '%s\n' "$after" | diff "$T_DIR/b" - | head -5)")"
+t_end
+
+exit $T_RC

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * commit --change (store/change): each instruction's forms as docker
+ * parses them (exec and shell form, KEY=VALUE with quotes and KEY VALUE,
+ * ports with protocols, relative WORKDIR), and the refusals: unknown
+ * instructions, missing and malformed values, open quotes; the message
+ * names the line.  Under ASan: the word splitter reads user text.
+ */
+#define UNIT_NAME "test-change"
+#include "tests/unit/unit.h"
+
+#include "store/change.h"
+
+static struct err err;
+
+/* the config after the changes (NULL-terminated), unformatted JSON; NULL
+ * when one was refused (its message in err) */
+static char *apply(const char *const *changes)
+{
+	cJSON *c = cJSON_CreateObject();
+	char *out = NULL;
+
+	err = (struct err){ 0 };
+	for (size_t i = 0; changes[i]; i++)
+		if (image_change(c, changes[i], &err) < 0)
+			goto done;
+	out = cJSON_PrintUnformatted(c);
+done:
+	cJSON_Delete(c);
+	return out;
+}
+
+#define CHANGE_IS(want, ...)                                             \
+	do {                                                             \
+		const char *_ch[] = { __VA_ARGS__, NULL };               \
+		char *_got = apply(_ch);                                 \
+		char _buf[1024];                                         \
+		snprintf(_buf, sizeof(_buf), "%s", _got ?: "(refused)"); \
+		free(_got);                                              \
+		CHECK_STR(_buf, want);                                   \
+	} while (0)
+
+#define REFUSED(change, what)                         \
+	do {                                          \
+		const char *_ch[] = { change, NULL }; \
+		char *_got = apply(_ch);              \
+		free(_got);                           \
+		CHECK(!_got);                         \
+		CHECK_HAS(err.msg, "\"" change "\""); \
+		CHECK_HAS(err.msg, what);             \
+		CHECK(!strchr(err.msg, '\n'));        \
+	} while (0)
+
+static void test_cmd_entrypoint(void)
+{
+	CHANGE_IS(q("{'Cmd':['a','b c']}"), "CMD [\"a\", \"b c\"]");
+	CHANGE_IS("{\"Cmd\":[\"/bin/sh\",\"-c\",\"echo \\\"$X\\\" && ls\"]}",
+		  "CMD echo \"$X\" && ls  ");
+	CHANGE_IS(q("{'Cmd':['/bin/sh','-c','[not json']}"), "cmd [not json");
+	CHANGE_IS(q("{'Entrypoint':['/bin/echo']}"), "ENTRYPOINT [\"/bin/echo\"]");
+	CHANGE_IS(q("{'Entrypoint':[]}"), "ENTRYPOINT");
+	CHANGE_IS(q("{'Cmd':['x']}"), "CMD a", "CMD [\"x\"]");
+	CHANGE_IS(q("{'Cmd':['/bin/sh','-c','[1, 2]']}"), "CMD [1, 2]");
+	REFUSED("CMD", "CMD takes");
+	REFUSED("CMD  ", "CMD takes");
+}
+
+static void test_env_label(void)
+{
+	CHANGE_IS(q("{'Env':['A=1','B=two words','C=x y','D=']}"),
+		  "ENV A=1 \"B=two words\" C=x\\ y D=");
+	CHANGE_IS(q("{'Env':['K=some value']}"), "ENV K some value");
+	CHANGE_IS(q("{'Env':['A=3','B=1']}"), "ENV A=1", "ENV B=1", "ENV A=3");
+	CHANGE_IS("{\"Env\":[\"Q=it's\"]}", "ENV Q='it'\\''s'");
+	CHANGE_IS(q("{'Labels':{'k':'v w','a':'b'}}"), "LABEL k=\"v w\"", "LABEL a=b");
+	CHANGE_IS(q("{'Labels':{'k':'2'}}"), "LABEL k=1 k=2");
+	CHANGE_IS(q("{'Labels':{'k':'v'}}"), "LABEL=k=v");
+	REFUSED("ENV", "ENV takes");
+	REFUSED("ENV A", "ENV takes");
+	REFUSED("ENV A=\"open", "ENV takes");
+	REFUSED("ENV A=1 =2", "ENV takes");
+	REFUSED("LABEL novalue", "LABEL takes");
+}
+
+static void test_expose_volume(void)
+{
+	CHANGE_IS(q("{'ExposedPorts':{'53/udp':{},'9/sctp':{},'80/tcp':{}}}"), "EXPOSE 80 53/UDP",
+		  "EXPOSE 9/sctp 80/tcp");
+	REFUSED("EXPOSE", "EXPOSE takes");
+	REFUSED("EXPOSE 0", "EXPOSE takes");
+	REFUSED("EXPOSE 65536", "EXPOSE takes");
+	REFUSED("EXPOSE 80/icmp", "EXPOSE takes");
+	REFUSED("EXPOSE 80x", "EXPOSE takes");
+	REFUSED("EXPOSE 80-90", "EXPOSE takes");
+	CHANGE_IS(q("{'Volumes':{'/a':{},'/b':{},'/c':{}}}"), "VOLUME /a /b", "VOLUME [\"/c\"]");
+	REFUSED("VOLUME", "VOLUME takes");
+	REFUSED("VOLUME rel", "VOLUME takes");
+	REFUSED("VOLUME [\"\"]", "VOLUME takes");
+}
+
+static void test_user_workdir_signal(void)
+{
+	CHANGE_IS(q("{'User':'1000:1000'}"), "USER 1000:1000");
+	CHANGE_IS(q("{'WorkingDir':'/srv/app/x'}"), "WORKDIR /srv/", "WORKDIR app", "WORKDIR x");
+	CHANGE_IS(q("{'WorkingDir':'/rel'}"), "WORKDIR rel");
+	CHANGE_IS(q("{'WorkingDir':'/abs'}"), "WORKDIR /srv", "WORKDIR /abs");
+	CHANGE_IS(q("{'StopSignal':'SIGUSR1'}"), "STOPSIGNAL SIGUSR1");
+	CHANGE_IS(q("{'StopSignal':'9'}"), "stopsignal 9");
+	CHANGE_IS(q("{'OnBuild':['RUN a','RUN b']}"), "ONBUILD RUN a", "ONBUILD RUN b");
+	REFUSED("USER", "USER takes");
+	REFUSED("WORKDIR ", "WORKDIR takes");
+	REFUSED("STOPSIGNAL NOPE", "STOPSIGNAL takes");
+	REFUSED("STOPSIGNAL 0", "STOPSIGNAL takes");
+}
+
+static void test_unknown(void)
+{
+	REFUSED("FOO bar", "unknown instruction \"FOO\"");
+	REFUSED("RUN echo hi", "unknown instruction \"RUN\"");
+	REFUSED("CMDX a", "unknown instruction \"CMDX\"");
+	REFUSED("CMD1 a", "unknown instruction \"CMD1\"");
+	REFUSED("", "unknown instruction");
+	REFUSED("  ", "unknown instruction");
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	RUN(test_cmd_entrypoint);
+	RUN(test_env_label);
+	RUN(test_expose_volume);
+	RUN(test_user_workdir_signal);
+	RUN(test_unknown);
+	UNIT_EXIT();
+}
