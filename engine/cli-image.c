@@ -432,7 +432,13 @@ static int cmd_images(struct cli *c, const char *cmd, int argc, char **argv)
 		return cli_report(&e);
 	}
 	if (fmt && !strcmp(fmt, "json")) {
-		format_json(stdout, rows);
+		cJSON *j = engine_image_summaries(&c->en, rows, &e);
+
+		cJSON_Delete(rows);
+		if (!j)
+			return cli_report(&e);
+		format_json(stdout, j);
+		rows = j;
 	} else if (fmt) {
 		cJSON_ArrayForEach (r, rows)
 			template_row(fmt, r, notrunc);

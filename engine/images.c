@@ -467,6 +467,115 @@ cJSON *engine_image_list(struct engine *en, int all, struct err *e)
 	return rows;
 }
 
+struct image_refs {
+	char ***ids;
+};
+
+/* ctr_ids_where's match, to read each container's image once */
+static int collect_image(const cJSON *cfg, const void *arg)
+{
+	if (jstr(cfg, "image"))
+		strv_push(((const struct image_refs *)arg)->ids, jstr(cfg, "image"));
+	return 0;
+}
+
+/* the item of a whose string key is id */
+static cJSON *by_id(cJSON *a, const char *key, const char *id)
+{
+	cJSON *x;
+
+	cJSON_ArrayForEach (x, a)
+		if (jstr(x, key) && !strcmp(jstr(x, key), id))
+			return x;
+	return NULL;
+}
+
+/* podman's parent: the image whose layers are this one's but its top */
+static const char *parent_of(cJSON *imgs, const cJSON *img)
+{
+	const cJSON *ls = cJSON_GetObjectItemCaseSensitive(img, "layers"), *p;
+	int n = cJSON_GetArraySize(ls);
+
+	cJSON_ArrayForEach (p, imgs) {
+		const cJSON *pl = cJSON_GetObjectItemCaseSensitive(p, "layers"), *a, *b;
+
+		if (n < 2 || cJSON_GetArraySize(pl) != n - 1)
+			continue;
+		for (a = pl->child, b = ls->child; a && cJSON_IsString(a) && cJSON_IsString(b) &&
+						   !strcmp(a->valuestring, b->valuestring);
+		     a = a->next, b = b->next)
+			;
+		if (!a)
+			return jstr(p, "id");
+	}
+	return "";
+}
+
+/* an array copy, or null when empty (podman's nil slice) */
+static cJSON *names_or_null(const cJSON *a)
+{
+	return cJSON_GetArraySize(a) ? cJSON_Duplicate(a, 1) : cJSON_CreateNull();
+}
+
+cJSON *engine_image_summaries(struct engine *en, const cJSON *rows, struct err *e)
+{
+	_cleanup_strv_ char **used = xcalloc(1, sizeof(char *));
+	_cleanup_strv_ char **none =
+		ctr_ids_where(en, collect_image, &(struct image_refs){ &used }, e);
+	struct images im;
+	cJSON *out, *imgs;
+	const cJSON *r;
+
+	if (!none || images_open(&im, &en->st, 0, e) < 0)
+		return NULL;
+	out = cJSON_CreateArray();
+	imgs = images_all(&im);
+	cJSON_ArrayForEach (r, rows) {
+		const char *id = jstr(r, "id");
+		cJSON *img = by_id(imgs, "id", id), *o, *cfg, *labels;
+		struct err ce = { 0 };
+		size_t users = 0;
+		char when[40];
+		int64_t ns;
+
+		if (!img || by_id(out, "Id", id)) /* its other names' rows */
+			continue;
+		ns = parse_time(jstr(img, "created"));
+		for (size_t i = 0; used[i]; i++)
+			users += !strcmp(used[i], id);
+		cfg = images_config(&im, img, &ce);
+		labels = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(cfg, "config"), "Labels");
+		time_format_ns(ns - ns % 1000000000, when, sizeof(when));
+		strcpy(when + 19, "Z"); /* whole seconds, as podman */
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "Id", id);
+		cJSON_AddStringToObject(o, "ParentId", parent_of(imgs, img));
+		cJSON_AddItemToObject(
+			o, "RepoTags",
+			names_or_null(cJSON_GetObjectItemCaseSensitive(img, "names")));
+		cJSON_AddItemToObject(
+			o, "RepoDigests",
+			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(img, "digests"), 1)
+				?: cJSON_CreateArray());
+		cJSON_AddNumberToObject(o, "Size", jint(img, "size", 0));
+		cJSON_AddNumberToObject(o, "VirtualSize", jint(img, "size", 0));
+		cJSON_AddItemToObject(o, "Labels",
+				      cJSON_IsObject(labels) && labels->child
+					      ? cJSON_Duplicate(labels, 1)
+					      : cJSON_CreateNull());
+		cJSON_AddNumberToObject(o, "Containers", (double)users);
+		cJSON_AddItemToObject(
+			o, "Names", names_or_null(cJSON_GetObjectItemCaseSensitive(img, "names")));
+		cJSON_AddNumberToObject(o, "Created", (double)(ns / 1000000000));
+		cJSON_AddStringToObject(o, "CreatedAt", when);
+		cJSON_AddItemToArray(out, o);
+		cJSON_Delete(cfg);
+	}
+	images_close(&im);
+	return out;
+}
+
 cJSON *engine_image_inspect(struct engine *en, const char *ref, struct err *e)
 {
 	struct images im;

@@ -54,6 +54,11 @@ int engine_image_remove(struct engine *en, const char *ref, int force, char ***o
 int engine_image_prune(struct engine *en, int all, char ***out, struct err *e);
 /* rows {id, repository, tag, created (ns), size} */
 cJSON *engine_image_list(struct engine *en, int all, struct err *e);
+/* `images --format json`: podman's objects (Id, ParentId, RepoTags,
+ * RepoDigests, Size, VirtualSize, Labels, Containers, Names, Created,
+ * CreatedAt) for the images of rows (engine_image_list's, each image once,
+ * in their order); caller frees */
+cJSON *engine_image_summaries(struct engine *en, const cJSON *rows, struct err *e);
 /* podman's image inspect object */
 cJSON *engine_image_inspect(struct engine *en, const char *ref, struct err *e);
 

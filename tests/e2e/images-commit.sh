@@ -152,4 +152,47 @@ after=$(store_state)
 [ "$before" = "$after" ] || t_why "the store changed: $(oneline "$(printf '%s\n' "$before" >"$T_DIR/b"; printf '%s\n' "$after" | diff "$T_DIR/b" - | head -5)")"
 t_end
 
+# ---- images --format json ---------------------------------------------------
+
+t_begin "images --format json: podman's keys, their types and values"
+CX_ID=$(img_json localhost/cx:1 .Id | tr -d '"')
+nk tag localhost/cx:1 localhost/cx:two >/dev/null 2>&1
+nk create --name cxc localhost/cx:1 >/dev/null 2>&1 || t_why "create cxc failed"
+j=$(nk images --format json 2>&1)
+expect_status "images --format json" $? 0 "$j"
+one=$(printf '%s' "$j" | jq -c --arg id "$CX_ID" '[.[] | select(.Id == $id)][0]' 2>/dev/null)
+[ -n "$one" ] && [ "$one" != null ] || t_why "no entry with Id $CX_ID: $(oneline "$j")"
+types=$(printf '%s' "$one" | jq -c '{Id: (.Id|type), ParentId: (.ParentId|type),
+	RepoDigests: (.RepoDigests|type), Size: (.Size|type), VirtualSize: (.VirtualSize|type),
+	Labels: (.Labels|type), Containers: (.Containers|type), Names: (.Names|type),
+	Created: (.Created|type), CreatedAt: (.CreatedAt|type)}')
+expect_eq "types" "$types" '{"Id":"string","ParentId":"string","RepoDigests":"array","Size":"number","VirtualSize":"number","Labels":"object","Containers":"number","Names":"array","Created":"number","CreatedAt":"string"}'
+expect_eq "Names" "$(printf '%s' "$one" | jq -c '.Names | sort' 2>/dev/null)" \
+	'["localhost/cx:1","localhost/cx:two"]'
+# podman 4.3 leaves RepoTags null
+expect_match "RepoTags" "$(printf '%s' "$one" | jq -c '.RepoTags | if . then sort else . end')" \
+	'^(null|\["localhost/cx:1","localhost/cx:two"\])$'
+expect_eq "Labels" "$(printf '%s' "$one" | jq -c '.Labels | {k, a}')" '{"k":"v w","a":"b"}'
+expect_eq "Containers (cxc)" "$(printf '%s' "$one" | jq .Containers)" 1
+expect_eq "ParentId: the committed container's image" "$(printf '%s' "$one" | jq -r .ParentId)" "$BASE_ID"
+expect_eq "ParentId of the base" \
+	"$(printf '%s' "$j" | jq -r --arg id "$BASE_ID" '[.[] | select(.Id == $id)][0].ParentId')" ""
+expect_eq "Size: image inspect's" "$(printf '%s' "$one" | jq .Size)" "$(img_json localhost/cx:1 .Size)"
+expect_eq "VirtualSize" "$(printf '%s' "$one" | jq .VirtualSize)" "$(img_json localhost/cx:1 .Size)"
+created=$(printf '%s' "$one" | jq .Created)
+at=$(printf '%s' "$one" | jq -r .CreatedAt)
+expect_match "CreatedAt (RFC 3339, UTC)" "$at" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$'
+expect_eq "Created: CreatedAt in seconds" "$created" "$(date -u -d "$at" +%s 2>/dev/null)"
+now=$(date +%s)
+[ "$created" -ge $((now - 600)) ] 2>/dev/null && [ "$created" -le $((now + 5)) ] ||
+	t_why "Created $created is not within the last 10 minutes ($now)"
+if [ "$T_PODMAN" = 0 ]; then
+	expect_eq "one entry per image (nook-specific: podman 4.3 prints one per name)" \
+		"$(printf '%s' "$j" | jq --arg id "$CX_ID" '[.[] | select(.Id == $id)] | length')" 1
+fi
+expect_eq "--filter reference=: the entry of that image only" \
+	"$(nk images --format json --filter reference=localhost/cx:two | jq -r '[.[].Id] | unique | .[]')" "$CX_ID"
+nk rm -f cxc >/dev/null 2>&1
+t_end
+
 exit $T_RC
