@@ -361,19 +361,21 @@ static int filter_one(const cJSON *rows, const cJSON *r, const char *key, const 
 			"invalid filter \"%s\" (reference, dangling, id, before, since)", key);
 }
 
-/* Drop the rows that the filters (KEY=VALUE) do not pass. */
+/* Drop the rows that the filters (KEY=VALUE) do not pass: after they
+ * were all looked at, as before= and since= name their image among all. */
 static int filter_rows(cJSON *rows, char **filters, struct err *e)
 {
+	_cleanup_free_ char *drop = xcalloc((size_t)cJSON_GetArraySize(rows) + 1, 1);
 	cJSON *r, *next;
+	size_t k = 0;
 
 	for (size_t i = 0; filters && filters[i]; i++)
 		if (!strchr(filters[i], '='))
 			return err_setk(e, ERRK_INVALID_ARG, 0, "invalid filter \"%s\" (KEY=VALUE)",
 					filters[i]);
-	for (r = rows->child; r; r = next) {
+	for (r = rows->child; r; r = r->next) {
 		int pass = 1;
 
-		next = r->next;
 		/* each key: any of its values */
 		for (size_t i = 0; filters && filters[i] && pass; i++) {
 			size_t klen = (size_t)(strchr(filters[i], '=') - filters[i]);
@@ -391,7 +393,11 @@ static int filter_rows(cJSON *rows, char **filters, struct err *e)
 			}
 			pass = any;
 		}
-		if (!pass)
+		drop[k++] = !pass;
+	}
+	for (r = rows->child, k = 0; r; r = next, k++) {
+		next = r->next;
+		if (drop[k])
 			cJSON_Delete(cJSON_DetachItemViaPointer(rows, r));
 	}
 	return 0;

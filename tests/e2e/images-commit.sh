@@ -195,4 +195,34 @@ expect_eq "--filter reference=: the entry of that image only" \
 nk rm -f cxc >/dev/null 2>&1
 t_end
 
+# ---- images --filter before= / since= ---------------------------------------
+# podman's semantics: the images created strictly before (after) the
+# named one, by name or id; different filter keys must all match.
+
+# fnames FILTER...: the localhost/f* names `images` lists with the filters
+fnames() {
+	nk images --format '{{.Repository}}:{{.Tag}}' "$@" 2>&1 | grep '^localhost/f' | sort | tr '\n' ' '
+}
+
+t_begin "images --filter before=IMG and since=IMG"
+nk tag "$BASE" localhost/fa:1 >/dev/null 2>&1 || t_why "tag fa failed"
+sleep 1
+fb=$(nk commit -q -c 'LABEL f=b' c1 localhost/fb:1 2>&1) || t_why "commit fb: $fb"
+sleep 1
+fc=$(nk commit -q -c 'LABEL f=c' c1 localhost/fc:1 2>&1) || t_why "commit fc: $fc"
+fc=${fc#sha256:}
+expect_eq "before=fb" "$(fnames --filter before=localhost/fb:1)" "localhost/fa:1 "
+expect_eq "before=fc (its short id)" "$(fnames --filter "before=$(printf %.12s "$fc")")" \
+	"localhost/fa:1 localhost/fb:1 "
+expect_eq "before=fa (the oldest)" "$(fnames --filter before=localhost/fa:1)" ""
+expect_eq "since=fb" "$(fnames --filter since=fb:1)" "localhost/fc:1 "
+expect_eq "since=fa" "$(fnames --filter since=localhost/fa:1)" "localhost/fb:1 localhost/fc:1 "
+expect_eq "since=fc (the newest)" "$(fnames --filter since=localhost/fc:1)" ""
+expect_eq "since=fa and before=fc" \
+	"$(fnames --filter since=localhost/fa:1 --filter before=localhost/fc:1)" "localhost/fb:1 "
+out=$(nk images --filter before=localhost/nope:1 2>&1)
+expect_status "before= an image that does not exist" $? 125 "$out"
+expect_match "its message names it" "$out" "nope"
+t_end
+
 exit $T_RC
