@@ -1050,6 +1050,55 @@ t_begin "images: bad input: a missing file"
 bad_load "missing" "$T_DIR/nosuchfile.tar" 'no such file|not found|does not exist'
 t_end
 
+# A full disk mid-layer: the store on a small tmpfs holding one image, then
+# an image with one layer of 8 MiB of
+# random bytes over the base.  The load must fail naming the cause, leave
+# the store as it was (no half layer, not even unlisted: the tmpfs's used
+# space is back where it was) and leave it usable.
+t_begin "images: bad input: a layer larger than the free space (a small tmpfs store)"
+if [ "$T_PODMAN" = 1 ]; then
+	skip_podman "$T_CUR" "the check is on nook's store files"
+elif ! mkdir -p "$T_DIR/fullfs" || ! mount -t tmpfs -o size=6m,mode=0700 tmpfs "$T_DIR/fullfs" 2>"$T_DIR/m.err"; then
+	t_why "mount a 6 MiB tmpfs: $(cat "$T_DIR/m.err")"
+	t_end
+else
+	s=$T_DIR/bigstage && rm -rf "$s" && mkdir "$s"
+	head -c 8388608 /dev/urandom >"$s/big"
+	tar -C "$s" -cf "$T_DIR/big-layer.tar" big
+	mk_docker_archive "$T_DIR/big.tar" localhost/nbig:1 "$IMG/base.tar" "$T_DIR/big-layer.tar"
+	fs_nk() {
+		$T_TIMEOUT_CMD $NOOK --root "$T_DIR/fullfs/root" --runroot "$T_DIR/fullrun" "$@"
+	}
+	(cd "$T_DIR" && mk_docker_archive "$T_DIR/small.tar" localhost/nsmall:1 "$IMG/base.tar")
+	fs_nk load -i "$T_DIR/small.tar" >"$T_DIR/full.out" 2>"$T_DIR/full.err"
+	expect_status "a load that fits" $? 0 "$(cat "$T_DIR/full.err")"
+	before=$(store_list "$T_DIR/fullfs/root/images")
+	imgs=$(fs_nk images -a -q 2>&1)
+	used0=$(df -k --output=used "$T_DIR/fullfs" | tail -1)
+	fs_nk load -i "$T_DIR/big.tar" >"$T_DIR/full.out" 2>"$T_DIR/full.err"
+	st=$?
+	err=$(cat "$T_DIR/full.err")
+	expect_status "load" "$st" 125 "$err"
+	expect_eq "lines on stderr" "$(printf '%s\n' "$err" | grep -c .)" 1
+	expect_imatch "the cause" "$err" 'no space left|ENOSPC'
+	expect_imatch "names the archive" "$err" 'big\.tar'
+	expect_eq "images" "$(fs_nk images -a -q 2>&1)" "$imgs"
+	after=$(store_list "$T_DIR/fullfs/root/images")
+	[ "$after" = "$before" ] ||
+		t_why "the store changed: $(printf '%s\n' "$before" >"$T_DIR/st1"; printf '%s\n' "$after" >"$T_DIR/st2"; diff "$T_DIR/st1" "$T_DIR/st2" | grep '^[<>]' | head -5 | tr '\n' ' ')"
+	used1=$(df -k --output=used "$T_DIR/fullfs" | tail -1)
+	[ "$used1" -le $((used0 + 64)) ] || t_why "the tmpfs holds ${used1} KiB after the failed load, ${used0} KiB before"
+	# and the store still takes an image that fits, on the same base
+	echo small >"$s/small" && tar -C "$s" -cf "$T_DIR/small-layer.tar" small
+	mk_docker_archive "$T_DIR/small2.tar" localhost/nsmall:2 "$IMG/base.tar" "$T_DIR/small-layer.tar"
+	fs_nk load -i "$T_DIR/small2.tar" >"$T_DIR/full.out" 2>"$T_DIR/full.err"
+	expect_status "then a load that fits" $? 0 "$(cat "$T_DIR/full.err")"
+	expect_eq "its file" "$(fs_nk run --rm --network none localhost/nsmall:2 cat /small 2>&1)" small
+	fs_nk rmi -a -f >/dev/null 2>&1
+	umount "$T_DIR/fullfs" || t_why "umount the tmpfs"
+	t_end
+fi
+
 # ---- layers shared --------------------------------------------------------
 
 t_begin "images: two images share their base layer; it goes with the last of them"
