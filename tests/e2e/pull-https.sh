@@ -49,29 +49,7 @@ if [ "$T_PODMAN" = 1 ]; then
 	exit 0
 fi
 
-# pb ARGS...: podman on the builder's own store (as pull.sh)
-# shellcheck disable=SC2086
-pb() {
-	env TMPDIR="$PB_DIR/tmp" $TMO podman --root "$PB_DIR/root" --runroot "$PB_DIR/run" \
-		--storage-driver vfs --tmpdir "$PB_DIR/tmp" --cgroup-manager=cgroupfs \
-		--events-backend=file "$@"
-}
-
-# nks_path PATH NAME ARGS...: the engine on the store $T_DIR/NAME with PATH
-# (which picks the fetcher)
-nks_path() {
-	_p=$1
-	_s=$2
-	shift 2
-	mkdir -p "$T_DIR/$_s/root" "$T_DIR/$_s/run"
-	# shellcheck disable=SC2086
-	$T_TIMEOUT_CMD env PATH="$_p" $NOOK --root "$T_DIR/$_s/root" --runroot "$T_DIR/$_s/run" "$@"
-}
-
-# nks NAME ARGS...: the same with this script's PATH
-nks() {
-	nks_path "$PATH" "$@"
-}
+. "$(dirname "$0")/stores.inc" # pb, nks_path, nks
 
 # store_left NAME: images, layers and staged files in the store NAME
 store_left() {

@@ -52,32 +52,7 @@ if [ "$T_PODMAN" = 1 ]; then
 	exit 0
 fi
 
-# pb ARGS...: podman on the builder's own store
-# shellcheck disable=SC2086
-pb() {
-	env TMPDIR="$PB_DIR/tmp" $TMO podman --root "$PB_DIR/root" --runroot "$PB_DIR/run" \
-		--storage-driver vfs --tmpdir "$PB_DIR/tmp" --cgroup-manager=cgroupfs \
-		--events-backend=file "$@"
-}
-
-# nks NAME ARGS...: the engine on the store $T_DIR/NAME (as in images.sh)
-nks() {
-	_s=$1
-	shift
-	mkdir -p "$T_DIR/$_s/root" "$T_DIR/$_s/run"
-	# shellcheck disable=SC2086
-	$T_TIMEOUT_CMD $NOOK --root "$T_DIR/$_s/root" --runroot "$T_DIR/$_s/run" "$@"
-}
-
-# nks_path PATH NAME ARGS...: nks with the engine's PATH set to PATH
-nks_path() {
-	_p=$1
-	_s=$2
-	shift 2
-	mkdir -p "$T_DIR/$_s/root" "$T_DIR/$_s/run"
-	# shellcheck disable=SC2086
-	$T_TIMEOUT_CMD env PATH="$_p" $NOOK --root "$T_DIR/$_s/root" --runroot "$T_DIR/$_s/run" "$@"
-}
+. "$(dirname "$0")/stores.inc" # pb, nks_path, nks
 
 # nks_run NAME ARGS...: `run` with $NOOK_RUN_FLAGS on the store NAME
 nks_run() {
