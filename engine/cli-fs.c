@@ -141,8 +141,15 @@ int cli_cmd_cp(struct cli *c, int argc, char **argv)
 	dst = argv[optind + 1];
 	sp = ctr_path(src);
 	dp = ctr_path(dst);
-	if (sp && dp)
-		return cli_usage_err("cp", "copying between containers is not supported");
+	if (sp && dp) {
+		if (!*sp || !*dp)
+			return cli_usage_err("cp", "empty path");
+		if (cli_open(c) < 0)
+			return EXIT_ENGINE;
+		if (engine_copy_between(&c->en, src, sp, dst, dp, o.keep_owner, &e) < 0)
+			return cli_report(&e);
+		return 0;
+	}
 	if (!sp && !dp)
 		return cli_usage_err("cp", "one of the paths must be CONTAINER:PATH");
 	o.to_container = dp != NULL;

@@ -330,6 +330,7 @@ static const struct command commands[] = {
 	{ "cp", cli_cmd_cp,
 	  "usage: nook cp [-a|--archive=false] CONTAINER:SRC DEST|-\n"
 	  "       nook cp [-a|--archive=false] SRC|- CONTAINER:DEST\n"
+	  "       nook cp [-a|--archive=false] CONTAINER:SRC CONTAINER2:DEST\n"
 	  "  what goes in belongs to the container's user (--archive=false: as it was)" },
 	{ "events", cli_cmd_events,
 	  "usage: nook events [--since T] [--until T] [--filter container=X|event=Y] "

@@ -156,6 +156,10 @@ struct engine_cp {
 			 * container's user */
 };
 int engine_copy(struct engine *en, const char *ref, const struct engine_cp *o, struct err *e);
+/* From one container's path to another's (or the same one's), by the same
+ * rules; what lands belongs to the destination's user unless keep_owner. */
+int engine_copy_between(struct engine *en, const char *src_ref, const char *src_path,
+			const char *dst_ref, const char *dst_path, int keep_owner, struct err *e);
 
 /* inspect: one JSON document (caller deletes). */
 cJSON *engine_inspect(struct engine *en, const char *ref, struct err *e);

@@ -337,31 +337,105 @@ static int mount_of(const struct ctr *c, const char *path, char **rest)
 	return fd;
 }
 
+/* One container of a copy, opened and locked, and its root. */
+struct side {
+	struct ctr c;
+	int open, root, live;
+};
+
+static int side_open(struct engine *en, const char *ref, struct side *sd, struct err *e)
+{
+	*sd = (struct side){ .root = -1 };
+	if (ctr_open(en, ref, &sd->c, e) < 0)
+		return -1;
+	sd->open = 1;
+	if (sd->c.st == ST_REMOVING)
+		return state_error(&sd->c, "copy files of", e);
+	sd->root = ctr_root_get(&sd->c, &sd->live, e);
+	return sd->root < 0 ? -1 : 0;
+}
+
+static void side_close(struct side *sd)
+{
+	if (!sd->open)
+		return;
+	if (sd->root >= 0) {
+		close(sd->root);
+		ctr_root_put(&sd->c);
+	}
+	ctr_close(&sd->c);
+	sd->open = 0;
+}
+
+/* Where path is resolved in sd: its root, or for a container without
+ * processes the bind mount's source that holds path (*vol, to close; the
+ * path in it in *rest).  *p: the path to resolve. */
+static int side_at(const struct side *sd, const char *path, int *vol, char **rest, const char **p)
+{
+	*vol = sd->live ? -1 : mount_of(&sd->c, path, rest);
+	*p = *vol >= 0 ? *rest : path;
+	return *vol >= 0 ? *vol : sd->root;
+}
+
 int engine_copy(struct engine *en, const char *ref, const struct engine_cp *o, struct err *e)
 {
 	_cleanup_free_ char *rest = NULL;
-	struct ctr c;
-	int root, vol = -1, live, r = -1;
+	_cleanup_close_ int vol = -1;
+	struct side sd;
+	const char *p;
+	int r = -1;
 
-	if (ctr_open(en, ref, &c, e) < 0)
-		return -1;
-	if (c.st == ST_REMOVING) {
-		state_error(&c, "copy files of", e);
-		ctr_close(&c);
-		return -1;
+	if (side_open(en, ref, &sd, e) == 0) {
+		int fd = side_at(&sd, o->path, &vol, &rest, &p);
+
+		r = o->to_container ? copy_in(&sd.c, fd, p, o, e) : copy_out(&sd.c, fd, p, o, e);
 	}
-	root = ctr_root_get(&c, &live, e);
-	if (root >= 0) {
-		if (!live)
-			vol = mount_of(&c, o->path, &rest);
-		r = o->to_container ? copy_in(&c, vol >= 0 ? vol : root, rest ?: o->path, o, e)
-				    : copy_out(&c, vol >= 0 ? vol : root, rest ?: o->path, o, e);
-		close(root);
-		if (vol >= 0)
-			close(vol);
+	side_close(&sd);
+	return r;
+}
+
+int engine_copy_between(struct engine *en, const char *src_ref, const char *src_path,
+			const char *dst_ref, const char *dst_path, int keep_owner, struct err *e)
+{
+	char sid[STORE_ID_LEN + 1], did[STORE_ID_LEN + 1];
+	struct side sides[2] = { { .open = 0 }, { .open = 0 } };
+	_cleanup_free_ char *srest = NULL, *drest = NULL, *swhere = NULL, *dwhere = NULL;
+	_cleanup_close_ int svol = -1, dvol = -1;
+	struct src s = { .dir = -1 };
+	const struct side *src, *dst;
+	const char *sp, *dp;
+	int same, first, sfd, dfd, r = -1;
+
+	if (engine_resolve(en, src_ref, sid, NULL, e) < 0 ||
+	    engine_resolve(en, dst_ref, did, NULL, e) < 0)
+		return -1;
+	/* Two locks, taken in the order of the ids so that a copy the other
+	 * way round cannot deadlock; the same container is locked once. */
+	same = !strcmp(sid, did);
+	first = strcmp(sid, did) > 0;
+	if (side_open(en, first ? did : sid, &sides[0], e) < 0 ||
+	    (!same && side_open(en, first ? sid : did, &sides[1], e) < 0))
+		goto out;
+	src = same ? &sides[0] : &sides[first];
+	dst = same ? &sides[0] : &sides[!first];
+	swhere = xasprintf("on container %s", cname(&src->c));
+	dwhere = xasprintf("on container %s", cname(&dst->c));
+	sfd = side_at(src, src_path, &svol, &srest, &sp);
+	dfd = side_at(dst, dst_path, &dvol, &drest, &dp);
+	if (src_open(sfd, sp, src_path, swhere, &s, e) == 0) {
+		const cJSON *user = ctr_user(&dst->c);
+		struct tar_owner own = { (uint64_t)jint(user, "uid", 0),
+					 (uint64_t)jint(user, "gid", 0) };
+
+		r = copy_to(&s, src_path, dfd, dp, dst_path, dwhere, keep_owner ? NULL : &own,
+			    TAR_EXTRACT_OWNER, e);
 	}
-	ctr_root_put(&c);
-	ctr_close(&c);
+	if (s.dir >= 0)
+		close(s.dir);
+	free(s.name);
+out:
+	side_close(&sides[1]);
+	side_close(&sides[0]);
 	return r;
 }
 
