@@ -25,7 +25,8 @@
 #                    so every runtime loads the profile podman would give it
 #
 # Conditions as runtime.sh: a private mount namespace, /sys/fs/cgroup/unified
-# lazily unmounted there (unless BENCH_CGROUP2=1), state under /tmp.
+# lazily unmounted there (unless BENCH_CGROUP2=1), the runtimes' state and the engine's runroot
+# on a tmpfs (as /run), the engine's root under /tmp.
 # nook-ro-* run the same binary through a read-only bind mount made in that
 # namespace, as installed on a router's squashfs: then the runtime need not
 # detach its image from the file (oci_protect_exe).
@@ -78,7 +79,14 @@ if [ "${BENCH_CGROUP2:-}" != 1 ] && mountpoint -q /sys/fs/cgroup/unified 2>/dev/
 fi
 
 WORK=$(mktemp -d /tmp/nook-bench-bd.XXXXXX) || die "mktemp failed"
-NK=("$NOOK" --root "$WORK/nook/root" --runroot "$WORK/nook/run")
+# The runtimes' state and the engine's runroot on a tmpfs, as /run is
+# where they live (runc's /run/runc, crun's /run/crun, nook's /run/nook):
+# on this host /tmp is ext4, whose inode allocation (recently_deleted) a
+# create-and-delete loop pays.  The engine's root, bundle and rootfs stay
+# on disk.
+RUN=$WORK/run
+mkdir -p "$RUN" && mount -t tmpfs -o mode=0755 tmpfs "$RUN" || die "cannot mount a tmpfs on $RUN"
+NK=("$NOOK" --root "$WORK/nook/root" --runroot "$RUN/nook")
 EXEC_IDS=()
 cleanup() {
 	set +e
@@ -88,11 +96,12 @@ cleanup() {
 	done
 	"${NK[@]}" rm -f bench-exec >/dev/null 2>&1
 	umount "$WORK/ro/nook" 2>/dev/null
+	umount "$RUN" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
 BUNDLE=$WORK/bundle
-mkdir -p "$BUNDLE/rootfs/bin" "$WORK/st" "$WORK/t" "$WORK/tm"
+mkdir -p "$BUNDLE/rootfs/bin" "$RUN/st" "$WORK/t" "$WORK/tm"
 cp /bin/busybox "$BUNDLE/rootfs/bin/busybox"
 ln -s busybox "$BUNDLE/rootfs/bin/true"
 ln -s busybox "$BUNDLE/rootfs/bin/sleep"
@@ -164,7 +173,7 @@ rt_run() { # NAME RUNTIME...
 	local name=$1 root
 	shift
 	SEQ=$((SEQ + 1))
-	root=$WORK/st/${*//[^A-Za-z0-9]/_}
+	root=$RUN/st/${*//[^A-Za-z0-9]/_}
 	mkdir -p "$root"
 	timed "$name" "$@" --root "$root" run --bundle "$BUNDLE" "b$SEQ"
 }
@@ -173,7 +182,7 @@ rt_run() { # NAME RUNTIME...
 declare -A XROOT
 for rt in nook $REFS; do
 	[ "$rt" = runc ] && continue # runc exec: not measured (slow, as run)
-	XROOT[$rt]=$WORK/xst-$rt
+	XROOT[$rt]=$RUN/xst-$rt
 	mkdir -p "${XROOT[$rt]}"
 	if [ "$rt" = nook ]; then cmd=("$NOOK" runtime); else cmd=("$rt"); fi
 	"${cmd[@]}" --root "${XROOT[$rt]}" run -d --bundle "$WORK/sbundle" bench-x </dev/null \
@@ -194,9 +203,9 @@ round() { # NAME-PREFIX ("-" for warm-up)
 	timed "$(n nook-ro-run-rm)" "$NOOK_RO" "${NK[@]:1}" run --rm --network none --rootfs "$WORK/rootfs" /bin/true
 	if [ -n "$BASE" ]; then
 		rt_run "$(n base-runtime-run)" "$BASE" runtime
-		timed "$(n base-run-rm)" "$BASE" --root "$WORK/base/root" --runroot "$WORK/base/run" \
+		timed "$(n base-run-rm)" "$BASE" --root "$WORK/base/root" --runroot "$RUN/base" \
 			run --rm --network none --rootfs "$WORK/rootfs" /bin/true
-		timed "$(n base-exec)" "$BASE" --root "$WORK/nook/root" --runroot "$WORK/nook/run" \
+		timed "$(n base-exec)" "$BASE" --root "$WORK/nook/root" --runroot "$RUN/nook" \
 			exec bench-exec /bin/true
 	fi
 	timed "$(n nook-runtime-exec)" "$NOOK" runtime --root "${XROOT[nook]}" exec bench-x /bin/true
@@ -212,7 +221,7 @@ round() { # NAME-PREFIX ("-" for warm-up)
 echo "nook start-up breakdown: /bin/true, $ROUNDS interleaved rounds (+$WARMUP warm-up)"
 echo "  host: $(uname -sr), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $CGNOTE"
 echo "  nook: $NOOK${BASE:+; base (BENCH_BASE): $BASE}"
-echo "  references:${REFS:- none}; state under $WORK (fs $(stat -f -c %T "$WORK"))"
+echo "  references:${REFS:- none}; state and runroot on a tmpfs, root under $WORK (fs $(stat -f -c %T "$WORK"))"
 echo
 for ((i = 0; i < WARMUP; i++)); do round -; done
 rm -f "$WORK"/tm/*
