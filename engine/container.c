@@ -713,7 +713,7 @@ static int remove_locked(struct ctr *c, unsigned flags, struct err *e)
 		return -1;
 	if (store_remove(&c->en->st, c->id, name, e) < 0)
 		return -1;
-	net_ctr_release(c->en, c->id, !jbool(c->config, "autoRemove"));
+	net_ctr_release(c->en, c->id);
 	events_append(&c->en->st, "remove", c->id, name, NULL, NULL);
 	if ((flags & ENGINE_RM_VOLUMES) || jbool(c->config, "autoRemove"))
 		engine_volumes_drop_anonymous(c->en, c->config);
@@ -1059,6 +1059,15 @@ int engine_refresh(struct engine *en, struct err *e)
 				rc = -1;
 			}
 			event(&c, "refresh", NULL);
+			/* --rm: it ended with that boot, and would have gone
+			 * then; its leases (in the runroot) are gone already */
+			if (jbool(c.config, "autoRemove") && remove_locked(&c, 0, &le) < 0) {
+				char buf[600];
+
+				log_msg(LOGL_WARN, "refresh: %s", err_str(&le, buf, sizeof(buf)));
+				*e = le;
+				rc = -1;
+			}
 		}
 		ctr_close(&c);
 	}

@@ -520,8 +520,7 @@ void net_create_end(struct engine *en, struct net_use *u, int created)
 		cJSON *n = u->nets[i];
 
 		if (!created) {
-			cJSON_DeleteItemFromObjectCaseSensitive(leases(n), u->id);
-			net_write(en, n, 0, NULL);
+			lease_del(en, n, u->id, NULL);
 		} else {
 			hosts_refresh(en, n);
 		}
@@ -1044,7 +1043,7 @@ void net_gc(struct engine *en)
 	nets_unlock(lock);
 }
 
-void net_ctr_release(struct engine *en, const char *id, int durable)
+void net_ctr_release(struct engine *en, const char *id)
 {
 	_cleanup_strv_ char **names = NULL;
 	int lock = nets_lock(en, NULL);
@@ -1057,8 +1056,7 @@ void net_ctr_release(struct engine *en, const char *id, int durable)
 
 		if (!n || !cJSON_GetObjectItemCaseSensitive(leases(n), id))
 			continue;
-		cJSON_DeleteItemFromObjectCaseSensitive(leases(n), id);
-		if (net_write(en, n, durable, NULL) == 0)
+		if (lease_del(en, n, id, NULL) == 0)
 			hosts_refresh(en, n);
 	}
 	nets_unlock(lock);
@@ -1255,8 +1253,7 @@ int engine_network_connect(struct engine *en, const char *net, const char *ref, 
 			      NULL, NULL, idx, 1, e) < 0)
 			goto out;
 		if (live_attach(&c, n, e) < 0) {
-			cJSON_DeleteItemFromObjectCaseSensitive(leases(n), c.id);
-			net_write(en, n, 1, NULL);
+			lease_del(en, n, c.id, NULL);
 			goto out;
 		}
 	} else {
@@ -1266,8 +1263,7 @@ int engine_network_connect(struct engine *en, const char *net, const char *ref, 
 			goto out;
 		}
 		live_detach(&c, n);
-		cJSON_DeleteItemFromObjectCaseSensitive(leases(n), c.id);
-		if (net_write(en, n, 1, e) < 0)
+		if (lease_del(en, n, c.id, e) < 0)
 			goto out;
 	}
 	hosts_refresh(en, n);
@@ -1315,7 +1311,7 @@ void net_ctr_down(struct ctr *c)
 {
 }
 
-void net_ctr_release(struct engine *en, const char *id, int durable)
+void net_ctr_release(struct engine *en, const char *id)
 {
 }
 

@@ -10,6 +10,10 @@
  *                    subnet, gateway, ipRange, internal, dnsEnabled,
  *                    created, and leases {<container id>: {name, ip, mac,
  *                    iface}}; written atomically
+ *   <runroot>/networks/
+ *     <name>.json    the leases of --rm containers {<container id>: ...}
+ *                    (RAM: such containers end at a reboot; refresh
+ *                    removes what is left of them); written atomically
  *
  * The network "nook" (bridge nook0) is the default, made on first use in
  * the first free subnet (10.88.0.0/16, else 10.89.N.0/24).  A container
@@ -78,9 +82,9 @@ int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e);
 int net_ctr_up(struct ctr *c, pid_t pid, struct err *e);
 /* teardown: the host's ends of the links, the published ports. */
 void net_ctr_down(struct ctr *c);
-/* rm: the leases go, and the container from the others' hosts files
- * (durable 0: written without fsync, for --rm containers). */
-void net_ctr_release(struct engine *en, const char *id, int durable);
+/* rm: the leases go (a --rm container's from the runroot only), and the
+ * container from the others' hosts files. */
+void net_ctr_release(struct engine *en, const char *id);
 /* refresh: the leases of containers that no longer exist (a crash
  * between their removal and the release) go. */
 void net_gc(struct engine *en);
