@@ -28,6 +28,7 @@
 #   BENCH_IPERF_ROUNDS  iperf3 runs per path, interleaved (default 3)
 #   BENCH_TIMEOUT       limit for the whole run, seconds (default 400)
 #   BENCH_RAW=1         also print every value
+#   BENCH_PODMAN=0      leave podman's row out (its runs load the machine)
 #   BENCH_BASE=DIR      another build (its DIR/nook) timed too in part 1,
 #                       interleaved, same root: before/after from one run
 # Needs: iproute2, util-linux (nsenter), iperf3, jq, busybox-static; podman,
@@ -188,7 +189,9 @@ ip link add nkb-lan netns "$RNS" type veth peer name eth0 netns "$LNS" &&
 
 # podman: Debian's conflist, leases in the work dir
 PODMAN_WHY=
-if ! command -v podman >/dev/null || ! command -v conmon >/dev/null || ! [ -x $RUNTIME ]; then
+if [ "${BENCH_PODMAN:-1}" = 0 ]; then
+	PODMAN_WHY="left out (BENCH_PODMAN=0)"
+elif ! command -v podman >/dev/null || ! command -v conmon >/dev/null || ! [ -x $RUNTIME ]; then
 	PODMAN_WHY="podman, conmon or $RUNTIME not installed"
 elif ! [ -f /etc/cni/net.d/87-podman-bridge.conflist ]; then
 	PODMAN_WHY="no /etc/cni/net.d/87-podman-bridge.conflist (podman's CNI bridge)"
