@@ -236,6 +236,10 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 	};
 	pid_t pid, mpid;
 	struct netns_holder h = { .pid = -1, .fd = -1 };
+	struct monitor_spawning sp;
+	struct err ne = { 0 };
+	_cleanup_close_ int nsfd = -1;
+	int nr = 0, sr = -1;
 	char bid[40];
 
 	if (c->st == ST_STOPPED && teardown(c, e) < 0)
@@ -262,6 +266,8 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 			w = err_wrap(e, "container %s", cname(c));
 		else if (restore && net_restore_first(c, ospec, &h, e) < 0)
 			w = -1;
+		else if (!restore && (nsfd = net_ctr_netns(c, ospec, e)) < -1)
+			w = -1;
 		else
 			w = store_write_json(cfgp, ospec, 0, e);
 		cJSON_Delete(ospec);
@@ -278,7 +284,13 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 	}
 	unlink(exitp);
 	timing_mark("engine: run dir, config, volumes");
-	if (monitor_spawn(&mo, &pid, &mpid, e) < 0) {
+	if (monitor_spawn_begin(&mo, &sp, e) == 0) {
+		/* its links while the monitor starts the init */
+		if (nsfd >= 0)
+			nr = net_ctr_up_ns(c, nsfd, &ne);
+		sr = monitor_spawn_end(&sp, &pid, &mpid, e);
+	}
+	if (sr < 0) {
 		holder_end(c, &h, 1);
 		overlay_down(c, 0);
 		kind(e, ERRK_RUNTIME);
@@ -292,9 +304,17 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 	}
 	timing_mark("engine: monitor spawned, init created");
 	/* the restored tree holds its namespace now: the holder goes */
-	if (h.pid > 0)
+	if (h.pid > 0) {
 		holder_end(c, &h, 0);
-	else if (net_ctr_up(c, pid, e) < 0) {
+	} else if (nsfd >= 0) {
+		/* the init holds it now */
+		close(steal_fd(nsfd));
+		if (nr < 0) {
+			*e = ne;
+			init_undo(c, pid, cg, exitp);
+			return -1;
+		}
+	} else if (net_ctr_up(c, pid, e) < 0) {
 		/* nothing of the container may run without its network */
 		init_undo(c, pid, cg, exitp);
 		return -1;
@@ -713,7 +733,7 @@ static int remove_locked(struct ctr *c, unsigned flags, struct err *e)
 		return -1;
 	if (store_remove(&c->en->st, c->id, name, e) < 0)
 		return -1;
-	net_ctr_release(c->en, c->id, !jbool(c->config, "autoRemove"));
+	net_ctr_release(c->en, c->id);
 	events_append(&c->en->st, "remove", c->id, name, NULL, NULL);
 	if ((flags & ENGINE_RM_VOLUMES) || jbool(c->config, "autoRemove"))
 		engine_volumes_drop_anonymous(c->en, c->config);
@@ -1059,6 +1079,15 @@ int engine_refresh(struct engine *en, struct err *e)
 				rc = -1;
 			}
 			event(&c, "refresh", NULL);
+			/* --rm: it ended with that boot, and would have gone
+			 * then; its leases (in the runroot) are gone already */
+			if (jbool(c.config, "autoRemove") && remove_locked(&c, 0, &le) < 0) {
+				char buf[600];
+
+				log_msg(LOGL_WARN, "refresh: %s", err_str(&le, buf, sizeof(buf)));
+				*e = le;
+				rc = -1;
+			}
 		}
 		ctr_close(&c);
 	}

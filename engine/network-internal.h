@@ -4,7 +4,9 @@
  * them (network.h is the engine's surface).  The store's helpers: address
  * parsing, the networks' files and their flock, leases.  Reads need no
  * lock (files are written whole); every read-modify-write of a network
- * holds nets_lock().
+ * holds nets_lock().  A network's leases live in two files: the root's
+ * (durable) and the runroot's (the --rm containers', gone at a reboot
+ * with those containers).
  */
 #ifndef NOOK_NETWORK_INTERNAL_H
 #define NOOK_NETWORK_INTERNAL_H
@@ -36,15 +38,24 @@ size_t ctr_nets(struct engine *en, const char *id, struct net_ref out[10]);
 struct in_addr in4(uint32_t ip);
 const char *ip_fmt(uint32_t ip, char buf[16]);
 int ip_parse(const char *s, uint32_t *out);
+/* Add the lease of container id to n and write n; durable 0 (a --rm
+ * container): a volatile lease, in the runroot's file only. */
 int lease_add(struct engine *en, cJSON *n, const char *id, const char *name, const char *host,
 	      const char *ip, const char *mac, int ifidx, int durable, struct err *e);
+/* Take the lease of id (if any) out of n and write what changed. */
+int lease_del(struct engine *en, cJSON *n, const char *id, struct err *e);
 cJSON *leases(const cJSON *n);
 int mac_parse(const char *s, uint8_t m[6]);
 cJSON *net_get(struct engine *en, const char *name, struct err *e);
 char **net_names(struct engine *en);
+/* A network's file with the leases of both places (volatile ones marked
+ * "volatile": the runroot's, of --rm containers). */
 cJSON *net_read(struct engine *en, const char *name, struct err *e);
 void net_subnet(const cJSON *n, struct cidr *c);
-int net_write(struct engine *en, const cJSON *n, int durable, struct err *e);
+/* all 0: only volatile leases changed, the runroot's file alone is
+ * written; else the root's too (fsync'd). */
+int net_write(struct engine *en, const cJSON *n, int all, struct err *e);
+void net_vol_remove(struct engine *en, const char *name);
 char *nets_dir(struct engine *en);
 void nets_free(struct net_ref *r, size_t n);
 int nets_lock(struct engine *en, struct err *e);

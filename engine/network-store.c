@@ -112,10 +112,12 @@ int nets_lock(struct engine *en, struct err *e)
 {
 	_cleanup_free_ char *dir = nets_dir(en);
 	_cleanup_free_ char *p = xasprintf("%s/.lock", dir);
+	int fd = file_lock_open(p, O_RDWR | O_CREAT, 0600, LOCK_EX, e);
 
-	if (mkdir_p(dir, 0700, e) < 0)
-		return -1;
-	return file_lock_open(p, O_RDWR | O_CREAT, 0600, LOCK_EX, e);
+	/* the directory on first use only: four mkdir calls less per lock */
+	if (fd < 0 && errno == ENOENT && mkdir_p(dir, 0700, e) == 0)
+		fd = file_lock_open(p, O_RDWR | O_CREAT, 0600, LOCK_EX, e);
+	return fd;
 }
 
 void nets_unlock(int fd)
@@ -146,26 +148,86 @@ char **net_names(struct engine *en)
 	return v;
 }
 
+/* The leases of --rm containers: in the runroot (RAM), as those
+ * containers end at a reboot (refresh removes them); a run writes no
+ * flash and pays no fsync, nor ext4's flush of a file renamed over
+ * another. */
+static char *net_vol_file(struct engine *en, const char *name)
+{
+	return xasprintf("%s/networks/%s.json", en->st.runroot, name);
+}
+
 cJSON *net_read(struct engine *en, const char *name, struct err *e)
 {
 	_cleanup_free_ char *p = net_file(en, name);
-	cJSON *n;
+	_cleanup_free_ char *vp = NULL;
+	_cleanup_json_ cJSON *vol = NULL;
+	cJSON *n, *ls;
 
 	if (store_name_valid(name, NULL) < 0 || !(n = store_read_json(p, e))) {
 		err_setk(e, ERRK_NO_SUCH, ENOENT, "no such network %s", name);
 		return NULL;
 	}
+	/* in memory, one set of leases: the volatile ones marked */
+	vp = net_vol_file(en, name);
+	vol = store_read_json(vp, NULL);
+	ls = leases(n);
+	while (ls && vol && vol->child) {
+		cJSON *l = cJSON_DetachItemViaPointer(vol, vol->child);
+
+		if (!cJSON_IsObject(l) || cJSON_GetObjectItemCaseSensitive(ls, l->string)) {
+			cJSON_Delete(l);
+			continue;
+		}
+		cJSON_AddTrueToObject(l, "volatile");
+		cJSON_AddItemToObject(ls, l->string, l);
+	}
 	return n;
 }
 
-/* durable 0: no fsync, for the leases of --rm containers (their
- * containers are not durable either; refresh collects what a power cut
- * leaves, net_gc): a flash write and milliseconds less per run. */
-int net_write(struct engine *en, const cJSON *n, int durable, struct err *e)
+int net_write(struct engine *en, const cJSON *n, int all, struct err *e)
 {
 	_cleanup_free_ char *p = net_file(en, jstr(n, "name"));
+	_cleanup_free_ char *vp = net_vol_file(en, jstr(n, "name"));
+	_cleanup_json_ cJSON *d = cJSON_Duplicate(n, 1);
+	_cleanup_json_ cJSON *vol = cJSON_CreateObject();
+	cJSON *l = leases(d) ? leases(d)->child : NULL;
+	struct err le;
 
-	return store_write_json(p, n, durable, e);
+	while (l) {
+		cJSON *next = l->next;
+
+		if (jbool(l, "volatile")) {
+			cJSON_DetachItemViaPointer(leases(d), l);
+			cJSON_DeleteItemFromObjectCaseSensitive(l, "volatile");
+			cJSON_AddItemToObject(vol, l->string, l);
+		}
+		l = next;
+	}
+	if (all && store_write_json(p, d, 1, e) < 0)
+		return -1;
+	if (!vol->child)
+		return unlink(vp) < 0 && errno != ENOENT ? err_sys(e, "remove %s", vp) : 0;
+	if (store_write_json(vp, vol, 0, &le) == 0)
+		return 0;
+	if (le.errnum == ENOENT) {
+		/* the first since boot: its directory */
+		_cleanup_free_ char *dir = xasprintf("%s/networks", en->st.runroot);
+
+		if (mkdir_p(dir, 0700, e) < 0)
+			return -1;
+		return store_write_json(vp, vol, 0, e);
+	}
+	if (e)
+		*e = le;
+	return -1;
+}
+
+void net_vol_remove(struct engine *en, const char *name)
+{
+	_cleanup_free_ char *vp = net_vol_file(en, name);
+
+	unlink(vp);
 }
 
 void net_subnet(const cJSON *n, struct cidr *c)
@@ -448,11 +510,24 @@ int lease_add(struct engine *en, cJSON *n, const char *id, const char *name, con
 	cJSON_AddStringToObject(l, "ip", ip_fmt(a, buf));
 	cJSON_AddStringToObject(l, "mac", mbuf);
 	cJSON_AddStringToObject(l, "iface", ifn);
+	if (!durable)
+		cJSON_AddTrueToObject(l, "volatile");
 	if (net_write(en, n, durable, e) < 0) {
 		cJSON_DeleteItemFromObjectCaseSensitive(leases(n), id);
 		return -1;
 	}
 	return 0;
+}
+
+int lease_del(struct engine *en, cJSON *n, const char *id, struct err *e)
+{
+	cJSON *l = cJSON_GetObjectItemCaseSensitive(leases(n), id);
+	int all = !jbool(l, "volatile");
+
+	if (!l)
+		return 0;
+	cJSON_Delete(cJSON_DetachItemViaPointer(leases(n), l));
+	return net_write(en, n, all, e);
 }
 
 size_t ctr_nets(struct engine *en, const char *id, struct net_ref out[10])
@@ -598,6 +673,7 @@ static int net_remove_locked(struct engine *en, const cJSON *n, struct err *e)
 	nft_network_del(jstr(n, "interface"), in4(sub.net), sub.prefix, NULL);
 	if (unlink(p) < 0)
 		return err_sys(e, "remove %s", p);
+	net_vol_remove(en, jstr(n, "name"));
 	/* the last bridge of any root gone: the table goes too */
 	if (nl_open(&nl, -1, NULL) == 0) {
 		int left = 0;

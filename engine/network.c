@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -520,8 +521,7 @@ void net_create_end(struct engine *en, struct net_use *u, int created)
 		cJSON *n = u->nets[i];
 
 		if (!created) {
-			cJSON_DeleteItemFromObjectCaseSensitive(leases(n), u->id);
-			net_write(en, n, 0, NULL);
+			lease_del(en, n, u->id, NULL);
 		} else {
 			hosts_refresh(en, n);
 		}
@@ -898,32 +898,25 @@ static int attach(struct nl *host, struct nl *ns, int nsfd, const char *id, cons
 	return nl_link_setup4(ns, ifn, in4(ip), sub.prefix, in4(gw), e);
 }
 
-int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
+/* The links of c in its network namespace nsfd; lo up too when that is
+ * ours (net_ctr_netns: the init does not bring it up then). */
+static int net_up(struct ctr *c, int nsfd, int lo, struct err *e)
 {
 	struct net_ref r[10];
 	size_t n = 0, np = 0;
 	_cleanup_free_ struct nft_port *ports = NULL;
-	_cleanup_close_ int nsfd = -1;
 	struct nl host = { .fd = -1 }, ns = { .fd = -1 };
 	_cleanup_strv_ char **made = xcalloc(1, sizeof(char *));
-	char path[64];
 	int lock = -1, rc = -1;
 
-	if (strcmp(net_mode(c), "bridge") != 0)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0) {
-		err_sys(e, "open %s", path);
-		goto out;
-	}
 	np = ports_of(c->config, &ports);
 	for (size_t i = 0; i < np; i++)
 		if (port_free_on_host(ports[i].host_ip, ports[i].host_port,
 				      ports[i].proto == IPPROTO_UDP, e) < 0)
 			goto out;
 	lock = nets_lock(c->en, e);
-	if (lock < 0 || nl_open(&host, -1, e) < 0 || nl_open(&ns, nsfd, e) < 0)
+	if (lock < 0 || nl_open(&host, -1, e) < 0 || nl_open(&ns, nsfd, e) < 0 ||
+	    (lo && nl_link_up(&ns, "lo", 0, e) < 0))
 		goto out;
 	timing_mark("network: lock, netlink sockets");
 	if (c->net) {
@@ -968,6 +961,71 @@ out:
 	nl_close(&ns);
 	nets_unlock(lock);
 	return rc;
+}
+
+int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
+{
+	_cleanup_close_ int nsfd = -1;
+	char path[64];
+
+	if (strcmp(net_mode(c), "bridge") != 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0) {
+		err_sys(e, "open %s", path);
+		return err_wrapk(e, ERRK_RUNTIME, "container %s: network", cname(c));
+	}
+	return net_up(c, nsfd, 0, e);
+}
+
+int net_ctr_up_ns(struct ctr *c, int nsfd, struct err *e)
+{
+	return net_up(c, nsfd, 1, e);
+}
+
+int net_ctr_netns(struct ctr *c, cJSON *spec, struct err *e)
+{
+	cJSON *it, *net = NULL;
+	_cleanup_close_ int self = -1;
+	int fd;
+	char path[64];
+
+	if (strcmp(net_mode(c), "bridge") != 0)
+		return -1;
+	cJSON_ArrayForEach (
+		it, cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(spec, "linux"), "namespaces")) {
+		const char *t = jstr(it, "type") ?: "";
+
+		/* a user namespace comes first, and would own the network
+		 * namespace: the init makes that one itself */
+		if (strcmp(t, "user") == 0)
+			return -1;
+		if (strcmp(t, "network") == 0)
+			net = it;
+	}
+	if (!net || jstr(net, "path"))
+		return -1;
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return err_sys(e, "open /proc/self/ns/net"), -2;
+	if (unshare(CLONE_NEWNET) < 0)
+		return err_sys(e, "container %s: new network namespace", cname(c)), -2;
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (setns(self, CLONE_NEWNET) < 0) {
+		/* we are stuck in the new namespace: nothing may go on */
+		err_sys(e, "return to own network namespace");
+		if (fd >= 0)
+			close(fd);
+		return -2;
+	}
+	if (fd < 0)
+		return err_sys(e, "open a new network namespace"), -2;
+	/* the init joins it through our fd (open until it has) */
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)getpid(), fd);
+	jset_str(net, "path", path);
+	return fd;
 }
 
 static int shares_net(const cJSON *cfg, const void *id)
@@ -1044,7 +1102,7 @@ void net_gc(struct engine *en)
 	nets_unlock(lock);
 }
 
-void net_ctr_release(struct engine *en, const char *id, int durable)
+void net_ctr_release(struct engine *en, const char *id)
 {
 	_cleanup_strv_ char **names = NULL;
 	int lock = nets_lock(en, NULL);
@@ -1057,8 +1115,7 @@ void net_ctr_release(struct engine *en, const char *id, int durable)
 
 		if (!n || !cJSON_GetObjectItemCaseSensitive(leases(n), id))
 			continue;
-		cJSON_DeleteItemFromObjectCaseSensitive(leases(n), id);
-		if (net_write(en, n, durable, NULL) == 0)
+		if (lease_del(en, n, id, NULL) == 0)
 			hosts_refresh(en, n);
 	}
 	nets_unlock(lock);
@@ -1255,8 +1312,7 @@ int engine_network_connect(struct engine *en, const char *net, const char *ref, 
 			      NULL, NULL, idx, 1, e) < 0)
 			goto out;
 		if (live_attach(&c, n, e) < 0) {
-			cJSON_DeleteItemFromObjectCaseSensitive(leases(n), c.id);
-			net_write(en, n, 1, NULL);
+			lease_del(en, n, c.id, NULL);
 			goto out;
 		}
 	} else {
@@ -1266,8 +1322,7 @@ int engine_network_connect(struct engine *en, const char *net, const char *ref, 
 			goto out;
 		}
 		live_detach(&c, n);
-		cJSON_DeleteItemFromObjectCaseSensitive(leases(n), c.id);
-		if (net_write(en, n, 1, e) < 0)
+		if (lease_del(en, n, c.id, e) < 0)
 			goto out;
 	}
 	hosts_refresh(en, n);
@@ -1311,11 +1366,21 @@ int net_ctr_up(struct ctr *c, pid_t pid, struct err *e)
 	return 0;
 }
 
+int net_ctr_up_ns(struct ctr *c, int nsfd, struct err *e)
+{
+	return 0;
+}
+
+int net_ctr_netns(struct ctr *c, cJSON *spec, struct err *e)
+{
+	return -1;
+}
+
 void net_ctr_down(struct ctr *c)
 {
 }
 
-void net_ctr_release(struct engine *en, const char *id, int durable)
+void net_ctr_release(struct engine *en, const char *id)
 {
 }
 

@@ -10,14 +10,20 @@
  *                    subnet, gateway, ipRange, internal, dnsEnabled,
  *                    created, and leases {<container id>: {name, ip, mac,
  *                    iface}}; written atomically
+ *   <runroot>/networks/
+ *     <name>.json    the leases of --rm containers {<container id>: ...}
+ *                    (RAM: such containers end at a reboot; refresh
+ *                    removes what is left of them); written atomically
  *
  * The network "nook" (bridge nook0) is the default, made on first use in
  * the first free subnet (10.88.0.0/16, else 10.89.N.0/24).  A container
  * gets its leases (address, MAC) when it is created and keeps them until
  * it is removed: its address survives restarts and reboots.  The links
- * are made when it starts, in its init's network namespace once the init
- * exists and before its process runs; they go when it stops (and with the
- * namespace anyway).  Names resolve through /etc/hosts files kept current
+ * are made when it starts, before its process runs: in a network
+ * namespace made for it that its init joins, while the monitor starts
+ * that init (at the same time, on another CPU); with a user namespace (or
+ * a restore) in the init's own once it exists.  They go when it stops
+ * (with the namespace).  Names resolve through /etc/hosts files kept current
  * under the lock (no DNS daemon): every container of a network with
  * dnsEnabled lists the others.
  */
@@ -76,11 +82,20 @@ char **net_ctr_names(struct engine *en, const char *id);
 int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e);
 /* init: the init pid exists: links, addresses, routes, published ports. */
 int net_ctr_up(struct ctr *c, pid_t pid, struct err *e);
+/* init, bridge without a user namespace: a new network namespace made
+ * here for the container, its path (/proc/OURPID/fd/N) put in the
+ * runtime's spec: the init joins it.  Returns the fd holding it (the
+ * caller closes it once the init exists), -1 where the init makes its
+ * own (then net_ctr_up), -2 on error. */
+int net_ctr_netns(struct ctr *c, cJSON *spec, struct err *e);
+/* net_ctr_up in that namespace (lo up too), while the monitor starts the
+ * init: the links cost no time of the start's own. */
+int net_ctr_up_ns(struct ctr *c, int nsfd, struct err *e);
 /* teardown: the host's ends of the links, the published ports. */
 void net_ctr_down(struct ctr *c);
-/* rm: the leases go, and the container from the others' hosts files
- * (durable 0: written without fsync, for --rm containers). */
-void net_ctr_release(struct engine *en, const char *id, int durable);
+/* rm: the leases go (a --rm container's from the runroot only), and the
+ * container from the others' hosts files. */
+void net_ctr_release(struct engine *en, const char *id);
 /* refresh: the leases of containers that no longer exist (a crash
  * between their removal and the release) go. */
 void net_gc(struct engine *en);

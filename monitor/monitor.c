@@ -969,13 +969,14 @@ int monitor_main(int argc, char **argv)
 	monitor_run(&o, rep);
 }
 
-int monitor_spawn(const struct monitor_opts *o, pid_t *init_pid, pid_t *monitor_pid, struct err *e)
+int monitor_spawn_begin(const struct monitor_opts *o, struct monitor_spawning *s, struct err *e)
 {
-	struct report r;
-	int rep[2], st;
+	int rep[2];
 	pid_t pid;
-	size_t got = 0;
 
+	s->fd = -1;
+	s->pid = -1;
+	s->id = o->id;
 	if (!o->id || !o->dir || !o->exit_path || o->dir[0] != '/' || o->exit_path[0] != '/')
 		return err_set(e, EINVAL,
 			       "monitor: id, and absolute dir and exit path are required");
@@ -1001,10 +1002,22 @@ int monitor_spawn(const struct monitor_opts *o, pid_t *init_pid, pid_t *monitor_
 		monitor_child(o, rep[1]);
 	}
 	close(rep[1]);
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	s->fd = rep[0];
+	s->pid = pid;
+	return 0;
+}
+
+int monitor_spawn_end(struct monitor_spawning *s, pid_t *init_pid, pid_t *monitor_pid,
+		      struct err *e)
+{
+	struct report r;
+	int st;
+	size_t got = 0;
+
+	while (waitpid(s->pid, &st, 0) < 0 && errno == EINTR)
 		;
 	while (got < sizeof(r)) {
-		ssize_t n = read(rep[0], (char *)&r + got, sizeof(r) - got);
+		ssize_t n = read(s->fd, (char *)&r + got, sizeof(r) - got);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -1012,9 +1025,10 @@ int monitor_spawn(const struct monitor_opts *o, pid_t *init_pid, pid_t *monitor_
 			break;
 		got += (size_t)n;
 	}
-	close(rep[0]);
+	close(s->fd);
+	s->fd = -1;
 	if (got != sizeof(r))
-		return err_set(e, 0, "monitor of %s: exited during setup", o->id);
+		return err_set(e, 0, "monitor of %s: exited during setup", s->id);
 	if (r.pid <= 0) {
 		if (e) {
 			e->errnum = r.errnum;
@@ -1027,4 +1041,13 @@ int monitor_spawn(const struct monitor_opts *o, pid_t *init_pid, pid_t *monitor_
 	*init_pid = r.pid;
 	*monitor_pid = r.monitor_pid;
 	return 0;
+}
+
+int monitor_spawn(const struct monitor_opts *o, pid_t *init_pid, pid_t *monitor_pid, struct err *e)
+{
+	struct monitor_spawning s;
+
+	if (monitor_spawn_begin(o, &s, e) < 0)
+		return -1;
+	return monitor_spawn_end(&s, init_pid, monitor_pid, e);
 }

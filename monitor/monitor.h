@@ -58,6 +58,19 @@ struct monitor_opts {
  * the attach socket and a leftover exec.fifo before the exit command. */
 int monitor_spawn(const struct monitor_opts *o, pid_t *init_pid, pid_t *monitor_pid, struct err *e);
 
+/* The same in two halves, for work of the caller's own while the monitor
+ * starts the init (a container's links, in a network namespace it made):
+ * _begin forks (s holds the report pipe), _end waits and reads the
+ * report; every successful _begin needs its _end. */
+struct monitor_spawning {
+	int fd;
+	pid_t pid;
+	const char *id;
+};
+int monitor_spawn_begin(const struct monitor_opts *o, struct monitor_spawning *s, struct err *e);
+int monitor_spawn_end(struct monitor_spawning *s, pid_t *init_pid, pid_t *monitor_pid,
+		      struct err *e);
+
 struct monitor_exit {
 	int exit_code; /* podman's: the code, or 128+signal */
 	int signal; /* 0 if it exited */

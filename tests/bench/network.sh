@@ -28,6 +28,9 @@
 #   BENCH_IPERF_ROUNDS  iperf3 runs per path, interleaved (default 3)
 #   BENCH_TIMEOUT       limit for the whole run, seconds (default 400)
 #   BENCH_RAW=1         also print every value
+#   BENCH_PODMAN=0      leave podman's row out (its runs load the machine)
+#   BENCH_BASE=DIR      another build (its DIR/nook) timed too in part 1,
+#                       interleaved, same root: before/after from one run
 # Needs: iproute2, util-linux (nsenter), iperf3, jq, busybox-static; podman,
 # conmon, runc for podman's row (without them the row says why).
 set -u
@@ -63,6 +66,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 NOOK=$(cd "$BUILD" && pwd)/nook
 PAYLOAD=$(cd "$BUILD" && pwd)/nook-test
 NSENTER=$(command -v nsenter)
+BASE=
+if [ -n "${BENCH_BASE:-}" ]; then
+	[ -x "$BENCH_BASE/nook" ] || die "BENCH_BASE: no $BENCH_BASE/nook"
+	BASE=$(cd "$BENCH_BASE" && pwd)/nook
+fi
 
 T_START=$EPOCHREALTIME
 WORK=$(mktemp -d /tmp/nook-bench-net.XXXXXX) || die "mktemp failed"
@@ -72,6 +80,7 @@ RNS=nkb-router-$S LNS=nkb-lan-$S PNS=nkb-podman-$S F1=nkb-f1-$S F2=nkb-f2-$S
 B0=nkb-b0-$S B1=nkb-b1-$S B2=nkb-b2-$S
 NETNS=()
 NK=("$NSENTER" --net=/run/netns/$RNS "$NOOK" --root "$WORK/nook/root" --runroot "$WORK/nook/run")
+NKB=("$NSENTER" --net=/run/netns/$RNS "$BASE" --root "$WORK/nook/root" --runroot "$WORK/nook/run")
 PM=("$NSENTER" --net=/run/netns/$PNS podman --root "$WORK/podman/root" --runroot "$WORK/podman/run"
 	--tmpdir "$WORK/podman/tmp" --cgroup-manager=cgroupfs --events-backend=file --runtime "$RUNTIME"
 	--network-config-dir "$WORK/cni")
@@ -180,7 +189,9 @@ ip link add nkb-lan netns "$RNS" type veth peer name eth0 netns "$LNS" &&
 
 # podman: Debian's conflist, leases in the work dir
 PODMAN_WHY=
-if ! command -v podman >/dev/null || ! command -v conmon >/dev/null || ! [ -x $RUNTIME ]; then
+if [ "${BENCH_PODMAN:-1}" = 0 ]; then
+	PODMAN_WHY="left out (BENCH_PODMAN=0)"
+elif ! command -v podman >/dev/null || ! command -v conmon >/dev/null || ! [ -x $RUNTIME ]; then
 	PODMAN_WHY="podman, conmon or $RUNTIME not installed"
 elif ! [ -f /etc/cni/net.d/87-podman-bridge.conflist ]; then
 	PODMAN_WHY="no /etc/cni/net.d/87-podman-bridge.conflist (podman's CNI bridge)"
@@ -192,6 +203,7 @@ fi
 
 echo "nook network benchmark, side by side in one run (all inside netns made here)"
 echo "  nook:   $NOOK  ($(stat -L -c %s "$NOOK") bytes)"
+[ -z "$BASE" ] || echo "  base:   $BASE  ($(stat -L -c %s "$BASE") bytes) (BENCH_BASE)"
 echo "  podman: $(podman --version 2>/dev/null | sed 's/.*version //') CNI bridge, runc; ${PODMAN_WHY:-its own netns}"
 echo "  host: $(uname -sr), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -203,10 +215,13 @@ run_one() { # KIND FILE
 	case $1 in
 	bridge) timed "$2" "${NK[@]}" run --rm --network bridge --rootfs "$ROOTFS" /bin/true ;;
 	none) timed "$2" "${NK[@]}" run --rm --network none --rootfs "$ROOTFS" /bin/true ;;
+	base-bridge) timed "$2" "${NKB[@]}" run --rm --network bridge --rootfs "$ROOTFS" /bin/true ;;
+	base-none) timed "$2" "${NKB[@]}" run --rm --network none --rootfs "$ROOTFS" /bin/true ;;
 	podman) timed "$2" "${PM[@]}" run --rm --network bridge "${PM_RUN[@]}" --rootfs "$ROOTFS" /bin/true ;;
 	esac || { [ -n "${FAILED[$1]:-}" ] || FAILED[$1]="exit $?: $(why)"; }
 }
 KINDS=(bridge none)
+[ -z "$BASE" ] || KINDS+=(base-bridge base-none)
 [ -z "$PODMAN_WHY" ] && KINDS+=(podman)
 for ((i = 0; i < WARMUP; i++)); do for k in "${KINDS[@]}"; do run_one "$k" "$WORK/warm"; done; done
 for ((i = 0; i < ROUNDS; i++)); do
@@ -271,6 +286,10 @@ row() { # LABEL FILE FAILKEY UNIT
 echo "run --rm /bin/true (ms)                          median       min       p90    N"
 row "nook --network bridge" "$WORK/times/run.bridge" bridge
 row "nook --network none" "$WORK/times/run.none" none
+if [ -n "$BASE" ]; then
+	row "base --network bridge" "$WORK/times/run.base-bridge" base-bridge
+	row "base --network none" "$WORK/times/run.base-none" base-none
+fi
 if [ -n "$PODMAN_WHY" ]; then
 	printf '  %-44s %s\n' "podman --network bridge" "not measured: $PODMAN_WHY"
 else
@@ -303,6 +322,11 @@ echo "goals:"
 echo "  nook bridge / podman bridge = $r ($mb / $mp ms) (goal <= 0.1x): $(verdict "${r%x}" 0.1 '<=')"
 d=$(awk -v a="$mb" -v b="$mn" 'BEGIN { if (a != "-" && b != "-") printf "%.2f", a - b; else print "-" }')
 echo "  nook bridge - nook none = $d ms (goal <= 2 ms): $(verdict "$d" 2 '<=')"
+if [ -n "$BASE" ]; then
+	d=$(awk -v a="$(median_of "$WORK/times/run.base-bridge")" -v b="$(median_of "$WORK/times/run.base-none")" \
+		'BEGIN { if (a != "-" && b != "-") printf "%.2f", a - b; else print "-" }')
+	echo "  base bridge - base none = $d ms (goal <= 2 ms): $(verdict "$d" 2 '<=')"
+fi
 if [ "$HAVE_IPERF" = 1 ]; then
 	fl=$(median_of "$WORK/times/iperf.floor")
 	for p in bridge lan; do
@@ -321,7 +345,7 @@ fi
 echo
 echo "total time: $(since_s "${T_START/[.,]/}") s; load now $(cut -d' ' -f1-3 /proc/loadavg)"
 rc=0
-for k in bridge none iperf-bridge iperf-lan; do
+for k in bridge none base-bridge base-none iperf-bridge iperf-lan; do
 	[ -z "${FAILED[$k]:-}" ] || rc=1
 done
 exit $rc

@@ -61,6 +61,7 @@ R2NS=nkt-r2-$$
 T_NETNS=
 PAY=$T_PAYLOAD
 NETS=$T_DIR/root/networks
+NETS_RUN=$T_DIR/run/networks # the leases of --rm containers
 GONE_IDS=$T_DIR/ids
 
 net_teardown() {
@@ -124,9 +125,9 @@ ruleset() { # the router's nft ruleset, counters left out
 		rx nft list ruleset 2>&1 | sed 's/counter packets [0-9]* bytes [0-9]*/counter/'
 	fi
 }
-leases() { # every file under the store's networks/, with its content
-	find "$NETS" -type f 2>/dev/null | sort | while read -r _f; do
-		echo "== ${_f#"$NETS"/}"
+leases() { # every file under the store's networks/ (root, runroot), with its content
+	find "$NETS" "$NETS_RUN" -type f 2>/dev/null | sort | while read -r _f; do
+		echo "== ${_f#"$T_DIR"/}"
 		cat "$_f"
 	done
 }
@@ -534,10 +535,22 @@ t_begin "network: a simulated reboot + system refresh keeps addresses and MACs"
 nk kill -s KILL f1 a1 >/dev/null 2>&1
 nk wait f1 a1 >/dev/null 2>&1
 before=$(leases)
+# a --rm container that the reboot ended: refresh removes it (its lease was
+# in the runroot, RAM, which the reboot emptied)
+nk_run_nonet -d --rm --name rb1 --network n1 --rootfs "$ROOTFS" /bin/sleep 60 >/dev/null 2>&1 ||
+	t_why "run -d --rm rb1 failed"
+remember rb1
+rb1=$(cid rb1)
+for p in "$(insp rb1 .State.ConmonPid)" "$(insp rb1 .State.Pid)"; do
+	[ -n "$p" ] && [ "$p" -gt 0 ] 2>/dev/null && kill -9 "$p" 2>/dev/null
+done
+grep -rqF "$rb1" "$NETS_RUN" 2>/dev/null || t_why "no lease of rb1 under the runroot's networks/"
+rm -f "$NETS_RUN"/*
 # What a reboot leaves: state files from the previous boot, and nothing in the
 # kernel: the router's new links and nft tables go, forwarding is off.
-for c in f1 a1; do
-	f=$T_DIR/root/containers/$(cid $c)/state.json
+# (rb1 by its id: an inspect now would find its monitor gone)
+for i in "$(cid f1)" "$(cid a1)" "$rb1"; do
+	f=$T_DIR/root/containers/$i/state.json
 	[ -f "$f" ] || continue
 	sed 's/"bootId":"[^"]*"/"bootId":"00000000-0000-0000-0000-000000000000"/; s/"stoppedByUser":true/"stoppedByUser":false/' "$f" >"$f.new" && mv "$f.new" "$f"
 done
@@ -559,6 +572,7 @@ expect_eq "f1 eth0 after refresh" "$(eth0 f1)" "02:00:5e:10:00:50 10.89.0.50/24"
 expect_eq "the router -> f1" "$(hx "$RNS" tcp 10.89.0.50 80 boot)" "from 10.89.0.1 boot"
 expect_eq "f1 -> WAN" "$(cx f1 tcp 198.51.100.2 7002 w)" "from 198.51.100.1 w"
 expect_eq "a1 after refresh" "$(cstatus a1)" exited
+[ -n "$rb1" ] && [ -d "$T_DIR/root/containers/$rb1" ] && t_why "the --rm rb1 is still there after refresh"
 out=$(nk start a1 2>&1)
 expect_status "start a1" $? 0 "$out"
 expect_eq "a1 eth0 after reboot, start" "$(eth0 a1)" "$a1eth"
@@ -618,8 +632,26 @@ else
 	t_why "no container directory for r4"
 fi
 for id in $r1 $r2 $r3 $r4; do
-	grep -rlq "$id" "$NETS" 2>/dev/null && t_why "a file under networks/ still names $id"
+	grep -rlq "$id" "$NETS" "$NETS_RUN" 2>/dev/null && t_why "a file under networks/ still names $id"
 done
+t_end
+
+t_begin "network: a --rm container's lease is in the runroot (RAM) only, and goes with it"
+nk_run_nonet -d --rm --name rm1 --network n1 --ip 10.89.0.61 --rootfs "$ROOTFS" /bin/sleep 30 >/dev/null 2>&1 ||
+	t_why "run -d --rm rm1 failed"
+remember rm1
+rm1=$(cid rm1)
+if [ -n "$rm1" ]; then
+	grep -rqF "$rm1" "$NETS_RUN" 2>/dev/null || t_why "no lease of rm1 under the runroot's networks/"
+	grep -rqF "$rm1" "$NETS" 2>/dev/null && t_why "a lease of rm1 under the root's networks/"
+else
+	t_why "no id for rm1"
+fi
+out=$(nk_run_nonet --rm --network n1 --ip 10.89.0.61 --rootfs "$ROOTFS" /bin/true 2>&1)
+expect_error "--ip of the running --rm rm1" $? "$out" '10\.89\.0\.61'
+nk rm -f rm1 >/dev/null 2>&1 || t_why "rm -f rm1 failed"
+free_ip 10.89.0.61 "after rm -f of the --rm rm1"
+[ -n "$rm1" ] && grep -rqF "$rm1" "$NETS" "$NETS_RUN" 2>/dev/null && t_why "a file under networks/ still names rm1"
 t_end
 
 # ---- bad input ------------------------------------------------------------------------
@@ -765,11 +797,11 @@ settle links "$LINKS1"
 expect_eq "the router's links (the default network's bridge stays)" "$(links)" "$LINKS1"
 expect_eq "the router's ruleset (the default network's stays)" "$(ruleset)" "$RULES1"
 if [ -s "$GONE_IDS" ]; then
-	left=$(grep -rlFf "$GONE_IDS" "$NETS" 2>/dev/null)
+	left=$(grep -rlFf "$GONE_IDS" "$NETS" "$NETS_RUN" 2>/dev/null)
 	[ -z "$left" ] || t_why "files under networks/ still name removed containers: $(oneline "$left")"
 fi
 for a in 10.89.0.50 10.89.0.60 "$a1ip"; do
-	[ -n "$a" ] && grep -rqF "\"$a\"" "$NETS" 2>/dev/null && t_why "a file under networks/ still holds $a"
+	[ -n "$a" ] && grep -rqF "\"$a\"" "$NETS" "$NETS_RUN" 2>/dev/null && t_why "a file under networks/ still holds $a"
 done
 t_end
 
