@@ -131,7 +131,8 @@ static void test_trim(void)
 	long before, after;
 
 	if (!OURS) {
-		unit_skip = "glibc's malloc in this build: alloc_trim is nook's";
+		unit_skip = "optional: glibc's malloc in this ASan build (the static builds test "
+			    "nook's)";
 		return;
 	}
 	for (int i = 0; i < N; i++) {
