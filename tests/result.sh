@@ -120,6 +120,17 @@ t_drop_dir() {
 	fi
 }
 
+# t_need_tools PROGRAM...: skip the whole script unless each is installed
+# (board/setup.sh installs them all).
+t_need_tools() {
+	for _c in "$@"; do
+		if ! command -v "$_c" >/dev/null 2>&1; then
+			skip "$T_NAME" "needs $_c (board/setup.sh installs it)"
+			exit 0
+		fi
+	done
+}
+
 # A test needs root, jq and timeout: skip the whole script without them.
 t_need_root_tools() {
 	if [ "$(id -u)" != 0 ]; then

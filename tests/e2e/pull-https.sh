@@ -38,12 +38,7 @@ TMO="timeout -s KILL 120"
 NOOK_CERTS_DIR=$T_DIR/certs.d
 export NOOK_CERTS_DIR
 
-for _c in docker-registry openssl htpasswd podman skopeo curl; do
-	if ! command -v "$_c" >/dev/null 2>&1; then
-		skip "$T_NAME" "needs $_c (board/setup.sh installs it)"
-		exit 0
-	fi
-done
+t_need_tools docker-registry openssl htpasswd podman skopeo curl
 if [ "$T_PODMAN" = 1 ]; then
 	skip "$T_NAME" "optional: nook's certs.d and fetchers only"
 	exit 0

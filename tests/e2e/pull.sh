@@ -41,12 +41,7 @@ IMG=$T_DIR/img
 mkdir -p "$PB_DIR/tmp" "$IMG"
 TMO="timeout -s KILL 120"
 
-for _c in docker-registry htpasswd podman skopeo curl; do
-	if ! command -v "$_c" >/dev/null 2>&1; then
-		skip "$T_NAME" "needs $_c (board/setup.sh installs it)"
-		exit 0
-	fi
-done
+t_need_tools docker-registry htpasswd podman skopeo curl
 if [ "$T_PODMAN" = 1 ]; then
 	skip "$T_NAME" "optional: nook's pull only (its messages, store and log checks)"
 	exit 0
