@@ -34,6 +34,7 @@
 #include <limits.h>
 #include <link.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
@@ -44,6 +45,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -128,6 +130,9 @@ struct mon {
 	size_t inlen;
 	char inbuf[STDIN_BUF];
 };
+
+/* The read-only clone of our binary's mount (exe_ro_tree), till reported. */
+static int mon_exe_tree = -1;
 
 static void report_send(int fd, pid_t pid, const struct err *e)
 {
@@ -832,6 +837,8 @@ static __attribute__((noreturn)) void monitor_run(const struct monitor_opts *o, 
 	}
 	report_send(rep, m.init, NULL);
 	close(rep);
+	if (mon_exe_tree >= 0) /* our exe stays, on a mount of no namespace */
+		close(mon_exe_tree);
 	drop_setup_stack();
 	alloc_trim(); /* what setup freed */
 	mon_serve(&m);
@@ -889,6 +896,29 @@ static int exe_ro_open(const struct monitor_opts *o)
 	return fd;
 }
 
+/* The same protection without a mount point: a read-only clone of the
+ * binary's mount (open_tree + mount_setattr, 5.12), exec'd through its
+ * fd.  The fd stays open across the exec, and the monitor closes it once it
+ * has reported (mon_exe_tree): that close dissolves the clone's namespace,
+ * which waits for an RCU grace period, as the umount above does before the
+ * exec, on the start's path.  -1: use exe_ro_open. */
+static int exe_ro_tree(const struct monitor_opts *o)
+{
+	struct nook_mount_attr ro = { .attr_set = NOOK_MOUNT_ATTR_RDONLY };
+	struct statvfs sv;
+	int tree;
+
+	if (statvfs(o->monitor_exe, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		return -1;
+	tree = sys_open_tree(AT_FDCWD, o->monitor_exe, NOOK_OPEN_TREE_CLONE);
+	if (tree >= 0 && (sys_mount_setattr(tree, "", AT_EMPTY_PATH, &ro) < 0 ||
+			  fstatvfs(tree, &sv) < 0 || !(sv.f_flag & ST_RDONLY))) {
+		close(tree);
+		tree = -1;
+	}
+	return tree;
+}
+
 static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o, int rep)
 {
 	struct err e = { 0 };
@@ -911,7 +941,7 @@ static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o
 	if (o->monitor_exe) {
 		char **argv = NULL;
 		char n[24];
-		int exe;
+		int exe, tree;
 
 		strv_push(&argv, "nook");
 		strv_push(&argv, "__monitor");
@@ -927,11 +957,16 @@ static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o
 		snprintf(n, sizeof(n), "%u", o->restore_flags);
 		strv_push(&argv, n);
 		strv_push(&argv, o->seccomp_cache ? o->seccomp_cache : "");
+		tree = exe_ro_tree(o);
+		snprintf(n, sizeof(n), "%d", tree);
+		strv_push(&argv, n);
 		for (size_t i = 0; o->exit_command && o->exit_command[i]; i++)
 			strv_push(&argv, o->exit_command[i]);
 		fcntl(rep, F_SETFD, 0);
 		timing_export();
-		if ((exe = exe_ro_open(o)) >= 0)
+		if (tree >= 0)
+			syscall(SYS_execveat, tree, "", argv, environ, AT_EMPTY_PATH);
+		else if ((exe = exe_ro_open(o)) >= 0)
 			fexecve(exe, argv, environ);
 		execv(o->monitor_exe, argv);
 		err_sys(&e, "exec the monitor %s", o->monitor_exe);
@@ -950,7 +985,7 @@ int monitor_main(int argc, char **argv)
 		argc++; /* main() shifted argv: back to {"nook", "__monitor", ...} */
 		argv--;
 	}
-	if (argc < 11 || strcmp(argv[1], "__monitor") != 0) {
+	if (argc < 12 || strcmp(argv[1], "__monitor") != 0) {
 		fprintf(stderr, "nook __monitor: internal command, run by nook itself\n");
 		return 125;
 	}
@@ -964,15 +999,69 @@ int monitor_main(int argc, char **argv)
 	o.restore = argv[8][0] ? argv[8] : NULL;
 	o.restore_flags = (unsigned)strtoul(argv[9], NULL, 10);
 	o.seccomp_cache = argv[10][0] ? argv[10] : NULL;
-	o.exit_command = argc > 11 ? &argv[11] : NULL;
+	mon_exe_tree = atoi(argv[11]);
+	o.exit_command = argc > 12 ? &argv[12] : NULL;
 	fcntl(rep, F_SETFD, FD_CLOEXEC);
+	if (mon_exe_tree >= 0 && fcntl(mon_exe_tree, F_SETFD, FD_CLOEXEC) < 0)
+		mon_exe_tree = -1;
 	monitor_run(&o, rep);
+}
+
+/* The monitor started as posix_spawn starts a program: each of the two
+ * forks (the second makes the monitor no child of ours) is a clone with
+ * CLONE_VM | CLONE_VFORK, which copies no page table; the caller sleeps
+ * until the monitor's exec.  Two forks of the CLI and the teardown of the
+ * copy at exec cost ~2 ms on a VM.  Only for a monitor that execs (the
+ * other runs in the forked copy); what the children change in our memory
+ * (the timing state) is put back. */
+struct spawn_vm {
+	const struct monitor_opts *o;
+	int rep[2];
+	char *stack; /* two stacks, one for each child */
+	size_t size;
+	struct err e;
+};
+
+static int spawn_vm_monitor(void *arg)
+{
+	struct spawn_vm *v = arg;
+
+	monitor_child(v->o, v->rep[1]);
+}
+
+static int spawn_vm_middle(void *arg)
+{
+	struct spawn_vm *v = arg;
+
+	close(v->rep[0]);
+	setsid();
+	if (clone(spawn_vm_monitor, v->stack + v->size, CLONE_VM | CLONE_VFORK | SIGCHLD, v) < 0) {
+		err_sys(&v->e, "fork the monitor");
+		report_send(v->rep[1], -1, &v->e);
+	}
+	_exit(0);
+}
+
+static pid_t spawn_vm(const struct monitor_opts *o, int rep[2])
+{
+	struct spawn_vm v = { .o = o, .rep = { rep[0], rep[1] }, .size = 128 << 10 };
+	int tfd = timing_fd;
+	pid_t pid;
+
+	v.stack = mmap(NULL, 2 * v.size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (v.stack == MAP_FAILED)
+		return -1;
+	pid = clone(spawn_vm_middle, v.stack + 2 * v.size, CLONE_VM | CLONE_VFORK | SIGCHLD, &v);
+	munmap(v.stack, 2 * v.size);
+	timing_fd = tfd;
+	return pid;
 }
 
 int monitor_spawn_begin(const struct monitor_opts *o, struct monitor_spawning *s, struct err *e)
 {
 	int rep[2];
-	pid_t pid;
+	pid_t pid = -1;
 
 	s->fd = -1;
 	s->pid = -1;
@@ -982,7 +1071,10 @@ int monitor_spawn_begin(const struct monitor_opts *o, struct monitor_spawning *s
 			       "monitor: id, and absolute dir and exit path are required");
 	if (pipe2(rep, O_CLOEXEC) < 0)
 		return err_sys(e, "pipe");
-	pid = fork();
+	if (NOOK_CLONE_VM && o->monitor_exe && !getenv("NOOK_MONITOR_FORK"))
+		pid = spawn_vm(o, rep);
+	if (pid < 0)
+		pid = fork();
 	if (pid < 0) {
 		err_sys(e, "fork");
 		close(rep[0]);

@@ -10,21 +10,25 @@
  * binary's file as its executable.  Three ways, cheapest first:
  *   1. the binary already lies on a read-only mount (a router's squashfs,
  *      a read-only /usr): nothing to do, a write open fails with EROFS;
- *   2. detach the image in place: a sealed memfd copy of the binary is
- *      mapped over every read-only mapping of the file at the same
- *      offsets (the same bytes at the same addresses, so the code running
- *      it does not notice), the writable ones are copied into anonymous
- *      memory, and PR_SET_MM_EXE_FILE (CAP_SYS_RESOURCE) or PR_SET_MM_MAP
+ *   2. detach the image in place: the binary's file is opened again
+ *      through a read-only clone of its mount (open_tree + mount_setattr,
+ *      5.12: the same page cache, nothing copied, a mount in no namespace
+ *      that nothing can make writable), or else as a sealed memfd copy
+ *      (NOOK_EXE_MEMFD=1 picks it), and that is mapped over every
+ *      read-only mapping of the file at the same offsets (the same bytes
+ *      at the same addresses, so the code running it does not notice);
+ *      the writable ones are copied into anonymous memory, and
+ *      PR_SET_MM_EXE_FILE (CAP_SYS_RESOURCE) or PR_SET_MM_MAP
  *      (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE, kernels with
- *      CONFIG_CHECKPOINT_RESTORE) points /proc/self/exe at the memfd.
- *      The kernel allows that only once no mapping of the old file is
- *      left.  No exec: the process carries on where it was;
+ *      CONFIG_CHECKPOINT_RESTORE) points /proc/self/exe at it.  The kernel
+ *      allows that only once no mapping of the old file is left.  No exec:
+ *      the process carries on where it was;
  *   3. else (neither capability, or a kernel without the prctl) re-exec
  *      from the sealed memfd copy; NOOK_EXE_COPY=1 picks this way.
- * A detached read-only bind mount of the binary (open_tree +
- * mount_setattr: crun's and runc 1.1's way) was measured at 2.8 ms on 6.18,
- * as the mount's release waits for an RCU grace period; runc 1.2's
- * private overlay mount pays the same.
+ * The clone's mount goes away when its fd is closed, which waits for an
+ * RCU grace period: oci_exe_release does that once the container's
+ * process runs (runc 1.1 unmounted its bind mount before the exec, and
+ * paid it on the start's path).
  *
  * Hazards: in way 2, a read-only mapping that was written before it was
  * made read-only (RELRO, in the writable segment's pages) must keep its
@@ -45,6 +49,7 @@
 
 #include "oci/linux.h"
 #include "oci/log.h"
+#include "oci/sys.h"
 
 #ifndef MFD_ALLOW_SEALING
 #define MFD_ALLOW_SEALING 2U
@@ -128,6 +133,54 @@ static int exe_sealed_copy(struct err *e)
 	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
 		return err_sys(e, "seal memfd");
 	return steal_fd(mfd);
+}
+
+/* The binary's own file, opened through a read-only, detached clone of
+ * its mount (open_tree + mount_setattr, 5.12; CAP_SYS_ADMIN): the same
+ * inode and page cache, so nothing is copied, yet no open of it, nor of
+ * /proc/<pid>/exe once it is our exe, can write (EROFS).  The clone is in
+ * no mount namespace, so nothing can mount over it or make it writable,
+ * and nothing is left to clean up: it goes with its last open file.  -1
+ * where the kernel or our capabilities do not allow it.
+ *
+ * The clone's fd is kept (exe_tree) until oci_exe_release: closing it
+ * dissolves the clone's anonymous namespace, which waits for an RCU grace
+ * period (0.1 to 3 ms on a loaded VM), so that is done while we wait for
+ * the container, not before we start it. */
+static int exe_tree = -1;
+
+static int exe_ro_clone(void)
+{
+	struct nook_mount_attr ro = { .attr_set = NOOK_MOUNT_ATTR_RDONLY };
+	int tree = sys_open_tree(AT_FDCWD, "/proc/self/exe",
+				 NOOK_OPEN_TREE_CLONE | NOOK_OPEN_TREE_CLOEXEC);
+	char path[40];
+	struct statvfs sv;
+	int fd = -1;
+
+	if (tree >= 0 && sys_mount_setattr(tree, "", AT_EMPTY_PATH, &ro) == 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", tree);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd >= 0 && (fstatvfs(fd, &sv) < 0 || !(sv.f_flag & ST_RDONLY))) {
+		close(fd); /* never: then it would not protect */
+		fd = -1;
+	}
+	if (fd < 0) {
+		if (tree >= 0)
+			close(tree);
+		return -1;
+	}
+	oci_exe_release();
+	exe_tree = tree;
+	return fd;
+}
+
+void oci_exe_release(void)
+{
+	if (exe_tree >= 0)
+		close(exe_tree);
+	exe_tree = -1;
 }
 
 /* The kernel's struct prctl_mm_map (a native pointer for auxv). */
@@ -251,11 +304,15 @@ static int exe_detach(void)
 	struct err e = { 0 };
 	uint64_t rw_off;
 	char *line, *next;
+	const char *src;
 	int way;
 
 	if (!__ehdr_start || !_end)
 		return -1;
-	mfd = exe_sealed_copy(&e);
+	mfd = env_on("NOOK_EXE_MEMFD") ? -1 : exe_ro_clone();
+	src = mfd >= 0 ? "a read-only clone of its mount" : "a sealed memfd copy";
+	if (mfd < 0)
+		mfd = exe_sealed_copy(&e);
 	if (mfd < 0)
 		return -1;
 	/* Which way the kernel permits, before anything is moved: EBUSY
@@ -306,7 +363,8 @@ static int exe_detach(void)
 			strerror(errno));
 		return -1;
 	}
-	log_msg(LOGL_DEBUG, "exe: detached from the file in place (%s)", way_name[way]);
+	log_msg(LOGL_DEBUG, "exe: detached from the file in place onto %s (%s)", src,
+		way_name[way]);
 	return 0;
 }
 

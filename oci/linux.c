@@ -969,6 +969,7 @@ struct exec_child {
 	int sock;
 	int root_fd; /* O_PATH of /proc/<init>/root, opened before setns */
 	int wait_go; /* cloned without CLONE_INTO_CGROUP: wait to be moved */
+	int cgroup_self; /* cgroup.procs to write "0" to, or -1 */
 	int ns_fds[8];
 	int ns_types[8];
 	const struct oci_seccomp_prog *bpf;
@@ -985,8 +986,16 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	lnx_reset_signals();
-	/* Not born in the container's cgroup (clone(2) fallback): nothing of
-	 * the command may run before the parent has moved us there. */
+	/* Not born in the container's cgroup: nothing of the command may run
+	 * before we are there (moved by the parent after clone(2), or by
+	 * ourselves when the parent waits for our exec). */
+	if (a->cgroup_self >= 0) {
+		if (write(a->cgroup_self, "0", 1) != 1) {
+			err_sys(&e, "join the container's cgroup");
+			child_fail(a->sock, &e);
+		}
+		close(a->cgroup_self);
+	}
 	if (a->wait_go && sync_recv(a->sock, &m, NULL) != MSG_GO)
 		_exit(127);
 	timing_mark("exec child: cloned");
@@ -1023,9 +1032,50 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 	child_fail(a->sock, &e);
 }
 
+static int exec_child_fn(void *arg)
+{
+	exec_child_main(arg);
+}
+
+/* The exec'd process cloned with CLONE_VM | CLONE_VFORK: it runs in our
+ * memory, on a stack of its own, while we sleep until its execve (or its
+ * exit), as posix_spawn does.  A fork here copies and write-protects every
+ * page table entry of ours, then both sides take a fault on each page they
+ * write, and the child's execve tears its copy down again: about 1 ms on a
+ * VM.  Only where the child never waits for us (a seccomp listener goes
+ * to an agent through us first); the child enters the cgroup itself, as
+ * clone(2) cannot place it there.  0: not done, the caller forks. */
+static pid_t exec_clone_vm(struct exec_child *a, int cgfd)
+{
+	size_t size = 256 << 10; /* touched pages only: a few */
+	char *stack;
+	pid_t pid;
+
+	if (!NOOK_CLONE_VM || (a->bpf->flags & OCI_BPF_LISTENER) || getenv("NOOK_EXEC_FORK"))
+		return 0;
+	a->cgroup_self = cgfd >= 0 ? openat(cgfd, "cgroup.procs", O_WRONLY | O_CLOEXEC) : -1;
+	if (cgfd >= 0 && a->cgroup_self < 0)
+		return 0;
+	stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+		     -1, 0);
+	pid = stack == MAP_FAILED
+		      ? -1
+		      : clone(exec_child_fn, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+	if (stack != MAP_FAILED)
+		munmap(stack, size);
+	if (a->cgroup_self >= 0)
+		close(a->cgroup_self);
+	a->cgroup_self = -1;
+	if (pid < 0) {
+		log_msg(LOGL_DEBUG, "exec: clone(CLONE_VM): %s: fork", strerror(errno));
+		return 0;
+	}
+	return pid;
+}
+
 pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 {
-	struct exec_child a = { .o = o, .root_fd = -1 };
+	struct exec_child a = { .o = o, .root_fd = -1, .cgroup_self = -1 };
 	struct oci_seccomp_prog bpf = { 0 };
 	int sp[2] = { -1, -1 }, saved[2] = { -1, -1 };
 	int pidns = -1, timens = -1, nj = 0, in_cgroup = 0;
@@ -1098,12 +1148,17 @@ pid_t oci_linux_exec(const struct oci_exec_opts *o, struct err *e)
 		goto fail;
 	}
 	timing_mark("exec: namespaces opened");
-	pid = clone_child(0, cgfd, &in_cgroup, e);
+	a.sock = sp[1];
+	pid = exec_clone_vm(&a, cgfd);
 	if (pid == 0) {
-		close(sp[0]);
-		a.sock = sp[1];
-		a.wait_go = !in_cgroup && cgfd >= 0;
-		exec_child_main(&a);
+		pid = clone_child(0, cgfd, &in_cgroup, e);
+		if (pid == 0) {
+			close(sp[0]);
+			a.wait_go = !in_cgroup && cgfd >= 0;
+			exec_child_main(&a);
+		}
+	} else {
+		in_cgroup = 1; /* the child moved itself */
 	}
 	leave_for_children(saved);
 	if (pid < 0)
@@ -1145,6 +1200,8 @@ int oci_linux_wait(pid_t pid, int pty)
 	int raw = 0, st = 0, sfd, in_open = 1;
 	sigset_t all;
 	char buf[4096];
+
+	oci_exe_release(); /* the process has exec'd: off the start's path */
 
 	sigfillset(&all);
 	sigdelset(&all, SIGSEGV);

@@ -94,10 +94,14 @@ int oci_open_in_root(int rootfd, const char *path, int flags, int mkdirs, struct
 /* Make sure no process in a container can write the host's binary through
  * /proc/<pid>/exe (CVE-2019-5736): returns 0 at once if the binary is on a
  * read-only mount or a sealed memfd, or once this image is detached from
- * its file (CAP_SYS_RESOURCE); else re-execs it, once, from a sealed memfd
- * copy and does not return, but on failure (-1, e set).  Afterwards
- * /proc/self/exe has no path: NOOK_EXE holds the binary's. */
+ * its file onto a read-only clone of its mount or a sealed memfd copy
+ * (PR_SET_MM); else re-execs it, once, from a sealed memfd copy and does
+ * not return, but on failure (-1, e set).  Afterwards /proc/self/exe has
+ * no path: NOOK_EXE holds the binary's. */
 int oci_protect_exe(char **argv, struct err *e);
+/* Let go of the read-only clone's mount (its exe stays): once the
+ * processes we start have exec'd, e.g. while we wait for them. */
+void oci_exe_release(void);
 
 /* Bring "lo" up in our network namespace (a new one: runc and crun do). */
 int oci_loopback_up(struct err *e);

@@ -49,6 +49,12 @@ _Static_assert(NEWSYS(442) == __NR_mount_setattr, "mount_setattr's number");
 #ifndef SYS_mount_setattr
 #define SYS_mount_setattr NEWSYS(442)
 #endif
+#ifdef __NR_open_tree
+_Static_assert(NEWSYS(428) == __NR_open_tree, "open_tree's number");
+#endif
+#ifndef SYS_open_tree
+#define SYS_open_tree NEWSYS(428)
+#endif
 #ifndef SYS_clone3
 #define SYS_clone3 NEWSYS(435)
 #endif
@@ -105,6 +111,11 @@ int sys_openat2(int dirfd, const char *path, struct nook_open_how *how)
 int sys_mount_setattr(int dirfd, const char *path, unsigned int flags, struct nook_mount_attr *attr)
 {
 	return (int)syscall(SYS_mount_setattr, dirfd, path, flags, attr, sizeof(*attr));
+}
+
+int sys_open_tree(int dirfd, const char *path, unsigned int flags)
+{
+	return (int)syscall(SYS_open_tree, dirfd, path, flags);
 }
 
 void fds_cloexec_from(int first)

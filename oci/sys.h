@@ -85,6 +85,20 @@ struct nook_mount_attr {
 #define NOOK_AT_RECURSIVE 0x8000
 int sys_mount_setattr(int dirfd, const char *path, unsigned int flags,
 		      struct nook_mount_attr *attr);
+/* open_tree(2), Linux 5.2: with NOOK_OPEN_TREE_CLONE a detached copy of
+ * the mount at path (a file: a bind mount of just that file). */
+#define NOOK_OPEN_TREE_CLONE 1U
+#define NOOK_OPEN_TREE_CLOEXEC 02000000U
+int sys_open_tree(int dirfd, const char *path, unsigned int flags);
+
+/* Children cloned with CLONE_VM | CLONE_VFORK run our code on a stack of
+ * their own, which ASan does not know: the sanitizer builds (the unit
+ * tests) fork instead. */
+#ifdef __SANITIZE_ADDRESS__
+#define NOOK_CLONE_VM 0
+#else
+#define NOOK_CLONE_VM 1
+#endif
 
 /* Mark every fd >= first close-on-exec (close_range, else a walk of
  * /proc/self/fd). */

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # CVE-2019-5736 in the VM, where root has every capability (the host's root
 # lacks CAP_SYS_RESOURCE, so its test sees only PR_SET_MM_MAP): the
-# runtime moves its image onto a sealed memfd copy in place with
-# PR_SET_MM_EXE_FILE, without a re-exec; the init of a created container
-# maps nothing of the binary's file, its exe is the memfd, and a write
-# into that exe fails.  Then the same with NOOK_EXE_COPY=1 (the re-exec).
+# runtime moves its image in place with PR_SET_MM_EXE_FILE, without a
+# re-exec, onto the binary's file seen through a read-only clone of its
+# mount (the default) or onto a sealed memfd copy (NOOK_EXE_MEMFD=1): the
+# init of a created container maps nothing of the binary's file but
+# through that, and a write into its exe fails.  Then the same with
+# NOOK_EXE_COPY=1 (the re-exec).
 # Results: ok/not ok - vm: exe: NAME.
 
 RT=${RT:-/nook/nook runtime}
@@ -38,20 +40,30 @@ cat >"$W/b/config.json" <<'JSON'
 	"linux": { "namespaces": [ { "type": "pid" }, { "type": "mount" } ] }
 }
 JSON
-trap 'timeout -s KILL 30 $RT delete --force exe-detach >/dev/null 2>&1;
+trap 'timeout -s KILL 30 $RT delete --force exe-clone >/dev/null 2>&1;
+	timeout -s KILL 30 $RT delete --force exe-memfd >/dev/null 2>&1;
 	timeout -s KILL 30 $RT delete --force exe-copy >/dev/null 2>&1' EXIT
 
-for way in detach copy; do
-	copy=
+for way in clone memfd copy; do
+	memfd= copy=
+	[ $way = memfd ] && memfd=1
 	[ $way = copy ] && copy=1
 	begin "the init of a created container does not run the binary's file ($way)"
-	NOOK_EXE_COPY=$copy NOOK_TIMING=$W/tm.$way timeout -s KILL 30 $RT --debug create \
-		--bundle "$W/b" "exe-$way" </dev/null >"$W/out" 2>"$W/err" ||
+	NOOK_EXE_MEMFD=$memfd NOOK_EXE_COPY=$copy NOOK_TIMING=$W/tm.$way timeout -s KILL 30 \
+		$RT --debug create --bundle "$W/b" "exe-$way" </dev/null >"$W/out" 2>"$W/err" ||
 		why "create: $(cat "$W/err")"
 	pid=$(timeout -s KILL 30 $RT state "exe-$way" 2>/dev/null | tr -d '\n\t ' |
 		sed -n 's/.*"pid":\([0-9]*\).*/\1/p')
 	if [ -z "$pid" ]; then
 		why "no init pid"
+	elif [ $way = clone ]; then
+		# the binary's own inode, through a mount that refuses writes
+		[ "$(ls -Li "/proc/$pid/exe" | awk '{print $1}')" = "$(ls -Li "$BIN" | awk '{print $1}')" ] ||
+			why "the init's exe is not the binary's inode: $(ls -Li "/proc/$pid/exe")"
+		printf '' >>"/proc/$pid/exe" 2>/dev/null && why "the init's exe opens for writing"
+		grep -q 'detached from the file in place onto a read-only clone of its mount (PR_SET_MM_EXE_FILE)' \
+			"$W/err" || why "no in-place detach onto a read-only clone: $(grep 'exe:' "$W/err")"
+		expect_eq "times main ran" "$(grep -c ' main$' "$W/tm.$way")" 1
 	else
 		case $(readlink "/proc/$pid/exe") in
 		/memfd:*) ;;
@@ -60,13 +72,13 @@ for way in detach copy; do
 		grep -q " $BIN\$" "/proc/$pid/maps" && why "the init maps $BIN"
 		# the write seal: open succeeds, the write fails
 		printf x >>"/proc/$pid/exe" 2>/dev/null && why "a write into the init's exe succeeded"
-	fi
-	if [ $way = detach ]; then
-		grep -q 'detached from the file in place (PR_SET_MM_EXE_FILE)' "$W/err" ||
-			why "no in-place detach with PR_SET_MM_EXE_FILE: $(grep 'exe:' "$W/err")"
-		expect_eq "times main ran" "$(grep -c ' main$' "$W/tm.$way")" 1
-	else
-		expect_eq "times main ran" "$(grep -c ' main$' "$W/tm.$way")" 2
+		if [ $way = memfd ]; then
+			grep -q 'detached from the file in place onto a sealed memfd copy (PR_SET_MM_EXE_FILE)' \
+				"$W/err" || why "no in-place detach with PR_SET_MM_EXE_FILE: $(grep 'exe:' "$W/err")"
+			expect_eq "times main ran" "$(grep -c ' main$' "$W/tm.$way")" 1
+		else
+			expect_eq "times main ran" "$(grep -c ' main$' "$W/tm.$way")" 2
+		fi
 	fi
 	timeout -s KILL 30 $RT delete --force "exe-$way" >/dev/null 2>&1
 	end
