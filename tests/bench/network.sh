@@ -6,8 +6,11 @@
 #   1. `run --rm /bin/true` latency: nook --network bridge, nook --network
 #      none, podman --network bridge (CNI here), interleaved
 #   2. iperf3 TCP throughput: container to container over nook's bridge, a
-#      LAN client to a port nook published, and the floor: the same iperf3
-#      between two netns joined by a raw veth pair made with `ip`
+#      LAN client to a port nook published, a container to the LAN netns
+#      (outbound, routed and masqueraded: what a change to the containers'
+#      own links, such as a larger GSO size, may cost the rest), and the
+#      floor: the same iperf3 between two netns joined by a raw veth pair
+#      made with `ip`
 # and the ratios against the goals.
 #
 #   tests/bench/network.sh [BUILD_DIR]     (default build/x86_64; needs root)
@@ -242,6 +245,7 @@ if [ "$HAVE_IPERF" = 1 ]; then
 	# the subshell over nsenter, which execs iperf3)
 	inns "$F2" iperf3 -s --pidfile "$WORK/iperf.f2.pid" >/dev/null 2>&1 &
 	inns "$B2" iperf3 -s --pidfile "$WORK/iperf.b2.pid" >/dev/null 2>&1 &
+	inns "$LNS" iperf3 -s --pidfile "$WORK/iperf.lns.pid" >/dev/null 2>&1 &
 	# the bridge: two containers on nook's default network; the LAN: a
 	# published port
 	"${NK[@]}" run -d --name ips --network bridge --rootfs /:O /usr/bin/iperf3 -s >"$WORK/out" 2>"$WORK/err" ||
@@ -264,6 +268,11 @@ if [ "$HAVE_IPERF" = 1 ]; then
 			inns "$LNS" timeout 60 iperf3 -c 192.0.2.1 -p 5201 -t "$ISECS" -J >"$WORK/j" 2>&1 &&
 				gbps "$WORK/j" >>"$WORK/times/iperf.lan" ||
 				FAILED[iperf-lan]="iperf3 -c 192.0.2.1 -p 5201 from the LAN netns: $(jq -r .error "$WORK/j" 2>/dev/null)"
+		fi
+		if [ -z "${FAILED[iperf-out]:-}" ]; then
+			timeout 60 "${NK[@]}" run --rm --network bridge --rootfs /:O /usr/bin/iperf3 -c 192.0.2.2 -t "$ISECS" -J >"$WORK/j" 2>"$WORK/err" &&
+				gbps "$WORK/j" >>"$WORK/times/iperf.out" ||
+				FAILED[iperf-out]="iperf3 -c 192.0.2.2 in a container: $(why) $(jq -r .error "$WORK/j" 2>/dev/null)"
 		fi
 	done
 	echo "[2/2] iperf3: $IROUNDS x ${ISECS} s per path, interleaved ($(since_s "$t") s)"
@@ -302,6 +311,7 @@ if [ "$HAVE_IPERF" = 1 ]; then
 	row "floor: two netns on a bridge made with ip" "$WORK/times/iperf.brfloor" iperf-brfloor
 	row "container -> container over nook's bridge" "$WORK/times/iperf.bridge" iperf-bridge
 	row "LAN netns -> port published by nook" "$WORK/times/iperf.lan" iperf-lan
+	row "container -> LAN netns (outbound)" "$WORK/times/iperf.out" iperf-out
 	echo
 fi
 if [ "${BENCH_RAW:-}" = 1 ]; then
@@ -339,13 +349,15 @@ if [ "$HAVE_IPERF" = 1 ]; then
 		v=$(median_of "$WORK/times/iperf.$p")
 		echo "  iperf3 $p / the ip bridge = $(ratio "$v" "$bf") ($v / $bf Gbit/s): what nook adds to a kernel bridge"
 	done
+	v=$(median_of "$WORK/times/iperf.out")
+	echo "  iperf3 outbound / floor = $(ratio "$v" "$fl") ($v / $fl Gbit/s) (no goal: watched, not to regress)"
 else
 	echo "  iperf3: not measured: $IPERF_WHY"
 fi
 echo
 echo "total time: $(since_s "${T_START/[.,]/}") s; load now $(cut -d' ' -f1-3 /proc/loadavg)"
 rc=0
-for k in bridge none base-bridge base-none iperf-bridge iperf-lan; do
+for k in bridge none base-bridge base-none iperf-bridge iperf-lan iperf-out; do
 	[ -z "${FAILED[$k]:-}" ] || rc=1
 done
 exit $rc
