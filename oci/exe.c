@@ -39,6 +39,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
+#include <linux/capability.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -86,13 +87,16 @@ static int env_on(const char *name)
 	return v && *v && strcmp(v, "0") != 0;
 }
 
-static int exe_protected(void)
+/* On a read-only mount, or (after our re-exec) a sealed memfd. */
+static int exe_protected(int again)
 {
 	struct statvfs sv;
 	int fd, seals;
 
 	if (statvfs("/proc/self/exe", &sv) == 0 && (sv.f_flag & ST_RDONLY))
 		return 1;
+	if (!again)
+		return 0;
 	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -248,6 +252,24 @@ static int exe_set(int fd, int way)
 	return prctl(PR_SET_MM, PR_SET_MM_MAP, &m, sizeof(m), 0);
 }
 
+/* 0: PR_SET_MM_EXE_FILE (CAP_SYS_RESOURCE), 1: PR_SET_MM_MAP
+ * (CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE), -1: neither. */
+static int exe_way(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { 0 };
+	uint64_t eff;
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return 1; /* the prctl will tell */
+	eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	if (eff & (1ULL << CAP_SYS_RESOURCE))
+		return 0;
+	if (eff & ((1ULL << CAP_SYS_ADMIN) | (1ULL << 40 /* CAP_CHECKPOINT_RESTORE */)))
+		return 1;
+	return -1;
+}
+
 /* The file offset of the first writable PT_LOAD's first page: mappings
  * from there on may hold bytes that are not the file's.  0 (everything
  * copied) when the headers cannot be read. */
@@ -315,17 +337,12 @@ static int exe_detach(void)
 		mfd = exe_sealed_copy(&e);
 	if (mfd < 0)
 		return -1;
-	/* Which way the kernel permits, before anything is moved: EBUSY
-	 * (the file is still mapped) is its yes. */
-	for (way = 0; way < 2; way++) {
-		if (exe_set(mfd, way) == 0)
-			return 0;
-		if (errno == EBUSY)
-			break;
-	}
-	if (way == 2) {
-		log_msg(LOGL_DEBUG, "exe: the kernel refuses PR_SET_MM (%s): re-exec",
-			strerror(errno));
+	/* Which way our capabilities allow, before anything is moved (a
+	 * refused prctl tells too, for a /proc read and two syscalls). */
+	way = exe_way();
+	if (way < 0) {
+		log_msg(LOGL_DEBUG, "exe: no CAP_SYS_RESOURCE, CAP_SYS_ADMIN or "
+				    "CAP_CHECKPOINT_RESTORE for PR_SET_MM: re-exec");
 		return -1;
 	}
 	maps = file_read("/proc/self/maps", NULL, &e);
@@ -358,10 +375,13 @@ static int exe_detach(void)
 				 (prot & PROT_WRITE) || off + (b - a) > rw_off) < 0)
 			return -1;
 	}
-	if (exe_set(mfd, way) < 0) {
-		log_msg(LOGL_DEBUG, "exe: %s after the move: %s: re-exec", way_name[way],
-			strerror(errno));
-		return -1;
+	/* Refused in a user namespace (PR_SET_MM_EXE_FILE wants the host's
+	 * CAP_SYS_RESOURCE) or without CONFIG_CHECKPOINT_RESTORE (no
+	 * PR_SET_MM_MAP): the other way, else the re-exec. */
+	while (exe_set(mfd, way) < 0) {
+		log_msg(LOGL_DEBUG, "exe: %s after the move: %s", way_name[way], strerror(errno));
+		if (++way == 2)
+			return -1;
 	}
 	log_msg(LOGL_DEBUG, "exe: detached from the file in place onto %s (%s)", src,
 		way_name[way]);
@@ -376,7 +396,7 @@ int oci_protect_exe(char **argv, struct err *e)
 
 	if (again)
 		unsetenv("NOOK_REEXEC"); /* not for what we run */
-	if (exe_protected())
+	if (exe_protected(again))
 		return 0;
 	if (again) /* never loop */
 		return err_set(e, 0, "/proc/self/exe is still writable after the re-exec");

@@ -268,7 +268,9 @@ int rt_do_create(const struct rt *rt, const char *id, const struct create_opts *
 	o.console_socket = console;
 	o.preserve_fds = co->preserve_fds;
 	o.no_pivot = co->no_pivot;
-	o.on_created = on_created;
+	/* the init waits for the parent there only for hooks to run */
+	if (spec->hooks.n[OCI_HOOK_PRESTART] || spec->hooks.n[OCI_HOOK_CREATE_RUNTIME])
+		o.on_created = on_created;
 	o.state_json = hook_state_json;
 	o.arg = &hc;
 	o.seccomp_cache = seccache;
