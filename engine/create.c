@@ -480,6 +480,21 @@ int engine_create(struct engine *en, const struct engine_create_opts *o, char id
 	return create(en, o, NULL, id, e);
 }
 
+/* A --rm container is written for no power cut, and its record kept in RAM
+ * (nothing on flash for a --rootfs DIR one) unless it has anonymous
+ * volumes: those on disk would lose the record that says to remove them. */
+static int create_durability(const struct engine_create_opts *o, const cJSON *cfg)
+{
+	const cJSON *u;
+
+	if (!o->auto_remove)
+		return 1;
+	cJSON_ArrayForEach (u, cJSON_GetObjectItemCaseSensitive(cfg, "volumes"))
+		if (jbool(u, "anonymous"))
+			return 0;
+	return STORE_VOLATILE;
+}
+
 static int create(struct engine *en, const struct engine_create_opts *o,
 		  const struct image_use *img, char id[STORE_ID_LEN + 1], struct err *e)
 {
@@ -597,7 +612,7 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 		goto out;
 
 	/* --rm: nothing of it need survive a power cut (as ctr_save) */
-	if (store_create(&en->st, id, name, cfg, !o->auto_remove, e) < 0) {
+	if (store_create(&en->st, id, name, cfg, create_durability(o, cfg), e) < 0) {
 		kind(e, e->errnum == EEXIST ? ERRK_INVALID_ARG : ERRK_RUNTIME);
 		goto out;
 	}

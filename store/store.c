@@ -342,6 +342,13 @@ char **store_list(const struct store *s, struct err *e)
 	/* Grown here, not with strv_push: that counts the vector on each
 	 * push, quadratic in the number of containers. */
 	while ((de = readdir(d))) {
+		if (is_id(de->d_name) && de->d_type != DT_DIR &&
+		    faccessat(dirfd(d), de->d_name, F_OK, 0) < 0 && errno == ENOENT) {
+			/* a volatile container's link whose record a reboot
+			 * took: the link, its name, its overlay go too */
+			store_remove(s, de->d_name, NULL, NULL);
+			continue;
+		}
 		if (is_id(de->d_name)) {
 			if (n == cap) {
 				cap *= 2;
@@ -519,6 +526,51 @@ static void name_release(const struct store *s, const char *id, const char *name
 		unlink(link);
 }
 
+/* A volatile container's record: <runroot>/volatile/<id>, with
+ * <root>/containers/<id> a symlink to it; its overlay, if any, stays on
+ * disk in <root>/volatile-overlay/<id>, reached by the symlink "overlay"
+ * in the record.  Nothing of it survives a reboot but that link (and its
+ * name), which store_list drops. */
+static char *volatile_path(const struct store *s, const char *id)
+{
+	return xasprintf("%s/volatile/%s", s->runroot, id);
+}
+
+static char *volatile_overlay_path(const struct store *s, const char *id)
+{
+	return xasprintf("%s/volatile-overlay/%s", s->root, id);
+}
+
+static int volatile_make(const struct store *s, const char *id, const char *link, int overlay,
+			 struct err *e)
+{
+	_cleanup_free_ char *rec = volatile_path(s, id);
+	_cleanup_free_ char *ov = overlay ? volatile_overlay_path(s, id) : NULL;
+	_cleanup_free_ char *ovl = overlay ? xasprintf("%s/overlay", rec) : NULL;
+
+	if (mkdir_p(rec, 0700, e) < 0)
+		return -1;
+	if ((ov && (mkdir_p(ov, 0700, e) < 0 || symlink(ov, ovl) < 0)) || symlink(rec, link) < 0) {
+		if (!e->msg[0])
+			err_sys(e, "create container record %s", link);
+		store_rm_tree(AT_FDCWD, rec, NULL);
+		if (ov)
+			store_rm_tree(AT_FDCWD, ov, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* The volatile parts of id, if any. */
+static void volatile_remove(const struct store *s, const char *id)
+{
+	_cleanup_free_ char *rec = volatile_path(s, id);
+	_cleanup_free_ char *ov = volatile_overlay_path(s, id);
+
+	store_rm_tree(AT_FDCWD, rec, NULL);
+	store_rm_tree(AT_FDCWD, ov, NULL);
+}
+
 int store_create(const struct store *s, const char *id, const char *name, const cJSON *config,
 		 int durable, struct err *e)
 {
@@ -530,8 +582,15 @@ int store_create(const struct store *s, const char *id, const char *name, const 
 	if (id_check(id, e) < 0 || (name && store_name_valid(name, e) < 0))
 		return -1;
 	dir = store_path(s, id, NULL);
-	if (mkdir(dir, 0700) < 0)
+	if (durable == STORE_VOLATILE) {
+		const cJSON *ov = cJSON_GetObjectItemCaseSensitive(config, "rootfsOverlay");
+
+		if (volatile_make(s, id, dir, cJSON_IsTrue(ov), e) < 0)
+			return -1;
+		durable = 0;
+	} else if (mkdir(dir, 0700) < 0) {
 		return err_sys(e, "create container directory %s", dir);
+	}
 	cfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cfd < 0) {
 		err_sys(e, "open %s", dir);
@@ -557,6 +616,7 @@ undo_dir:
 	cfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cfd >= 0)
 		store_rm_tree(cfd, id, NULL);
+	volatile_remove(s, id);
 	return -1;
 }
 
@@ -586,6 +646,7 @@ int store_remove(const struct store *s, const char *id, const char *name, struct
 		return err_sys(e, "rename %s/%s", root, id);
 	if (store_rm_tree(fd, dead, e) < 0)
 		return err_wrap(e, "remove %s", root);
+	volatile_remove(s, id);
 	if (name && *name && store_name_valid(name, NULL) == 0) {
 		name_release(s, id, name);
 	} else if (!name) { /* find the link that points to id */

@@ -75,7 +75,11 @@ char *store_exit_dir(const struct store *s);
  * EEXIST "name NAME is already in use by container ID"; all undone on
  * failure.  name NULL: no name.  A name link whose container directory is
  * gone (a crash) is taken over.  durable 0: config.json is not fsync'd (a
- * container that does not outlive its run, as store_write_json). */
+ * container that does not outlive its run, as store_write_json);
+ * STORE_VOLATILE: nor is it on disk: the record lives in the runroot
+ * (RAM), <root>/containers/<id> links to it (its overlay, if any, stays on
+ * disk), and a reboot ends it (store_list drops the link).  For --rm. */
+#define STORE_VOLATILE 2
 int store_create(const struct store *s, const char *id, const char *name, const cJSON *config,
 		 int durable, struct err *e);
 /* Remove everything of id (both trees, the name link if it points to id;

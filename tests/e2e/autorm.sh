@@ -100,6 +100,35 @@ expect_status "rm -f" $? 0 "$out"
 gone plain "$id"
 t_end
 
+# A --rm container's record lives in the runroot (RAM): nothing of a
+# --rootfs DIR one is written under --root but its link and name; its
+# overlay, if any, stays on disk.  A reboot (the runroot emptied) ends it.
+t_begin "autorm: a --rm container is kept in the runroot, a link under --root"
+id=$(nk_create --rm --name vol --rootfs "$ROOTFS" /bin/nook-test true 2>&1)
+expect_status "create --rm" $? 0 "$id"
+[ -L "$T_DIR/root/containers/$id" ] || t_why "--root's containers/$id is not a link"
+[ -f "$T_DIR/run/volatile/$id/config.json" ] || t_why "no config.json in the runroot's record"
+expect_eq "ps -a" "$(nk ps -a --format '{{.Names}}' 2>&1)" vol
+rm -rf "$T_DIR/run/volatile" # what a reboot does to the runroot
+expect_eq "ps -a once the record is gone" "$(nk ps -a --format '{{.Names}}' 2>&1)" ""
+expect_eq "left behind" "$(leftovers "$id")" ""
+id2=$(nk_create --rm --name vol --rootfs "$ROOTFS" /bin/nook-test true 2>&1)
+expect_status "the name is free again" $? 0 "$id2"
+nk rm -f vol >/dev/null 2>&1
+gone vol "$id2"
+t_end
+
+t_begin "autorm: a --rm container's overlay stays on disk, and goes with it"
+id=$(nk_run --rm -d --name ovl --rootfs "$ROOTFS:O" /bin/sh -c 'echo data >/written; sleep 30' 2>&1)
+expect_status "run --rm -d DIR:O" $? 0 "$id"
+wait_for 5 test -f "$T_DIR/root/volatile-overlay/$id/upper/written" ||
+	t_why "no upper/written under --root's volatile-overlay/$id: $(ls "$T_DIR/root" 2>&1 | tr '\n' ' ')"
+[ -L "$T_DIR/run/volatile/$id/overlay" ] || t_why "the record has no overlay link"
+nk rm -f ovl >/dev/null 2>&1
+removed ovl 10
+gone ovl "$id"
+t_end
+
 t_begin "autorm: --rm and --restart always do not mix"
 out=$(nk_run --rm -d --restart always --name both --rootfs "$ROOTFS" /bin/nook-test true 2>&1)
 expect_status "run --rm --restart always" $? 125 "$out"
