@@ -24,8 +24,9 @@
 #   BENCH_RAW=1       also print every timed value (ms), in run order
 #
 # Each engine has its own --root/--runroot (podman also --tmpdir) in one work
-# dir under /tmp; every container either engine made is removed and the work
-# dir deleted on exit, failure, interrupt or time-out (trap).
+# dir under /tmp, the runroots on a tmpfs mounted there; every container
+# either engine made is removed and the work dir deleted on exit, failure,
+# interrupt or time-out (trap).
 set -u
 . "$(dirname "$0")/lib.sh"
 export LC_ALL=C
@@ -74,8 +75,12 @@ PAYLOAD=$(cd "$BUILD" && pwd)/nook-test
 T_START=$EPOCHREALTIME
 WORK=$(mktemp -d /tmp/nook-bench-engine.XXXXXX) || die "mktemp failed"
 ROOTFS=$WORK/rootfs
-NK=("$NOOK" --root "$WORK/nook/root" --runroot "$WORK/nook/run")
-PM=(podman --root "$WORK/podman/root" --runroot "$WORK/podman/run" --tmpdir "$WORK/podman/tmp"
+# The runroots (and podman's tmpdir) on a tmpfs, as /run is on a router and
+# in podman's defaults; the roots on the disk under /tmp.
+mkdir -p "$WORK/ram" && mount -t tmpfs -o mode=0755 nook-bench "$WORK/ram" ||
+	die "cannot mount a tmpfs on $WORK/ram"
+NK=("$NOOK" --root "$WORK/nook/root" --runroot "$WORK/ram/nook-run")
+PM=(podman --root "$WORK/podman/root" --runroot "$WORK/ram/podman-run" --tmpdir "$WORK/ram/podman-tmp"
 	--cgroup-manager=cgroupfs --events-backend=file --runtime "$RUNTIME")
 # the same network mode for both (nook's default is bridge)
 NK_RUN=(--network none)
@@ -131,6 +136,7 @@ cleanup() {
 		[ "${a[*]}" = "/bin/nook-test sleep inf" ] && kill -KILL "$pid" 2>/dev/null &&
 			echo "bench: cleanup: killed leftover container process $pid" >&2
 	done <"$WORK/pids"
+	umount "$WORK/ram" 2>/dev/null # ours: no notice
 	umount_under "$WORK"
 	rm -rf "$WORK" || echo "bench: cleanup: could not remove $WORK" >&2
 	exit "$rc"
@@ -222,7 +228,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3fx", a / b; els
 echo "nook engine benchmark: nook vs podman, side by side in one run"
 echo "  nook:   $NOOK"
 echo "  podman: $(podman --version | sed 's/.*version //') with $(conmon --version | head -1), $($RUNTIME --version | head -1)"
-echo "          --root/--runroot/--tmpdir in $WORK, --cgroup-manager=cgroupfs --events-backend=file --runtime $RUNTIME"
+echo "          --root in $WORK, --runroot/--tmpdir on a tmpfs ($WORK/ram), --cgroup-manager=cgroupfs --events-backend=file --runtime $RUNTIME"
 echo "          run/create: ${PM_RUN[*]}"
 echo "  rootfs: busybox + nook-test (tests/mkrootfs.sh), --rootfs for both; nook: ${NK_RUN[*]}"
 if [ -x "$SPAWN" ]; then
