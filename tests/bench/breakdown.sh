@@ -5,8 +5,11 @@
 # (`unshare -mpfuin --mount-proc /bin/true`), `nook runtime run`, crun and
 # runc `run` of /bin/true on one bundle, `nook run --rm --rootfs DIR
 # /bin/true`, and `exec /bin/true` into a running container with `nook
-# runtime exec`, `crun exec` and `nook exec`.  Then the median of every step
-# that nook marks with NOOK_TIMING (oci/log.h), per command.
+# runtime exec`, `crun exec` and `nook exec`; `nook runtime run` and `crun
+# run` again on the bundle without its seccomp profile (*-plain-*: as
+# `runtime spec` makes it, and as the floor loads no filter).  Then the
+# median of every step that nook marks with NOOK_TIMING (oci/log.h), per
+# command.
 #
 #   tests/bench/breakdown.sh [BUILD_DIR]      (default build/x86_64; root)
 #
@@ -129,6 +132,10 @@ if [ -f "$PODMAN_SECCOMP" ] && [ "$(uname -m)" = x86_64 ]; then
 else
 	echo "bench: no seccomp profile in the bundle ($PODMAN_SECCOMP missing or not x86_64)"
 fi
+# The same bundle without a seccomp profile, as `nook runtime spec` and
+# `runc spec` make it (the demo's): the floor loads no filter either.
+cp -a "$BUNDLE" "$WORK/pbundle"
+jq 'del(.linux.seccomp)' "$BUNDLE/config.json" >"$WORK/pbundle/config.json" || die "jq failed"
 # A second bundle whose init sleeps, for the exec measurements.
 cp -a "$BUNDLE" "$WORK/sbundle"
 jq '.process.args = ["/bin/sleep", "1000"]' "$BUNDLE/config.json" >"$WORK/sbundle/config.json"
@@ -208,6 +215,9 @@ round() { # NAME-PREFIX ("-" for warm-up)
 	rt_run "$(n nook-runtime-run)" "$NOOK" runtime
 	rt_run "$(n nook-ro-runtime-run)" "$NOOK_RO" runtime
 	for rt in $REFS; do rt_run "$(n "$rt-run")" "$rt"; done
+	BUNDLE=$WORK/pbundle rt_run "$(n nook-plain-runtime-run)" "$NOOK" runtime
+	BUNDLE=$WORK/pbundle rt_run "$(n nook-ro-plain-runtime-run)" "$NOOK_RO" runtime
+	case " $REFS " in *" crun "*) BUNDLE=$WORK/pbundle rt_run "$(n crun-plain-run)" crun ;; esac
 	timed "$(n nook-run-rm)" "${NK[@]}" run --rm --network none --rootfs "$WORK/rootfs" /bin/true
 	timed "$(n nook-ro-run-rm)" "$NOOK_RO" "${NK[@]:1}" run --rm --network none --rootfs "$WORK/rootfs" /bin/true
 	if [ -n "$BASE" ]; then
@@ -252,11 +262,11 @@ ratio() { awk -v a="${M[$1]:-}" -v b="${M[$2]:-}" 'BEGIN { if (a == "" || b == "
 
 printf '%-20s %10s %9s %9s\n' command "median ms" "/floor" "/crun"
 for k in floor nook-runtime-run nook-ro-runtime-run base-runtime-run crun-run runc-run \
-	nook-run-rm nook-ro-run-rm base-run-rm nook-runtime-exec nook-ro-runtime-exec crun-exec \
+	nook-plain-runtime-run nook-ro-plain-runtime-run crun-plain-run nook-run-rm nook-ro-run-rm base-run-rm nook-runtime-exec nook-ro-runtime-exec crun-exec \
 	nook-exec nook-ro-exec base-exec; do
 	[ -n "${M[$k]:-}" ] || continue
 	c=crun-run
-	case $k in *exec) c=crun-exec ;; esac
+	case $k in *exec) c=crun-exec ;; *plain*) c=crun-plain-run ;; esac
 	printf '%-20s %10s %9s %9s\n' "$k" "${M[$k]}" "$(ratio "$k" floor)" "$(ratio "$k" $c)"
 done
 echo
@@ -271,6 +281,8 @@ goal() { # LABEL A B MAX
 }
 goal "nook runtime run / floor" nook-runtime-run floor 1.3
 goal "  the same, binary on a ro mount" nook-ro-runtime-run floor 1.3
+goal "  no seccomp profile (as the floor)" nook-plain-runtime-run floor 1.3
+goal "  the same, binary on a ro mount" nook-ro-plain-runtime-run floor 1.3
 goal "nook runtime run / crun run" nook-runtime-run crun-run 0.5
 goal "  the same, binary on a ro mount" nook-ro-runtime-run crun-run 0.5
 goal "nook run --rm / nook runtime run" nook-run-rm nook-runtime-run 1.5
