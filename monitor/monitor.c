@@ -34,7 +34,6 @@
 #include <limits.h>
 #include <link.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/auxv.h>
 #include <sys/ioctl.h>
@@ -904,19 +903,11 @@ static int exe_ro_open(const struct monitor_opts *o)
  * exec, on the start's path.  -1: use exe_ro_open. */
 static int exe_ro_tree(const struct monitor_opts *o)
 {
-	struct nook_mount_attr ro = { .attr_set = NOOK_MOUNT_ATTR_RDONLY };
 	struct statvfs sv;
-	int tree;
 
 	if (statvfs(o->monitor_exe, &sv) == 0 && (sv.f_flag & ST_RDONLY))
 		return -1;
-	tree = sys_open_tree(AT_FDCWD, o->monitor_exe, NOOK_OPEN_TREE_CLONE);
-	if (tree >= 0 && (sys_mount_setattr(tree, "", AT_EMPTY_PATH, &ro) < 0 ||
-			  fstatvfs(tree, &sv) < 0 || !(sv.f_flag & ST_RDONLY))) {
-		close(tree);
-		tree = -1;
-	}
-	return tree;
+	return oci_ro_clone(o->monitor_exe, 0);
 }
 
 static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o, int rep)
@@ -1017,8 +1008,6 @@ int monitor_main(int argc, char **argv)
 struct spawn_vm {
 	const struct monitor_opts *o;
 	int rep[2];
-	char *stack; /* two stacks, one for each child */
-	size_t size;
 	struct err e;
 };
 
@@ -1035,7 +1024,7 @@ static int spawn_vm_middle(void *arg)
 
 	close(v->rep[0]);
 	setsid();
-	if (clone(spawn_vm_monitor, v->stack + v->size, CLONE_VM | CLONE_VFORK | SIGCHLD, v) < 0) {
+	if (sys_clone_vm(spawn_vm_monitor, v) < 0) {
 		err_sys(&v->e, "fork the monitor");
 		report_send(v->rep[1], -1, &v->e);
 	}
@@ -1044,16 +1033,10 @@ static int spawn_vm_middle(void *arg)
 
 static pid_t spawn_vm(const struct monitor_opts *o, int rep[2])
 {
-	struct spawn_vm v = { .o = o, .rep = { rep[0], rep[1] }, .size = 128 << 10 };
+	struct spawn_vm v = { .o = o, .rep = { rep[0], rep[1] } };
 	int tfd = timing_fd;
-	pid_t pid;
+	pid_t pid = sys_clone_vm(spawn_vm_middle, &v);
 
-	v.stack = mmap(NULL, 2 * v.size, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (v.stack == MAP_FAILED)
-		return -1;
-	pid = clone(spawn_vm_middle, v.stack + 2 * v.size, CLONE_VM | CLONE_VFORK | SIGCHLD, &v);
-	munmap(v.stack, 2 * v.size);
 	timing_fd = tfd;
 	return pid;
 }

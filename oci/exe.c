@@ -153,26 +153,32 @@ static int exe_sealed_copy(struct err *e)
  * the container, not before we start it. */
 static int exe_tree = -1;
 
-static int exe_ro_clone(void)
+int oci_ro_clone(const char *path, unsigned int flags)
 {
 	struct nook_mount_attr ro = { .attr_set = NOOK_MOUNT_ATTR_RDONLY };
-	int tree = sys_open_tree(AT_FDCWD, "/proc/self/exe",
-				 NOOK_OPEN_TREE_CLONE | NOOK_OPEN_TREE_CLOEXEC);
-	char path[40];
+	int tree = sys_open_tree(AT_FDCWD, path, NOOK_OPEN_TREE_CLONE | flags);
 	struct statvfs sv;
-	int fd = -1;
 
-	if (tree >= 0 && sys_mount_setattr(tree, "", AT_EMPTY_PATH, &ro) == 0) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", tree);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (tree >= 0 && (sys_mount_setattr(tree, "", AT_EMPTY_PATH, &ro) < 0 ||
+			  fstatvfs(tree, &sv) < 0 || !(sv.f_flag & ST_RDONLY))) {
+		close(tree); /* read-only or nothing: else it would not protect */
+		tree = -1;
 	}
-	if (fd >= 0 && (fstatvfs(fd, &sv) < 0 || !(sv.f_flag & ST_RDONLY))) {
-		close(fd); /* never: then it would not protect */
-		fd = -1;
-	}
+	return tree;
+}
+
+static int exe_ro_clone(void)
+{
+	int tree = oci_ro_clone("/proc/self/exe", NOOK_OPEN_TREE_CLOEXEC);
+	char path[40];
+	int fd;
+
+	if (tree < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", tree);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		if (tree >= 0)
-			close(tree);
+		close(tree);
 		return -1;
 	}
 	oci_exe_release();

@@ -1047,8 +1047,6 @@ static int exec_child_fn(void *arg)
  * clone(2) cannot place it there.  0: not done, the caller forks. */
 static pid_t exec_clone_vm(struct exec_child *a, int cgfd)
 {
-	size_t size = 256 << 10; /* touched pages only: a few */
-	char *stack;
 	pid_t pid;
 
 	if (!NOOK_CLONE_VM || (a->bpf->flags & OCI_BPF_LISTENER) || getenv("NOOK_EXEC_FORK"))
@@ -1056,13 +1054,7 @@ static pid_t exec_clone_vm(struct exec_child *a, int cgfd)
 	a->cgroup_self = cgfd >= 0 ? openat(cgfd, "cgroup.procs", O_WRONLY | O_CLOEXEC) : -1;
 	if (cgfd >= 0 && a->cgroup_self < 0)
 		return 0;
-	stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
-		     -1, 0);
-	pid = stack == MAP_FAILED
-		      ? -1
-		      : clone(exec_child_fn, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD, a);
-	if (stack != MAP_FAILED)
-		munmap(stack, size);
+	pid = sys_clone_vm(exec_child_fn, a);
 	if (a->cgroup_self >= 0)
 		close(a->cgroup_self);
 	a->cgroup_self = -1;

@@ -99,6 +99,12 @@ int oci_open_in_root(int rootfd, const char *path, int flags, int mkdirs, struct
  * not return, but on failure (-1, e set).  Afterwards /proc/self/exe has
  * no path: NOOK_EXE holds the binary's. */
 int oci_protect_exe(char **argv, struct err *e);
+/* An O_PATH fd of a read-only clone of the mount at path (a file: of just
+ * that file), in no mount namespace: open_tree + mount_setattr, Linux 5.12,
+ * CAP_SYS_ADMIN.  flags: NOOK_OPEN_TREE_CLOEXEC or 0.  -1 where the kernel
+ * or our capabilities do not allow it.  Closing the last fd of it waits for
+ * an RCU grace period. */
+int oci_ro_clone(const char *path, unsigned int flags);
 /* Let go of the read-only clone's mount (its exe stays): once the
  * processes we start have exec'd, e.g. while we wait for them. */
 void oci_exe_release(void);

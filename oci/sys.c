@@ -7,10 +7,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -111,6 +113,20 @@ int sys_openat2(int dirfd, const char *path, struct nook_open_how *how)
 int sys_mount_setattr(int dirfd, const char *path, unsigned int flags, struct nook_mount_attr *attr)
 {
 	return (int)syscall(SYS_mount_setattr, dirfd, path, flags, attr, sizeof(*attr));
+}
+
+pid_t sys_clone_vm(int (*fn)(void *), void *arg)
+{
+	size_t size = 256 << 10; /* only the pages it touches: a few */
+	char *stack = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	pid_t pid;
+
+	if (stack == MAP_FAILED)
+		return -1;
+	pid = clone(fn, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
+	munmap(stack, size); /* the child has exec'd or exited */
+	return pid;
 }
 
 int sys_open_tree(int dirfd, const char *path, unsigned int flags)

@@ -99,6 +99,10 @@ int sys_open_tree(int dirfd, const char *path, unsigned int flags);
 #else
 #define NOOK_CLONE_VM 1
 #endif
+/* fn(arg) in a child that shares our memory, on a stack of its own, while
+ * we sleep until it execs or exits (CLONE_VM | CLONE_VFORK, as posix_spawn):
+ * no page table is copied.  fn must not return.  Its pid, or -1 (errno). */
+pid_t sys_clone_vm(int (*fn)(void *), void *arg);
 
 /* Mark every fd >= first close-on-exec (close_range, else a walk of
  * /proc/self/fd). */

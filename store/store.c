@@ -550,15 +550,22 @@ static int volatile_make(const struct store *s, const char *id, const char *link
 
 	if (mkdir_p(rec, 0700, e) < 0)
 		return -1;
-	if ((ov && (mkdir_p(ov, 0700, e) < 0 || symlink(ov, ovl) < 0)) || symlink(rec, link) < 0) {
-		if (!e->msg[0])
-			err_sys(e, "create container record %s", link);
-		store_rm_tree(AT_FDCWD, rec, NULL);
-		if (ov)
-			store_rm_tree(AT_FDCWD, ov, NULL);
-		return -1;
+	if (ov && mkdir_p(ov, 0700, e) < 0)
+		goto undo;
+	if (ov && symlink(ov, ovl) < 0) {
+		err_sys(e, "link %s", ovl);
+		goto undo;
+	}
+	if (symlink(rec, link) < 0) {
+		err_sys(e, "create container record %s", link);
+		goto undo;
 	}
 	return 0;
+undo:
+	store_rm_tree(AT_FDCWD, rec, NULL);
+	if (ov)
+		store_rm_tree(AT_FDCWD, ov, NULL);
+	return -1;
 }
 
 /* The volatile parts of id, if any. */
