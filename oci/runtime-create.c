@@ -85,15 +85,16 @@ static int on_created(void *arg, pid_t pid, struct err *e)
 
 /* Step 1: the bundle's config.json, parsed and validated, and the rootfs.
  * Nothing exists yet, so a refused config leaves nothing behind.
- * *bundlep and *textp (the config's text, saved with the state) are the
- * caller's. */
-static struct oci_spec *create_load(const struct create_opts *co, char **bundlep, char **textp,
-				    char rootfs[PATH_MAX], struct err *e)
+ * *bundlep is the caller's; *textp (the config's text, saved with the
+ * state) is the spec's. */
+static struct oci_spec *create_load(const struct create_opts *co, char **bundlep,
+				    const char **textp, char rootfs[PATH_MAX], struct err *e)
 {
 	_cleanup_free_ char *cfg = NULL;
 	_cleanup_free_ char *rootfs_rel = NULL;
 	struct oci_spec *spec;
 	struct stat sb;
+	char *text;
 
 	*bundlep = realpath(co->bundle ? co->bundle : ".", NULL);
 	if (!*bundlep) {
@@ -101,15 +102,16 @@ static struct oci_spec *create_load(const struct create_opts *co, char **bundlep
 		return NULL;
 	}
 	cfg = xasprintf("%s/config.json", *bundlep);
-	*textp = file_read(cfg, NULL, e);
-	if (!*textp)
+	text = file_read(cfg, NULL, e);
+	if (!text)
 		return NULL;
 	timing_mark("read config");
-	spec = oci_spec_parse(*textp, e);
+	spec = oci_spec_parse_owned(text, e);
 	if (!spec) {
 		err_wrap(e, "%s", cfg);
 		return NULL;
 	}
+	*textp = spec->text;
 	if (!spec->process) {
 		err_set(e, EINVAL, "%s: process: required", cfg);
 		goto fail;
@@ -213,7 +215,7 @@ int rt_do_create(const struct rt *rt, const char *id, const struct create_opts *
 		 struct state *st, struct oci_spec **specp, struct err *e)
 {
 	_cleanup_free_ char *bundle = NULL;
-	_cleanup_free_ char *cfg_text = NULL;
+	const char *cfg_text = NULL;
 	_cleanup_free_ char *fifo = NULL;
 	_cleanup_free_ char *seccache = xasprintf("%s/.seccomp", rt->root);
 	_cleanup_close_ int cgfd = -1;

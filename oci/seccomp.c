@@ -33,14 +33,16 @@
  * determines the program: the parsed profile (struct oci_seccomp, every
  * field, in a fixed length-prefixed encoding: JSON spacing, key order and
  * the rest of config.json do not split entries; defaults the parser filled
- * in are there), and what turns it into BPF: this file's build (nook's
+ * in are there; a syscall list that oci_spec_parse_owned deferred is
+ * hashed as its bytes instead, so a hit never parses it), and what turns
+ * it into BPF: this file's build (nook's
  * version, a format number and the compile date and time of this file, so
  * a new binary never uses an old binary's program), libseccomp's version,
  * the native architecture (a 32-bit nook on a 64-bit kernel shares the
  * directory) and the kernel release (seccomp_init probes the kernel).
  * A hit loads the stored program without calling into libseccomp; the
- * spec's flags (and the listener flag of NOTIFY rules) are computed on both
- * paths (spec_flags).
+ * spec's flags are computed on both paths (spec_flags), the listener flag
+ * of NOTIFY rules is stored with the program.
  *
  * Where: the engine's runroot and the runtime's state root, both tmpfs by
  * default (/run): no flash writes, and a reboot (new kernel, new binary)
@@ -227,21 +229,11 @@ static int flag_get(size_t i, const char *name, unsigned int *flags, struct err 
 	return err_set(e, 0, "linux.seccomp.flags[%zu] \"%s\": unknown flag", i, name);
 }
 
-/* The seccomp(2) flags of the profile: its own, and a listener for its
- * SCMP_ACT_NOTIFY rules (which need an agent to talk to, and cannot be
- * the default: the runtime's own calls after the filter would wait on an
- * agent that has not got the fd yet; runc refuses both too). */
-static int spec_flags(const struct oci_seccomp *s, unsigned int *flags, struct err *e)
+/* 1 if the rules have SCMP_ACT_NOTIFY, 0 if not, -1 if one covers sendmsg. */
+static int rules_notify(const struct oci_seccomp *s, struct err *e)
 {
 	int notify = 0;
 
-	*flags = 0;
-	for (size_t i = 0; s->flags && s->flags[i]; i++)
-		if (flag_get(i, s->flags[i], flags, e) < 0)
-			return -1;
-	if (s->default_action == OCI_SCMP_NOTIFY)
-		return err_set(
-			e, 0, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
 	for (size_t i = 0; i < s->n_rules; i++) {
 		if (s->rules[i].action != OCI_SCMP_NOTIFY)
 			continue;
@@ -254,6 +246,22 @@ static int spec_flags(const struct oci_seccomp *s, unsigned int *flags, struct e
 					"for sendmsg: the runtime hands the listener over with it",
 					i, k);
 	}
+	return notify;
+}
+
+/* The seccomp(2) flags of the profile: its own, and a listener for its
+ * SCMP_ACT_NOTIFY rules (which need an agent to talk to, and cannot be
+ * the default: the runtime's own calls after the filter would wait on an
+ * agent that has not got the fd yet; runc refuses both too). */
+static int spec_flags(const struct oci_seccomp *s, int notify, unsigned int *flags, struct err *e)
+{
+	*flags = 0;
+	for (size_t i = 0; s->flags && s->flags[i]; i++)
+		if (flag_get(i, s->flags[i], flags, e) < 0)
+			return -1;
+	if (s->default_action == OCI_SCMP_NOTIFY)
+		return err_set(
+			e, 0, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default");
 	if (notify && (!s->listener_path || !*s->listener_path))
 		return err_set(e, 0, "linux.seccomp.listenerPath: required by SCMP_ACT_NOTIFY");
 	if (notify)
@@ -485,16 +493,17 @@ static int bpf_export(scmp_filter_ctx ctx, struct oci_seccomp_prog *out, struct 
 	return 0;
 }
 
-int oci_seccomp_build(const struct oci_seccomp *s, struct oci_seccomp_prog *out, struct err *e)
+static int build(const struct oci_seccomp *s, struct oci_seccomp_prog *out, struct err *e)
 {
 	__attribute__((cleanup(ctx_releasep))) scmp_filter_ctx ctx = NULL;
 	uint32_t def_action;
 	unsigned int flags = 0;
 	size_t i, n_names = 0;
-	int rc;
+	int rc, notify;
 
 	memset(out, 0, sizeof(*out));
-	if (spec_flags(s, &flags, e) < 0)
+	notify = rules_notify(s, e);
+	if (notify < 0 || spec_flags(s, notify, &flags, e) < 0)
 		return -1;
 	if (action_get(s->default_action, s->has_default_errno_ret, s->default_errno_ret,
 		       "linux.seccomp", "defaultAction", "defaultErrnoRet", &def_action, e) < 0)
@@ -553,6 +562,24 @@ int oci_seccomp_build(const struct oci_seccomp *s, struct oci_seccomp_prog *out,
 	return 0;
 }
 
+int oci_seccomp_build(const struct oci_seccomp *s, struct oci_seccomp_prog *out, struct err *e)
+{
+	struct oci_seccomp t;
+	int rc;
+
+	if (!s->syscalls_text)
+		return build(s, out, e);
+	/* A deferred list (oci_spec_parse_owned): parsed for this build. */
+	memset(out, 0, sizeof(*out));
+	t = *s;
+	t.syscalls_text = NULL;
+	if (oci_seccomp_rules(s, &t.rules, &t.n_rules, e) < 0)
+		return -1;
+	rc = build(&t, out, e);
+	oci_seccomp_rules_free(t.rules, t.n_rules);
+	return rc;
+}
+
 /* This process's listener (a process loads at most one filter). */
 static int listener_fd = -1;
 
@@ -596,7 +623,7 @@ int oci_seccomp_load(const struct oci_seccomp_prog *b, struct err *e)
 
 /* Bump when the build's output or this file's layout changes in a way
  * that the key would not see (the compile date catches most). */
-#define CACHE_FORMAT 2 /* 2: the ENOSYS stub */
+#define CACHE_FORMAT 3 /* 2: the ENOSYS stub; 3: notify, deferred lists */
 #define CACHE_MAX_FILES 32
 static const char cache_magic[8] = { 'n', 'o', 'o', 'k', 'b', 'p', 'f', '\n' };
 
@@ -607,6 +634,8 @@ struct cache_hdr {
 	uint32_t len; /* instructions */
 	unsigned char key[32];
 	uint64_t sum; /* insns_sum() of the instructions */
+	uint32_t notify; /* the rules have SCMP_ACT_NOTIFY */
+	uint32_t pad;
 };
 
 static void key_u64(struct sha256 *h, uint64_t v)
@@ -648,6 +677,16 @@ static void cache_key(const struct oci_seccomp *s, unsigned char key[32])
 	key_u64(&h, s->default_errno_ret);
 	key_strv(&h, s->architectures);
 	key_strv(&h, s->flags);
+	if (s->syscalls_text) {
+		/* Deferred: the list's own bytes (an encoding of its own, told
+		 * apart by the leading 1). */
+		key_u64(&h, 1);
+		key_u64(&h, s->syscalls_len);
+		sha256_update(&h, s->syscalls_text, s->syscalls_len);
+		sha256_final(&h, key);
+		return;
+	}
+	key_u64(&h, 0);
 	key_u64(&h, s->n_rules);
 	for (size_t i = 0; i < s->n_rules; i++) {
 		const struct oci_seccomp_rule *r = &s->rules[i];
@@ -709,9 +748,10 @@ static int cache_dir_open(const char *dir, uid_t euid)
 	return fd;
 }
 
-/* 1 and out->insns/len from a valid file, 0 if there is none fit to use. */
+/* 1 and out->insns/len, *notify from a valid file, 0 if there is none
+ * fit to use. */
 static int cache_read(int dfd, const char *name, const unsigned char key[32], uid_t euid,
-		      struct oci_seccomp_prog *out)
+		      struct oci_seccomp_prog *out, int *notify)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ unsigned char *buf = NULL;
@@ -740,11 +780,12 @@ static int cache_read(int dfd, const char *name, const unsigned char key[32], ui
 	if (memcmp(h.magic, cache_magic, sizeof(h.magic)) || h.format != CACHE_FORMAT || !h.len ||
 	    h.len > BPF_MAXINSNS ||
 	    size != sizeof(h) + (size_t)h.len * sizeof(struct sock_filter) ||
-	    memcmp(h.key, key, sizeof(h.key)))
+	    memcmp(h.key, key, sizeof(h.key)) || h.notify > 1)
 		return 0;
 	memmove(buf, buf + sizeof(h), size - sizeof(h));
-	if (insns_sum((const struct sock_filter *)buf, h.len) != h.sum)
+	if ((insns_sum((const struct sock_filter *)buf, h.len) ^ h.notify) != h.sum)
 		return 0;
+	*notify = (int)h.notify;
 	out->insns = steal_ptr(buf);
 	out->len = (unsigned short)h.len;
 	return 1;
@@ -780,14 +821,16 @@ static void cache_trim(int dfd)
 static void cache_write(int dfd, const char *name, const unsigned char key[32],
 			const struct oci_seccomp_prog *b)
 {
-	struct cache_hdr h = { .format = CACHE_FORMAT, .len = b->len };
+	struct cache_hdr h = { .format = CACHE_FORMAT,
+			       .len = b->len,
+			       .notify = !!(b->flags & OCI_BPF_LISTENER) };
 	char tmp[128];
 	int fd, ok;
 
 	cache_trim(dfd);
 	memcpy(h.magic, cache_magic, sizeof(h.magic));
 	memcpy(h.key, key, sizeof(h.key));
-	h.sum = insns_sum(b->insns, b->len);
+	h.sum = insns_sum(b->insns, b->len) ^ h.notify;
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", name, (int)getpid());
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -808,6 +851,7 @@ int oci_seccomp_get(const struct oci_seccomp *s, const char *cache_dir,
 	unsigned char key[32];
 	char name[65];
 	unsigned int flags = 0;
+	int notify = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!cache_dir)
@@ -821,9 +865,10 @@ int oci_seccomp_get(const struct oci_seccomp *s, const char *cache_dir,
 		name[2 * i + 1] = hex[key[i] & 15];
 	}
 	name[64] = '\0';
-	if (cache_read(dfd, name, key, euid, out)) {
-		/* As the build does (and with its errors). */
-		if (spec_flags(s, &flags, e) < 0) {
+	if (cache_read(dfd, name, key, euid, out, &notify)) {
+		/* As the build does (and with its errors; the rules' own were
+		 * checked when it was built). */
+		if (spec_flags(s, notify, &flags, e) < 0) {
 			oci_seccomp_prog_free(out);
 			return -1;
 		}

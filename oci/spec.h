@@ -226,6 +226,11 @@ struct oci_seccomp {
 	char *listener_metadata; /* passed to the agent; may be NULL */
 	struct oci_seccomp_rule *rules;
 	size_t n_rules;
+	/* Deferred (oci_spec_parse_owned): the text of the syscalls array,
+	 * not parsed yet (rules is empty), inside doc, the whole config.json;
+	 * oci_seccomp_rules parses it.  NULL: rules is the list. */
+	const char *syscalls_text, *syscalls_doc;
+	size_t syscalls_len;
 };
 
 struct oci_linux {
@@ -263,6 +268,7 @@ struct oci_spec {
 	struct oci_keyval *annotations;
 	size_t n_annotations;
 	struct oci_linux linux;
+	char *text; /* oci_spec_parse_owned's */
 };
 
 /* Parse a config.json text.  Returns a new spec or NULL with e set; the
@@ -271,8 +277,18 @@ struct oci_spec *oci_spec_parse(const char *json, struct err *e);
 /* The same from a parsed tree (an object nook holds already). */
 struct cJSON;
 struct oci_spec *oci_spec_from_json(const struct cJSON *j, struct err *e);
-/* Read and parse a file. */
+/* The same, owning text (freed with the spec, or on failure): a seccomp
+ * profile's syscall list may stay unparsed in it until a start needs it
+ * (see oci_seccomp_rules). */
+struct oci_spec *oci_spec_parse_owned(char *text, struct err *e);
+/* Read and parse a file (as oci_spec_parse_owned). */
 struct oci_spec *oci_spec_load(const char *path, struct err *e);
+/* A deferred syscalls list (sc->syscalls_text) parsed into *rules and *n, with
+ * the errors a full parse gives ("linux.seccomp.syscalls[3].action: ...",
+ * or the document's JSON error).  0 with nothing when none is deferred. */
+int oci_seccomp_rules(const struct oci_seccomp *sc, struct oci_seccomp_rule **rules, size_t *n,
+		      struct err *e);
+void oci_seccomp_rules_free(struct oci_seccomp_rule *rules, size_t n);
 void oci_spec_free(struct oci_spec *s);
 
 /* Parse only a "process" object (runc exec --process). */

@@ -947,9 +947,10 @@ static void test_cache_corrupt(void)
 	CHECK(cache_files(dir, names) == 1);
 	good = slurp(names[0], &len);
 	/* The header (oci/seccomp.c): magic 8, format 4, length 4 (at 12),
-	 * key 32 (at 16), checksum 8: 56 bytes. */
-	CHECK(good && len > 56 + 8);
-	for (int round = 0; round < 7; round++) {
+	 * key 32 (at 16), checksum 8 (at 48), notify 4 (at 56), pad 4: 64
+	 * bytes. */
+	CHECK(good && len > 64 + 8);
+	for (int round = 0; round < 9; round++) {
 		_cleanup_free_ char *bad = xmalloc(len);
 		_cleanup_free_ char *now = NULL;
 		size_t blen = len;
@@ -963,6 +964,8 @@ static void test_cache_corrupt(void)
 		case 3: bad[0] = 'X'; break; /* magic */
 		case 4: bad[16] ^= 1; break; /* the key in the header */
 		case 5: /* length 0 (the size then disagrees too) */ memset(bad + 12, 0, 4); break;
+		case 7: bad[56] = 1; break; /* notify flipped: the checksum */
+		case 8: bad[56] = 2; break; /* notify out of range */
 		case 6: /* writable by others: not trusted, even intact */
 			chmod(names[0], 0666);
 			break;
@@ -1073,6 +1076,210 @@ static void test_cache_loaded(void)
 	CHECK(exited_ok(status));
 }
 
+/* ---- deferred syscall lists (oci_spec_parse_owned) ------------------ */
+
+/* big_profile as config.json text, its list first with extra rules. */
+static char *big_config(const char *extra, const char *after)
+{
+	char *names = xstrdup(""), *t;
+
+	for (size_t i = 0; big_names[i]; i++) {
+		/* spaced out past the size worth deferring (1 KB) */
+		t = xasprintf("%s%s\n%32s\"%s\"", names, i ? "," : "", "", big_names[i]);
+		free(names);
+		names = t;
+	}
+	t = xasprintf("{\"ociVersion\": \"1.0.2\", \"root\": {\"path\": \"rootfs\"},\n"
+		      " \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ERRNO\",\n"
+		      "   \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\"],\n"
+		      "   \"syscalls\": [%s{\"names\": [%s],\n"
+		      "     \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 1},\n"
+		      "    {\"names\": [\"clone\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
+		      "     \"args\": [{\"index\": 0, \"value\": 2114060288, \"valueTwo\": 0,\n"
+		      "       \"op\": \"SCMP_CMP_MASKED_EQ\"}]}]},\n"
+		      "  \"maskedPaths\": [\"/proc/kcore\"]}%s}\n",
+		      extra, names, after);
+	free(names);
+	return t;
+}
+
+/* The list stays text until a miss; miss and hit give libseccomp's program
+ * for the same profile parsed in full, and the hit parses nothing. */
+static void test_deferred_same(void)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/deferred", cache_base);
+	_cleanup_free_ char *text = big_config("", "");
+	struct oci_seccomp_rule r[2];
+	struct oci_seccomp s;
+	struct oci_seccomp_prog want, miss, hit;
+	struct oci_spec *d, *full;
+	struct err e = { 0 };
+	char names[4][300];
+	int ok;
+
+	big_profile(&s, r);
+	CHECK(oci_seccomp_build(&s, &want, &e) == 0);
+	full = oci_spec_parse(text, &e);
+	d = oci_spec_parse_owned(xstrdup(text), &e);
+	CHECK(full && d);
+	if (!full || !d) {
+		oci_seccomp_prog_free(&want);
+		oci_spec_free(full);
+		oci_spec_free(d);
+		return;
+	}
+	CHECK(!full->linux.seccomp->syscalls_text && full->linux.seccomp->n_rules == 2);
+	CHECK(d->linux.seccomp->syscalls_text && d->linux.seccomp->n_rules == 0);
+	/* The rest is parsed as usual. */
+	CHECK(d->linux.masked_paths && !strcmp(d->linux.masked_paths[0], "/proc/kcore"));
+	CHECK(d->linux.seccomp->flags && !d->linux.seccomp->flags[1]);
+	CHECK(oci_seccomp_get(d->linux.seccomp, dir, &miss, &e) == 0);
+	CHECK(cache_files(dir, names) == 1);
+	CHECK(oci_seccomp_get(d->linux.seccomp, dir, &hit, &e) == 1);
+	ok = bpf_equal(&want, &miss) && bpf_equal(&want, &hit);
+	oci_seccomp_prog_free(&miss);
+	oci_seccomp_prog_free(&hit);
+	CHECK(ok);
+	/* The parsed form has an entry of its own (another encoding). */
+	CHECK(oci_seccomp_get(full->linux.seccomp, dir, &hit, &e) == 0);
+	CHECK(bpf_equal(&want, &hit));
+	oci_seccomp_prog_free(&hit);
+	CHECK(cache_files(dir, names) == 2);
+	oci_seccomp_prog_free(&want);
+	oci_spec_free(full);
+	oci_spec_free(d);
+}
+
+/* A bad rule in a deferred list is the full parse's error, from the miss,
+ * and stores nothing; bad JSON in it names the document's line. */
+static void test_deferred_errors(void)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/deferred-bad", cache_base);
+	_cleanup_free_ char *bad_action =
+		big_config("{\"names\": [\"chmod\"], \"action\": \"SCMP_ACT_NOPE\"},\n", "");
+	_cleanup_free_ char *bad_json =
+		big_config("{\"names\": [\"chmod\"], \"errnoRet\": 1x},\n", "");
+	_cleanup_free_ char *notify =
+		big_config("{\"names\": [\"sendmsg\"], \"action\": \"SCMP_ACT_NOTIFY\"},\n", "");
+	struct oci_seccomp_prog b;
+	struct oci_spec *d;
+	struct err e = { 0 }, fe = { 0 };
+	char names[4][300];
+
+	d = oci_spec_parse_owned(xstrdup(bad_action), &e);
+	CHECK(d && d->linux.seccomp->syscalls_text);
+	if (d) {
+		CHECK(oci_seccomp_get(d->linux.seccomp, dir, &b, &e) == -1 && !b.insns);
+		CHECK_HAS(e.msg, "linux.seccomp.syscalls[0].action");
+		CHECK_HAS(e.msg, "SCMP_ACT_NOPE");
+		oci_spec_free(d);
+	}
+	CHECK(cache_files(dir, names) <= 0);
+	/* The same message as the full parse gives at load. */
+	CHECK(!oci_spec_parse(bad_action, &fe));
+	CHECK_STR(e.msg, fe.msg);
+
+	memset(&e, 0, sizeof(e));
+	memset(&fe, 0, sizeof(fe));
+	d = oci_spec_parse_owned(xstrdup(bad_json), &e);
+	CHECK(d && d->linux.seccomp->syscalls_text);
+	if (d) {
+		CHECK(oci_seccomp_get(d->linux.seccomp, dir, &b, &e) == -1 && !b.insns);
+		oci_spec_free(d);
+	}
+	CHECK(!oci_spec_parse(bad_json, &fe));
+	CHECK_HAS(fe.msg, "line 4");
+	CHECK_STR(e.msg, fe.msg);
+
+	memset(&e, 0, sizeof(e));
+	d = oci_spec_parse_owned(xstrdup(notify), &e);
+	CHECK(d && d->linux.seccomp->syscalls_text);
+	if (d) {
+		CHECK(oci_seccomp_get(d->linux.seccomp, dir, &b, &e) == -1);
+		CHECK_HAS(e.msg, "SCMP_ACT_NOTIFY for sendmsg");
+		oci_spec_free(d);
+	}
+	CHECK(cache_files(dir, names) <= 0);
+}
+
+/* NOTIFY rules: the listener flag comes back with a hit (it is stored with
+ * the program, as the list is not parsed then), and listenerPath is still
+ * required. */
+static void test_deferred_notify(void)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/deferred-notify", cache_base);
+	_cleanup_free_ char *text =
+		big_config("{\"names\": [\"chmod\"], \"action\": \"SCMP_ACT_NOTIFY\"},\n",
+			   ", \"annotations\": {\"a\": \"b\"}");
+	struct oci_seccomp_prog b;
+	struct oci_spec *d;
+	struct err e = { 0 };
+	char *lp;
+
+	d = oci_spec_parse_owned(xstrdup(text), &e);
+	CHECK(d && d->linux.seccomp->syscalls_text);
+	if (!d)
+		return;
+	CHECK(oci_seccomp_get(d->linux.seccomp, dir, &b, &e) == -1);
+	CHECK_HAS(e.msg, "listenerPath: required");
+	lp = d->linux.seccomp->listener_path = xstrdup("/run/agent.sock");
+	for (int round = 0; round < 2; round++) {
+		CHECK(oci_seccomp_get(d->linux.seccomp, dir, &b, &e) == round);
+		CHECK(b.flags & OCI_BPF_LISTENER);
+		oci_seccomp_prog_free(&b);
+	}
+	/* From the cache too, the missing path is refused. */
+	d->linux.seccomp->listener_path = NULL;
+	CHECK(oci_seccomp_get(d->linux.seccomp, dir, &b, &e) == -1);
+	CHECK_HAS(e.msg, "listenerPath: required");
+	d->linux.seccomp->listener_path = lp;
+	oci_spec_free(d);
+}
+
+/* Where the cut could change what cJSON reads, nothing is cut: an escaped
+ * key, a key twice, a short list, a list that is not an array; quotes and
+ * brackets inside strings do not end the list early. */
+static void test_deferred_not_cut(void)
+{
+	static const struct {
+		const char *extra, *after;
+		int deferred;
+		size_t rules;
+	} cases[] = {
+		{ "", "", 1, 2 },
+		{ "{\"names\": [\"a]}\\\"[{,\"], \"action\": \"SCMP_ACT_ERRNO\"},\n", "", 1, 3 },
+		{ "", ", \"linux\": {}", 0, 2 }, /* twice: cJSON takes the first */
+		{ "", ", \"\\u006cinux\": {}", 0, 2 },
+	};
+	struct err e = { 0 };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		_cleanup_free_ char *text = big_config(cases[i].extra, cases[i].after);
+		struct oci_spec *d = oci_spec_parse_owned(xstrdup(text), &e);
+		struct oci_spec *full = oci_spec_parse(text, &e);
+		struct oci_seccomp_rule *r = NULL;
+		size_t n = 0;
+
+		CHECK(d && full);
+		if (!d || !full) {
+			fprintf(stderr, "# case %zu: %s\n", i, e.msg);
+			oci_spec_free(d);
+			oci_spec_free(full);
+			continue;
+		}
+		CHECK(!!d->linux.seccomp->syscalls_text == cases[i].deferred);
+		CHECK(oci_seccomp_rules(d->linux.seccomp, &r, &n, &e) == 0);
+		if (!cases[i].deferred)
+			n = d->linux.seccomp->n_rules;
+		CHECK(n == cases[i].rules && full->linux.seccomp->n_rules == n);
+		if (i == 1 && n == 3)
+			CHECK_STR(r[0].names[0], "a]}\"[{,");
+		oci_seccomp_rules_free(r, cases[i].deferred ? n : 0);
+		oci_spec_free(d);
+		oci_spec_free(full);
+	}
+}
+
 static void cache_cleanup(void)
 {
 	char *cmd = xasprintf("rm -rf '%s'", cache_base);
@@ -1112,6 +1319,10 @@ int main(void)
 	RUN(test_cache_other_profile);
 	RUN(test_cache_untrusted_dir);
 	RUN_LOAD(test_cache_loaded);
+	RUN(test_deferred_same);
+	RUN(test_deferred_errors);
+	RUN(test_deferred_notify);
+	RUN(test_deferred_not_cut);
 	cache_cleanup();
 	UNIT_EXIT();
 }
