@@ -167,15 +167,48 @@ static __attribute__((noreturn)) void child_fail(int sock, const struct err *e)
 	_exit(127);
 }
 
+/* The signals whose disposition is not the default (SigIgn and SigCgt of
+ * /proc/self/status, bit N-1 for signal N); all where it cannot be read
+ * (a child in a root without /proc). */
+static uint64_t signals_set(void)
+{
+	char buf[2048];
+	uint64_t set = 0;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC), found = 0;
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return UINT64_MAX;
+	buf[n] = '\0';
+	for (const char *k = buf; (k = strstr(k, "\nSig")); k++) {
+		char *end;
+		unsigned long long v;
+
+		if (strncmp(k + 4, "Ign:", 4) && strncmp(k + 4, "Cgt:", 4))
+			continue;
+		v = strtoull(k + 8, &end, 16);
+		if (end == k + 8 || *end != '\n')
+			return UINT64_MAX;
+		set |= v;
+		found++;
+	}
+	return found == 2 ? set : UINT64_MAX;
+}
+
 /* The caller may block or ignore signals (the foreground `run` blocks
- * SIGCHLD): a container starts with a clean signal state. */
+ * SIGCHLD): a container starts with a clean signal state.  Only the
+ * signals not at their default are set (one status read instead of 62
+ * sigaction calls, each ~1 us on a paravirtualized kernel). */
 void lnx_reset_signals(void)
 {
+	uint64_t set = signals_set();
 	sigset_t none;
 
 	sigemptyset(&none);
-	for (int sig = 1; sig < _NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
+	for (int sig = 1; sig < _NSIG && sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && (set >> (sig - 1) & 1))
 			signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }

@@ -114,7 +114,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: nook-test COMMAND [ARGS]\n"
-		"  hostname | domainname | id | caps | mounts | cgroup | fds | cwd\n"
+		"  hostname | domainname | id | caps | signals | mounts | cgroup | fds | cwd\n"
 		"  env | pid | ns | oomscore | umask | tty\n"
 		"  rlimit NAME            soft hard (NAME: NOFILE, NPROC, ...)\n"
 		"  syscall NAME ARGS...   ok | errno N NAME; NAME: mkdir rmdir unlink chmod chown\n"
@@ -223,6 +223,13 @@ static int cmd_caps(void)
 {
 	static const char *const keys[] = { "CapInh", "CapPrm",	    "CapEff",  "CapBnd",
 					    "CapAmb", "NoNewPrivs", "Seccomp", NULL };
+	return status_lines(keys);
+}
+
+/* The signal mask and dispositions (bit N-1: signal N). */
+static int cmd_signals(void)
+{
+	static const char *const keys[] = { "SigBlk", "SigIgn", "SigCgt", NULL };
 	return status_lines(keys);
 }
 
@@ -994,6 +1001,8 @@ int main(int argc, char **argv)
 		return cmd_id();
 	if (IS("caps", 0))
 		return cmd_caps();
+	if (IS("signals", 0))
+		return cmd_signals();
 	if (IS("mounts", 0))
 		return cmd_mounts();
 	if (IS("rlimit", 1))

@@ -14,6 +14,19 @@ expect_eq "hostname" "$out" "nook-h1"
 [ "$(hostname)" = nook-h1 ] && t_why "the host's hostname changed"
 t_end
 
+# The runtime's caller may ignore or block signals (nohup, a shell's
+# background job, an init script); none of that reaches the container.
+t_begin "process: signals the caller ignores or blocks are reset"
+out=$(
+	trap '' HUP INT PIPE USR1
+	run_cfg . /bin/nook-test signals
+	printf '%s' "$out"
+)
+expect_eq "SigIgn" "$(field SigIgn "$out")" 0000000000000000
+expect_eq "SigBlk" "$(field SigBlk "$out")" 0000000000000000
+expect_eq "SigCgt" "$(field SigCgt "$out")" 0000000000000000
+t_end
+
 t_begin "process: domainname"
 run_cfg '.hostname = "nook-h1" | .domainname = "example.test"' /bin/nook-test domainname
 expect_status "run" $rc 0 "$out"
