@@ -913,7 +913,6 @@ static int exe_ro_tree(const struct monitor_opts *o)
 static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o, int rep)
 {
 	struct err e = { 0 };
-	sigset_t none;
 
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	prctl(PR_SET_NAME, "nook-monitor");
@@ -921,11 +920,7 @@ static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o
 	timing_setup(); /* its fd was closed with the others */
 	timing_mark("monitor: forked");
 	/* Whatever the CLI blocked or ignored is not ours. */
-	for (int sig = 1; sig < _NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	oci_reset_signals();
 	if (chdir("/") < 0)
 		_exit(1);
 	umask(022);

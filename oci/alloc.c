@@ -272,11 +272,16 @@ void alloc_trim(void)
 				link = (void **)p;
 		}
 	}
-	/* 3. give them back */
+	/* 3. give them back, a run of pages per call (a chunk's untouched
+	 * tail is one run): each call may flush the TLB, and a monitor trims
+	 * while its container starts */
 	for (size_t k = 0; k < n_chunks; k++)
-		for (size_t i = 0; i < npg; i++)
-			if (released[k][i])
-				madvise(chunks[k] + i * pg, pg, MADV_DONTNEED);
+		for (size_t i = 0, j; i < npg; i = j + 1) {
+			for (j = i; j < npg && released[k][j]; j++)
+				;
+			if (j > i)
+				madvise(chunks[k] + i * pg, (j - i) * pg, MADV_DONTNEED);
+		}
 }
 
 #else

@@ -29,7 +29,6 @@ static inline int write_proc(const char *path, const char *val, struct err *e)
 /* ---- linux.c --------------------------------------------------------- */
 
 /* Default dispositions and an empty mask for every signal. */
-void lnx_reset_signals(void);
 /* SIGKILL pid and wait for it. */
 void lnx_reap(pid_t pid);
 

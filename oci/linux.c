@@ -201,7 +201,7 @@ static uint64_t signals_set(void)
  * SIGCHLD): a container starts with a clean signal state.  Only the
  * signals not at their default are set (one status read instead of 62
  * sigaction calls, each ~1 us on a paravirtualized kernel). */
-void lnx_reset_signals(void)
+void oci_reset_signals(void)
 {
 	uint64_t set = signals_set();
 	sigset_t none;
@@ -556,7 +556,7 @@ static __attribute__((noreturn)) void child_main(struct child_args *a)
 	/* Die with the parent while it still cares about us. */
 	timing_mark("init: cloned");
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	lnx_reset_signals();
+	oci_reset_signals();
 	r = sync_recv(a->sock, &m, NULL);
 	if (r != MSG_GO)
 		_exit(127);
@@ -1018,7 +1018,7 @@ static __attribute__((noreturn)) void exec_child_main(struct exec_child *a)
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	lnx_reset_signals();
+	oci_reset_signals();
 	/* Not born in the container's cgroup: nothing of the command may run
 	 * before we are there (moved by the parent after clone(2), or by
 	 * ourselves when the parent waits for our exec). */

@@ -109,6 +109,10 @@ int oci_ro_clone(const char *path, unsigned int flags);
  * processes we start have exec'd, e.g. while we wait for them. */
 void oci_exe_release(void);
 
+/* Every signal at its default disposition and none blocked (what a
+ * caller blocked or ignored is not a container's, nor a monitor's). */
+void oci_reset_signals(void);
+
 /* Bring "lo" up in our network namespace (a new one: runc and crun do). */
 int oci_loopback_up(struct err *e);
 

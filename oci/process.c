@@ -397,7 +397,7 @@ int oci_hook_run(const struct oci_hook *h, const char *state_json, struct err *e
 		return err_sys(e, "hook %s: fork", h->path);
 	}
 	if (pid == 0) {
-		lnx_reset_signals();
+		oci_reset_signals();
 		dup2(in[0], 0);
 		execve(h->path, h->args && h->args[0] ? h->args : argv_default,
 		       h->env ? h->env : env_default);
