@@ -233,6 +233,7 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 		.restore = restore,
 		.restore_flags = restore_flags,
 		.seccomp_cache = seccache,
+		.cleanup_by = c->en->removes && !strcmp(c->en->removes, c->id) ? getpid() : 0,
 	};
 	pid_t pid, mpid;
 	struct netns_holder h = { .pid = -1, .fd = -1 };
@@ -285,9 +286,16 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 	unlink(exitp);
 	timing_mark("engine: run dir, config, volumes");
 	if (monitor_spawn_begin(&mo, &sp, e) == 0) {
-		/* its links while the monitor starts the init */
+		char mnt[PATH_MAX];
+
+		/* while the monitor starts the init: its links, and what the
+		 * state will say */
 		if (nsfd >= 0)
 			nr = net_ctr_up_ns(c, nsfd, &ne);
+		if (oci_cgroup_mount(mnt, sizeof(mnt), NULL) == 0)
+			cg = oci_cgroup_path(cgp, c->id, NULL);
+		if (store_boot_id(bid, NULL) < 0)
+			bid[0] = '\0';
 		sr = monitor_spawn_end(&sp, &pid, &mpid, e);
 	}
 	if (sr < 0) {
@@ -295,12 +303,6 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 		overlay_down(c, 0);
 		kind(e, ERRK_RUNTIME);
 		return err_wrap(e, "container %s", cname(c));
-	}
-	{
-		char mnt[PATH_MAX];
-
-		if (oci_cgroup_mount(mnt, sizeof(mnt), NULL) == 0)
-			cg = oci_cgroup_path(cgp, c->id, NULL);
 	}
 	timing_mark("engine: monitor spawned, init created");
 	/* the restored tree holds its namespace now: the holder goes */
@@ -319,8 +321,6 @@ int ctr_init(struct ctr *c, const char *restore, unsigned restore_flags, struct 
 		init_undo(c, pid, cg, exitp);
 		return -1;
 	}
-	if (store_boot_id(bid, e) < 0)
-		bid[0] = '\0';
 	ctr_set_state(c, ST_CREATED);
 	c->state.pid = pid;
 	c->state.pid_start = proc_start_time(pid);
@@ -733,7 +733,7 @@ static int remove_locked(struct ctr *c, unsigned flags, struct err *e)
 		return -1;
 	if (store_remove(&c->en->st, c->id, name, e) < 0)
 		return -1;
-	net_ctr_release(c->en, c->id);
+	net_ctr_release(c);
 	events_append(&c->en->st, "remove", c->id, name, NULL, NULL);
 	if ((flags & ENGINE_RM_VOLUMES) || jbool(c->config, "autoRemove"))
 		engine_volumes_drop_anonymous(c->en, c->config);

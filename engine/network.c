@@ -1102,11 +1102,18 @@ void net_gc(struct engine *en)
 	nets_unlock(lock);
 }
 
-void net_ctr_release(struct engine *en, const char *id)
+void net_ctr_release(struct ctr *c)
 {
 	_cleanup_strv_ char **names = NULL;
-	int lock = nets_lock(en, NULL);
+	struct engine *en = c->en;
+	const char *id = c->id;
+	int lock;
 
+	/* only a bridge container holds leases (connect wants one too);
+	 * a stray lease of another goes with net_gc */
+	if (strcmp(net_mode(c), "bridge") != 0)
+		return;
+	lock = nets_lock(en, NULL);
 	if (lock < 0)
 		return;
 	names = net_names(en);
@@ -1380,7 +1387,7 @@ void net_ctr_down(struct ctr *c)
 {
 }
 
-void net_ctr_release(struct engine *en, const char *id)
+void net_ctr_release(struct ctr *c)
 {
 }
 

@@ -95,7 +95,7 @@ int net_ctr_up_ns(struct ctr *c, int nsfd, struct err *e);
 void net_ctr_down(struct ctr *c);
 /* rm: the leases go (a --rm container's from the runroot only), and the
  * container from the others' hosts files. */
-void net_ctr_release(struct engine *en, const char *id);
+void net_ctr_release(struct ctr *c);
 /* refresh: the leases of containers that no longer exist (a crash
  * between their removal and the release) go. */
 void net_gc(struct engine *en);
