@@ -673,11 +673,14 @@ int cli_cmd_run(struct cli *c, int argc, char **argv)
 			.tty = o.tty,
 		};
 
+		/* --rm: removed by us when it exits; its monitor runs no
+		 * cleanup of its own unless we die first */
+		if (o.auto_remove)
+			c->en.removes = id;
 		r = engine_start(&c->en, id, 1, &at, &code, &e);
 		timing_mark("engine: start, attach, exit");
-		/* --rm: gone when run returns (the monitor's cleanup would
-		 * remove it too, a moment later; whichever comes second finds
-		 * nothing to do) */
+		/* --rm: gone when run returns (if we die before, the
+		 * monitor's cleanup removes it) */
 		if (r == 0 && o.auto_remove && code >= 0) {
 			struct err ignored;
 

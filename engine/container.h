@@ -23,6 +23,9 @@
 struct engine {
 	struct store st;
 	char *self; /* absolute path of the nook binary, for exit commands */
+	/* the container that this process removes once it exited (an
+	 * attached `run --rm`): its monitor leaves the removal to us */
+	const char *removes;
 };
 
 int engine_open(struct engine *en, const char *root, const char *runroot, struct err *e);

@@ -124,6 +124,7 @@ struct mon {
 	int64_t exit_ns;
 	int made_fifo, made_sock;
 	char oom_adj[16]; /* ours before -1000, restored for the exit command */
+	int cleanup_pidfd; /* o->cleanup_by's, or -1 */
 	struct monitor_log log;
 	struct client cl[CLIENTS_MAX];
 	size_t inlen;
@@ -784,6 +785,17 @@ static __attribute__((noreturn, noinline)) void mon_finish(struct mon *m)
 	unlinkat(m->dirfd, "attach", 0);
 	unlinkat(m->dirfd, "monitor.pid", 0);
 	unlinkat(m->dirfd, "exec.fifo", 0); /* died before start */
+	if (m->cleanup_pidfd >= 0) {
+		/* the remover's end; the exit command only if it did not
+		 * get as far as the removal (which takes <dir>) */
+		struct pollfd p = { .fd = m->cleanup_pidfd, .events = POLLIN };
+		struct stat st;
+
+		while (poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
+		if (fstat(m->dirfd, &st) == 0 && st.st_nlink == 0)
+			_exit(0);
+	}
 	sys_close_range(3, ~0U, 0);
 
 	if (o->exit_command && o->exit_command[0]) {
@@ -822,6 +834,8 @@ static __attribute__((noreturn)) void monitor_run(const struct monitor_opts *o, 
 
 	m.o = o;
 	m.dirfd = m.sig_fd = m.listen_fd = m.out_fd = m.err_fd = m.in_fd = -1;
+	/* now, while the remover waits for our report: its pid is its own */
+	m.cleanup_pidfd = o->cleanup_by > 0 ? sys_pidfd_open(o->cleanup_by, 0) : -1;
 	m.log.fd = -1;
 	for (size_t i = 0; i < CLIENTS_MAX; i++)
 		m.cl[i].fd = -1;
@@ -946,6 +960,8 @@ static __attribute__((noreturn)) void monitor_child(const struct monitor_opts *o
 		tree = exe_ro_tree(o);
 		snprintf(n, sizeof(n), "%d", tree);
 		strv_push(&argv, n);
+		snprintf(n, sizeof(n), "%d", (int)o->cleanup_by);
+		strv_push(&argv, n);
 		for (size_t i = 0; o->exit_command && o->exit_command[i]; i++)
 			strv_push(&argv, o->exit_command[i]);
 		fcntl(rep, F_SETFD, 0);
@@ -971,7 +987,7 @@ int monitor_main(int argc, char **argv)
 		argc++; /* main() shifted argv: back to {"nook", "__monitor", ...} */
 		argv--;
 	}
-	if (argc < 12 || strcmp(argv[1], "__monitor") != 0) {
+	if (argc < 13 || strcmp(argv[1], "__monitor") != 0) {
 		fprintf(stderr, "nook __monitor: internal command, run by nook itself\n");
 		return 125;
 	}
@@ -986,7 +1002,8 @@ int monitor_main(int argc, char **argv)
 	o.restore_flags = (unsigned)strtoul(argv[9], NULL, 10);
 	o.seccomp_cache = argv[10][0] ? argv[10] : NULL;
 	mon_exe_tree = atoi(argv[11]);
-	o.exit_command = argc > 12 ? &argv[12] : NULL;
+	o.cleanup_by = (pid_t)atoi(argv[12]);
+	o.exit_command = argc > 13 ? &argv[13] : NULL;
 	fcntl(rep, F_SETFD, FD_CLOEXEC);
 	if (mon_exe_tree >= 0 && fcntl(mon_exe_tree, F_SETFD, FD_CLOEXEC) < 0)
 		mon_exe_tree = -1;

@@ -47,6 +47,12 @@ struct monitor_opts {
 	unsigned restore_flags;
 	/* Directory of built seccomp programs (<runroot>/seccomp), NULL: none. */
 	const char *seccomp_cache;
+	/* 0, or the process that removes the container once it exited (the
+	 * CLI of an attached `run --rm`, which spawns the monitor): after the
+	 * exit the monitor waits for it to end, and runs the exit command only
+	 * if <dir> is still there (it died before the removal).  Saves an exec
+	 * of nook beside the removal. */
+	pid_t cleanup_by;
 };
 
 /* Start the monitor; returns once the container's init exists and waits on

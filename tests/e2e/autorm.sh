@@ -47,6 +47,32 @@ expect_eq "output" "$out" hi
 gone fg ""
 t_end
 
+# The attached CLI removes the container itself (its monitor then runs no
+# cleanup); killed before that, the monitor's cleanup must.
+is_running() {
+	[ "$(cstatus "$1")" = running ]
+}
+
+t_begin "autorm: run --rm whose CLI is killed: removed when it exits"
+$NOOK $T_GLOBAL run $NOOK_RUN_FLAGS --rm --name orphan --rootfs "$ROOTFS" /bin/sh -c 'sleep 2' \
+	>/dev/null 2>&1 &
+cli=$!
+if wait_for 10 is_running orphan; then
+	id=$(cid orphan)
+	kill -9 "$cli"
+	wait "$cli" 2>/dev/null
+	if removed orphan 15; then
+		gone orphan "$id"
+	else
+		t_why "still there 15 s after its CLI was killed: status '$(cstatus orphan)'"
+	fi
+else
+	t_why "never ran: status '$(cstatus orphan)'"
+	kill -9 "$cli" 2>/dev/null
+	wait "$cli" 2>/dev/null
+fi
+t_end
+
 t_begin "autorm: run --rm -d: removed after it exits"
 id=$(nk_run --rm -d --name bg --rootfs "$ROOTFS" /bin/sh -c 'sleep 1' 2>&1)
 expect_status "run --rm -d" $? 0 "$id"
