@@ -373,8 +373,7 @@ static int spec_linux(cJSON *lin, const struct engine_create_opts *o, const char
 static cJSON *build_spec(const struct engine_create_opts *o, const char *id, const char *rootfs,
 			 const struct store *st, struct err *e)
 {
-	_cleanup_free_ char *text = oci_spec_default_json(0);
-	cJSON *s = cJSON_Parse(text);
+	cJSON *s = oci_spec_default(0);
 	char host[13];
 
 	snprintf(host, sizeof(host), "%.12s", id);

@@ -1757,10 +1757,16 @@ void oci_spec_free(struct oci_spec *s)
 
 char *oci_spec_default_json(int flags)
 {
+	_cleanup_json_ cJSON *j = oci_spec_default(flags);
+
+	return j ? cJSON_Print(j) : NULL; /* NULL only when out of memory */
+}
+
+struct cJSON *oci_spec_default(int flags)
+{
 	_cleanup_free_ char *ids =
 		xasprintf(ROOTLESS_IDS, (unsigned)geteuid(), (unsigned)getegid());
 	_cleanup_free_ char *text = NULL;
-	_cleanup_json_ cJSON *j = NULL;
 	const char *cgns = flags & OCI_SPEC_NO_CGROUPNS ? "" : ", { 'type': 'cgroup' }";
 
 	if (flags & OCI_SPEC_ROOTLESS)
@@ -1772,6 +1778,5 @@ char *oci_spec_default_json(int flags)
 	for (char *c = text; *c; c++)
 		if (*c == '\'')
 			*c = '"';
-	j = cJSON_Parse(text);
-	return j ? cJSON_Print(j) : NULL; /* NULL only when out of memory */
+	return cJSON_Parse(text); /* NULL only when out of memory */
 }

@@ -320,5 +320,7 @@ int oci_cap_last(void);
 #define OCI_SPEC_ROOTLESS 1
 #define OCI_SPEC_NO_CGROUPNS 2
 char *oci_spec_default_json(int flags);
+/* The same as a tree (the caller's to delete), NULL when out of memory. */
+struct cJSON *oci_spec_default(int flags);
 
 #endif

@@ -649,10 +649,14 @@ int store_remove(const struct store *s, const char *id, const char *name, struct
 	if (fd < 0)
 		return err_sys(e, "open %s", root);
 	snprintf(dead, sizeof(dead), REMOVING_PREFIX "%s", id);
-	if (renameat(fd, id, fd, dead) < 0 && errno != ENOENT)
-		return err_sys(e, "rename %s/%s", root, id);
-	if (store_rm_tree(fd, dead, e) < 0)
-		return err_wrap(e, "remove %s", root);
+	/* a volatile container's link goes at once; a directory is moved
+	 * aside first (a crash mid-way leaves no half container) */
+	if (unlinkat(fd, id, 0) < 0 && errno != ENOENT) {
+		if (renameat(fd, id, fd, dead) < 0 && errno != ENOENT)
+			return err_sys(e, "rename %s/%s", root, id);
+		if (store_rm_tree(fd, dead, e) < 0)
+			return err_wrap(e, "remove %s", root);
+	}
 	volatile_remove(s, id);
 	if (name && *name && store_name_valid(name, NULL) == 0) {
 		name_release(s, id, name);
