@@ -311,7 +311,7 @@ static int exe_vma_move(uintptr_t lo, uintptr_t hi, int prot, uint64_t off, int 
 		return -1;
 	if (prot & PROT_READ)
 		memcpy(tmp, (const void *)lo, len);
-	if (mprotect(tmp, len, prot) < 0 ||
+	if ((prot != (PROT_READ | PROT_WRITE) && mprotect(tmp, len, prot) < 0) ||
 	    syscall(SYS_mremap, tmp, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, (void *)lo) ==
 		    (long)MAP_FAILED) {
 		munmap(tmp, len);
