@@ -33,7 +33,7 @@
  * Hazards: in way 2, a read-only mapping that was written before it was
  * made read-only (RELRO, in the writable segment's pages) must keep its
  * bytes: only pages before the first writable PT_LOAD's offset are taken
- * from the file.  Afterwards /proc/self/exe has no path: NOOK_EXE has it.
+ * from the file (a mapping that reaches past it is split there).  Afterwards /proc/self/exe has no path: NOOK_EXE has it.
  */
 #include <elf.h>
 #include <fcntl.h>
@@ -377,6 +377,18 @@ static int exe_detach(void)
 		p = strchr(p + 1, ' '); /* past the device */
 		if (!p || strtoul(p + 1, NULL, 10) == 0) /* inode 0: anonymous */
 			continue;
+		/* a read-only mapping that reaches into the writable segment's
+		 * pages (its first page shares the file's page with the end
+		 * of the text when the linker packs them): the file up to
+		 * there, a copy of the rest */
+		if (!(prot & PROT_WRITE) && off < rw_off && off + (b - a) > rw_off) {
+			uintptr_t split = a + (uintptr_t)(rw_off - off);
+
+			if (exe_vma_move(a, split, prot, off, mfd, 0) < 0)
+				return -1;
+			off = rw_off;
+			a = split;
+		}
 		if (exe_vma_move(a, b, prot, off, mfd,
 				 (prot & PROT_WRITE) || off + (b - a) > rw_off) < 0)
 			return -1;
