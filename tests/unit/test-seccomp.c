@@ -1280,6 +1280,114 @@ static void test_deferred_not_cut(void)
 	}
 }
 
+/* ---- the cut against the full parse, on damaged texts --------------- */
+
+static int rules_same(const struct oci_seccomp_rule *a, size_t na, const struct oci_seccomp_rule *b,
+		      size_t nb)
+{
+	if (na != nb)
+		return 0;
+	for (size_t i = 0; i < na; i++) {
+		size_t k = 0;
+
+		if (a[i].action != b[i].action || a[i].has_errno_ret != b[i].has_errno_ret ||
+		    a[i].errno_ret != b[i].errno_ret || a[i].n_args != b[i].n_args)
+			return 0;
+		for (; a[i].names && a[i].names[k]; k++)
+			if (!b[i].names || !b[i].names[k] || strcmp(a[i].names[k], b[i].names[k]))
+				return 0;
+		if (b[i].names && b[i].names[k])
+			return 0;
+		for (k = 0; k < a[i].n_args; k++)
+			if (a[i].args[k].index != b[i].args[k].index ||
+			    a[i].args[k].op != b[i].args[k].op ||
+			    a[i].args[k].value != b[i].args[k].value ||
+			    a[i].args[k].value_two != b[i].args[k].value_two)
+				return 0;
+	}
+	return 1;
+}
+
+/* One text: oci_spec_parse_owned says what oci_spec_parse says.  Both
+ * fail alike; or both parse, to the same rules (the deferred ones once
+ * parsed); or only the cut one parses, with its list deferred, and then
+ * parsing the list fails as the full parse did. */
+static int cut_agrees(const char *text, char why[128])
+{
+	struct err ef = { 0 }, eo = { 0 };
+	struct oci_spec *full = oci_spec_parse(text, &ef);
+	struct oci_spec *own = oci_spec_parse_owned(xstrdup(text), &eo);
+	struct oci_seccomp_rule *r = NULL;
+	size_t n = 0;
+	int ok = 1;
+
+	if (!own) {
+		ok = !full && !strcmp(ef.msg, eo.msg);
+		snprintf(why, 128, "cut failed (%.40s), full %s (%.40s)", eo.msg,
+			 full ? "parsed" : "failed", ef.msg);
+	} else if (!own->linux.seccomp || !own->linux.seccomp->syscalls_text) {
+		ok = full && (!full->linux.seccomp == !own->linux.seccomp) &&
+		     (!own->linux.seccomp ||
+		      rules_same(own->linux.seccomp->rules, own->linux.seccomp->n_rules,
+				 full->linux.seccomp->rules, full->linux.seccomp->n_rules));
+		snprintf(why, 128, "not cut: full %s (%.60s)", full ? "parsed" : "failed", ef.msg);
+	} else if (oci_seccomp_rules(own->linux.seccomp, &r, &n, &eo) < 0) {
+		ok = !full && !strcmp(ef.msg, eo.msg);
+		snprintf(why, 128, "list: '%.40s' full: '%.40s'", eo.msg, ef.msg);
+	} else {
+		ok = full && full->linux.seccomp &&
+		     rules_same(r, n, full->linux.seccomp->rules, full->linux.seccomp->n_rules);
+		snprintf(why, 128, "deferred list parsed: full %s (%.60s)",
+			 full ? "parsed" : "failed", ef.msg);
+		oci_seccomp_rules_free(r, n);
+	}
+	oci_spec_free(full);
+	oci_spec_free(own);
+	return ok;
+}
+
+/* 2000 damaged configs (bytes that matter to JSON put anywhere,
+ * bytes taken out): the cut never parses what the full parse would not,
+ * nor differently. */
+static void test_deferred_damaged(void)
+{
+	static const char bytes[] = "\"\\{}[],: u0ae\n";
+	_cleanup_free_ char *base = big_config("", "");
+	size_t len = strlen(base);
+	unsigned seed = 12345, cut = 0, bad = 0;
+	char why[128];
+
+	CHECK(cut_agrees(base, why));
+	for (int i = 0; i < 2000; i++) {
+		_cleanup_free_ char *t = xstrdup(base);
+		int edits = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 3;
+
+		for (int k = 0; k < edits; k++) {
+			size_t at = ((seed = seed * 1103515245 + 12345) >> 8) % len;
+			unsigned what = (seed >> 4) % 4;
+
+			if (what == 3) /* take one out */
+				memmove(t + at, t + at + 1, strlen(t + at));
+			else
+				t[at] = bytes[(seed >> 12) % (sizeof(bytes) - 1)];
+		}
+		{
+			struct err e = { 0 };
+			struct oci_spec *o = oci_spec_parse_owned(xstrdup(t), &e);
+
+			cut += o && o->linux.seccomp && o->linux.seccomp->syscalls_text;
+			oci_spec_free(o);
+		}
+		if (!cut_agrees(t, why)) {
+			if (bad++ < 3)
+				fprintf(stderr, "# round %d: %s\n", i, why);
+		}
+	}
+	fprintf(stderr, "# %u of 2000 damaged texts were cut\n", cut);
+	CHECK(bad == 0);
+	CHECK(cut > 400); /* the cut itself was exercised */
+}
+
 static void cache_cleanup(void)
 {
 	char *cmd = xasprintf("rm -rf '%s'", cache_base);
@@ -1323,6 +1431,7 @@ int main(void)
 	RUN(test_deferred_errors);
 	RUN(test_deferred_notify);
 	RUN(test_deferred_not_cut);
+	RUN(test_deferred_damaged);
 	cache_cleanup();
 	UNIT_EXIT();
 }
