@@ -207,9 +207,17 @@ void oci_reset_signals(void)
 	sigset_t none;
 
 	sigemptyset(&none);
-	for (int sig = 1; sig < _NSIG && sig <= 64; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && (set >> (sig - 1) & 1))
-			signal(sig, SIG_DFL);
+	for (int sig = 1; sig < _NSIG && sig <= 64; sig++) {
+		static const char dfl[64]; /* SIG_DFL, no flags, no mask: all zero in
+					    * every architecture's layout */
+
+		if (sig == SIGKILL || sig == SIGSTOP || !(set >> (sig - 1) & 1))
+			continue;
+		/* libc refuses the signals it keeps for itself (musl's 32-34),
+		 * which a caller may still have ignored: the kernel's call */
+		if (signal(sig, SIG_DFL) == SIG_ERR)
+			syscall(SYS_rt_sigaction, sig, dfl, NULL, (size_t)(_NSIG - 1) / 8);
+	}
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 

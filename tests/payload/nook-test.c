@@ -126,6 +126,7 @@ static int usage(void)
 		"  usermount FSTYPE DIR   in new user, mount, pid and net namespaces (as\n"
 		"                         `unshare -mrpfn`), mount FSTYPE on DIR: ok | errno\n"
 		"  true | exit N | sleep SECS|inf | fork N | alloc MB | echo ARGS...\n"
+		"  ignore-exec SIG[,SIG...] CMD...  CMD with those signals ignored\n"
 		"  cve-2019-5736 SECS     watch /proc for foreign exes, try to reopen them "
 		"for writing\n"
 		"  serve tcp|udp [IP:]PORT [N]  answer N connections or datagrams (0: no end)\n"
@@ -224,6 +225,32 @@ static int cmd_caps(void)
 	static const char *const keys[] = { "CapInh", "CapPrm",	    "CapEff",  "CapBnd",
 					    "CapAmb", "NoNewPrivs", "Seccomp", NULL };
 	return status_lines(keys);
+}
+
+/* ignore-exec SIG[,SIG...] CMD...: exec CMD with those signals ignored,
+ * set with the kernel's call (libc refuses the ones it keeps for itself,
+ * 32-34), as a caller may have left them. */
+static int cmd_ignore_exec(char *sigs, char **argv)
+{
+#ifdef __x86_64__
+	struct {
+		unsigned long handler, flags, restorer, mask;
+	} ign = { .handler = 1 /* SIG_IGN */ };
+
+	for (char *t = strtok(sigs, ","); t; t = strtok(NULL, ","))
+		if (syscall(SYS_rt_sigaction, atoi(t), &ign, NULL, 8) < 0) {
+			print_errno(errno);
+			return 2;
+		}
+	execvp(argv[0], argv);
+	print_errno(errno);
+	return 127;
+#else
+	(void)sigs;
+	(void)argv;
+	fprintf(stderr, "nook-test ignore-exec: x86_64 only\n");
+	return 2;
+#endif
 }
 
 /* The signal mask and dispositions (bit N-1: signal N). */
@@ -1072,6 +1099,8 @@ int main(int argc, char **argv)
 				   argc > 4 ? strtol(argv[4], NULL, 10) : 2);
 	if (IS("cve-2019-5736", 1))
 		return cmd_cve_2019_5736(strtol(argv[0], NULL, 10));
+	if (IS("ignore-exec", 2))
+		return cmd_ignore_exec(argv[0], argv + 1);
 #undef IS
 	return usage();
 }

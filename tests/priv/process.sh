@@ -27,6 +27,22 @@ expect_eq "SigBlk" "$(field SigBlk "$out")" 0000000000000000
 expect_eq "SigCgt" "$(field SigCgt "$out")" 0000000000000000
 t_end
 
+# ... even those libc keeps for itself (musl's and glibc's 32-34), which
+# only the kernel's own call can reset.
+if [ "$(uname -m)" = x86_64 ] && [ -x "$T_PAYLOAD" ]; then
+	t_begin "process: signals 32 and 33 the caller ignores are reset too"
+	out=$(
+		T_TIMEOUT_CMD="$T_PAYLOAD ignore-exec 32,33 $T_TIMEOUT_CMD"
+		run_cfg . /bin/nook-test signals
+		printf '%s' "$out"
+	)
+	expect_eq "SigIgn" "$(field SigIgn "$out")" 0000000000000000
+	t_end
+else
+	skip "process: signals 32 and 33 the caller ignores are reset too" \
+		"optional: nook-test ignore-exec knows x86_64's sigaction layout only"
+fi
+
 t_begin "process: domainname"
 run_cfg '.hostname = "nook-h1" | .domainname = "example.test"' /bin/nook-test domainname
 expect_status "run" $rc 0 "$out"
