@@ -698,12 +698,16 @@ int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
 
 #ifndef NOOK_NO_NETWORK
 
+/* eth0's "nk" and 12 hex digits of the id; ethN's 11 and "-N", which no
+ * eth0's can be (with a digit for the dash, an id whose 12th digit is N
+ * gave eth0 and ethN one name: a connect took the container's eth0 for
+ * a leftover and deleted it). */
 static void veth_name(const char *id, int ifidx, char out[IFNAMSIZ])
 {
 	if (ifidx == 0)
 		snprintf(out, IFNAMSIZ, "nk%.12s", id);
 	else
-		snprintf(out, IFNAMSIZ, "nk%.11s%c", id, '0' + ifidx % 10);
+		snprintf(out, IFNAMSIZ, "nk%.11s-%c", id, '0' + ifidx % 10);
 }
 
 static int sysctl_set(const char *path, const char *val)
