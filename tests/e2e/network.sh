@@ -468,6 +468,11 @@ a2ip2=$(ip_of a2 n2)
 expect_match "a2's address on n2" "$a2ip2" '^10\.99\.0\.'
 expect_eq "a2 -> b1 over n2" "$(cx a2 tcp "$b1ip" 80 c)" "from $a2ip2 c"
 expect_eq "a2 -> a1 still" "$(cx a2 tcp a1 80 c)" "from $a2ip c"
+# the router ends of a2's eth0 and eth1: two links, whatever its id
+a2id=$(cid a2)
+links=$(rx ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }')
+expect_eq "a2's eth0 link on the router" "$(printf '%s\n' "$links" | grep -cx "nk$(printf %.12s "$a2id")")" 1
+expect_eq "a2's eth1 link, named apart" "$(printf '%s\n' "$links" | grep -cx "nk$(printf %.11s "$a2id")-1")" 1
 out=$(nk network disconnect n2 a2 2>&1)
 expect_status "disconnect n2 a2" $? 0 "$out"
 expect_eq "a2's networks" "$(insp a2 '.NetworkSettings.Networks | keys | join(" ")')" n1
