@@ -411,7 +411,8 @@ char **ctr_ids_where(struct engine *en, int (*match)(const cJSON *cfg, const voi
 	for (size_t i = 0; ids[i] && cfd >= 0; i++) {
 		char buf[8192];
 		size_t len;
-		char *txt = store_read_at(cfd, ids[i], "config.json", buf, sizeof(buf), &len);
+		char *txt =
+			store_read_at(&en->st, cfd, ids[i], "config.json", buf, sizeof(buf), &len);
 		cJSON *cfg = txt ? cJSON_ParseWithLength(txt, len) : NULL;
 
 		if (txt && txt != buf)

@@ -218,11 +218,12 @@ static void list_fill(struct engine *en, const char *id, const struct ctr_state 
 
 /* A state without ps's summary (written before it existed): take it from
  * config.json. */
-static void list_summary_from_config(int cfd, const char *id, struct ctr_state *st)
+static void list_summary_from_config(const struct store *s, int cfd, const char *id,
+				     struct ctr_state *st)
 {
 	char buf[8192];
 	size_t len;
-	char *text = store_read_at(cfd, id, "config.json", buf, sizeof(buf), &len);
+	char *text = store_read_at(s, cfd, id, "config.json", buf, sizeof(buf), &len);
 	cJSON *cfg = text && strlen(text) == len ? cJSON_ParseWithOpts(text, NULL, 1) : NULL;
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(cfg, "spec");
 
@@ -255,7 +256,8 @@ int engine_list_each(struct engine *en, int all,
 	for (size_t i = 0; ids[i]; i++) {
 		char buf[4096];
 		size_t len;
-		char *text = store_read_at(cfd, ids[i], "state.json", buf, sizeof(buf), &len);
+		char *text =
+			store_read_at(&en->st, cfd, ids[i], "state.json", buf, sizeof(buf), &len);
 		/* a torn file (embedded NUL) is as corrupt as a truncated one */
 		cJSON *j = text && strlen(text) == len ? cJSON_ParseWithOpts(text, NULL, 1) : NULL;
 		_cleanup_ctr_state_ struct ctr_state st = { 0 };
@@ -269,7 +271,7 @@ int engine_list_each(struct engine *en, int all,
 		ctr_state_from_json(j, &st);
 		cJSON_Delete(j);
 		if (!st.name)
-			list_summary_from_config(cfd, ids[i], &st);
+			list_summary_from_config(&en->st, cfd, ids[i], &st);
 		list_fill(en, ids[i], &st, &r);
 		if (all || strcmp(r.status, "running") == 0 || strcmp(r.status, "paused") == 0)
 			rc = fn(&r, arg);

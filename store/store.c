@@ -17,6 +17,12 @@
  *   already held the lock file open sees st_nlink == 0 and gets ENOENT.
  * - JSON files are replaced by rename(2) of <path>.tmp: a reader sees the
  *   old or the new file, never half of one; a full disk leaves the old file.
+ * - A volatile (--rm) container has nothing under --root (but its overlay,
+ *   if any): its record is <runroot>/volatile/<id>, its name
+ *   <runroot>/names/<name>.  A name is one container's across both names/
+ *   directories: each create links its own first, then looks at the other
+ *   one, and gives its link back if a container holds the name there; of
+ *   two racing creates at least one sees the other's link.
  */
 #include "store/store.h"
 
@@ -227,11 +233,33 @@ void store_new_id(char id[STORE_ID_LEN + 1])
 	id[STORE_ID_LEN] = '\0';
 }
 
+/* A volatile container's record: <runroot>/volatile/<id> (see
+ * store_create). */
+static char *volatile_path(const struct store *s, const char *id)
+{
+	return xasprintf("%s/volatile/%s", s->runroot, id);
+}
+
+static int is_volatile(const struct store *s, const char *id)
+{
+	char p[PATH_MAX];
+
+	return is_id(id) &&
+	       snprintf(p, sizeof(p), "%s/volatile/%s", s->runroot, id) < (int)sizeof(p) &&
+	       faccessat(AT_FDCWD, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 char *store_path(const struct store *s, const char *id, const char *file)
 {
+	const char *base = s->root, *dir = "containers";
+
+	if (is_volatile(s, id)) {
+		base = s->runroot;
+		dir = "volatile";
+	}
 	if (!file)
-		return xasprintf("%s/containers/%s", s->root, id);
-	return xasprintf("%s/containers/%s/%s", s->root, id, file);
+		return xasprintf("%s/%s/%s", base, dir, id);
+	return xasprintf("%s/%s/%s/%s", base, dir, id, file);
 }
 
 char *store_run_path(const struct store *s, const char *id, const char *file)
@@ -261,10 +289,11 @@ static int container_exists(const struct store *s, const char *id)
 
 /* ---- lookup and list ------------------------------------------------- */
 
-/* names/<name> -> id into out; 0 found, -1 no (valid) link. */
-static int name_target(const struct store *s, const char *name, char out[STORE_ID_LEN + 1])
+/* <base>/names/<name> -> id into out (base: the root, or the runroot for
+ * volatile containers); 0 found, -1 no (valid) link. */
+static int name_target(const char *base, const char *name, char out[STORE_ID_LEN + 1])
 {
-	_cleanup_free_ char *p = xasprintf("%s/names/%s", s->root, name);
+	_cleanup_free_ char *p = xasprintf("%s/names/%s", base, name);
 	char buf[STORE_ID_LEN + 2];
 	ssize_t n = readlink(p, buf, sizeof(buf));
 
@@ -275,14 +304,42 @@ static int name_target(const struct store *s, const char *name, char out[STORE_I
 	return 0;
 }
 
+/* The container that holds name in <base>/names: 0, its id in out. */
+static int name_owner(const struct store *s, const char *base, const char *name,
+		      char out[STORE_ID_LEN + 1])
+{
+	return name_target(base, name, out) == 0 && container_exists(s, out) ? 0 : -1;
+}
+
+/* The ids in dir that start with ref (n bytes): the first into match,
+ * *count raised for each other one. */
+static int prefix_scan(const char *dir, const char *ref, size_t n, char match[STORE_ID_LEN + 1],
+		       unsigned *count, struct err *e)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return errno == ENOENT ? 0 : err_sys(e, "open %s", dir);
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, ref, n) != 0 || !is_id(de->d_name))
+			continue;
+		/* an old store's link to the runroot's record is one container */
+		if (*count && strcmp(match, de->d_name) == 0)
+			continue;
+		if ((*count)++ == 0)
+			memcpy(match, de->d_name, STORE_ID_LEN + 1);
+	}
+	closedir(d);
+	return 0;
+}
+
 int store_lookup(const struct store *s, const char *ref, char id[STORE_ID_LEN + 1], struct err *e)
 {
 	size_t n = ref ? strlen(ref) : 0;
-	_cleanup_free_ char *dir = NULL;
+	_cleanup_free_ char *dir = NULL, *vdir = NULL;
 	char match[STORE_ID_LEN + 1];
 	unsigned count = 0;
-	struct dirent *de;
-	DIR *d;
 
 	if (n == 0)
 		return no_such(e, "\"\"");
@@ -291,24 +348,18 @@ int store_lookup(const struct store *s, const char *ref, char id[STORE_ID_LEN + 
 		memcpy(id, ref, STORE_ID_LEN + 1);
 		return 0;
 	}
-	if (store_name_valid(ref, NULL) == 0 && name_target(s, ref, match) == 0 &&
-	    container_exists(s, match)) {
+	if (store_name_valid(ref, NULL) == 0 && (name_owner(s, s->root, ref, match) == 0 ||
+						 name_owner(s, s->runroot, ref, match) == 0)) {
 		memcpy(id, match, STORE_ID_LEN + 1);
 		return 0;
 	}
 	if (n > STORE_ID_LEN || !is_hex(ref, n))
 		return no_such(e, ref);
 	dir = xasprintf("%s/containers", s->root);
-	d = opendir(dir);
-	if (!d)
-		return err_sys(e, "open %s", dir);
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, ref, n) != 0 || !is_id(de->d_name))
-			continue;
-		if (count++ == 0)
-			memcpy(match, de->d_name, STORE_ID_LEN + 1);
-	}
-	closedir(d);
+	vdir = xasprintf("%s/volatile", s->runroot);
+	if (prefix_scan(dir, ref, n, match, &count, e) < 0 ||
+	    prefix_scan(vdir, ref, n, match, &count, e) < 0)
+		return -1;
 	if (count == 0)
 		return no_such(e, ref);
 	if (count > 1) {
@@ -324,44 +375,77 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char **store_list(const struct store *s, struct err *e)
+/* The ids in dir onto *v (n of them, room for *cap); crashed removes
+ * finished.  vol: the runroot's volatile records. */
+static int list_dir(const struct store *s, const char *dir, int vol, char ***v, size_t *n,
+		    size_t *cap, struct err *e)
 {
-	_cleanup_free_ char *dir = xasprintf("%s/containers", s->root);
-	size_t n = 0, cap = 64;
-	char **v = xcalloc(cap + 1, sizeof(char *));
 	struct dirent *de;
 	DIR *d = opendir(dir);
 
-	if (!d) {
-		if (errno == ENOENT)
-			return v; /* no store (yet): no containers */
-		err_sys(e, "open %s", dir);
-		free(v);
-		return NULL;
-	}
+	if (!d)
+		return errno == ENOENT ? 0 : err_sys(e, "open %s", dir); /* none (yet) */
 	/* Grown here, not with strv_push: that counts the vector on each
 	 * push, quadratic in the number of containers. */
 	while ((de = readdir(d))) {
-		if (is_id(de->d_name) && de->d_type != DT_DIR &&
+		if (!vol && is_id(de->d_name) && de->d_type != DT_DIR &&
 		    faccessat(dirfd(d), de->d_name, F_OK, 0) < 0 && errno == ENOENT) {
-			/* a volatile container's link whose record a reboot
-			 * took: the link, its name, its overlay go too */
+			/* an older nook's link to a volatile record that a
+			 * reboot took: the link, its name, its overlay go */
 			store_remove(s, de->d_name, NULL, NULL);
 			continue;
 		}
 		if (is_id(de->d_name)) {
-			if (n == cap) {
-				cap *= 2;
-				v = xrealloc(v, (cap + 1) * sizeof(char *));
+			if (*n == *cap) {
+				*cap *= 2;
+				*v = xrealloc(*v, (*cap + 1) * sizeof(char *));
 			}
-			v[n++] = xstrdup(de->d_name);
-			v[n] = NULL;
+			(*v)[(*n)++] = xstrdup(de->d_name);
+			(*v)[*n] = NULL;
 		} else if (strncmp(de->d_name, REMOVING_PREFIX, strlen(REMOVING_PREFIX)) == 0) {
 			store_rm_tree(dirfd(d), de->d_name, NULL); /* a crashed remove */
 		}
 	}
 	closedir(d);
+	return 0;
+}
+
+/* Overlays of volatile containers whose record a reboot took. */
+static void volatile_overlays_prune(const struct store *s)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/volatile-overlay", s->root);
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	while (d && (de = readdir(d)))
+		/* the record is made before its overlay, removed before it */
+		if (is_id(de->d_name) && !is_volatile(s, de->d_name))
+			store_rm_tree(dirfd(d), de->d_name, NULL);
+	if (d)
+		closedir(d);
+}
+
+char **store_list(const struct store *s, struct err *e)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/containers", s->root);
+	_cleanup_free_ char *vdir = xasprintf("%s/volatile", s->runroot);
+	size_t n = 0, k = 0, cap = 64;
+	char **v = xcalloc(cap + 1, sizeof(char *));
+
+	if (list_dir(s, dir, 0, &v, &n, &cap, e) < 0 || list_dir(s, vdir, 1, &v, &n, &cap, e) < 0) {
+		strv_free(v);
+		return NULL;
+	}
+	volatile_overlays_prune(s);
 	qsort(v, n, sizeof(char *), cmp_str);
+	/* an older nook's link to a volatile record: one container */
+	for (size_t i = 0; i < n; i++) {
+		if (k && strcmp(v[k - 1], v[i]) == 0)
+			free(v[i]);
+		else
+			v[k++] = v[i];
+	}
+	v[k] = NULL;
 	return v;
 }
 
@@ -372,9 +456,11 @@ int store_containers_fd(const struct store *s)
 	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-char *store_read_at(int cfd, const char *id, const char *file, char *buf, size_t size, size_t *len)
+char *store_read_at(const struct store *s, int cfd, const char *id, const char *file, char *buf,
+		    size_t size, size_t *len)
 {
 	char rel[STORE_ID_LEN + 64];
+	_cleanup_free_ char *vol = NULL;
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
@@ -383,6 +469,10 @@ char *store_read_at(int cfd, const char *id, const char *file, char *buf, size_t
 		return NULL;
 	}
 	fd = openat(cfd, rel, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) { /* a volatile container's */
+		vol = xasprintf("%s/volatile/%s", s->runroot, rel);
+		fd = open(vol, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return NULL;
 	do
@@ -398,7 +488,8 @@ char *store_read_at(int cfd, const char *id, const char *file, char *buf, size_t
 		*len = (size_t)n;
 		return buf;
 	}
-	return file_read_at(cfd, rel, len, NULL); /* larger than buf */
+	return vol ? file_read_at(AT_FDCWD, vol, len, NULL)
+		   : file_read_at(cfd, rel, len, NULL); /* larger than buf */
 }
 
 /* ---- create and remove ----------------------------------------------- */
@@ -486,63 +577,84 @@ static int names_lock(const struct store *s, struct err *e)
 	return file_lock_open(p, O_RDONLY | O_DIRECTORY, 0, LOCK_EX, e);
 }
 
-static int name_reserve(const struct store *s, const char *id, const char *name, struct err *e)
+static int in_use(const char *name, const char *owner, struct err *e)
 {
-	_cleanup_free_ char *link = xasprintf("%s/names/%s", s->root, name);
-	_cleanup_close_ int lock = -1;
-	char owner[STORE_ID_LEN + 1];
-
-	if (symlink(id, link) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return err_sys(e, "reserve name %s", link);
-	lock = names_lock(s, e);
-	if (lock < 0)
-		return -1;
-	if (name_target(s, name, owner) == 0 && container_exists(s, owner))
-		return err_set(e, EEXIST, "name \"%s\" is already in use by container %.12s", name,
-			       owner);
-	/* A leftover of a crash: its container directory is gone. */
-	if (unlink(link) < 0 && errno != ENOENT)
-		return err_sys(e, "remove stale name link %s", link);
-	if (symlink(id, link) < 0)
-		return err_sys(e, "reserve name %s", link);
-	return 0;
+	return err_set(e, EEXIST, "name \"%s\" is already in use by container %.12s", name, owner);
 }
 
-/* Unlink names/<name> if it points to id (checked again under the lock: a
- * reclaim may have just pointed it elsewhere). */
-static void name_release(const struct store *s, const char *id, const char *name)
+/* Unlink <base>/names/<name> if it points to id (checked again under the
+ * lock: a reclaim may have just pointed it elsewhere). */
+static void name_release_in(const struct store *s, const char *base, const char *id,
+			    const char *name)
 {
 	_cleanup_free_ char *link = NULL;
 	_cleanup_close_ int lock = -1;
 	char owner[STORE_ID_LEN + 1];
 
-	if (name_target(s, name, owner) < 0 || strcmp(owner, id) != 0)
+	if (name_target(base, name, owner) < 0 || strcmp(owner, id) != 0)
 		return;
-	link = xasprintf("%s/names/%s", s->root, name);
+	link = xasprintf("%s/names/%s", base, name);
 	lock = names_lock(s, NULL);
-	if (name_target(s, name, owner) == 0 && strcmp(owner, id) == 0)
+	if (name_target(base, name, owner) == 0 && strcmp(owner, id) == 0)
 		unlink(link);
 }
 
-/* A volatile container's record: <runroot>/volatile/<id>, with
- * <root>/containers/<id> a symlink to it; its overlay, if any, stays on
- * disk in <root>/volatile-overlay/<id>, reached by the symlink "overlay"
- * in the record.  Nothing of it survives a reboot but that link (and its
- * name), which store_list drops. */
-static char *volatile_path(const struct store *s, const char *id)
+static void name_release(const struct store *s, const char *id, const char *name)
 {
-	return xasprintf("%s/volatile/%s", s->runroot, id);
+	name_release_in(s, s->runroot, id, name);
+	name_release_in(s, s->root, id, name);
 }
 
+/* name for id, in the runroot's names/ for a volatile container. */
+static int name_reserve(const struct store *s, const char *id, const char *name, int vol,
+			struct err *e)
+{
+	const char *base = vol ? s->runroot : s->root, *other = vol ? s->root : s->runroot;
+	_cleanup_free_ char *link = xasprintf("%s/names/%s", base, name);
+	_cleanup_close_ int lock = -1;
+	char owner[STORE_ID_LEN + 1];
+	int r = symlink(id, link);
+
+	if (r < 0 && errno == ENOENT && vol) { /* the runroot's first name */
+		_cleanup_free_ char *dir = xasprintf("%s/names", base);
+
+		if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+			r = symlink(id, link);
+	}
+	if (r < 0 && errno != EEXIST)
+		return err_sys(e, "reserve name %s", link);
+	if (r < 0) {
+		lock = names_lock(s, e);
+		if (lock < 0)
+			return -1;
+		if (name_owner(s, base, name, owner) == 0)
+			return in_use(name, owner, e);
+		/* A leftover of a crash: its container directory is gone. */
+		if (unlink(link) < 0 && errno != ENOENT)
+			return err_sys(e, "remove stale name link %s", link);
+		if (symlink(id, link) < 0)
+			return err_sys(e, "reserve name %s", link);
+		close(steal_fd(lock));
+	}
+	/* linked first, looked at the other place next: see the top */
+	if (name_owner(s, other, name, owner) == 0) {
+		name_release_in(s, base, id, name);
+		return in_use(name, owner, e);
+	}
+	return 0;
+}
+
+/* A volatile container's record is <runroot>/volatile/<id>, its name
+ * <runroot>/names/<name>; its overlay, if any, stays on disk in
+ * <root>/volatile-overlay/<id>, reached by the symlink "overlay" in the
+ * record.  Nothing of it survives a reboot but that overlay, which
+ * store_list drops. */
 static char *volatile_overlay_path(const struct store *s, const char *id)
 {
 	return xasprintf("%s/volatile-overlay/%s", s->root, id);
 }
 
-static int volatile_make(const struct store *s, const char *id, const char *link, int overlay,
-			 struct err *e)
+static int volatile_make(const struct store *s, const char *id, int overlay, struct err *e)
 {
 	_cleanup_free_ char *rec = volatile_path(s, id);
 	_cleanup_free_ char *ov = overlay ? volatile_overlay_path(s, id) : NULL;
@@ -556,10 +668,6 @@ static int volatile_make(const struct store *s, const char *id, const char *link
 		err_sys(e, "link %s", ovl);
 		goto undo;
 	}
-	if (symlink(rec, link) < 0) {
-		err_sys(e, "create container record %s", link);
-		goto undo;
-	}
 	return 0;
 undo:
 	store_rm_tree(AT_FDCWD, rec, NULL);
@@ -568,13 +676,15 @@ undo:
 	return -1;
 }
 
-/* The volatile parts of id, if any. */
+/* The volatile parts of id, if any: the record moved aside first, as
+ * store_remove does on disk. */
 static void volatile_remove(const struct store *s, const char *id)
 {
 	_cleanup_free_ char *rec = volatile_path(s, id);
+	_cleanup_free_ char *dead = xasprintf("%s/volatile/" REMOVING_PREFIX "%s", s->runroot, id);
 	_cleanup_free_ char *ov = volatile_overlay_path(s, id);
 
-	store_rm_tree(AT_FDCWD, rec, NULL);
+	store_rm_tree(AT_FDCWD, rename(rec, dead) == 0 ? dead : rec, NULL);
 	store_rm_tree(AT_FDCWD, ov, NULL);
 }
 
@@ -586,17 +696,21 @@ int store_create(const struct store *s, const char *id, const char *name, const 
 	_cleanup_close_ int fd = -1;
 	_cleanup_close_ int cfd = -1;
 
+	int vol = durable == STORE_VOLATILE;
+
 	if (id_check(id, e) < 0 || (name && store_name_valid(name, e) < 0))
 		return -1;
-	dir = store_path(s, id, NULL);
-	if (durable == STORE_VOLATILE) {
+	if (vol) {
 		const cJSON *ov = cJSON_GetObjectItemCaseSensitive(config, "rootfsOverlay");
 
-		if (volatile_make(s, id, dir, cJSON_IsTrue(ov), e) < 0)
+		dir = volatile_path(s, id);
+		if (volatile_make(s, id, cJSON_IsTrue(ov), e) < 0)
 			return -1;
 		durable = 0;
-	} else if (mkdir(dir, 0700) < 0) {
-		return err_sys(e, "create container directory %s", dir);
+	} else {
+		dir = xasprintf("%s/containers/%s", s->root, id);
+		if (mkdir(dir, 0700) < 0)
+			return err_sys(e, "create container directory %s", dir);
 	}
 	cfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cfd < 0) {
@@ -608,9 +722,9 @@ int store_create(const struct store *s, const char *id, const char *name, const 
 		err_sys(e, "create %s/lock", dir);
 		goto undo_dir;
 	}
-	if (name && name_reserve(s, id, name, e) < 0)
+	if (name && name_reserve(s, id, name, vol, e) < 0)
 		goto undo_dir;
-	p = store_path(s, id, "config.json");
+	p = xasprintf("%s/config.json", dir);
 	if (store_write_json(p, config, durable, e) < 0)
 		goto undo_name;
 	return 0;
@@ -619,11 +733,14 @@ undo_name:
 		name_release(s, id, name);
 undo_dir:
 	close(steal_fd(cfd));
+	if (vol) {
+		volatile_remove(s, id);
+		return -1;
+	}
 	*strrchr(dir, '/') = '\0'; /* <root>/containers */
 	cfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cfd >= 0)
 		store_rm_tree(cfd, id, NULL);
-	volatile_remove(s, id);
 	return -1;
 }
 
@@ -649,8 +766,9 @@ int store_remove(const struct store *s, const char *id, const char *name, struct
 	if (fd < 0)
 		return err_sys(e, "open %s", root);
 	snprintf(dead, sizeof(dead), REMOVING_PREFIX "%s", id);
-	/* a volatile container's link goes at once; a directory is moved
-	 * aside first (a crash mid-way leaves no half container) */
+	/* an older nook's link to a volatile record goes at once; a
+	 * directory is moved aside first (a crash mid-way leaves no half
+	 * container) */
 	if (unlinkat(fd, id, 0) < 0 && errno != ENOENT) {
 		if (renameat(fd, id, fd, dead) < 0 && errno != ENOENT)
 			return err_sys(e, "rename %s/%s", root, id);
@@ -661,15 +779,19 @@ int store_remove(const struct store *s, const char *id, const char *name, struct
 	if (name && *name && store_name_valid(name, NULL) == 0) {
 		name_release(s, id, name);
 	} else if (!name) { /* find the link that points to id */
-		_cleanup_free_ char *names = xasprintf("%s/names", s->root);
-		DIR *d = opendir(names);
-		struct dirent *de;
+		const char *bases[] = { s->root, s->runroot };
 
-		while (d && (de = readdir(d)))
-			if (de->d_type == DT_LNK || de->d_type == DT_UNKNOWN)
-				name_release(s, id, de->d_name);
-		if (d)
-			closedir(d);
+		for (size_t i = 0; i < ARRAY_SIZE(bases); i++) {
+			_cleanup_free_ char *names = xasprintf("%s/names", bases[i]);
+			DIR *d = opendir(names);
+			struct dirent *de;
+
+			while (d && (de = readdir(d)))
+				if (de->d_type == DT_LNK || de->d_type == DT_UNKNOWN)
+					name_release_in(s, bases[i], id, de->d_name);
+			if (d)
+				closedir(d);
+		}
 	}
 	return 0;
 }
@@ -770,7 +892,11 @@ static char *artifact_path(const struct store *s, const char *id, const char *na
 		no_such(e, id);
 		return NULL;
 	}
-	return xasprintf("%s/containers/%s/artifacts/%s", s->root, id, name);
+	{
+		_cleanup_free_ char *dir = store_path(s, id, "artifacts");
+
+		return xasprintf("%s/%s", dir, name);
+	}
 }
 
 int store_artifact_add(const struct store *s, const char *id, const char *name, const void *data,

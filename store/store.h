@@ -58,12 +58,14 @@ int store_lookup(const struct store *s, const char *ref, char id[STORE_ID_LEN + 
 char **store_list(const struct store *s, struct err *e);
 /* For listings that read one file per container without a lock: the
  * containers directory (open, O_CLOEXEC; -1 with errno, ENOENT when there
- * is no store yet), and containers/<id>/<file> read relative to it into
+ * is no store yet), and containers/<id>/<file> read relative to it (a
+ * volatile container's from the runroot) into
  * buf (NUL-terminated, *len without the NUL) when it fits, else into a
  * malloc'd buffer (the caller frees what is not buf).  NULL with errno
  * (ENOENT: removed meanwhile, or not created yet). */
 int store_containers_fd(const struct store *s);
-char *store_read_at(int cfd, const char *id, const char *file, char *buf, size_t size, size_t *len);
+char *store_read_at(const struct store *s, int cfd, const char *id, const char *file, char *buf,
+		    size_t size, size_t *len);
 
 /* Paths (caller frees).  file may be NULL for the directory itself. */
 char *store_path(const struct store *s, const char *id, const char *file);
@@ -77,8 +79,9 @@ char *store_exit_dir(const struct store *s);
  * gone (a crash) is taken over.  durable 0: config.json is not fsync'd (a
  * container that does not outlive its run, as store_write_json);
  * STORE_VOLATILE: nor is it on disk: the record lives in the runroot
- * (RAM), <root>/containers/<id> links to it (its overlay, if any, stays on
- * disk), and a reboot ends it (store_list drops the link).  For --rm. */
+ * (RAM), <runroot>/volatile/<id>, and its name in <runroot>/names: nothing
+ * under root but its overlay, if any (which store_list drops once a reboot
+ * took the record).  For --rm. */
 #define STORE_VOLATILE 2
 int store_create(const struct store *s, const char *id, const char *name, const cJSON *config,
 		 int durable, struct err *e);

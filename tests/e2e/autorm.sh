@@ -126,16 +126,30 @@ expect_status "rm -f" $? 0 "$out"
 gone plain "$id"
 t_end
 
-# A --rm container's record lives in the runroot (RAM): nothing of a
-# --rootfs DIR one is written under --root but its link and name; its
-# overlay, if any, stays on disk.  A reboot (the runroot emptied) ends it.
-t_begin "autorm: a --rm container is kept in the runroot, a link under --root"
+# A --rm container's record and name live in the runroot (RAM): nothing of
+# a --rootfs DIR one is written under --root; its overlay, if any, stays on
+# disk.  A reboot (the runroot emptied) ends it.
+t_begin "autorm: a --rm container is kept in the runroot, nothing under --root"
+ls -A "$T_DIR/root/names" >"$T_DIR/names.before" 2>&1
 id=$(nk_create --rm --name vol --rootfs "$ROOTFS" /bin/nook-test true 2>&1)
 expect_status "create --rm" $? 0 "$id"
-[ -L "$T_DIR/root/containers/$id" ] || t_why "--root's containers/$id is not a link"
+[ -e "$T_DIR/root/containers/$id" ] || [ -L "$T_DIR/root/containers/$id" ] &&
+	t_why "--root has containers/$id"
+expect_eq "--root's names" "$(ls -A "$T_DIR/root/names" 2>&1)" "$(cat "$T_DIR/names.before")"
 [ -f "$T_DIR/run/volatile/$id/config.json" ] || t_why "no config.json in the runroot's record"
 expect_eq "ps -a" "$(nk ps -a --format '{{.Names}}' 2>&1)" vol
-rm -rf "$T_DIR/run/volatile" # what a reboot does to the runroot
+expect_eq "inspect by name" "$(nk inspect --format '{{.Id}}' vol 2>&1)" "$id"
+expect_eq "inspect by id prefix" "$(nk inspect --format '{{.Name}}' "$(echo "$id" | cut -c1-10)" 2>&1)" vol
+out=$(nk_create --name vol --rootfs "$ROOTFS" /bin/nook-test true 2>&1)
+expect_status "create of a second vol (not --rm)" $? 125 "$out"
+expect_match "its error" "$out" 'name "vol" is already in use'
+id3=$(nk_create --name keep --rootfs "$ROOTFS" /bin/nook-test true 2>&1)
+expect_status "create keep (not --rm)" $? 0 "$id3"
+out=$(nk_create --rm --name keep --rootfs "$ROOTFS" /bin/nook-test true 2>&1)
+expect_status "create --rm of a second keep" $? 125 "$out"
+expect_match "its error" "$out" 'name "keep" is already in use'
+nk rm -f keep >/dev/null 2>&1
+rm -rf "$T_DIR/run/volatile" "$T_DIR/run/names" # what a reboot does to the runroot
 expect_eq "ps -a once the record is gone" "$(nk ps -a --format '{{.Names}}' 2>&1)" ""
 expect_eq "left behind" "$(leftovers "$id")" ""
 id2=$(nk_create --rm --name vol --rootfs "$ROOTFS" /bin/nook-test true 2>&1)
@@ -153,6 +167,15 @@ wait_for 5 test -f "$T_DIR/root/volatile-overlay/$id/upper/written" ||
 nk rm -f ovl >/dev/null 2>&1
 removed ovl 10
 gone ovl "$id"
+t_end
+
+t_begin "autorm: a --rm container's overlay goes once a reboot took its record"
+id=$(nk_create --rm --name ovl2 --rootfs "$ROOTFS:O" /bin/nook-test true 2>&1)
+expect_status "create --rm DIR:O" $? 0 "$id"
+[ -d "$T_DIR/root/volatile-overlay/$id" ] || t_why "no volatile-overlay/$id under --root"
+rm -rf "$T_DIR/run/volatile" "$T_DIR/run/names" # a reboot
+expect_eq "ps -a" "$(nk ps -a --format '{{.Names}}' 2>&1)" ""
+expect_eq "left behind" "$(leftovers "$id")" ""
 t_end
 
 t_begin "autorm: --rm and --restart always do not mix"

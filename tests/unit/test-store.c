@@ -279,6 +279,88 @@ static void test_duplicate_name(void)
 	CHECK_STR(out, id1);
 }
 
+static int create_volatile(const char *id, const char *name)
+{
+	cJSON *j = config(name ? name : "none");
+	int r = store_create(&st, id, name, j, STORE_VOLATILE, &err);
+
+	cJSON_Delete(j);
+	return r;
+}
+
+/* A --rm container: its record and name in the runroot, nothing under the
+ * root; found by id, prefix and name; one name across both places; gone
+ * with a reboot of the runroot. */
+static void test_volatile(void)
+{
+	char vid[STORE_ID_LEN + 1], pid[STORE_ID_LEN + 1], out[STORE_ID_LEN + 1], msg[128];
+	char path[256], pre[13];
+	char **ids;
+	char *p;
+
+	CHECK(fresh() == 0);
+	store_new_id(vid);
+	store_new_id(pid);
+	CHECK(create_volatile(vid, "tmp") == 0);
+	snprintf(path, sizeof(path), "%s/containers/%s", st.root, vid);
+	CHECK(!exists(path));
+	snprintf(path, sizeof(path), "%s/names/tmp", st.root);
+	CHECK(!exists(path));
+	snprintf(path, sizeof(path), "%s/volatile/%s/config.json", st.runroot, vid);
+	CHECK(exists(path));
+	p = store_path(&st, vid, "config.json");
+	CHECK_STR(p, path);
+	free(p);
+	CHECK(store_lookup(&st, "tmp", out, &err) == 0);
+	CHECK_STR(out, vid);
+	snprintf(pre, sizeof(pre), "%.12s", vid);
+	CHECK(store_lookup(&st, pre, out, &err) == 0);
+	CHECK_STR(out, vid);
+	ids = store_list(&st, &err);
+	CHECK(ids && ids[0] && !ids[1] && strcmp(ids[0], vid) == 0);
+	strv_free(ids);
+
+	/* one name in both places, whichever came first */
+	CHECK(create(pid, "tmp") < 0);
+	snprintf(msg, sizeof(msg), "name \"tmp\" is already in use by container %.12s", vid);
+	CHECK_STR(err.msg, msg);
+	snprintf(path, sizeof(path), "%s/names/tmp", st.root);
+	CHECK(!exists(path));
+	CHECK(create(pid, "kept") == 0);
+	store_new_id(out);
+	CHECK(create_volatile(out, "kept") < 0);
+	snprintf(msg, sizeof(msg), "name \"kept\" is already in use by container %.12s", pid);
+	CHECK_STR(err.msg, msg);
+	snprintf(path, sizeof(path), "%s/names/kept", st.runroot);
+	CHECK(!exists(path));
+	snprintf(path, sizeof(path), "%s/volatile/%s", st.runroot, out);
+	CHECK(!exists(path));
+
+	/* removed: its name is free */
+	CHECK(store_remove(&st, vid, "tmp", &err) == 0);
+	CHECK(store_lookup(&st, "tmp", out, &err) < 0);
+	snprintf(path, sizeof(path), "%s/volatile/%s", st.runroot, vid);
+	CHECK(!exists(path));
+	CHECK(create(vid, "tmp") == 0);
+	CHECK(store_remove(&st, vid, "tmp", &err) == 0);
+
+	/* a reboot empties the runroot: the container is gone, its name free */
+	store_new_id(vid);
+	CHECK(create_volatile(vid, "tmp") == 0);
+	p = xasprintf("rm -rf %s/volatile %s/names", st.runroot, st.runroot);
+	CHECK(system(p) == 0);
+	free(p);
+	CHECK(store_lookup(&st, "tmp", out, &err) < 0);
+	ids = store_list(&st, &err);
+	CHECK(ids && ids[0] && !ids[1] && strcmp(ids[0], pid) == 0);
+	strv_free(ids);
+	store_new_id(out);
+	CHECK(create_volatile(out, "tmp") == 0);
+	CHECK(store_remove(&st, out, NULL, &err) == 0); /* name found by a scan */
+	snprintf(path, sizeof(path), "%s/names/tmp", st.runroot);
+	CHECK(!exists(path));
+}
+
 static void test_remove_frees_name(void)
 {
 	char id1[STORE_ID_LEN + 1], id2[STORE_ID_LEN + 1], out[STORE_ID_LEN + 1];
@@ -760,6 +842,7 @@ int main(void)
 	RUN(test_lookup_errors);
 	RUN(test_duplicate_name);
 	RUN(test_remove_frees_name);
+	RUN(test_volatile);
 	RUN(test_stale_name_reclaimed);
 	RUN(test_list);
 	RUN(test_lookup_many);
