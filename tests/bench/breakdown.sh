@@ -9,12 +9,16 @@
 # run` again on the bundle without its seccomp profile (*-plain-*: as
 # `runtime spec` makes it, and as the floor loads no filter).  Then the
 # median of every step that nook marks with NOOK_TIMING (oci/log.h), per
-# command.
+# command, from rounds of their own: the marks cost (a write each, and
+# each process opens the file), so the medians above are of runs without
+# them, as a user runs nook.
 #
 #   tests/bench/breakdown.sh [BUILD_DIR]      (default build/x86_64; root)
 #
 # Environment:
 #   BENCH_ROUNDS=20  BENCH_WARMUP=2
+#   BENCH_STEP_ROUNDS  rounds of nook's commands with NOOK_TIMING, for the
+#                    steps (default: BENCH_ROUNDS, at most 10)
 #   BENCH_RUNTIMES   references to compare (default "crun runc", if installed)
 #   BENCH_CGROUP2=1  keep /sys/fs/cgroup/unified visible (nook then makes a
 #                    cgroup v2 and loads its device program; crun refuses
@@ -39,6 +43,7 @@ export LC_ALL=C
 BUILD=${1:-build/x86_64}
 ROUNDS=${BENCH_ROUNDS:-20}
 WARMUP=${BENCH_WARMUP:-2}
+STEP_ROUNDS=${BENCH_STEP_ROUNDS:-$((ROUNDS < 10 ? ROUNDS : 10))}
 
 die() {
 	echo "bench: error: $*" >&2
@@ -47,7 +52,9 @@ die() {
 
 if [ "${NOOK_BENCH_INNER:-}" != 1 ]; then
 	[ "$(id -u)" = 0 ] || die "must run as root (namespaces, cgroups)"
-	case "$ROUNDS$WARMUP" in *[!0-9]*) die "BENCH_ROUNDS/BENCH_WARMUP must be numbers" ;; esac
+	case "$ROUNDS$WARMUP$STEP_ROUNDS" in
+	*[!0-9]*) die "BENCH_ROUNDS/BENCH_WARMUP/BENCH_STEP_ROUNDS must be numbers" ;;
+	esac
 	[ "$ROUNDS" -ge 1 ] || die "BENCH_ROUNDS must be >= 1"
 	[ -x "$BUILD/nook" ] || die "nook binary missing: $BUILD/nook (run 'make' first)"
 	[ -x "$BUILD/nook-test" ] || die "test payload missing: $BUILD/nook-test (run 'make' first)"
@@ -150,21 +157,32 @@ NOOK_RO=$WORK/ro/nook
 now_us() { local t=${EPOCHREALTIME/[.,]/}; echo $((10#$t)); }
 
 SEQ=0
-# timed NAME CMD...: run once, append its µs to t/NAME; with NOOK_TIMING
-# to tm/NAME.SEQ (nook's commands).  - as NAME: warm-up, nothing kept.
+STEPS= # set: the steps' rounds (NOOK_TIMING on, wall times to tm/ only)
+# timed NAME CMD...: run once, append its µs to t/NAME; in the steps'
+# rounds, with NOOK_TIMING to tm/NAME.SEQ instead.  - as NAME: warm-up,
+# nothing kept.
 timed() {
-	local name=$1 t0 t1 rc
+	local name=$1 t0 t1 rc tm=/dev/null
 	shift
 	SEQ=$((SEQ + 1))
+	[ -n "$STEPS" ] && tm=$WORK/tm/$name.$SEQ
 	if [ -x "$SPAWN" ]; then
 		# posix_spawn: bash's own fork (~2.3 ms here) not counted
 		rm -f "$WORK/wall"
-		NOOK_TIMING=$WORK/tm/$name.$SEQ "$SPAWN" "$WORK/wall" "$@" </dev/null >"$WORK/out" 2>&1
+		if [ -n "$STEPS" ]; then
+			NOOK_TIMING=$tm "$SPAWN" "$WORK/wall" "$@" </dev/null >"$WORK/out" 2>&1
+		else
+			"$SPAWN" "$WORK/wall" "$@" </dev/null >"$WORK/out" 2>&1
+		fi
 		rc=$?
 		t0=0 t1=$(cat "$WORK/wall" 2>/dev/null || echo 0)
 	else
 		t0=$(now_us)
-		NOOK_TIMING=$WORK/tm/$name.$SEQ "$@" </dev/null >"$WORK/out" 2>&1
+		if [ -n "$STEPS" ]; then
+			NOOK_TIMING=$tm "$@" </dev/null >"$WORK/out" 2>&1
+		else
+			"$@" </dev/null >"$WORK/out" 2>&1
+		fi
 		rc=$?
 		t1=$(now_us)
 	fi
@@ -175,9 +193,10 @@ timed() {
 	fi
 	if [ "$name" = - ]; then
 		rm -f "$WORK/tm/-.$SEQ"
+	elif [ -n "$STEPS" ]; then
+		[ -f "$tm" ] && echo $((t1 - t0)) >"$tm.wall"
 	else
 		echo $((t1 - t0)) >>"$WORK/t/$name"
-		[ -f "$WORK/tm/$name.$SEQ" ] && echo $((t1 - t0)) >"$WORK/tm/$name.$SEQ.wall"
 	fi
 }
 
@@ -248,8 +267,19 @@ fi
 echo "  references:${REFS:- none}; state and runroot on a tmpfs, root under $WORK (fs $(stat -f -c %T "$WORK"))"
 echo
 for ((i = 0; i < WARMUP; i++)); do round -; done
-rm -f "$WORK"/tm/*
 for ((i = 0; i < ROUNDS; i++)); do round x; done
+# the steps: nook's commands again, with their marks on
+steps_round() {
+	rt_run nook-runtime-run "$NOOK" runtime
+	rt_run nook-ro-runtime-run "$NOOK_RO" runtime
+	timed nook-run-rm "${NK[@]}" run --rm --network none --rootfs "$WORK/rootfs" /bin/true
+	timed nook-runtime-exec "$NOOK" runtime --root "${XROOT[nook]}" exec bench-x /bin/true
+	timed nook-exec "${NK[@]}" exec bench-exec /bin/true
+}
+STEPS=1
+rm -f "$WORK"/tm/*
+for ((i = 0; i < STEP_ROUNDS; i++)); do steps_round; done
+STEPS=
 
 med() { # FILE -> median in ms
 	sort -n "$1" | awk '{ v[NR] = $1 } END {
@@ -296,8 +326,12 @@ echo
 # "(before main)" and "(after exit)" are the wall time outside the marks.
 for k in nook-runtime-run nook-ro-runtime-run nook-run-rm nook-runtime-exec nook-exec; do
 	[ -n "${M[$k]:-}" ] || continue
-	echo "$k: median per step over $ROUNDS runs (µs; wall ${M[$k]} ms)"
 	i=0
+	for f in "$WORK"/tm/"$k".*.wall; do [ -f "$f" ] && cat "$f"; done >"$WORK/tmwall.$k"
+	[ -s "$WORK/tmwall.$k" ] || continue
+	echo "$k: median per step over $STEP_ROUNDS runs with the marks on (µs; wall" \
+		"$(med "$WORK/tmwall.$k") ms with them, ${M[$k]} ms without)"
+
 	for f in "$WORK"/tm/"$k".*; do
 		case $f in *.wall) continue ;; esac
 		[ -s "$f" ] && [ -f "$f.wall" ] || continue
