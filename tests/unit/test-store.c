@@ -288,12 +288,24 @@ static int create_volatile(const char *id, const char *name)
 	return r;
 }
 
+/* The last create was refused name, held by owner: no link of it left in
+ * base's names/. */
+static void refused_name(const char *name, const char *owner, const char *base)
+{
+	char msg[128], path[256];
+
+	snprintf(msg, sizeof(msg), "name \"%s\" is already in use by container %.12s", name, owner);
+	CHECK_STR(err.msg, msg);
+	snprintf(path, sizeof(path), "%s/names/%s", base, name);
+	CHECK(!exists(path));
+}
+
 /* A --rm container: its record and name in the runroot, nothing under the
  * root; found by id, prefix and name; one name across both places; gone
  * with a reboot of the runroot. */
 static void test_volatile(void)
 {
-	char vid[STORE_ID_LEN + 1], pid[STORE_ID_LEN + 1], out[STORE_ID_LEN + 1], msg[128];
+	char vid[STORE_ID_LEN + 1], pid[STORE_ID_LEN + 1], out[STORE_ID_LEN + 1];
 	char path[256], pre[13];
 	char **ids;
 	char *p;
@@ -322,17 +334,11 @@ static void test_volatile(void)
 
 	/* one name in both places, whichever came first */
 	CHECK(create(pid, "tmp") < 0);
-	snprintf(msg, sizeof(msg), "name \"tmp\" is already in use by container %.12s", vid);
-	CHECK_STR(err.msg, msg);
-	snprintf(path, sizeof(path), "%s/names/tmp", st.root);
-	CHECK(!exists(path));
+	refused_name("tmp", vid, st.root);
 	CHECK(create(pid, "kept") == 0);
 	store_new_id(out);
 	CHECK(create_volatile(out, "kept") < 0);
-	snprintf(msg, sizeof(msg), "name \"kept\" is already in use by container %.12s", pid);
-	CHECK_STR(err.msg, msg);
-	snprintf(path, sizeof(path), "%s/names/kept", st.runroot);
-	CHECK(!exists(path));
+	refused_name("kept", pid, st.runroot);
 	snprintf(path, sizeof(path), "%s/volatile/%s", st.runroot, out);
 	CHECK(!exists(path));
 
