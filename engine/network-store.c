@@ -592,16 +592,18 @@ static cJSON *net_inspect_json(const cJSON *n)
 {
 	cJSON *o = cJSON_CreateObject(), *subs, *s;
 	const cJSON *l;
-	char t[64];
-	time_t secs = (time_t)(jint(n, "created", 0) / 1000000000);
-	struct tm tm;
+	char t[40];
+	int64_t ns = jint(n, "created", 0);
 
 	cJSON_AddStringToObject(o, "name", jstr(n, "name"));
 	cJSON_AddStringToObject(o, "id", jstr(n, "id"));
 	cJSON_AddStringToObject(o, "driver", "bridge");
 	cJSON_AddStringToObject(o, "network_interface", jstr(n, "interface"));
-	gmtime_r(&secs, &tm);
-	strftime(t, sizeof(t), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* whole seconds (as gmtime of ns / 10^9 gives them), without the
+	 * fraction: an int64 of ns is a year of 1677-2262, four digits */
+	time_format_ns(ns - ns % 1000000000, t, sizeof(t));
+	t[19] = 'Z';
+	t[20] = '\0';
 	cJSON_AddStringToObject(o, "created", t);
 	subs = cJSON_AddArrayToObject(o, "subnets");
 	s = cJSON_CreateObject();
