@@ -51,9 +51,7 @@ int ip_parse(const char *s, uint32_t *out)
 
 const char *ip_fmt(uint32_t ip, char buf[16])
 {
-	struct in_addr a = { htonl(ip) };
-
-	return inet_ntop(AF_INET, &a, buf, 16);
+	return nl_ip4(in4(ip), buf);
 }
 
 struct in_addr in4(uint32_t ip)

@@ -413,11 +413,12 @@ static uint32_t mask4(int prefix)
 	return prefix <= 0 ? 0 : htonl(~(uint32_t)0 << (32 - prefix));
 }
 
-static void ip4_str(char *buf, size_t len, struct in_addr a)
+char *nl_ip4(struct in_addr a, char buf[16])
 {
 	const uint8_t *b = (const uint8_t *)&a.s_addr;
 
-	snprintf(buf, len, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+	snprintf(buf, 16, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+	return buf;
 }
 
 /* RTM_NEWADDR addr/prefix on the link of index; one already there is no
@@ -472,7 +473,7 @@ int nl_addr_add4(struct nl *nl, const char *dev, struct in_addr addr, int prefix
 	struct req r = { 0 };
 	int idx;
 
-	ip4_str(ip, sizeof(ip), addr);
+	nl_ip4(addr, ip);
 	snprintf(what, sizeof(what), "add address %s/%d to", ip, prefix);
 	if ((idx = ip4_dev(nl, what, dev, prefix, e)) < 0)
 		return -1;
@@ -487,8 +488,8 @@ int nl_route_add4(struct nl *nl, struct in_addr dst, int prefix, struct in_addr 
 	struct req r = { 0 };
 	int idx;
 
-	ip4_str(ip, sizeof(ip), dst);
-	ip4_str(via, sizeof(via), gw);
+	nl_ip4(dst, ip);
+	nl_ip4(gw, via);
 	snprintf(what, sizeof(what), "add route %s/%d%s%s dev", ip, prefix,
 		 gw.s_addr ? " via " : "", gw.s_addr ? via : "");
 	if ((idx = ip4_dev(nl, what, dev, prefix, e)) < 0)
@@ -504,8 +505,8 @@ int nl_link_setup4(struct nl *nl, const char *dev, struct in_addr addr, int pref
 	struct req r = { 0 };
 	int idx;
 
-	ip4_str(ip, sizeof(ip), addr);
-	ip4_str(via, sizeof(via), gw);
+	nl_ip4(addr, ip);
+	nl_ip4(gw, via);
 	snprintf(what, sizeof(what), "set up %s/%d%s%s on", ip, prefix, gw.s_addr ? " via " : "",
 		 gw.s_addr ? via : "");
 	if ((idx = ip4_dev(nl, what, dev, prefix, e)) < 0)

@@ -59,6 +59,10 @@ int nl_link_up(struct nl *nl, const char *name, int master, struct err *e);
  * error. */
 int nl_link_del(struct nl *nl, const char *name, struct err *e);
 
+/* a as a dotted quad into buf (inet_ntop's words, without its code for
+ * IPv6); returns buf. */
+char *nl_ip4(struct in_addr a, char buf[16]);
+
 /* Add the IPv4 address addr/prefix to dev; an address already there is no
  * error. */
 int nl_addr_add4(struct nl *nl, const char *dev, struct in_addr addr, int prefix, struct err *e);

@@ -66,6 +66,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "oci/netlink.h"
 #include "oci/nft.h"
 #include "oci/sys.h"
 
@@ -195,7 +196,7 @@ static void net_elements(int fd, const char *bridge, struct in_addr net, int pre
 	char ip[INET_ADDRSTRLEN];
 	char el[4][64];
 
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	nl_ip4(a, ip);
 	snprintf(el[0], sizeof(el[0]), "nets { %s/%d }", ip, prefix);
 	snprintf(el[1], sizeof(el[1]), "bridges { \"%s\" }", bridge);
 	snprintf(el[2], sizeof(el[2]), "self { \"%s\" . \"%s\" }", bridge, bridge);
@@ -259,7 +260,7 @@ static int ports_script(const char *what, struct in_addr ctr_ip, const struct nf
 		return 0;
 	if ((fd = script_open(e)) < 0)
 		return err_wrap(e, "%s", what);
-	inet_ntop(AF_INET, &ctr_ip, cip, sizeof(cip));
+	nl_ip4(ctr_ip, cip);
 	/* the sets and maps, so that a delete works on a missing table;
 	 * an add needs nft_network_add's chains anyway */
 	if (del)
@@ -275,7 +276,7 @@ static int ports_script(const char *what, struct in_addr ctr_ip, const struct nf
 			snprintf(el, sizeof(el), "ports { %s . %u : %s . %u }", proto,
 				 p[i].host_port, cip, p[i].ctr_port);
 		} else {
-			inet_ntop(AF_INET, &p[i].host_ip, hip, sizeof(hip));
+			nl_ip4(p[i].host_ip, hip);
 			snprintf(el, sizeof(el), "hostports { %s . %s . %u : %s . %u }", hip, proto,
 				 p[i].host_port, cip, p[i].ctr_port);
 		}
