@@ -74,45 +74,80 @@
 
 extern char **environ;
 
+/* A script is kept in short: each line is the digit of its verb (the
+ * words before the table's name: verbs[], V_*), then what follows the
+ * name; lines() writes it out whole ("add set inet nook nets {...}"). */
+static const char verbs[] = "add table\0add set\0add map\0add chain\0flush chain\0add rule\0"
+			    "add element\0delete element\0delete table";
+enum { V_TABLE, V_SET, V_MAP, V_CHAIN, V_FLUSH, V_RULE, V_ADD_EL, V_DEL_EL, V_DEL_TABLE };
+#define TABLE "0"
+#define SET "1"
+#define MAP "2"
+#define CHAIN "3"
+#define FLUSH "4"
+#define RULE "5"
+#define DEL_TABLE "8"
+
 /* The table, its sets and maps: what every script needs. */
+/* clang-format off */
 static const char decl_sets[] =
-	"add table " T "\n"
-	"add set " T " nets { type ipv4_addr; flags interval; }\n"
-	"add set " T " bridges { type ifname; }\n"
-	"add set " T " internal { type ifname; }\n"
-	"add set " T " self { type ifname . ifname; }\n"
-	"add map " T " ports { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
-	"add map " T " hostports { type ipv4_addr . inet_proto . inet_service : "
-	"ipv4_addr . inet_service; }\n";
+	TABLE "\n"
+	SET " nets { type ipv4_addr; flags interval; }\n"
+	SET " bridges { type ifname; }\n"
+	SET " internal { type ifname; }\n"
+	SET " self { type ifname . ifname; }\n"
+	MAP " ports { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+	MAP " hostports { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n";
 
 /* The chains and their rules (see the header). */
 static const char decl_chains[] =
-	"add chain " T " published\n"
-	"add chain " T " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
-	"add chain " T " output { type nat hook output priority -100; policy accept; }\n"
-	"add chain " T
-	" postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
-	"add chain " T " forward { type filter hook forward priority filter; policy accept; }\n"
-	"flush chain " T " published\n"
-	"flush chain " T " prerouting\n"
-	"flush chain " T " output\n"
-	"flush chain " T " postrouting\n"
-	"flush chain " T " forward\n"
-	"add rule " T " published dnat ip to ip daddr . meta l4proto . th dport map @hostports\n"
-	"add rule " T " published dnat ip to meta l4proto . th dport map @ports\n"
-	"add rule " T " prerouting iifname != \"lo\" ip daddr 127.0.0.0/8 drop\n"
-	"add rule " T " prerouting fib daddr type local jump published\n"
-	"add rule " T " output fib daddr type local jump published\n"
-	"add rule " T " postrouting ip saddr @nets oifname != @bridges masquerade\n"
-	"add rule " T
-	" postrouting oifname @bridges ct status dnat ip saddr 127.0.0.0/8 masquerade\n"
-	"add rule " T " postrouting oifname @bridges ct status dnat ip saddr @nets masquerade\n"
-	"add rule " T " forward ct state established,related accept\n"
-	"add rule " T " forward iifname . oifname @self accept\n"
-	"add rule " T " forward iifname @internal drop\n"
-	"add rule " T " forward oifname @internal drop\n"
-	"add rule " T " forward ct status dnat accept\n"
-	"add rule " T " forward iifname @bridges oifname @bridges drop\n";
+	CHAIN " published\n"
+	CHAIN " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
+	CHAIN " output { type nat hook output priority -100; policy accept; }\n"
+	CHAIN " postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
+	CHAIN " forward { type filter hook forward priority filter; policy accept; }\n"
+	FLUSH " published\n"
+	FLUSH " prerouting\n"
+	FLUSH " output\n"
+	FLUSH " postrouting\n"
+	FLUSH " forward\n"
+	RULE " published dnat ip to ip daddr . meta l4proto . th dport map @hostports\n"
+	RULE " published dnat ip to meta l4proto . th dport map @ports\n"
+	RULE " prerouting iifname != \"lo\" ip daddr 127.0.0.0/8 drop\n"
+	RULE " prerouting fib daddr type local jump published\n"
+	RULE " output fib daddr type local jump published\n"
+	RULE " postrouting ip saddr @nets oifname != @bridges masquerade\n"
+	RULE " postrouting oifname @bridges ct status dnat ip saddr 127.0.0.0/8 masquerade\n"
+	RULE " postrouting oifname @bridges ct status dnat ip saddr @nets masquerade\n"
+	RULE " forward ct state established,related accept\n"
+	RULE " forward iifname . oifname @self accept\n"
+	RULE " forward iifname @internal drop\n"
+	RULE " forward oifname @internal drop\n"
+	RULE " forward ct status dnat accept\n"
+	RULE " forward iifname @bridges oifname @bridges drop\n";
+/* clang-format on */
+
+/* One line of a script: verb v, the table, the first len bytes of rest
+ * (all of it when len < 0). */
+static void line(int fd, int v, const char *rest, int len)
+{
+	const char *w = verbs;
+
+	while (v--)
+		w += strlen(w) + 1;
+	dprintf(fd, "%s " T "%.*s\n", w, len, rest);
+}
+
+/* The lines of s, kept in short as decl_sets. */
+static void lines(int fd, const char *s)
+{
+	while (*s) {
+		int n = (int)strcspn(s + 1, "\n");
+
+		line(fd, *s - '0', s + 1, n);
+		s += n + 2;
+	}
+}
 
 static int not_installed(struct err *e)
 {
@@ -197,15 +232,15 @@ static void net_elements(int fd, const char *bridge, struct in_addr net, int pre
 	char el[4][64];
 
 	nl_ip4(a, ip);
-	snprintf(el[0], sizeof(el[0]), "nets { %s/%d }", ip, prefix);
-	snprintf(el[1], sizeof(el[1]), "bridges { \"%s\" }", bridge);
-	snprintf(el[2], sizeof(el[2]), "self { \"%s\" . \"%s\" }", bridge, bridge);
-	snprintf(el[3], sizeof(el[3]), "internal { \"%s\" }", bridge);
+	snprintf(el[0], sizeof(el[0]), " nets { %s/%d }", ip, prefix);
+	snprintf(el[1], sizeof(el[1]), " bridges { \"%s\" }", bridge);
+	snprintf(el[2], sizeof(el[2]), " self { \"%s\" . \"%s\" }", bridge, bridge);
+	snprintf(el[3], sizeof(el[3]), " internal { \"%s\" }", bridge);
 	for (int i = 0; i < 4; i++) {
 		if (del || i < 3 || internal)
-			dprintf(fd, "add element " T " %s\n", el[i]);
+			line(fd, V_ADD_EL, el[i], -1);
 		if (del)
-			dprintf(fd, "delete element " T " %s\n", el[i]);
+			line(fd, V_DEL_EL, el[i], -1);
 	}
 }
 
@@ -221,9 +256,9 @@ static int net_script(const char *what, const char *bridge, struct in_addr net, 
 		return err_wrap(e, "%s", what);
 	if ((fd = script_open(e)) < 0)
 		return err_wrap(e, "%s %s", what, bridge);
-	dprintf(fd, "%s", decl_sets);
+	lines(fd, decl_sets);
 	if (!del)
-		dprintf(fd, "%s", decl_chains);
+		lines(fd, decl_chains);
 	net_elements(fd, bridge, net, prefix, internal, del);
 	if (nft_run(fd, e) < 0)
 		return err_wrap(e, "%s %s", what, bridge);
@@ -264,7 +299,7 @@ static int ports_script(const char *what, struct in_addr ctr_ip, const struct nf
 	/* the sets and maps, so that a delete works on a missing table;
 	 * an add needs nft_network_add's chains anyway */
 	if (del)
-		dprintf(fd, "%s", decl_sets);
+		lines(fd, decl_sets);
 	for (size_t i = 0; i < n; i++) {
 		const char *proto = proto_name(p[i].proto);
 		char el[128];
@@ -273,16 +308,16 @@ static int ports_script(const char *what, struct in_addr ctr_ip, const struct nf
 			return err_setk(e, ERRK_INVALID_ARG, 0, "%s: bad port %u:%u proto %u", what,
 					p[i].host_port, p[i].ctr_port, p[i].proto);
 		if (p[i].host_ip.s_addr == htonl(INADDR_ANY)) {
-			snprintf(el, sizeof(el), "ports { %s . %u : %s . %u }", proto,
+			snprintf(el, sizeof(el), " ports { %s . %u : %s . %u }", proto,
 				 p[i].host_port, cip, p[i].ctr_port);
 		} else {
 			nl_ip4(p[i].host_ip, hip);
-			snprintf(el, sizeof(el), "hostports { %s . %s . %u : %s . %u }", hip, proto,
-				 p[i].host_port, cip, p[i].ctr_port);
+			snprintf(el, sizeof(el), " hostports { %s . %s . %u : %s . %u }", hip,
+				 proto, p[i].host_port, cip, p[i].ctr_port);
 		}
-		dprintf(fd, "add element " T " %s\n", el);
+		line(fd, V_ADD_EL, el, -1);
 		if (del)
-			dprintf(fd, "delete element " T " %s\n", el);
+			line(fd, V_DEL_EL, el, -1);
 	}
 	if (nft_run(fd, e) < 0)
 		return err_wrap(e, "%s", what);
@@ -305,7 +340,7 @@ int nft_remove_all(struct err *e)
 
 	if (fd < 0)
 		return err_wrap(e, "remove firewall table");
-	dprintf(fd, "add table " T "\ndelete table " T "\n");
+	lines(fd, TABLE "\n" DEL_TABLE "\n");
 	if (nft_run(fd, e) < 0)
 		return err_wrap(e, "remove firewall table");
 	return 0;
