@@ -43,7 +43,8 @@ struct req {
 
 typedef void (*nl_cb)(const struct nlmsghdr *m, void *arg);
 
-/* Begin a new message in r (zeroed: `struct req r = { 0 }`). */
+/* Begin a new message in r (zeroed: `struct req r = { 0 }`, so a field
+ * not set is 0: AF_UNSPEC, no flags). */
 static void *req_init(struct req *r, uint16_t type, uint16_t flags, size_t len)
 {
 	struct nlmsghdr *h =
@@ -289,6 +290,15 @@ static void link_cb(const struct nlmsghdr *m, void *arg)
 		li->mtu = (int)mtu;
 }
 
+/* A link message (ifinfomsg, AF_UNSPEC) about the link name. */
+static struct ifinfomsg *msg_link(struct req *r, uint16_t type, uint16_t flags, const char *name)
+{
+	struct ifinfomsg *ifi = req_init(r, type, flags, sizeof(*ifi));
+
+	put_str(r, IFLA_IFNAME, name);
+	return ifi;
+}
+
 /* The link name: its index (0 for none) and mtu; -errno on error, with e
  * set to "what name: ..." (also for a missing link: -ENODEV). */
 static int link_get(struct nl *nl, const char *name, struct link_info *li, const char *what,
@@ -296,9 +306,7 @@ static int link_get(struct nl *nl, const char *name, struct link_info *li, const
 {
 	struct req r = { 0 };
 
-	((struct ifinfomsg *)req_init(&r, RTM_GETLINK, 0, sizeof(struct ifinfomsg)))->ifi_family =
-		AF_UNSPEC;
-	put_str(&r, IFLA_IFNAME, name);
+	msg_link(&r, RTM_GETLINK, 0, name);
 	li->index = 0;
 	li->mtu = -1;
 	return talk(nl, &r, link_cb, li, what, name, e);
@@ -319,11 +327,9 @@ int nl_link_index(struct nl *nl, const char *name, int *mtu, struct err *e)
 /* RTM_NEWLINK creating name, up to the open IFLA_LINKINFO; returns it. */
 static struct rtattr *link_new(struct req *r, const char *name, int mtu, const char *kind)
 {
-	struct ifinfomsg *ifi = req_init(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
 	struct rtattr *info;
 
-	ifi->ifi_family = AF_UNSPEC;
-	put_str(r, IFLA_IFNAME, name);
+	msg_link(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, name);
 	if (mtu > 0)
 		put_u32(r, IFLA_MTU, (uint32_t)mtu);
 	info = put(r, IFLA_LINKINFO, NULL, 0);
@@ -376,12 +382,10 @@ int nl_veth_add(struct nl *nl, const char *name, const char *peer, int peer_ns_f
 /* RTM_NEWLINK: name up, on the bridge master if > 0. */
 static void msg_up(struct req *r, const char *name, int master)
 {
-	struct ifinfomsg *ifi = req_init(r, RTM_NEWLINK, 0, sizeof(*ifi));
+	struct ifinfomsg *ifi = msg_link(r, RTM_NEWLINK, 0, name);
 
-	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_flags = IFF_UP;
 	ifi->ifi_change = IFF_UP;
-	put_str(r, IFLA_IFNAME, name);
 	if (master > 0)
 		put_u32(r, IFLA_MASTER, (uint32_t)master);
 }
@@ -399,9 +403,7 @@ int nl_link_del(struct nl *nl, const char *name, struct err *e)
 	struct req r = { 0 };
 	int rc;
 
-	((struct ifinfomsg *)req_init(&r, RTM_DELLINK, 0, sizeof(struct ifinfomsg)))->ifi_family =
-		AF_UNSPEC;
-	put_str(&r, IFLA_IFNAME, name);
+	msg_link(&r, RTM_DELLINK, 0, name);
 	rc = talk(nl, &r, NULL, NULL, "delete link", name, e);
 	return rc == 0 || rc == -ENODEV ? 0 : -1;
 }
