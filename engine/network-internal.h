@@ -45,6 +45,8 @@ int lease_add(struct engine *en, cJSON *n, const char *id, const char *name, con
 /* Take the lease of id (if any) out of n and write what changed. */
 int lease_del(struct engine *en, cJSON *n, const char *id, struct err *e);
 cJSON *leases(const cJSON *n);
+/* The lease of container id in n (NULL: none). */
+cJSON *lease_of(const cJSON *n, const char *id);
 int mac_parse(const char *s, uint8_t m[6]);
 cJSON *net_get(struct engine *en, const char *name, struct err *e);
 char **net_names(struct engine *en);

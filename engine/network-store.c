@@ -353,22 +353,15 @@ static cJSON *net_new(struct engine *en, const struct net_create_opts *o, struct
 	n = cJSON_CreateObject();
 	cJSON_AddStringToObject(n, "name", o->name);
 	{
-		struct sha256 s;
-		uint8_t d[32];
-		char hex[65];
+		char hex[72];
 
 		/* the default network's id is the same everywhere (podman's
-		 * is too); others get a random one */
-		if (dflt) {
-			sha256_init(&s);
-			sha256_update(&s, o->name, strlen(o->name));
-			sha256_final(&s, d);
-			for (int i = 0; i < 32; i++)
-				snprintf(hex + 2 * i, 3, "%02x", d[i]);
-		} else {
-			store_new_id(hex);
-		}
-		cJSON_AddStringToObject(n, "id", hex);
+		 * is too: the sha256 of its name); others get a random one */
+		if (dflt)
+			sha256_digest_of(o->name, strlen(o->name), hex);
+		else
+			store_new_id(hex + 7);
+		cJSON_AddStringToObject(n, "id", hex + 7);
 	}
 	cJSON_AddStringToObject(n, "driver", "bridge");
 	cJSON_AddStringToObject(n, "interface", ifname);
@@ -404,6 +397,11 @@ cJSON *net_get(struct engine *en, const char *name, struct err *e)
 cJSON *leases(const cJSON *n)
 {
 	return cJSON_GetObjectItemCaseSensitive(n, "leases");
+}
+
+cJSON *lease_of(const cJSON *n, const char *id)
+{
+	return cJSON_GetObjectItemCaseSensitive(leases(n), id);
 }
 
 /* A free address of n: ip if given (checked), else the lowest free one. */
@@ -478,7 +476,7 @@ int lease_add(struct engine *en, cJSON *n, const char *id, const char *name, con
 	char buf[16], mbuf[18], ifn[8];
 	uint8_t m[6];
 
-	if (cJSON_GetObjectItemCaseSensitive(leases(n), id))
+	if (lease_of(n, id))
 		return err_setk(e, ERRK_INVALID_ARG, 0, "container %s is already on network %s",
 				name, jstr(n, "name"));
 	if (lease_ip(n, ip, &a, e) < 0)
@@ -519,7 +517,7 @@ int lease_add(struct engine *en, cJSON *n, const char *id, const char *name, con
 
 int lease_del(struct engine *en, cJSON *n, const char *id, struct err *e)
 {
-	cJSON *l = cJSON_GetObjectItemCaseSensitive(leases(n), id);
+	cJSON *l = lease_of(n, id);
 	int all = !jbool(l, "volatile");
 
 	if (!l)
@@ -535,7 +533,7 @@ size_t ctr_nets(struct engine *en, const char *id, struct net_ref out[10])
 
 	for (size_t i = 0; names[i] && k < 10; i++) {
 		cJSON *n = net_read(en, names[i], NULL);
-		const cJSON *l = cJSON_GetObjectItemCaseSensitive(leases(n), id);
+		const cJSON *l = lease_of(n, id);
 
 		if (!l) {
 			cJSON_Delete(n);
@@ -664,18 +662,20 @@ static int net_remove_locked(struct engine *en, const cJSON *n, struct err *e)
 	_cleanup_free_ char *p = net_file(en, jstr(n, "name"));
 	struct nl nl;
 	struct cidr sub;
+	int r = 0;
 
 	net_subnet(n, &sub);
-	if (nl_open(&nl, -1, e) == 0) {
+	nl_open(&nl, -1, NULL);
+	if (nl.fd >= 0)
 		nl_link_del(&nl, jstr(n, "interface"), NULL);
-		nl_close(&nl);
-	}
 	nft_network_del(jstr(n, "interface"), in4(sub.net), sub.prefix, NULL);
-	if (unlink(p) < 0)
-		return err_sys(e, "remove %s", p);
+	if (unlink(p) < 0) {
+		r = err_sys(e, "remove %s", p);
+		goto out;
+	}
 	net_vol_remove(en, jstr(n, "name"));
 	/* the last bridge of any root gone: the table goes too */
-	if (nl_open(&nl, -1, NULL) == 0) {
+	if (nl.fd >= 0) {
 		int left = 0;
 
 		for (int i = 0; i < 64 && !left; i++) {
@@ -684,11 +684,12 @@ static int net_remove_locked(struct engine *en, const cJSON *n, struct err *e)
 			snprintf(ifname, sizeof(ifname), "nook%d", i);
 			left = nl_link_index(&nl, ifname, NULL, NULL) != 0;
 		}
-		nl_close(&nl);
 		if (!left)
 			nft_remove_all(NULL);
 	}
-	return 0;
+out:
+	nl_close(&nl);
+	return r;
 }
 
 int engine_network_remove(struct engine *en, const char *name, int force, struct err *e)
@@ -696,19 +697,16 @@ int engine_network_remove(struct engine *en, const char *name, int force, struct
 	_cleanup_json_ cJSON *n = NULL;
 	_cleanup_strv_ char **users = xcalloc(1, sizeof(char *));
 	const cJSON *l;
-	int lock = nets_lock(en, e), r;
+	int lock = nets_lock(en, e), r = -1;
 
 	if (lock < 0)
 		return -1;
 	n = net_read(en, name, e);
-	if (!n) {
-		nets_unlock(lock);
-		return -1;
-	}
+	if (!n)
+		goto out;
 	if (strcmp(name, NET_DEFAULT) == 0) {
-		nets_unlock(lock);
-		return err_setk(e, ERRK_INVALID_ARG, 0, "the default network %s cannot be removed",
-				name);
+		err_setk(e, ERRK_INVALID_ARG, 0, "the default network %s cannot be removed", name);
+		goto out;
 	}
 	cJSON_ArrayForEach (l, leases(n))
 		strv_push(&users, l->string);
@@ -716,8 +714,7 @@ int engine_network_remove(struct engine *en, const char *name, int force, struct
 		err_setk(e, ERRK_STATE_INVALID, 0,
 			 "network %s is used by %zu container(s) (%s...): remove them or use -f",
 			 name, strv_len(users), jstr(leases(n)->child, "name"));
-		nets_unlock(lock);
-		return -1;
+		goto out;
 	}
 	nets_unlock(lock);
 	/* containers take the lock themselves when they go */
@@ -729,7 +726,9 @@ int engine_network_remove(struct engine *en, const char *name, int force, struct
 		return -1;
 	cJSON_Delete(n);
 	n = net_read(en, name, e);
-	r = n ? net_remove_locked(en, n, e) : -1;
+	if (n)
+		r = net_remove_locked(en, n, e);
+out:
 	nets_unlock(lock);
 	return r;
 }
