@@ -118,6 +118,14 @@ static char *hosts_text(struct engine *en, const char *id, const cJSON *cfg)
 	return t;
 }
 
+/* The config of container id. */
+static cJSON *ctr_config(struct engine *en, const char *id, struct err *e)
+{
+	_cleanup_free_ char *p = store_path(&en->st, id, "config.json");
+
+	return store_read_json(p, e);
+}
+
 /* Rewrite the hosts file of every running container of network n
  * (lock held): one came or went. */
 static void hosts_refresh(struct engine *en, const cJSON *n)
@@ -128,15 +136,28 @@ static void hosts_refresh(struct engine *en, const cJSON *n)
 		return;
 	cJSON_ArrayForEach (l, leases(n)) {
 		_cleanup_free_ char *p = store_run_path(&en->st, l->string, "hosts");
-		_cleanup_free_ char *cp = store_path(&en->st, l->string, "config.json");
 		_cleanup_json_ cJSON *cfg = NULL;
 		_cleanup_free_ char *t = NULL;
 
-		if (access(p, F_OK) < 0 || !(cfg = store_read_json(cp, NULL)))
+		if (access(p, F_OK) < 0 || !(cfg = ctr_config(en, l->string, NULL)))
 			continue;
 		t = hosts_text(en, l->string, cfg);
 		write_in_place(p, t, 0, NULL);
 	}
+}
+
+/* "word item..." of a list on a line of its own; nothing when it is
+ * empty. */
+static void sb_list(struct sbuf *b, const char *word, const cJSON *list)
+{
+	const cJSON *it;
+
+	if (!cJSON_GetArraySize(list))
+		return;
+	sb_add(b, "%s", word);
+	cJSON_ArrayForEach (it, list)
+		sb_add(b, " %s", it->valuestring);
+	sb_add(b, "\n");
 }
 
 /* resolv.conf: the host's, with --dns, --dns-search, --dns-option; a
@@ -151,51 +172,38 @@ static char *resolv_text(const cJSON *cfg, const char *gw)
 	const cJSON *opts = cJSON_GetObjectItemCaseSensitive(cfg, "dnsOptions");
 	const cJSON *it;
 	struct sbuf b = { 0 };
-	int servers = 0, gw_done = 0;
+	int servers = cJSON_GetArraySize(dns), gw_done = 0;
 	char *save = NULL, *line;
 
 	sb_add(&b, "%s", "");
-	if (cJSON_GetArraySize(srch) > 0) {
-		sb_add(&b, "search");
-		cJSON_ArrayForEach (it, srch)
-			sb_add(&b, " %s", it->valuestring);
-		sb_add(&b, "\n");
-	}
-	cJSON_ArrayForEach (it, dns) {
+	sb_list(&b, "search", srch);
+	cJSON_ArrayForEach (it, dns)
 		sb_add(&b, "nameserver %s\n", it->valuestring);
-		servers++;
-	}
 	for (line = host ? strtok_r(host, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char srv[64];
+		const char *ns = srv;
 
 		if (sscanf(line, "nameserver %63s", srv) == 1) {
 			if (cJSON_GetArraySize(dns) > 0)
 				continue;
 			if (strncmp(srv, "127.", 4) == 0 || strcmp(srv, "::1") == 0) {
-				if (gw && !gw_done)
-					sb_add(&b, "nameserver %s\n", gw);
+				ns = gw_done ? NULL : gw;
 				gw_done = 1;
-			} else {
-				sb_add(&b, "nameserver %s\n", srv);
 			}
+			if (ns)
+				sb_add(&b, "nameserver %s\n", ns);
 			servers++;
-		} else if (strncmp(line, "search", 6) == 0 || strncmp(line, "domain", 6) == 0) {
-			if (cJSON_GetArraySize(srch) == 0)
-				sb_add(&b, "%s\n", line);
-		} else if (strncmp(line, "options", 7) == 0) {
-			if (cJSON_GetArraySize(opts) == 0)
-				sb_add(&b, "%s\n", line);
+		} else if (strncmp(line, "options", 7) == 0 ? !cJSON_GetArraySize(opts)
+			   : strncmp(line, "search", 6) == 0 || strncmp(line, "domain", 6) == 0
+				   ? !cJSON_GetArraySize(srch)
+				   : 0) {
+			sb_add(&b, "%s\n", line);
 		}
 	}
 	if (!servers && gw)
 		sb_add(&b, "nameserver %s\n", gw);
-	if (cJSON_GetArraySize(opts) > 0) {
-		sb_add(&b, "options");
-		cJSON_ArrayForEach (it, opts)
-			sb_add(&b, " %s", it->valuestring);
-		sb_add(&b, "\n");
-	}
+	sb_list(&b, "options", opts);
 	return b.s;
 }
 
@@ -344,8 +352,7 @@ static int ports_check(struct engine *en, cJSON *ports, struct err *e)
 		users = ctr_ids_where(en, has_port, p, NULL);
 		if (users && users[0]) {
 			char name[256] = "";
-			_cleanup_free_ char *cp = store_path(&en->st, users[0], "config.json");
-			_cleanup_json_ cJSON *cfg = store_read_json(cp, NULL);
+			_cleanup_json_ cJSON *cfg = ctr_config(en, users[0], NULL);
 
 			snprintf(name, sizeof(name), "%s", jstr(cfg, "name") ?: users[0]);
 			return err_setk(e, ERRK_INVALID_ARG, 0,
@@ -704,10 +711,7 @@ int net_ctr_prepare(struct ctr *c, cJSON *spec, struct err *e)
  * a leftover and deleted it). */
 static void veth_name(const char *id, int ifidx, char out[IFNAMSIZ])
 {
-	if (ifidx == 0)
-		snprintf(out, IFNAMSIZ, "nk%.12s", id);
-	else
-		snprintf(out, IFNAMSIZ, "nk%.11s-%c", id, '0' + ifidx % 10);
+	snprintf(out, IFNAMSIZ, ifidx ? "nk%.11s-%c" : "nk%.12s", id, '0' + ifidx % 10);
 }
 
 static int sysctl_set(const char *path, const char *val)
@@ -927,7 +931,7 @@ static int net_up(struct ctr *c, int nsfd, int lo, struct err *e)
 		/* what net_ctr_prepare read */
 		while (c->net->child && n < 10) {
 			r[n].net = cJSON_DetachItemViaPointer(c->net, c->net->child);
-			r[n].lease = cJSON_GetObjectItemCaseSensitive(leases(r[n].net), c->id);
+			r[n].lease = lease_of(r[n].net, c->id);
 			n++;
 		}
 		cJSON_Delete(c->net);
@@ -1124,7 +1128,7 @@ void net_ctr_release(struct ctr *c)
 	for (size_t i = 0; names[i]; i++) {
 		_cleanup_json_ cJSON *n = net_read(en, names[i], NULL);
 
-		if (!n || !cJSON_GetObjectItemCaseSensitive(leases(n), id))
+		if (!n || !lease_of(n, id))
 			continue;
 		if (lease_del(en, n, id, NULL) == 0)
 			hosts_refresh(en, n);
@@ -1210,17 +1214,14 @@ void net_ctr_inspect(struct ctr *c, cJSON *j, cJSON *hc)
 char **net_ctr_ports(struct engine *en, const char *ref, struct err *e)
 {
 	char id[STORE_ID_LEN + 1];
-	_cleanup_free_ char *cp = NULL;
 	_cleanup_json_ cJSON *cfg = NULL;
-	char **out = xcalloc(1, sizeof(char *));
+	char **out;
 	const cJSON *p;
 
-	if (store_lookup(&en->st, ref, id, e) < 0) {
-		free(out);
+	if (store_lookup(&en->st, ref, id, e) < 0)
 		return NULL;
-	}
-	cp = store_path(&en->st, id, "config.json");
-	cfg = store_read_json(cp, e);
+	out = xcalloc(1, sizeof(char *));
+	cfg = ctr_config(en, id, e);
 	cJSON_ArrayForEach (p, cJSON_GetObjectItemCaseSensitive(cfg, "ports")) {
 		const char *ip = jstr(p, "hostIp");
 		_cleanup_free_ char *l = xasprintf(
@@ -1240,7 +1241,7 @@ static int ctr_live(const struct ctr *c)
 /* connect of a running container: its links now (lock held) */
 static int live_attach(struct ctr *c, const cJSON *n, struct err *e)
 {
-	struct net_ref r = { (cJSON *)n, cJSON_GetObjectItemCaseSensitive(leases(n), c->id) };
+	struct net_ref r = { (cJSON *)n, lease_of(n, c->id) };
 	struct nl host = { .fd = -1 }, ns = { .fd = -1 };
 	_cleanup_close_ int nsfd = -1;
 	char path[64];
@@ -1263,7 +1264,7 @@ static int live_attach(struct ctr *c, const cJSON *n, struct err *e)
 
 static void live_detach(struct ctr *c, const cJSON *n)
 {
-	const cJSON *l = cJSON_GetObjectItemCaseSensitive(leases(n), c->id);
+	const cJSON *l = lease_of(n, c->id);
 	char **links = c->state.net_links;
 	char veth[IFNAMSIZ];
 	struct nl host;
@@ -1327,7 +1328,7 @@ int engine_network_connect(struct engine *en, const char *net, const char *ref, 
 			goto out;
 		}
 	} else {
-		if (!cJSON_GetObjectItemCaseSensitive(leases(n), c.id)) {
+		if (!lease_of(n, c.id)) {
 			err_setk(e, ERRK_INVALID_ARG, 0, "container %s is not on network %s",
 				 cname(&c), net);
 			goto out;
