@@ -62,6 +62,7 @@
  * forward chain: board/openwrt/nook/files/nook-fw4.nft.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -215,9 +216,10 @@ static int bridge_valid(const char *b, struct err *e)
 {
 	size_t n = strlen(b);
 
-	if (n == 0 || n > 15 ||
-	    strspn(b, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		      "0123456789_.-") != n)
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)b[i]) && !strchr("_.-", b[i]))
+			n = 0; /* [A-Za-z0-9_.-] only */
+	if (n == 0 || n > 15)
 		return err_setk(e, ERRK_INVALID_ARG, 0, "bad bridge name '%.32s'", b);
 	return 0;
 }
