@@ -413,9 +413,8 @@ static int lease_ip(const cJSON *n, const char *want, uint32_t *out, struct err 
 	char buf[16];
 
 	net_subnet(n, &sub);
-	range = sub;
-	if (jstr(n, "ipRange"))
-		cidr_parse(jstr(n, "ipRange"), &range);
+	range = sub; /* cidr_parse leaves it if there is none */
+	cidr_parse(jstr(n, "ipRange"), &range);
 	ip_parse(jstr(n, "gateway"), &gw);
 	last = sub.net | ~mask_of(sub.prefix);
 	if (want) {
