@@ -107,23 +107,30 @@ static char *hosts_build(const char *id, const cJSON *cfg, const struct net_ref 
 	return b.s;
 }
 
-/* The same, with the networks read here. */
-static char *hosts_text(struct engine *en, const char *id, const cJSON *cfg)
-{
-	struct net_ref r[10];
-	size_t n = ctr_nets(en, id, r);
-	char *t = hosts_build(id, cfg, r, n);
-
-	nets_free(r, n);
-	return t;
-}
-
 /* The config of container id. */
 static cJSON *ctr_config(struct engine *en, const char *id, struct err *e)
 {
 	_cleanup_free_ char *p = store_path(&en->st, id, "config.json");
 
 	return store_read_json(p, e);
+}
+
+/* Rewrite the hosts file of container id (its config cfg, NULL: read
+ * here) with the networks read here, if it has one (it runs). */
+static void hosts_rewrite(struct engine *en, const char *id, const cJSON *cfg)
+{
+	_cleanup_free_ char *p = store_run_path(&en->st, id, "hosts");
+	_cleanup_json_ cJSON *own = NULL;
+	_cleanup_free_ char *t = NULL;
+	struct net_ref r[10];
+	size_t n;
+
+	if (access(p, F_OK) < 0 || (!cfg && !(cfg = own = ctr_config(en, id, NULL))))
+		return;
+	n = ctr_nets(en, id, r);
+	t = hosts_build(id, cfg, r, n);
+	nets_free(r, n);
+	write_in_place(p, t, 0, NULL);
 }
 
 /* Rewrite the hosts file of every running container of network n
@@ -134,16 +141,8 @@ static void hosts_refresh(struct engine *en, const cJSON *n)
 
 	if (!jbool(n, "dnsEnabled"))
 		return;
-	cJSON_ArrayForEach (l, leases(n)) {
-		_cleanup_free_ char *p = store_run_path(&en->st, l->string, "hosts");
-		_cleanup_json_ cJSON *cfg = NULL;
-		_cleanup_free_ char *t = NULL;
-
-		if (access(p, F_OK) < 0 || !(cfg = ctr_config(en, l->string, NULL)))
-			continue;
-		t = hosts_text(en, l->string, cfg);
-		write_in_place(p, t, 0, NULL);
-	}
+	cJSON_ArrayForEach (l, leases(n))
+		hosts_rewrite(en, l->string, NULL);
 }
 
 /* "word item..." of a list on a line of its own; nothing when it is
@@ -262,7 +261,7 @@ int net_port_parse(const char *spec, cJSON *ports, struct err *e)
 		}
 		cp[0] = strtoul(ctr, &end, 10);
 		cp[1] = *end == '-' ? strtoul(end + 1, &end, 10) : cp[0];
-		if (*end || !*ctr || cp[0] < 1 || cp[1] > 65535 || cp[1] < cp[0])
+		if (*end || cp[0] < 1 || cp[1] > 65535 || cp[1] < cp[0]) /* "": 0 */
 			goto bad;
 		if (host && *host) {
 			hp[0] = strtoul(host, &end, 10);
@@ -332,32 +331,28 @@ static int ports_check(struct engine *en, cJSON *ports, struct err *e)
 
 	cJSON_ArrayForEach (p, ports) {
 		_cleanup_strv_ char **users = NULL;
+		int udp = strcmp(jstr(p, "protocol"), "udp") == 0;
+		uint32_t ip = 0;
 
 		if (jint(p, "hostPort", 0) == 0)
-			jset_num(p, "hostPort", port_pick(strcmp(jstr(p, "protocol"), "udp") == 0));
+			jset_num(p, "hostPort", port_pick(udp));
 		cJSON_ArrayForEach (q, ports) {
 			if (q == p)
 				break;
 			if (port_match(p, q))
 				goto dup;
 		}
-		{
-			uint32_t ip = 0;
-
-			ip_parse(jstr(p, "hostIp"), &ip);
-			if (port_free_on_host(in4(ip), (unsigned)jint(p, "hostPort", 0),
-					      strcmp(jstr(p, "protocol"), "udp") == 0, e) < 0)
-				return -1;
-		}
+		ip_parse(jstr(p, "hostIp"), &ip);
+		if (port_free_on_host(in4(ip), (unsigned)jint(p, "hostPort", 0), udp, e) < 0)
+			return -1;
 		users = ctr_ids_where(en, has_port, p, NULL);
 		if (users && users[0]) {
-			char name[256] = "";
 			_cleanup_json_ cJSON *cfg = ctr_config(en, users[0], NULL);
 
-			snprintf(name, sizeof(name), "%s", jstr(cfg, "name") ?: users[0]);
 			return err_setk(e, ERRK_INVALID_ARG, 0,
 					"port %d/%s is already published by container %s",
-					(int)jint(p, "hostPort", 0), jstr(p, "protocol"), name);
+					(int)jint(p, "hostPort", 0), jstr(p, "protocol"),
+					jstr(cfg, "name") ?: users[0]);
 		}
 	}
 	return 0;
@@ -380,19 +375,23 @@ static void add_mount(cJSON *spec, const char *dst, const char *src)
 
 #endif /* NOOK_NO_NETWORK */
 
-static int netns_path(cJSON *spec, const char *path)
+/* The namespace of that type in the runtime's spec (NULL: none). */
+static cJSON *spec_ns(cJSON *spec, const char *type)
 {
 	cJSON *it;
 
 	cJSON_ArrayForEach (
 		it, cJSON_GetObjectItemCaseSensitive(
 			    cJSON_GetObjectItemCaseSensitive(spec, "linux"), "namespaces")) {
-		if (strcmp(jstr(it, "type") ?: "", "network") == 0) {
-			jset_str(it, "path", path);
-			return 0;
-		}
+		if (strcmp(jstr(it, "type") ?: "", type) == 0)
+			return it;
 	}
-	return -1;
+	return NULL;
+}
+
+static void netns_path(cJSON *spec, const char *path)
+{
+	jset_str(spec_ns(spec, "network"), "path", path);
 }
 
 int net_create(struct engine *en, const struct engine_create_opts *o, const char *id,
@@ -828,17 +827,16 @@ static void port_owner(unsigned port, int udp, char *out, size_t len)
 		if (!(fds = opendir(fdp)))
 			continue;
 		while (!found && (fe = readdir(fds))) {
-			char lp[600];
-			ssize_t n;
+			ssize_t n = readlinkat(dirfd(fds), fe->d_name, link, sizeof(link) - 1);
 
-			snprintf(lp, sizeof(lp), "%s/%s", fdp, fe->d_name);
-			n = readlink(lp, link, sizeof(link) - 1);
 			found = n > 0 && (link[n] = '\0', strcmp(link, want) == 0);
 		}
 		closedir(fds);
 		if (found) {
-			_cleanup_free_ char *cp = xasprintf("/proc/%s/comm", de->d_name);
-			_cleanup_free_ char *comm = file_read(cp, NULL, NULL);
+			_cleanup_free_ char *comm = NULL;
+
+			snprintf(fdp, sizeof(fdp), "/proc/%s/comm", de->d_name);
+			comm = file_read(fdp, NULL, NULL);
 
 			if (comm)
 				comm[strcspn(comm, "\n")] = '\0';
@@ -994,26 +992,15 @@ int net_ctr_up_ns(struct ctr *c, int nsfd, struct err *e)
 
 int net_ctr_netns(struct ctr *c, cJSON *spec, struct err *e)
 {
-	cJSON *it, *net = NULL;
+	cJSON *net = spec_ns(spec, "network");
 	_cleanup_close_ int self = -1;
 	int fd;
 	char path[64];
 
-	if (strcmp(net_mode(c), "bridge") != 0)
-		return -1;
-	cJSON_ArrayForEach (
-		it, cJSON_GetObjectItemCaseSensitive(
-			    cJSON_GetObjectItemCaseSensitive(spec, "linux"), "namespaces")) {
-		const char *t = jstr(it, "type") ?: "";
-
-		/* a user namespace comes first, and would own the network
-		 * namespace: the init makes that one itself */
-		if (strcmp(t, "user") == 0)
-			return -1;
-		if (strcmp(t, "network") == 0)
-			net = it;
-	}
-	if (!net || jstr(net, "path"))
+	/* a user namespace comes first, and would own the network
+	 * namespace: the init makes that one itself */
+	if (strcmp(net_mode(c), "bridge") != 0 || spec_ns(spec, "user") || !net ||
+	    jstr(net, "path"))
 		return -1;
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
@@ -1298,8 +1285,8 @@ int engine_network_connect(struct engine *en, const char *net, const char *ref, 
 	if (strcmp(net_mode(&c), "bridge") != 0) {
 		err_setk(e, ERRK_INVALID_ARG, 0, "container %s is not on a bridge network (%s)",
 			 cname(&c), net_mode(&c));
-		ctr_close(&c);
-		return -1;
+		lock = -1;
+		goto out;
 	}
 	lock = nets_lock(en, e);
 	if (lock < 0 || !(n = net_get(en, net, e)))
@@ -1338,13 +1325,8 @@ int engine_network_connect(struct engine *en, const char *net, const char *ref, 
 			goto out;
 	}
 	hosts_refresh(en, n);
-	{
-		/* its own hosts file: the networks it is on changed */
-		_cleanup_free_ char *hp = store_run_path(&en->st, c.id, "hosts");
-		_cleanup_free_ char *t = hosts_text(en, c.id, c.config);
-
-		write_in_place(hp, t, 0, NULL);
-	}
+	/* its own hosts file: the networks it is on changed */
+	hosts_rewrite(en, c.id, c.config);
 	if (ctr_save(&c, e) < 0)
 		goto out;
 	r = 0;
