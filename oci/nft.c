@@ -75,78 +75,131 @@
 
 extern char **environ;
 
-/* A script is kept in short: each line is the digit of its verb (the
- * words before the table's name: verbs[], V_*), then what follows the
- * name; lines() writes it out whole ("add set inet nook nets {...}"). */
-static const char verbs[] = "add table\0add set\0add map\0add chain\0flush chain\0add rule\0"
-			    "add element\0delete element\0delete table";
-enum { V_TABLE, V_SET, V_MAP, V_CHAIN, V_FLUSH, V_RULE, V_ADD_EL, V_DEL_EL, V_DEL_TABLE };
-#define TABLE "0"
-#define SET "1"
-#define MAP "2"
-#define CHAIN "3"
-#define FLUSH "4"
-#define RULE "5"
-#define DEL_TABLE "8"
+/* The scripts' declarations are kept in short: in decl_sets and
+ * decl_chains a byte from 1 to 31 but '\n' stands for a word of words[]
+ * (its macro below), which put() writes out in full: nft reads the same
+ * script, the binary holds it in less room. */
+/* clang-format off */
+static const char words[] = "add set " T " \0"		/* 1 */
+			    "add map " T " \0"		/* 2 */
+			    "add chain " T " \0"	/* 3 */
+			    "flush chain " T " \0"	/* 4 */
+			    "add rule " T " \0"		/* 5 */
+			    "published\0"		/* 6 */
+			    "prerouting\0"		/* 7 */
+			    "postrouting\0"		/* 8 */
+			    "forward\0"			/* 9 */
+			    "\0"			/* 10: '\n' */
+			    "output\0"			/* 11 */
+			    " { type \0"		/* 12 */
+			    " hook \0"			/* 13 */
+			    " priority \0"		/* 14 */
+			    "; policy accept; }\0"	/* 15 */
+			    "ipv4_addr\0"		/* 16 */
+			    "inet_service\0"		/* 17 */
+			    "ifname\0"			/* 18 */
+			    "@bridges\0"		/* 19 */
+			    "iifname \0"		/* 20 */
+			    "oifname \0"		/* 21 */
+			    " masquerade\0"		/* 22 */
+			    "ct status dnat \0"		/* 23 */
+			    "ip saddr \0"		/* 24 */
+			    "fib daddr type local jump published\0" /* 25 */
+			    "meta l4proto . th dport map @\0"	    /* 26 */
+			    " accept\0"			/* 27 */
+			    " drop\0"			/* 28 */
+			    "inet_proto";		/* 29 */
+#define ADD_SET "\001"
+#define ADD_MAP "\002"
+#define ADD_CHAIN "\003"
+#define FLUSH "\004"
+#define RULE "\005"
+#define PUB "\006"
+#define PRE "\007"
+#define POST "\010"
+#define FWD "\011"
+#define OUTPUT "\013"
+#define TYPE "\014"
+#define HOOK "\015"
+#define PRIO "\016"
+#define POLICY "\017"
+#define IPV4 "\020"
+#define SERVICE "\021"
+#define IFNAME "\022"
+#define BRIDGES "\023"
+#define IIF "\024"
+#define OIF "\025"
+#define MASQ "\026"
+#define CTDNAT "\027"
+#define SADDR "\030"
+#define FIB "\031"
+#define L4MAP "\032"
+#define ACCEPT "\033"
+#define DROP "\034"
+#define PROTO "\035"
 
 /* The table, its sets and maps: what every script needs. */
-/* clang-format off */
 static const char decl_sets[] =
-	TABLE "\n"
-	SET " nets { type ipv4_addr; flags interval; }\n"
-	SET " bridges { type ifname; }\n"
-	SET " internal { type ifname; }\n"
-	SET " self { type ifname . ifname; }\n"
-	MAP " ports { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
-	MAP " hostports { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n";
+	"add table " T "\n"
+	ADD_SET "nets" TYPE IPV4 "; flags interval; }\n"
+	ADD_SET "bridges" TYPE IFNAME "; }\n"
+	ADD_SET "internal" TYPE IFNAME "; }\n"
+	ADD_SET "self" TYPE IFNAME " . " IFNAME "; }\n"
+	ADD_MAP "ports" TYPE PROTO " . " SERVICE " : " IPV4 " . " SERVICE "; }\n"
+	ADD_MAP "hostports" TYPE IPV4 " . " PROTO " . " SERVICE " : " IPV4 " . " SERVICE "; }\n";
 
 /* The chains and their rules (see the header). */
 static const char decl_chains[] =
-	CHAIN " published\n"
-	CHAIN " prerouting { type nat hook prerouting priority dstnat; policy accept; }\n"
-	CHAIN " output { type nat hook output priority -100; policy accept; }\n"
-	CHAIN " postrouting { type nat hook postrouting priority srcnat; policy accept; }\n"
-	CHAIN " forward { type filter hook forward priority filter; policy accept; }\n"
-	FLUSH " published\n"
-	FLUSH " prerouting\n"
-	FLUSH " output\n"
-	FLUSH " postrouting\n"
-	FLUSH " forward\n"
-	RULE " published dnat ip to ip daddr . meta l4proto . th dport map @hostports\n"
-	RULE " published dnat ip to meta l4proto . th dport map @ports\n"
-	RULE " prerouting iifname != \"lo\" ip daddr 127.0.0.0/8 drop\n"
-	RULE " prerouting fib daddr type local jump published\n"
-	RULE " output fib daddr type local jump published\n"
-	RULE " postrouting ip saddr @nets oifname != @bridges masquerade\n"
-	RULE " postrouting oifname @bridges ct status dnat ip saddr 127.0.0.0/8 masquerade\n"
-	RULE " postrouting oifname @bridges ct status dnat ip saddr @nets masquerade\n"
-	RULE " forward ct state established,related accept\n"
-	RULE " forward iifname . oifname @self accept\n"
-	RULE " forward iifname @internal drop\n"
-	RULE " forward oifname @internal drop\n"
-	RULE " forward ct status dnat accept\n"
-	RULE " forward iifname @bridges oifname @bridges drop\n";
+	ADD_CHAIN PUB "\n"
+	ADD_CHAIN PRE TYPE "nat" HOOK PRE PRIO "dstnat" POLICY "\n"
+	ADD_CHAIN OUTPUT TYPE "nat" HOOK OUTPUT PRIO "-100" POLICY "\n"
+	ADD_CHAIN POST TYPE "nat" HOOK POST PRIO "srcnat" POLICY "\n"
+	ADD_CHAIN FWD TYPE "filter" HOOK FWD PRIO "filter" POLICY "\n"
+	FLUSH PUB "\n"
+	FLUSH PRE "\n"
+	FLUSH OUTPUT "\n"
+	FLUSH POST "\n"
+	FLUSH FWD "\n"
+	RULE PUB " dnat ip to ip daddr . " L4MAP "hostports\n"
+	RULE PUB " dnat ip to " L4MAP "ports\n"
+	RULE PRE " " IIF "!= \"lo\" ip daddr 127.0.0.0/8" DROP "\n"
+	RULE PRE " " FIB "\n"
+	RULE OUTPUT " " FIB "\n"
+	RULE POST " " SADDR "@nets " OIF "!= " BRIDGES MASQ "\n"
+	RULE POST " " OIF BRIDGES " " CTDNAT SADDR "127.0.0.0/8" MASQ "\n"
+	RULE POST " " OIF BRIDGES " " CTDNAT SADDR "@nets" MASQ "\n"
+	RULE FWD " ct state established,related" ACCEPT "\n"
+	RULE FWD " " IIF ". " OIF "@self" ACCEPT "\n"
+	RULE FWD " " IIF "@internal" DROP "\n"
+	RULE FWD " " OIF "@internal" DROP "\n"
+	RULE FWD " " CTDNAT "accept\n"
+	RULE FWD " " IIF BRIDGES " " OIF BRIDGES DROP "\n";
 /* clang-format on */
 
-/* One line of a script: verb v, the table, the first len bytes of rest
- * (all of it when len < 0). */
-static void line(int fd, int v, const char *rest, int len)
+/* Write s to fd with its words in full (through a buffer: one write for
+ * every 256 bytes or so). */
+static void put(int fd, const char *s)
 {
-	const char *w = verbs;
+	char buf[256];
+	size_t n = 0;
 
-	while (v--)
-		w += strlen(w) + 1;
-	dprintf(fd, "%s " T "%.*s\n", w, len, rest);
-}
+	for (;; s++) {
+		const char *w = s;
+		size_t len = 1;
 
-/* The lines of s, kept in short as decl_sets. */
-static void lines(int fd, const char *s)
-{
-	while (*s) {
-		int n = (int)strcspn(s + 1, "\n");
-
-		line(fd, *s - '0', s + 1, n);
-		s += n + 2;
+		if (*s > 0 && *s < ' ' && *s != '\n') {
+			for (w = words, len = (size_t)*s; --len;)
+				w += strlen(w) + 1;
+			len = strlen(w);
+		}
+		if (!*s || n + len > sizeof(buf)) {
+			write_all(fd, buf, n);
+			n = 0;
+		}
+		if (!*s)
+			return;
+		memcpy(buf + n, w, len);
+		n += len;
 	}
 }
 
@@ -224,6 +277,14 @@ static int bridge_valid(const char *b, struct err *e)
 	return 0;
 }
 
+/* An element added; del: added and deleted (see the header). */
+static void element(int fd, const char *el, int del)
+{
+	dprintf(fd, "add element " T " %s\n", el);
+	if (del)
+		dprintf(fd, "delete element " T " %s\n", el);
+}
+
 /* The elements of one network; del: each as an add/delete pair. */
 static void net_elements(int fd, const char *bridge, struct in_addr net, int prefix, int internal,
 			 int del)
@@ -234,16 +295,13 @@ static void net_elements(int fd, const char *bridge, struct in_addr net, int pre
 	char el[4][64];
 
 	nl_ip4(a, ip);
-	snprintf(el[0], sizeof(el[0]), " nets { %s/%d }", ip, prefix);
-	snprintf(el[1], sizeof(el[1]), " bridges { \"%s\" }", bridge);
-	snprintf(el[2], sizeof(el[2]), " self { \"%s\" . \"%s\" }", bridge, bridge);
-	snprintf(el[3], sizeof(el[3]), " internal { \"%s\" }", bridge);
-	for (int i = 0; i < 4; i++) {
+	snprintf(el[0], sizeof(el[0]), "nets { %s/%d }", ip, prefix);
+	snprintf(el[1], sizeof(el[1]), "bridges { \"%s\" }", bridge);
+	snprintf(el[2], sizeof(el[2]), "self { \"%s\" . \"%s\" }", bridge, bridge);
+	snprintf(el[3], sizeof(el[3]), "internal { \"%s\" }", bridge);
+	for (int i = 0; i < 4; i++)
 		if (del || i < 3 || internal)
-			line(fd, V_ADD_EL, el[i], -1);
-		if (del)
-			line(fd, V_DEL_EL, el[i], -1);
-	}
+			element(fd, el[i], del);
 }
 
 static int net_script(const char *what, const char *bridge, struct in_addr net, int prefix,
@@ -258,9 +316,9 @@ static int net_script(const char *what, const char *bridge, struct in_addr net, 
 		return err_wrap(e, "%s", what);
 	if ((fd = script_open(e)) < 0)
 		return err_wrap(e, "%s %s", what, bridge);
-	lines(fd, decl_sets);
+	put(fd, decl_sets);
 	if (!del)
-		lines(fd, decl_chains);
+		put(fd, decl_chains);
 	net_elements(fd, bridge, net, prefix, internal, del);
 	if (nft_run(fd, e) < 0)
 		return err_wrap(e, "%s %s", what, bridge);
@@ -301,7 +359,7 @@ static int ports_script(const char *what, struct in_addr ctr_ip, const struct nf
 	/* the sets and maps, so that a delete works on a missing table;
 	 * an add needs nft_network_add's chains anyway */
 	if (del)
-		lines(fd, decl_sets);
+		put(fd, decl_sets);
 	for (size_t i = 0; i < n; i++) {
 		const char *proto = proto_name(p[i].proto);
 		char el[128];
@@ -310,16 +368,14 @@ static int ports_script(const char *what, struct in_addr ctr_ip, const struct nf
 			return err_setk(e, ERRK_INVALID_ARG, 0, "%s: bad port %u:%u proto %u", what,
 					p[i].host_port, p[i].ctr_port, p[i].proto);
 		if (p[i].host_ip.s_addr == htonl(INADDR_ANY)) {
-			snprintf(el, sizeof(el), " ports { %s . %u : %s . %u }", proto,
+			snprintf(el, sizeof(el), "ports { %s . %u : %s . %u }", proto,
 				 p[i].host_port, cip, p[i].ctr_port);
 		} else {
 			nl_ip4(p[i].host_ip, hip);
-			snprintf(el, sizeof(el), " hostports { %s . %s . %u : %s . %u }", hip,
-				 proto, p[i].host_port, cip, p[i].ctr_port);
+			snprintf(el, sizeof(el), "hostports { %s . %s . %u : %s . %u }", hip, proto,
+				 p[i].host_port, cip, p[i].ctr_port);
 		}
-		line(fd, V_ADD_EL, el, -1);
-		if (del)
-			line(fd, V_DEL_EL, el, -1);
+		element(fd, el, del);
 	}
 	if (nft_run(fd, e) < 0)
 		return err_wrap(e, "%s", what);
@@ -342,7 +398,7 @@ int nft_remove_all(struct err *e)
 
 	if (fd < 0)
 		return err_wrap(e, "remove firewall table");
-	lines(fd, TABLE "\n" DEL_TABLE "\n");
+	put(fd, "add table " T "\ndelete table " T "\n");
 	if (nft_run(fd, e) < 0)
 		return err_wrap(e, "remove firewall table");
 	return 0;
