@@ -189,14 +189,14 @@ int net_write(struct engine *en, const cJSON *n, int all, struct err *e)
 	_cleanup_free_ char *vp = net_vol_file(en, jstr(n, "name"));
 	_cleanup_json_ cJSON *d = cJSON_Duplicate(n, 1);
 	_cleanup_json_ cJSON *vol = cJSON_CreateObject();
-	cJSON *l = leases(d) ? leases(d)->child : NULL;
+	cJSON *ls = leases(d), *l = ls ? ls->child : NULL;
 	struct err le;
 
 	while (l) {
 		cJSON *next = l->next;
 
 		if (jbool(l, "volatile")) {
-			cJSON_DetachItemViaPointer(leases(d), l);
+			cJSON_DetachItemViaPointer(ls, l);
 			cJSON_DeleteItemFromObjectCaseSensitive(l, "volatile");
 			cJSON_AddItemToObject(vol, l->string, l);
 		}
@@ -236,44 +236,34 @@ void net_subnet(const cJSON *n, struct cidr *c)
 
 /* Is c free: no other network's subnet, no route or address of the
  * host overlaps it. */
-static int subnet_free(struct engine *en, struct cidr c, const char *self, const char **why,
-		       char **v_names)
+static int subnet_free(struct engine *en, struct cidr c, const char **why, char **v_names)
 {
+	struct nl nl;
+	struct nl_net4 *nets = NULL;
+	int cnt = -1, hit = 0;
+
 	for (size_t i = 0; v_names[i]; i++) {
-		_cleanup_json_ cJSON *n = NULL;
+		_cleanup_json_ cJSON *n = net_read(en, v_names[i], NULL);
 		struct cidr o;
 
-		if (self && strcmp(v_names[i], self) == 0)
-			continue;
-		n = net_read(en, v_names[i], NULL);
 		net_subnet(n, &o);
 		if (n && overlaps(c, o)) {
 			*why = "another network";
 			return 0;
 		}
 	}
-	{
-		struct nl nl;
-		struct nl_net4 *nets = NULL;
-		int cnt = -1;
-
-		if (nl_open(&nl, -1, NULL) == 0) {
-			cnt = nl_nets4(&nl, &nets, NULL);
-			nl_close(&nl);
-		}
-		for (int i = 0; i < cnt; i++) {
-			struct cidr h = { ntohl(nets[i].net.s_addr), nets[i].prefix };
-
-			h.net &= mask_of(h.prefix);
-			if (h.prefix > 0 && overlaps(c, h)) {
-				free(nets);
-				*why = "a route or an address of the host";
-				return 0;
-			}
-		}
-		free(nets);
+	if (nl_open(&nl, -1, NULL) == 0) {
+		cnt = nl_nets4(&nl, &nets, NULL);
+		nl_close(&nl);
 	}
-	return 1;
+	/* overlaps() masks both: the host bits need no clearing here */
+	for (int i = 0; i < cnt && !hit; i++)
+		hit = nets[i].prefix > 0 &&
+		      overlaps(c, (struct cidr){ ntohl(nets[i].net.s_addr), nets[i].prefix });
+	free(nets);
+	if (hit)
+		*why = "a route or an address of the host";
+	return !hit;
 }
 
 /* The first free subnet: 10.88.0.0/16 for the default network, then
@@ -284,12 +274,12 @@ static int subnet_pick(struct engine *en, int dflt, struct cidr *out, char **nam
 
 	out->net = 0x0a580000;
 	out->prefix = 16;
-	if (dflt && subnet_free(en, *out, NULL, &why, names))
+	if (dflt && subnet_free(en, *out, &why, names))
 		return 0;
 	for (uint32_t i = 0; i < 256; i++) {
 		out->net = 0x0a590000 | i << 8;
 		out->prefix = 24;
-		if (subnet_free(en, *out, NULL, &why, names))
+		if (subnet_free(en, *out, &why, names))
 			return 0;
 	}
 	return err_set(e, 0, "no free subnet in 10.89.0.0/16: give one with --subnet");
@@ -312,7 +302,7 @@ static cJSON *net_new(struct engine *en, const struct net_create_opts *o, struct
 			return err_setk(e, ERRK_INVALID_ARG, 0,
 					"invalid --subnet %s (an IPv4 CIDR, /8 to /30)", o->subnet),
 			       NULL;
-		if (!subnet_free(en, sub, NULL, &why, names))
+		if (!subnet_free(en, sub, &why, names))
 			return err_setk(e, ERRK_INVALID_ARG, 0, "subnet %s overlaps %s", o->subnet,
 					why),
 			       NULL;
@@ -525,6 +515,12 @@ int lease_del(struct engine *en, cJSON *n, const char *id, struct err *e)
 	return net_write(en, n, all, e);
 }
 
+static int iface_cmp(const void *a, const void *b)
+{
+	return strcmp(jstr(((const struct net_ref *)a)->lease, "iface"),
+		      jstr(((const struct net_ref *)b)->lease, "iface"));
+}
+
 size_t ctr_nets(struct engine *en, const char *id, struct net_ref out[10])
 {
 	_cleanup_strv_ char **names = net_names(en);
@@ -541,16 +537,8 @@ size_t ctr_nets(struct engine *en, const char *id, struct net_ref out[10])
 		out[k].net = n;
 		out[k++].lease = l;
 	}
-	/* eth0 first */
-	for (size_t i = 1; i < k; i++)
-		for (size_t j = i; j > 0 && strcmp(jstr(out[j].lease, "iface"),
-						   jstr(out[j - 1].lease, "iface")) < 0;
-		     j--) {
-			struct net_ref t = out[j];
-
-			out[j] = out[j - 1];
-			out[j - 1] = t;
-		}
+	/* eth0 first (a container's ifaces differ) */
+	qsort(out, k, sizeof(*out), iface_cmp);
 	return k;
 }
 
