@@ -728,19 +728,16 @@ static int sysctl_set(const char *path, const char *val)
 	return n < 0 ? -1 : 0;
 }
 
-/* The bridge of n, made if missing (after a reboot, or on first use): its
- * index, and its mtu into *mtu. */
-static int bridge_up(struct nl *nl, const cJSON *n, int *mtu, struct err *e)
+/* The bridge of n (its subnet sub, its gateway gw), made if missing
+ * (after a reboot, or on first use): its index, and its mtu into *mtu. */
+static int bridge_up(struct nl *nl, const cJSON *n, struct cidr sub, uint32_t gw, int *mtu,
+		     struct err *e)
 {
 	const char *br = jstr(n, "interface");
-	struct cidr sub;
-	uint32_t gw = 0;
 	int idx = nl_link_index(nl, br, mtu, e);
 
 	if (idx < 0)
 		return -1;
-	net_subnet(n, &sub);
-	ip_parse(jstr(n, "gateway"), &gw);
 	if (!jbool(n, "internal") && sysctl_set("/proc/sys/net/ipv4/ip_forward", "1") < 0)
 		return err_sys(e, "network %s: enable IPv4 forwarding", jstr(n, "name"));
 	if (idx > 0)
@@ -881,26 +878,28 @@ static int attach(struct nl *host, struct nl *ns, int nsfd, const char *id, cons
 	uint8_t mac[6];
 	uint32_t ip = 0, gw = 0;
 	struct cidr sub;
-	int mtu = 0, br = bridge_up(host, r->net, &mtu, e);
+	int mtu = 0, br;
 
+	net_subnet(r->net, &sub);
+	ip_parse(jstr(r->net, "gateway"), &gw);
+	br = bridge_up(host, r->net, sub, gw, &mtu, e);
 	if (br < 0)
 		return -1;
 	if (mtu < 0)
 		mtu = 0;
 	veth_name(id, ifn[3] - '0', veth);
 	mac_parse(jstr(r->lease, "mac"), mac);
-	if (nl_veth_add(host, veth, ifn, nsfd, mac, mtu, br, e) < 0) {
+	for (int again = 0; nl_veth_add(host, veth, ifn, nsfd, mac, mtu, br, e) < 0; again++) {
 		/* the last run's, which its namespace has not taken yet (or a
 		 * crash's): it goes, once */
-		if (e->errnum != EEXIST || nl_link_del(host, veth, e) < 0 ||
-		    nl_veth_add(host, veth, ifn, nsfd, mac, mtu, br, e) < 0)
+		if (again || e->errnum != EEXIST || nl_link_del(host, veth, e) < 0)
 			return -1;
 	}
 	strv_push(made, veth);
-	net_subnet(r->net, &sub);
 	ip_parse(jstr(r->lease, "ip"), &ip);
-	if (first && !jbool(r->net, "internal"))
-		ip_parse(jstr(r->net, "gateway"), &gw);
+	/* the default route: the first network's, if it has a way out */
+	if (!first || jbool(r->net, "internal"))
+		gw = 0;
 	return nl_link_setup4(ns, ifn, in4(ip), sub.prefix, in4(gw), e);
 }
 
