@@ -242,11 +242,9 @@ static char *volatile_path(const struct store *s, const char *id)
 
 static int is_volatile(const struct store *s, const char *id)
 {
-	char p[PATH_MAX];
+	_cleanup_free_ char *p = is_id(id) ? volatile_path(s, id) : NULL;
 
-	return is_id(id) &&
-	       snprintf(p, sizeof(p), "%s/volatile/%s", s->runroot, id) < (int)sizeof(p) &&
-	       faccessat(AT_FDCWD, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+	return p && faccessat(AT_FDCWD, p, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 char *store_path(const struct store *s, const char *id, const char *file)
@@ -470,7 +468,7 @@ char *store_read_at(const struct store *s, int cfd, const char *id, const char *
 	}
 	fd = openat(cfd, rel, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) { /* a volatile container's */
-		vol = xasprintf("%s/volatile/%s", s->runroot, rel);
+		vol = volatile_path(s, rel); /* <id>/<file> */
 		fd = open(vol, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0)

@@ -162,27 +162,19 @@ STEPS= # set: the steps' rounds (NOOK_TIMING on, wall times to tm/ only)
 # rounds, with NOOK_TIMING to tm/NAME.SEQ instead.  - as NAME: warm-up,
 # nothing kept.
 timed() {
-	local name=$1 t0 t1 rc tm=/dev/null
+	local name=$1 t0 t1 rc tm=
 	shift
 	SEQ=$((SEQ + 1))
-	[ -n "$STEPS" ] && tm=$WORK/tm/$name.$SEQ
+	[ -n "$STEPS" ] && tm=$WORK/tm/$name.$SEQ # empty: the marks are off
 	if [ -x "$SPAWN" ]; then
 		# posix_spawn: bash's own fork (~2.3 ms here) not counted
 		rm -f "$WORK/wall"
-		if [ -n "$STEPS" ]; then
-			NOOK_TIMING=$tm "$SPAWN" "$WORK/wall" "$@" </dev/null >"$WORK/out" 2>&1
-		else
-			"$SPAWN" "$WORK/wall" "$@" </dev/null >"$WORK/out" 2>&1
-		fi
+		NOOK_TIMING=$tm "$SPAWN" "$WORK/wall" "$@" </dev/null >"$WORK/out" 2>&1
 		rc=$?
 		t0=0 t1=$(cat "$WORK/wall" 2>/dev/null || echo 0)
 	else
 		t0=$(now_us)
-		if [ -n "$STEPS" ]; then
-			NOOK_TIMING=$tm "$@" </dev/null >"$WORK/out" 2>&1
-		else
-			"$@" </dev/null >"$WORK/out" 2>&1
-		fi
+		NOOK_TIMING=$tm "$@" </dev/null >"$WORK/out" 2>&1
 		rc=$?
 		t1=$(now_us)
 	fi
