@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 
 #define BUF_SIZE 16384
+#define WGET_HEADS_MAX 65536 /* what is read of wget's stderr */
 
 enum { M_DONE, M_ERR, M_LEN, M_CSIZE, M_CDATA, M_CCRLF, M_CLOSE, M_PIPE };
 
@@ -179,17 +180,12 @@ static int is_tchar(char c)
 	       (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-/* "HTTP/1.1 200 OK" and the header lines up to the empty one. */
-static int read_head(struct http_resp *r, char *line, struct err *e)
+/* "HTTP/1.1 200 OK": its status into r (HTTP/1.x; a fetcher may show
+ * HTTP/2 and HTTP/3). */
+static int parse_status(struct http_resp *r, const char *line, struct err *e)
 {
-	int n = get_line(r, line, HTTP_LINE_MAX, e);
-	char *p;
+	const char *p = line + 5;
 
-	drop_headers(r);
-	if (n < 0)
-		return -1;
-	/* HTTP/1.x; a fetcher may show HTTP/2 and HTTP/3 */
-	p = line + 5;
 	if (strncmp(line, "HTTP/", 5) || !(*p >= '1' && *p <= '3') ||
 	    (p[1] == '.' ? !(p[2] >= '0' && p[2] <= '9') || p[3] != ' ' : p[1] != ' '))
 		return err_set(e, 0, "not an HTTP response: \"%.40s\"", line);
@@ -197,24 +193,42 @@ static int read_head(struct http_resp *r, char *line, struct err *e)
 	if (strspn(p, "0123456789") != 3 || (p[3] && p[3] != ' '))
 		return err_set(e, 0, "a bad status line: \"%.60s\"", line);
 	r->status = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
-	while ((n = get_line(r, line, HTTP_LINE_MAX, e)) > 0) {
-		char *colon = strchr(line, ':'), *v, *end;
+	return 0;
+}
 
-		if (r->nhdr == HTTP_HEADERS_MAX)
-			return err_set(e, 0, "more than %d header lines", HTTP_HEADERS_MAX);
-		if (!colon || colon == line)
-			return err_set(e, 0, "a bad header line: \"%.60s\"", line);
-		for (p = line; p < colon; p++)
-			if (!is_tchar(*p))
-				return err_set(e, 0, "a bad header name: \"%.60s\"", line);
-		for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
-			;
-		for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t'); end--)
-			;
-		*end = '\0';
-		r->name[r->nhdr] = xasprintf("%.*s", (int)(colon - line), line);
-		r->value[r->nhdr++] = xstrdup(v);
-	}
+/* "Name: value" (line is edited) as one more header of r. */
+static int add_header(struct http_resp *r, char *line, struct err *e)
+{
+	char *colon = strchr(line, ':'), *v, *end, *p;
+
+	if (r->nhdr == HTTP_HEADERS_MAX)
+		return err_set(e, 0, "more than %d header lines", HTTP_HEADERS_MAX);
+	if (!colon || colon == line)
+		return err_set(e, 0, "a bad header line: \"%.60s\"", line);
+	for (p = line; p < colon; p++)
+		if (!is_tchar(*p))
+			return err_set(e, 0, "a bad header name: \"%.60s\"", line);
+	for (v = colon + 1; *v == ' ' || *v == '\t'; v++)
+		;
+	for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t'); end--)
+		;
+	*end = '\0';
+	r->name[r->nhdr] = xasprintf("%.*s", (int)(colon - line), line);
+	r->value[r->nhdr++] = xstrdup(v);
+	return 0;
+}
+
+/* "HTTP/1.1 200 OK" and the header lines up to the empty one. */
+static int read_head(struct http_resp *r, char *line, struct err *e)
+{
+	int n = get_line(r, line, HTTP_LINE_MAX, e);
+
+	drop_headers(r);
+	if (n < 0 || parse_status(r, line, e) < 0)
+		return -1;
+	while ((n = get_line(r, line, HTTP_LINE_MAX, e)) > 0)
+		if (add_header(r, line, e) < 0)
+			return -1;
 	return n < 0 ? -1 : 0;
 }
 
@@ -274,9 +288,16 @@ static int reap(struct http_resp *r, struct err *e)
 		ssize_t n = pread(r->errfd, msg, sizeof(msg) - 1, 0);
 		size_t pl = r->fetcher ? strlen(r->fetcher) : 0;
 
-		/* its first line (curl's further ones are advice), without
-		 * its name in front */
+		char *m = msg;
+
+		/* its first line (curl's further ones are advice; wget's
+		 * heads, indented, are not its word), without its name */
 		msg[n > 0 ? n : 0] = '\0';
+		while (!strncmp(m, "  ", 2) && strchr(m, '\n'))
+			m = strchr(m, '\n') + 1;
+		if (!strncmp(m, "  ", 2))
+			m = "";
+		memmove(msg, m, strlen(m) + 1);
 		msg[strcspn(msg, "\r\n")] = '\0';
 		if (pl && !strncmp(msg, r->fetcher, pl) && !strncmp(msg + pl, ": ", 2))
 			memmove(msg, msg + pl + 2, strlen(msg + pl + 2) + 1);
@@ -636,6 +657,39 @@ static char *curl_quote(const char *s)
 	return out;
 }
 
+/* GNU wget -S writes the head of each response it gets to its stderr,
+ * each line indented by two spaces, before any of the body: the last
+ * one's status and headers into r.  0 when it showed one. */
+static int wget_head(struct http_resp *r)
+{
+	_cleanup_free_ char *buf = xmalloc(WGET_HEADS_MAX + 1);
+	ssize_t n = pread(r->errfd, buf, WGET_HEADS_MAX, 0);
+	int found = 0;
+
+	buf[n > 0 ? n : 0] = '\0';
+	for (char *line = buf, *next; *line; line = next) {
+		size_t len = strcspn(line, "\n");
+
+		next = line + len + (line[len] == '\n');
+		line[len] = '\0';
+		if (len && line[len - 1] == '\r')
+			line[len - 1] = '\0';
+		if (strncmp(line, "  ", 2))
+			continue;
+		if (!strncmp(line + 2, "HTTP/", 5)) {
+			drop_headers(r);
+			found = parse_status(r, line + 2, NULL) == 0;
+		} else if (found) {
+			add_header(r, line + 2, NULL); /* a line it cannot be is left out */
+		}
+	}
+	if (found)
+		return 0;
+	drop_headers(r);
+	r->status = 200;
+	return -1;
+}
+
 static int fetch_external(const struct http_request *q, const char *url, const char *method,
 			  char *const *hdrs, int timeout_ms, struct http_resp *r, struct err *e)
 {
@@ -679,6 +733,8 @@ static int fetch_external(const struct http_request *q, const char *url, const c
 				ca ? ca : "", ca ? "\n" : "");
 	} else {
 		strv_push(&argv, "-q");
+		if (!strcmp(name, "wget"))
+			strv_push(&argv, "-S");
 		strv_push(&argv, "-O");
 		strv_push(&argv, "-");
 		strv_push(&argv, "-T");
@@ -738,12 +794,24 @@ static int fetch_external(const struct http_request *q, const char *url, const c
 	r->timeout_ms = 2 * r->timeout_ms + 5000; /* the fetcher's own come first */
 	if (curl)
 		return read_resp(r, 0, 1, e);
-	/* no status: a body (200), or an exit status that says why not */
+	/* uclient-fetch shows no status: a body (200), or an exit status
+	 * that says why not; wget's heads are on its stderr before the body */
 	r->status = 200;
-	r->nostatus = 1;
+	r->nostatus = r->norange = 1;
 	r->mode = M_PIPE;
 	if (fill(r, e) < 0)
 		return -1;
+	if (!strcmp(name, "wget") && wget_head(r) == 0) {
+		r->nostatus = 0;
+		if (r->status / 100 != 2) {
+			/* no body: wget ends (its status 6 or 8) for an error */
+			while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+			r->pid = 0;
+			r->mode = M_DONE;
+			return 0;
+		}
+	}
 	if (r->off == r->len && reap(r, e) < 0)
 		return -1;
 	return 0;

@@ -7,8 +7,9 @@
  * connection).  nook links no TLS library: https:// URLs, and redirects to
  * them, are fetched by the device's own fetcher, as OpenWrt's package
  * tools do: curl (status and headers read from its -i output), else
- * uclient-fetch or wget (which show no status: a success is 200, a
- * failure an error).  The request's headers reach curl on its standard
+ * uclient-fetch or wget.  GNU wget -S writes the heads to its stderr
+ * before the body, where they are read; uclient-fetch shows none: a
+ * success is 200, a failure an error.  The request's headers reach curl on its standard
  * input (-K -), never on a command line that ps shows.  A request may name
  * the CA that the https server's certificate must chain to (curl --cacert,
  * which then trusts that CA alone; wget --ca-certificate), or skip the
@@ -58,7 +59,8 @@ struct http_request {
 struct http_resp {
 	struct stream s; /* the body; its end is its end (0), early or bad: -1 */
 	int status;
-	int nostatus; /* a fetcher that shows no status: 200 is assumed */
+	int nostatus; /* a fetcher that showed no status: 200 is assumed */
+	int norange; /* a fetcher that passes no 206 on (uclient-fetch, wget) */
 	unsigned nhdr;
 	char *name[HTTP_HEADERS_MAX], *value[HTTP_HEADERS_MAX];
 	char *url; /* the URL that answered (after redirects) */

@@ -445,7 +445,7 @@ struct blob_in {
 	uint64_t size, got; /* the descriptor's size; bytes passed on */
 	struct http_resp r;
 	int open, tries;
-	int norange; /* a fetcher that shows no status: never a Range */
+	int norange; /* a fetcher that passes no 206 on: never a Range */
 	FILE *progress;
 };
 
@@ -460,7 +460,7 @@ static int blob_open(struct blob_in *b, struct err *e)
 	    check_status(b->g, &b->r, what, e) < 0)
 		return -1;
 	b->open = 1;
-	b->norange |= b->r.nostatus;
+	b->norange |= b->r.norange;
 	if (b->got && b->r.status == 206) {
 		const char *cr = http_header(&b->r, "Content-Range");
 		uint64_t from;

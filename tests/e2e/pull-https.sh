@@ -255,33 +255,35 @@ trust "$R" none
 # ---- Basic auth (htpasswd) over https ------------------------------------------------------------
 
 trust "$AR" "$PKI/ca.crt"
-t_begin "https auth: no login, a wrong password, login, pull, run (curl)"
-CB=$T_DIR/curlbin
-out=$(nks_path "$CB" s-auth pull -q "$AR/nhttps:1" 2>&1)
-expect_status "pull without login" $? 125 "$out"
-expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
-expect_match "names the registry and 401" "$out" "^Error: $AR/nhttps:1: registry $AR requires a login \\(401"
-out=$(nks_path "$CB" s-auth login -u puller -p wrong "$AR" 2>&1)
-expect_status "login, a wrong password" $? 125 "$out"
-expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
-expect_match "refused, naming the registry" "$out" "^Error: .*registry $AR refused the credentials"
-expect_eq "nothing stored" "$(cat "$T_DIR/s-auth/root/auth.json" 2>/dev/null)" ""
-out=$(printf 's3cret pw\n' | nks_path "$CB" s-auth login -u puller --password-stdin "$AR" 2>&1)
-expect_status "login" $? 0 "$out"
-expect_eq "its line" "$out" "Login Succeeded!"
-out=$(nks_path "$CB" s-auth pull -q "$AR/nhttps:1" 2>&1)
-expect_status "pull after login" $? 0 "$out"
-expect_eq "its id" "$out" "$APP_ID"
-out=$(nks_run s-auth "$AR/nhttps:1" cat /https-f 2>&1)
-expect_eq "/https-f" "$out" "$CONTENT"
-t_end
+for f in curl wget; do
+	[ "$f" = wget ] && [ "$HAVE_WGET" = 0 ] && continue
+	t_begin "https auth: no login, a wrong password, login, pull, run ($f)"
+	FB=$T_DIR/${f}bin
+	out=$(nks_path "$FB" "s-auth-$f" pull -q "$AR/nhttps:1" 2>&1)
+	expect_status "pull without login" $? 125 "$out"
+	expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
+	expect_match "names the registry and 401" "$out" "^Error: $AR/nhttps:1: registry $AR requires a login \\(401"
+	out=$(nks_path "$FB" "s-auth-$f" login -u puller -p wrong "$AR" 2>&1)
+	expect_status "login, a wrong password" $? 125 "$out"
+	expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
+	expect_match "refused, naming the registry" "$out" "^Error: .*registry $AR refused the credentials"
+	expect_eq "nothing stored" "$(cat "$T_DIR/s-auth-$f/root/auth.json" 2>/dev/null)" ""
+	out=$(printf 's3cret pw\n' | nks_path "$FB" "s-auth-$f" login -u puller --password-stdin "$AR" 2>&1)
+	expect_status "login" $? 0 "$out"
+	expect_eq "its line" "$out" "Login Succeeded!"
+	out=$(nks_path "$FB" "s-auth-$f" pull -q "$AR/nhttps:1" 2>&1)
+	expect_status "pull after login" $? 0 "$out"
+	expect_eq "its id" "$out" "$APP_ID"
+	out=$(nks_run "s-auth-$f" "$AR/nhttps:1" cat /https-f 2>&1)
+	expect_eq "/https-f" "$out" "$CONTENT"
+	t_end
+done
 
 # ---- Bearer tokens over https (registry-proxy.py with TLS) ---------------------------------------
 
 if ! command -v python3 >/dev/null 2>&1; then
 	skip "https auth: Bearer tokens" "optional: needs python3 for tests/e2e/registry-proxy.py"
 else
-	t_begin "https auth: Bearer tokens for a login, realm on https (curl)"
 	rm -f "$T_DIR/proxy.port"
 	PROXY_TLS_CERT=$PKI/server.crt PROXY_TLS_KEY=$PKI/server.key PROXY_UPSTREAM_CA=$PKI/ca.crt \
 		python3 "$T_TOP/tests/e2e/registry-proxy.py" bearer "$T_DIR/proxy.port" "${R#*:}" \
@@ -289,27 +291,33 @@ else
 	track_pid $!
 	wait_for 5 test -s "$T_DIR/proxy.port"
 	P=127.0.0.1:$(cat "$T_DIR/proxy.port" 2>/dev/null)
-	if [ "$P" != 127.0.0.1: ]; then
-		trust "$P" "$PKI/ca.crt"
-		out=$(nks_path "$CB" s-bear pull -q "$P/nhttps:1" 2>&1)
-		expect_status "pull without login" $? 125 "$out"
-		expect_match "names the registry and 401" "$out" "^Error: $P/nhttps:1: registry $P requires a login \\(401"
-		out=$(nks_path "$CB" s-bear login -u puller -p nope "$P" 2>&1)
-		expect_status "login, a wrong password" $? 125 "$out"
-		expect_match "refused, naming the registry" "$out" "registry $P refused the credentials"
-		out=$(nks_path "$CB" s-bear login -u puller -p 's3cret pw' "$P" 2>&1)
-		expect_status "login" $? 0 "$out"
-		out=$(nks_path "$CB" s-bear pull -q "$P/nhttps:1" 2>&1)
-		expect_status "pull after login" $? 0 "$out"
-		expect_eq "its id" "$out" "$APP_ID"
-		expect_match "a token was asked for over https" "$(cat "$T_DIR/proxy.log")" \
-			"^GET /token\\?service=nook-test&scope=repository%3Anhttps%3Apull "
-		out=$(nks_run s-bear "$P/nhttps:1" cat /https-f 2>&1)
-		expect_eq "/https-f" "$out" "$CONTENT"
-	else
-		t_why "the proxy did not start: $(oneline "$(cat "$T_DIR/proxy.err")")"
-	fi
-	t_end
+	for f in curl wget; do
+		[ "$f" = wget ] && [ "$HAVE_WGET" = 0 ] && continue
+		t_begin "https auth: Bearer tokens for a login, realm on https ($f)"
+		FB=$T_DIR/${f}bin
+		if [ "$P" != 127.0.0.1: ]; then
+			trust "$P" "$PKI/ca.crt"
+			: >"$T_DIR/proxy.log"
+			out=$(nks_path "$FB" "s-bear-$f" pull -q "$P/nhttps:1" 2>&1)
+			expect_status "pull without login" $? 125 "$out"
+			expect_match "names the registry and 401" "$out" "^Error: $P/nhttps:1: registry $P requires a login \\(401"
+			out=$(nks_path "$FB" "s-bear-$f" login -u puller -p nope "$P" 2>&1)
+			expect_status "login, a wrong password" $? 125 "$out"
+			expect_match "refused, naming the registry" "$out" "registry $P refused the credentials"
+			out=$(nks_path "$FB" "s-bear-$f" login -u puller -p 's3cret pw' "$P" 2>&1)
+			expect_status "login" $? 0 "$out"
+			out=$(nks_path "$FB" "s-bear-$f" pull -q "$P/nhttps:1" 2>&1)
+			expect_status "pull after login" $? 0 "$out"
+			expect_eq "its id" "$out" "$APP_ID"
+			expect_match "a token was asked for over https" "$(cat "$T_DIR/proxy.log")" \
+				"^GET /token\\?service=nook-test&scope=repository%3Anhttps%3Apull "
+			out=$(nks_run "s-bear-$f" "$P/nhttps:1" cat /https-f 2>&1)
+			expect_eq "/https-f" "$out" "$CONTENT"
+		else
+			t_why "the proxy did not start: $(oneline "$(cat "$T_DIR/proxy.err")")"
+		fi
+		t_end
+	done
 fi
 
 echo "# pull-https: the whole script took $(($(date +%s) - _t0)) s"

@@ -502,7 +502,11 @@ if [ -x "$T_DIR/wbin/wget" ]; then
 	out=$(nks_path "$T_DIR/wbin" s-wget pull -q "registry.test:$REG/napp:1" 2>&1)
 	expect_status "pull" $? 0 "$out"
 	expect_eq "its id" "$out" "$APP_ID"
-	expect_match "wget ran" "$(cat "$T_DIR/fetch.log" 2>/dev/null)" "^wget -q -O - -T 30 --header=Accept: "
+	expect_match "wget ran" "$(cat "$T_DIR/fetch.log" 2>/dev/null)" "^wget -q -S -O - -T 30 --header=Accept: "
+	out=$(nks_path "$T_DIR/wbin" s-wget pull -q "registry.test:$REG/napp:nosuch" 2>&1)
+	expect_status "a missing tag" $? 125 "$out"
+	expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
+	expect_match "its status, from wget -S" "$out" "napp:nosuch: not found \\(404 from registry"
 	t_end
 else
 	skip "https: through wget" "optional: no wget here"
