@@ -598,7 +598,7 @@ char **net_ctr_names(struct engine *en, const char *id)
 	char **v = xcalloc(1, sizeof(char *));
 
 	for (size_t i = 0; i < n; i++)
-		strv_push(&v, jstr(r[i].net, "name") ?: "");
+		strv_push(&v, jstr(r[i].net, "name"));
 	nets_free(r, n);
 	return v;
 }
@@ -1179,7 +1179,7 @@ void net_ctr_inspect(struct ctr *c, cJSON *j, cJSON *hc)
 		cJSON *o = cJSON_AddObjectToObject(nets, jstr(r[i].net, "name"));
 		char alias[13];
 
-		cJSON_AddStringToObject(o, "NetworkID", jstr(r[i].net, "id") ?: "");
+		cJSON_AddStringToObject(o, "NetworkID", jstr(r[i].net, "id"));
 		endpoint_json(o, r[i].net, r[i].lease);
 		snprintf(alias, sizeof(alias), "%.12s", c->id);
 		cJSON_AddItemToObject(o, "Aliases", strv_to_json((char *[]){ alias, NULL }));
@@ -1257,7 +1257,7 @@ static void live_detach(struct ctr *c, const cJSON *n)
 
 	if (!ctr_live(c) || !l)
 		return;
-	veth_name(c->id, (jstr(l, "iface") ?: "eth0")[3] - '0', veth);
+	veth_name(c->id, jstr(l, "iface")[3] - '0', veth);
 	if (nl_open(&host, -1, NULL) == 0) {
 		nl_link_del(&host, veth, NULL);
 		nl_close(&host);
