@@ -788,25 +788,32 @@ static size_t ports_of(const cJSON *cfg, struct nft_port **out)
 }
 
 /* The process that holds a socket bound to port (tcp: listening): "pid
- * N (comm)" into out, from /proc/net and /proc/PID/fd. */
+ * N (comm)" into out, from /proc/net and /proc/PID/fd.  IPv4's table,
+ * then IPv6's: a socket on [::] (not v6only) holds the IPv4 port too. */
 static void port_owner(unsigned port, int udp, char *out, size_t len)
 {
-	_cleanup_fclose_ FILE *f = fopen(udp ? "/proc/net/udp" : "/proc/net/tcp", "re");
 	char line[256], want[32];
 	unsigned long inode = 0;
 	DIR *d;
 	struct dirent *de;
 
 	snprintf(out, len, "a process of the host");
-	while (f && fgets(line, sizeof(line), f)) {
-		unsigned lport, st;
-		unsigned long ino;
+	for (int v6 = 0; v6 < 2 && !inode; v6++) {
+		_cleanup_fclose_ FILE *f = NULL;
 
-		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %*u %*u %lu", &lport,
-			   &st, &ino) == 3 &&
-		    lport == port && (udp || st == 0x0a)) {
-			inode = ino;
-			break;
+		snprintf(line, sizeof(line), "/proc/net/%s%s", udp ? "udp" : "tcp", v6 ? "6" : "");
+		f = fopen(line, "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			unsigned lport, st;
+			unsigned long ino;
+
+			/* sl local rem st queues timer retrnsmt uid timeout inode */
+			if (sscanf(line, " %*d: %*[0-9A-F]:%x %*s %x %*s %*s %*s %*s %*s %lu",
+				   &lport, &st, &ino) == 3 &&
+			    lport == port && (udp || st == 0x0a)) {
+				inode = ino;
+				break;
+			}
 		}
 	}
 	if (!inode || !(d = opendir("/proc")))

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# network-robust: network files edited by hand or damaged.  As in
-# network.sh, nook runs in a "router" netns this script makes (nsenter
-# --net), so its bridges, veths and nft table never touch the host's.
+# network-robust: network files edited by hand or damaged, and host ports
+# held over IPv6.  As in network.sh, nook runs in a "router" netns this
+# script makes (nsenter --net), so its bridges, veths and nft table never
+# touch the host's.
 #
 # A network's file (<root>/networks/NAME.json) damaged in each of these
 # ways: a lease that is not an object, without "iface", with iface "eth",
@@ -19,6 +20,11 @@
 # never a silent reset (the default network's file is not made anew
 # either).  Also: the file's name is the network's whatever its "name"
 # says, and a damaged lease in the runroot's file (a --rm container's).
+#
+# A host process listening on [::]:PORT (IPv6, v6only off: the IPv4 port
+# is its too) holds PORT: run -p PORT:80 fails naming the port and the
+# process, as for an IPv4 listener (TCP and UDP); a v6only one leaves the
+# IPv4 port free (nook publishes IPv4 only) and create -p succeeds.
 #
 # nook-specific (podman keeps no leases in its network files).
 . "$(dirname "$0")/lib.sh"
@@ -234,6 +240,56 @@ expect_match "network ls warns, naming the file" "$OUT" 'warning.*nook\.json'
 expect_match "network ls lists rb" "$OUT" '[[:space:]]rb[[:space:]]'
 rm -f "$NETS/nook.json"
 ok_run "run --rm (a new default network)" run --rm --rootfs "$ROOTFS" /bin/true
+t_end
+
+# ---- host ports held over IPv6 ----------------------------------------------------
+
+# v6srv PROTO PORT V6ONLY: a process of the router listening on [::]:PORT
+# (background, killed by the trap); status 1 if it does not.
+v6srv() {
+	# not under $T_TIMEOUT_CMD: it outlives one command's timeout
+	timeout -s KILL 300 "$NSENTER" --net="/run/netns/$RNS" python3 -c '
+import socket, sys, time
+udp = sys.argv[1] == "udp"
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM if udp else socket.SOCK_STREAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, int(sys.argv[3]))
+s.bind(("::", int(sys.argv[2])))
+if not udp:
+    s.listen(1)
+print("listening", flush=True)
+time.sleep(300)' "$1" "$2" "$3" >"$T_DIR/v6.$1.$2" 2>&1 &
+	SRV_PID=$!
+	track_pid $!
+	wait_for 5 grep -qs '^listening' "$T_DIR/v6.$1.$2"
+}
+
+t_begin "network-robust: a host process on [::]:PORT holds the port: run -p fails naming it"
+if ! command -v python3 >/dev/null 2>&1; then
+	T_CUR="$T_CUR # SKIP optional: needs python3 for an IPv6 listener"
+elif ! v6srv tcp 9191 0; then
+	T_CUR="$T_CUR # SKIP optional: no IPv6 listener here: $(oneline "$(cat "$T_DIR/v6.tcp.9191")")"
+else
+	refused "run -p 9191:80 (tcp [::]:9191)" '9191' \
+		run -d --name v6t -p 9191:80 --rootfs "$ROOTFS" /bin/true
+	expect_match "the message names the owner" "$OUT" "pid $(children "$SRV_PID") \\(python"
+	if v6srv udp 9192 0; then
+		refused "run -p 9192:53/udp (udp [::]:9192)" '9192/udp' \
+			run -d --name v6u -p 9192:53/udp --rootfs "$ROOTFS" /bin/true
+		expect_match "the message names the owner" "$OUT" "pid $(children "$SRV_PID") \\(python"
+	else
+		t_why "no udp listener on [::]:9192: $(oneline "$(cat "$T_DIR/v6.udp.9192")")"
+	fi
+	# v6only: IPv4's 9193 is free, and nook publishes IPv4 only
+	if v6srv tcp 9193 1; then
+		ok_run "create -p 9193:80 (a v6only [::]:9193)" \
+			create --name v6o -p 9193:80 --rootfs "$ROOTFS" /bin/true
+		nk rm -f v6o >/dev/null 2>&1
+	else
+		t_why "no v6only listener on [::]:9193: $(oneline "$(cat "$T_DIR/v6.tcp.9193")")"
+	fi
+	nk inspect v6t >/dev/null 2>&1 && t_why "the refused v6t exists"
+	nk inspect v6u >/dev/null 2>&1 && t_why "the refused v6u exists"
+fi
 t_end
 
 exit $T_RC
