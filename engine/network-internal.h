@@ -51,7 +51,11 @@ int mac_parse(const char *s, uint8_t m[6]);
 cJSON *net_get(struct engine *en, const char *name, struct err *e);
 char **net_names(struct engine *en);
 /* A network's file with the leases of both places (volatile ones marked
- * "volatile": the runroot's, of --rm containers). */
+ * "volatile": the runroot's, of --rm containers).  Checked once here, for
+ * files edited by hand: one that is no network (no valid subnet, gateway,
+ * ipRange, interface, leases object or id; not JSON) is an error naming
+ * it (e NULL: a warning); a lease that is not one (an id, ethN, ip, mac,
+ * name) is left out with a warning; "name" is the file's. */
 cJSON *net_read(struct engine *en, const char *name, struct err *e);
 void net_subnet(const cJSON *n, struct cidr *c);
 /* all 0: only volatile leases changed, the runroot's file alone is

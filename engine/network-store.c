@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "oci/log.h"
 #include "oci/netlink.h"
 #include "oci/nft.h"
 #include "store/digest.h"
@@ -155,25 +156,110 @@ static char *net_vol_file(struct engine *en, const char *name)
 	return xasprintf("%s/networks/%s.json", en->st.runroot, name);
 }
 
+/* A problem of a network file, once a process: the files are read over
+ * and over. */
+static void net_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void net_warn(const char *fmt, ...)
+{
+	static char **seen;
+	char m[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m, sizeof(m), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; seen && seen[i]; i++)
+		if (strcmp(seen[i], m) == 0)
+			return;
+	strv_push(&seen, m);
+	log_msg(LOGL_WARN, "%s", m);
+}
+
+/* What network file n lacks (NULL: nothing): what nook writes, and what
+ * its readers count on. */
+static const char *net_bad(const cJSON *n)
+{
+	const char *i = jstr(n, "interface"), *r = jstr(n, "ipRange");
+	const cJSON *ls = leases(n);
+	struct cidr c;
+	uint32_t a;
+
+	if (cidr_parse(jstr(n, "subnet"), &c) < 0)
+		return "subnet";
+	if (ip_parse(jstr(n, "gateway"), &a) < 0)
+		return "gateway";
+	if (r && cidr_parse(r, &c) < 0)
+		return "ipRange";
+	if (!i || strlen(i) >= IFNAMSIZ || store_name_valid(i, NULL) < 0)
+		return "interface";
+	if (ls && !cJSON_IsObject(ls))
+		return "leases";
+	return jstr(n, "id") ? NULL : "id";
+}
+
+/* Lease l of file p is whole: else a warning, and 0. */
+static int lease_ok(const cJSON *l, const char *p)
+{
+	const char *k = l->string, *i = jstr(l, "iface"), *bad = NULL;
+	uint32_t a;
+	uint8_t m[6];
+
+	if (strspn(k, "0123456789abcdef") != STORE_ID_LEN || k[STORE_ID_LEN])
+		bad = "id";
+	else if (!i || strncmp(i, "eth", 3) || i[3] < '0' || i[3] > '9' || i[4])
+		bad = "iface";
+	else if (ip_parse(jstr(l, "ip"), &a) < 0)
+		bad = "ip";
+	else if (mac_parse(jstr(l, "mac"), m) < 0)
+		bad = "mac";
+	else if (!jstr(l, "name"))
+		bad = "name";
+	if (bad)
+		net_warn("network file %s: lease %.12s: no valid %s: ignored", p, k, bad);
+	return !bad;
+}
+
 cJSON *net_read(struct engine *en, const char *name, struct err *e)
 {
 	_cleanup_free_ char *p = net_file(en, name);
 	_cleanup_free_ char *vp = NULL;
 	_cleanup_json_ cJSON *vol = NULL;
-	cJSON *n, *ls;
+	struct err le, *ep = e ? e : &le;
+	const char *bad = NULL;
+	cJSON *n = NULL, *ls, *l, *next;
 
-	if (store_name_valid(name, NULL) < 0 || !(n = store_read_json(p, e))) {
+	ep->errnum = ENOENT;
+	if (store_name_valid(name, NULL) == 0)
+		n = store_read_json(p, ep);
+	if (!n && ep->errnum == ENOENT) {
 		err_setk(e, ERRK_NO_SUCH, ENOENT, "no such network %s", name);
 		return NULL;
+	}
+	/* a file edited by hand: an error naming it when it is no network
+	 * (never a silent reset: its leases may hold addresses in use); a
+	 * lease that is not one is dropped with a warning, and the rest of
+	 * the network works; no leases at all are none */
+	if (!n || (bad = net_bad(n))) {
+		if (bad)
+			err_set(ep, 0, "network file %s: no valid %s", p, bad);
+		if (!e)
+			net_warn("%s", le.msg);
+		cJSON_Delete(n);
+		return NULL;
+	}
+	jset_str(n, "name", name); /* the file's, whatever it says */
+	ls = leases(n) ?: cJSON_AddObjectToObject(n, "leases");
+	for (l = ls->child; l; l = next) {
+		next = l->next;
+		if (!lease_ok(l, p))
+			cJSON_Delete(cJSON_DetachItemViaPointer(ls, l));
 	}
 	/* in memory, one set of leases: the volatile ones marked */
 	vp = net_vol_file(en, name);
 	vol = store_read_json(vp, NULL);
-	ls = leases(n);
-	while (ls && vol && vol->child) {
-		cJSON *l = cJSON_DetachItemViaPointer(vol, vol->child);
-
-		if (!cJSON_IsObject(l) || cJSON_GetObjectItemCaseSensitive(ls, l->string)) {
+	while (cJSON_IsObject(vol) && vol->child) {
+		l = cJSON_DetachItemViaPointer(vol, vol->child);
+		if (!lease_ok(l, vp) || cJSON_GetObjectItemCaseSensitive(ls, l->string)) {
 			cJSON_Delete(l);
 			continue;
 		}
@@ -331,7 +417,7 @@ static cJSON *net_new(struct engine *en, const struct net_create_opts *o, struct
 		for (size_t k = 0; names[k] && !used; k++) {
 			_cleanup_json_ cJSON *on = net_read(en, names[k], NULL);
 
-			used = on && strcmp(jstr(on, "interface") ?: "", ifname) == 0;
+			used = on && strcmp(jstr(on, "interface"), ifname) == 0;
 		}
 		if (!used && nl_open(&nl, -1, NULL) == 0) {
 			used = nl_link_index(&nl, ifname, NULL, NULL) > 0;
@@ -371,13 +457,15 @@ static cJSON *net_new(struct engine *en, const struct net_create_opts *o, struct
 	return n;
 }
 
-/* A network by name (lock held); the default one is made on first use. */
+/* A network by name (lock held); the default one is made on first use
+ * (e: not NULL). */
 cJSON *net_get(struct engine *en, const char *name, struct err *e)
 {
 	cJSON *n = net_read(en, name, e);
 	struct net_create_opts o = { .name = NET_DEFAULT };
 
-	if (n || strcmp(name, NET_DEFAULT) != 0)
+	/* (a damaged file stays: an error) */
+	if (n || e->kind != ERRK_NO_SUCH || strcmp(name, NET_DEFAULT) != 0)
 		return n;
 	return net_new(en, &o, e);
 }
@@ -414,7 +502,7 @@ static int lease_ip(const cJSON *n, const char *want, uint32_t *out, struct err 
 					"--ip %s is not a free address of network %s (%s)", want,
 					jstr(n, "name"), jstr(n, "subnet"));
 		cJSON_ArrayForEach (l, leases(n)) {
-			if (strcmp(jstr(l, "ip") ?: "", want) == 0)
+			if (strcmp(jstr(l, "ip"), want) == 0)
 				return err_setk(e, ERRK_INVALID_ARG, 0,
 						"--ip %s is taken by container %s on network %s",
 						want, jstr(l, "name") ?: l->string,
@@ -427,7 +515,7 @@ static int lease_ip(const cJSON *n, const char *want, uint32_t *out, struct err 
 		int taken = ip == gw || ip == last;
 
 		cJSON_ArrayForEach (l, leases(n)) {
-			if (!taken && strcmp(jstr(l, "ip") ?: "", ip_fmt(ip, buf)) == 0)
+			if (!taken && strcmp(jstr(l, "ip"), ip_fmt(ip, buf)) == 0)
 				taken = 1;
 		}
 		if (!taken) {
@@ -627,18 +715,20 @@ cJSON *engine_network_inspect(struct engine *en, const char *name, struct err *e
 		cJSON_Delete(out);
 		return NULL;
 	}
-	/* the default network is always there */
-	cJSON_Delete(net_get(en, NET_DEFAULT, NULL));
+	/* the default network is always there (an error of its file is
+	 * read again below) */
+	cJSON_Delete(net_get(en, NET_DEFAULT, e));
 	names = name ? NULL : net_names(en);
 	for (size_t i = 0; name ? i < 1 : names[i] != NULL; i++) {
-		_cleanup_json_ cJSON *n = net_read(en, name ? name : names[i], e);
+		/* ls: a damaged file is a warning, the others are listed */
+		_cleanup_json_ cJSON *n = net_read(en, name ? name : names[i], name ? e : NULL);
 
-		if (!n) {
+		if (n) {
+			cJSON_AddItemToArray(out, net_inspect_json(n));
+		} else if (name) {
 			cJSON_Delete(out);
 			out = NULL;
-			break;
 		}
-		cJSON_AddItemToArray(out, net_inspect_json(n));
 	}
 	nets_unlock(lock);
 	return out;

@@ -598,7 +598,7 @@ char **net_ctr_names(struct engine *en, const char *id)
 	char **v = xcalloc(1, sizeof(char *));
 
 	for (size_t i = 0; i < n; i++)
-		strv_push(&v, jstr(r[i].net, "name") ?: "");
+		strv_push(&v, jstr(r[i].net, "name"));
 	nets_free(r, n);
 	return v;
 }
@@ -788,25 +788,32 @@ static size_t ports_of(const cJSON *cfg, struct nft_port **out)
 }
 
 /* The process that holds a socket bound to port (tcp: listening): "pid
- * N (comm)" into out, from /proc/net and /proc/PID/fd. */
+ * N (comm)" into out, from /proc/net and /proc/PID/fd.  IPv4's table,
+ * then IPv6's: a socket on [::] (not v6only) holds the IPv4 port too. */
 static void port_owner(unsigned port, int udp, char *out, size_t len)
 {
-	_cleanup_fclose_ FILE *f = fopen(udp ? "/proc/net/udp" : "/proc/net/tcp", "re");
 	char line[256], want[32];
 	unsigned long inode = 0;
 	DIR *d;
 	struct dirent *de;
 
 	snprintf(out, len, "a process of the host");
-	while (f && fgets(line, sizeof(line), f)) {
-		unsigned lport, st;
-		unsigned long ino;
+	for (int v6 = 0; v6 < 2 && !inode; v6++) {
+		_cleanup_fclose_ FILE *f = NULL;
 
-		if (sscanf(line, " %*d: %*x:%x %*x:%*x %x %*x:%*x %*x:%*x %*x %*u %*u %lu", &lport,
-			   &st, &ino) == 3 &&
-		    lport == port && (udp || st == 0x0a)) {
-			inode = ino;
-			break;
+		snprintf(line, sizeof(line), "/proc/net/%s%s", udp ? "udp" : "tcp", v6 ? "6" : "");
+		f = fopen(line, "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			unsigned lport, st;
+			unsigned long ino;
+
+			/* sl local rem st queues timer retrnsmt uid timeout inode */
+			if (sscanf(line, " %*d: %*[0-9A-F]:%x %*s %x %*s %*s %*s %*s %*s %lu",
+				   &lport, &st, &ino) == 3 &&
+			    lport == port && (udp || st == 0x0a)) {
+				inode = ino;
+				break;
+			}
 		}
 	}
 	if (!inode || !(d = opendir("/proc")))
@@ -1179,7 +1186,7 @@ void net_ctr_inspect(struct ctr *c, cJSON *j, cJSON *hc)
 		cJSON *o = cJSON_AddObjectToObject(nets, jstr(r[i].net, "name"));
 		char alias[13];
 
-		cJSON_AddStringToObject(o, "NetworkID", jstr(r[i].net, "id") ?: "");
+		cJSON_AddStringToObject(o, "NetworkID", jstr(r[i].net, "id"));
 		endpoint_json(o, r[i].net, r[i].lease);
 		snprintf(alias, sizeof(alias), "%.12s", c->id);
 		cJSON_AddItemToObject(o, "Aliases", strv_to_json((char *[]){ alias, NULL }));
@@ -1257,7 +1264,7 @@ static void live_detach(struct ctr *c, const cJSON *n)
 
 	if (!ctr_live(c) || !l)
 		return;
-	veth_name(c->id, (jstr(l, "iface") ?: "eth0")[3] - '0', veth);
+	veth_name(c->id, jstr(l, "iface")[3] - '0', veth);
 	if (nl_open(&host, -1, NULL) == 0) {
 		nl_link_del(&host, veth, NULL);
 		nl_close(&host);
