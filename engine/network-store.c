@@ -190,7 +190,10 @@ static const char *net_bad(const cJSON *n)
 		return "gateway";
 	if (r && cidr_parse(r, &c) < 0)
 		return "ipRange";
-	if (!i || strlen(i) >= IFNAMSIZ || store_name_valid(i, NULL) < 0)
+	/* nookN, as net_new names them: never a link of the host's own
+	 * (network rm deletes it) */
+	if (!i || strncmp(i, "nook", 4) || !i[4] || strspn(i + 4, "0123456789") != strlen(i + 4) ||
+	    strlen(i) >= IFNAMSIZ)
 		return "interface";
 	if (ls && !cJSON_IsObject(ls))
 		return "leases";
