@@ -323,52 +323,78 @@ void net_subnet(const cJSON *n, struct cidr *c)
 		c->net = 0, c->prefix = 32;
 }
 
+/* What a new network must not take: the other networks' subnets and
+ * bridges, the host's routes and addresses; read once per create. */
+struct taken {
+	struct cidr *subs;
+	char **ifs; /* the bridges, NULL-terminated */
+	size_t n;
+	struct nl_net4 *host;
+	int nhost;
+};
+
+static void taken_read(struct engine *en, char **names, struct taken *t)
+{
+	size_t k = strv_len(names);
+	struct nl nl;
+
+	*t = (struct taken){ .subs = xcalloc(k + 1, sizeof(*t->subs)),
+			     .ifs = xcalloc(k + 1, sizeof(char *)),
+			     .nhost = -1 };
+	for (size_t i = 0; i < k; i++) {
+		_cleanup_json_ cJSON *n = net_read(en, names[i], NULL);
+
+		if (!n)
+			continue;
+		net_subnet(n, &t->subs[t->n]);
+		t->ifs[t->n++] = xstrdup(jstr(n, "interface"));
+	}
+	if (nl_open(&nl, -1, NULL) == 0) {
+		t->nhost = nl_nets4(&nl, &t->host, NULL);
+		nl_close(&nl);
+	}
+}
+
+static void taken_free(struct taken *t)
+{
+	free(t->subs);
+	strv_free(t->ifs);
+	free(t->host);
+}
+
 /* Is c free: no other network's subnet, no route or address of the
  * host overlaps it. */
-static int subnet_free(struct engine *en, struct cidr c, const char **why, char **v_names)
+static int subnet_free(const struct taken *t, struct cidr c, const char **why)
 {
-	struct nl nl;
-	struct nl_net4 *nets = NULL;
-	int cnt = -1, hit = 0;
-
-	for (size_t i = 0; v_names[i]; i++) {
-		_cleanup_json_ cJSON *n = net_read(en, v_names[i], NULL);
-		struct cidr o;
-
-		net_subnet(n, &o);
-		if (n && overlaps(c, o)) {
+	for (size_t i = 0; i < t->n; i++)
+		if (overlaps(c, t->subs[i])) {
 			*why = "another network";
 			return 0;
 		}
-	}
-	if (nl_open(&nl, -1, NULL) == 0) {
-		cnt = nl_nets4(&nl, &nets, NULL);
-		nl_close(&nl);
-	}
 	/* overlaps() masks both: the host bits need no clearing here */
-	for (int i = 0; i < cnt && !hit; i++)
-		hit = nets[i].prefix > 0 &&
-		      overlaps(c, (struct cidr){ ntohl(nets[i].net.s_addr), nets[i].prefix });
-	free(nets);
-	if (hit)
-		*why = "a route or an address of the host";
-	return !hit;
+	for (int i = 0; i < t->nhost; i++)
+		if (t->host[i].prefix > 0 &&
+		    overlaps(c, (struct cidr){ ntohl(t->host[i].net.s_addr), t->host[i].prefix })) {
+			*why = "a route or an address of the host";
+			return 0;
+		}
+	return 1;
 }
 
 /* The first free subnet: 10.88.0.0/16 for the default network, then
  * 10.89.N.0/24. */
-static int subnet_pick(struct engine *en, int dflt, struct cidr *out, char **names, struct err *e)
+static int subnet_pick(const struct taken *t, int dflt, struct cidr *out, struct err *e)
 {
 	const char *why;
 
 	out->net = 0x0a580000;
 	out->prefix = 16;
-	if (dflt && subnet_free(en, *out, &why, names))
+	if (dflt && subnet_free(t, *out, &why))
 		return 0;
 	for (uint32_t i = 0; i < 256; i++) {
 		out->net = 0x0a590000 | i << 8;
 		out->prefix = 24;
-		if (subnet_free(en, *out, &why, names))
+		if (subnet_free(t, *out, &why))
 			return 0;
 	}
 	return err_set(e, 0, "no free subnet in 10.89.0.0/16: give one with --subnet");
@@ -378,26 +404,45 @@ static int subnet_pick(struct engine *en, int dflt, struct cidr *out, char **nam
 static cJSON *net_new(struct engine *en, const struct net_create_opts *o, struct err *e)
 {
 	_cleanup_strv_ char **names = net_names(en);
-	int dflt = strcmp(o->name, NET_DEFAULT) == 0;
+	int dflt = strcmp(o->name, NET_DEFAULT) == 0, bad = 0;
 	struct cidr sub, range;
+	struct taken t;
 	uint32_t gw;
 	char ifname[IFNAMSIZ], buf[16], sbuf[40];
 	cJSON *n;
 
+	taken_read(en, names, &t);
 	if (o->subnet) {
 		const char *why;
 
 		if (cidr_parse(o->subnet, &sub) < 0)
-			return err_setk(e, ERRK_INVALID_ARG, 0,
-					"invalid --subnet %s (an IPv4 CIDR, /8 to /30)", o->subnet),
-			       NULL;
-		if (!subnet_free(en, sub, &why, names))
-			return err_setk(e, ERRK_INVALID_ARG, 0, "subnet %s overlaps %s", o->subnet,
-					why),
-			       NULL;
-	} else if (subnet_pick(en, dflt, &sub, names, e) < 0) {
-		return NULL;
+			bad = err_setk(e, ERRK_INVALID_ARG, 0,
+				       "invalid --subnet %s (an IPv4 CIDR, /8 to /30)", o->subnet);
+		else if (!subnet_free(&t, sub, &why))
+			bad = err_setk(e, ERRK_INVALID_ARG, 0, "subnet %s overlaps %s", o->subnet,
+				       why);
+	} else {
+		bad = subnet_pick(&t, dflt, &sub, e);
 	}
+	/* its bridge: nook0 for the default, else the first free nookN
+	 * (free on the host too: another --root has networks of its own) */
+	for (int i = dflt ? 0 : 1; !bad; i++) {
+		struct nl nl;
+		int used = 0;
+
+		snprintf(ifname, sizeof(ifname), "nook%d", i);
+		for (size_t k = 0; k < t.n && !used; k++)
+			used = strcmp(t.ifs[k], ifname) == 0;
+		if (!used && nl_open(&nl, -1, NULL) == 0) {
+			used = nl_link_index(&nl, ifname, NULL, NULL) > 0;
+			nl_close(&nl);
+		}
+		if (!used)
+			break;
+	}
+	taken_free(&t);
+	if (bad)
+		return NULL;
 	gw = sub.net + 1;
 	if (o->gateway && (ip_parse(o->gateway, &gw) < 0 || !in_cidr(gw, sub) || gw == sub.net ||
 			   gw == (sub.net | ~mask_of(sub.prefix))))
@@ -410,25 +455,6 @@ static cJSON *net_new(struct engine *en, const struct net_create_opts *o, struct
 		return err_setk(e, ERRK_INVALID_ARG, 0,
 				"invalid --ip-range %s: not inside the subnet", o->ip_range),
 		       NULL;
-	/* its bridge: nook0 for the default, else the first free nookN
-	 * (free on the host too: another --root has networks of its own) */
-	for (int i = dflt ? 0 : 1;; i++) {
-		struct nl nl;
-		int used = 0;
-
-		snprintf(ifname, sizeof(ifname), "nook%d", i);
-		for (size_t k = 0; names[k] && !used; k++) {
-			_cleanup_json_ cJSON *on = net_read(en, names[k], NULL);
-
-			used = on && strcmp(jstr(on, "interface"), ifname) == 0;
-		}
-		if (!used && nl_open(&nl, -1, NULL) == 0) {
-			used = nl_link_index(&nl, ifname, NULL, NULL) > 0;
-			nl_close(&nl);
-		}
-		if (!used)
-			break;
-	}
 	n = cJSON_CreateObject();
 	cJSON_AddStringToObject(n, "name", o->name);
 	{
