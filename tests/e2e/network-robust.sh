@@ -28,42 +28,16 @@
 #
 # nook-specific (podman keeps no leases in its network files).
 . "$(dirname "$0")/lib.sh"
-# bridge networks (lib.sh's nook.conf says none)
-NOOK_CONF=/dev/null
-export NOOK_CONF
+. "$(dirname "$0")/netns.inc" # bridge networks, mkns
+netns_need network-robust "nook's network files (podman's differ)"
 
-if [ "$T_PODMAN" = 1 ]; then
-	skip_podman "network-robust: all" "nook's network files (podman's differ)"
-	exit $T_RC
-fi
-for c in ip nsenter; do
-	if ! command -v $c >/dev/null 2>&1; then
-		skip "network-robust: all" "needs $c (apt-get install iproute2 util-linux)"
-		exit $T_RC
-	fi
-done
-
-NK_BIN=$NOOK
-NSENTER=$(command -v nsenter)
 RNS=nkt-robust-$$
-T_NETNS=
 NETS=$T_DIR/root/networks
 
-net_teardown() {
-	for _ns in $T_NETNS; do
-		ip netns del "$_ns" 2>/dev/null
-	done
-	T_NETNS=
-}
-# the containers first (their engine runs in the router netns), then the netns
-trap 't_cleanup; net_teardown; exit $T_RC' EXIT
-
-if ! ip netns add "$RNS"; then
+if ! mkns "$RNS"; then
 	skip "network-robust: all" "optional: cannot make network namespaces here (ip netns add)"
 	exit $T_RC
 fi
-T_NETNS=$RNS
-ip -n "$RNS" link set lo up
 # From here on every engine call runs in the router netns.
 NOOK="$NSENTER --net=/run/netns/$RNS $NK_BIN"
 

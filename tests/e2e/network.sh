@@ -36,49 +36,18 @@
 #
 # nook-specific (podman here uses CNI and is not validated by this script).
 . "$(dirname "$0")/lib.sh"
-# nook's own default network (lib.sh's nook.conf says none for the others)
-NOOK_CONF=/dev/null
-export NOOK_CONF
+. "$(dirname "$0")/netns.inc" # nook's own default network, mkns
+netns_need network "the script checks nook's bridge (podman here uses CNI)"
 
-if [ "$T_PODMAN" = 1 ]; then
-	skip_podman "network: all" "the script checks nook's bridge (podman here uses CNI)"
-	exit $T_RC
-fi
-for c in ip nsenter; do
-	if ! command -v $c >/dev/null 2>&1; then
-		skip "network: all" "needs $c (apt-get install iproute2 util-linux)"
-		exit $T_RC
-	fi
-done
-
-NK_BIN=$NOOK
-NSENTER=$(command -v nsenter)
 RNS=nkt-router-$$
 LNS=nkt-lan-$$
 WNS=nkt-wan-$$
 XNS=nkt-ns-$$
 R2NS=nkt-r2-$$
-T_NETNS=
 PAY=$T_PAYLOAD
 NETS=$T_DIR/root/networks
 NETS_RUN=$T_DIR/run/networks # the leases of --rm containers
 GONE_IDS=$T_DIR/ids
-
-net_teardown() {
-	for _ns in $T_NETNS; do
-		ip netns del "$_ns" 2>/dev/null
-	done
-	T_NETNS=
-}
-# the containers first (their engine runs in the router netns), then the netns
-trap 't_cleanup; net_teardown; exit $T_RC' EXIT
-
-# mkns NAME: a new netns with lo up, removed by the EXIT trap
-mkns() {
-	ip netns add "$1" || return 1
-	T_NETNS="$T_NETNS $1"
-	ip -n "$1" link set lo up
-}
 
 # in NS CMD...: CMD in netns NS (and in the host's mount namespace)
 in_ns() {
