@@ -158,6 +158,11 @@ expect_eq "Env PATH, once" "$(img_json localhost/cc2:1 '[.Config.Env[] | select(
 expect_eq "WorkingDir" "$(img_json localhost/cc2:1 .Config.WorkingDir)" '"/tmp"'
 expect_eq "ExposedPorts (80 published twice: once)" \
 	"$(img_json localhost/cc2:1 '.Config.ExposedPorts | keys')" '["53/udp","80/tcp"]'
+# podman 4.3 joins Entrypoint into a string
+expect_match "inspect c2: Entrypoint apart" "$(insp c2 '.Config.Entrypoint | tojson')" \
+	'^(\["/bin/sh","-c"\]|"/bin/sh -c")$'
+expect_eq "inspect c2: Cmd apart" "$(insp c2 '.Config.Cmd | tojson')" \
+	'["echo \"run:$FOO:$(pwd):$0:$1\"","arg0","arg1"]'
 if [ "$T_PODMAN" = 0 ]; then
 	expect_eq "Env: no HOSTNAME of c2's (nook-specific)" \
 		"$(img_json localhost/cc2:1 '[.Config.Env[] | select(startswith("HOSTNAME="))]')" '[]'
@@ -206,7 +211,7 @@ fi
 
 # A container record of an older nook says nothing of where its entrypoint
 # ends: its commit keeps the base's Entrypoint and Cmd (the rest is the
-# container's).
+# container's), inspect shows its args as Cmd.
 t_begin "commit: a container of an older nook keeps the base's Entrypoint and Cmd"
 if [ "$T_PODMAN" = 1 ]; then
 	skip_podman "$T_CUR" "nook's own store files"
@@ -224,6 +229,8 @@ else
 			'["echo \"run:$FOO:$(pwd):$0:$1\"","arg0","arg1"]'
 		expect_eq "Env FOO: the container's" \
 			"$(img_json localhost/cc4:1 '[.Config.Env[] | select(startswith("FOO="))]')" '["FOO=old"]'
+		expect_eq "inspect: no Entrypoint" "$(insp c4 '.Config.Entrypoint | tojson')" null
+		expect_eq "inspect: the args as Cmd" "$(insp c4 '.Config.Cmd | tojson')" '["/bin/sh","-c","echo c4"]'
 	else
 		t_why "could not edit $f"
 	fi
