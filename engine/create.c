@@ -580,6 +580,12 @@ static int create(struct engine *en, const struct engine_create_opts *o,
 		cJSON_AddStringToObject(cfg, "imageName", img->name);
 		if (img->lowerdir)
 			cJSON_AddStringToObject(cfg, "imageLowerdir", img->lowerdir);
+		/* for commit and inspect: where the entrypoint ends in the
+		 * process's args (ctr_args_split), and the user by name (-u,
+		 * or the image's User) */
+		cJSON_AddNumberToObject(cfg, "entrypointLen", (double)img->n_ep);
+		if (o->user)
+			cJSON_AddStringToObject(cfg, "user", o->user);
 	}
 	cJSON_AddNumberToObject(cfg, "created", (double)sys_wall_ns());
 	cJSON_AddStringToObject(cfg, "restartPolicy", restart_names[o->restart]);

@@ -110,6 +110,21 @@ cJSON *strv_to_json(char *const *v)
 	return a;
 }
 
+int ctr_args_split(const cJSON *cfg, cJSON **ep, cJSON **cmd)
+{
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(cfg, "spec"), *a;
+	int64_t n = jint(cfg, "entrypointLen", -1);
+
+	if (n < 0)
+		return -1;
+	*ep = cJSON_CreateArray();
+	*cmd = cJSON_CreateArray();
+	cJSON_ArrayForEach (a, cJSON_GetObjectItemCaseSensitive(
+				       cJSON_GetObjectItemCaseSensitive(spec, "process"), "args"))
+		cJSON_AddItemToArray(n-- > 0 ? *ep : *cmd, cJSON_Duplicate(a, 1));
+	return 0;
+}
+
 /* ---- load, sync, save ---------------------------------------------------- */
 
 void ctr_set_state(struct ctr *c, enum cstate st)

@@ -50,6 +50,11 @@ void jset_str(cJSON *o, const char *k, const char *v);
 void jset_bool(cJSON *o, const char *k, int v);
 /* A new array of v's strings (caller deletes). */
 cJSON *strv_to_json(char *const *v);
+/* The process's args of cfg (a config.json) apart, as podman keeps them:
+ * the entrypoint into *ep, the command into *cmd (new arrays); -1 (and
+ * nothing made) when cfg does not say where the entrypoint ends: a --rootfs
+ * container, or one an older nook made. */
+int ctr_args_split(const cJSON *cfg, cJSON **ep, cJSON **cmd);
 
 /* Give a callee's error in e (may be NULL) kind k, unless it says a
  * process could not be started (ERRK_EXEC_*); returns -1.  Where the

@@ -151,6 +151,7 @@ int engine_image_use(struct engine *en, const struct engine_create_opts *o, stru
 	}
 	u->argv = xcalloc(1, sizeof(char *));
 	append(&u->argv, ep);
+	u->n_ep = strv_len(u->argv);
 	append(&u->argv, o->argv && o->argv[0] ? o->argv : cmd);
 	if (!u->argv[0]) {
 		cJSON_Delete(cfg);
@@ -232,13 +233,52 @@ int engine_image_import(struct engine *en, const char *path, const char *name, i
 	return 0;
 }
 
+/* What of the container's config its image gets, as podman's commit takes
+ * it: its Entrypoint and Cmd (when the config says them apart), its
+ * process's Env (without the HOSTNAME nook gave it), the ports it publishes,
+ * its User and WorkingDir; as image_commit's ctr. */
+static cJSON *ctr_image_config(const cJSON *cfg)
+{
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(cfg, "spec"), *x;
+	const cJSON *proc = cJSON_GetObjectItemCaseSensitive(spec, "process");
+	const char *host = jstr(spec, "hostname") ?: "", *s;
+	cJSON *o = cJSON_CreateObject(), *ep, *cmd, *ports = NULL;
+	cJSON *env = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(proc, "env"), 1);
+	char key[24];
+
+	if (ctr_args_split(cfg, &ep, &cmd) == 0) {
+		cJSON_AddItemToObject(o, "Entrypoint", ep);
+		cJSON_AddItemToObject(o, "Cmd", cmd);
+	}
+	cJSON_ArrayForEach (x, env)
+		if ((s = cJSON_GetStringValue(x)) && !strncmp(s, "HOSTNAME=", 9) &&
+		    !strcmp(s + 9, host)) {
+			cJSON_Delete(cJSON_DetachItemViaPointer(env, (cJSON *)x));
+			break;
+		}
+	cJSON_AddItemToObject(o, "Env", env);
+	cJSON_ArrayForEach (x, cJSON_GetObjectItemCaseSensitive(cfg, "ports")) {
+		snprintf(key, sizeof(key), "%d/%s", (int)jint(x, "containerPort", 0),
+			 jstr(x, "protocol") ?: "tcp");
+		if (!ports)
+			ports = cJSON_AddObjectToObject(o, "ExposedPorts");
+		if (!cJSON_GetObjectItemCaseSensitive(ports, key))
+			cJSON_AddItemToObject(ports, key, cJSON_CreateObject());
+	}
+	if ((s = jstr(cfg, "user")))
+		cJSON_AddStringToObject(o, "User", s);
+	if ((s = jstr(proc, "cwd")))
+		cJSON_AddStringToObject(o, "WorkingDir", s);
+	return o;
+}
+
 int engine_commit(struct engine *en, const char *ref, const char *name, const char *author,
 		  const char *message, char *const *changes, char **id, struct err *e)
 {
 	char cid[STORE_ID_LEN + 1];
 	_cleanup_free_ char *cfgp = NULL, *upper = NULL;
 	_cleanup_close_ int ufd = -1;
-	cJSON *cfg;
+	cJSON *cfg, *ctr;
 	int r;
 
 	if (store_lookup(&en->st, ref, cid, e) < 0)
@@ -266,7 +306,10 @@ int engine_commit(struct engine *en, const char *ref, const char *name, const ch
 		cJSON_Delete(cfg);
 		return err_sys(e, "open %s", upper);
 	}
-	r = image_commit(&en->st, ufd, jstr(cfg, "image"), name, author, message, changes, id, e);
+	ctr = ctr_image_config(cfg);
+	r = image_commit(&en->st, ufd, jstr(cfg, "image"), name, author, message, ctr, changes, id,
+			 e);
+	cJSON_Delete(ctr);
 	cJSON_Delete(cfg);
 	if (r == 0)
 		events_append_image(&en->st, "commit", *id, name, NULL);

@@ -23,6 +23,7 @@ struct image_use {
 	char *lowerdir; /* its layers for the overlay (images_lowerdir) */
 	char *squashfs; /* or its squashfs file (then lowerdir is NULL) */
 	char **argv, **env, **ports;
+	size_t n_ep; /* how many of argv are the entrypoint (the rest: Cmd) */
 	char *workdir, *user, *user_root;
 	struct mount_opt *mounts; /* the user's and the image's Volumes */
 	char **vol_dsts; /* the Volumes' paths, owned here */

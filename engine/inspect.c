@@ -75,7 +75,7 @@ static cJSON *mounts_json(const struct ctr *c, const cJSON *spec)
 
 static cJSON *inspect_locked(struct ctr *c)
 {
-	cJSON *j = cJSON_CreateObject(), *st, *cfg, *hc, *rp, *execs;
+	cJSON *j = cJSON_CreateObject(), *st, *cfg, *hc, *rp, *execs, *ep, *cmd;
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(c->config, "spec");
 	const cJSON *proc = cJSON_GetObjectItemCaseSensitive(spec, "process");
 	int running = c->st == ST_RUNNING || c->st == ST_PAUSED;
@@ -123,8 +123,13 @@ static cJSON *inspect_locked(struct ctr *c)
 	cJSON_AddStringToObject(cfg, "Hostname", jstr(spec, "hostname") ?: "");
 	cJSON_AddItemToObject(cfg, "Env",
 			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(proc, "env"), 1));
-	cJSON_AddItemToObject(cfg, "Cmd",
-			      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(proc, "args"), 1));
+	/* podman's: Entrypoint and Cmd apart when the config says where one
+	 * ends (made from an image by this nook), else the args as Cmd */
+	if (ctr_args_split(c->config, &ep, &cmd) == 0)
+		cJSON_AddItemToObject(cfg, "Entrypoint", ep);
+	else
+		cmd = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(proc, "args"), 1);
+	cJSON_AddItemToObject(cfg, "Cmd", cmd);
 	cJSON_AddStringToObject(cfg, "WorkingDir", jstr(proc, "cwd") ?: "/");
 	cJSON_AddBoolToObject(cfg, "Tty", jbool(c->config, "tty"));
 	cJSON_AddBoolToObject(cfg, "OpenStdin", jbool(c->config, "interactive"));

@@ -7,8 +7,11 @@
  * The text is the user's and never becomes a path here.  A line is taken
  * whole or refused with a message that names it (never half understood);
  * the caller applies every line to a scratch object first, so that a
- * refused commit writes nothing.  Kept small: no shell-variable expansion,
- * no port ranges.
+ * refused commit writes nothing.  $VAR and ${VAR} take their value in the
+ * config's Env as the line found it (none: ""; \$ is a $) in the
+ * instructions the Dockerfile reference names: ENV, LABEL, EXPOSE, VOLUME,
+ * USER, WORKDIR, STOPSIGNAL, never CMD, ENTRYPOINT or ONBUILD.  Kept small:
+ * no ${VAR:-word} and the like (refused), no port ranges.
  */
 #include "store/change.h"
 
@@ -29,31 +32,77 @@ enum {
 static const char *const ins_names[] = { "CMD",	    "ENTRYPOINT", "ENV",  "EXPOSE", "LABEL",
 					 "ONBUILD", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR" };
 
+/* env's item for the variable of the n characters at k (NULL: none) */
+static cJSON *env_item(const cJSON *env, const char *k, size_t n)
+{
+	cJSON *x;
+
+	cJSON_ArrayForEach (x, env)
+		if (cJSON_IsString(x) && !strncmp(x->valuestring, k, n) && x->valuestring[n] == '=')
+			return x;
+	return NULL;
+}
+
+/* The reference at *p ('$') into o: $NAME or ${NAME}, "" when env has no
+ * NAME; a '$' that starts no name stays.  *p is left on the reference's
+ * last character; -1 on a ${ not closed or not a name. */
+static int dollar(const char **p, char **o, const cJSON *env)
+{
+	const char *s = *p + 1, *name, *v;
+	int brace = *s == '{';
+	size_t n;
+
+	s += brace;
+	for (name = s; isalnum((unsigned char)*s) || *s == '_'; s++)
+		;
+	n = (size_t)(s - name);
+	v = cJSON_GetStringValue(n ? env_item(env, name, n) : NULL);
+	v = v ? v + n + 1 : n ? "" : "$";
+	if (brace && (!n || *s != '}'))
+		return -1;
+	if (n)
+		*p = s - !brace;
+	*o = stpcpy(*o, v);
+	return 0;
+}
+
 /* The next word of *p into *w (docker's quoting: "..." and '...' group,
- * a backslash escapes outside single quotes): 1, 0 at the end, -1 on a
- * quote left open. */
-static int word(const char **p, char **w)
+ * a backslash escapes outside single quotes, and so does $ (dollar()); line:
+ * the rest of the line as one word): 1, 0 at the end, -1 on a quote left
+ * open or a bad ${. */
+static int word(const char **p, char **w, const cJSON *env, int line)
 {
 	const char *s = *p;
+	size_t len, max = 0;
+	const cJSON *x;
 	char *o, q = 0;
 
 	while (isspace((unsigned char)*s))
 		s++;
 	if (!*s)
 		return 0;
-	*w = o = xcalloc(1, strlen(s) + 1);
-	for (; *s && (q || !isspace((unsigned char)*s)); s++) {
+	/* room for every $ to be the longest value */
+	len = strlen(s) + 1;
+	cJSON_ArrayForEach (x, env)
+		if (cJSON_IsString(x) && strlen(x->valuestring) > max)
+			max = strlen(x->valuestring);
+	for (const char *d = s; (d = strchr(d, '$')); d++)
+		len += max;
+	*w = o = xcalloc(1, len);
+	for (; *s && (q || line || !isspace((unsigned char)*s)); s++) {
 		if (q && *s == q)
 			q = 0;
 		else if (!q && (*s == '"' || *s == '\''))
 			q = *s;
 		else if (*s == '\\' && q != '\'' && s[1])
 			*o++ = *++s;
-		else
+		else if (*s != '$' || q == '\'')
 			*o++ = *s;
+		else if (dollar(&s, &o, env) < 0)
+			break;
 	}
 	*p = s;
-	if (q) {
+	if (q || *s == '$') { /* a quote left open, or dollar() refused */
 		free(*w);
 		return -1;
 	}
@@ -82,16 +131,13 @@ static cJSON *sub(cJSON *o, const char *key, int array)
 static void set_pair(cJSON *cfg, int env, const char *k, const char *v)
 {
 	cJSON *a, *x;
-	size_t n = strlen(k);
 
 	if (!env) {
 		put(sub(cfg, "Labels", 0), k, cJSON_CreateString(v));
 		return;
 	}
 	a = sub(cfg, "Env", 1);
-	cJSON_ArrayForEach (x, a)
-		if (cJSON_IsString(x) && !strncmp(x->valuestring, k, n) && x->valuestring[n] == '=')
-			break;
+	x = env_item(a, k, strlen(k));
 	_cleanup_free_ char *kv = xasprintf("%s=%s", k, v);
 	if (x)
 		cJSON_ReplaceItemViaPointer(a, x, cJSON_CreateString(kv));
@@ -101,22 +147,23 @@ static void set_pair(cJSON *cfg, int env, const char *k, const char *v)
 
 /* ENV and LABEL: KEY=VALUE... (quoted as docker quotes them), or the
  * older KEY VALUE (the rest of the line is the value). */
-static int pairs(cJSON *cfg, int env, const char *v)
+static int pairs(cJSON *cfg, int env, const char *v, const cJSON *vars)
 {
 	size_t sp = strcspn(v, " \t");
-	const char *eq = strchr(v, '=');
+	const char *eq = strchr(v, '='), *rest = v + sp;
 	char *w;
 	int r;
 
 	if (!eq || (size_t)(eq - v) > sp) {
 		_cleanup_free_ char *k = xasprintf("%.*s", (int)sp, v);
 
-		if (!v[sp])
+		if (word(&rest, &w, vars, 1) <= 0)
 			return -1;
-		set_pair(cfg, env, k, v + sp + strspn(v + sp, " \t"));
+		set_pair(cfg, env, k, w);
+		free(w);
 		return 0;
 	}
-	while ((r = word(&v, &w)) > 0) {
+	while ((r = word(&v, &w, vars, 0)) > 0) {
 		char *e = strchr(w, '=');
 		int bad = !e || e == w;
 
@@ -149,12 +196,12 @@ no:
 }
 
 /* EXPOSE PORT[/PROTO]...: each port into ExposedPorts as "80/tcp" */
-static int expose(cJSON *cfg, const char *v)
+static int expose(cJSON *cfg, const char *v, const cJSON *vars)
 {
 	char *w, *end, key[24];
 	int r, any = 0;
 
-	while ((r = word(&v, &w)) > 0) {
+	while ((r = word(&v, &w, vars, 0)) > 0) {
 		unsigned long port = strtoul(w, &end, 10);
 		const char *proto = *end == '/' ? end + 1 : "tcp";
 
@@ -174,15 +221,26 @@ static int expose(cJSON *cfg, const char *v)
 }
 
 /* VOLUME ["/a", "/b"] or VOLUME /a /b: absolute paths into Volumes */
-static int volume(cJSON *cfg, const char *v)
+static int volume(cJSON *cfg, const char *v, const cJSON *vars)
 {
 	cJSON *a = exec_form(v), *x;
 	char *w;
 	int r = 0;
 
+	/* the strings of the JSON form are words too (docker's) */
+	cJSON_ArrayForEach (x, a) {
+		const char *q = x->valuestring;
+
+		if (word(&q, &w, vars, 1) <= 0) {
+			r = -1;
+			continue;
+		}
+		cJSON_SetValuestring(x, w);
+		free(w);
+	}
 	if (!a) {
 		a = cJSON_CreateArray();
-		while ((r = word(&v, &w)) > 0) {
+		while ((r = word(&v, &w, vars, 0)) > 0) {
 			cJSON_AddItemToArray(a, cJSON_CreateString(w));
 			free(w);
 		}
@@ -217,7 +275,7 @@ int image_change(cJSON *cfg, const char *change, struct err *e)
 	size_t n = 0;
 	unsigned k;
 	int r = -1;
-	cJSON *a;
+	cJSON *a, *vars;
 
 	while (isalpha((unsigned char)s[n]))
 		n++;
@@ -237,6 +295,18 @@ int image_change(cJSON *cfg, const char *change, struct err *e)
 	_cleanup_free_ char *val = xstrdup(v);
 	for (size_t l = strlen(val); l && isspace((unsigned char)val[l - 1]); l--)
 		val[l - 1] = '\0';
+	/* $VAR: from Env as it was before this line (ENV A=2 B=$A takes the
+	 * A before) */
+	vars = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cfg, "Env"), 1);
+	if (k == C_STOPSIGNAL || k == C_USER || k == C_WORKDIR) {
+		const char *q = val;
+		char *w;
+
+		r = word(&q, &w, vars, 1);
+		free(val);
+		val = r > 0 ? w : xstrdup(""); /* refused below */
+		r = -1;
+	}
 
 	switch (k) {
 	case C_CMD:
@@ -254,9 +324,9 @@ int image_change(cJSON *cfg, const char *change, struct err *e)
 		r = a ? 0 : -1;
 		break;
 	case C_ENV:
-	case C_LABEL: r = pairs(cfg, k == C_ENV, val); break;
-	case C_EXPOSE: r = expose(cfg, val); break;
-	case C_VOLUME: r = volume(cfg, val); break;
+	case C_LABEL: r = pairs(cfg, k == C_ENV, val, vars); break;
+	case C_EXPOSE: r = expose(cfg, val, vars); break;
+	case C_VOLUME: r = volume(cfg, val, vars); break;
 	case C_STOPSIGNAL:
 	case C_USER:
 	case C_ONBUILD:
@@ -286,6 +356,7 @@ int image_change(cJSON *cfg, const char *change, struct err *e)
 		break;
 	}
 	}
+	cJSON_Delete(vars);
 	if (r < 0)
 		return err_setk(e, ERRK_INVALID_ARG, 0, "--change \"%s\": %s", change, usage[k]);
 	return 0;

@@ -753,9 +753,30 @@ static void commit_writer(int upperfd, int out, int errfd)
 	_exit(1);
 }
 
+/* image_commit's ctr over the config c */
+static void put_over(cJSON *c, const cJSON *ctr)
+{
+	const cJSON *x, *y;
+	cJSON *to, *d;
+
+	cJSON_ArrayForEach (x, ctr) {
+		to = cJSON_GetObjectItemCaseSensitive(c, x->string);
+		if (cJSON_IsObject(x) && cJSON_IsObject(to)) {
+			cJSON_ArrayForEach (y, x)
+				if (!cJSON_GetObjectItemCaseSensitive(to, y->string))
+					cJSON_AddItemToObject(to, y->string, cJSON_Duplicate(y, 1));
+		} else if (cJSON_IsArray(x) && !x->child) {
+			cJSON_DeleteItemFromObjectCaseSensitive(c, x->string);
+		} else if (!cJSON_ReplaceItemInObjectCaseSensitive(c, x->string,
+								   d = cJSON_Duplicate(x, 1))) {
+			cJSON_AddItemToObject(c, x->string, d); /* in its place, or last */
+		}
+	}
+}
+
 int image_commit(const struct store *s, int upperfd, const char *base, const char *name,
-		 const char *author, const char *comment, char *const *changes, char **id_out,
-		 struct err *e)
+		 const char *author, const char *comment, const cJSON *ctr, char *const *changes,
+		 char **id_out, struct err *e)
 {
 	struct load l = { .s = s, .dirfd = -1, .src = "the container's changes" };
 	_cleanup_free_ char *n = NULL, *text = NULL;
@@ -764,7 +785,7 @@ int image_commit(const struct store *s, int upperfd, const char *base, const cha
 	struct layer_info li;
 	struct stream_fd f;
 	struct images im;
-	cJSON *img, *hist, *h, *l2;
+	cJSON *img, *hist, *h, *l2, *c;
 	char when[40];
 	pid_t pid;
 
@@ -806,13 +827,14 @@ int image_commit(const struct store *s, int upperfd, const char *base, const cha
 		goto out;
 	img = images_find(&im, base, e);
 	cfg = img ? images_config(&im, img, e) : NULL;
+	c = cJSON_GetObjectItemCaseSensitive(cfg, "config");
+	if (cfg && !cJSON_IsObject(c)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(cfg, "config");
+		c = cJSON_AddObjectToObject(cfg, "config");
+	}
+	if (cfg)
+		put_over(c, ctr);
 	for (size_t i = 0; cfg && changes && changes[i]; i++) {
-		cJSON *c = cJSON_GetObjectItemCaseSensitive(cfg, "config");
-
-		if (!cJSON_IsObject(c)) {
-			cJSON_DeleteItemFromObjectCaseSensitive(cfg, "config");
-			c = cJSON_AddObjectToObject(cfg, "config");
-		}
 		if (image_change(c, changes[i], e) < 0) {
 			cJSON_Delete(cfg);
 			cfg = NULL;

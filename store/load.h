@@ -36,11 +36,13 @@ int image_import_squashfs(const struct store *s, const char *path, const char *n
 
 /* `commit`: the overlay upper directory upperfd (its whiteouts and opaque
  * directories as layer entries) as one more layer over the image base (an
- * id), named name (NULL: none), its config edited by changes (NULL or
+ * id), named name (NULL: none).  Its config: the base's, each key of ctr
+ * (the container's; NULL: none) put over it (an object's keys join the
+ * base's object, an empty array removes the key), then changes (NULL or
  * NULL-terminated: image_change's instructions, in order); the new image's
  * id into *id. */
 int image_commit(const struct store *s, int upperfd, const char *base, const char *name,
-		 const char *author, const char *comment, char *const *changes, char **id,
-		 struct err *e);
+		 const char *author, const char *comment, const cJSON *ctr, char *const *changes,
+		 char **id, struct err *e);
 
 #endif

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Images, the user's view of three things: `commit --change` (each of
-# podman's and docker's instructions edits the new image's config, and a
-# container of it really runs with its Cmd, Entrypoint, Env, WorkingDir,
-# User, StopSignal and Volumes; a bad instruction is one line that names it,
-# and nothing enters the store), `images --format json` (podman's keys with
+# Images, the user's view of three things: `commit` (the new image's config
+# is the container's: its Entrypoint, Cmd, Env, WorkingDir, User and
+# published ports; then each of podman's and docker's --change instructions
+# edits it, with $VAR from its Env, and a container of it really runs with
+# its Cmd, Entrypoint, Env, WorkingDir, User, StopSignal and Volumes; a bad
+# instruction is one line that names it, and nothing enters the store), `images --format json` (podman's keys with
 # their types and values), and `images --filter before=|since=`.
 #
 # The base image is the test rootfs, made by podman (import, save) and
@@ -132,6 +133,107 @@ else
 	new=$(nk commit -q -c 'ENV A=3' c1 localhost/cd:2 2>&1)
 	expect_eq "ENV replaces a variable's value" \
 		"$(img_json localhost/cd:2 '[.Config.Env[] | select(startswith("A="))]')" '["A=3"]'
+fi
+[ -n "$T_CUR" ] && t_end
+
+# ---- commit: the container's config -----------------------------------------
+# podman's rule: the new image's Entrypoint, Cmd, Env, WorkingDir, User and
+# ExposedPorts are the container's, --change goes over them.  c2 is made on
+# the bridge network for its -p, and never started (no bridge on the host):
+# its commit is its image's files with its config.
+
+t_begin "commit: the container's entrypoint, command, env, workdir and published ports"
+out=$(nk create $T_NONET_FLAGS --network bridge --name c2 -p 80 -p 127.0.0.1:47801:80 -p 53/udp \
+	-e FOO=bar -w /tmp --entrypoint '["/bin/sh", "-c"]' "$BASE" \
+	'echo "run:$FOO:$(pwd):$0:$1"' arg0 arg1 2>&1)
+expect_status "create c2" $? 0 "$out"
+new=$(nk commit -q c2 localhost/cc2:1 2>&1)
+expect_status "commit" $? 0 "$new"
+expect_eq "Entrypoint" "$(img_json localhost/cc2:1 .Config.Entrypoint)" '["/bin/sh","-c"]'
+expect_eq "Cmd" "$(img_json localhost/cc2:1 .Config.Cmd)" \
+	'["echo \"run:$FOO:$(pwd):$0:$1\"","arg0","arg1"]'
+expect_eq "Env FOO" "$(img_json localhost/cc2:1 '[.Config.Env[] | select(startswith("FOO="))]')" \
+	'["FOO=bar"]'
+expect_eq "Env PATH, once" "$(img_json localhost/cc2:1 '[.Config.Env[] | select(startswith("PATH="))] | length')" 1
+expect_eq "WorkingDir" "$(img_json localhost/cc2:1 .Config.WorkingDir)" '"/tmp"'
+expect_eq "ExposedPorts (80 published twice: once)" \
+	"$(img_json localhost/cc2:1 '.Config.ExposedPorts | keys')" '["53/udp","80/tcp"]'
+# podman 4.3 joins Entrypoint into a string
+expect_match "inspect c2: Entrypoint apart" "$(insp c2 '.Config.Entrypoint | tojson')" \
+	'^(\["/bin/sh","-c"\]|"/bin/sh -c")$'
+expect_eq "inspect c2: Cmd apart" "$(insp c2 '.Config.Cmd | tojson')" \
+	'["echo \"run:$FOO:$(pwd):$0:$1\"","arg0","arg1"]'
+if [ "$T_PODMAN" = 0 ]; then
+	expect_eq "Env: no HOSTNAME of c2's (nook-specific)" \
+		"$(img_json localhost/cc2:1 '[.Config.Env[] | select(startswith("HOSTNAME="))]')" '[]'
+fi
+out=$(nk_run --rm localhost/cc2:1 2>&1)
+expect_status "run of the new image" $? 0 "$out"
+expect_eq "run with no command: the container's entrypoint and command" "$out" "run:bar:/tmp:arg0:arg1"
+out=$(nk_run --rm localhost/cc2:1 'echo cmd:$0' x 2>&1)
+expect_eq "run with a command: it replaces Cmd, the Entrypoint stays" "$out" "cmd:x"
+t_end
+
+t_begin "commit: a container that took its image's Entrypoint and Cmd keeps them, and its -u"
+out=$(nk_create --name c3 -e FOO=baz -u 0 -w /tmp localhost/ce:1 2>&1)
+expect_status "create c3 (no command)" $? 0 "$out"
+new=$(nk commit -q c3 localhost/cc3:1 2>&1)
+expect_status "commit" $? 0 "$new"
+expect_eq "Entrypoint" "$(img_json localhost/cc3:1 .Config.Entrypoint)" '["/bin/echo","ep"]'
+expect_eq "Cmd" "$(img_json localhost/cc3:1 .Config.Cmd)" '["a","b c"]'
+expect_eq "User: the container's -u" "$(img_json localhost/cc3:1 .Config.User)" '"0"'
+out=$(nk_run --rm localhost/cc3:1 2>&1)
+expect_eq "run with no command" "$out" "ep a b c"
+t_end
+
+t_begin "commit --change: over the container's config, \$VAR from its Env"
+if [ "$T_PODMAN" = 1 ]; then
+	skip_podman "$T_CUR" "4.3 takes ENV values as written (no \$VAR), a relative WORKDIR as given"
+	T_CUR=
+else
+	new=$(nk commit -q -c 'ENV PATH=$PATH:/opt/bin' -c 'ENV GREETING="hi $FOO" OLD=\$FOO' \
+		-c 'WORKDIR sub' c3 localhost/cc3:2 2>&1)
+	expect_status "commit" $? 0 "$new"
+	path=$(img_json localhost/cc3:1 '[.Config.Env[] | select(startswith("PATH="))][0]')
+	expect_eq "ENV PATH=\$PATH:/opt/bin" \
+		"$(img_json localhost/cc3:2 '[.Config.Env[] | select(startswith("PATH="))][0]')" \
+		"${path%\"}:/opt/bin\""
+	expect_eq "ENV with \$FOO (the container's -e) and \\\$FOO" \
+		"$(img_json localhost/cc3:2 '[.Config.Env[] | select(test("^(FOO|GREETING|OLD)="))]')" \
+		'["FOO=baz","GREETING=hi baz","OLD=$FOO"]'
+	expect_eq "WORKDIR sub: under the container's" "$(img_json localhost/cc3:2 .Config.WorkingDir)" \
+		'"/tmp/sub"'
+	path=${path#\"PATH=}
+	out=$(nk_run --rm --entrypoint /bin/sh localhost/cc3:2 -c 'echo "$PATH $(pwd)"' 2>&1)
+	expect_eq "a container of it: PATH, workdir" "$out" "${path%\"}:/opt/bin /tmp/sub"
+fi
+[ -n "$T_CUR" ] && t_end
+
+# A container record of an older nook says nothing of where its entrypoint
+# ends: its commit keeps the base's Entrypoint and Cmd (the rest is the
+# container's), inspect shows its args as Cmd.
+t_begin "commit: a container of an older nook keeps the base's Entrypoint and Cmd"
+if [ "$T_PODMAN" = 1 ]; then
+	skip_podman "$T_CUR" "nook's own store files"
+	T_CUR=
+else
+	out=$(nk_create --name c4 -e FOO=old localhost/cc2:1 'echo c4' 2>&1)
+	expect_status "create c4" $? 0 "$out"
+	f=$T_DIR/root/containers/$(cid c4)/config.json
+	if jq -c 'del(.entrypointLen)' "$f" >"$f.new" 2>/dev/null && mv "$f.new" "$f"; then
+		new=$(nk commit -q c4 localhost/cc4:1 2>&1)
+		expect_status "commit" $? 0 "$new"
+		expect_eq "Entrypoint: the base's" "$(img_json localhost/cc4:1 .Config.Entrypoint)" \
+			'["/bin/sh","-c"]'
+		expect_eq "Cmd: the base's" "$(img_json localhost/cc4:1 .Config.Cmd)" \
+			'["echo \"run:$FOO:$(pwd):$0:$1\"","arg0","arg1"]'
+		expect_eq "Env FOO: the container's" \
+			"$(img_json localhost/cc4:1 '[.Config.Env[] | select(startswith("FOO="))]')" '["FOO=old"]'
+		expect_eq "inspect: no Entrypoint" "$(insp c4 '.Config.Entrypoint | tojson')" null
+		expect_eq "inspect: the args as Cmd" "$(insp c4 '.Config.Cmd | tojson')" '["/bin/sh","-c","echo c4"]'
+	else
+		t_why "could not edit $f"
+	fi
 fi
 [ -n "$T_CUR" ] && t_end
 

@@ -2,9 +2,11 @@
 /*
  * commit --change (store/change): each instruction's forms as docker
  * parses them (exec and shell form, KEY=VALUE with quotes and KEY VALUE,
- * ports with protocols, relative WORKDIR), and the refusals: unknown
- * instructions, missing and malformed values, open quotes; the message
- * names the line.  Under ASan: the word splitter reads user text.
+ * ports with protocols, relative WORKDIR), $VAR and ${VAR} from the Env
+ * (where docker expands them and where it does not), and the refusals:
+ * unknown instructions, missing and malformed values, open quotes, a bad
+ * ${; the message names the line.  Under ASan: the word splitter reads
+ * user text, and $VAR's value can be longer than the line.
  */
 #define UNIT_NAME "test-change"
 #include "tests/unit/unit.h"
@@ -13,12 +15,18 @@
 
 static struct err err;
 
-/* the config after the changes (NULL-terminated), unformatted JSON; NULL
- * when one was refused (its message in err) */
-static char *apply(const char *const *changes)
+/* the config start (JSON, ' for ") after the changes (NULL-terminated),
+ * unformatted JSON; NULL when one was refused (its message in err) */
+static char *apply_on(const char *start, const char *const *changes)
 {
-	cJSON *c = cJSON_CreateObject();
+	char *js = xstrdup(start);
+	cJSON *c;
 	char *out = NULL;
+
+	for (char *p = js; *p; p++)
+		*p = *p == '\'' ? '"' : *p;
+	c = cJSON_Parse(js);
+	free(js);
 
 	err = (struct err){ 0 };
 	for (size_t i = 0; changes[i]; i++)
@@ -30,10 +38,26 @@ done:
 	return out;
 }
 
+static char *apply(const char *const *changes)
+{
+	return apply_on("{}", changes);
+}
+
 #define CHANGE_IS(want, ...)                                             \
 	do {                                                             \
 		const char *_ch[] = { __VA_ARGS__, NULL };               \
 		char *_got = apply(_ch);                                 \
+		char _buf[1024];                                         \
+		snprintf(_buf, sizeof(_buf), "%s", _got ?: "(refused)"); \
+		free(_got);                                              \
+		CHECK_STR(_buf, want);                                   \
+	} while (0)
+
+/* CHANGE_IS on the config start (' for ") */
+#define CHANGE_ON(start, want, ...)                                      \
+	do {                                                             \
+		const char *_ch[] = { __VA_ARGS__, NULL };               \
+		char *_got = apply_on(start, _ch);                       \
 		char _buf[1024];                                         \
 		snprintf(_buf, sizeof(_buf), "%s", _got ?: "(refused)"); \
 		free(_got);                                              \
@@ -113,6 +137,78 @@ static void test_user_workdir_signal(void)
 	REFUSED("STOPSIGNAL 0", "STOPSIGNAL takes");
 }
 
+/* $VAR and ${VAR}: the value in Env as the line found it */
+#define ENV0 "{'Env':['PATH=/usr/bin:/bin','A=1','LONG=" LONGV "']}"
+#define LONGV "a-value-longer-than-the-line-that-names-it"
+
+static void test_vars_env(void)
+{
+	CHANGE_ON(ENV0, q("{'Env':['PATH=/usr/bin:/bin:/opt/bin','A=1','LONG=" LONGV "']}"),
+		  "ENV PATH=$PATH:/opt/bin");
+	CHANGE_ON(ENV0, q("{'Env':['PATH=/usr/bin:/bin','A=1','LONG=" LONGV "','B=x1y']}"),
+		  "ENV B=x${A}y");
+	/* an unknown variable is empty; the old form takes them too */
+	CHANGE_ON(ENV0,
+		  q("{'Env':['PATH=/usr/bin:/bin','A=1','LONG=" LONGV "','B=a.b','C=1 and 1']}"),
+		  "ENV B=a$NOPE.b${NOPE}", "ENV C $A and ${A}");
+	/* ENV A=2 B=$A takes the A before the line; the next line, the new */
+	CHANGE_ON(ENV0, q("{'Env':['PATH=/usr/bin:/bin','A=2','LONG=" LONGV "','B=1','C=2']}"),
+		  "ENV A=2 B=$A", "ENV C=$A");
+	/* longer than the line: once, twice, in quotes */
+	CHANGE_ON(ENV0,
+		  q("{'Env':['PATH=/usr/bin:/bin','A=1','LONG=" LONGV "','L=" LONGV LONGV
+		    "','M=" LONGV " " LONGV "']}"),
+		  "ENV L=$LONG$LONG \"M=$LONG ${LONG}\"");
+	/* Env with no variables, or none at all */
+	CHANGE_IS(q("{'Env':['B=']}"), "ENV B=$A");
+}
+
+static void test_vars_quotes(void)
+{
+	/* \$, single quotes: a literal $; double quotes expand */
+	CHANGE_ON(ENV0,
+		  q("{'Env':['PATH=/usr/bin:/bin','A=1','LONG=" LONGV "','B=$A','C=$A','D=1']}"),
+		  "ENV B=\\$A C='$A' D=\"$A\"");
+	CHANGE_ON(ENV0, q("{'Env':['PATH=/usr/bin:/bin','A=1','LONG=" LONGV "','B=${A}']}"),
+		  "ENV B=\\${A}");
+	/* a $ that starts no name stays */
+	CHANGE_ON(ENV0, q("{'Env':['PATH=/usr/bin:/bin','A=1','LONG=" LONGV "','B=5$','C=$/x']}"),
+		  "ENV B=5$ C=$/x");
+	/* a ${ not closed, empty, or with what docker's ${A:-x} adds: refused */
+	REFUSED("ENV B=${A", "ENV takes");
+	REFUSED("ENV B=${}", "ENV takes");
+	REFUSED("ENV B=${A:-x}", "ENV takes");
+	REFUSED("LABEL k=${A", "LABEL takes");
+	REFUSED("USER ${U", "USER takes");
+}
+
+static void test_vars_where(void)
+{
+	const char *e = "{'Env':['A=1','P=8080','D=/data','U=1000:1000','S=USR1','W=srv']}";
+
+	CHANGE_ON(e,
+		  q("{'Env':['A=1','P=8080','D=/data','U=1000:1000','S=USR1','W=srv'],"
+		    "'Labels':{'k':'1','a':'1 and 1'},'ExposedPorts':{'8080/tcp':{},'53/udp':{}},"
+		    "'Volumes':{'/data':{},'/data/x':{},'/data/y':{}},'User':'1000:1000',"
+		    "'StopSignal':'SIGUSR1','WorkingDir':'/srv/app'}"),
+		  "LABEL k=$A", "LABEL a $A and ${A}", "EXPOSE $P 53/udp", "VOLUME $D ${D}/x",
+		  "VOLUME [\"$D/y\"]", "USER $U", "STOPSIGNAL SIG$S", "WORKDIR /$W", "WORKDIR app");
+	/* never in CMD, ENTRYPOINT (exec or shell form) or ONBUILD */
+	CHANGE_ON(e,
+		  q("{'Env':['A=1','P=8080','D=/data','U=1000:1000','S=USR1','W=srv'],"
+		    "'Cmd':['/bin/sh','-c','echo $A ${A}'],'Entrypoint':['$A','${A}'],"
+		    "'OnBuild':['RUN echo $A']}"),
+		  "CMD echo $A ${A}", "ENTRYPOINT [\"$A\", \"${A}\"]", "ONBUILD RUN echo $A");
+	CHANGE_ON(e,
+		  q("{'Env':['A=1','P=8080','D=/data','U=1000:1000','S=USR1','W=srv'],"
+		    "'Cmd':['$A'],'Entrypoint':['/bin/sh','-c','echo $A']}"),
+		  "CMD [\"$A\"]", "ENTRYPOINT echo $A");
+	/* a value that is empty once expanded is none */
+	REFUSED("WORKDIR $NOPE", "WORKDIR takes");
+	REFUSED("USER ${NOPE}", "USER takes");
+	REFUSED("EXPOSE $NOPE", "EXPOSE takes");
+}
+
 static void test_unknown(void)
 {
 	REFUSED("FOO bar", "unknown instruction \"FOO\"");
@@ -130,6 +226,9 @@ int main(void)
 	RUN(test_env_label);
 	RUN(test_expose_volume);
 	RUN(test_user_workdir_signal);
+	RUN(test_vars_env);
+	RUN(test_vars_quotes);
+	RUN(test_vars_where);
 	RUN(test_unknown);
 	UNIT_EXIT();
 }
