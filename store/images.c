@@ -493,8 +493,16 @@ char *images_lowerdir(struct images *im, const cJSON *img)
 
 	for (int i = n - 1; i >= 0; i--) {
 		const cJSON *l = cJSON_GetArrayItem(layers, i);
+		size_t k = 0;
 
 		if (!cJSON_IsString(l) || strlen(hex_of(l->valuestring)) != 64)
+			continue;
+		/* a layer twice (two equal commits, a COPY done again): its
+		 * topmost copy alone, as overlay takes a directory once; the
+		 * lower one adds nothing the upper one does not */
+		while (k < len && memcmp(out + k, hex_of(l->valuestring), SHORT_LEN))
+			k += SHORT_LEN + 1;
+		if (k < len)
 			continue;
 		if (len)
 			out[len++] = ':';

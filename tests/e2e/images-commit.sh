@@ -238,6 +238,25 @@ fi
 [ -n "$T_CUR" ] && t_end
 
 # A bad instruction: exit 125, one line that names it, nothing written.
+t_begin "commit twice of containers never started: an image with one layer twice runs"
+# both commits add the same empty layer: the overlay takes its topmost
+# copy once (the kernel refuses a lower directory twice)
+out=$(nk_create --name c5 "$BASE" /bin/echo ran 2>&1)
+expect_status "create c5" $? 0 "$out"
+new=$(nk commit -q c5 localhost/cr:1 2>&1)
+expect_status "commit c5" $? 0 "$new"
+out=$(nk_create --name c6 localhost/cr:1 2>&1)
+expect_status "create c6 of it" $? 0 "$out"
+new=$(nk commit -q c6 localhost/cr:2 2>&1)
+expect_status "commit c6" $? 0 "$new"
+expect_eq "its layers: the last two the same" \
+	"$(img_json localhost/cr:2 '.RootFS.Layers | (.[-1] == .[-2])')" true
+out=$(nk_run --rm localhost/cr:2 2>&1)
+expect_status "run it" $? 0 "$out"
+expect_eq "its command, committed" "$out" "ran"
+nk rm -f c5 c6 >/dev/null 2>&1
+t_end
+
 t_begin "commit --change: an unknown or malformed instruction is refused, the store is as before"
 before=$(store_state)
 n_before=$(nk images -q --no-trunc 2>/dev/null | sort -u | wc -l)
