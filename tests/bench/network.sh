@@ -97,11 +97,12 @@ cleanup() {
 	trap - EXIT INT TERM HUP
 	set +e
 	[ -z "$WATCHDOG" ] || kill "$WATCHDOG" 2>/dev/null
+	# bash reports a killed job ("Killed ...") as soon as it reaps it
+	exec 3>&2 2>/dev/null
 	for p in $(jobs -p); do [ "$p" = "$WATCHDOG" ] || kill -KILL "$p" 2>/dev/null; done
 	for p in "$WORK"/iperf.*.pid; do
 		[ -s "$p" ] && kill -KILL "$(cat "$p")" 2>/dev/null
 	done
-	exec 3>&2 2>/dev/null
 	wait
 	exec 2>&3 3>&-
 	if [ -d "$WORK/nook/root" ]; then
