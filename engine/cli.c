@@ -369,8 +369,10 @@ static const struct command commands[] = {
 	{ "commit", cli_cmd_commit,
 	  "usage: nook commit [-a AUTHOR] [-m MESSAGE] [-f oci|docker] [-c INSTRUCTION]... "
 	  "CONTAINER [IMAGE]\n"
-	  "  the container's changes as one more layer over its image; -c (--change): CMD,\n"
-	  "  ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR" },
+	  "  the container's changes as one more layer over its image, whose config takes\n"
+	  "  the container's command, env, ports, user and workdir; -c (--change): CMD,\n"
+	  "  ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR\n"
+	  "  ($VAR and ${VAR} from the config's Env)" },
 	{ "history", cli_cmd_history, "usage: nook history [-q] [--no-trunc] IMAGE" },
 	{ "images", cli_cmd_images,
 	  "usage: nook images [-q] [--no-trunc] [--format json|TEMPLATE]" },
