@@ -302,8 +302,9 @@ static int reap(struct http_resp *r, struct err *e)
 		if (pl && !strncmp(msg, r->fetcher, pl) && !strncmp(msg + pl, ": ", 2))
 			memmove(msg, msg + pl + 2, strlen(msg + pl + 2) + 1);
 	}
-	/* GNU wget -q says nothing: its exit status is all there is */
-	if (!*msg && r->fetcher && !strcmp(r->fetcher, "wget") && WIFEXITED(st)) {
+	/* GNU wget -q and uclient-fetch -q say nothing: the exit status
+	 * (the same numbers) is all there is */
+	if (!*msg && r->fetcher && strcmp(r->fetcher, "curl") && WIFEXITED(st)) {
 		static const char *const why[] = {
 			[4] = "a network failure",
 			[5] = "the server's certificate is not trusted",
@@ -313,7 +314,11 @@ static int reap(struct http_resp *r, struct err *e)
 		int x = WEXITSTATUS(st);
 
 		if (x < (int)ARRAY_SIZE(why) && why[x])
-			snprintf(msg, sizeof(msg), "%s", why[x]);
+			snprintf(msg, sizeof(msg), "%s%s", why[x],
+				 x == 8 && r->fetcher[0] == 'u'
+					 ? " (uclient-fetch shows no status: a registry that asks "
+					   "for a login or a token needs curl or wget)"
+					 : "");
 	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
 		return err_set(e, 0, "the fetcher could not be run: %s", msg);

@@ -508,6 +508,30 @@ if [ -x "$T_DIR/wbin/wget" ]; then
 	expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
 	expect_match "its status, from wget -S" "$out" "napp:nosuch: not found \\(404 from registry"
 	t_end
+	# uclient-fetch (OpenWrt's) takes wget's options, shows no heads and
+	# ends 8 for any HTTP error: GNU wget stands in for it here
+	mkdir -p "$T_DIR/ubin"
+	cat >"$T_DIR/ubin/uclient-fetch" <<EOF
+#!/bin/sh
+echo uclient-fetch "\$@" >>"$T_DIR/fetch.log"
+"$T_DIR/wbin/wget" "\$@"
+rc=\$?
+[ \$rc = 6 ] && rc=8
+exit \$rc
+EOF
+	chmod +x "$T_DIR/ubin/uclient-fetch"
+	t_begin "https: through uclient-fetch (GNU wget standing in): a pull, and an error that says what to install"
+	: >"$T_DIR/fetch.log"
+	out=$(nks_path "$T_DIR/ubin" s-ucl pull -q "registry.test:$REG/napp:1" 2>&1)
+	expect_status "pull" $? 0 "$out"
+	expect_eq "its id" "$out" "$APP_ID"
+	expect_match "uclient-fetch ran, without -S" "$(cat "$T_DIR/fetch.log" 2>/dev/null)" "^uclient-fetch -q -O - -T 30 --header=Accept: "
+	out=$(nks_path "$T_DIR/ubin" s-ucl pull -q "registry.test:$REG/napp:nosuch" 2>&1)
+	expect_status "a missing tag" $? 125 "$out"
+	expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
+	expect_match "its exit status, and what to install" "$out" \
+		"uclient-fetch failed \\(exit 8\\): the server answered with an error \\(uclient-fetch shows no status: .* needs curl or wget\\)"
+	t_end
 else
 	skip "https: through wget" "optional: no wget here"
 fi
