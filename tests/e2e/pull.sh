@@ -496,17 +496,25 @@ expect_status "a missing tag" $? 125 "$out"
 expect_match "its message" "$out" "manifest unknown"
 t_end
 
-if [ -x "$T_DIR/wbin/wget" ]; then
-	t_begin "https: through wget when there is no curl"
+# fetcher_pull DIR STORE RAN_ERE ERR_ERE: pull napp:1 through the one
+# fetcher in DIR (its command line in fetch.log matching RAN_ERE), then a
+# missing tag: one line of error matching ERR_ERE
+fetcher_pull() {
 	: >"$T_DIR/fetch.log"
-	out=$(nks_path "$T_DIR/wbin" s-wget pull -q "registry.test:$REG/napp:1" 2>&1)
+	out=$(nks_path "$1" "$2" pull -q "registry.test:$REG/napp:1" 2>&1)
 	expect_status "pull" $? 0 "$out"
 	expect_eq "its id" "$out" "$APP_ID"
-	expect_match "wget ran" "$(cat "$T_DIR/fetch.log" 2>/dev/null)" "^wget -q -S -O - -T 30 --header=Accept: "
-	out=$(nks_path "$T_DIR/wbin" s-wget pull -q "registry.test:$REG/napp:nosuch" 2>&1)
+	expect_match "the fetcher ran, with its options" "$(cat "$T_DIR/fetch.log" 2>/dev/null)" "$3"
+	out=$(nks_path "$1" "$2" pull -q "registry.test:$REG/napp:nosuch" 2>&1)
 	expect_status "a missing tag" $? 125 "$out"
 	expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
-	expect_match "its status, from wget -S" "$out" "napp:nosuch: not found \\(404 from registry"
+	expect_match "its message" "$out" "$4"
+}
+
+if [ -x "$T_DIR/wbin/wget" ]; then
+	t_begin "https: through wget when there is no curl: the status from wget -S"
+	fetcher_pull "$T_DIR/wbin" s-wget "^wget -q -S -O - -T 30 --header=Accept: " \
+		"napp:nosuch: not found \\(404 from registry"
 	t_end
 	# uclient-fetch (OpenWrt's) takes wget's options, shows no heads and
 	# ends 8 for any HTTP error: GNU wget stands in for it here
@@ -521,15 +529,7 @@ exit \$rc
 EOF
 	chmod +x "$T_DIR/ubin/uclient-fetch"
 	t_begin "https: through uclient-fetch (GNU wget standing in): a pull, and an error that says what to install"
-	: >"$T_DIR/fetch.log"
-	out=$(nks_path "$T_DIR/ubin" s-ucl pull -q "registry.test:$REG/napp:1" 2>&1)
-	expect_status "pull" $? 0 "$out"
-	expect_eq "its id" "$out" "$APP_ID"
-	expect_match "uclient-fetch ran, without -S" "$(cat "$T_DIR/fetch.log" 2>/dev/null)" "^uclient-fetch -q -O - -T 30 --header=Accept: "
-	out=$(nks_path "$T_DIR/ubin" s-ucl pull -q "registry.test:$REG/napp:nosuch" 2>&1)
-	expect_status "a missing tag" $? 125 "$out"
-	expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
-	expect_match "its exit status, and what to install" "$out" \
+	fetcher_pull "$T_DIR/ubin" s-ucl "^uclient-fetch -q -O - -T 30 --header=Accept: " \
 		"uclient-fetch failed \\(exit 8\\): the server answered with an error \\(uclient-fetch shows no status: .* needs curl or wget\\)"
 	t_end
 else
