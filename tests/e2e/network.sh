@@ -687,7 +687,8 @@ expect_error "rm of the default network" $? "$out" 'nook'
 srv b2 --network n2 -- tcp 80 || t_why "b2: $RUN_OUT"
 out=$(nk network rm -f n2 2>&1)
 expect_status "rm -f n2" $? 0 "$out"
-nk inspect b2 >/dev/null 2>&1 && t_why "b2 is still there after network rm -f n2"
+nk inspect b2 >/dev/null 2>&1 &&
+	t_why "b2 is still there after network rm -f n2 ($(insp b2 .State.Status); rm said: $(oneline "$out"))"
 nk network exists n2 >/dev/null 2>&1 && t_why "n2 still exists"
 ip -n "$RNS" link show nook2 >/dev/null 2>&1 && t_why "nook2 still in the router"
 t_end
