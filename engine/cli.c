@@ -388,7 +388,10 @@ static const struct command commands[] = {
 	  "                      in /etc/nook/registries.conf).  https goes through curl\n"
 	  "                      (or uclient-fetch, wget): nook has no TLS.  A registry's\n"
 	  "                      CA: /etc/nook/certs.d/HOST:PORT/ca.crt (podman's layout;\n"
-	  "                      with it, localhost and 127.0.0.1 are https, else http)" },
+	  "                      with it, localhost and 127.0.0.1 are https, else http).\n"
+	  "                      uclient-fetch shows no headers: a registry's token realm\n"
+	  "                      is known for docker.io, ghcr.io and quay.io, else from\n"
+	  "                      'token = HOST:PORT REALM [SERVICE]' in registries.conf" },
 	{ "login", cli_cmd_login,
 	  "usage: nook login [-u USER] [-p PASS | --password-stdin] [--tls-verify=false] "
 	  "REGISTRY\n  checks the credentials and keeps them in <root>/auth.json (0600)" },

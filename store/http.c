@@ -285,18 +285,38 @@ static int reap(struct http_resp *r, struct err *e)
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (r->errfd >= 0) {
-		ssize_t n = pread(r->errfd, msg, sizeof(msg) - 1, 0);
+		/* uclient-fetch's last line: the end of what it wrote */
+		off_t end = r->noheads ? lseek(r->errfd, 0, SEEK_END) : 0;
+		ssize_t n = pread(r->errfd, msg, sizeof(msg) - 1,
+				  end > (off_t)sizeof(msg) - 1 ? end - (off_t)sizeof(msg) + 1 : 0);
 		size_t pl = r->fetcher ? strlen(r->fetcher) : 0;
 
 		char *m = msg;
 
-		/* its first line (curl's further ones are advice; wget's
-		 * heads, indented, are not its word), without its name */
+		/* curl's and wget's first line (curl's further ones are advice;
+		 * wget's heads, indented, are not its word); uclient-fetch's last
+		 * (it says what it does first); without the fetcher's name */
 		msg[n > 0 ? n : 0] = '\0';
 		while (!strncmp(m, "  ", 2) && strchr(m, '\n'))
 			m = strchr(m, '\n') + 1;
 		if (!strncmp(m, "  ", 2))
 			m = "";
+		if (r->noheads) {
+			size_t l = strlen(m);
+
+			while (l && strchr("\r\n", m[l - 1]))
+				m[--l] = '\0';
+			while (l && !strchr("\r\n", m[l - 1]))
+				l--;
+			m += l;
+			/* an HTTP error: its status is the answer, not a failure */
+			if (WIFEXITED(st) && WEXITSTATUS(st) == 8 &&
+			    sscanf(m, "HTTP error %d", &r->status) == 1 && r->status > 99 &&
+			    r->status < 600) {
+				r->nostatus = 0;
+				return 0;
+			}
+		}
 		memmove(msg, m, strlen(m) + 1);
 		msg[strcspn(msg, "\r\n")] = '\0';
 		if (pl && !strncmp(msg, r->fetcher, pl) && !strncmp(msg + pl, ": ", 2))
@@ -314,11 +334,7 @@ static int reap(struct http_resp *r, struct err *e)
 		int x = WEXITSTATUS(st);
 
 		if (x < (int)ARRAY_SIZE(why) && why[x])
-			snprintf(msg, sizeof(msg), "%s%s", why[x],
-				 x == 8 && r->fetcher[0] == 'u'
-					 ? " (uclient-fetch shows no status: a registry that asks "
-					   "for a login or a token needs curl or wget)"
-					 : "");
+			snprintf(msg, sizeof(msg), "%s", why[x]);
 	}
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
 		return err_set(e, 0, "the fetcher could not be run: %s", msg);
@@ -736,10 +752,11 @@ static int fetch_external(const struct http_request *q, const char *url, const c
 				uq, tmo, tmo, strcmp(method, "HEAD") ? "" : "head\n",
 				q->insecure ? "insecure\n" : "", ca ? "cacert = " : "",
 				ca ? ca : "", ca ? "\n" : "");
-	} else {
+	} else if (!strcmp(name, "wget")) {
 		strv_push(&argv, "-q");
-		if (!strcmp(name, "wget"))
-			strv_push(&argv, "-S");
+		strv_push(&argv, "-S");
+	} /* uclient-fetch without -q: "HTTP error 401" is the only status it shows */
+	if (!curl) {
 		strv_push(&argv, "-O");
 		strv_push(&argv, "-");
 		strv_push(&argv, "-T");
@@ -799,10 +816,12 @@ static int fetch_external(const struct http_request *q, const char *url, const c
 	r->timeout_ms = 2 * r->timeout_ms + 5000; /* the fetcher's own come first */
 	if (curl)
 		return read_resp(r, 0, 1, e);
-	/* uclient-fetch shows no status: a body (200), or an exit status
-	 * that says why not; wget's heads are on its stderr before the body */
+	/* uclient-fetch shows no heads: a body (200), or an exit status and
+	 * a last line that say why not; wget's heads are on its stderr
+	 * before the body */
 	r->status = 200;
 	r->nostatus = r->norange = 1;
+	r->noheads = name[0] == 'u';
 	r->mode = M_PIPE;
 	if (fill(r, e) < 0)
 		return -1;
@@ -819,6 +838,8 @@ static int fetch_external(const struct http_request *q, const char *url, const c
 	}
 	if (r->off == r->len && reap(r, e) < 0)
 		return -1;
+	if (r->status != 200)
+		r->mode = M_DONE; /* uclient-fetch's HTTP error: no body */
 	return 0;
 fail:
 	for (int i = 0; i < 2; i++) {

@@ -9,7 +9,8 @@
  * tools do: curl (status and headers read from its -i output), else
  * uclient-fetch or wget.  GNU wget -S writes the heads to its stderr
  * before the body, where they are read; uclient-fetch shows none: a
- * success is 200, a failure an error.  The request's headers reach curl on its standard
+ * success is 200, an HTTP error its status (the last line it writes,
+ * "HTTP error 401"), any other failure an error.  The request's headers reach curl on its standard
  * input (-K -), never on a command line that ps shows.  A request may name
  * the CA that the https server's certificate must chain to (curl --cacert,
  * which then trusts that CA alone; wget --ca-certificate), or skip the
@@ -61,6 +62,7 @@ struct http_resp {
 	int status;
 	int nostatus; /* a fetcher that showed no status: 200 is assumed */
 	int norange; /* a fetcher that passes no 206 on (uclient-fetch, wget) */
+	int noheads; /* a fetcher that shows no headers (uclient-fetch): no 401's challenge */
 	unsigned nhdr;
 	char *name[HTTP_HEADERS_MAX], *value[HTTP_HEADERS_MAX];
 	char *url; /* the URL that answered (after redirects) */

@@ -39,6 +39,7 @@ struct reg {
 	char *cafile; /* https: certs.d's CA for this registry, or NULL */
 	int insecure; /* https without a check of the certificate */
 	int fallback; /* insecure: plain http if https does not answer at all */
+	int guessed; /* Basic tried for a 401 that came without its challenge */
 };
 
 static void reg_free(struct reg *g)
@@ -53,12 +54,13 @@ static void reg_free(struct reg *g)
 
 /* ---- which transport ----------------------------------------------------- */
 
-/* Whether domain is listed as "insecure = DOMAIN" (or its host alone). */
-static int conf_insecure(const char *domain)
+/* The first "KEY = DOMAIN[ REST]" line of registries.conf for domain (or
+ * its host alone): REST without a comment ("" when none), else NULL. */
+static char *conf_get(const char *key, const char *domain)
 {
 	_cleanup_free_ char *text =
 		file_read(env_or("NOOK_REGISTRIES_CONF", "/etc/nook/registries.conf"), NULL, NULL);
-	size_t hl = strcspn(domain, ":");
+	size_t hl = strcspn(domain, ":"), kl = strlen(key);
 
 	for (char *line = text, *next; line && *line; line = next) {
 		char *v;
@@ -68,18 +70,28 @@ static int conf_insecure(const char *domain)
 		if (*next)
 			*next++ = '\0';
 		line += strspn(line, " \t");
-		if (strncmp(line, "insecure", 8))
+		if (strncmp(line, key, kl))
 			continue;
-		v = line + 8 + strspn(line + 8, " \t");
+		v = line + kl + strspn(line + kl, " \t");
 		if (*v++ != '=')
 			continue;
 		v += strspn(v, " \t");
 		n = strcspn(v, " \t#");
 		if ((n == strlen(domain) && !strncmp(v, domain, n)) ||
-		    (n == hl && !strncmp(v, domain, n)))
-			return 1;
+		    (n == hl && !strncmp(v, domain, n))) {
+			v += n + strspn(v + n, " \t");
+			v[strcspn(v, "#")] = '\0';
+			return xstrdup(v);
+		}
 	}
-	return 0;
+	return NULL;
+}
+
+static int conf_insecure(const char *domain)
+{
+	_cleanup_free_ char *v = conf_get("insecure", domain);
+
+	return v != NULL;
 }
 
 /* The CA that domain's certificate must chain to, in podman's certs.d
@@ -198,8 +210,22 @@ static char *urlenc(const char *s)
 	return out;
 }
 
+static int token_unknown(struct reg *g, struct err *e)
+{
+	return err_setk(e, ERRK_INVALID_ARG, 0,
+			"registry %s %s (401), and uclient-fetch shows no headers to say "
+			"where a token comes from: add \"token = %s REALM SERVICE\" (its "
+			"WWW-Authenticate's) to %s, or install curl or wget",
+			g->domain,
+			g->guessed ? "refused the credentials as Basic auth"
+				   : "asks for a login or a token",
+			g->domain, env_or("NOOK_REGISTRIES_CONF", "/etc/nook/registries.conf"));
+}
+
 static int login_needed(struct reg *g, struct err *e)
 {
+	if (g->guessed)
+		return token_unknown(g, e);
 	if (g->basic)
 		return err_setk(
 			e, ERRK_INVALID_ARG, 0,
@@ -273,9 +299,42 @@ static int bearer(struct reg *g, const char *chal, struct err *e)
 	return rc;
 }
 
-/* Answer a 401's challenge: 0 when there is something new to try. */
-static int authenticate(struct reg *g, const char *chal, struct err *e)
+/* The Bearer challenge that a registry's 401 would have carried, for a
+ * fetcher that shows no headers (uclient-fetch): a "token = DOMAIN REALM
+ * [SERVICE]" line of registries.conf, or the well-known public ones'. */
+static char *token_realm(const char *domain)
 {
+	static const char *const known[][2] = {
+		{ "docker.io", "https://auth.docker.io/token registry.docker.io" },
+		{ "ghcr.io", "https://ghcr.io/token ghcr.io" },
+		{ "quay.io", "https://quay.io/v2/auth quay.io" },
+	};
+	_cleanup_free_ char *v = conf_get("token", domain);
+	const char *t = v && *v ? v : NULL;
+	char realm[512], service[256] = "";
+
+	for (size_t i = 0; i < ARRAY_SIZE(known) && !t; i++)
+		if (!strcmp(domain, known[i][0]))
+			t = known[i][1];
+	if (!t || sscanf(t, "%511s %255s", realm, service) < 1 || strpbrk(realm, "\"\\") ||
+	    strpbrk(service, "\"\\"))
+		return NULL;
+	return xasprintf("Bearer realm=\"%s\",service=\"%s\"", realm, service);
+}
+
+/* Answer a 401's challenge: 0 when there is something new to try. */
+static int authenticate(struct reg *g, const struct http_resp *r, struct err *e)
+{
+	const char *chal = http_header(r, "WWW-Authenticate");
+	_cleanup_free_ char *known = NULL;
+
+	if (!chal && r->noheads && !(chal = known = token_realm(g->domain))) {
+		/* a login, and no token known: Basic it is */
+		if (!g->basic || g->authz)
+			return token_unknown(g, e);
+		g->guessed = 1;
+		chal = "Basic";
+	}
 	if (chal && !strncasecmp(chal, "Bearer ", 7))
 		return bearer(g, chal + 7, e);
 	if (chal && !strncasecmp(chal, "Basic", 5) && g->basic && !g->authz) {
@@ -326,7 +385,7 @@ static int reg_get(struct reg *g, const char *path, const char *accept, uint64_t
 			return -1;
 		if (r->status != 401 || tries)
 			return 0;
-		if (authenticate(g, http_header(r, "WWW-Authenticate"), e) < 0)
+		if (authenticate(g, r, e) < 0)
 			return -1;
 		http_resp_free(r);
 	}

@@ -178,14 +178,22 @@ HAVE_WGET=0
 if command -v wget >/dev/null 2>&1 && wget --version 2>/dev/null | grep -q 'GNU Wget'; then
 	ln -s "$(command -v wget)" "$T_DIR/wgetbin/wget"
 	HAVE_WGET=1
+	# OpenWrt's uclient-fetch (tests/e2e/uclient-fetch stands in for it,
+	# over this wget): no heads, an HTTP error's status as its last line
+	mkdir -p "$T_DIR/uclientbin"
+	cat >"$T_DIR/uclientbin/uclient-fetch" <<EOF
+#!/bin/sh
+PATH=$PATH UCLIENT_WGET=$T_DIR/wgetbin/wget exec /bin/sh "$T_TOP/tests/e2e/uclient-fetch" "\$@"
+EOF
+	chmod +x "$T_DIR/uclientbin/uclient-fetch"
 fi
 
 # ---- trusted through certs.d -------------------------------------------------------------
 
 trust "$R" "$PKI/ca.crt"
-for f in curl wget; do
-	if [ "$f" = wget ] && [ "$HAVE_WGET" = 0 ]; then
-		skip "https: through wget" "needs GNU wget (board/setup.sh installs it)"
+for f in curl wget uclient; do
+	if [ "$f" != curl ] && [ "$HAVE_WGET" = 0 ]; then
+		skip "https: through $f" "needs GNU wget (board/setup.sh installs it)"
 		continue
 	fi
 	t_begin "https: pull through $f, the CA from certs.d/HOST:PORT/ca.crt; the image runs"
@@ -203,15 +211,17 @@ done
 # ---- not trusted -----------------------------------------------------------------------------
 
 trust "$R" "$PKI/rogue.crt"
-for f in curl wget; do
-	[ "$f" = wget ] && [ "$HAVE_WGET" = 0 ] && continue
+for f in curl wget uclient; do
+	[ "$f" != curl ] && [ "$HAVE_WGET" = 0 ] && continue
 	t_begin "https: a certificate from another CA: refused through $f, one line, nothing stored"
 	out=$(nks_path "$T_DIR/${f}bin" "s-bad-$f" pull "$R/nhttps:1" 2>&1)
 	expect_status "pull" $? 125 "$out"
 	err=$(printf '%s\n' "$out" | grep -v '^Trying to pull')
 	expect_eq "one line" "$(printf '%s\n' "$err" | grep -c .)" 1
 	expect_match "names the registry" "$err" "^Error: $R/nhttps:1: "
-	expect_match "names the fetcher" "$err" ": $f failed \\(exit [0-9]+\\): "
+	fn=$f
+	[ "$f" = uclient ] && fn=uclient-fetch
+	expect_match "names the fetcher" "$err" ": $fn failed \\(exit [0-9]+\\): "
 	expect_imatch "says why" "$err" "certificate"
 	expect_eq "the store" "$(store_left "s-bad-$f")" "images=0 layers=0 tmp=0"
 	t_end
@@ -240,8 +250,8 @@ t_end
 # ---- --tls-verify=false ------------------------------------------------------------------------
 
 trust "$R" "$PKI/rogue.crt"
-for f in curl wget; do
-	[ "$f" = wget ] && [ "$HAVE_WGET" = 0 ] && continue
+for f in curl wget uclient; do
+	[ "$f" != curl ] && [ "$HAVE_WGET" = 0 ] && continue
 	t_begin "https: --tls-verify=false through $f: the certificate is not checked"
 	out=$(nks_path "$T_DIR/${f}bin" "s-insec-$f" pull -q --tls-verify=false "$R/nhttps:1" 2>&1)
 	expect_status "pull" $? 0 "$out"
@@ -255,14 +265,19 @@ trust "$R" none
 # ---- Basic auth (htpasswd) over https ------------------------------------------------------------
 
 trust "$AR" "$PKI/ca.crt"
-for f in curl wget; do
-	[ "$f" = wget ] && [ "$HAVE_WGET" = 0 ] && continue
+for f in curl wget uclient; do
+	[ "$f" != curl ] && [ "$HAVE_WGET" = 0 ] && continue
 	t_begin "https auth: no login, a wrong password, login, pull, run ($f)"
 	FB=$T_DIR/${f}bin
 	out=$(nks_path "$FB" "s-auth-$f" pull -q "$AR/nhttps:1" 2>&1)
 	expect_status "pull without login" $? 125 "$out"
 	expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
-	expect_match "names the registry and 401" "$out" "^Error: $AR/nhttps:1: registry $AR requires a login \\(401"
+	if [ "$f" = uclient ]; then # no heads: Basic or a token?
+		expect_match "names the registry and 401, says what to do" "$out" \
+			"^Error: $AR/nhttps:1: registry $AR asks for a login or a token \\(401\\), and uclient-fetch shows no headers .*add \"token = $AR REALM SERVICE\" .* or install curl or wget$"
+	else
+		expect_match "names the registry and 401" "$out" "^Error: $AR/nhttps:1: registry $AR requires a login \\(401"
+	fi
 	out=$(nks_path "$FB" "s-auth-$f" login -u puller -p wrong "$AR" 2>&1)
 	expect_status "login, a wrong password" $? 125 "$out"
 	expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
@@ -291,12 +306,19 @@ else
 	track_pid $!
 	wait_for 5 test -s "$T_DIR/proxy.port"
 	P=127.0.0.1:$(cat "$T_DIR/proxy.port" 2>/dev/null)
-	for f in curl wget; do
-		[ "$f" = wget ] && [ "$HAVE_WGET" = 0 ] && continue
+	for f in curl wget uclient; do
+		[ "$f" != curl ] && [ "$HAVE_WGET" = 0 ] && continue
 		t_begin "https auth: Bearer tokens for a login, realm on https ($f)"
 		FB=$T_DIR/${f}bin
 		if [ "$P" != 127.0.0.1: ]; then
 			trust "$P" "$PKI/ca.crt"
+			if [ "$f" = uclient ]; then
+				# no heads, no challenge: the realm from registries.conf
+				printf '# the realm of its challenge\ntoken = %s https://%s/token nook-test # ours\n' \
+					"$P" "$P" >"$T_DIR/registries.conf"
+				NOOK_REGISTRIES_CONF=$T_DIR/registries.conf
+				export NOOK_REGISTRIES_CONF
+			fi
 			: >"$T_DIR/proxy.log"
 			out=$(nks_path "$FB" "s-bear-$f" pull -q "$P/nhttps:1" 2>&1)
 			expect_status "pull without login" $? 125 "$out"
@@ -313,11 +335,26 @@ else
 				"^GET /token\\?service=nook-test&scope=repository%3Anhttps%3Apull "
 			out=$(nks_run "s-bear-$f" "$P/nhttps:1" cat /https-f 2>&1)
 			expect_eq "/https-f" "$out" "$CONTENT"
+			unset NOOK_REGISTRIES_CONF
 		else
 			t_why "the proxy did not start: $(oneline "$(cat "$T_DIR/proxy.err")")"
 		fi
 		t_end
 	done
+	if [ "$HAVE_WGET" = 1 ]; then
+		t_begin "https auth: Bearer tokens through uclient-fetch without a token line: one line that says what to add"
+		FB=$T_DIR/uclientbin
+		out=$(nks_path "$FB" s-bear-nl pull -q "$P/nhttps:1" 2>&1)
+		expect_status "pull without login" $? 125 "$out"
+		expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
+		expect_match "names the registry, says what to add" "$out" \
+			"^Error: $P/nhttps:1: registry $P asks for a login or a token \\(401\\), and uclient-fetch shows no headers .*add \"token = $P REALM SERVICE\" .* or install curl or wget$"
+		out=$(nks_path "$FB" s-bear-nl login -u puller -p 's3cret pw' "$P" 2>&1)
+		expect_status "login (Basic tried, a token wanted)" $? 125 "$out"
+		expect_match "says so" "$out" "registry $P refused the credentials as Basic auth \\(401\\), and uclient-fetch shows no headers .*add \"token = $P REALM SERVICE\""
+		expect_eq "the store" "$(store_left s-bear-nl)" "images=0 layers=0 tmp=0"
+		t_end
+	fi
 fi
 
 echo "# pull-https: the whole script took $(($(date +%s) - _t0)) s"

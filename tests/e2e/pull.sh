@@ -516,21 +516,29 @@ if [ -x "$T_DIR/wbin/wget" ]; then
 	fetcher_pull "$T_DIR/wbin" s-wget "^wget -q -S -O - -T 30 --header=Accept: " \
 		"napp:nosuch: not found \\(404 from registry"
 	t_end
-	# uclient-fetch (OpenWrt's) takes wget's options, shows no heads and
-	# ends 8 for any HTTP error: GNU wget stands in for it here
+	# uclient-fetch (OpenWrt's) shows no heads, only "HTTP error NNN" as
+	# its last line: tests/e2e/uclient-fetch stands in for it, over GNU wget
 	mkdir -p "$T_DIR/ubin"
 	cat >"$T_DIR/ubin/uclient-fetch" <<EOF
 #!/bin/sh
-echo uclient-fetch "\$@" >>"$T_DIR/fetch.log"
-"$T_DIR/wbin/wget" "\$@"
-rc=\$?
-[ \$rc = 6 ] && rc=8
-exit \$rc
+PATH=$PATH UCLIENT_WGET=$T_DIR/wbin/wget UCLIENT_LOG=$T_DIR/fetch.log exec /bin/sh "$T_TOP/tests/e2e/uclient-fetch" "\$@"
 EOF
 	chmod +x "$T_DIR/ubin/uclient-fetch"
-	t_begin "https: through uclient-fetch (GNU wget standing in): a pull, and an error that says what to install"
-	fetcher_pull "$T_DIR/ubin" s-ucl "^uclient-fetch -q -O - -T 30 --header=Accept: " \
-		"uclient-fetch failed \\(exit 8\\): the server answered with an error \\(uclient-fetch shows no status: .* needs curl or wget\\)"
+	t_begin "https: through uclient-fetch (a stand-in): a pull, and the status of its HTTP error"
+	fetcher_pull "$T_DIR/ubin" s-ucl "^uclient-fetch -O - -T 30 --header=Accept: " \
+		"napp:nosuch: not found \\(404 from registry"
+	t_end
+	t_begin "registries.conf: an insecure = HOST:PORT line is https without a check of the certificate"
+	printf '# not checked\ninsecure = registry.test:%s # a comment\n' "$REG" >"$T_DIR/registries.conf"
+	: >"$T_DIR/fetch.log"
+	out=$(NOOK_REGISTRIES_CONF=$T_DIR/registries.conf nks_path "$T_DIR/wbin" s-conf pull -q "registry.test:$REG/napp:1" 2>&1)
+	expect_status "pull" $? 0 "$out"
+	expect_match "wget ran without the check" "$(cat "$T_DIR/fetch.log")" "^wget -q -S -O - -T 30 --no-check-certificate "
+	printf 'insecure = registry.test:1%s\n' "$REG" >"$T_DIR/registries.conf"
+	: >"$T_DIR/fetch.log"
+	out=$(NOOK_REGISTRIES_CONF=$T_DIR/registries.conf nks_path "$T_DIR/wbin" s-conf2 pull -q "registry.test:$REG/napp:1" 2>&1)
+	expect_status "pull (another port listed)" $? 0 "$out"
+	expect_nomatch "wget checked it" "$(cat "$T_DIR/fetch.log")" "no-check-certificate"
 	t_end
 else
 	skip "https: through wget" "optional: no wget here"

@@ -637,6 +637,42 @@ static void fetchers(void)
 	slurp(path, cfg, sizeof(cfg));
 	CHECK_HAS(cfg, "--no-check-certificate");
 	CHECK(strstr(cfg, "--ca-certificate") == NULL);
+	q.insecure = 0;
+	/* uclient-fetch (first when there is no curl): run without -q, its
+	 * last line says an HTTP error's status, after a long redirect */
+	CHECK(script("uclient-fetch",
+		     "echo \"$@\" >\"${0%/*}/cfg\"; echo \"Downloading '$3'\" >&2; "
+		     "printf 'Redirected to /%0400d on b\\n' 0 >&2; echo 'HTTP error 401' >&2; "
+		     "exit 8") == 0);
+	CHECK(http_request(&q, &r, &e) == 0);
+	CHECK(r.status == 401 && !r.nostatus && r.noheads);
+	b = body_of(&r, &e);
+	CHECK_STR(b, "");
+	free(b);
+	http_resp_free(&r);
+	slurp(path, cfg, sizeof(cfg));
+	CHECK(strncmp(cfg, "-O - -T 30 ", 11) == 0);
+	/* a body is 200; another failure, its last line */
+	CHECK(script("uclient-fetch",
+		     "echo \"Downloading '$3'\" >&2; echo 'Writing to stdout' >&2; "
+		     "echo data") == 0);
+	CHECK(http_request(&q, &r, &e) == 0);
+	CHECK(r.status == 200 && r.nostatus && r.noheads);
+	b = body_of(&r, &e);
+	CHECK_STR(b, "data\n");
+	free(b);
+	http_resp_free(&r);
+	CHECK(script("uclient-fetch",
+		     "echo \"Downloading '$3'\" >&2; echo 'SSL verify error: x' >&2; "
+		     "echo 'Connection error: Invalid SSL certificate' >&2; exit 5") == 0);
+	CHECK(http_request(&q, &r, &e) < 0);
+	CHECK_HAS(e.msg,
+		  "uclient-fetch failed (exit 5): Connection error: Invalid SSL certificate");
+	http_resp_free(&r);
+	CHECK(script("uclient-fetch", "echo 'Error: Partial content received' >&2; exit 8") == 0);
+	CHECK(http_request(&q, &r, &e) < 0);
+	CHECK_HAS(e.msg, "uclient-fetch failed (exit 8): Error: Partial content received");
+	http_resp_free(&r);
 }
 
 static void test_fetchers(void)
@@ -649,6 +685,7 @@ static void test_fetchers(void)
 	fetchers();
 	script("curl", NULL);
 	script("wget", NULL);
+	script("uclient-fetch", NULL);
 	script("cfg", NULL);
 	rmdir(bindir);
 	if (old)
