@@ -372,7 +372,7 @@ static const struct command commands[] = {
 	  "  the container's changes as one more layer over its image, whose config takes\n"
 	  "  the container's command, env, ports, user and workdir; -c (--change): CMD,\n"
 	  "  ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME, WORKDIR\n"
-	  "  ($VAR and ${VAR} from the config's Env)" },
+	  "  ($VAR, ${VAR}, ${VAR:-word} and ${VAR:+word} from the config's Env)" },
 	{ "history", cli_cmd_history, "usage: nook history [-q] [--no-trunc] IMAGE" },
 	{ "images", cli_cmd_images,
 	  "usage: nook images [-q] [--no-trunc] [--format json|TEMPLATE]" },

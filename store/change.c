@@ -10,8 +10,9 @@
  * refused commit writes nothing.  $VAR and ${VAR} take their value in the
  * config's Env as the line found it (none: ""; \$ is a $) in the
  * instructions the Dockerfile reference names: ENV, LABEL, EXPOSE, VOLUME,
- * USER, WORKDIR, STOPSIGNAL, never CMD, ENTRYPOINT or ONBUILD.  Kept small:
- * no ${VAR:-word} and the like (refused), no port ranges.
+ * USER, WORKDIR, STOPSIGNAL, never CMD, ENTRYPOINT or ONBUILD; with
+ * ${VAR:-word} and ${VAR:+word}, the two forms the Dockerfile reference
+ * has (the others are refused).
  */
 #include "store/change.h"
 
@@ -44,8 +45,10 @@ static cJSON *env_item(const cJSON *env, const char *k, size_t n)
 }
 
 /* The reference at *p ('$') into o: $NAME or ${NAME}, "" when env has no
- * NAME; a '$' that starts no name stays.  *p is left on the reference's
- * last character; -1 on a ${ not closed or not a name. */
+ * NAME, and docker's ${NAME:-WORD} (WORD when NAME is empty or unset) and
+ * ${NAME:+WORD} (WORD when it is not); WORD may hold references itself
+ * and \-escapes.  A '$' that starts no name stays.  *p is left on the
+ * reference's last character; -1 on a ${ not closed or not a name. */
 static int dollar(const char **p, char **o, const cJSON *env)
 {
 	const char *s = *p + 1, *name, *v;
@@ -58,6 +61,30 @@ static int dollar(const char **p, char **o, const cJSON *env)
 	n = (size_t)(s - name);
 	v = cJSON_GetStringValue(n ? env_item(env, name, n) : NULL);
 	v = v ? v + n + 1 : n ? "" : "$";
+	if (brace && n && *s == ':' && (s[1] == '-' || s[1] == '+')) {
+		/* WORD goes to o as it is read, and back out if not taken */
+		int take = (s[1] == '-') == !*v;
+		char *start = *o;
+
+		for (s += 2; *s && *s != '}'; s++) {
+			if (*s == '\\' && s[1])
+				*(*o)++ = *++s;
+			else if (*s != '$')
+				*(*o)++ = *s;
+			else if (dollar(&s, o, env) < 0)
+				return -1;
+		}
+		if (!take) { /* the word's buffer is zeroed: the end is the first 0 */
+			memset(start, 0, (size_t)(*o - start));
+			*o = start;
+		}
+		if (*s != '}')
+			return -1;
+		if (!take && *v)
+			*o = stpcpy(*o, v);
+		*p = s;
+		return 0;
+	}
 	if (brace && (!n || *s != '}'))
 		return -1;
 	if (n)
@@ -195,26 +222,32 @@ no:
 	return NULL;
 }
 
-/* EXPOSE PORT[/PROTO]...: each port into ExposedPorts as "80/tcp" */
+/* EXPOSE PORT[-LAST][/PROTO]...: each port into ExposedPorts as "80/tcp"
+ * (a range as its ports, as docker has it) */
 static int expose(cJSON *cfg, const char *v, const cJSON *vars)
 {
 	char *w, *end, key[24];
 	int r, any = 0;
 
 	while ((r = word(&v, &w, vars, 0)) > 0) {
-		unsigned long port = strtoul(w, &end, 10);
-		const char *proto = *end == '/' ? end + 1 : "tcp";
+		unsigned long port = strtoul(w, &end, 10), last = port;
+		const char *proto;
 
+		if (*end == '-' && isdigit((unsigned char)end[1]))
+			last = strtoul(end + 1, &end, 10);
+		proto = *end == '/' ? end + 1 : "tcp";
 		for (char *c = end; *c; c++)
 			*c = (char)tolower((unsigned char)*c);
-		r = isdigit((unsigned char)*w) && port > 0 && port < 65536 &&
+		r = isdigit((unsigned char)*w) && port > 0 && last >= port && last < 65536 &&
 		    (!*end || *end == '/') &&
 		    (!strcmp(proto, "tcp") || !strcmp(proto, "udp") || !strcmp(proto, "sctp"));
-		snprintf(key, sizeof(key), "%lu/%s", port, proto);
+		for (; r && port <= last; port++) {
+			snprintf(key, sizeof(key), "%lu/%s", port, proto);
+			put(sub(cfg, "ExposedPorts", 0), key, cJSON_CreateObject());
+		}
 		free(w);
 		if (!r)
 			return -1;
-		put(sub(cfg, "ExposedPorts", 0), key, cJSON_CreateObject());
 		any = 1;
 	}
 	return r < 0 || !any ? -1 : 0;
@@ -263,7 +296,7 @@ int image_change(cJSON *cfg, const char *change, struct err *e)
 		"CMD takes [\"EXEC\", \"ARG\"...] or a shell command line",
 		"", /* ENTRYPOINT: anything (empty clears it) */
 		"ENV takes KEY=VALUE... or KEY VALUE",
-		"EXPOSE takes PORT[/tcp|udp|sctp]...",
+		"EXPOSE takes PORT[-LAST][/tcp|udp|sctp]...",
 		"LABEL takes KEY=VALUE... or KEY VALUE",
 		"ONBUILD takes an instruction",
 		"STOPSIGNAL takes a signal name or number",

@@ -209,6 +209,28 @@ else
 fi
 [ -n "$T_CUR" ] && t_end
 
+t_begin "commit --change: \${VAR:-word}, \${VAR:+word} and an EXPOSE range"
+if [ "$T_PODMAN" = 1 ]; then
+	skip_podman "$T_CUR" "4.3 takes ENV values as written (no \$VAR)"
+	T_CUR=
+else
+	new=$(nk commit -q -c 'ENV A=${FOO:-none} B=${NOPE:-dflt $FOO} C=${FOO:+set} D=${NOPE:+set}' \
+		-c 'EXPOSE 8000-8002/udp 9000' c3 localhost/cc3:3 2>&1)
+	expect_status "commit" $? 0 "$new"
+	expect_eq "ENV with the two forms" \
+		"$(img_json localhost/cc3:3 '[.Config.Env[] | select(test("^[ABCD]="))]')" \
+		'["A=baz","B=dflt baz","C=set","D="]'
+	expect_eq "ExposedPorts: the range's ports" \
+		"$(img_json localhost/cc3:3 '[.Config.ExposedPorts | keys[] | select(test("^(800|9000)"))]')" \
+		'["8000/udp","8001/udp","8002/udp","9000/tcp"]'
+	out=$(nk_run --rm --entrypoint /bin/sh localhost/cc3:3 -c 'echo "$A/$B/$C/$D"' 2>&1)
+	expect_eq "a container of it" "$out" "baz/dflt baz/set/"
+	out=$(nk commit -q -c 'ENV A=${FOO:=x}' c3 localhost/cc3:4 2>&1)
+	expect_status "\${FOO:=x} (a form the Dockerfile reference has not)" $? 125 "$out"
+	expect_match "refused, named" "$out" 'ENV A=\$\{FOO:=x\}'
+fi
+[ -n "$T_CUR" ] && t_end
+
 # A container record of an older nook says nothing of where its entrypoint
 # ends: its commit keeps the base's Entrypoint and Cmd (the rest is the
 # container's), inspect shows its args as Cmd.

@@ -115,7 +115,14 @@ static void test_expose_volume(void)
 	REFUSED("EXPOSE 65536", "EXPOSE takes");
 	REFUSED("EXPOSE 80/icmp", "EXPOSE takes");
 	REFUSED("EXPOSE 80x", "EXPOSE takes");
-	REFUSED("EXPOSE 80-90", "EXPOSE takes");
+	/* a range: its ports, as docker has them */
+	CHANGE_IS(q("{'ExposedPorts':{'80/tcp':{},'81/tcp':{},'82/tcp':{},'53/udp':{}}}"),
+		  "EXPOSE 80-82 53-53/UDP");
+	REFUSED("EXPOSE 90-80", "EXPOSE takes");
+	REFUSED("EXPOSE 80-", "EXPOSE takes");
+	REFUSED("EXPOSE 80-65536", "EXPOSE takes");
+	REFUSED("EXPOSE 80-x", "EXPOSE takes");
+	REFUSED("EXPOSE -80", "EXPOSE takes");
 	CHANGE_IS(q("{'Volumes':{'/a':{},'/b':{},'/c':{}}}"), "VOLUME /a /b", "VOLUME [\"/c\"]");
 	REFUSED("VOLUME", "VOLUME takes");
 	REFUSED("VOLUME rel", "VOLUME takes");
@@ -174,12 +181,36 @@ static void test_vars_quotes(void)
 	/* a $ that starts no name stays */
 	CHANGE_ON(ENV0, q("{'Env':['PATH=/usr/bin:/bin','A=1','LONG=" LONGV "','B=5$','C=$/x']}"),
 		  "ENV B=5$ C=$/x");
-	/* a ${ not closed, empty, or with what docker's ${A:-x} adds: refused */
+	/* a ${ not closed, empty, or with a form docker's reference has not */
 	REFUSED("ENV B=${A", "ENV takes");
 	REFUSED("ENV B=${}", "ENV takes");
-	REFUSED("ENV B=${A:-x}", "ENV takes");
+	REFUSED("ENV B=${A:=x}", "ENV takes");
+	REFUSED("ENV B=${A#x}", "ENV takes");
+	REFUSED("ENV B=${A:-x", "ENV takes");
+	REFUSED("ENV B=${A:-${C}", "ENV takes");
 	REFUSED("LABEL k=${A", "LABEL takes");
 	REFUSED("USER ${U", "USER takes");
+}
+
+/* ${A:-word}: word when A is empty or unset; ${A:+word}: when it is not;
+ * word holds references, escapes and spaces */
+static void test_vars_default(void)
+{
+	const char *e = "{'Env':['A=1','E=','LONG=" LONGV "']}";
+
+	CHANGE_ON(e,
+		  q("{'Env':['A=1','E=','LONG=" LONGV "','B=1','C=x','D=x','F=','G=y',"
+		    "'H=1:1','I=$A}','J=a b']}"),
+		  "ENV B=${A:-x} C=${E:-x} D=${NOPE:-x} F=${E:+y} G=${A:+y}",
+		  "ENV H=${NOPE:-$A:${A}} I=${NOPE:-\\$A\\}} J=${NOPE:-a b}");
+	/* the value, or a word, longer than the line */
+	CHANGE_ON(e, q("{'Env':['A=1','E=','LONG=" LONGV "','L=" LONGV LONGV "','M=" LONGV "']}"),
+		  "ENV L=${NOPE:-$LONG$LONG} M=${LONG:-short}");
+	/* a word not taken: its references are not either */
+	CHANGE_ON(e, q("{'Env':['A=1','E=','LONG=" LONGV "','N=1']}"),
+		  "ENV N=${A:-${LONG}${LONG}}");
+	CHANGE_ON(e, q("{'Env':['A=1','E=','LONG=" LONGV "'],'Labels':{'k':'dflt 1'}}"),
+		  "LABEL k=\"${E:-dflt} ${E:+no}$A\"");
 }
 
 static void test_vars_where(void)
@@ -228,6 +259,7 @@ int main(void)
 	RUN(test_user_workdir_signal);
 	RUN(test_vars_env);
 	RUN(test_vars_quotes);
+	RUN(test_vars_default);
 	RUN(test_vars_where);
 	RUN(test_unknown);
 	UNIT_EXIT();
