@@ -9,6 +9,9 @@
 #      `gzip -dc | tar -x`; and `nook import layer.tar` vs `tar -x`
 #   3. `run --rm IMAGE /bin/true`: nook vs podman, and nook --rootfs
 #   4. the disk footprint of each store after the load
+#   5. `pull` of the same image from a local registry (Debian's
+#      docker-registry on 127.0.0.1, plain http; pushed by skopeo, which
+#      gzips the layers) into a fresh store: nook vs podman
 #
 #   tests/bench/images.sh [BUILD_DIR]     (default build/x86_64; needs root)
 #
@@ -19,7 +22,7 @@
 #   BENCH_IMG_MB          MiB of data in the image's layers (default 100)
 #   BENCH_IMG_DRIVER      podman's storage driver: overlay or vfs (default:
 #                         overlay if it works here, else vfs)
-#   BENCH_TIMEOUT         limit for the whole run, seconds (default 480)
+#   BENCH_TIMEOUT         limit for the whole run, seconds (default 600)
 #   BENCH_RAW=1           also print every timed value, in run order
 #
 # Everything lives in one work dir under /tmp: each engine's stores
@@ -52,7 +55,7 @@ RUN_ROUNDS=${BENCH_IMG_RUN_ROUNDS:-20}
 WARMUP=${BENCH_IMG_WARMUP:-2}
 MB=${BENCH_IMG_MB:-100}
 DRIVER=${BENCH_IMG_DRIVER:-}
-LIMIT=${BENCH_TIMEOUT:-480}
+LIMIT=${BENCH_TIMEOUT:-600}
 RUNTIME=/usr/sbin/runc # as engine.sh: crun refuses the hybrid cgroup layout of the dev hosts
 GNUTIME=/usr/bin/time
 IMG=localhost/nook-bench:1
@@ -366,7 +369,7 @@ done
 if [ -z "$NK_ID" ] || [ "$NK_ID" != "$PM_ID" ]; then
 	die "image ids differ after load: nook '$NK_ID', podman '$PM_ID'"
 fi
-echo "[1/4] load -i docker-archive into a fresh store: $ROUNDS rounds, interleaved (order alternating) ($(since_s "$t") s)"
+echo "[1/5] load -i docker-archive into a fresh store: $ROUNDS rounds, interleaved (order alternating) ($(since_s "$t") s)"
 
 # ---- 4. footprint (of the stores the last load left) -----------------------------------
 du_k() { du -sk "$1" | cut -f1; }
@@ -403,7 +406,7 @@ for ((i = 0; i < ROUNDS; i++)); do
 		inflate_only; imp_gnu tar; imp_nook tar; imp_gnu gz; imp_nook gz
 	fi
 done
-echo "[2/4] unpack one layer: nook import vs gzip -dc | tar -x, and of the plain tar vs tar -x: $ROUNDS rounds ($(since_s "$t") s)"
+echo "[2/5] unpack one layer: nook import vs gzip -dc | tar -x, and of the plain tar vs tar -x: $ROUNDS rounds ($(since_s "$t") s)"
 
 # ---- 3. run --rm IMAGE /bin/true -----------------------------------------------------------
 t=$(now_us)
@@ -424,8 +427,70 @@ run1 "${NK[@]}" ps -aq
 [ -z "$OUT" ] || die "nook containers left after run --rm: $OUT"
 run1 "${PM[@]}" ps -aq
 [ -z "$OUT" ] || die "podman containers left after run --rm: $OUT"
-echo "[3/4] run --rm IMAGE /bin/true: $RUN_ROUNDS rounds (+$WARMUP warm-up), interleaved nook / podman / nook --rootfs ($(since_s "$t") s)"
-echo "[4/4] disk footprint after the load (du -sk of each store)"
+echo "[3/5] run --rm IMAGE /bin/true: $RUN_ROUNDS rounds (+$WARMUP warm-up), interleaved nook / podman / nook --rootfs ($(since_s "$t") s)"
+echo "[4/5] disk footprint after the load (du -sk of each store)"
+
+# ---- 5. pull from a local registry ----------------------------------------------------------
+t=$(now_us)
+PULL=
+PULL_WHY=
+for c in docker-registry skopeo curl; do
+	command -v $c >/dev/null || PULL_WHY="$c missing (apt-get install -y docker-registry skopeo curl)"
+done
+# start_reg: docker-registry on a free port of 127.0.0.1 (plain http), its
+# storage in the work dir; REG=127.0.0.1:PORT
+start_reg() {
+	local try port pid i
+	mkdir -p "$WORK/reg/data"
+	for try in 1 2 3 4 5 6 7 8; do
+		port=$((20000 + (RANDOM * 32768 + RANDOM) % 30000))
+		curl -s -o /dev/null -m 2 "http://127.0.0.1:$port/" && continue
+		printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+			"$WORK/reg/data" "$port" >"$WORK/reg/config.yml"
+		docker-registry serve "$WORK/reg/config.yml" >"$WORK/reg/log" 2>&1 &
+		pid=$!
+		for ((i = 0; i < 50; i++)); do
+			kill -0 $pid 2>/dev/null || break
+			[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/")" = 200 ] &&
+				REG=127.0.0.1:$port && return 0
+			sleep 0.1
+		done
+		kill $pid 2>/dev/null
+	done
+	return 1
+}
+if [ -z "$PULL_WHY" ] && ! start_reg; then
+	PULL_WHY="docker-registry did not start: $(tail -n 2 "$WORK/reg/log" | tr '\n' ' ')"
+fi
+if [ -z "$PULL_WHY" ]; then
+	run1 skopeo copy -q --dest-tls-verify=false "docker-archive:$WORK/x/image.tar" "docker://$REG/nook-bench:1"
+	PULL=1
+	NK_PID='' PM_PID=''
+	pull_nook() { # pull_nook ROUND
+		nk_of pull
+		timedm pull.nook "${NK[@]}" pull -q "$REG/nook-bench:1"
+		[ "$1" != 0 ] || NK_PID=$(cat "$WORK/out")
+		wipe "$WORK/nook/pull"
+	}
+	pull_podman() { # pull_podman ROUND
+		mkdir -p "$WORK/podman/pull/tmp"
+		pm_of pull
+		timedm pull.podman "${PM[@]}" pull -q --tls-verify=false "$REG/nook-bench:1"
+		[ "$1" != 0 ] || PM_PID=$(cat "$WORK/out")
+		"${PM[@]}" rmi -af >/dev/null 2>&1
+		wipe "$WORK/podman/pull"
+	}
+	for ((i = 0; i < ROUNDS; i++)); do
+		if ((i % 2 == 0)); then pull_nook $i; pull_podman $i; else pull_podman $i; pull_nook $i; fi
+	done
+	if [ -z "$NK_PID" ] || [ "$NK_PID" != "$PM_PID" ]; then
+		die "image ids differ after pull: nook '$NK_PID', podman '$PM_PID'"
+	fi
+	GZ=$(du -sk "$WORK/reg/data" | cut -f1)
+	echo "[5/5] pull from docker-registry on 127.0.0.1 (http; the layers gzip'd by skopeo, $(mib "$GZ") MiB stored): $ROUNDS rounds, interleaved ($(since_s "$t") s)"
+else
+	echo "[5/5] pull: not measured: $PULL_WHY"
+fi
 echo
 
 # ---- results ----------------------------------------------------------------------------
@@ -445,6 +510,10 @@ row "" "gzip -dc | tar -x" imp.gnu.gz
 row "   plain layer" "nook import layer.tar" imp.nook.tar imp.gnu.tar
 row "" "tar -x" imp.gnu.tar
 row "   (inflate alone)" "gzip -dc >/dev/null" imp.gunzip
+if [ -n "$PULL" ]; then
+	row "5. pull, fresh store" "nook pull" pull.nook pull.podman
+	row "" "podman pull" pull.podman
+fi
 echo "(milliseconds)"
 row "3. run --rm IMAGE /bin/true" "nook run IMAGE" run.nook run.podman 1000
 row "" "podman run IMAGE" run.podman "" 1000
@@ -459,6 +528,8 @@ rss "podman load" load.podman
 rss "nook import layer.tar.gz" imp.nook.gz
 rss "nook import layer.tar" imp.nook.tar
 rss "gzip -dc | tar -x" imp.gnu.gz
+[ -z "$PULL" ] || rss "nook pull" pull.nook
+[ -z "$PULL" ] || rss "podman pull" pull.podman
 echo
 
 echo "disk footprint after one load (du -sk):"
@@ -489,6 +560,11 @@ goal 0.5 "load: nook/podman" load.nook load.podman
 m=$(max_of "$WORK/times/load.nook.rss")
 echo "  nook load peak RSS: $m KiB, max of $ROUNDS (goal <= 4096 KiB): $(verdict "$m" 4096)"
 goal 1.5 "import layer.tar.gz: nook/(gzip -dc | tar -x)" imp.nook.gz imp.gnu.gz
+if [ -n "$PULL" ]; then
+	goal 0.5 "pull: nook/podman" pull.nook pull.podman
+else
+	echo "  pull: nook/podman: not measured ($PULL_WHY)"
+fi
 rn=$(median_of "$WORK/times/run.nook") rp=$(median_of "$WORK/times/run.podman")
 r=$(awk -v a="$rn" -v b="$rp" 'BEGIN { printf "%.3f", a / b }')
 echo "  run --rm IMAGE: nook/podman = ${r}x ($rn / $rp ms) (goal <= 0.1x): $(verdict "$r" 0.1)"
