@@ -440,9 +440,9 @@ done
 # start_reg: docker-registry on a free port of 127.0.0.1 (plain http), its
 # storage in the work dir; REG=127.0.0.1:PORT
 start_reg() {
-	local try port pid i
+	local port pid i _
 	mkdir -p "$WORK/reg/data"
-	for try in 1 2 3 4 5 6 7 8; do
+	for _ in 1 2 3 4 5 6 7 8; do
 		port=$((20000 + (RANDOM * 32768 + RANDOM) % 30000))
 		curl -s -o /dev/null -m 2 "http://127.0.0.1:$port/" && continue
 		printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
