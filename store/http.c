@@ -753,8 +753,12 @@ static int fetch_external(const struct http_request *q, const char *url, const c
 				q->insecure ? "insecure\n" : "", ca ? "cacert = " : "",
 				ca ? ca : "", ca ? "\n" : "");
 	} else if (!strcmp(name, "wget")) {
-		strv_push(&argv, "-q");
-		strv_push(&argv, "-S");
+		/* its heads on stderr; a redirect is ours to follow (GNU wget
+		 * sends an Authorization header to any host it is sent to) */
+		static const char *const a[] = { "-q", "-S", "--max-redirect=0" };
+
+		for (size_t i = 0; i < ARRAY_SIZE(a); i++)
+			strv_push(&argv, a[i]);
 	} /* uclient-fetch without -q: "HTTP error 401" is the only status it shows */
 	if (!curl) {
 		strv_push(&argv, "-O");
@@ -872,6 +876,8 @@ int http_request(const struct http_request *q, struct http_resp *r, struct err *
 	_cleanup_free_ char *url = xstrdup(q->url);
 	_cleanup_strv_ char **hdrs = q->headers ? strv_dup(q->headers) : xcalloc(1, sizeof(char *));
 	char first_host[272] = "";
+	struct http_request hop_q = *q;
+	int was_https = 0;
 
 	resp_init(r, -1, q->timeout_ms);
 	for (int hop = 0;; hop++) {
@@ -882,10 +888,18 @@ int http_request(const struct http_request *q, struct http_resp *r, struct err *
 
 		if (http_url_parse(url, &u, e) < 0)
 			return -1;
+		if (was_https && !u.https) { /* as curl --proto-redir =https */
+			http_url_free(&u);
+			return err_set(e, 0, "%s %s: a redirect from https to %.100s", method,
+				       q->url, url);
+		}
+		was_https = u.https;
 		if (!first_host[0])
 			snprintf(first_host, sizeof(first_host), "%s", u.hostport);
-		/* credentials stay with the server they were meant for */
-		if (strcasecmp(first_host, u.hostport))
+		/* credentials and the server's own CA stay with the server they
+		 * were meant for */
+		if (strcasecmp(first_host, u.hostport)) {
+			hop_q.cafile = NULL;
 			for (size_t i = 0; hdrs[i]; i++)
 				if (!strncasecmp(hdrs[i], "Authorization:", 14)) {
 					free(hdrs[i]);
@@ -893,7 +907,8 @@ int http_request(const struct http_request *q, struct http_resp *r, struct err *
 						(strv_len(hdrs + i + 1) + 1) * sizeof(char *));
 					i--;
 				}
-		rc = u.https ? fetch_external(q, url, method, hdrs, r->timeout_ms, r, e)
+		}
+		rc = u.https ? fetch_external(&hop_q, url, method, hdrs, r->timeout_ms, r, e)
 			     : fetch_tcp(&u, method, hdrs, r->timeout_ms, r, e);
 		loc = rc == 0 ? http_header(r, "Location") : NULL;
 		next = loc && is_redirect(r->status) ? resolve(&u, loc) : NULL;

@@ -341,6 +341,33 @@ else
 		fi
 		t_end
 	done
+	# Blobs redirected to another host (as registries send them to a CDN or
+	# to storage behind signed URLs, which refuses a second credential):
+	# the token must not follow them there.  --tls-verify=false: the other
+	# host's certificate is checked by the fetcher's own CA store, which
+	# has no test CA.
+	rm -f "$T_DIR/proxy2.port"
+	PROXY_TLS_CERT=$PKI/server.crt PROXY_TLS_KEY=$PKI/server.key PROXY_UPSTREAM_CA=$PKI/ca.crt \
+		PROXY_REDIRECT_BLOBS=1 python3 "$T_TOP/tests/e2e/registry-proxy.py" bearer \
+		"$T_DIR/proxy2.port" "${R#*:}" "$T_DIR/proxy2.log" 2>"$T_DIR/proxy2.err" &
+	track_pid $!
+	wait_for 5 test -s "$T_DIR/proxy2.port"
+	P2=127.0.0.1:$(cat "$T_DIR/proxy2.port" 2>/dev/null)
+	for f in curl wget; do
+		[ "$f" = wget ] && [ "$HAVE_WGET" = 0 ] && continue
+		t_begin "https: blobs redirected to another host get no Authorization header ($f)"
+		if [ "$P2" != 127.0.0.1: ]; then
+			: >"$T_DIR/proxy2.log"
+			out=$(nks_path "$T_DIR/${f}bin" "s-cdn-$f" pull -q --tls-verify=false "$P2/nhttps:1" 2>&1)
+			expect_status "pull" $? 0 "$out"
+			expect_eq "its id" "$out" "$APP_ID"
+			expect_match "the blobs came from the other host" "$(cat "$T_DIR/proxy2.log")" \
+				"^GET /_cdn/v2/nhttps/blobs/sha256:"
+		else
+			t_why "the proxy did not start: $(oneline "$(cat "$T_DIR/proxy2.err")")"
+		fi
+		t_end
+	done
 	if [ "$HAVE_WGET" = 1 ]; then
 		t_begin "https auth: Bearer tokens through uclient-fetch without a token line: one line that says what to add"
 		FB=$T_DIR/uclientbin

@@ -513,7 +513,7 @@ fetcher_pull() {
 
 if [ -x "$T_DIR/wbin/wget" ]; then
 	t_begin "https: through wget when there is no curl: the status from wget -S"
-	fetcher_pull "$T_DIR/wbin" s-wget "^wget -q -S -O - -T 30 --header=Accept: " \
+	fetcher_pull "$T_DIR/wbin" s-wget "^wget -q -S --max-redirect=0 -O - -T 30 --header=Accept: " \
 		"napp:nosuch: not found \\(404 from registry"
 	t_end
 	# uclient-fetch (OpenWrt's) shows no heads, only "HTTP error NNN" as
@@ -533,7 +533,7 @@ EOF
 	: >"$T_DIR/fetch.log"
 	out=$(NOOK_REGISTRIES_CONF=$T_DIR/registries.conf nks_path "$T_DIR/wbin" s-conf pull -q "registry.test:$REG/napp:1" 2>&1)
 	expect_status "pull" $? 0 "$out"
-	expect_match "wget ran without the check" "$(cat "$T_DIR/fetch.log")" "^wget -q -S -O - -T 30 --no-check-certificate "
+	expect_match "wget ran without the check" "$(cat "$T_DIR/fetch.log")" "^wget -q -S --max-redirect=0 -O - -T 30 --no-check-certificate "
 	printf 'insecure = registry.test:1%s\n' "$REG" >"$T_DIR/registries.conf"
 	: >"$T_DIR/fetch.log"
 	out=$(NOOK_REGISTRIES_CONF=$T_DIR/registries.conf nks_path "$T_DIR/wbin" s-conf2 pull -q "registry.test:$REG/napp:1" 2>&1)

@@ -17,7 +17,11 @@ requests to the registry on 127.0.0.1:UPSTREAM_PORT, logging each one
            Basic auth when given, else to anyone)
 Environment, for tests/e2e/pull-https.sh: PROXY_TLS_CERT and PROXY_TLS_KEY
 serve https (the realm is https then too); PROXY_UPSTREAM_CA reaches the
-registry over https, checked against that CA.
+registry over https, checked against that CA; PROXY_REDIRECT_BLOBS=1 (with
+bearer) answers a blob's GET with a 307 to /_cdn/... on "localhost" (another
+host name for the client), where a request that carries an Authorization
+header is refused with a 400, as storage behind signed URLs (S3) refuses
+a second credential.
 Ends by itself after 300 s.
 """
 import base64
@@ -32,6 +36,7 @@ MODE, PORTFILE, UPSTREAM, LOG = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.
 CREDS = sys.argv[5] if len(sys.argv) > 5 else None
 TLS_CERT, TLS_KEY = os.environ.get("PROXY_TLS_CERT"), os.environ.get("PROXY_TLS_KEY")
 UP_CA = os.environ.get("PROXY_UPSTREAM_CA")
+REDIRECT = os.environ.get("PROXY_REDIRECT_BLOBS") == "1"
 SCHEME = "https" if TLS_CERT else "http"
 TOKEN = "t0k3n-for-the-test"
 cut_done = set()
@@ -85,7 +90,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.log()
-        if MODE == "bearer" and self.bearer():
+        if REDIRECT and self.path.startswith("/_cdn/"):
+            if "Authorization" in self.headers:
+                self.answer(400, [("Content-Type", "application/xml")],
+                            b"<Error><Code>InvalidArgument</Code><Message>Only one auth "
+                            b"mechanism allowed</Message></Error>")
+                return
+            self.path = self.path[5:].split("?")[0]
+        elif MODE == "bearer" and self.bearer():
+            return
+        elif REDIRECT and self.command == "GET" and "/blobs/" in self.path:
+            self.answer(307, [("Location", "%s://localhost:%d/_cdn%s?sig=x" % (
+                SCHEME, self.server.server_address[1], self.path))])
             return
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
         if MODE == "bearer":

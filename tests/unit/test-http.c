@@ -638,6 +638,29 @@ static void fetchers(void)
 	CHECK_HAS(cfg, "--no-check-certificate");
 	CHECK(strstr(cfg, "--ca-certificate") == NULL);
 	q.insecure = 0;
+	/* wget's redirects are ours: to another host without the
+	 * Authorization header and the registry's CA; never to http */
+	CHECK(script("wget",
+		     "case \"$*\" in *//other/*) echo \"$@\" >\"${0%/*}/cfg\"; echo data;; "
+		     "*) printf '  HTTP/1.1 302 Found\\n  Location: https://other/y\\n' >&2; "
+		     "exit 8;; esac") == 0);
+	q.cafile = "/c/ca.crt";
+	CHECK(http_request(&q, &r, &e) == 0);
+	CHECK(r.status == 200);
+	b = body_of(&r, &e);
+	CHECK_STR(b, "data\n");
+	free(b);
+	CHECK_STR(r.url, "https://other/y");
+	http_resp_free(&r);
+	slurp(path, cfg, sizeof(cfg));
+	CHECK_HAS(cfg, "--max-redirect=0");
+	CHECK(strstr(cfg, "Authorization") == NULL && strstr(cfg, "--ca-certificate") == NULL);
+	q.cafile = NULL;
+	CHECK(script("wget",
+		     "printf '  HTTP/1.1 301 Moved\\n  Location: http://b/x\\n' >&2; exit 8") == 0);
+	CHECK(http_request(&q, &r, &e) < 0);
+	CHECK_HAS(e.msg, "a redirect from https to http://b/x");
+	http_resp_free(&r);
 	/* uclient-fetch (first when there is no curl): run without -q, its
 	 * last line says an HTTP error's status, after a long redirect */
 	CHECK(script("uclient-fetch",
