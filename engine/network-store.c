@@ -350,7 +350,7 @@ static void taken_read(struct engine *en, char **names, struct taken *t)
 		t->ifs[t->n++] = xstrdup(jstr(n, "interface"));
 	}
 	if (nl_open(&nl, -1, NULL) == 0) {
-		t->nhost = nl_nets4(&nl, &t->host, NULL);
+		t->nhost = nl_nets4(&nl, 0, &t->host, NULL);
 		nl_close(&nl);
 	}
 }

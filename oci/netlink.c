@@ -324,6 +324,40 @@ int nl_link_index(struct nl *nl, const char *name, int *mtu, struct err *e)
 	return rc < 0 ? -1 : li.index;
 }
 
+struct ports {
+	int br, n, bridge;
+};
+
+static void ports_cb(const struct nlmsghdr *m, void *arg)
+{
+	struct ports *p = arg;
+	const struct rtattr *tb[IFLA_LINKINFO + 1], *ti[IFLA_INFO_KIND + 1], *li, *k;
+	uint32_t master;
+
+	if (m->nlmsg_type != RTM_NEWLINK || m->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifinfomsg)))
+		return;
+	msg_attrs(m, sizeof(struct ifinfomsg), tb, IFLA_LINKINFO + 1);
+	if (get_u32(tb[IFLA_MASTER], &master) && (int)master == p->br)
+		p->n++;
+	li = tb[IFLA_LINKINFO];
+	if (((const struct ifinfomsg *)NLMSG_DATA(m))->ifi_index != p->br || !li)
+		return;
+	attrs(RTA_DATA(li), (const char *)li + li->rta_len, ti, IFLA_INFO_KIND + 1);
+	k = ti[IFLA_INFO_KIND];
+	p->bridge = k && RTA_PAYLOAD(k) >= 7 && memcmp(RTA_DATA(k), "bridge", 7) == 0;
+}
+
+int nl_bridge_ports(struct nl *nl, int br, struct err *e)
+{
+	struct ports p = { br, 0, 0 };
+	struct req r = { 0 };
+
+	req_init(&r, RTM_GETLINK, NLM_F_DUMP, sizeof(struct ifinfomsg));
+	if (talk(nl, &r, ports_cb, &p, "list", "links", e) < 0)
+		return -1;
+	return p.bridge ? p.n : err_set(e, 0, "link %d is not a bridge", br);
+}
+
 /* RTM_NEWLINK creating name, up to the open IFLA_LINKINFO; returns it. */
 static struct rtattr *link_new(struct req *r, const char *name, int mtu, const char *kind)
 {
@@ -525,6 +559,7 @@ int nl_link_setup4(struct nl *nl, const char *dev, struct in_addr addr, int pref
 struct nets {
 	struct nl_net4 *v;
 	int n;
+	int ifindex; /* > 0: that link's addresses only */
 };
 
 static void nets_add(struct nets *s, uint32_t addr, int prefix)
@@ -556,27 +591,29 @@ static void route_cb(const struct nlmsghdr *m, void *arg)
 
 static void addr_cb(const struct nlmsghdr *m, void *arg)
 {
+	struct nets *s = arg;
 	const struct ifaddrmsg *ifa = NLMSG_DATA(m);
 	const struct rtattr *tb[IFA_LOCAL + 1];
 	uint32_t a;
 
 	if (m->nlmsg_type != RTM_NEWADDR || m->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)) ||
-	    ifa->ifa_family != AF_INET || ifa->ifa_prefixlen > 32)
+	    ifa->ifa_family != AF_INET || ifa->ifa_prefixlen > 32 ||
+	    (s->ifindex && (int)ifa->ifa_index != s->ifindex))
 		return;
 	msg_attrs(m, sizeof(*ifa), tb, IFA_LOCAL + 1);
 	if (get_u32(tb[IFA_LOCAL], &a) || get_u32(tb[IFA_ADDRESS], &a))
-		nets_add(arg, a, ifa->ifa_prefixlen);
+		nets_add(s, a, ifa->ifa_prefixlen);
 }
 
-int nl_nets4(struct nl *nl, struct nl_net4 **out, struct err *e)
+int nl_nets4(struct nl *nl, int ifindex, struct nl_net4 **out, struct err *e)
 {
-	struct nets s = { NULL, 0 };
+	struct nets s = { NULL, 0, ifindex };
 	struct req r = { 0 };
 
 	/* rtmsg and ifaddrmsg both start with the family byte */
 	((struct rtmsg *)req_init(&r, RTM_GETROUTE, NLM_F_DUMP, sizeof(struct rtmsg)))->rtm_family =
 		AF_INET;
-	if (talk(nl, &r, route_cb, &s, "list", "IPv4 routes", e) < 0)
+	if (!ifindex && talk(nl, &r, route_cb, &s, "list", "IPv4 routes", e) < 0)
 		goto fail;
 	memset(&r, 0, sizeof(r));
 	((struct ifaddrmsg *)req_init(&r, RTM_GETADDR, NLM_F_DUMP, sizeof(struct ifaddrmsg)))

@@ -58,6 +58,9 @@ int nl_link_up(struct nl *nl, const char *name, int master, struct err *e);
 /* Delete a link (a veth takes its peer with it); a missing one is no
  * error. */
 int nl_link_del(struct nl *nl, const char *name, struct err *e);
+/* How many links have the bridge of ifindex br as their master (its
+ * ports); -1 when br is not a bridge, or on error. */
+int nl_bridge_ports(struct nl *nl, int br, struct err *e);
 
 /* a as a dotted quad into buf (inet_ntop's words, without its code for
  * IPv6); returns buf. */
@@ -79,8 +82,9 @@ int nl_link_setup4(struct nl *nl, const char *dev, struct in_addr addr, int pref
 /* The IPv4 networks in use in nl's namespace, to pick a subnet that
  * overlaps none: every route of the main table but default routes (they
  * overlap everything), and every address of every link, as network/prefix,
- * without duplicates.  Returns the count and *out (malloc'd, NULL when the
- * count is 0; caller frees), -1 on error. */
-int nl_nets4(struct nl *nl, struct nl_net4 **out, struct err *e);
+ * without duplicates; ifindex > 0: the addresses of that link only.
+ * Returns the count and *out (malloc'd, NULL when the count is 0; caller
+ * frees), -1 on error. */
+int nl_nets4(struct nl *nl, int ifindex, struct nl_net4 **out, struct err *e);
 
 #endif

@@ -285,11 +285,12 @@ static void element(int fd, const char *el, int del)
 		dprintf(fd, "delete element " T " %s\n", el);
 }
 
-/* The elements of one network; del: each as an add/delete pair. */
+/* The elements of one network; del: each as an add/delete pair; prefix
+ * -1: not the subnet's. */
 static void net_elements(int fd, const char *bridge, struct in_addr net, int prefix, int internal,
 			 int del)
 {
-	uint32_t mask = prefix ? ~0U << (32 - prefix) : 0;
+	uint32_t mask = prefix > 0 ? ~0U << (32 - prefix) : 0;
 	struct in_addr a = { .s_addr = net.s_addr & htonl(mask) };
 	char ip[INET_ADDRSTRLEN];
 	char el[4][64];
@@ -299,7 +300,7 @@ static void net_elements(int fd, const char *bridge, struct in_addr net, int pre
 	snprintf(el[1], sizeof(el[1]), "bridges { \"%s\" }", bridge);
 	snprintf(el[2], sizeof(el[2]), "self { \"%s\" . \"%s\" }", bridge, bridge);
 	snprintf(el[3], sizeof(el[3]), "internal { \"%s\" }", bridge);
-	for (int i = 0; i < 4; i++)
+	for (int i = prefix < 0; i < 4; i++)
 		if (del || i < 3 || internal)
 			element(fd, el[i], del);
 }
@@ -309,7 +310,7 @@ static int net_script(const char *what, const char *bridge, struct in_addr net, 
 {
 	_cleanup_close_ int fd = -1;
 
-	if (prefix < 0 || prefix > 32)
+	if (prefix < -del || prefix > 32) /* a delete's -1: no subnet */
 		return err_setk(e, ERRK_INVALID_ARG, 0, "%s %s: bad prefix /%d", what, bridge,
 				prefix);
 	if (bridge_valid(bridge, e) < 0)

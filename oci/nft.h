@@ -21,7 +21,8 @@
  * too: rulesets live in RAM).  Keeps every element already there. */
 int nft_network_add(const char *bridge, struct in_addr net, int prefix, int internal,
 		    struct err *e);
-/* Remove that network's elements (network rm); fine if they are gone. */
+/* Remove that network's elements (network rm); fine if they are gone.
+ * prefix -1: the bridge's only (its subnet is not known). */
 int nft_network_del(const char *bridge, struct in_addr net, int prefix, struct err *e);
 
 struct nft_port {

@@ -370,7 +370,7 @@ static void test_nets4(void)
 {
 	struct err e = { 0 };
 	struct nl_net4 *v = NULL;
-	int n = nl_nets4(&nla, &v, &e);
+	int n = nl_nets4(&nla, 0, &v, &e);
 
 	CHECK(n > 0);
 	/* the address and its route: one entry */
@@ -378,7 +378,7 @@ static void test_nets4(void)
 	CHECK(has_net(v, n, "10.98.0.0", 16) == 0);
 	free(v);
 	v = NULL;
-	n = nl_nets4(&nlb, &v, &e);
+	n = nl_nets4(&nlb, 0, &v, &e);
 	CHECK(n > 0);
 	CHECK(has_net(v, n, "10.99.0.0", 24) == 1);
 	CHECK(has_net(v, n, "10.98.0.0", 16) == 1);
@@ -392,11 +392,34 @@ static void test_nets4(void)
 		struct nl c;
 
 		CHECK(nl_open(&c, ns_c, &e) == 0);
-		n = nl_nets4(&c, &v, &e);
+		n = nl_nets4(&c, 0, &v, &e);
 		nl_close(&c);
 		CHECK(n == 0);
 		CHECK(v == NULL);
 	}
+}
+
+/* a bridge's ports and own addresses (network prune's test of a bridge
+ * that no network names) */
+static void test_bridge_ports(void)
+{
+	struct err e = { 0 };
+	struct nl_net4 *v = NULL;
+	int br = nl_link_index(&nla, "nkbr0", NULL, &e);
+	int n = nl_nets4(&nla, br, &v, &e);
+
+	CHECK(br > 0);
+	CHECK(n == 1);
+	CHECK(has_net(v, n, "10.99.0.0", 24) == 1);
+	free(v);
+	/* nkveth0 is on it */
+	CHECK(nl_bridge_ports(&nla, br, &e) == 1);
+	CHECK(nl_bridge_ports(&nla, nl_link_index(&nla, "nkveth0", NULL, &e), &e) == -1);
+	CHECK(nl_bridge_add(&nla, "nkbr1", 0, &e) == 0);
+	br = nl_link_index(&nla, "nkbr1", NULL, &e);
+	CHECK(nl_bridge_ports(&nla, br, &e) == 0);
+	CHECK(nl_nets4(&nla, br, &v, &e) == 0);
+	CHECK(nl_link_del(&nla, "nkbr1", &e) == 0);
 }
 
 static void test_delete(void)
@@ -453,6 +476,7 @@ int main(void)
 	RUN(test_traffic);
 	RUN(test_setup4);
 	RUN(test_nets4);
+	RUN(test_bridge_ports);
 	RUN(test_delete);
 	nl_close(&nla);
 	nl_close(&nlb);

@@ -372,6 +372,12 @@ static void test_network_del(void)
 	_cleanup_free_ char *t = NULL;
 	_cleanup_free_ char *rs = NULL;
 
+	/* prefix -1 (a subnet not known): the bridge's elements only */
+	CHECK(nft_network_del("nook9", bridge_net, -1, &e) == 0);
+	t = table();
+	CHECK(!strstr(t, "nook9"));
+	CHECK(strstr(t, "10.98.0.0") != NULL);
+	free(t);
 	CHECK(nft_network_del("nook9", bridge_net, 24, &e) == 0);
 	CHECK(nft_network_del("nook9", bridge_net, 24, &e) == 0);
 	t = table();
