@@ -175,6 +175,14 @@ static void net_warn(const char *fmt, ...)
 	log_msg(LOGL_WARN, "%s", m);
 }
 
+/* i is a bridge name of nook's: nookN, as net_new names them; never a
+ * link of the host's own (network rm deletes it). */
+static int iface_valid(const char *i)
+{
+	return i && strncmp(i, "nook", 4) == 0 && i[4] &&
+	       strspn(i + 4, "0123456789") == strlen(i + 4) && strlen(i) < IFNAMSIZ;
+}
+
 /* What network file n lacks (NULL: nothing): what nook writes, and what
  * its readers count on. */
 static const char *net_bad(const cJSON *n)
@@ -190,10 +198,7 @@ static const char *net_bad(const cJSON *n)
 		return "gateway";
 	if (r && cidr_parse(r, &c) < 0)
 		return "ipRange";
-	/* nookN, as net_new names them: never a link of the host's own
-	 * (network rm deletes it) */
-	if (!i || strncmp(i, "nook", 4) || !i[4] || strspn(i + 4, "0123456789") != strlen(i + 4) ||
-	    strlen(i) >= IFNAMSIZ)
+	if (!iface_valid(i))
 		return "interface";
 	if (ls && !cJSON_IsObject(ls))
 		return "leases";
@@ -763,6 +768,19 @@ cJSON *engine_network_inspect(struct engine *en, const char *name, struct err *e
 	return out;
 }
 
+/* The last bridge of any root gone: the table goes too. */
+static void table_gc(struct nl *nl)
+{
+	for (int i = 0; i < 64; i++) {
+		char ifname[IFNAMSIZ];
+
+		snprintf(ifname, sizeof(ifname), "nook%d", i);
+		if (nl_link_index(nl, ifname, NULL, NULL) != 0)
+			return;
+	}
+	nft_remove_all(NULL);
+}
+
 static int net_remove_locked(struct engine *en, const cJSON *n, struct err *e)
 {
 	_cleanup_free_ char *p = net_file(en, jstr(n, "name"));
@@ -780,19 +798,86 @@ static int net_remove_locked(struct engine *en, const cJSON *n, struct err *e)
 		goto out;
 	}
 	net_vol_remove(en, jstr(n, "name"));
-	/* the last bridge of any root gone: the table goes too */
-	if (nl.fd >= 0) {
-		int left = 0;
+	if (nl.fd >= 0)
+		table_gc(&nl);
+out:
+	nl_close(&nl);
+	return r;
+}
 
-		for (int i = 0; i < 64 && !left; i++) {
-			char ifname[IFNAMSIZ];
+/* The interfaces the network files name, damaged ones' too (a file that
+ * is not JSON names none). */
+static char **net_ifaces(struct engine *en)
+{
+	_cleanup_strv_ char **names = net_names(en);
+	char **v = xcalloc(1, sizeof(char *));
 
-			snprintf(ifname, sizeof(ifname), "nook%d", i);
-			left = nl_link_index(&nl, ifname, NULL, NULL) != 0;
-		}
-		if (!left)
-			nft_remove_all(NULL);
+	for (size_t i = 0; names[i]; i++) {
+		_cleanup_free_ char *p = net_file(en, names[i]);
+		_cleanup_json_ cJSON *n = store_read_json(p, NULL);
+
+		if (jstr(n, "interface"))
+			strv_push(&v, jstr(n, "interface"));
 	}
+	return v;
+}
+
+/* network rm -f of a file that is no network (lock held): the file goes,
+ * with the bridge it names when that is still identifiable as its own (a
+ * nookN bridge that no other file names) and its firewall elements, by the
+ * subnet of the bridge's own address.  A bridge with ports is in use: an
+ * error, and nothing goes (which containers use it, the damaged file cannot
+ * be trusted to say).  Anything else that stays is a warning. */
+static int net_remove_damaged(struct engine *en, const char *name, struct err *e)
+{
+	_cleanup_free_ char *p = net_file(en, name);
+	_cleanup_json_ cJSON *n = store_read_json(p, NULL);
+	_cleanup_free_ struct nl_net4 *a = NULL;
+	const char *br = jstr(n, "interface"), *why = NULL;
+	int idx = 0, k = 0, r = -1;
+	struct nl nl;
+
+	if (nl_open(&nl, -1, e) < 0)
+		return -1;
+	if (!iface_valid(br)) {
+		why = "its file names no bridge of nook's";
+		br = "its bridge";
+	} else if ((idx = nl_link_index(&nl, br, NULL, e)) > 0) {
+		_cleanup_strv_ char **claimed = net_ifaces(en);
+
+		for (char **c = claimed; *c && !why; c++)
+			if (strcmp(*c, br) == 0 && ++k > 1) /* its own file names it once */
+				why = "another network names it";
+		k = why ? 0 : nl_bridge_ports(&nl, idx, NULL);
+		if (k > 0) {
+			err_setk(e, ERRK_STATE_INVALID, 0,
+				 "network %s: its bridge %s is in use: remove the containers on it "
+				 "first (its damaged file cannot say which they are)",
+				 name, br);
+			goto out;
+		}
+		if (k < 0)
+			why = "it is not a bridge";
+	} else if (idx < 0) {
+		goto out;
+	}
+	if (unlink(p) < 0) {
+		err_sys(e, "remove %s", p);
+		goto out;
+	}
+	net_vol_remove(en, name);
+	if (idx > 0 && !why) {
+		k = nl_nets4(&nl, idx, &a, NULL);
+		if (nl_link_del(&nl, br, NULL) < 0)
+			why = "it could not be deleted";
+		else /* by its address: the file's subnet is not to be trusted */
+			nft_network_del(br, k > 0 ? a->net : in4(0), k > 0 ? a->prefix : -1, NULL);
+	}
+	if (why)
+		log_msg(LOGL_WARN, "network rm %s: %s and its firewall elements stay: %s", name, br,
+			why);
+	table_gc(&nl);
+	r = 0;
 out:
 	nl_close(&nl);
 	return r;
@@ -808,6 +893,20 @@ int engine_network_remove(struct engine *en, const char *name, int force, struct
 	if (lock < 0)
 		return -1;
 	n = net_read(en, name, e);
+	/* a damaged file (not the default's, which stays): its leases are
+	 * not to be trusted, its containers stay */
+	if (!n && e->kind != ERRK_NO_SUCH && strcmp(name, NET_DEFAULT) != 0) {
+		size_t k = strlen(e->msg);
+
+		if (force) {
+			r = net_remove_damaged(en, name, e);
+		} else {
+			snprintf(e->msg + k, sizeof(e->msg) - k, " (network rm -f removes it)");
+			e->errnum =
+				0; /* not "corrupt JSON file (N bytes) (...): Invalid argument" */
+		}
+		goto out;
+	}
 	if (!n)
 		goto out;
 	if (strcmp(name, NET_DEFAULT) == 0) {

@@ -116,8 +116,11 @@ int engine_network_create(struct engine *en, const struct net_create_opts *o, st
 /* podman's network inspect objects: of name, or (name NULL) of all */
 cJSON *engine_network_inspect(struct engine *en, const char *name, struct err *e);
 /* refused while containers use it (ERRK_STATE_INVALID) unless force,
- * which removes them first */
+ * which removes them first; a damaged file: force removes it, with its
+ * bridge when still identifiable (a warning says what stays), unless that
+ * bridge has ports (ERRK_STATE_INVALID: its containers first) */
 int engine_network_remove(struct engine *en, const char *name, int force, struct err *e);
+/* the networks no container uses (the default stays) */
 int engine_network_prune(struct engine *en, char ***out, struct err *e);
 int engine_network_connect(struct engine *en, const char *net, const char *ref, int connect,
 			   struct err *e);

@@ -20,6 +20,11 @@
 # never a silent reset (the default network's file is not made anew
 # either).  Also: the file's name is the network's whatever its "name"
 # says, and a damaged lease in the runroot's file (a --rm container's).
+# network rm says -f removes such a file; rm -f does, with the network's
+# bridge and its nft elements when the file still names that bridge (else
+# a warning says what stays), and never another link (a host's eth9 named
+# in the file, lo); a bridge with ports (in use) is an error, and nothing
+# goes.
 #
 # A host process listening on [::]:PORT (IPv6, v6only off: the IPv4 port
 # is its too) holds PORT: run -p PORT:80 fails naming the port and the
@@ -33,6 +38,8 @@ netns_need network-robust "nook's network files (podman's differ)"
 
 RNS=nkt-robust-$$
 NETS=$T_DIR/root/networks
+HAVE_NFT=0
+command -v nft >/dev/null 2>&1 && HAVE_NFT=1
 
 if ! mkns "$RNS"; then
 	skip "network-robust: all" "optional: cannot make network namespaces here (ip netns add)"
@@ -68,6 +75,30 @@ refused() {
 	[ "$(printf '%s\n' "$OUT" | grep -vcx '\[\]')" = 1 ] || t_why "$_w: not one line: '$(oneline "$OUT")'"
 	expect_match "$_w: the message" "$OUT" "$_re"
 }
+rx() { # a command in the router netns
+	"$NSENTER" --net="/run/netns/$RNS" "$@"
+}
+links() { # the router's links, names only
+	ip -n "$RNS" -o link show 2>&1 | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort
+}
+# bridge_gone WHAT BRIDGE SUBNET: no link BRIDGE in the router, nor (with
+# nft) an element of it or of SUBNET in nook's table.
+bridge_gone() {
+	ip -n "$RNS" link show "$2" >/dev/null 2>&1 && t_why "$1: $2 is still there"
+	if [ "$HAVE_NFT" = 1 ]; then
+		_t=$(rx nft list table inet nook 2>/dev/null)
+		printf '%s\n' "$_t" | grep -qF -e "\"$2\"" -e "$3" &&
+			t_why "$1: nft elements of $2 or $3 left: $(oneline "$_t")"
+	fi
+}
+# bridge_kept WHAT BRIDGE: link BRIDGE there, and (with nft) its elements.
+bridge_kept() {
+	ip -n "$RNS" link show "$2" >/dev/null 2>&1 || t_why "$1: $2 is gone"
+	if [ "$HAVE_NFT" = 1 ]; then
+		rx nft list set inet nook bridges 2>/dev/null | grep -qF "\"$2\"" ||
+			t_why "$1: no nft element of $2"
+	fi
+}
 
 # ---- a network to damage ------------------------------------------------------
 
@@ -81,6 +112,13 @@ C1=$(cid c1)
 jq -e --arg id "$C1" '.leases[$id].iface == "eth0"' "$NETS/rb.json" >/dev/null 2>&1 ||
 	t_why "no eth0 lease of c1 in rb.json: $(oneline "$(cat "$NETS/rb.json" 2>&1)")"
 ORIG=$(cat "$NETS/rb.json" 2>/dev/null)
+RB_IF=$(printf '%s\n' "$ORIG" | jq -r .interface 2>/dev/null)
+RB_SUB=$(printf '%s\n' "$ORIG" | jq -r .subnet 2>/dev/null)
+RO_IF=$(jq -r .interface "$NETS/ro.json" 2>/dev/null)
+# ro's bridge up, to see that what goes with rb leaves it; a host link of
+# the router's that a damaged rb.json names
+ok_run "run --rm --network ro" run --rm --network ro --rootfs "$ROOTFS" /bin/true
+ip -n "$RNS" link add eth9 type veth peer name eth9p || t_why "ip link add eth9 failed"
 t_end
 if [ -z "$ORIG" ] || [ -z "$C1" ]; then
 	exit $T_RC
@@ -131,7 +169,10 @@ lease_case() {
 # file_case WHAT JQ-FILTER|-RAW TEXT: rb.json is no network: the commands that
 # name it fail naming the file, the others warn and go on.
 file_case() {
-	t_begin "network-robust: $1: a clear error naming the file"
+	t_begin "network-robust: $1: a clear error naming the file, rm -f removes it"
+	# rb's bridge up (a container ran on it), for rm -f below
+	printf '%s\n' "$ORIG" >"$NETS/rb.json"
+	ok_run "run --rm --network rb (its bridge up)" run --rm --network rb --rootfs "$ROOTFS" /bin/true
 	if [ "$2" = -raw ]; then
 		printf '%s\n' "$3" >"$NETS/rb.json"
 	else
@@ -152,8 +193,27 @@ file_case() {
 	nk wait c1 >/dev/null 2>&1
 	try "system refresh" system refresh
 	try "network prune" network prune -f
-	refused "network rm rb" 'rb\.json' network rm rb
+	refused "network rm rb" 'rb\.json.*network rm -f removes it' network rm rb
 	[ -f "$NETS/rb.json" ] || t_why "rb.json is gone"
+	# -f: the file, rb's bridge and its nft elements go, at once when the
+	# file still names the bridge, else by prune; every other link stays
+	want=$(links | grep -vx "$RB_IF")
+	named=$(jq -r .interface "$NETS/rb.json" 2>/dev/null)
+	ok_run "network rm -f rb" network rm -f rb
+	[ -f "$NETS/rb.json" ] && t_why "network rm -f rb: rb.json is still there"
+	if [ "$named" = "$RB_IF" ]; then
+		expect_nomatch "network rm -f rb warns" "$OUT" 'warning'
+	else
+		expect_match "network rm -f rb says what stays" "$OUT" \
+			'warning.*its bridge and its firewall elements stay: its file names no bridge of nook'
+		bridge_kept "rb's bridge (no file names it)" "$RB_IF"
+		# the next case's start: rb's bridge and elements gone
+		printf '%s\n' "$ORIG" | jq -c '.leases = {}' >"$NETS/rb.json"
+		ok_run "network rm rb (whole again, no leases)" network rm rb
+	fi
+	bridge_gone "rb's bridge" "$RB_IF" "$RB_SUB"
+	bridge_kept "ro's bridge" "$RO_IF"
+	expect_eq "the router's other links" "$(links)" "$want"
 	t_end
 }
 
@@ -170,12 +230,29 @@ file_case "a subnet not a string" '.subnet = 10'
 file_case "no gateway" 'del(.gateway)'
 file_case "a gateway not a string" '.gateway = ["10.89.0.1"]'
 file_case "no interface" 'del(.interface)'
-file_case "an interface not nook's (a host link)" '.interface = "lo"'
+file_case "an interface not nook's (lo)" '.interface = "lo"'
+file_case "an interface not nook's (a host link)" '.interface = "eth9"'
+file_case "an interface that is no nookN" '.interface = "nook1x"'
 file_case "no id" 'del(.id)'
 file_case "leases an array" '.leases = [.leases[]]'
 file_case "leases a string" '.leases = "x"'
 file_case "not an object" -raw '[]'
 file_case "not JSON" -raw '{"name": "rb", '
+
+t_begin "network-robust: network rm -f of a damaged file whose bridge is in use: refused, nothing goes"
+printf '%s\n' "$ORIG" >"$NETS/rb.json"
+ok_run "run -d --network rb" run -d --name u1 --network rb --rootfs "$ROOTFS" /bin/nook-test sleep inf
+damage 'del(.subnet)'
+refused "network rm -f rb" "network rb: its bridge $RB_IF is in use: remove the containers on it first" \
+	network rm -f rb
+[ -f "$NETS/rb.json" ] || t_why "rb.json is gone"
+bridge_kept "rb's bridge in use" "$RB_IF"
+expect_eq "u1 still runs" "$(nk inspect -f '{{.State.Status}}' u1 2>/dev/null)" running
+ok_run "rm -f u1" rm -f u1
+ok_run "network rm -f rb" network rm -f rb
+bridge_gone "rb's bridge once unused" "$RB_IF" "$RB_SUB"
+printf '%s\n' "$ORIG" >"$NETS/rb.json"
+t_end
 
 t_begin "network-robust: the file's name is the network's, whatever its \"name\" says"
 for f in 'del(.name)' '.name = 5' '.name = "other"'; do
