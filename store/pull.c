@@ -9,7 +9,11 @@
  */
 #include "store/pull.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include "store/digest.h"
 #include "store/http.h"
@@ -636,13 +640,84 @@ static void pulled_free(struct pulled *p)
 	free(p->sizes);
 }
 
-/* Each layer of manifest m into the stage, unless the store has it. */
+/* One layer's blob into stage dir name, checked against its digest and
+ * diff id. */
+static int get_layer(struct reg *g, const char *digest, uint64_t size, const char *diff, int dirfd,
+		     const char *name, FILE *progress, struct layer_info *li, struct err *e)
+{
+	struct blob_in b = { .g = g, .digest = digest, .size = size, .progress = progress };
+	int rc;
+
+	b.s.read = blob_read;
+	b.r.fd = b.r.errfd = -1;
+	rc = layer_unpack(&b.s, dirfd, name, digest, li, e);
+	http_resp_free(&b.r);
+	if (rc == 0 && strcmp(li->blob, digest))
+		rc = err_set(e, 0, "blob %s: its content's digest is %s", digest, li->blob);
+	else if (rc == 0 && strcmp(li->diff, diff))
+		rc = err_set(e, 0,
+			     "layer %s: its content's digest %s is not the diff id %s that the "
+			     "config expects",
+			     digest, li->diff, diff);
+	return rc;
+}
+
+/* A layer pulled by a child process: its answer comes on a pipe. */
+struct job {
+	pid_t pid;
+	int fd;
+	size_t i;
+};
+
+struct job_res {
+	int rc;
+	struct layer_info li;
+	struct err e;
+};
+
+/* Layers at once: one per CPU, at most 3 (inflating is the work; a
+ * one-CPU router pulls them one by one, in this process). */
+static int jobs_max(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > 3 ? 3 : (int)n;
+}
+
+/* The first job to end (its answer in *res, or its failure); -1 when none
+ * is left.  A child that ends without an answer failed. */
+static int job_wait(struct job *jobs, int n, struct job_res *res)
+{
+	struct pollfd pf[3];
+	int k;
+
+	for (k = 0; k < n; k++)
+		pf[k] = (struct pollfd){ .fd = jobs[k].fd, .events = POLLIN };
+	while (n && poll(pf, (nfds_t)n, -1) < 0 && errno == EINTR)
+		;
+	for (k = 0; k < n && !pf[k].revents; k++)
+		;
+	if (k == n)
+		return -1;
+	memset(res, 0, sizeof(*res));
+	if (read(jobs[k].fd, res, sizeof(*res)) != (ssize_t)sizeof(*res))
+		res->rc = err_set(&res->e, 0, "the process that pulled a layer died");
+	close(jobs[k].fd);
+	while (waitpid(jobs[k].pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return k;
+}
+
+/* Each layer of manifest m into the stage, unless the store has it; the
+ * layers to pull by child processes, jobs_max() at once. */
 static int get_layers(struct reg *g, const cJSON *m, const cJSON *diffs, struct image_stage *st,
 		      FILE *progress, struct pulled *p, struct err *e)
 {
 	const cJSON *ls = cJSON_GetObjectItemCaseSensitive(m, "layers"), *x;
 	struct images ro;
-	int n = cJSON_GetArraySize(ls), rc = 0;
+	struct job jobs[3];
+	int n = cJSON_GetArraySize(ls), rc = 0, njobs = 0, max = jobs_max();
+	size_t *todo, ntodo = 0, next = 0;
 
 	if (!cJSON_IsArray(ls) || !cJSON_IsArray(diffs) || cJSON_GetArraySize(diffs) != n)
 		return err_set(e, 0, "the config lists %d layers, the manifest %d",
@@ -650,14 +725,14 @@ static int get_layers(struct reg *g, const cJSON *m, const cJSON *diffs, struct 
 	p->diffs = xcalloc((size_t)n + 1, sizeof(char *));
 	p->stages = xcalloc((size_t)n + 1, sizeof(char *));
 	p->sizes = xcalloc((size_t)n + 1, sizeof(uint64_t));
-	if (images_open(&ro, g->st, 0, e) < 0)
+	todo = xcalloc((size_t)n + 1, sizeof(size_t));
+	if (images_open(&ro, g->st, 0, e) < 0) {
+		free(todo);
 		return -1;
+	}
 	cJSON_ArrayForEach (x, ls) {
 		const cJSON *d = cJSON_GetArrayItem(diffs, (int)p->n), *sz;
 		const char *digest = json_str(x, "digest");
-		struct blob_in b = { .g = g, .digest = digest, .progress = progress };
-		struct layer_info li;
-		char stage[24];
 		int have = 0;
 
 		if (!digest_valid(digest ?: "") || !cJSON_IsString(d) ||
@@ -674,31 +749,80 @@ static int get_layers(struct reg *g, const cJSON *m, const cJSON *diffs, struct 
 			if (progress)
 				fprintf(progress, "Copying blob %s skipped: already exists\n",
 					digest);
-			p->n++;
-			continue;
+		} else {
+			todo[ntodo++] = p->n;
 		}
-		if (progress)
-			fprintf(progress, "Copying blob %s\n", digest);
-		b.s.read = blob_read;
-		b.size = (uint64_t)sz->valuedouble;
-		b.r.fd = b.r.errfd = -1;
-		snprintf(stage, sizeof(stage), "%zu", p->n);
-		rc = layer_unpack(&b.s, st->fd, stage, digest, &li, e);
-		http_resp_free(&b.r);
-		if (rc == 0 && strcmp(li.blob, digest))
-			rc = err_set(e, 0, "blob %s: its content's digest is %s", digest, li.blob);
-		else if (rc == 0 && strcmp(li.diff, d->valuestring))
-			rc = err_set(
-				e, 0,
-				"layer %s: its content's digest %s is not the diff id %s that the "
-				"config expects",
-				digest, li.diff, d->valuestring);
-		if (rc < 0)
-			break;
-		p->stages[p->n] = xstrdup(stage);
-		p->sizes[p->n++] = li.size;
+		p->n++;
 	}
 	images_close(&ro);
+	if (progress)
+		fflush(progress); /* not again from each child */
+	while (rc == 0 && (next < ntodo || njobs)) {
+		struct job_res res;
+		size_t i;
+
+		if (next < ntodo && njobs < max) {
+			const cJSON *l = cJSON_GetArrayItem(ls, (int)(i = todo[next++]));
+			const char *digest = json_str(l, "digest");
+			uint64_t size =
+				(uint64_t)cJSON_GetObjectItemCaseSensitive(l, "size")->valuedouble;
+			char stage[24];
+			int pfd[2];
+
+			snprintf(stage, sizeof(stage), "%zu", i);
+			p->stages[i] = xstrdup(stage);
+			if (progress)
+				fprintf(progress, "Copying blob %s\n", digest);
+			memset(&res, 0, sizeof(res));
+			if (max == 1 || ntodo == 1) { /* no process of its own */
+				rc = get_layer(g, digest, size, p->diffs[i], st->fd, stage,
+					       progress, &res.li, e);
+				p->sizes[i] = res.li.size;
+				continue;
+			}
+			if (pipe2(pfd, O_CLOEXEC) < 0) {
+				rc = err_sys(e, "pipe");
+				break;
+			}
+			jobs[njobs] = (struct job){ .pid = fork(), .fd = pfd[0], .i = i };
+			if (jobs[njobs].pid == 0) {
+				close(pfd[0]);
+				res.rc = get_layer(g, digest, size, p->diffs[i], st->fd, stage,
+						   progress, &res.li, &res.e);
+				if (progress)
+					fflush(progress);
+				_exit(write_all(pfd[1], &res, sizeof(res)) < 0);
+			}
+			close(pfd[1]);
+			if (jobs[njobs].pid < 0) {
+				close(pfd[0]);
+				rc = err_sys(e, "fork");
+				break;
+			}
+			njobs++;
+			continue;
+		}
+		/* all the CPUs busy, or nothing left to start: one to end */
+		int k = job_wait(jobs, njobs, &res);
+
+		i = jobs[k].i;
+		jobs[k] = jobs[--njobs];
+		p->sizes[i] = res.li.size;
+		if (res.rc < 0) {
+			*e = res.e;
+			rc = -1;
+		}
+	}
+	/* a failure: the others are stopped (the stage goes with the pull) */
+	for (int k = 0; k < njobs; k++)
+		kill(jobs[k].pid, SIGKILL);
+	while (njobs) {
+		struct job_res res;
+		int k = job_wait(jobs, njobs, &res);
+
+		jobs[k] = jobs[--njobs];
+	}
+	free(todo);
 	return rc;
 }
 

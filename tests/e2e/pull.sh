@@ -319,6 +319,15 @@ if [ -f "$f" ]; then
 	expect_eq "layers in the store" "$(layer_count s-tamp)" "$layers"
 	expect_eq "images" "$(nks s-tamp images -q | grep -c .)" 1
 	expect_eq "staging left" "$(tmp_left s-tamp)" ""
+	# into an empty store: the other layers were being pulled beside it
+	# (a process each, one per CPU): none of them is left either
+	out=$(nks s-tamp3 pull -q "$R/tl:1" 2>&1)
+	expect_status "pull into an empty store" $? 125 "$out"
+	expect_eq "one line" "$(printf '%s\n' "$out" | grep -c .)" 1
+	expect_match "the message" "$out" "^Error: $R/tl:1: .*(digest|gzip|CRC)"
+	expect_eq "layers in the empty store" "$(layer_count s-tamp3)" 0
+	expect_eq "its images" "$(nks s-tamp3 images -q | grep -c .)" 0
+	expect_eq "its staging left" "$(tmp_left s-tamp3)" ""
 else
 	t_why "no layer blob at $f"
 fi
