@@ -25,6 +25,7 @@
 #include "store/digest.h"
 #include "store/images.h"
 #include "store/inflate.h"
+#include "store/jobs.h"
 #include "store/layer.h"
 #include "store/manifest.h"
 #include "store/tar.h"
@@ -50,6 +51,8 @@ struct load {
 	struct image_stage st;
 	struct images ro; /* the index as it was, read-only */
 	int dirfd; /* an OCI layout directory, or -1 */
+	int afd; /* the archive, a regular file (its layers by jobs), or -1 */
+	struct jobs jobs;
 	struct blob **b; /* each allocated once: pointers to them stay valid */
 	size_t nb;
 	unsigned nstaged;
@@ -162,12 +165,66 @@ static int name_hex(const char *name, char hex[65])
 	return 1;
 }
 
-/* A layer blob: unpacked into the stage, unless the store has it. */
-static int take_layer(struct load *l, struct blob *b, struct stream *in, struct err *e)
+/* A layer of an uncompressed archive file, by a job: its bytes read with
+ * pread (the file's offset is the parent's), into its stage. */
+struct range_job {
+	struct stream s;
+	int fd, dirfd;
+	off_t off;
+	uint64_t left;
+	const char *stage, *what;
+};
+
+static ssize_t range_read(struct stream *s, void *buf, size_t n, struct err *e)
+{
+	struct range_job *r = (struct range_job *)s;
+	ssize_t k;
+
+	if (n > r->left)
+		n = (size_t)r->left;
+	if (n == 0)
+		return 0;
+	while ((k = pread(r->fd, buf, n, r->off)) < 0 && errno == EINTR)
+		;
+	if (k <= 0)
+		return k < 0 ? err_sys(e, "read %s", r->what)
+			     : err_set(e, 0, "%s: truncated", r->what);
+	r->off += k;
+	r->left -= (uint64_t)k;
+	return k;
+}
+
+static int range_job(void *arg, struct layer_info *li, struct err *e)
+{
+	struct range_job *r = arg;
+
+	r->s.read = range_read;
+	return layer_unpack(&r->s, r->dirfd, r->stage, r->what, li, e);
+}
+
+/* The answer of the next job to end, into its blob (tags: blob indexes). */
+static int job_done(struct load *l, struct err *e)
+{
+	size_t i;
+	struct layer_info li;
+	int r = jobs_wait(&l->jobs, &i, &li, e);
+
+	if (r > 0)
+		l->b[i]->li = li;
+	return r < 0 ? -1 : 0;
+}
+
+/* A layer blob: unpacked into the stage, unless the store has it; by a
+ * job when the archive is a file of its own (size bytes from where in
+ * stands, less the ahead bytes already read of it) and there is a CPU for
+ * one. */
+static int take_layer(struct load *l, struct blob *b, struct stream *in, uint64_t size,
+		      size_t ahead, struct err *e)
 {
 	_cleanup_free_ char *what = xasprintf("%s: layer %s", l->src, b->name);
 	_cleanup_free_ char *diff = NULL;
 	char hex[65];
+	off_t pos;
 
 	if (name_hex(b->name, hex)) {
 		diff = xasprintf("sha256:%s", hex);
@@ -178,6 +235,22 @@ static int take_layer(struct load *l, struct blob *b, struct stream *in, struct 
 		}
 	}
 	snprintf(b->stage, sizeof(b->stage), "%u", l->nstaged++);
+	if (l->afd >= 0 && ahead != SIZE_MAX && l->jobs.max > 1 &&
+	    (pos = lseek(l->afd, 0, SEEK_CUR)) >= (off_t)ahead) {
+		size_t i = 0;
+		struct range_job r = { .fd = l->afd,
+				       .dirfd = l->st.fd,
+				       .off = pos - (off_t)ahead,
+				       .left = size,
+				       .stage = b->stage,
+				       .what = what };
+
+		while (l->b[i] != b)
+			i++;
+		if (l->jobs.n == l->jobs.max && job_done(l, e) < 0)
+			return -1;
+		return jobs_start(&l->jobs, i, range_job, &r, e);
+	}
 	return layer_unpack(in, l->st.fd, b->stage, what, &b->li, e);
 }
 
@@ -233,7 +306,7 @@ static int read_archive(struct load *l, struct stream *in, struct err *e)
 			break;
 		}
 		if (layer_sniff(data.buf, data.len) != LAYER_NONE) {
-			if (take_layer(l, b, &data.s, e) < 0) {
+			if (take_layer(l, b, &data.s, t->size, z ? SIZE_MAX : data.len, e) < 0) {
 				n = -1;
 				break;
 			}
@@ -244,6 +317,8 @@ static int read_archive(struct load *l, struct stream *in, struct err *e)
 	}
 	if (n == 0 && z)
 		n = stream_drain(in, e); /* the gzip trailer: checked */
+	while (n == 0 && l->jobs.n) /* the layers still being unpacked */
+		n = job_done(l, e);
 	tar_reader_free(r);
 	inflate_free(z);
 	if (n < 0 && e && !strstr(e->msg, l->src))
@@ -296,7 +371,7 @@ static struct blob *get_blob(struct load *l, const char *digest, int layer, stru
 	}
 	b = add_blob(l, name);
 	stream_fd_init(&f, fd, name);
-	if (layer ? take_layer(l, b, &f.s, e) < 0
+	if (layer ? take_layer(l, b, &f.s, 0, SIZE_MAX, e) < 0
 		  : read_small(l, b, &f.s, (uint64_t)st.st_size, e) < 0)
 		return NULL;
 	return b;
@@ -528,6 +603,7 @@ static void load_free(struct load *l)
 		strv_free(l->img[i].tags);
 	}
 	free(l->img);
+	jobs_kill(&l->jobs); /* after a failure: the layers still being unpacked */
 	images_close(&l->ro);
 	images_stage_end(&l->st);
 	if (l->dirfd >= 0)
@@ -570,13 +646,14 @@ static int commit(struct load *l, char ***loaded, struct err *e)
 
 int image_load(const struct store *s, const char *path, char ***loaded, struct err *e)
 {
-	struct load l = { .s = s, .dirfd = -1 };
+	struct load l = { .s = s, .dirfd = -1, .afd = -1 };
 	_cleanup_close_ int fd = -1;
 	struct blob *b;
 	struct stat st;
 	int r = -1;
 
 	*loaded = xcalloc(1, sizeof(char *));
+	jobs_init(&l.jobs);
 	l.src = path && strcmp(path, "-") ? path : "standard input";
 	if (path && strcmp(path, "-")) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -585,6 +662,8 @@ int image_load(const struct store *s, const char *path, char ***loaded, struct e
 		if (S_ISDIR(st.st_mode)) {
 			l.dirfd = fd;
 			fd = -1;
+		} else if (S_ISREG(st.st_mode)) {
+			l.afd = fd;
 		}
 	}
 	if (images_open(&l.ro, s, 0, e) < 0 || images_stage_begin(s, &l.st, e) < 0)

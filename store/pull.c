@@ -9,15 +9,12 @@
  */
 #include "store/pull.h"
 
-#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
 
 #include "store/digest.h"
 #include "store/http.h"
 #include "store/images.h"
+#include "store/jobs.h"
 #include "store/layer.h"
 #include "store/manifest.h"
 
@@ -662,61 +659,32 @@ static int get_layer(struct reg *g, const char *digest, uint64_t size, const cha
 	return rc;
 }
 
-/* A layer pulled by a child process: its answer comes on a pipe. */
-struct job {
-	pid_t pid;
-	int fd;
-	size_t i;
+/* get_layer's arguments, for a job */
+struct layer_job {
+	struct reg *g;
+	const char *digest, *diff;
+	uint64_t size;
+	int dirfd;
+	char stage[24];
+	FILE *progress;
 };
 
-struct job_res {
-	int rc;
-	struct layer_info li;
-	struct err e;
-};
-
-/* Layers at once: one per CPU, at most 3 (inflating is the work; a
- * one-CPU router pulls them one by one, in this process). */
-static int jobs_max(void)
+static int layer_job(void *arg, struct layer_info *li, struct err *e)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	struct layer_job *a = arg;
 
-	return n < 1 ? 1 : n > 3 ? 3 : (int)n;
-}
-
-/* The first job to end (its answer in *res, or its failure); -1 when none
- * is left.  A child that ends without an answer failed. */
-static int job_wait(struct job *jobs, int n, struct job_res *res)
-{
-	struct pollfd pf[3];
-	int k;
-
-	for (k = 0; k < n; k++)
-		pf[k] = (struct pollfd){ .fd = jobs[k].fd, .events = POLLIN };
-	while (n && poll(pf, (nfds_t)n, -1) < 0 && errno == EINTR)
-		;
-	for (k = 0; k < n && !pf[k].revents; k++)
-		;
-	if (k == n)
-		return -1;
-	memset(res, 0, sizeof(*res));
-	if (read(jobs[k].fd, res, sizeof(*res)) != (ssize_t)sizeof(*res))
-		res->rc = err_set(&res->e, 0, "the process that pulled a layer died");
-	close(jobs[k].fd);
-	while (waitpid(jobs[k].pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	return k;
+	return get_layer(a->g, a->digest, a->size, a->diff, a->dirfd, a->stage, a->progress, li, e);
 }
 
 /* Each layer of manifest m into the stage, unless the store has it; the
- * layers to pull by child processes, jobs_max() at once. */
+ * layers to pull by jobs (jobs.h), a few at once. */
 static int get_layers(struct reg *g, const cJSON *m, const cJSON *diffs, struct image_stage *st,
 		      FILE *progress, struct pulled *p, struct err *e)
 {
 	const cJSON *ls = cJSON_GetObjectItemCaseSensitive(m, "layers"), *x;
 	struct images ro;
-	struct job jobs[3];
-	int n = cJSON_GetArraySize(ls), rc = 0, njobs = 0, max = jobs_max();
+	struct jobs jobs;
+	int n = cJSON_GetArraySize(ls), rc = 0;
 	size_t *todo, ntodo = 0, next = 0;
 
 	if (!cJSON_IsArray(ls) || !cJSON_IsArray(diffs) || cJSON_GetArraySize(diffs) != n)
@@ -725,11 +693,9 @@ static int get_layers(struct reg *g, const cJSON *m, const cJSON *diffs, struct 
 	p->diffs = xcalloc((size_t)n + 1, sizeof(char *));
 	p->stages = xcalloc((size_t)n + 1, sizeof(char *));
 	p->sizes = xcalloc((size_t)n + 1, sizeof(uint64_t));
-	todo = xcalloc((size_t)n + 1, sizeof(size_t));
-	if (images_open(&ro, g->st, 0, e) < 0) {
-		free(todo);
+	if (images_open(&ro, g->st, 0, e) < 0)
 		return -1;
-	}
+	todo = xcalloc((size_t)n + 1, sizeof(size_t));
 	cJSON_ArrayForEach (x, ls) {
 		const cJSON *d = cJSON_GetArrayItem(diffs, (int)p->n), *sz;
 		const char *digest = json_str(x, "digest");
@@ -755,73 +721,36 @@ static int get_layers(struct reg *g, const cJSON *m, const cJSON *diffs, struct 
 		p->n++;
 	}
 	images_close(&ro);
-	if (progress)
-		fflush(progress); /* not again from each child */
-	while (rc == 0 && (next < ntodo || njobs)) {
-		struct job_res res;
-		size_t i;
+	jobs_init(&jobs);
+	while (rc == 0 && next < ntodo) {
+		const cJSON *l = cJSON_GetArrayItem(ls, (int)todo[next]);
+		struct layer_job a = { .g = g,
+				       .digest = json_str(l, "digest"),
+				       .diff = p->diffs[todo[next]],
+				       .size = (uint64_t)cJSON_GetNumberValue(
+					       cJSON_GetObjectItemCaseSensitive(l, "size")),
+				       .dirfd = st->fd,
+				       .progress = progress };
+		struct layer_info li;
+		size_t i = todo[next++];
 
-		if (next < ntodo && njobs < max) {
-			const cJSON *l = cJSON_GetArrayItem(ls, (int)(i = todo[next++]));
-			const char *digest = json_str(l, "digest");
-			uint64_t size =
-				(uint64_t)cJSON_GetObjectItemCaseSensitive(l, "size")->valuedouble;
-			char stage[24];
-			int pfd[2];
-
-			snprintf(stage, sizeof(stage), "%zu", i);
-			p->stages[i] = xstrdup(stage);
-			if (progress)
-				fprintf(progress, "Copying blob %s\n", digest);
-			memset(&res, 0, sizeof(res));
-			if (max == 1 || ntodo == 1) { /* no process of its own */
-				rc = get_layer(g, digest, size, p->diffs[i], st->fd, stage,
-					       progress, &res.li, e);
-				p->sizes[i] = res.li.size;
-				continue;
-			}
-			if (pipe2(pfd, O_CLOEXEC) < 0) {
-				rc = err_sys(e, "pipe");
-				break;
-			}
-			jobs[njobs] = (struct job){ .pid = fork(), .fd = pfd[0], .i = i };
-			if (jobs[njobs].pid == 0) {
-				close(pfd[0]);
-				res.rc = get_layer(g, digest, size, p->diffs[i], st->fd, stage,
-						   progress, &res.li, &res.e);
-				if (progress)
-					fflush(progress);
-				_exit(write_all(pfd[1], &res, sizeof(res)) < 0);
-			}
-			close(pfd[1]);
-			if (jobs[njobs].pid < 0) {
-				close(pfd[0]);
-				rc = err_sys(e, "fork");
-				break;
-			}
-			njobs++;
+		snprintf(a.stage, sizeof(a.stage), "%zu", i);
+		p->stages[i] = xstrdup(a.stage);
+		if (progress)
+			fprintf(progress, "Copying blob %s\n", a.digest);
+		if (jobs.max == 1 || ntodo == 1) { /* no process of its own */
+			rc = layer_job(&a, &li, e);
+			p->sizes[i] = li.size;
 			continue;
 		}
+		rc = jobs_start(&jobs, i, layer_job, &a, e);
 		/* all the CPUs busy, or nothing left to start: one to end */
-		int k = job_wait(jobs, njobs, &res);
-
-		i = jobs[k].i;
-		jobs[k] = jobs[--njobs];
-		p->sizes[i] = res.li.size;
-		if (res.rc < 0) {
-			*e = res.e;
-			rc = -1;
+		while (rc == 0 && jobs.n && (jobs.n == jobs.max || next == ntodo)) {
+			rc = jobs_wait(&jobs, &i, &li, e) < 0 ? -1 : 0;
+			p->sizes[i] = li.size;
 		}
 	}
-	/* a failure: the others are stopped (the stage goes with the pull) */
-	for (int k = 0; k < njobs; k++)
-		kill(jobs[k].pid, SIGKILL);
-	while (njobs) {
-		struct job_res res;
-		int k = job_wait(jobs, njobs, &res);
-
-		jobs[k] = jobs[--njobs];
-	}
+	jobs_kill(&jobs); /* after a failure: the others are stopped */
 	free(todo);
 	return rc;
 }
