@@ -805,23 +805,6 @@ out:
 	return r;
 }
 
-/* The interfaces the network files name, damaged ones' too (a file that
- * is not JSON names none). */
-static char **net_ifaces(struct engine *en)
-{
-	_cleanup_strv_ char **names = net_names(en);
-	char **v = xcalloc(1, sizeof(char *));
-
-	for (size_t i = 0; names[i]; i++) {
-		_cleanup_free_ char *p = net_file(en, names[i]);
-		_cleanup_json_ cJSON *n = store_read_json(p, NULL);
-
-		if (jstr(n, "interface"))
-			strv_push(&v, jstr(n, "interface"));
-	}
-	return v;
-}
-
 /* network rm -f of a file that is no network (lock held): the file goes,
  * with the bridge it names when that is still identifiable as its own (a
  * nookN bridge that no other file names) and its firewall elements, by the
@@ -840,19 +823,25 @@ static int net_remove_damaged(struct engine *en, const char *name, struct err *e
 	if (nl_open(&nl, -1, e) < 0)
 		return -1;
 	if (!iface_valid(br)) {
-		why = "its file names no bridge of nook's";
+		why = "its file names none";
 		br = "its bridge";
 	} else if ((idx = nl_link_index(&nl, br, NULL, e)) > 0) {
-		_cleanup_strv_ char **claimed = net_ifaces(en);
+		_cleanup_strv_ char **names = net_names(en);
 
-		for (char **c = claimed; *c && !why; c++)
-			if (strcmp(*c, br) == 0 && ++k > 1) /* its own file names it once */
-				why = "another network names it";
+		/* its own file names it once, damaged or not; another too? */
+		for (size_t i = 0; names[i]; i++) {
+			_cleanup_free_ char *q = net_file(en, names[i]);
+			_cleanup_json_ cJSON *o = store_read_json(q, NULL);
+
+			k += !strcmp(jstr(o, "interface") ?: "", br);
+		}
+		if (k > 1)
+			why = "another network names it";
 		k = why ? 0 : nl_bridge_ports(&nl, idx, NULL);
 		if (k > 0) {
 			err_setk(e, ERRK_STATE_INVALID, 0,
 				 "network %s: its bridge %s is in use: remove the containers on it "
-				 "first (its damaged file cannot say which they are)",
+				 "first",
 				 name, br);
 			goto out;
 		}
@@ -869,7 +858,7 @@ static int net_remove_damaged(struct engine *en, const char *name, struct err *e
 	if (idx > 0 && !why) {
 		k = nl_nets4(&nl, idx, &a, NULL);
 		if (nl_link_del(&nl, br, NULL) < 0)
-			why = "it could not be deleted";
+			why = "cannot delete it";
 		else /* by its address: the file's subnet is not to be trusted */
 			nft_network_del(br, k > 0 ? a->net : in4(0), k > 0 ? a->prefix : -1, NULL);
 	}

@@ -205,7 +205,7 @@ file_case() {
 		expect_nomatch "network rm -f rb warns" "$OUT" 'warning'
 	else
 		expect_match "network rm -f rb says what stays" "$OUT" \
-			'warning.*its bridge and its firewall elements stay: its file names no bridge of nook'
+			'warning.*its bridge and its firewall elements stay: its file names none'
 		bridge_kept "rb's bridge (no file names it)" "$RB_IF"
 		# the next case's start: rb's bridge and elements gone
 		printf '%s\n' "$ORIG" | jq -c '.leases = {}' >"$NETS/rb.json"
