@@ -322,8 +322,8 @@ static int reap(struct http_resp *r, struct err *e)
 		if (pl && !strncmp(msg, r->fetcher, pl) && !strncmp(msg + pl, ": ", 2))
 			memmove(msg, msg + pl + 2, strlen(msg + pl + 2) + 1);
 	}
-	/* GNU wget -q and uclient-fetch -q say nothing: the exit status
-	 * (the same numbers) is all there is */
+	/* GNU wget -q says nothing, nor may a failing uclient-fetch: the
+	 * exit status (the same numbers) is all there is */
 	if (!*msg && r->fetcher && strcmp(r->fetcher, "curl") && WIFEXITED(st)) {
 		static const char *const why[] = {
 			[4] = "a network failure",

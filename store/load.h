@@ -7,7 +7,9 @@
  * of an OCI image layout: oci-layout, index.json, blobs/sha256/...), both
  * possibly gzip-compressed as a whole, and an OCI image-layout directory.
  * Archives are read as a stream (a pipe works): each layer is unpacked into
- * a staging directory as it passes, hashed on the way; once the archive's
+ * a staging directory as it passes, hashed on the way (from an uncompressed
+ * archive file, by a child process that reads the entry's bytes where they
+ * lie, a few at once: jobs.h); once the archive's
  * manifests are known, every digest is checked (blob names, the config's
  * id, each layer's diff id against the config) and only then are the
  * layers moved into the store.  Any error removes all that was staged.

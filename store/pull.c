@@ -637,29 +637,8 @@ static void pulled_free(struct pulled *p)
 	free(p->sizes);
 }
 
-/* One layer's blob into stage dir name, checked against its digest and
- * diff id. */
-static int get_layer(struct reg *g, const char *digest, uint64_t size, const char *diff, int dirfd,
-		     const char *name, FILE *progress, struct layer_info *li, struct err *e)
-{
-	struct blob_in b = { .g = g, .digest = digest, .size = size, .progress = progress };
-	int rc;
-
-	b.s.read = blob_read;
-	b.r.fd = b.r.errfd = -1;
-	rc = layer_unpack(&b.s, dirfd, name, digest, li, e);
-	http_resp_free(&b.r);
-	if (rc == 0 && strcmp(li->blob, digest))
-		rc = err_set(e, 0, "blob %s: its content's digest is %s", digest, li->blob);
-	else if (rc == 0 && strcmp(li->diff, diff))
-		rc = err_set(e, 0,
-			     "layer %s: its content's digest %s is not the diff id %s that the "
-			     "config expects",
-			     digest, li->diff, diff);
-	return rc;
-}
-
-/* get_layer's arguments, for a job */
+/* One layer to pull: its blob into stage dir stage, checked against its
+ * digest and diff id (run in this process or as a job, jobs.h). */
 struct layer_job {
 	struct reg *g;
 	const char *digest, *diff;
@@ -672,8 +651,23 @@ struct layer_job {
 static int layer_job(void *arg, struct layer_info *li, struct err *e)
 {
 	struct layer_job *a = arg;
+	struct blob_in b = {
+		.g = a->g, .digest = a->digest, .size = a->size, .progress = a->progress
+	};
+	int rc;
 
-	return get_layer(a->g, a->digest, a->size, a->diff, a->dirfd, a->stage, a->progress, li, e);
+	b.s.read = blob_read;
+	b.r.fd = b.r.errfd = -1;
+	rc = layer_unpack(&b.s, a->dirfd, a->stage, a->digest, li, e);
+	http_resp_free(&b.r);
+	if (rc == 0 && strcmp(li->blob, a->digest))
+		rc = err_set(e, 0, "blob %s: its content's digest is %s", a->digest, li->blob);
+	else if (rc == 0 && strcmp(li->diff, a->diff))
+		rc = err_set(e, 0,
+			     "layer %s: its content's digest %s is not the diff id %s that the "
+			     "config expects",
+			     a->digest, li->diff, a->diff);
+	return rc;
 }
 
 /* Each layer of manifest m into the stage, unless the store has it; the

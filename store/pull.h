@@ -6,8 +6,9 @@
  *
  * A pull reads the manifest (docker schema 2 or OCI; a manifest list or
  * an OCI index is resolved for the platform), the config blob, then each
- * layer blob as a stream straight into layer_unpack (layer.h): nothing
- * is buffered whole and nothing is kept compressed.  Every digest is
+ * layer blob as a stream straight into layer_unpack (layer.h), a few
+ * layers at once by child processes (jobs.h): nothing is buffered whole
+ * and nothing is kept compressed.  Every digest is
  * checked: the manifest's (the digest pulled by, or the registry's
  * Docker-Content-Digest), the config's, each blob's and each layer's
  * diff id against the config.  Layers the store has (by diff id) are not
@@ -27,7 +28,11 @@
  * 127.0.0.0/8 are plain http (as docker has it) unless certs.d has their CA.
  * Authentication: a 401 with "Bearer realm=...,service=...,scope=..." is
  * answered with a token from the realm (anonymous, or with the stored
- * credentials), "Basic" with the stored credentials.
+ * credentials), "Basic" with the stored credentials.  A 401 through a
+ * fetcher that shows no headers (uclient-fetch) has no challenge: the
+ * realm is a "token = HOST[:PORT] REALM [SERVICE]" line of registries.conf
+ * or a known public registry's (docker.io, ghcr.io, quay.io), else Basic
+ * with the stored credentials.
  */
 #ifndef NOOK_PULL_H
 #define NOOK_PULL_H
