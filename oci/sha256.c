@@ -5,6 +5,7 @@
  * and within 10% of coreutils' sha256sum (the whole 64 would be 12 KB).
  */
 #include "oci/sha256.h"
+#include "oci/util.h"
 
 #include <string.h>
 
@@ -69,7 +70,7 @@ static uint32_t load_be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static void sha256_block(uint32_t st[8], const unsigned char *p)
+static NOOK_NOMIPS16 void sha256_block(uint32_t st[8], const unsigned char *p)
 {
 	uint32_t w[16], a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6],
 			h = st[7];

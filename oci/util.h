@@ -86,6 +86,17 @@ void unescape_octal(char *s);
  * monitor/hot.ld places at the front of the text (see monitor.c). */
 #define NOOK_HOT __attribute__((section(".text.nook_hot")))
 
+/* A build with -mips16 (MIPS16=1, or OpenWrt's CONFIG_USE_MIPS16) keeps
+ * these in the standard MIPS encoding: the loops that need all 32
+ * registers (inflate, crc32, sha256).  oci/alloc.c is compiled so as a
+ * whole (the Makefile): the C library and libseccomp, built without
+ * MIPS16, reach free() by a direct jump, which cannot change ISA mode. */
+#ifdef __mips__
+#define NOOK_NOMIPS16 __attribute__((nomips16))
+#else
+#define NOOK_NOMIPS16
+#endif
+
 /* ns since the epoch as "2026-11-22T12:00:00.123456789Z" (30 characters
  * and a NUL; years 0-9999).  Without libc (no gmtime_r, no printf): the
  * monitor's loop stamps its log records with it.  Returns the length, 0

@@ -105,12 +105,12 @@ static void crc_init(void)
 				crc_tab[k - 1][b] >> 8 ^ crc_tab[0][crc_tab[k - 1][b] & 0xff];
 }
 
-static inline uint32_t load_le32(const unsigned char *p)
+static inline NOOK_NOMIPS16 uint32_t load_le32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
+static NOOK_NOMIPS16 uint32_t crc32_update(uint32_t crc, const unsigned char *p, size_t n)
 {
 	uint32_t c = ~crc;
 
@@ -192,7 +192,8 @@ static const unsigned char *input_limit(const struct inflate *z)
 	return z->iend + (z->eof ? PAD : 0);
 }
 
-static inline __attribute__((always_inline)) uint64_t load_le64(const unsigned char *p)
+static inline __attribute__((always_inline)) NOOK_NOMIPS16 uint64_t
+load_le64(const unsigned char *p)
 {
 	return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
 	       (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
@@ -200,7 +201,7 @@ static inline __attribute__((always_inline)) uint64_t load_le64(const unsigned c
 }
 
 /* At least n (<= 56) bits in the bit buffer. */
-static int need(struct inflate *z, unsigned n, struct err *e)
+static NOOK_NOMIPS16 int need(struct inflate *z, unsigned n, struct err *e)
 {
 	if (z->nbits >= n)
 		return 0;
@@ -586,7 +587,7 @@ static int block_header(struct inflate *z, struct err *e)
 
 /* A match of len bytes from dist back; up to 7 bytes after it are
  * overwritten when dist >= 8. */
-static inline unsigned char *copy_match(unsigned char *o, size_t dist, unsigned len)
+static inline NOOK_NOMIPS16 unsigned char *copy_match(unsigned char *o, size_t dist, unsigned len)
 {
 	const unsigned char *from = o - dist;
 	unsigned char *end = o + len;
@@ -608,7 +609,7 @@ static inline unsigned char *copy_match(unsigned char *o, size_t dist, unsigned 
 }
 
 /* Decode symbols until the block ends (1) or the output is full (0). */
-static int huffman(struct inflate *z, struct err *e)
+static NOOK_NOMIPS16 int huffman(struct inflate *z, struct err *e)
 {
 	const uint32_t *lt = z->lit, *dt = z->dist;
 	unsigned char *o = z->win + z->wpos, *start = o;
