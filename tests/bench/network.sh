@@ -11,6 +11,14 @@
 #      own links, such as a larger GSO size, may cost the rest), and the
 #      floor: the same iperf3 between two netns joined by a raw veth pair
 #      made with `ip`
+#      Where br_netfilter is loaded (built into this host's kernel), every
+#      frame a bridge forwards also goes through the IPv4 hooks and
+#      conntrack of the netns that holds the bridge.  OpenWrt has no
+#      br_netfilter unless kmod-br-netfilter is installed, so the bridge
+#      paths are measured both ways, interleaved: as the host sets
+#      net.bridge.bridge-nf-call-{iptables,ip6tables,arptables}, and with
+#      them 0, each in the bench's own netns only (the sysctls are per
+#      network namespace)
 # and the ratios against the goals.
 #
 #   tests/bench/network.sh [BUILD_DIR]     (default build/x86_64; needs root)
@@ -172,6 +180,15 @@ why() { tr '\n' ' ' <"$WORK/err" | cut -c1-300; }
 # ---- the namespaces -------------------------------------------------------------
 mkns "$RNS" && mkns "$LNS" && mkns "$PNS" && mkns "$F1" && mkns "$F2" &&
 	mkns "$B0" && mkns "$B1" && mkns "$B2" || die "cannot make network namespaces"
+# br_netfilter: the host's setting in a new netns (1 here), "" without it
+BRNF=$(inns "$RNS" cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)
+# brnf NS 0|1: br_netfilter's calls in NS (a netns made here)
+brnf() {
+	local k
+	for k in iptables ip6tables arptables; do
+		echo "$2" | inns "$1" tee "/proc/sys/net/bridge/bridge-nf-call-$k" >/dev/null || return 1
+	done
+}
 ip link add nkb-lan netns "$RNS" type veth peer name eth0 netns "$LNS" &&
 	ip -n "$RNS" addr add 192.0.2.1/24 dev nkb-lan && ip -n "$RNS" link set nkb-lan up &&
 	ip -n "$LNS" addr add 192.0.2.2/24 dev eth0 && ip -n "$LNS" link set eth0 up &&
@@ -255,21 +272,33 @@ if [ "$HAVE_IPERF" = 1 ]; then
 		FAILED[iperf-lan]="run the iperf3 server with -p 5201:5201: $(why)"
 	SIP=$("${NK[@]}" inspect --format '{{.NetworkSettings.IPAddress}}' ips 2>/dev/null)
 	sleep 0.5
+	# the bridge paths as the host has br_netfilter ("" suffix), and
+	# without its calls (-nonf) where it is there and on
+	MODES=("")
+	[ "$BRNF" = 1 ] && MODES+=(-nonf)
 	for ((i = 0; i < IROUNDS; i++)); do
 		inns "$F1" timeout 60 iperf3 -c 10.200.0.2 -t "$ISECS" -J >"$WORK/j" 2>&1 && gbps "$WORK/j" >>"$WORK/times/iperf.floor" ||
 			{ [ -n "${FAILED[iperf-floor]:-}" ] || FAILED[iperf-floor]="iperf3 over the veth pair: $(jq -r .error "$WORK/j" 2>/dev/null)"; }
-		inns "$B1" timeout 60 iperf3 -c 10.201.0.2 -t "$ISECS" -J >"$WORK/j" 2>&1 && gbps "$WORK/j" >>"$WORK/times/iperf.brfloor" ||
-			{ [ -n "${FAILED[iperf-brfloor]:-}" ] || FAILED[iperf-brfloor]="iperf3 over the ip bridge: $(jq -r .error "$WORK/j" 2>/dev/null)"; }
-		if [ -z "${FAILED[iperf-bridge]:-}" ]; then
-			timeout 60 "${NK[@]}" run --rm --network bridge --rootfs /:O /usr/bin/iperf3 -c "$SIP" -t "$ISECS" -J >"$WORK/j" 2>"$WORK/err" &&
-				gbps "$WORK/j" >>"$WORK/times/iperf.bridge" ||
-				FAILED[iperf-bridge]="iperf3 -c $SIP in a container: $(why) $(jq -r .error "$WORK/j" 2>/dev/null)"
-		fi
-		if [ -z "${FAILED[iperf-lan]:-}" ]; then
-			inns "$LNS" timeout 60 iperf3 -c 192.0.2.1 -p 5201 -t "$ISECS" -J >"$WORK/j" 2>&1 &&
-				gbps "$WORK/j" >>"$WORK/times/iperf.lan" ||
-				FAILED[iperf-lan]="iperf3 -c 192.0.2.1 -p 5201 from the LAN netns: $(jq -r .error "$WORK/j" 2>/dev/null)"
-		fi
+		for m in "${MODES[@]}"; do
+			if [ "$BRNF" = 1 ]; then
+				v=1
+				[ "$m" = -nonf ] && v=0
+				brnf "$B0" $v && brnf "$RNS" $v || die "cannot set net.bridge.bridge-nf-call-* in the bench's netns"
+			fi
+			inns "$B1" timeout 60 iperf3 -c 10.201.0.2 -t "$ISECS" -J >"$WORK/j" 2>&1 && gbps "$WORK/j" >>"$WORK/times/iperf.brfloor$m" ||
+				{ [ -n "${FAILED[iperf-brfloor$m]:-}" ] || FAILED[iperf-brfloor$m]="iperf3 over the ip bridge: $(jq -r .error "$WORK/j" 2>/dev/null)"; }
+			if [ -z "${FAILED[iperf-bridge$m]:-}" ]; then
+				timeout 60 "${NK[@]}" run --rm --network bridge --rootfs /:O /usr/bin/iperf3 -c "$SIP" -t "$ISECS" -J >"$WORK/j" 2>"$WORK/err" &&
+					gbps "$WORK/j" >>"$WORK/times/iperf.bridge$m" ||
+					FAILED[iperf-bridge$m]="iperf3 -c $SIP in a container: $(why) $(jq -r .error "$WORK/j" 2>/dev/null)"
+			fi
+			if [ -z "${FAILED[iperf-lan$m]:-}" ]; then
+				inns "$LNS" timeout 60 iperf3 -c 192.0.2.1 -p 5201 -t "$ISECS" -J >"$WORK/j" 2>&1 &&
+					gbps "$WORK/j" >>"$WORK/times/iperf.lan$m" ||
+					FAILED[iperf-lan$m]="iperf3 -c 192.0.2.1 -p 5201 from the LAN netns: $(jq -r .error "$WORK/j" 2>/dev/null)"
+			fi
+		done
+		[ "$BRNF" = 1 ] && { brnf "$B0" 1 && brnf "$RNS" 1 || die "cannot set net.bridge.bridge-nf-call-* back"; }
 		if [ -z "${FAILED[iperf-out]:-}" ]; then
 			timeout 60 "${NK[@]}" run --rm --network bridge --rootfs /:O /usr/bin/iperf3 -c 192.0.2.2 -t "$ISECS" -J >"$WORK/j" 2>"$WORK/err" &&
 				gbps "$WORK/j" >>"$WORK/times/iperf.out" ||
@@ -309,9 +338,17 @@ echo
 if [ "$HAVE_IPERF" = 1 ]; then
 	echo "iperf3 TCP throughput (Gbit/s, received)         median       min       p90    N"
 	row "floor: two netns, a raw veth pair" "$WORK/times/iperf.floor" iperf-floor
-	row "floor: two netns on a bridge made with ip" "$WORK/times/iperf.brfloor" iperf-brfloor
-	row "container -> container over nook's bridge" "$WORK/times/iperf.bridge" iperf-bridge
-	row "LAN netns -> port published by nook" "$WORK/times/iperf.lan" iperf-lan
+	for m in "${MODES[@]}"; do
+		case $m$BRNF in
+		1) echo "  as this host has br_netfilter (bridge-nf-call-* = 1):" ;;
+		-nonf*) echo "  without br_netfilter's calls (bridge-nf-call-* = 0), as OpenWrt:" ;;
+		0) echo "  br_netfilter's calls off in a new netns here (as OpenWrt):" ;;
+		'') echo "  no br_netfilter in this kernel (as OpenWrt):" ;;
+		esac
+		row "floor: two netns on a bridge made with ip" "$WORK/times/iperf.brfloor$m" "iperf-brfloor$m"
+		row "container -> container over nook's bridge" "$WORK/times/iperf.bridge$m" "iperf-bridge$m"
+		row "LAN netns -> port published by nook" "$WORK/times/iperf.lan$m" "iperf-lan$m"
+	done
 	row "container -> LAN netns (outbound)" "$WORK/times/iperf.out" iperf-out
 	echo
 fi
@@ -340,15 +377,19 @@ if [ -n "$BASE" ]; then
 fi
 if [ "$HAVE_IPERF" = 1 ]; then
 	fl=$(median_of "$WORK/times/iperf.floor")
-	for p in bridge lan; do
-		v=$(median_of "$WORK/times/iperf.$p")
-		r=$(ratio "$v" "$fl")
-		echo "  iperf3 $p / floor = $r ($v / $fl Gbit/s) (goal >= 0.95x): $(verdict "${r%x}" 0.95 '>=')"
-	done
-	bf=$(median_of "$WORK/times/iperf.brfloor")
-	for p in bridge lan; do
-		v=$(median_of "$WORK/times/iperf.$p")
-		echo "  iperf3 $p / the ip bridge = $(ratio "$v" "$bf") ($v / $bf Gbit/s): what nook adds to a kernel bridge"
+	for m in "${MODES[@]}"; do
+		w=
+		case $m$BRNF in 1) w=", br_netfilter on" ;; -nonf*) w=", br_netfilter off" ;; esac
+		for p in bridge lan; do
+			v=$(median_of "$WORK/times/iperf.$p$m")
+			r=$(ratio "$v" "$fl")
+			echo "  iperf3 $p$w / floor = $r ($v / $fl Gbit/s) (goal >= 0.95x): $(verdict "${r%x}" 0.95 '>=')"
+		done
+		bf=$(median_of "$WORK/times/iperf.brfloor$m")
+		for p in bridge lan; do
+			v=$(median_of "$WORK/times/iperf.$p$m")
+			echo "  iperf3 $p$w / the ip bridge = $(ratio "$v" "$bf") ($v / $bf Gbit/s): what nook adds to a kernel bridge"
+		done
 	done
 	v=$(median_of "$WORK/times/iperf.out")
 	echo "  iperf3 outbound / floor = $(ratio "$v" "$fl") ($v / $fl Gbit/s) (no goal: watched, not to regress)"
@@ -358,7 +399,7 @@ fi
 echo
 echo "total time: $(since_s "${T_START/[.,]/}") s; load now $(cut -d' ' -f1-3 /proc/loadavg)"
 rc=0
-for k in bridge none base-bridge base-none iperf-bridge iperf-lan iperf-out; do
+for k in bridge none base-bridge base-none iperf-bridge iperf-lan iperf-bridge-nonf iperf-lan-nonf iperf-out; do
 	[ -z "${FAILED[$k]:-}" ] || rc=1
 done
 exit $rc
