@@ -10,7 +10,8 @@
 #  3. the package built the way OpenWrt builds it (Build/Compile with
 #     OpenWrt's CC/CFLAGS/LDFLAGS/CROSS_COMPILE hand-over, dynamic against
 #     libseccomp and libcjson, make install DESTDIR, Package/nook/install)
-#     with the host's compiler, and the result's layout and binary;
+#     with the host's compiler, and the result's layout and binary; and
+#     the commands of a build with CONFIG_USE_MIPS16's -mips16 (make -n);
 #  4. files/nook.init's procd functions (start_service, stop_service,
 #     reload_service, status_service, boot, service_triggers) run with stubs
 #     for rc.common/procd/uci and a fake nook: what it hands to the helper
@@ -114,6 +115,18 @@ else
 	fi
 	result "build: OpenWrt's flags, dynamic link, package layout" "$why"
 fi
+# CONFIG_USE_MIPS16 adds -mips16 -minterlink-mips16 to TARGET_CFLAGS: the
+# allocator must still be compiled in standard MIPS, and the link keep the
+# floating-point stubs (a dry run: the commands, no MIPS compiler needed)
+out=$(make --no-print-directory -n -C "$top" CC=cc CFLAGS="-Os -pipe -mips16 -minterlink-mips16" \
+	BUILD="$T/mips16" "$T/mips16/nook" 2>&1)
+why=
+printf '%s\n' "$out" | grep -q -- '-mips16 -minterlink-mips16 .*-mno-mips16 -c oci/alloc.c' ||
+	why="oci/alloc.c is not compiled with -mno-mips16"
+printf '%s\n' "$out" | grep -q -- '-mips16 .*-o [^ ]*/engine/cli.o' || why="$why; -mips16 did not reach cc"
+printf '%s\n' "$out" | grep -q -- '-Wl,-T,board/mips16.ld .*-o [^ ]*nook.unstripped' ||
+	why="$why; the link has no board/mips16.ld"
+result "build: CONFIG_USE_MIPS16's flags" "${why#; }"
 
 # ---- 4. the procd init script ---------------------------------------------------
 
