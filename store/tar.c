@@ -432,6 +432,9 @@ static int walk(struct writer *w, int dfd, const char *prefix, struct err *e)
 	return 0;
 }
 
+/* A layer (a commit's upper directory) has no entry for its root, as
+ * podman's commit has none: the root's time alone would make each commit
+ * of an unchanged container a layer of its own. */
 static int write_tree(int dirfd, int out_fd, int layer, struct err *e)
 {
 	struct writer w = { .out = out_fd, .layer = layer, .buf = xmalloc(COPY_BUF) };
@@ -440,7 +443,8 @@ static int write_tree(int dirfd, int out_fd, int layer, struct err *e)
 
 	if (fstat(dirfd, &st) < 0) {
 		err_sys(e, "stat the directory to archive");
-	} else if (emit(&w, "./", NULL, '5', &st, 0, e) == 0 && walk(&w, dirfd, "./", e) == 0) {
+	} else if ((layer || emit(&w, "./", NULL, '5', &st, 0, e) == 0) &&
+		   walk(&w, dirfd, "./", e) == 0) {
 		r = 0;
 		if (write_all(out_fd, zeros, BLOCK) < 0 || write_all(out_fd, zeros, BLOCK) < 0)
 			r = err_sys(e, "write archive");

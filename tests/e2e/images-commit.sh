@@ -262,11 +262,14 @@ fi
 # A bad instruction: exit 125, one line that names it, nothing written.
 t_begin "commit twice of containers never started: an image with one layer twice runs"
 # both commits add the same empty layer: the overlay takes its topmost
-# copy once (the kernel refuses a lower directory twice)
+# copy once (the kernel refuses a lower directory twice).  The commits are
+# a second apart: an unchanged container's layer does not depend on when
+# (a layer has no entry for its root, whose time it would carry)
 out=$(nk_create --name c5 "$BASE" /bin/echo ran 2>&1)
 expect_status "create c5" $? 0 "$out"
 new=$(nk commit -q c5 localhost/cr:1 2>&1)
 expect_status "commit c5" $? 0 "$new"
+sleep 1.1
 out=$(nk_create --name c6 localhost/cr:1 2>&1)
 expect_status "create c6 of it" $? 0 "$out"
 new=$(nk commit -q c6 localhost/cr:2 2>&1)
