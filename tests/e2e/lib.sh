@@ -283,13 +283,16 @@ procs_mentioning() {
 	done
 }
 
-# children PID: the pids whose parent is PID
+# children PID: the pids whose parent is PID.  Through cat: awk (gawk and
+# mawk alike) stops at the first file it cannot open, a process that ended
+# after the glob, and the rest went unread (kill_tree then missed
+# children).  A stat line: "PID (COMM) STATE PPID ...".
 children() {
-	awk -v pp="$1" 'FNR == 1 {
-		split(FILENAME, a, "/")
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pp="$1" '{
+		pid = $1
 		sub(/.*\) /, "")
-		if ($2 == pp) print a[3]
-	}' /proc/[0-9]*/stat 2>/dev/null
+		if ($2 == pp) print pid
+	}'
 }
 
 # kill_tree PID: SIGKILL PID and its descendants (a background `nk` is a
