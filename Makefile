@@ -173,7 +173,7 @@ deps: $(DEPS_STAMP)
 build/deps/%/.done: board/deps.sh
 	board/deps.sh $* build/deps/$*
 
-IS_MIPS16 := $(filter -mips16,$(NOOK_CFLAGS) $(CFLAGS))
+IS_MIPS16 := $(filter -mips16,$(CC) $(NOOK_CFLAGS) $(CFLAGS))
 ifneq ($(IS_MIPS16),)
 NOOK_LDFLAGS += -Wl,-T,board/mips16.ld
 endif
@@ -182,8 +182,10 @@ $(BUILD)/obj/%.o: %.c $(DEPS_STAMP) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(NOOK_CFLAGS) $(CFLAGS) $(CPPFLAGS) $(FILE_CFLAGS) -c $< -o $@
 
-# Under -mips16 (MIPS16=1 or the caller's CFLAGS): the allocator in
-# standard MIPS (see NOOK_NOMIPS16), and board/mips16.ld at the link.
+# Under -mips16 (MIPS16=1, or in the caller's CFLAGS as OpenWrt's
+# CONFIG_USE_MIPS16 puts it, or in its CC as a Yocto tune may): the
+# allocator in standard MIPS (see NOOK_NOMIPS16), and board/mips16.ld at
+# the link.
 $(BUILD)/obj/oci/alloc.o: FILE_CFLAGS := $(if $(IS_MIPS16),-mno-mips16)
 
 $(BUILD)/libnook.a: $(LIB_OBJS)
