@@ -5,6 +5,7 @@
 #include "store/jobs.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,6 +15,8 @@ struct answer {
 	struct layer_info li;
 	struct err e;
 };
+/* one write and one read of it: a pipe moves up to PIPE_BUF bytes whole */
+_Static_assert(sizeof(struct answer) <= PIPE_BUF, "a job's answer fits PIPE_BUF");
 
 void jobs_init(struct jobs *j)
 {

@@ -725,7 +725,7 @@ static int get_layers(struct reg *g, const cJSON *m, const cJSON *diffs, struct 
 					       cJSON_GetObjectItemCaseSensitive(l, "size")),
 				       .dirfd = st->fd,
 				       .progress = progress };
-		struct layer_info li;
+		struct layer_info li = { 0 };
 		size_t i = todo[next++];
 
 		snprintf(a.stage, sizeof(a.stage), "%zu", i);
