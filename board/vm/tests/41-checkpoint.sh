@@ -243,7 +243,15 @@ rt_bg "$W/run.out" run -d --bundle "$b" vmck
 wait_running vmck
 expect_eq "state after run -d" "$(rt_status vmck)" running
 sleep 1
-count() { rtc exec vmck cat /tmp/count 2>/dev/null; }
+# (read again when empty: the counter's `>/tmp/count` truncates, then writes)
+count() {
+	for _ in 1 2 3; do
+		c=$(rtc exec vmck cat /tmp/count 2>/dev/null)
+		[ -n "$c" ] && break
+		sleep 0.05
+	done
+	echo "$c"
+}
 before=$(count)
 [ -n "$before" ] || why "no count in the container"
 out=$(rtc checkpoint --pre-dump --image-path "$W/pre" --work-path "$W/work" vmck 2>&1) ||
